@@ -1,0 +1,27 @@
+namespace ActorStreams;
+
+/// <summary>
+/// The base of every error ActorStreams reports. <see cref="ErrorCode"/> is the Kinesis error code
+/// (the <c>__type</c> of the wire protocol), so a caller can map it one to one.
+/// </summary>
+public abstract class ActorStreamsException : Exception
+{
+    /// <summary>Creates an exception with a message that names the argument and the limit it broke.</summary>
+    protected ActorStreamsException(string message) : base(message) { }
+
+    /// <summary>The Kinesis error code, for example <c>ResourceNotFoundException</c>.</summary>
+    public abstract string ErrorCode { get; }
+
+    /// <summary>Creates the typed exception for a Kinesis error code; unknown codes become <see cref="InternalFailureException"/>.</summary>
+    public static ActorStreamsException FromCode(string errorCode, string message) => errorCode switch
+    {
+        ResourceNotFoundException.Code => new ResourceNotFoundException(message),
+        ResourceInUseException.Code => new ResourceInUseException(message),
+        InvalidArgumentException.Code => new InvalidArgumentException(message),
+        ValidationException.Code => new ValidationException(message),
+        ExpiredIteratorException.Code => new ExpiredIteratorException(message),
+        LimitExceededException.Code => new LimitExceededException(message),
+        ProvisionedThroughputExceededException.Code => new ProvisionedThroughputExceededException(message),
+        _ => new InternalFailureException(message),
+    };
+}

@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using ActorStreams.Serialization;
+using ActorStreams.Streams;
+
+namespace ActorStreams.Internal;
+
+// Everything a StreamShard entity persists, receives and answers. Events and snapshots go through
+// ActorStreamsSerializer (binary); commands and replies stay local in a single node.
+
+/// <summary>A message addressed to one StreamShard entity through the sharding region.</summary>
+internal interface IStreamShardCommand
+{
+    string EntityId { get; }
+}
+
+/// <summary>One record as it is stored: partition key and data. The arrival time is the event's.</summary>
+internal readonly record struct StoredRecord(string PartitionKey, ReadOnlyMemory<byte> Data)
+{
+    public int Size => Data.Length + System.Text.Encoding.UTF8.GetByteCount(PartitionKey);
+}
+
+internal sealed record ShardInitialized(
+    string StreamName, long Epoch, int ShardIndex, UInt128 HashStart, UInt128 HashEnd, int RetentionHours, long CreatedAtMs)
+    : IActorStreamsSerializable;
+
+/// <summary>One group commit: every record accepted for the shard in one write, all with the same arrival time.</summary>
+internal sealed record RecordsAppended(long TimestampMs, StoredRecord[] Records) : IActorStreamsSerializable
+{
+    public bool Equals(RecordsAppended? other) =>
+        other is not null && TimestampMs == other.TimestampMs && Records.AsSpan().SequenceEqual(other.Records, RecordComparer.Instance);
+
+    public override int GetHashCode() => HashCode.Combine(TimestampMs, Records.Length);
+
+    private sealed class RecordComparer : IEqualityComparer<StoredRecord>
+    {
+        public static readonly RecordComparer Instance = new();
+        public bool Equals(StoredRecord x, StoredRecord y) => x.PartitionKey == y.PartitionKey && x.Data.Span.SequenceEqual(y.Data.Span);
+        public int GetHashCode(StoredRecord obj) => obj.PartitionKey.GetHashCode();
+    }
+}
+
+internal sealed record ShardRetentionChanged(int RetentionHours) : IActorStreamsSerializable;
+
+internal sealed record ShardRetired(long RetiredAtMs) : IActorStreamsSerializable;
+
+/// <summary>Shard metadata only: record payloads stay in the journal, so recovery does not grow with retained data.</summary>
+internal sealed record StreamShardSnapshot(
+    ShardInitialized Init,
+    int RetentionHours,
+    long TrimHorizonEventNo,
+    bool Retired,
+    long LastTimestampMs,
+    ImmutableArray<long> IndexEventNos,
+    ImmutableArray<long> IndexTimestampsMs) : IActorStreamsSerializable
+{
+    public bool Equals(StreamShardSnapshot? other) =>
+        other is not null && Init == other.Init && RetentionHours == other.RetentionHours && TrimHorizonEventNo == other.TrimHorizonEventNo
+        && Retired == other.Retired && LastTimestampMs == other.LastTimestampMs
+        && IndexEventNos.SequenceEqual(other.IndexEventNos) && IndexTimestampsMs.SequenceEqual(other.IndexTimestampsMs);
+
+    public override int GetHashCode() => HashCode.Combine(Init, TrimHorizonEventNo, IndexEventNos.Length);
+}
+
+// ---- commands ----
+
+internal sealed record InitializeShard(string EntityId, ShardInitialized Init) : IStreamShardCommand;
+
+/// <summary>Records to append. The shard accepts a prefix (all of them unless throttled) into a single event.</summary>
+internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes) : IStreamShardCommand;
+
+internal sealed record ReadRecords(
+    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait) : IStreamShardCommand;
+
+internal sealed record ResolveIterator(string EntityId, ShardIteratorType Type, SequenceNumber? Sequence, long TimestampMs) : IStreamShardCommand;
+
+internal sealed record ChargeReadBytes(string EntityId, long Bytes) : IStreamShardCommand;
+
+internal sealed record SetShardRetention(string EntityId, int RetentionHours) : IStreamShardCommand;
+
+internal sealed record RetireShard(string EntityId) : IStreamShardCommand;
+
+// ---- replies ----
+
+/// <summary>An error to raise at the caller as the typed exception of <see cref="Code"/>.</summary>
+internal sealed record ErrorReply(string Code, string Message)
+{
+    public ActorStreamsException ToException() => ActorStreamsException.FromCode(Code, Message);
+
+    public static ErrorReply From(ActorStreamsException e) => new(e.ErrorCode, e.Message);
+}
+
+internal sealed record ShardAck(string EntityId);
+
+/// <summary>
+/// <see cref="Accepted"/> leading records were stored as event <see cref="EventNo"/> from index <see cref="FirstIndex"/>;
+/// the rest was throttled and may be retried after <see cref="RetryAfter"/>.
+/// </summary>
+internal sealed record AppendRecordsResult(long EventNo, int FirstIndex, int Accepted, TimeSpan RetryAfter);
+
+/// <summary>A record as a reader gets it, with its position.</summary>
+internal readonly record struct ReadRecord(SequenceNumber Position, long TimestampMs, StoredRecord Record);
+
+internal sealed record ReadRecordsResult(ReadRecord[] Records, SequenceNumber Next, long MillisBehindLatest);
+
+/// <summary>The range asked for is older than the in-memory tail: read events [From, ToEventNoExclusive) from the journal.</summary>
+internal sealed record ReadFromJournal(string PersistenceId, SequenceNumber From, long ToEventNoExclusive, long LatestTimestampMs);
+
+internal sealed record ReadThrottled(TimeSpan RetryAfter, string Message);
+
+internal sealed record IteratorResolved(SequenceNumber Position, long MinTimestampMs);

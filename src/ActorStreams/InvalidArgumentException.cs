@@ -1,0 +1,14 @@
+namespace ActorStreams;
+
+/// <summary>An argument is well formed but not acceptable in the current state, for example a hash key outside the shard's range.</summary>
+public sealed class InvalidArgumentException : ActorStreamsException
+{
+    /// <summary>The Kinesis error code of this exception.</summary>
+    public const string Code = "InvalidArgumentException";
+
+    /// <summary>Creates the exception with a message that says what was wrong.</summary>
+    public InvalidArgumentException(string message) : base(message) { }
+
+    /// <inheritdoc />
+    public override string ErrorCode => Code;
+}

@@ -1,0 +1,14 @@
+namespace ActorStreams;
+
+/// <summary>The stream, shard or consumer does not exist, or is not ACTIVE yet.</summary>
+public sealed class ResourceNotFoundException : ActorStreamsException
+{
+    /// <summary>The Kinesis error code of this exception.</summary>
+    public const string Code = "ResourceNotFoundException";
+
+    /// <summary>Creates the exception with a message that says what was wrong.</summary>
+    public ResourceNotFoundException(string message) : base(message) { }
+
+    /// <inheritdoc />
+    public override string ErrorCode => Code;
+}

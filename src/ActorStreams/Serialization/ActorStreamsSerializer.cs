@@ -1,0 +1,275 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Text;
+using ActorStreams.Internal;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorStreams.Serialization;
+
+/// <summary>
+/// The compact binary format of every ActorStreams event and snapshot. Record payloads are written as raw bytes
+/// (never JSON) and read back as slices of the stored blob, so a journal read allocates once per event, not per record.
+/// </summary>
+public sealed class ActorStreamsSerializer : SerializerWithStringManifest
+{
+    private const string RecordsAppendedManifest = "RA";
+    private const string ShardInitializedManifest = "SI";
+    private const string ShardRetentionChangedManifest = "SR";
+    private const string ShardRetiredManifest = "SX";
+    private const string StreamShardSnapshotManifest = "SS";
+    private const string StreamCreatedManifest = "CC";
+    private const string StreamActivatedManifest = "CA";
+    private const string StreamDeletionStartedManifest = "CD";
+    private const string StreamDeletedManifest = "CX";
+    private const string StreamRetentionChangedManifest = "CR";
+    private const string StreamTagsAddedManifest = "CT";
+    private const string StreamTagsRemovedManifest = "CU";
+    private const string CatalogSnapshotManifest = "CS";
+
+    /// <summary>Created by Akka's serialization extension.</summary>
+    public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
+
+    /// <inheritdoc />
+    public override int Identifier => 7117;
+
+    /// <inheritdoc />
+    public override string Manifest(object o) => o switch
+    {
+        RecordsAppended => RecordsAppendedManifest,
+        ShardInitialized => ShardInitializedManifest,
+        ShardRetentionChanged => ShardRetentionChangedManifest,
+        ShardRetired => ShardRetiredManifest,
+        StreamShardSnapshot => StreamShardSnapshotManifest,
+        StreamCreated => StreamCreatedManifest,
+        StreamActivated => StreamActivatedManifest,
+        StreamDeletionStarted => StreamDeletionStartedManifest,
+        StreamDeleted => StreamDeletedManifest,
+        StreamRetentionChanged => StreamRetentionChangedManifest,
+        StreamTagsAdded => StreamTagsAddedManifest,
+        StreamTagsRemoved => StreamTagsRemovedManifest,
+        CatalogSnapshot => CatalogSnapshotManifest,
+        _ => throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}"),
+    };
+
+    /// <inheritdoc />
+    public override byte[] ToBinary(object obj)
+    {
+        if (obj is RecordsAppended appended) return WriteRecordsAppended(appended);
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            switch (obj)
+            {
+                case ShardInitialized e: Write(w, e); break;
+                case ShardRetentionChanged e: w.Write(e.RetentionHours); break;
+                case ShardRetired e: w.Write(e.RetiredAtMs); break;
+                case StreamShardSnapshot s:
+                    Write(w, s.Init);
+                    w.Write(s.RetentionHours);
+                    w.Write(s.TrimHorizonEventNo);
+                    w.Write(s.Retired);
+                    w.Write(s.LastTimestampMs);
+                    w.Write(s.IndexEventNos.Length);
+                    for (var i = 0; i < s.IndexEventNos.Length; i++)
+                    {
+                        w.Write(s.IndexEventNos[i]);
+                        w.Write(s.IndexTimestampsMs[i]);
+                    }
+                    break;
+                case StreamCreated e:
+                    w.Write(e.Name); w.Write(e.Epoch); w.Write(e.ShardCount); w.Write((byte)e.Mode); w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
+                    break;
+                case StreamActivated e: w.Write(e.Name); break;
+                case StreamDeletionStarted e: w.Write(e.Name); break;
+                case StreamDeleted e: w.Write(e.Name); break;
+                case StreamRetentionChanged e: w.Write(e.Name); w.Write(e.RetentionHours); break;
+                case StreamTagsAdded e: w.Write(e.Name); WriteTags(w, e.Tags); break;
+                case StreamTagsRemoved e:
+                    w.Write(e.Name);
+                    w.Write(e.Keys.Length);
+                    foreach (var k in e.Keys) w.Write(k);
+                    break;
+                case CatalogSnapshot s:
+                    w.Write(s.LastEpoch);
+                    w.Write(s.Streams.Length);
+                    foreach (var entry in s.Streams) Write(w, entry);
+                    break;
+                default:
+                    throw new ArgumentException($"{obj.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}");
+            }
+        }
+        return stream.ToArray();
+    }
+
+    /// <inheritdoc />
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (manifest == RecordsAppendedManifest) return ReadRecordsAppended(bytes);
+        using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+        switch (manifest)
+        {
+            case ShardInitializedManifest: return ReadShardInitialized(r);
+            case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
+            case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
+            case StreamShardSnapshotManifest:
+            {
+                var init = ReadShardInitialized(r);
+                var retention = r.ReadInt32();
+                var trim = r.ReadInt64();
+                var retired = r.ReadBoolean();
+                var lastTs = r.ReadInt64();
+                var n = r.ReadInt32();
+                var eventNos = ImmutableArray.CreateBuilder<long>(n);
+                var timestamps = ImmutableArray.CreateBuilder<long>(n);
+                for (var i = 0; i < n; i++)
+                {
+                    eventNos.Add(r.ReadInt64());
+                    timestamps.Add(r.ReadInt64());
+                }
+                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, eventNos.MoveToImmutable(), timestamps.MoveToImmutable());
+            }
+            case StreamCreatedManifest:
+                return new StreamCreated(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (StreamMode)r.ReadByte(), r.ReadInt32(), r.ReadInt64());
+            case StreamActivatedManifest: return new StreamActivated(r.ReadString());
+            case StreamDeletionStartedManifest: return new StreamDeletionStarted(r.ReadString());
+            case StreamDeletedManifest: return new StreamDeleted(r.ReadString());
+            case StreamRetentionChangedManifest: return new StreamRetentionChanged(r.ReadString(), r.ReadInt32());
+            case StreamTagsAddedManifest: return new StreamTagsAdded(r.ReadString(), ReadTags(r));
+            case StreamTagsRemovedManifest:
+            {
+                var name = r.ReadString();
+                var n = r.ReadInt32();
+                var keys = ImmutableArray.CreateBuilder<string>(n);
+                for (var i = 0; i < n; i++) keys.Add(r.ReadString());
+                return new StreamTagsRemoved(name, keys.MoveToImmutable());
+            }
+            case CatalogSnapshotManifest:
+            {
+                var lastEpoch = r.ReadInt64();
+                var n = r.ReadInt32();
+                var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
+                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r));
+                return new CatalogSnapshot(lastEpoch, streams.MoveToImmutable());
+            }
+            default:
+                throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}' for {nameof(ActorStreamsSerializer)}");
+        }
+    }
+
+    // Layout: timestamp (i64 LE), count (i32 LE), then per record: key length (u16 LE) + UTF-8 key,
+    // data length (i32 LE) + data.
+    private static byte[] WriteRecordsAppended(RecordsAppended e)
+    {
+        var size = 12;
+        foreach (var rec in e.Records) size += 2 + Encoding.UTF8.GetByteCount(rec.PartitionKey) + 4 + rec.Data.Length;
+        var buffer = new byte[size];
+        var span = buffer.AsSpan();
+        BinaryPrimitives.WriteInt64LittleEndian(span, e.TimestampMs);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], e.Records.Length);
+        var pos = 12;
+        foreach (var rec in e.Records)
+        {
+            var keyLength = Encoding.UTF8.GetBytes(rec.PartitionKey, span[(pos + 2)..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(span[pos..], (ushort)keyLength);
+            pos += 2 + keyLength;
+            BinaryPrimitives.WriteInt32LittleEndian(span[pos..], rec.Data.Length);
+            pos += 4;
+            rec.Data.Span.CopyTo(span[pos..]);
+            pos += rec.Data.Length;
+        }
+        return buffer;
+    }
+
+    private static RecordsAppended ReadRecordsAppended(byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        var timestamp = BinaryPrimitives.ReadInt64LittleEndian(span);
+        var count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
+        var records = new StoredRecord[count];
+        var pos = 12;
+        for (var i = 0; i < count; i++)
+        {
+            int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[pos..]);
+            var key = Encoding.UTF8.GetString(span.Slice(pos + 2, keyLength));
+            pos += 2 + keyLength;
+            var dataLength = BinaryPrimitives.ReadInt32LittleEndian(span[pos..]);
+            pos += 4;
+            records[i] = new StoredRecord(key, new ReadOnlyMemory<byte>(bytes, pos, dataLength));
+            pos += dataLength;
+        }
+        return new RecordsAppended(timestamp, records);
+    }
+
+    private static void Write(BinaryWriter w, ShardInitialized e)
+    {
+        w.Write(e.StreamName); w.Write(e.Epoch); w.Write(e.ShardIndex);
+        Write(w, e.HashStart); Write(w, e.HashEnd);
+        w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
+    }
+
+    private static ShardInitialized ReadShardInitialized(BinaryReader r) =>
+        new(r.ReadString(), r.ReadInt64(), r.ReadInt32(), ReadUInt128(r), ReadUInt128(r), r.ReadInt32(), r.ReadInt64());
+
+    private static void Write(BinaryWriter w, UInt128 value)
+    {
+        Span<byte> b = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(b, value);
+        w.Write(b);
+    }
+
+    private static UInt128 ReadUInt128(BinaryReader r) => BinaryPrimitives.ReadUInt128BigEndian(r.ReadBytes(16));
+
+    private static void WriteTags(BinaryWriter w, ImmutableSortedDictionary<string, string> tags)
+    {
+        w.Write(tags.Count);
+        foreach (var (k, v) in tags) { w.Write(k); w.Write(v); }
+    }
+
+    private static ImmutableSortedDictionary<string, string> ReadTags(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++) b[r.ReadString()] = r.ReadString();
+        return b.ToImmutable();
+    }
+
+    private static void Write(BinaryWriter w, StreamEntry s)
+    {
+        w.Write(s.Name); w.Write(s.Epoch); w.Write((byte)s.Status); w.Write((byte)s.Mode); w.Write(s.RetentionHours); w.Write(s.CreatedAtMs);
+        w.Write(s.Shards.Length);
+        foreach (var shard in s.Shards)
+        {
+            w.Write(shard.Index);
+            Write(w, shard.HashKeyRange.StartingHashKey);
+            Write(w, shard.HashKeyRange.EndingHashKey);
+            w.Write(shard.ParentIndex ?? -1);
+            w.Write(shard.AdjacentParentIndex ?? -1);
+            w.Write(shard.EndingEventNo ?? -1);
+        }
+        WriteTags(w, s.Tags);
+    }
+
+    private static StreamEntry ReadStreamEntry(BinaryReader r)
+    {
+        var name = r.ReadString();
+        var epoch = r.ReadInt64();
+        var status = (StreamStatus)r.ReadByte();
+        var mode = (StreamMode)r.ReadByte();
+        var retention = r.ReadInt32();
+        var created = r.ReadInt64();
+        var n = r.ReadInt32();
+        var shards = ImmutableArray.CreateBuilder<ShardEntry>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var index = r.ReadInt32();
+            var range = new HashKeyRange(ReadUInt128(r), ReadUInt128(r));
+            var parent = r.ReadInt32();
+            var adjacent = r.ReadInt32();
+            var ending = r.ReadInt64();
+            shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending));
+        }
+        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), ReadTags(r));
+    }
+}

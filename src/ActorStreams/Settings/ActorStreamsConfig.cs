@@ -1,0 +1,132 @@
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using LinqToDB;
+using LinqToDB.Data;
+using Microsoft.Data.Sqlite;
+
+namespace ActorStreams.Settings;
+
+/// <summary>
+/// Builds the configuration of an ActorSystem that runs ActorStreams: the application's HOCON over the embedded
+/// defaults, with the journal, snapshot store and read journal that <c>actorstreams.journal</c> chooses.
+/// </summary>
+public static class ActorStreamsConfig
+{
+    /// <summary>The embedded <c>reference.conf</c>.</summary>
+    public static Config Default { get; } = ConfigurationFactory.FromResource<ActorStreamsSettings>("ActorStreams.reference.conf");
+
+    internal const string SqliteProvider = "SQLite.MS";
+    internal const string PostgreSqlProvider = "PostgreSQL.15";
+
+    /// <summary>
+    /// The full configuration for <paramref name="application"/>: it wins over everything ActorStreams adds.
+    /// </summary>
+    public static Config Build(Config? application)
+    {
+        var app = application ?? Config.Empty;
+        var merged = app.WithFallback(Default);
+        return app.WithFallback(PersistenceConfig(merged)).WithFallback(Default).WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>The journal provider the configuration chose: <c>sqlite</c>, <c>postgresql</c> or <c>custom</c>.</summary>
+    public static string JournalProvider(Config merged) =>
+        merged.GetString("actorstreams.journal.provider", "sqlite").Trim().ToLowerInvariant();
+
+    /// <summary>The absolute path of the SQLite journal file.</summary>
+    public static string SqliteFile(Config merged)
+    {
+        var dataDir = merged.GetString("actorstreams.data-dir", "data");
+        return Path.GetFullPath(Path.Combine(dataDir, merged.GetString("actorstreams.journal.sqlite.file", "actorstreams.db")));
+    }
+
+    private static Config PersistenceConfig(Config merged)
+    {
+        switch (JournalProvider(merged))
+        {
+            case "sqlite":
+                return SqlPlugins($"Data Source={SqliteFile(merged)};Pooling=True", SqliteProvider);
+            case "postgresql":
+                var cs = merged.GetString("actorstreams.journal.postgresql.connection-string", "");
+                if (string.IsNullOrWhiteSpace(cs))
+                    throw new ConfigurationException("actorstreams.journal.provider = postgresql needs actorstreams.journal.postgresql.connection-string.");
+                return SqlPlugins(cs, PostgreSqlProvider);
+            case "custom":
+                return Config.Empty;
+            default:
+                throw new ConfigurationException(
+                    $"actorstreams.journal.provider '{JournalProvider(merged)}' is not one of sqlite, postgresql, custom.");
+        }
+    }
+
+    private static Config SqlPlugins(string connectionString, string provider)
+    {
+        var cs = connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.sql"
+                sql {
+                  connection-string = "{{cs}}"
+                  provider-name = "{{provider}}"
+                  plugin-dispatcher = "actorstreams.persistence-dispatcher"
+                  materializer-dispatcher = "actorstreams.persistence-dispatcher"
+                  auto-initialize = on
+                }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.sql"
+                sql {
+                  connection-string = "{{cs}}"
+                  provider-name = "{{provider}}"
+                  plugin-dispatcher = "actorstreams.persistence-dispatcher"
+                  auto-initialize = on
+                }
+              }
+              query.journal.sql {
+                connection-string = "{{cs}}"
+                provider-name = "{{provider}}"
+              }
+            }
+            """);
+    }
+
+    /// <summary>
+    /// Prepares the SQLite file (directory, WAL mode) and returns the linq2db options that set the per-connection
+    /// <c>synchronous</c> level; null for other providers.
+    /// </summary>
+    internal static DataOptions? PrepareSqlite(Config merged)
+    {
+        if (JournalProvider(merged) != "sqlite") return null;
+        var file = SqliteFile(merged);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var synchronous = merged.GetString("actorstreams.journal.sqlite.synchronous", "NORMAL").Trim().ToUpperInvariant();
+        if (synchronous is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
+            throw new ConfigurationException($"actorstreams.journal.sqlite.synchronous '{synchronous}' is not one of OFF, NORMAL, FULL, EXTRA.");
+
+        var connectionString = $"Data Source={file};Pooling=True";
+        // journal_mode=WAL is stored in the file; synchronous is per connection, hence the hook below.
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            command.ExecuteNonQuery();
+        }
+
+        return new DataOptions()
+            .UseConnectionString(SqliteProvider, connectionString)
+            .UseAfterConnectionOpened(
+                connection =>
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000;";
+                    command.ExecuteNonQuery();
+                },
+                async (connection, cancellationToken) =>
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000;";
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                });
+    }
+}

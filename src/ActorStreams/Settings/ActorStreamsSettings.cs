@@ -1,0 +1,110 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorStreams.Settings;
+
+/// <summary>
+/// Everything the runtime reads from the <c>actorstreams</c> HOCON section. Immutable; change a copy with
+/// <c>with { ... }</c> before the extension starts, or through HOCON.
+/// </summary>
+public sealed record ActorStreamsSettings
+{
+    /// <summary>Creates validated settings.</summary>
+    public ActorStreamsSettings(string region, string accountId, string queryJournalPlugin, int numberOfShards, string shardingRole,
+        bool selfJoin, StreamShardSettings streamShard, ThrottlingSettings throttling, int maxShards,
+        long maxPutRecordsRequestBytes, TimeSpan askTimeout, string iteratorSecret, int sinkMaxBatchRecords,
+        long sinkMaxBatchBytes, int sinkParallelism, int sourceReadBatchRecords)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        ArgumentException.ThrowIfNullOrWhiteSpace(accountId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(queryJournalPlugin);
+        ArgumentOutOfRangeException.ThrowIfLessThan(numberOfShards, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxShards, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPutRecordsRequestBytes, KinesisLimits.DefaultMaxRecordSizeBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(askTimeout, TimeSpan.Zero);
+        ArgumentException.ThrowIfNullOrEmpty(iteratorSecret);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sinkMaxBatchRecords, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sinkMaxBatchBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sinkParallelism, 1);
+        if (sourceReadBatchRecords is < 1 or > KinesisLimits.MaxGetRecordsLimit)
+            throw new ArgumentOutOfRangeException(nameof(sourceReadBatchRecords), sourceReadBatchRecords, $"must be 1 to {KinesisLimits.MaxGetRecordsLimit}");
+        Region = region;
+        AccountId = accountId;
+        QueryJournalPlugin = queryJournalPlugin;
+        NumberOfShards = numberOfShards;
+        ShardingRole = shardingRole;
+        SelfJoin = selfJoin;
+        StreamShard = streamShard;
+        Throttling = throttling;
+        MaxShards = maxShards;
+        MaxPutRecordsRequestBytes = maxPutRecordsRequestBytes;
+        AskTimeout = askTimeout;
+        IteratorSecret = iteratorSecret;
+        SinkMaxBatchRecords = sinkMaxBatchRecords;
+        SinkMaxBatchBytes = sinkMaxBatchBytes;
+        SinkParallelism = sinkParallelism;
+        SourceReadBatchRecords = sourceReadBatchRecords;
+    }
+
+    /// <summary>AWS region written into ARNs.</summary>
+    public string Region { get; init; }
+    /// <summary>Account id written into ARNs.</summary>
+    public string AccountId { get; init; }
+    /// <summary>Plugin id of the read journal used for reads behind the in-memory tail.</summary>
+    public string QueryJournalPlugin { get; init; }
+    /// <summary>Akka.Cluster.Sharding shards per region.</summary>
+    public int NumberOfShards { get; init; }
+    /// <summary>Cluster role that hosts the entities; empty for every node.</summary>
+    public string ShardingRole { get; init; }
+    /// <summary>Join the node to itself when no seed nodes are configured.</summary>
+    public bool SelfJoin { get; init; }
+    /// <summary>StreamShard entity settings.</summary>
+    public StreamShardSettings StreamShard { get; init; }
+    /// <summary>Per-shard throughput limits.</summary>
+    public ThrottlingSettings Throttling { get; init; }
+    /// <summary>Account-wide open shard limit.</summary>
+    public int MaxShards { get; init; }
+    /// <summary>PutRecords request cap in bytes.</summary>
+    public long MaxPutRecordsRequestBytes { get; init; }
+    /// <summary>Timeout of every request to an actor.</summary>
+    public TimeSpan AskTimeout { get; init; }
+    /// <summary>Key that signs shard iterators.</summary>
+    public string IteratorSecret { get; init; }
+    /// <summary>Most records a sink sends to one shard in one request.</summary>
+    public int SinkMaxBatchRecords { get; init; }
+    /// <summary>Most bytes a sink sends to one shard in one request.</summary>
+    public long SinkMaxBatchBytes { get; init; }
+    /// <summary>Batches a sink keeps in flight (each Kinesis shard still sees one at a time, in order).</summary>
+    public int SinkParallelism { get; init; }
+    /// <summary>Records a source asks for per read.</summary>
+    public int SourceReadBatchRecords { get; init; }
+
+    /// <summary>The ARN of a stream.</summary>
+    public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
+
+    /// <summary>Reads the <c>actorstreams</c> section of the system's configuration.</summary>
+    public static ActorStreamsSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorstreams"));
+
+    /// <summary>Reads an <c>actorstreams</c> section, falling back to the embedded defaults.</summary>
+    public static ActorStreamsSettings Create(Config section)
+    {
+        var c = (section ?? Config.Empty).WithFallback(ActorStreamsConfig.Default.GetConfig("actorstreams"));
+        return new ActorStreamsSettings(
+            c.GetString("region"),
+            c.GetString("account-id"),
+            c.GetString("journal.query-plugin"),
+            c.GetInt("sharding.number-of-shards"),
+            c.GetString("sharding.role", ""),
+            c.GetBoolean("cluster.self-join"),
+            StreamShardSettings.Create(c.GetConfig("stream-shard")),
+            ThrottlingSettings.Create(c.GetConfig("throttling")),
+            c.GetInt("limits.max-shards"),
+            c.GetByteSize("limits.max-put-records-request-bytes") ?? 10 * 1024 * 1024,
+            c.GetTimeSpan("ask-timeout"),
+            c.GetString("iterator-secret"),
+            c.GetInt("sink.max-batch-records"),
+            c.GetByteSize("sink.max-batch-bytes") ?? 8 * 1024 * 1024,
+            c.GetInt("sink.parallelism"),
+            c.GetInt("source.read-batch-records"));
+    }
+}

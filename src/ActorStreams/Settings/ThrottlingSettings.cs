@@ -1,0 +1,47 @@
+using Akka.Configuration;
+
+namespace ActorStreams.Settings;
+
+/// <summary>
+/// Per-shard token-bucket limits. Over HTTP an exceeded limit answers ProvisionedThroughputExceededException; in
+/// Akka.Streams it becomes backpressure. <see cref="Enabled"/> false lifts them all.
+/// </summary>
+public sealed record ThrottlingSettings
+{
+    /// <summary>Creates validated settings.</summary>
+    public ThrottlingSettings(bool enabled, long writeBytesPerSecond, int writeRecordsPerSecond, long readBytesPerSecond, int readCallsPerSecond)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(writeBytesPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(writeRecordsPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(readBytesPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(readCallsPerSecond, 1);
+        Enabled = enabled;
+        WriteBytesPerSecond = writeBytesPerSecond;
+        WriteRecordsPerSecond = writeRecordsPerSecond;
+        ReadBytesPerSecond = readBytesPerSecond;
+        ReadCallsPerSecond = readCallsPerSecond;
+    }
+
+    /// <summary>Whether the limits apply.</summary>
+    public bool Enabled { get; init; }
+    /// <summary>Write bytes (data plus partition key) per shard per second.</summary>
+    public long WriteBytesPerSecond { get; init; }
+    /// <summary>Write records per shard per second.</summary>
+    public int WriteRecordsPerSecond { get; init; }
+    /// <summary>Read bytes per shard per second, shared by polling readers.</summary>
+    public long ReadBytesPerSecond { get; init; }
+    /// <summary>GetRecords calls per shard per second.</summary>
+    public int ReadCallsPerSecond { get; init; }
+
+    /// <summary>Kinesis' own limits.</summary>
+    public static ThrottlingSettings Kinesis => new(true, KinesisLimits.ShardWriteBytesPerSecond, KinesisLimits.ShardWriteRecordsPerSecond,
+        KinesisLimits.ShardReadBytesPerSecond, KinesisLimits.ShardReadCallsPerSecond);
+
+    /// <summary>Reads <c>actorstreams.throttling</c>.</summary>
+    public static ThrottlingSettings Create(Config config) => new(
+        config.GetBoolean("enabled", true),
+        config.GetByteSize("write-bytes-per-second") ?? KinesisLimits.ShardWriteBytesPerSecond,
+        config.GetInt("write-records-per-second", KinesisLimits.ShardWriteRecordsPerSecond),
+        config.GetByteSize("read-bytes-per-second") ?? KinesisLimits.ShardReadBytesPerSecond,
+        config.GetInt("read-calls-per-second", KinesisLimits.ShardReadCallsPerSecond));
+}

@@ -1,0 +1,7 @@
+namespace ActorStreams.Streams;
+
+/// <summary>
+/// A page of GetRecords. <see cref="NextShardIterator"/> continues after the last record (null at the end of a
+/// closed shard); <see cref="MillisBehindLatest"/> is how far the page is from the tip of the shard (0 when caught up).
+/// </summary>
+public sealed record GetRecordsResult(IReadOnlyList<StreamRecord> Records, string? NextShardIterator, long MillisBehindLatest);
