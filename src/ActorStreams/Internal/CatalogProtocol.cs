@@ -38,23 +38,23 @@ internal sealed record StreamEntry(
 // ---- events ----
 
 internal sealed record StreamCreated(string Name, long Epoch, int ShardCount, StreamMode Mode, int RetentionHours, long CreatedAtMs)
-    : IActorStreamsSerializable;
+    : IActorStreamsEvent;
 
-internal sealed record StreamActivated(string Name) : IActorStreamsSerializable;
+internal sealed record StreamActivated(string Name) : IActorStreamsEvent;
 
-internal sealed record StreamDeletionStarted(string Name) : IActorStreamsSerializable;
+internal sealed record StreamDeletionStarted(string Name) : IActorStreamsEvent;
 
-internal sealed record StreamDeleted(string Name) : IActorStreamsSerializable;
+internal sealed record StreamDeleted(string Name) : IActorStreamsEvent;
 
-internal sealed record StreamRetentionChanged(string Name, int RetentionHours) : IActorStreamsSerializable;
+internal sealed record StreamRetentionChanged(string Name, int RetentionHours) : IActorStreamsEvent;
 
-internal sealed record StreamTagsAdded(string Name, ImmutableSortedDictionary<string, string> Tags) : IActorStreamsSerializable
+internal sealed record StreamTagsAdded(string Name, ImmutableSortedDictionary<string, string> Tags) : IActorStreamsEvent
 {
     public bool Equals(StreamTagsAdded? other) => other is not null && Name == other.Name && Tags.SequenceEqual(other.Tags);
     public override int GetHashCode() => Name.GetHashCode();
 }
 
-internal sealed record StreamTagsRemoved(string Name, ImmutableArray<string> Keys) : IActorStreamsSerializable
+internal sealed record StreamTagsRemoved(string Name, ImmutableArray<string> Keys) : IActorStreamsEvent
 {
     public bool Equals(StreamTagsRemoved? other) => other is not null && Name == other.Name && Keys.SequenceEqual(other.Keys);
     public override int GetHashCode() => Name.GetHashCode();

@@ -1,0 +1,185 @@
+using ActorStreams.Internal;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Streams.Dsl;
+
+namespace ActorStreams;
+
+public sealed partial class ActorStreamsClient
+{
+    // A journal read fetches at most this many events, so a page never holds more than a bounded number of
+    // large group-commit events in memory.
+    private const int MaxJournalEventsPerRead = 64;
+
+    /// <summary>
+    /// Returns an iterator into a shard, valid for 5 minutes. <paramref name="startingSequenceNumber"/> goes with
+    /// AT_/AFTER_SEQUENCE_NUMBER, <paramref name="timestamp"/> with AT_TIMESTAMP.
+    /// </summary>
+    public async Task<string> GetShardIteratorAsync(string streamName, string shardId, ShardIteratorType shardIteratorType,
+        string? startingSequenceNumber = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        var id = StreamShardId.Parse(shardId, streamName);
+        var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        var (position, minTs) = await ResolveAsync(route, id.Index,
+            ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), cancellationToken).ConfigureAwait(false);
+        return _iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> records (1-10,000, default 10,000; at most 10 MiB) from an iterator.
+    /// The result's <see cref="GetRecordsResult.NextShardIterator"/> continues after them.
+    /// </summary>
+    /// <exception cref="ExpiredIteratorException">The iterator is older than 5 minutes.</exception>
+    /// <exception cref="ProvisionedThroughputExceededException">The shard is at its read limit.</exception>
+    public async Task<GetRecordsResult> GetRecordsAsync(string shardIterator, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        Validate.Limit(limit, KinesisLimits.MaxGetRecordsLimit);
+        var it = _iterators.Decode(shardIterator);
+        var now = NowMs;
+        var age = now - it.IssuedAtMs;
+        if (age > (long)KinesisLimits.ShardIteratorLifetime.TotalMilliseconds)
+            throw new ExpiredIteratorException(
+                $"Iterator expired. The iterator was created at time {DateTimeOffset.FromUnixTimeMilliseconds(it.IssuedAtMs):O} while right now it is {DateTimeOffset.FromUnixTimeMilliseconds(now):O} which is further in the future than the tolerated delay of {(long)KinesisLimits.ShardIteratorLifetime.TotalMilliseconds} milliseconds.");
+        var entityId = StreamShardEntity.EntityId(it.StreamName, it.Epoch, it.ShardIndex);
+        var page = await ReadAsync(entityId, new StreamShardId(it.ShardIndex), it.Position, it.MinTimestampMs,
+            limit ?? KinesisLimits.MaxGetRecordsLimit, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        if (page.ThrottledFor is not null)
+            throw new ProvisionedThroughputExceededException(page.ThrottleMessage ?? "Rate exceeded for the shard.");
+        var next = _iterators.Encode(it with { Position = page.Next, IssuedAtMs = now });
+        return new GetRecordsResult(page.Records, next, page.MillisBehindLatest);
+    }
+
+    internal static StartingPosition ToStartingPosition(ShardIteratorType type, string? sequenceNumber, DateTimeOffset? timestamp)
+    {
+        switch (type)
+        {
+            case ShardIteratorType.AtSequenceNumber or ShardIteratorType.AfterSequenceNumber:
+                if (sequenceNumber is null)
+                    throw new InvalidArgumentException($"StartingSequenceNumber is required for {IteratorTypeName(type)}.");
+                if (timestamp is not null)
+                    throw new InvalidArgumentException($"Timestamp must not be given for {IteratorTypeName(type)}.");
+                return type == ShardIteratorType.AtSequenceNumber
+                    ? StartingPosition.AtSequenceNumber(sequenceNumber)
+                    : StartingPosition.AfterSequenceNumber(sequenceNumber);
+            case ShardIteratorType.AtTimestamp:
+                if (timestamp is null) throw new InvalidArgumentException("Timestamp is required for AT_TIMESTAMP.");
+                if (sequenceNumber is not null) throw new InvalidArgumentException("StartingSequenceNumber must not be given for AT_TIMESTAMP.");
+                return StartingPosition.AtTimestamp(timestamp.Value);
+            case ShardIteratorType.TrimHorizon or ShardIteratorType.Latest:
+                if (sequenceNumber is not null || timestamp is not null)
+                    throw new InvalidArgumentException($"Neither StartingSequenceNumber nor Timestamp may be given for {IteratorTypeName(type)}.");
+                return type == ShardIteratorType.TrimHorizon ? StartingPosition.TrimHorizon : StartingPosition.Latest;
+            default:
+                throw new ValidationException($"1 validation error detected: Value '{type}' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP].");
+        }
+    }
+
+    private static string IteratorTypeName(ShardIteratorType type) => type switch
+    {
+        ShardIteratorType.AtSequenceNumber => "AT_SEQUENCE_NUMBER",
+        ShardIteratorType.AfterSequenceNumber => "AFTER_SEQUENCE_NUMBER",
+        ShardIteratorType.TrimHorizon => "TRIM_HORIZON",
+        ShardIteratorType.Latest => "LATEST",
+        _ => "AT_TIMESTAMP",
+    };
+
+    internal async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
+        CancellationToken cancellationToken)
+    {
+        SequenceNumber? sequence = start.SequenceNumber is null ? null : SequenceNumber.Parse(start.SequenceNumber, "StartingSequenceNumber");
+        var ts = start.Timestamp?.ToUnixTimeMilliseconds() ?? 0;
+        var resolved = await AskAsync<IteratorResolved>(_shards,
+            new ResolveIterator(route.EntityId(shardIndex), start.Type, sequence, ts), cancellationToken).ConfigureAwait(false);
+        return (resolved.Position, resolved.MinTimestampMs);
+    }
+
+    /// <summary>
+    /// Reads one page from a shard: from its in-memory tail, or from the journal when the position is older.
+    /// With <paramref name="wait"/> above zero a read at the tip waits for new records instead of answering empty.
+    /// </summary>
+    internal async Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
+        TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var timeout = _settings.AskTimeout + wait;
+        object reply;
+        try
+        {
+            reply = await _shards.Ask<object>(new ReadRecords(entityId, from, minTimestampMs, limit, KinesisLimits.MaxGetRecordsBytes, wait),
+                timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new InternalFailureException($"No answer from shard {shardId} within {timeout.TotalSeconds:0.#} s.");
+        }
+        switch (reply)
+        {
+            case ReadRecordsResult r:
+                return new ShardPage(ToRecords(shardId, r.Records), r.Next, r.MillisBehindLatest, null, null);
+            case ReadFromJournal j:
+            {
+                var page = await ReadJournalAsync(j, shardId, minTimestampMs, limit, cancellationToken).ConfigureAwait(false);
+                return page;
+            }
+            case ReadThrottled t:
+                return new ShardPage(Array.Empty<StreamRecord>(), from, 0, t.RetryAfter, t.Message);
+            case ErrorReply e:
+                throw e.ToException();
+            default:
+                throw new InternalFailureException($"Unexpected reply {reply.GetType().Name} to a read.");
+        }
+    }
+
+    private async Task<ShardPage> ReadJournalAsync(ReadFromJournal range, StreamShardId shardId, long minTimestampMs, int limit,
+        CancellationToken cancellationToken)
+    {
+        var journal = PersistenceQuery.Get(_system).ReadJournalFor<ICurrentEventsByPersistenceIdQuery>(_settings.QueryJournalPlugin);
+        var lastEvent = Math.Min(range.ToEventNoExclusive - 1, range.From.EventNo + MaxJournalEventsPerRead - 1);
+        var records = new List<StreamRecord>();
+        long bytes = 0;
+        var next = new SequenceNumber(lastEvent + 1, 0);
+        var full = false;
+        long lastTs = 0;
+
+        await journal.CurrentEventsByPersistenceId(range.PersistenceId, range.From.EventNo, lastEvent)
+            .TakeWhile(_ => !full)
+            .RunForeach(envelope =>
+            {
+                if (full || envelope.Event is not RecordsAppended e || e.TimestampMs < minTimestampMs) return;
+                var start = envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0;
+                for (var j = start; j < e.Records.Length; j++)
+                {
+                    var record = e.Records[j];
+                    var size = record.Size;
+                    if (records.Count >= limit || (records.Count > 0 && bytes + size > KinesisLimits.MaxGetRecordsBytes))
+                    {
+                        next = new SequenceNumber(envelope.SequenceNr, j);
+                        full = true;
+                        return;
+                    }
+                    var position = new SequenceNumber(envelope.SequenceNr, j);
+                    records.Add(new StreamRecord(shardId, position.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs), record.Data, record.PartitionKey));
+                    bytes += size;
+                    lastTs = e.TimestampMs;
+                }
+            }, _materializer.Value).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        if (_settings.Throttling.Enabled && bytes > 0)
+            _shards.Tell(new ChargeReadBytes(StreamShardEntity.EntityIdOf(range.PersistenceId), bytes));
+        var behind = lastTs == 0 ? Math.Max(0, NowMs - range.LatestTimestampMs) : Math.Max(0, NowMs - lastTs);
+        return new ShardPage(records, next, behind, null, null);
+    }
+
+    private static IReadOnlyList<StreamRecord> ToRecords(StreamShardId shardId, ReadRecord[] records)
+    {
+        if (records.Length == 0) return Array.Empty<StreamRecord>();
+        var result = new StreamRecord[records.Length];
+        for (var i = 0; i < records.Length; i++)
+        {
+            var r = records[i];
+            result[i] = new StreamRecord(shardId, r.Position.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs), r.Record.Data, r.Record.PartitionKey);
+        }
+        return result;
+    }
+}

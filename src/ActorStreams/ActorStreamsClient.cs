@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using ActorStreams.Internal;
+using ActorStreams.Settings;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Akka.Streams;
+
+namespace ActorStreams;
+
+/// <summary>
+/// The C# face of ActorStreams: every Kinesis control- and data-plane operation, async and cancellable, with
+/// Kinesis' validation rules. Errors are the typed <see cref="ActorStreamsException"/>s. One instance per
+/// ActorSystem (<see cref="ActorStreamsExtension.Client"/>); safe to share between threads.
+/// </summary>
+public sealed partial class ActorStreamsClient
+{
+    private readonly ActorSystem _system;
+    private readonly ActorStreamsSettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly IActorRef _catalog;
+    private readonly IActorRef _shards;
+    private readonly ShardIteratorCodec _iterators;
+    private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
+    private readonly Lazy<IMaterializer> _materializer;
+
+    internal ActorStreamsClient(ActorSystem system, ActorStreamsExtension extension)
+    {
+        _system = system;
+        _settings = extension.Settings;
+        _clock = extension.Clock;
+        _catalog = extension.CatalogRegion;
+        _shards = extension.StreamShardRegion;
+        _iterators = new ShardIteratorCodec(_settings.IteratorSecret);
+        _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
+    }
+
+    internal ActorStreamsSettings Settings => _settings;
+
+    internal TimeProvider Clock => _clock;
+
+    internal ActorSystem System => _system;
+
+    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task<T> AskAsync<T>(IActorRef target, object message, CancellationToken cancellationToken)
+    {
+        object reply;
+        try
+        {
+            reply = await target.Ask<object>(message, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new InternalFailureException($"No answer within {_settings.AskTimeout.TotalSeconds:0.#} s (actorstreams.ask-timeout).");
+        }
+        return reply switch
+        {
+            T t => t,
+            ErrorReply error => throw error.ToException(),
+            Status.Failure failure => throw new InternalFailureException(failure.Cause.Message),
+            _ => throw new InternalFailureException($"Unexpected reply {reply.GetType().Name} to {message.GetType().Name}."),
+        };
+    }
+}

@@ -1,0 +1,66 @@
+using ActorStreams.Internal;
+using ActorStreams.Settings;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+
+namespace ActorStreams;
+
+/// <summary>
+/// The ActorStreams runtime of one ActorSystem: settings, clock, the StreamShard and catalog sharding regions,
+/// and the <see cref="ActorStreamsClient"/>. Started on first use of <see cref="Get"/>; a node without
+/// configured seed nodes joins itself, so a single node is a cluster of one.
+/// </summary>
+public sealed class ActorStreamsExtension : IExtension
+{
+    /// <summary>Started by Akka's extension mechanism; use <see cref="Get"/>.</summary>
+    public ActorStreamsExtension(ExtendedActorSystem system)
+    {
+        Settings = ActorStreamsSettings.Create(system);
+        var setup = system.Settings.Setup.Get<ActorStreamsSetup>();
+        Clock = setup.HasValue ? setup.Value.Clock : TimeProvider.System;
+
+        var cluster = Cluster.Get(system);
+        if (Settings.SelfJoin && cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
+
+        var sharding = ClusterSharding.Get(system);
+        var shardingSettings = ClusterShardingSettings.Create(system);
+        if (!string.IsNullOrEmpty(Settings.ShardingRole)) shardingSettings = shardingSettings.WithRole(Settings.ShardingRole);
+        var settings = Settings;
+        var clock = Clock;
+        StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
+            entityId => StreamShardActor.Props(entityId, settings, clock),
+            shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards));
+        var shardRegion = StreamShardRegion;
+        CatalogRegion = sharding.Start(StreamCatalogEntity.TypeName,
+            _ => StreamCatalogActor.Props(shardRegion, settings, clock),
+            shardingSettings, new CatalogMessageExtractor());
+        Client = new ActorStreamsClient(system, this);
+    }
+
+    /// <summary>The settings read from <c>actorstreams</c>.</summary>
+    public ActorStreamsSettings Settings { get; }
+
+    /// <summary>The clock of throttles, retention and iterators (<see cref="ActorStreamsSetup"/>, else the system clock).</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>The client facade for every control- and data-plane operation.</summary>
+    public ActorStreamsClient Client { get; }
+
+    /// <summary>The Akka.Cluster.Sharding region of the StreamShard entities.</summary>
+    public IActorRef StreamShardRegion { get; }
+
+    /// <summary>The Akka.Cluster.Sharding region of the stream catalog.</summary>
+    public IActorRef CatalogRegion { get; }
+
+    /// <summary>The runtime of <paramref name="system"/>, started on first call.</summary>
+    public static ActorStreamsExtension Get(ActorSystem system) =>
+        system.WithExtension<ActorStreamsExtension, ActorStreamsExtensionProvider>();
+}
+
+/// <summary>Creates <see cref="ActorStreamsExtension"/>.</summary>
+internal sealed class ActorStreamsExtensionProvider : ExtensionIdProvider<ActorStreamsExtension>
+{
+    /// <inheritdoc />
+    public override ActorStreamsExtension CreateExtension(ExtendedActorSystem system) => new(system);
+}

@@ -1,0 +1,296 @@
+using System.Collections.Immutable;
+using ActorStreams.Serialization;
+using ActorStreams.Settings;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace ActorStreams.Internal;
+
+/// <summary>
+/// The control plane: one persistent entity holding every stream's record. Creating a stream journals it as
+/// CREATING, initializes its StreamShard entities and journals it ACTIVE; deleting journals DELETING, retires the
+/// shards (their events and snapshots are deleted) and journals it gone. Work left half done by a crash is
+/// resumed on recovery.
+/// </summary>
+internal sealed class StreamCatalogActor : PersistentActor
+{
+    private const int SnapshotEveryEvents = 200;
+
+    private readonly IActorRef _shardRegion;
+    private readonly ActorStreamsSettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private ImmutableSortedDictionary<string, StreamEntry> _streams = ImmutableSortedDictionary.Create<string, StreamEntry>(StringComparer.Ordinal);
+    private long _lastEpoch;
+    private int _eventsSinceSnapshot;
+
+    private sealed record ShardsInitialized(string Name, long Epoch, IActorRef? ReplyTo);
+    private sealed record ShardsRetired(string Name, long Epoch, IActorRef? ReplyTo);
+    private sealed record RetentionApplied(string Name, IActorRef ReplyTo);
+    private sealed record ShardWorkFailed(string Name, string What, Exception Cause, IActorRef? ReplyTo);
+
+    public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock)
+    {
+        _shardRegion = shardRegion;
+        _settings = settings;
+        _clock = clock;
+    }
+
+    public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock));
+
+    public override string PersistenceId => StreamCatalogEntity.PersistenceId;
+
+    protected override bool ReceiveRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: CatalogSnapshot s }:
+                _lastEpoch = s.LastEpoch;
+                _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
+                return true;
+            case RecoveryCompleted:
+                foreach (var entry in _streams.Values)
+                {
+                    if (entry.Status == StreamStatus.Creating) InitializeShards(entry, null);
+                    else if (entry.Status == StreamStatus.Deleting) RetireShards(entry, null);
+                }
+                return true;
+            case IActorStreamsEvent e:
+                Apply(e);
+                return true;
+        }
+        return false;
+    }
+
+    protected override bool ReceiveCommand(object message)
+    {
+        try
+        {
+            return Handle(message);
+        }
+        catch (ActorStreamsException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+            return true;
+        }
+    }
+
+    private bool Handle(object message)
+    {
+        switch (message)
+        {
+            case CreateStreamCommand cmd:
+                OnCreate(cmd);
+                return true;
+            case DeleteStreamCommand cmd:
+            {
+                var entry = Find(cmd.Name);
+                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
+                    throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, try again when it is ACTIVE.");
+                var replyTo = Sender;
+                PersistEvent(new StreamDeletionStarted(cmd.Name), () => RetireShards(_streams[cmd.Name], replyTo));
+                return true;
+            }
+            case GetStream cmd:
+                Sender.Tell(Find(cmd.Name));
+                return true;
+            case ListStreamsCommand cmd:
+            {
+                var candidates = cmd.ExclusiveStartStreamName is null
+                    ? _streams.Values
+                    : _streams.Values.Where(s => string.CompareOrdinal(s.Name, cmd.ExclusiveStartStreamName) > 0);
+                var page = candidates.Take(cmd.Limit + 1).ToList();
+                Sender.Tell(new StreamListing(page.Take(cmd.Limit).ToImmutableArray(), page.Count > cmd.Limit));
+                return true;
+            }
+            case ChangeRetention cmd:
+                OnChangeRetention(cmd);
+                return true;
+            case AddTags cmd:
+            {
+                var entry = Find(cmd.Name);
+                var merged = entry.Tags.SetItems(cmd.Tags);
+                if (merged.Count > KinesisLimits.MaxTagsPerStream)
+                    throw new LimitExceededException($"Stream {cmd.Name} would have {merged.Count} tags; at most {KinesisLimits.MaxTagsPerStream} are allowed.");
+                var replyTo = Sender;
+                PersistEvent(new StreamTagsAdded(cmd.Name, cmd.Tags), () => replyTo.Tell(_streams[cmd.Name]));
+                return true;
+            }
+            case RemoveTags cmd:
+            {
+                Find(cmd.Name);
+                var replyTo = Sender;
+                PersistEvent(new StreamTagsRemoved(cmd.Name, cmd.Keys), () => replyTo.Tell(_streams[cmd.Name]));
+                return true;
+            }
+            case ShardsInitialized done:
+                if (_streams.TryGetValue(done.Name, out var created) && created.Epoch == done.Epoch && created.Status == StreamStatus.Creating)
+                    PersistEvent(new StreamActivated(done.Name), () => done.ReplyTo?.Tell(_streams[done.Name]));
+                else
+                    done.ReplyTo?.Tell(new ErrorReply(ResourceNotFoundException.Code, $"Stream {done.Name} was deleted while it was being created."));
+                return true;
+            case ShardsRetired done:
+                if (_streams.TryGetValue(done.Name, out var deleting) && deleting.Epoch == done.Epoch && deleting.Status == StreamStatus.Deleting)
+                    PersistEvent(new StreamDeleted(done.Name), () => done.ReplyTo?.Tell(new ShardAck(done.Name)));
+                else
+                    done.ReplyTo?.Tell(new ShardAck(done.Name));
+                return true;
+            case RetentionApplied done:
+                done.ReplyTo.Tell(_streams.TryGetValue(done.Name, out var updated) ? updated : new ShardAck(done.Name));
+                return true;
+            case ShardWorkFailed failed:
+                _log.Error(failed.Cause, "{0} of stream {1} failed; it is retried when the catalog restarts", failed.What, failed.Name);
+                failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
+                return true;
+            case SaveSnapshotSuccess ok:
+                DeleteMessages(ok.Metadata.SequenceNr);
+                DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
+                return true;
+            case SaveSnapshotFailure fail:
+                _log.Warning(fail.Cause, "Catalog snapshot failed");
+                return true;
+            case DeleteMessagesSuccess or DeleteSnapshotsSuccess:
+                return true;
+            case DeleteMessagesFailure fail:
+                _log.Warning(fail.Cause, "Deleting old catalog events failed");
+                return true;
+            case DeleteSnapshotsFailure fail:
+                _log.Warning(fail.Cause, "Deleting old catalog snapshots failed");
+                return true;
+        }
+        return false;
+    }
+
+    private void OnCreate(CreateStreamCommand cmd)
+    {
+        if (_streams.ContainsKey(cmd.Name))
+            throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} already exists.");
+        var open = _streams.Values.Sum(s => s.OpenShardCount);
+        if (open + cmd.ShardCount > _settings.MaxShards)
+            throw new LimitExceededException(
+                $"This request would exceed the shard limit for the account {_settings.AccountId}: {open} shards are open, {cmd.ShardCount} requested, the limit is {_settings.MaxShards}.");
+        var replyTo = Sender;
+        var created = new StreamCreated(cmd.Name, _lastEpoch + 1, cmd.ShardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
+            _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        PersistEvent(created, () => InitializeShards(_streams[cmd.Name], replyTo));
+    }
+
+    private void OnChangeRetention(ChangeRetention cmd)
+    {
+        var entry = Find(cmd.Name);
+        if (entry.Status != StreamStatus.Active)
+            throw new ResourceInUseException($"Stream {cmd.Name} is {entry.Status.ToString().ToUpperInvariant()}; retention can change only when it is ACTIVE.");
+        if (cmd.RetentionHours < KinesisLimits.MinRetentionHours)
+            throw new InvalidArgumentException($"Minimum allowed retention period is {KinesisLimits.MinRetentionHours} hours. Requested retention period ({cmd.RetentionHours} hours) is too short.");
+        if (cmd.RetentionHours > KinesisLimits.MaxRetentionHours)
+            throw new InvalidArgumentException($"Maximum allowed retention period is {KinesisLimits.MaxRetentionHours} hours. Requested retention period ({cmd.RetentionHours} hours) is too long.");
+        if (cmd.Increase && cmd.RetentionHours < entry.RetentionHours)
+            throw new InvalidArgumentException($"Requested retention period ({cmd.RetentionHours} hours) for stream {cmd.Name} can not be shorter than existing retention period ({entry.RetentionHours} hours). Use DecreaseRetentionPeriod API.");
+        if (!cmd.Increase && cmd.RetentionHours > entry.RetentionHours)
+            throw new InvalidArgumentException($"Requested retention period ({cmd.RetentionHours} hours) for stream {cmd.Name} can not be longer than existing retention period ({entry.RetentionHours} hours). Use IncreaseRetentionPeriod API.");
+        var replyTo = Sender;
+        PersistEvent(new StreamRetentionChanged(cmd.Name, cmd.RetentionHours), () =>
+        {
+            var e = _streams[cmd.Name];
+            AskAllShards(e, id => new SetShardRetention(id, cmd.RetentionHours))
+                .PipeTo(Self, success: () => new RetentionApplied(cmd.Name, replyTo),
+                    failure: ex => new ShardWorkFailed(cmd.Name, "Applying the retention period", ex, replyTo));
+        });
+    }
+
+    private StreamEntry Find(string name) =>
+        _streams.TryGetValue(name, out var entry)
+            ? entry
+            : throw new ResourceNotFoundException($"Stream {name} under account {_settings.AccountId} not found.");
+
+    private void InitializeShards(StreamEntry entry, IActorRef? replyTo)
+    {
+        AskAllShards(entry, id => new InitializeShard(id, new ShardInitialized(
+                entry.Name, entry.Epoch, ShardIndexOf(id), RangeOf(entry, id).StartingHashKey, RangeOf(entry, id).EndingHashKey,
+                entry.RetentionHours, entry.CreatedAtMs)))
+            .PipeTo(Self, success: () => new ShardsInitialized(entry.Name, entry.Epoch, replyTo),
+                failure: ex => new ShardWorkFailed(entry.Name, "Creating the shards", ex, replyTo));
+    }
+
+    private void RetireShards(StreamEntry entry, IActorRef? replyTo)
+    {
+        AskAllShards(entry, id => new RetireShard(id))
+            .PipeTo(Self, success: () => new ShardsRetired(entry.Name, entry.Epoch, replyTo),
+                failure: ex => new ShardWorkFailed(entry.Name, "Deleting the shards", ex, replyTo));
+    }
+
+    private static int ShardIndexOf(string entityId) => int.Parse(entityId[(entityId.LastIndexOf('/') + 1)..]);
+
+    private static HashKeyRange RangeOf(StreamEntry entry, string entityId)
+    {
+        var index = ShardIndexOf(entityId);
+        return entry.Shards.First(s => s.Index == index).HashKeyRange;
+    }
+
+    private Task AskAllShards(StreamEntry entry, Func<string, IStreamShardCommand> command)
+    {
+        var timeout = _settings.AskTimeout;
+        var tasks = entry.Shards.Select(async shard =>
+        {
+            var reply = await _shardRegion.Ask<object>(command(StreamShardEntity.EntityId(entry.Name, entry.Epoch, shard.Index)), timeout);
+            if (reply is ErrorReply error) throw error.ToException();
+        });
+        return Task.WhenAll(tasks);
+    }
+
+    private void PersistEvent(IActorStreamsEvent e, Action then)
+    {
+        Persist(e, evt =>
+        {
+            Apply(evt);
+            then();
+            if (++_eventsSinceSnapshot >= SnapshotEveryEvents)
+            {
+                _eventsSinceSnapshot = 0;
+                SaveSnapshot(new CatalogSnapshot(_lastEpoch, _streams.Values.ToImmutableArray()));
+            }
+        });
+    }
+
+    private void Apply(IActorStreamsEvent e)
+    {
+        switch (e)
+        {
+            case StreamCreated c:
+                _lastEpoch = Math.Max(_lastEpoch, c.Epoch);
+                var shards = HashKey.UniformRanges(c.ShardCount)
+                    .Select((range, i) => new ShardEntry(i, range, null, null, null))
+                    .ToImmutableArray();
+                _streams = _streams.SetItem(c.Name, new StreamEntry(c.Name, c.Epoch, StreamStatus.Creating, c.Mode, c.RetentionHours,
+                    c.CreatedAtMs, shards, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal)));
+                break;
+            case StreamActivated a:
+                Update(a.Name, s => s with { Status = StreamStatus.Active });
+                break;
+            case StreamDeletionStarted d:
+                Update(d.Name, s => s with { Status = StreamStatus.Deleting });
+                break;
+            case StreamDeleted d:
+                _streams = _streams.Remove(d.Name);
+                break;
+            case StreamRetentionChanged r:
+                Update(r.Name, s => s with { RetentionHours = r.RetentionHours });
+                break;
+            case StreamTagsAdded t:
+                Update(t.Name, s => s with { Tags = s.Tags.SetItems(t.Tags) });
+                break;
+            case StreamTagsRemoved t:
+                Update(t.Name, s => s with { Tags = s.Tags.RemoveRange(t.Keys) });
+                break;
+        }
+    }
+
+    private void Update(string name, Func<StreamEntry, StreamEntry> change)
+    {
+        if (_streams.TryGetValue(name, out var entry)) _streams = _streams.SetItem(name, change(entry));
+    }
+}

@@ -1,0 +1,548 @@
+using System.Collections.Immutable;
+using ActorStreams.Settings;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace ActorStreams.Internal;
+
+/// <summary>
+/// One Kinesis shard. Appends are group-committed: while one event is being persisted, every write that arrives
+/// joins the next event, so the event size grows with the load. Readers near the tip are served from the hot
+/// tail; older positions are handed to the caller as a journal range to read itself, keeping this actor free.
+/// </summary>
+internal sealed class StreamShardActor : PersistentActor, IWithTimers
+{
+    private const string TrimTimerKey = "trim";
+
+    private readonly string _entityId;
+    private readonly StreamShardSettings _settings;
+    private readonly ThrottlingSettings _throttling;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HotTail _tail;
+    private readonly TokenBucket _writeRecords;
+    private readonly TokenBucket _writeBytes;
+    private readonly TokenBucket _readCalls;
+    private readonly TokenBucket _readBytes;
+
+    // Sparse AT_TIMESTAMP index: the first event of every time bucket.
+    private readonly List<long> _indexEventNos = new();
+    private readonly List<long> _indexTimestamps = new();
+
+    private readonly List<PendingAppend> _pending = new();
+    private readonly Dictionary<long, ParkedRead> _parked = new();
+    private long _nextParkId;
+    private bool _writing;
+
+    private ShardInitialized? _init;
+    private int _retentionHours;
+    private long _trimHorizon = 1;
+    private bool _retired;
+    private long _lastTimestampMs;
+    private int _eventsSinceSnapshot;
+    private long _bytesSinceSnapshot;
+    private IActorRef? _retireRequester;
+
+    private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter);
+
+    private readonly record struct ParkedRead(IActorRef ReplyTo, ReadRecords Command);
+
+    private sealed record ParkedReadExpired(long Id);
+
+    private sealed record TrimTick
+    {
+        public static readonly TrimTick Instance = new();
+    }
+
+    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock)
+    {
+        _entityId = entityId;
+        _settings = settings.StreamShard;
+        _throttling = settings.Throttling;
+        _clock = clock;
+        _tail = new HotTail(_settings.HotTailBytes);
+        _writeRecords = new TokenBucket(clock, _throttling.WriteRecordsPerSecond);
+        _writeBytes = new TokenBucket(clock, _throttling.WriteBytesPerSecond);
+        _readCalls = new TokenBucket(clock, _throttling.ReadCallsPerSecond);
+        _readBytes = new TokenBucket(clock, _throttling.ReadBytesPerSecond);
+        PersistenceId = StreamShardEntity.PersistenceId(entityId);
+    }
+
+    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock));
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private SequenceNumber Tip => new(LastSequenceNr + 1, 0);
+
+    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private string ShardName => _init is null ? _entityId : $"{new StreamShardId(_init.ShardIndex)} in stream {_init.StreamName}";
+
+    // ---------------- recovery ----------------
+
+    protected override bool ReceiveRecover(object message)
+    {
+        switch (message)
+        {
+            case RecordsAppended e:
+                ApplyAppended(e, LastSequenceNr, EventBytes(e));
+                return true;
+            case ShardInitialized e:
+                ApplyInitialized(e);
+                return true;
+            case ShardRetentionChanged e:
+                _retentionHours = e.RetentionHours;
+                return true;
+            case ShardRetired:
+                _retired = true;
+                return true;
+            case SnapshotOffer { Snapshot: StreamShardSnapshot s }:
+                ApplySnapshot(s);
+                return true;
+            case RecoveryCompleted:
+                if (_init is not null && !_retired) StartTrimTimer();
+                return true;
+        }
+        return false;
+    }
+
+    // ---------------- commands ----------------
+
+    protected override bool ReceiveCommand(object message)
+    {
+        switch (message)
+        {
+            case AppendRecords cmd when IsLive(cmd):
+                OnAppend(cmd);
+                return true;
+            case ReadRecords cmd when IsLive(cmd):
+                OnRead(Sender, cmd, countCall: true);
+                return true;
+            case ResolveIterator cmd when IsLive(cmd):
+                OnResolve(cmd);
+                return true;
+            case ChargeReadBytes cmd when IsLive(cmd):
+                if (_throttling.Enabled) _readBytes.Take(cmd.Bytes);
+                return true;
+            case InitializeShard cmd:
+                OnInitialize(cmd);
+                return true;
+            case SetShardRetention cmd when IsLive(cmd):
+                Persist(new ShardRetentionChanged(cmd.RetentionHours), e =>
+                {
+                    _retentionHours = e.RetentionHours;
+                    Sender.Tell(new ShardAck(_entityId));
+                });
+                return true;
+            case RetireShard:
+                OnRetire();
+                return true;
+            case ParkedReadExpired expired:
+                if (_parked.Remove(expired.Id, out var parked))
+                    parked.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), parked.Command.From, 0));
+                return true;
+            case TrimTick:
+                OnTrim();
+                return true;
+            case SaveSnapshotSuccess ok:
+                DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
+                return true;
+            case SaveSnapshotFailure fail:
+                _log.Warning(fail.Cause, "Snapshot of {0} at {1} failed; recovery will replay more events", PersistenceId, fail.Metadata.SequenceNr);
+                return true;
+            case DeleteSnapshotsSuccess:
+                return true;
+            case DeleteSnapshotsFailure fail:
+                _log.Warning(fail.Cause, "Deleting old snapshots of {0} failed", PersistenceId);
+                return true;
+            case DeleteMessagesSuccess ok:
+                OnMessagesDeleted(ok.ToSequenceNr);
+                return true;
+            case DeleteMessagesFailure fail:
+                _log.Error(fail.Cause, "Deleting events of {0} up to {1} failed", PersistenceId, fail.ToSequenceNr);
+                _retireRequester?.Tell(new ErrorReply(InternalFailureException.Code, $"Deleting the data of {ShardName} failed: {fail.Cause.Message}"));
+                _retireRequester = null;
+                return true;
+            case IStreamShardCommand:
+                // Not initialized (a stale route or iterator) or retired (the stream was deleted).
+                Sender.Tell(new ErrorReply(ResourceNotFoundException.Code, $"Shard {ShardName} does not exist."));
+                if (_init is null && _pending.Count == 0) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                return true;
+        }
+        return false;
+    }
+
+    private bool IsLive(IStreamShardCommand _) => _init is not null && !_retired;
+
+    private void OnInitialize(InitializeShard cmd)
+    {
+        if (_init is not null)
+        {
+            Sender.Tell(_retired
+                ? new ErrorReply(ResourceNotFoundException.Code, $"Shard {ShardName} was deleted.")
+                : new ShardAck(_entityId));
+            return;
+        }
+        Persist(cmd.Init, e =>
+        {
+            ApplyInitialized(e);
+            // A snapshot from the start means retention may delete every event, the first one included.
+            SaveSnapshot(CreateSnapshot());
+            StartTrimTimer();
+            Sender.Tell(new ShardAck(_entityId));
+        });
+    }
+
+    // ---------------- writes ----------------
+
+    private void OnAppend(AppendRecords cmd)
+    {
+        var accepted = cmd.Records.Length;
+        var bytes = cmd.Bytes;
+        var retryAfter = TimeSpan.Zero;
+        if (_throttling.Enabled)
+        {
+            accepted = 0;
+            bytes = 0;
+            foreach (var record in cmd.Records)
+            {
+                var size = record.Size;
+                if (_writeRecords.Available < 1 || !_writeBytes.TryTake(size))
+                {
+                    retryAfter = TimeSpan.FromTicks(Math.Max(_writeRecords.TimeUntil(1).Ticks, _writeBytes.TimeUntil(size).Ticks));
+                    break;
+                }
+                _writeRecords.Take(1);
+                accepted++;
+                bytes += size;
+            }
+            if (accepted == 0)
+            {
+                Sender.Tell(new AppendRecordsResult(0, 0, 0, retryAfter));
+                return;
+            }
+        }
+        _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
+        if (!_writing) Flush();
+    }
+
+    private void Flush()
+    {
+        var take = 0;
+        var records = 0;
+        long bytes = 0;
+        while (take < _pending.Count)
+        {
+            var next = _pending[take];
+            if (take > 0 && (records + next.Accepted > _settings.MaxEventRecords || bytes + next.Bytes > _settings.MaxEventBytes)) break;
+            records += next.Accepted;
+            bytes += next.Bytes;
+            take++;
+        }
+
+        var batch = _pending.GetRange(0, take);
+        _pending.RemoveRange(0, take);
+        var stored = new StoredRecord[records];
+        var offset = 0;
+        foreach (var p in batch)
+        {
+            Array.Copy(p.Command.Records, 0, stored, offset, p.Accepted);
+            offset += p.Accepted;
+        }
+
+        // Arrival times never go backwards within a shard, so the time index stays sorted.
+        var evt = new RecordsAppended(Math.Max(NowMs, _lastTimestampMs), stored);
+        var eventNo = LastSequenceNr + 1;
+        _writing = true;
+        PersistAsync(evt, e =>
+        {
+            ApplyAppended(e, eventNo, bytes);
+            var first = 0;
+            foreach (var p in batch)
+            {
+                p.ReplyTo.Tell(new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter));
+                first += p.Accepted;
+            }
+            _writing = false;
+            MaybeSnapshot();
+            WakeParkedReads();
+            if (_pending.Count > 0) Flush();
+        });
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // The actor stops after this; nothing in flight or queued was stored, so say so now rather than let callers time out.
+        FailPendingWrites(cause, @event);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        FailPendingWrites(cause, @event);
+        _writing = false;
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    private void FailPendingWrites(Exception cause, object @event)
+    {
+        if (@event is not RecordsAppended) return;
+        var error = new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed: {cause.Message}");
+        foreach (var p in _pending) p.ReplyTo.Tell(error);
+        _pending.Clear();
+    }
+
+    // ---------------- reads ----------------
+
+    private void OnRead(IActorRef replyTo, ReadRecords cmd, bool countCall)
+    {
+        if (countCall && _throttling.Enabled)
+        {
+            if (_readBytes.Available < 0)
+            {
+                replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
+                return;
+            }
+            if (!_readCalls.TryTake(1))
+            {
+                replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
+                return;
+            }
+        }
+
+        var from = cmd.From.EventNo < _trimHorizon ? new SequenceNumber(_trimHorizon, 0) : cmd.From;
+        var tip = Tip;
+        if (from >= tip)
+        {
+            if (cmd.Wait > TimeSpan.Zero)
+            {
+                var id = _nextParkId++;
+                _parked[id] = new ParkedRead(replyTo, cmd with { From = from });
+                Timers.StartSingleTimer(id, new ParkedReadExpired(id), cmd.Wait);
+                return;
+            }
+            replyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), tip, 0));
+            return;
+        }
+
+        var tailStart = _tail.FirstEventNo ?? tip.EventNo;
+        if (from.EventNo < tailStart)
+        {
+            replyTo.Tell(new ReadFromJournal(PersistenceId, from, tailStart, _lastTimestampMs));
+            return;
+        }
+
+        var result = ReadTail(from, cmd.MinTimestampMs, cmd.Limit, cmd.MaxBytes, tip, out var bytes);
+        if (_throttling.Enabled) _readBytes.Take(bytes);
+        replyTo.Tell(result);
+    }
+
+    private ReadRecordsResult ReadTail(SequenceNumber from, long minTimestampMs, int limit, long maxBytes, SequenceNumber tip, out long bytes)
+    {
+        var records = new List<ReadRecord>(Math.Min(limit, 1024));
+        bytes = 0;
+        var next = tip;
+        long nextTimestamp = 0;
+        for (var i = _tail.FirstAtOrAfter(from.EventNo); i < _tail.Count; i++)
+        {
+            var entry = _tail[i];
+            var e = entry.Event;
+            if (e.TimestampMs < minTimestampMs) continue;
+            var start = entry.EventNo == from.EventNo ? from.Index : 0;
+            for (var j = start; j < e.Records.Length; j++)
+            {
+                var record = e.Records[j];
+                var size = record.Size;
+                if (records.Count >= limit || (records.Count > 0 && bytes + size > maxBytes))
+                {
+                    next = new SequenceNumber(entry.EventNo, j);
+                    nextTimestamp = e.TimestampMs;
+                    goto done;
+                }
+                records.Add(new ReadRecord(new SequenceNumber(entry.EventNo, j), e.TimestampMs, record));
+                bytes += size;
+            }
+        }
+        done:
+        var behind = next >= tip ? 0 : Math.Max(0, NowMs - nextTimestamp);
+        return new ReadRecordsResult(records.ToArray(), next, behind);
+    }
+
+    private void WakeParkedReads()
+    {
+        if (_parked.Count == 0) return;
+        var woken = _parked.Values.ToArray();
+        foreach (var id in _parked.Keys) Timers.Cancel(id);
+        _parked.Clear();
+        foreach (var read in woken) OnRead(read.ReplyTo, read.Command, countCall: false);
+    }
+
+    private void OnResolve(ResolveIterator cmd)
+    {
+        var horizon = new SequenceNumber(_trimHorizon, 0);
+        switch (cmd.Type)
+        {
+            case ShardIteratorType.TrimHorizon:
+                Sender.Tell(new IteratorResolved(horizon, 0));
+                return;
+            case ShardIteratorType.Latest:
+                Sender.Tell(new IteratorResolved(Tip, 0));
+                return;
+            case ShardIteratorType.AtSequenceNumber or ShardIteratorType.AfterSequenceNumber:
+            {
+                var seq = cmd.Sequence!.Value;
+                if (seq.EventNo > LastSequenceNr)
+                {
+                    Sender.Tell(new ErrorReply(InvalidArgumentException.Code,
+                        $"StartingSequenceNumber {seq} is beyond the newest record of {ShardName}."));
+                    return;
+                }
+                var position = cmd.Type == ShardIteratorType.AtSequenceNumber ? seq : seq.Next;
+                Sender.Tell(new IteratorResolved(position < horizon ? horizon : position, 0));
+                return;
+            }
+            case ShardIteratorType.AtTimestamp:
+            {
+                // Start at the bucket holding the timestamp; the reader skips events older than it.
+                var k = _indexTimestamps.BinarySearch(cmd.TimestampMs);
+                if (k < 0) k = ~k - 1;
+                var start = k >= 0 ? new SequenceNumber(_indexEventNos[k], 0) : horizon;
+                Sender.Tell(new IteratorResolved(start < horizon ? horizon : start, cmd.TimestampMs));
+                return;
+            }
+        }
+    }
+
+    // ---------------- retention ----------------
+
+    private void StartTrimTimer()
+    {
+        Timers.StartPeriodicTimer(TrimTimerKey, TrimTick.Instance, _settings.TrimInterval);
+    }
+
+    private void OnTrim()
+    {
+        if (_init is null || _retired || _lastTimestampMs == 0) return;
+        var cutoff = NowMs - (long)TimeSpan.FromHours(_retentionHours).TotalMilliseconds;
+        long deleteTo;
+        if (_lastTimestampMs < cutoff)
+        {
+            deleteTo = LastSequenceNr;
+        }
+        else
+        {
+            // Every event before the first event of a bucket that started at or before the cutoff is older than it.
+            var k = _indexTimestamps.BinarySearch(cutoff);
+            if (k < 0) k = ~k - 1;
+            if (k <= 0) return;
+            deleteTo = _indexEventNos[k] - 1;
+        }
+        if (deleteTo < _trimHorizon) return;
+        _log.Debug("Retention trims {0} up to event {1}", PersistenceId, deleteTo);
+        DeleteMessages(deleteTo);
+    }
+
+    private void OnMessagesDeleted(long toSequenceNr)
+    {
+        if (_retireRequester is not null)
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+            _retireRequester.Tell(new ShardAck(_entityId));
+            _retireRequester = null;
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            return;
+        }
+        _trimHorizon = Math.Max(_trimHorizon, toSequenceNr + 1);
+        var keep = _indexEventNos.FindIndex(n => n > toSequenceNr);
+        if (keep < 0) keep = _indexEventNos.Count;
+        _indexEventNos.RemoveRange(0, keep);
+        _indexTimestamps.RemoveRange(0, keep);
+        _tail.RemoveUpTo(toSequenceNr);
+        SaveSnapshot(CreateSnapshot());
+    }
+
+    private void OnRetire()
+    {
+        if (_init is null || (_retired && _retireRequester is null && LastSequenceNr == 0))
+        {
+            Sender.Tell(new ShardAck(_entityId));
+            return;
+        }
+        var requester = Sender;
+        Persist(new ShardRetired(NowMs), _ =>
+        {
+            _retired = true;
+            Timers.Cancel(TrimTimerKey);
+            var gone = new ErrorReply(ResourceNotFoundException.Code, $"Shard {ShardName} was deleted.");
+            foreach (var (id, read) in _parked)
+            {
+                Timers.Cancel(id);
+                read.ReplyTo.Tell(gone);
+            }
+            _parked.Clear();
+            _tail.Clear();
+            _retireRequester = requester;
+            DeleteMessages(LastSequenceNr);
+        });
+    }
+
+    // ---------------- state ----------------
+
+    private void ApplyInitialized(ShardInitialized e)
+    {
+        _init = e;
+        _retentionHours = e.RetentionHours;
+    }
+
+    private void ApplyAppended(RecordsAppended e, long eventNo, long bytes)
+    {
+        _lastTimestampMs = e.TimestampMs;
+        var intervalMs = (long)_settings.TimeIndexInterval.TotalMilliseconds;
+        if (_indexTimestamps.Count == 0 || e.TimestampMs / intervalMs != _indexTimestamps[^1] / intervalMs)
+        {
+            _indexEventNos.Add(eventNo);
+            _indexTimestamps.Add(e.TimestampMs);
+        }
+        _tail.Add(eventNo, e, bytes);
+        _eventsSinceSnapshot++;
+        _bytesSinceSnapshot += bytes;
+    }
+
+    private void ApplySnapshot(StreamShardSnapshot s)
+    {
+        ApplyInitialized(s.Init);
+        _retentionHours = s.RetentionHours;
+        _trimHorizon = s.TrimHorizonEventNo;
+        _retired = s.Retired;
+        _lastTimestampMs = s.LastTimestampMs;
+        _indexEventNos.Clear();
+        _indexEventNos.AddRange(s.IndexEventNos);
+        _indexTimestamps.Clear();
+        _indexTimestamps.AddRange(s.IndexTimestampsMs);
+    }
+
+    private StreamShardSnapshot CreateSnapshot() => new(
+        _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs,
+        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray());
+
+    private void MaybeSnapshot()
+    {
+        if (_eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
+        _eventsSinceSnapshot = 0;
+        _bytesSinceSnapshot = 0;
+        SaveSnapshot(CreateSnapshot());
+    }
+
+    private static long EventBytes(RecordsAppended e)
+    {
+        long bytes = 0;
+        foreach (var r in e.Records) bytes += r.Size;
+        return bytes;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Akka.Cluster.Sharding;
+
+namespace ActorStreams.Internal;
+
+/// <summary>Names of StreamShard entities. The stream's creation epoch is part of the id, so a recreated stream never sees old data.</summary>
+internal static class StreamShardEntity
+{
+    public const string TypeName = "actorstreams-stream-shard";
+
+    public static string EntityId(string streamName, long epoch, int shardIndex) =>
+        string.Create(CultureInfo.InvariantCulture, $"{streamName}/{epoch}/{shardIndex}");
+
+    private const string PersistencePrefix = "streamshard-";
+
+    public static string PersistenceId(string entityId) => PersistencePrefix + entityId;
+
+    public static string EntityIdOf(string persistenceId) => persistenceId[PersistencePrefix.Length..];
+}
+
+internal sealed class StreamShardMessageExtractor : HashCodeMessageExtractor
+{
+    public StreamShardMessageExtractor(int maxNumberOfShards) : base(maxNumberOfShards) { }
+
+    public override string? EntityId(object message) => (message as IStreamShardCommand)?.EntityId;
+}
+
+internal static class StreamCatalogEntity
+{
+    public const string TypeName = "actorstreams-catalog";
+    public const string EntityId = "catalog";
+    public const string PersistenceId = "actorstreams-catalog";
+}
+
+internal sealed class CatalogMessageExtractor : HashCodeMessageExtractor
+{
+    public CatalogMessageExtractor() : base(1) { }
+
+    public override string? EntityId(object message) => message is ICatalogCommand ? StreamCatalogEntity.EntityId : null;
+}

@@ -1,0 +1,76 @@
+using System.Text;
+
+namespace ActorStreams.Internal;
+
+/// <summary>Argument checks of the public API, with Kinesis' error codes and messages that name the limit.</summary>
+internal static class Validate
+{
+    public static void StreamName(string? name, string parameter = "StreamName")
+    {
+        if (string.IsNullOrEmpty(name))
+            throw new ValidationException($"1 validation error detected: Value at '{parameter}' failed to satisfy constraint: Member must not be null or empty.");
+        if (name.Length > KinesisLimits.MaxStreamNameLength)
+            throw new ValidationException($"1 validation error detected: Value '{name}' at '{parameter}' failed to satisfy constraint: Member must have length less than or equal to {KinesisLimits.MaxStreamNameLength}.");
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+                throw new ValidationException($"1 validation error detected: Value '{name}' at '{parameter}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+.");
+        }
+    }
+
+    public static void PartitionKey(string? key, string parameter = "PartitionKey")
+    {
+        if (string.IsNullOrEmpty(key))
+            throw new ValidationException($"1 validation error detected: Value at '{parameter}' failed to satisfy constraint: Member must have length greater than or equal to 1.");
+        if (key.Length > KinesisLimits.MaxPartitionKeyLength && CountRunes(key) > KinesisLimits.MaxPartitionKeyLength)
+            throw new ValidationException($"1 validation error detected: Value at '{parameter}' failed to satisfy constraint: Member must have length less than or equal to {KinesisLimits.MaxPartitionKeyLength}.");
+    }
+
+    public static int RecordSize(ReadOnlyMemory<byte> data, string partitionKey, int maxRecordBytes, string parameter = "Data")
+    {
+        var size = data.Length + Encoding.UTF8.GetByteCount(partitionKey);
+        if (size > maxRecordBytes)
+            throw new ValidationException($"1 validation error detected: Value at '{parameter}' failed to satisfy constraint: the record (data plus partition key) is {size} bytes, more than the stream's maximum record size of {maxRecordBytes} bytes.");
+        return size;
+    }
+
+    public static void ShardCount(int count)
+    {
+        if (count < 1)
+            throw new ValidationException($"1 validation error detected: Value '{count}' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1.");
+    }
+
+    public static void Limit(int? limit, int max, string parameter = "Limit")
+    {
+        if (limit is < 1)
+            throw new ValidationException($"1 validation error detected: Value '{limit}' at '{parameter}' failed to satisfy constraint: Member must have value greater than or equal to 1.");
+        if (limit > max)
+            throw new ValidationException($"1 validation error detected: Value '{limit}' at '{parameter}' failed to satisfy constraint: Member must have value less than or equal to {max}.");
+    }
+
+    public static void Tags(IReadOnlyDictionary<string, string> tags)
+    {
+        if (tags.Count == 0)
+            throw new ValidationException("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1.");
+        if (tags.Count > KinesisLimits.MaxTagsPerRequest)
+            throw new ValidationException($"1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {KinesisLimits.MaxTagsPerRequest}.");
+        foreach (var (key, value) in tags) TagKey(key, value);
+    }
+
+    public static void TagKey(string? key, string? value = "")
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > KinesisLimits.MaxTagKeyLength)
+            throw new ValidationException($"1 validation error detected: Tag key '{key}' must be 1 to {KinesisLimits.MaxTagKeyLength} characters.");
+        if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidArgumentException($"Tag key '{key}' uses the reserved prefix 'aws:'.");
+        if (value is null || value.Length > KinesisLimits.MaxTagValueLength)
+            throw new ValidationException($"1 validation error detected: Value of tag '{key}' must be 0 to {KinesisLimits.MaxTagValueLength} characters.");
+    }
+
+    private static int CountRunes(string s)
+    {
+        var n = 0;
+        foreach (var _ in s.EnumerateRunes()) n++;
+        return n;
+    }
+}
