@@ -80,6 +80,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private SequenceNumber Tip => new(LastSequenceNr + 1, 0);
 
+    // The oldest retained record event (the time index starts at it); with none retained, the tip.
+    private SequenceNumber FirstRecordPosition => _indexEventNos.Count > 0 ? new SequenceNumber(_indexEventNos[0], 0) : Tip;
+
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     private string ShardName => _init is null ? _entityId : $"{new StreamShardId(_init.ShardIndex)} in stream {_init.StreamName}";
@@ -316,8 +319,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             }
         }
 
-        var from = cmd.From.EventNo < _trimHorizon ? new SequenceNumber(_trimHorizon, 0) : cmd.From;
         var tip = Tip;
+        var from = cmd.From < FirstRecordPosition ? FirstRecordPosition : cmd.From;
         if (from >= tip)
         {
             if (cmd.Wait > TimeSpan.Zero)

@@ -68,8 +68,6 @@ public static class ActorStreamsConfig
                 sql {
                   connection-string = "{{cs}}"
                   provider-name = "{{provider}}"
-                  plugin-dispatcher = "actorstreams.persistence-dispatcher"
-                  materializer-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
                 }
               }
@@ -78,7 +76,6 @@ public static class ActorStreamsConfig
                 sql {
                   connection-string = "{{cs}}"
                   provider-name = "{{provider}}"
-                  plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
                 }
               }

@@ -1,0 +1,41 @@
+using ActorStreams.Internal;
+using ActorStreams.Streams;
+using Akka;
+using Akka.Actor;
+using Akka.Streams.Dsl;
+
+namespace ActorStreams.Dsl;
+
+/// <summary>
+/// A sink that writes records to a stream. It batches by itself (a batch grows while the previous one is being
+/// written), routes each record to its shard, keeps per-shard order (one batch in flight per shard), and turns
+/// throttling into backpressure by retrying the throttled rest once the shard has capacity again. Its task
+/// completes when every record was acknowledged as durable, and fails with the first error otherwise.
+/// </summary>
+public static class KinesisSink
+{
+    /// <summary>A sink into <paramref name="streamName"/>, which must exist and be ACTIVE.</summary>
+    public static Sink<PutRecordsEntry, Task<Done>> Create(ActorSystem system, string streamName)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        Validate.StreamName(streamName);
+        var client = ActorStreamsExtension.Get(system).Client;
+        var settings = client.Settings;
+        var maxRecords = Math.Min(settings.SinkMaxBatchRecords, settings.StreamShard.MaxEventRecords);
+        var maxBytes = settings.SinkMaxBatchBytes;
+        // Every record weighs at least maxBytes / maxRecords, so a batch holds at most maxRecords records.
+        var minWeight = Math.Max(1, maxBytes / maxRecords);
+
+        return Flow.Create<PutRecordsEntry>()
+            .Select(entry =>
+            {
+                Validate.PartitionKey(entry.PartitionKey);
+                var size = Validate.RecordSize(entry.Data, entry.PartitionKey, KinesisLimits.DefaultMaxRecordSizeBytes);
+                var hashKey = entry.ExplicitHashKey is null ? HashKey.OfPartitionKey(entry.PartitionKey) : HashKey.ParseExplicit(entry.ExplicitHashKey);
+                return new SinkRecord(new StoredRecord(entry.PartitionKey, entry.Data), hashKey, size);
+            })
+            .BatchWeighted(maxBytes, r => Math.Max(r.Size, minWeight), r => new SinkBatch().Add(r), (batch, r) => batch.Add(r))
+            .SelectAsync(settings.SinkParallelism, new SinkWriter(client, streamName).WriteAsync)
+            .ToMaterialized(Sink.Ignore<Done>(), Keep.Right);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using ActorStreams;
+using ActorStreams.Dsl;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+// Embedded sink throughput to a 4-shard stream with throttles lifted, durable on the configured journal.
+// Usage: dotnet run -c Release --project tests/ActorStreams.Benchmarks -- [--sizes 100,1024] [--seconds 10]
+//        [--warmup 8] [--shards 4] [--journal sqlite|postgresql] [--pg "<connection string>"] [--synchronous NORMAL|FULL]
+var options = Options.Parse(args);
+var dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-bench-" + Guid.NewGuid().ToString("N")[..8]);
+var journalHocon = options.Journal == "postgresql"
+    ? $"actorstreams.journal {{ provider = postgresql, postgresql.connection-string = \"{options.PostgresConnection}\" }}"
+    : $"actorstreams.journal {{ provider = sqlite, sqlite.synchronous = {options.Synchronous} }}";
+var config = ConfigurationFactory.ParseString($$"""
+    akka.loglevel = {{Environment.GetEnvironmentVariable("BENCH_LOGLEVEL") ?? "WARNING"}}
+    actorstreams {
+      data-dir = "{{dataDir.Replace("\\", "/")}}"
+      throttling.enabled = off
+    }
+    {{journalHocon}}
+    """);
+
+using var system = ActorSystem.Create("bench", ActorStreamsSetup.CreateActorSystemSetup(config));
+var client = ActorStreamsExtension.Get(system).Client;
+var materializer = system.Materializer();
+Console.WriteLine($"journal={options.Journal} synchronous={options.Synchronous} shards={options.Shards} cores={Environment.ProcessorCount}");
+
+if (args.Contains("--smoke"))
+{
+    var sw0 = Stopwatch.StartNew();
+    await client.CreateStreamAsync("smoke", 2);
+    Console.WriteLine($"created in {sw0.ElapsedMilliseconds} ms");
+    var put = await client.PutRecordAsync("smoke", new byte[] { 1, 2, 3 }, "key");
+    Console.WriteLine($"put {put} in {sw0.ElapsedMilliseconds} ms");
+    var it = await client.GetShardIteratorAsync("smoke", put.ShardId.ToString(), ShardIteratorType.TrimHorizon);
+    var got = await client.GetRecordsAsync(it);
+    Console.WriteLine($"got {got.Records.Count} records, behind {got.MillisBehindLatest}, in {sw0.ElapsedMilliseconds} ms");
+    var batch = Enumerable.Range(0, 1000).Select(i => new PutRecordsEntry(new byte[100], "k" + i)).ToArray();
+    await Source.From(batch).RunWith(KinesisSink.Create(system, "smoke"), materializer);
+    Console.WriteLine($"sink done in {sw0.ElapsedMilliseconds} ms");
+    return;
+}
+
+foreach (var size in options.Sizes)
+{
+    var stream = $"bench-{size}-{Guid.NewGuid():N}"[..40];
+    await client.CreateStreamAsync(stream, options.Shards);
+    var payload = new byte[size - 16]; // data + a 16-character partition key = size bytes per record
+    Random.Shared.NextBytes(payload);
+    var keys = Enumerable.Range(0, 4096).Select(i => $"pk-{i:D13}").ToArray();
+
+    async Task<(long Records, TimeSpan Elapsed)> RunFor(TimeSpan duration)
+    {
+        long written = 0;
+        var sw = Stopwatch.StartNew();
+        var deadline = DateTime.UtcNow + duration;
+        var done = await Source.Repeat(0)
+            .TakeWhile(_ => (written & 0xFFF) != 0 || DateTime.UtcNow < deadline)
+            .Select(_ => new PutRecordsEntry(payload, keys[written++ & 4095]))
+            .RunWith(KinesisSink.Create(system, stream), materializer);
+        sw.Stop();
+        return (written, sw.Elapsed);
+    }
+
+    await RunFor(TimeSpan.FromSeconds(options.WarmupSeconds));
+    var (records, elapsed) = await RunFor(TimeSpan.FromSeconds(options.Seconds));
+    var perSecond = records / elapsed.TotalSeconds;
+    Console.WriteLine($"sink size={size}B records={records} seconds={elapsed.TotalSeconds:F2} records/s={perSecond:F0} MB/s={perSecond * size / 1_000_000:F1}");
+
+    // Read everything back through the journal to prove it was stored: count the records in shard 0 by GetRecords.
+    var description = await client.DescribeStreamAsync(stream);
+    long readBack = 0;
+    var sw = Stopwatch.StartNew();
+    foreach (var shard in description.Shards)
+    {
+        var iterator = await client.GetShardIteratorAsync(stream, shard.ShardId.ToString(), ShardIteratorType.TrimHorizon);
+        while (true)
+        {
+            var page = await client.GetRecordsAsync(iterator);
+            readBack += page.Records.Count;
+            if (page.Records.Count == 0 && page.MillisBehindLatest == 0) break;
+            iterator = page.NextShardIterator!;
+        }
+    }
+    sw.Stop();
+    Console.WriteLine($"getrecords size={size}B records={readBack} seconds={sw.Elapsed.TotalSeconds:F2} records/s={readBack / sw.Elapsed.TotalSeconds:F0}");
+}
+
+await system.Terminate();
+try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+
+internal sealed record Options(int[] Sizes, int Seconds, int WarmupSeconds, int Shards, string Journal, string PostgresConnection, string Synchronous)
+{
+    public static Options Parse(string[] args)
+    {
+        string Get(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+        return new Options(
+            Get("--sizes", "100,1024").Split(',').Select(int.Parse).ToArray(),
+            int.Parse(Get("--seconds", "10")),
+            int.Parse(Get("--warmup", "8")),
+            int.Parse(Get("--shards", "4")),
+            Get("--journal", "sqlite"),
+            Get("--pg", Environment.GetEnvironmentVariable("ACTORSTREAMS_TEST_POSTGRES") ?? ""),
+            Get("--synchronous", "NORMAL"));
+    }
+}
