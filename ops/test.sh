@@ -86,6 +86,22 @@ dotnet test ActorStreams.sln -c Release \
     --blame-hang-timeout "$HANG_TIMEOUT" --blame-hang-dump-type none \
     "$@"
 test_rc=$?
+
+# ---- README quick start ---------------------------------------------------------
+# The README's embedding example is tests/ActorStreams.QuickStart/Program.cs verbatim: run it as a user
+# would (fresh directory, default SQLite journal) and count it as one more test.
+qs_dir="$(mktemp -d)"
+qs_passed=0 qs_failed=0
+if (cd "$qs_dir" && timeout 300 dotnet "$REPO_ROOT/tests/ActorStreams.QuickStart/bin/Release/net10.0/ActorStreams.QuickStart.dll") >"$qs_dir/out.txt" 2>&1 \
+    && grep -q "^read 1000 records$" "$qs_dir/out.txt"; then
+    log "README quick start: passed"
+    qs_passed=1
+else
+    log "README quick start: FAILED; its output:"
+    cat "$qs_dir/out.txt" >&2
+    qs_failed=1
+fi
+rm -rf "$qs_dir"
 set -e
 
 stop_pg
@@ -126,6 +142,9 @@ print(passed, failed, skipped, executed, ntrx)
 PY
 )" || counts="0 0 0 0 0"
 read -r passed failed skipped executed ntrx <<<"$counts"
+passed=$((passed + qs_passed))
+failed=$((failed + qs_failed))
+(( qs_failed == 0 )) || test_rc=1
 
 rc=$test_rc
 if (( ntrx == 0 )); then
