@@ -9,7 +9,7 @@ namespace ActorStreams;
 /// <example>
 /// 2 KiB records at 3,000/s read by 2 consumers: incoming 6,000 KiB/s (6 shards), records 3 shards,
 /// outgoing 12,000 KiB/s (6 shards): <c>Estimate(2, 3000, 2).Shards == 6</c>.
-/// 0.5 KiB records at 5,000/s with 1 consumer: the record rate decides, <c>Estimate(0.5, 5000, 1).Shards == 5</c>.
+/// 0.5 KiB records at 5,000/s with 1 consumer: records and (rounded-up) write bytes both need 5, <c>Estimate(0.5, 5000, 1).Shards == 5</c>.
 /// </example>
 public static class ShardEstimator
 {
