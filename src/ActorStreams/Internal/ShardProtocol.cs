@@ -50,12 +50,13 @@ internal sealed record StreamShardSnapshot(
     long TrimHorizonEventNo,
     bool Retired,
     long LastTimestampMs,
+    long LastRecordEventNo,
     ImmutableArray<long> IndexEventNos,
     ImmutableArray<long> IndexTimestampsMs) : IActorStreamsSerializable
 {
     public bool Equals(StreamShardSnapshot? other) =>
         other is not null && Init == other.Init && RetentionHours == other.RetentionHours && TrimHorizonEventNo == other.TrimHorizonEventNo
-        && Retired == other.Retired && LastTimestampMs == other.LastTimestampMs
+        && Retired == other.Retired && LastTimestampMs == other.LastTimestampMs && LastRecordEventNo == other.LastRecordEventNo
         && IndexEventNos.SequenceEqual(other.IndexEventNos) && IndexTimestampsMs.SequenceEqual(other.IndexTimestampsMs);
 
     public override int GetHashCode() => HashCode.Combine(Init, TrimHorizonEventNo, IndexEventNos.Length);

@@ -42,6 +42,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private long _trimHorizon = 1;
     private bool _retired;
     private long _lastTimestampMs;
+    private long _appliedSequenceNr;
+    private long _lastRecordEventNo;
+    private bool _snapshotRequested;
     private int _eventsSinceSnapshot;
     private long _bytesSinceSnapshot;
     private IActorRef? _retireRequester;
@@ -78,7 +81,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private SequenceNumber Tip => new(LastSequenceNr + 1, 0);
+    // LastSequenceNr already counts an event that is still being persisted; readers, iterators and trimming
+    // must only ever see what is durable, so they go by the last applied event instead.
+    private SequenceNumber Tip => new(_appliedSequenceNr + 1, 0);
 
     // The oldest retained record event (the time index starts at it); with none retained, the tip.
     private SequenceNumber FirstRecordPosition => _indexEventNos.Count > 0 ? new SequenceNumber(_indexEventNos[0], 0) : Tip;
@@ -98,15 +103,19 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 return true;
             case ShardInitialized e:
                 ApplyInitialized(e);
+                _appliedSequenceNr = LastSequenceNr;
                 return true;
             case ShardRetentionChanged e:
                 _retentionHours = e.RetentionHours;
+                _appliedSequenceNr = LastSequenceNr;
                 return true;
             case ShardRetired:
                 _retired = true;
+                _appliedSequenceNr = LastSequenceNr;
                 return true;
-            case SnapshotOffer { Snapshot: StreamShardSnapshot s }:
+            case SnapshotOffer { Snapshot: StreamShardSnapshot s } offer:
                 ApplySnapshot(s);
+                _appliedSequenceNr = offer.Metadata.SequenceNr;
                 return true;
             case RecoveryCompleted:
                 if (_init is not null && !_retired) StartTrimTimer();
@@ -137,7 +146,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 OnInitialize(cmd);
                 return true;
             case SetShardRetention cmd when IsLive(cmd):
-                Persist(new ShardRetentionChanged(cmd.RetentionHours), e =>
+                PersistApplied(new ShardRetentionChanged(cmd.RetentionHours), e =>
                 {
                     _retentionHours = e.RetentionHours;
                     Sender.Tell(new ShardAck(_entityId));
@@ -192,7 +201,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 : new ShardAck(_entityId));
             return;
         }
-        Persist(cmd.Init, e =>
+        PersistApplied(cmd.Init, e =>
         {
             ApplyInitialized(e);
             // A snapshot from the start means retention may delete every event, the first one included.
@@ -400,7 +409,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             case ShardIteratorType.AtSequenceNumber or ShardIteratorType.AfterSequenceNumber:
             {
                 var seq = cmd.Sequence!.Value;
-                if (seq.EventNo > LastSequenceNr)
+                if (seq.EventNo > _appliedSequenceNr)
                 {
                     Sender.Tell(new ErrorReply(InvalidArgumentException.Code,
                         $"StartingSequenceNumber {seq} is beyond the newest record of {ShardName}."));
@@ -436,7 +445,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         long deleteTo;
         if (_lastTimestampMs < cutoff)
         {
-            deleteTo = LastSequenceNr;
+            deleteTo = _lastRecordEventNo;
         }
         else
         {
@@ -467,7 +476,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         _indexEventNos.RemoveRange(0, keep);
         _indexTimestamps.RemoveRange(0, keep);
         _tail.RemoveUpTo(toSequenceNr);
-        SaveSnapshot(CreateSnapshot());
+        _snapshotRequested = true;
+        MaybeSnapshot();
     }
 
     private void OnRetire()
@@ -478,7 +488,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             return;
         }
         var requester = Sender;
-        Persist(new ShardRetired(NowMs), _ =>
+        PersistApplied(new ShardRetired(NowMs), _ =>
         {
             _retired = true;
             Timers.Cancel(TrimTimerKey);
@@ -503,8 +513,20 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         _retentionHours = e.RetentionHours;
     }
 
+    private void PersistApplied<TEvent>(TEvent e, Action<TEvent> handler)
+    {
+        var sequenceNr = LastSequenceNr + 1;
+        Persist(e, evt =>
+        {
+            _appliedSequenceNr = Math.Max(_appliedSequenceNr, sequenceNr);
+            handler(evt);
+        });
+    }
+
     private void ApplyAppended(RecordsAppended e, long eventNo, long bytes)
     {
+        _appliedSequenceNr = Math.Max(_appliedSequenceNr, eventNo);
+        _lastRecordEventNo = eventNo;
         _lastTimestampMs = e.TimestampMs;
         var intervalMs = (long)_settings.TimeIndexInterval.TotalMilliseconds;
         if (_indexTimestamps.Count == 0 || e.TimestampMs / intervalMs != _indexTimestamps[^1] / intervalMs)
@@ -524,6 +546,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         _trimHorizon = s.TrimHorizonEventNo;
         _retired = s.Retired;
         _lastTimestampMs = s.LastTimestampMs;
+        _lastRecordEventNo = s.LastRecordEventNo;
         _indexEventNos.Clear();
         _indexEventNos.AddRange(s.IndexEventNos);
         _indexTimestamps.Clear();
@@ -531,12 +554,18 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     }
 
     private StreamShardSnapshot CreateSnapshot() => new(
-        _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs,
+        _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs, _lastRecordEventNo,
         _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray());
 
+    /// <summary>
+    /// Snapshots when due, but never while an append is in flight: the snapshot's sequence number would cover an
+    /// event the state does not hold yet, and recovery would skip it.
+    /// </summary>
     private void MaybeSnapshot()
     {
-        if (_eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
+        if (_writing) return;
+        if (!_snapshotRequested && _eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
+        _snapshotRequested = false;
         _eventsSinceSnapshot = 0;
         _bytesSinceSnapshot = 0;
         SaveSnapshot(CreateSnapshot());

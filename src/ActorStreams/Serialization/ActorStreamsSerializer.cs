@@ -71,6 +71,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     w.Write(s.TrimHorizonEventNo);
                     w.Write(s.Retired);
                     w.Write(s.LastTimestampMs);
+                    w.Write(s.LastRecordEventNo);
                     w.Write(s.IndexEventNos.Length);
                     for (var i = 0; i < s.IndexEventNos.Length; i++)
                     {
@@ -120,6 +121,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 var trim = r.ReadInt64();
                 var retired = r.ReadBoolean();
                 var lastTs = r.ReadInt64();
+                var lastRecord = r.ReadInt64();
                 var n = r.ReadInt32();
                 var eventNos = ImmutableArray.CreateBuilder<long>(n);
                 var timestamps = ImmutableArray.CreateBuilder<long>(n);
@@ -128,7 +130,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     eventNos.Add(r.ReadInt64());
                     timestamps.Add(r.ReadInt64());
                 }
-                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, eventNos.MoveToImmutable(), timestamps.MoveToImmutable());
+                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable());
             }
             case StreamCreatedManifest:
                 return new StreamCreated(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (StreamMode)r.ReadByte(), r.ReadInt32(), r.ReadInt64());
