@@ -34,7 +34,13 @@ public sealed class ActorStreamsOptions
     /// <summary>The clock of throttles, retention and iterators; tests pass a fake one (default the system clock).</summary>
     public TimeProvider? Clock { get; set; }
 
-    /// <summary>The HOCON of the properties that are set.</summary>
+    /// <summary>
+    /// Further HOCON (for example a configuration file an operator passes to the server). The properties set
+    /// above win over it; it wins over the embedded defaults.
+    /// </summary>
+    public Config? Hocon { get; set; }
+
+    /// <summary>The HOCON of the properties that are set, over <see cref="Hocon"/>.</summary>
     public Config ToConfig()
     {
         var sb = new StringBuilder();
@@ -49,6 +55,7 @@ public sealed class ActorStreamsOptions
         Add("throttling.enabled", ThrottlingEnabled is null ? null : ThrottlingEnabled.Value ? "on" : "off");
         Add("region", Region);
         Add("account-id", AccountId);
-        return ConfigurationFactory.ParseString(sb.ToString());
+        var own = ConfigurationFactory.ParseString(sb.ToString());
+        return Hocon is null ? own : own.WithFallback(Hocon);
     }
 }

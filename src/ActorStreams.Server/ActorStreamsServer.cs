@@ -1,0 +1,55 @@
+using System.Net;
+using ActorStreams.Hosting;
+using ActorStreams.Server.Protocol;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace ActorStreams.Server;
+
+/// <summary>Builds the ActorStreams HTTP node: Kestrel speaking the Kinesis JSON protocol over an embedded ActorStreams runtime.</summary>
+public static class ActorStreamsServer
+{
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--port"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Port)}",
+        ["--host"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Host)}",
+        ["--data-dir"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.DataDir)}",
+        ["--config"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Config)}",
+    };
+
+    /// <summary>
+    /// Creates the web application from command-line arguments and the usual ASP.NET Core configuration sources.
+    /// <paramref name="configureRuntime"/> adjusts the runtime's options after the configuration was applied
+    /// (tests pass a clock or lift throttling there).
+    /// </summary>
+    public static WebApplication Create(string[] args, Action<ActorStreamsOptions>? configureRuntime = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddCommandLine(args, SwitchMappings);
+        var options = new ActorStreamsServerOptions();
+        builder.Configuration.GetSection(ActorStreamsServerOptions.Section).Bind(options);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Bodies are capped by the endpoint itself so an oversized request gets a Kinesis-shaped error.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        });
+
+        var hocon = options.Config is null ? null : ConfigurationFactory.ParseString(File.ReadAllText(options.Config));
+        builder.Services.AddAkka("actorstreams", akka => akka.WithActorStreams(o =>
+        {
+            o.Hocon = hocon;
+            if (options.DataDir is not null) o.DataDirectory = options.DataDir;
+            configureRuntime?.Invoke(o);
+        }));
+        builder.Services.AddActorStreamsClient();
+        builder.Services.AddSingleton<KinesisEndpoint>();
+
+        var app = builder.Build();
+        app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
+        return app;
+    }
+}

@@ -1,0 +1,5 @@
+using ActorStreams.Server;
+
+// ActorStreams.Server [--port N] [--data-dir PATH] [--config FILE]; also ActorStreams__Port etc. in the environment.
+var app = ActorStreamsServer.Create(args);
+await app.RunAsync();

@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+
+namespace ActorStreams.Server.Protocol;
+
+/// <summary>
+/// <c>POST /</c> of the Kinesis JSON protocol: reads the body, dispatches on <c>X-Amz-Target</c>, and turns every
+/// failure into the Kinesis error shape <c>{"__type", "message"}</c>.
+/// </summary>
+internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger)
+{
+    /// <summary>
+    /// The largest request body accepted: a 10 MiB PutRecords grows by a third in base64, plus JSON framing.
+    /// </summary>
+    public const int MaxRequestBodyBytes = 16 * 1024 * 1024;
+
+    public const string TargetPrefix = "Kinesis_20131202.";
+    public const string JsonContentType = "application/x-amz-json-1.1";
+    public const string RequestIdHeader = "x-amzn-RequestId";
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.Headers[RequestIdHeader] = Guid.NewGuid().ToString();
+        var reader = context.Request.BodyReader;
+        ReadResult read = default;
+        var haveBuffer = false;
+        try
+        {
+            var operation = ResolveOperation(context.Request);
+            CheckContentType(context.Request);
+            if (context.Request.ContentLength > MaxRequestBodyBytes) throw TooLarge(context.Request.ContentLength.Value);
+            read = await ReadBodyAsync(reader, context.RequestAborted);
+            haveBuffer = true;
+            var body = read.Buffer;
+            using var document = Parse(body);
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = JsonContentType;
+            await operation(new KinesisRequest(document.RootElement), response.BodyWriter, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nobody is left to answer.
+        }
+        catch (KinesisProtocolException e)
+        {
+            await WriteErrorAsync(response, e.StatusCode, e.ErrorCode, e.Message);
+        }
+        catch (ActorStreamsException e)
+        {
+            var status = e.ErrorCode == InternalFailureException.Code ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest;
+            await WriteErrorAsync(response, status, e.ErrorCode, e.Message);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Request {Target} failed", context.Request.Headers["X-Amz-Target"].ToString());
+            await WriteErrorAsync(response, StatusCodes.Status500InternalServerError, InternalFailureException.Code, e.Message);
+        }
+        finally
+        {
+            if (haveBuffer) reader.AdvanceTo(read.Buffer.End);
+        }
+    }
+
+    private KinesisOperations.Handler ResolveOperation(HttpRequest request)
+    {
+        var target = request.Headers["X-Amz-Target"].ToString();
+        if (target.StartsWith(TargetPrefix, StringComparison.Ordinal)
+            && operations.TryGet(target.AsSpan(TargetPrefix.Length), out var handler))
+            return handler;
+        throw new KinesisProtocolException(KinesisProtocolException.UnknownOperation,
+            target.Length == 0 ? "The X-Amz-Target header is missing." : $"Operation {target} is not supported.");
+    }
+
+    private static void CheckContentType(HttpRequest request)
+    {
+        var type = request.ContentType;
+        if (string.IsNullOrEmpty(type)) return;
+        var media = type.AsSpan();
+        var semicolon = media.IndexOf(';');
+        if (semicolon >= 0) media = media[..semicolon];
+        media = media.Trim();
+        if (media.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/x-amz-json-1.0", StringComparison.OrdinalIgnoreCase)
+            || media.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            return;
+        throw KinesisProtocolException.BadBody(
+            $"Content type {type} is not supported; send {JsonContentType} (CBOR, application/x-amz-cbor-1.1, is not served yet).");
+    }
+
+    private static async Task<ReadResult> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.Buffer.Length > MaxRequestBodyBytes)
+            {
+                reader.AdvanceTo(result.Buffer.End);
+                throw TooLarge(result.Buffer.Length);
+            }
+            if (result.IsCompleted) return result;
+            // Keep everything buffered and ask for more: the whole body is parsed in place, never copied.
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private static JsonDocument Parse(ReadOnlySequence<byte> body)
+    {
+        if (body.IsEmpty) return JsonDocument.Parse("{}"u8.ToArray());
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            throw KinesisProtocolException.BadBody($"The request body is not valid JSON: {e.Message}");
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw KinesisProtocolException.BadBody("The request body must be a JSON object.");
+        }
+        return document;
+    }
+
+    private static KinesisProtocolException TooLarge(long length) =>
+        new(KinesisProtocolException.Serialization,
+            $"The request body of {length} bytes exceeds this server's limit of {MaxRequestBodyBytes} bytes.",
+            StatusCodes.Status413PayloadTooLarge);
+
+    private static async Task WriteErrorAsync(HttpResponse response, int status, string code, string message)
+    {
+        if (response.HasStarted) return;
+        response.StatusCode = status;
+        response.ContentType = JsonContentType;
+        var writer = new Utf8JsonWriter(response.BodyWriter);
+        writer.WriteStartObject();
+        writer.WriteString("__type", code);
+        writer.WriteString("message", message);
+        writer.WriteEndObject();
+        await writer.FlushAsync();
+        await response.BodyWriter.FlushAsync();
+    }
+}

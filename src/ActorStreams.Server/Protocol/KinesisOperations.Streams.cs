@@ -1,0 +1,308 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using ActorStreams.Streams;
+
+namespace ActorStreams.Server.Protocol;
+
+internal sealed partial class KinesisOperations
+{
+    private const string ListShardsTokenPrefix = "lsh1:";
+
+    private async Task CreateStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.RequiredString("StreamName", "streamName");
+        var mode = request.Object("StreamModeDetails") is { } details
+            ? ParseMode(KinesisRequest.RequiredString(details, "StreamMode", "streamModeDetails.streamMode"))
+            : StreamMode.Provisioned;
+        var shardCount = request.Int("ShardCount") ?? (mode == StreamMode.OnDemand ? ProtocolLimits.OnDemandInitialShards : 1);
+        var tags = ReadTags(request);
+        await _client.CreateStreamAsync(name, shardCount, mode, cancellationToken);
+        if (tags is { Count: > 0 }) await _client.AddTagsToStreamAsync(name, tags, cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    private async Task DeleteStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        await _client.DeleteStreamAsync(request.StreamName(), cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    private async Task DescribeStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        var limit = Range(request.Int("Limit"), "limit", 1, ProtocolLimits.MaxDescribeStreamLimit) ?? ProtocolLimits.DefaultDescribeStreamLimit;
+        var exclusiveStart = request.String("ExclusiveStartShardId");
+        var d = await _client.DescribeStreamAsync(name, cancellationToken);
+        var first = StartAfter(d.Shards, exclusiveStart);
+        var end = Math.Min(d.Shards.Count, first + limit);
+        await WriteAsync(output, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("StreamDescription");
+            w.WriteString("StreamName", d.StreamName);
+            w.WriteString("StreamARN", d.StreamArn);
+            w.WriteString("StreamStatus", StatusText(d.StreamStatus));
+            WriteModeDetails(w, d.StreamMode);
+            w.WriteStartArray("Shards");
+            for (var i = first; i < end; i++) WriteShard(w, d.Shards[i]);
+            w.WriteEndArray();
+            w.WriteBoolean("HasMoreShards", end < d.Shards.Count);
+            w.WriteNumber("RetentionPeriodHours", d.RetentionPeriodHours);
+            WriteTimestamp(w, "StreamCreationTimestamp", d.StreamCreationTimestamp);
+            WriteEnhancedMonitoring(w);
+            w.WriteString("EncryptionType", d.EncryptionType);
+            if (d.KeyId is not null) w.WriteString("KeyId", d.KeyId);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task DescribeStreamSummaryAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var s = await _client.DescribeStreamSummaryAsync(request.StreamName(), cancellationToken);
+        await WriteAsync(output, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("StreamDescriptionSummary");
+            w.WriteString("StreamName", s.StreamName);
+            w.WriteString("StreamARN", s.StreamArn);
+            w.WriteString("StreamStatus", StatusText(s.StreamStatus));
+            WriteModeDetails(w, s.StreamMode);
+            w.WriteNumber("RetentionPeriodHours", s.RetentionPeriodHours);
+            WriteTimestamp(w, "StreamCreationTimestamp", s.StreamCreationTimestamp);
+            WriteEnhancedMonitoring(w);
+            w.WriteString("EncryptionType", s.EncryptionType);
+            if (s.KeyId is not null) w.WriteString("KeyId", s.KeyId);
+            w.WriteNumber("OpenShardCount", s.OpenShardCount);
+            w.WriteNumber("ConsumerCount", s.ConsumerCount);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task ListStreamsAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var result = await _client.ListStreamsAsync(request.Int("Limit"), request.String("ExclusiveStartStreamName"), request.String("NextToken"),
+            cancellationToken);
+        await WriteAsync(output, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("StreamNames");
+            foreach (var s in result.StreamSummaries) w.WriteStringValue(s.StreamName);
+            w.WriteEndArray();
+            w.WriteBoolean("HasMoreStreams", result.HasMoreStreams);
+            if (result.NextToken is not null) w.WriteString("NextToken", result.NextToken);
+            w.WriteStartArray("StreamSummaries");
+            foreach (var s in result.StreamSummaries)
+            {
+                w.WriteStartObject();
+                w.WriteString("StreamName", s.StreamName);
+                w.WriteString("StreamARN", s.StreamArn);
+                w.WriteString("StreamStatus", StatusText(s.StreamStatus));
+                WriteModeDetails(w, s.StreamMode);
+                WriteTimestamp(w, "StreamCreationTimestamp", s.StreamCreationTimestamp);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task ListShardsAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var nextToken = request.String("NextToken");
+        var exclusiveStart = request.String("ExclusiveStartShardId");
+        var maxResults = Range(request.Int("MaxResults"), "maxResults", 1, ProtocolLimits.MaxListShardsResults) ?? ProtocolLimits.DefaultListShardsResults;
+        var filter = request.Object("ShardFilter");
+        string name;
+        if (nextToken is not null)
+        {
+            if (request.String("StreamName") is not null || request.String("StreamARN") is not null)
+                throw new InvalidArgumentException("NextToken and StreamName cannot be provided together.");
+            if (exclusiveStart is not null || filter is not null)
+                throw new InvalidArgumentException("NextToken cannot be provided together with ExclusiveStartShardId or ShardFilter.");
+            (name, exclusiveStart) = DecodeListShardsToken(nextToken);
+        }
+        else
+        {
+            name = request.StreamName();
+        }
+
+        var shards = await _client.ListShardsAsync(name, cancellationToken);
+        var (first, openOnly) = ApplyShardFilter(shards, filter, exclusiveStart);
+        var page = new List<StreamShardDescription>(Math.Min(maxResults, shards.Count));
+        var i = first;
+        for (; i < shards.Count && page.Count < maxResults; i++)
+            if (!openOnly || shards[i].IsOpen) page.Add(shards[i]);
+        var more = false;
+        for (var k = i; k < shards.Count && !more; k++) more = !openOnly || shards[k].IsOpen;
+        var token = more ? EncodeListShardsToken(name, page[^1].ShardId) : null;
+        await WriteAsync(output, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("Shards");
+            foreach (var s in page) WriteShard(w, s);
+            w.WriteEndArray();
+            if (token is not null) w.WriteString("NextToken", token);
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// ShardFilter: AFTER_SHARD_ID and AT_LATEST select shards; the TRIM_HORIZON and TIMESTAMP types return every shard,
+    /// which is exact while streams cannot be resharded (no shard is closed yet).
+    /// </summary>
+    private static (int First, bool OpenOnly) ApplyShardFilter(IReadOnlyList<StreamShardDescription> shards, JsonElement? filter, string? exclusiveStart)
+    {
+        if (filter is not { } f) return (StartAfter(shards, exclusiveStart), false);
+        if (exclusiveStart is not null)
+            throw new InvalidArgumentException("ExclusiveStartShardId and ShardFilter cannot be provided together.");
+        var type = KinesisRequest.RequiredString(f, "Type", "shardFilter.type");
+        switch (type)
+        {
+            case "AFTER_SHARD_ID":
+                var after = KinesisRequest.String(f, "ShardId")
+                    ?? throw new InvalidArgumentException("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
+                return (StartAfter(shards, after), false);
+            case "AT_LATEST":
+                return (0, true);
+            case "AT_TRIM_HORIZON" or "FROM_TRIM_HORIZON" or "AT_TIMESTAMP" or "FROM_TIMESTAMP":
+                return (0, false);
+            default:
+                throw new ValidationException(
+                    $"1 validation error detected: Value '{type}' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
+        }
+    }
+
+    private string EncodeListShardsToken(string streamName, StreamShardId last) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{ListShardsTokenPrefix}{_clock.GetUtcNow().ToUnixTimeMilliseconds()}:{last.Index}:{streamName}")));
+
+    private (string StreamName, string LastShardId) DecodeListShardsToken(string token)
+    {
+        string text;
+        try
+        {
+            text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+        }
+        catch (FormatException)
+        {
+            throw new InvalidArgumentException("NextToken is not a token returned by ListShards.");
+        }
+        var parts = text.StartsWith(ListShardsTokenPrefix, StringComparison.Ordinal) ? text[ListShardsTokenPrefix.Length..].Split(':', 3) : [];
+        if (parts.Length != 3 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var issuedMs)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            throw new InvalidArgumentException("NextToken is not a token returned by ListShards.");
+        if (_clock.GetUtcNow().ToUnixTimeMilliseconds() - issuedMs > (long)ProtocolLimits.ListShardsTokenLifetime.TotalMilliseconds)
+            throw new KinesisProtocolException(KinesisProtocolException.ExpiredNextToken, "The NextToken has expired; list the shards again.");
+        return (parts[2], new StreamShardId(index).ToString());
+    }
+
+    private async Task IncreaseStreamRetentionPeriodAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        await _client.IncreaseStreamRetentionPeriodAsync(name, request.RequiredInt("RetentionPeriodHours", "retentionPeriodHours"), cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    private async Task DecreaseStreamRetentionPeriodAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        await _client.DecreaseStreamRetentionPeriodAsync(name, request.RequiredInt("RetentionPeriodHours", "retentionPeriodHours"), cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    private static Dictionary<string, string>? ReadTags(KinesisRequest request)
+    {
+        if (request.Object("Tags") is not { } obj) return null;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject())
+        {
+            tags[p.Name] = p.Value.ValueKind == JsonValueKind.String
+                ? p.Value.GetString()!
+                : throw KinesisProtocolException.BadBody($"The value of tag '{p.Name}' must be a string.");
+        }
+        return tags;
+    }
+
+    private async Task AddTagsToStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        var tags = ReadTags(request) ?? throw KinesisRequest.Missing("tags");
+        await _client.AddTagsToStreamAsync(name, tags, cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    private async Task RemoveTagsFromStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        var array = request.Array("TagKeys") ?? throw KinesisRequest.Missing("tagKeys");
+        var keys = new List<string>(array.GetArrayLength());
+        foreach (var k in array.EnumerateArray())
+            keys.Add(k.ValueKind == JsonValueKind.String ? k.GetString()! : throw KinesisProtocolException.BadBody("TagKeys must be a list of strings."));
+        await _client.RemoveTagsFromStreamAsync(name, keys, cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    private async Task ListTagsForStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        var limit = Range(request.Int("Limit"), "limit", 1, ProtocolLimits.MaxListTagsLimit) ?? ProtocolLimits.MaxListTagsLimit;
+        var exclusiveStart = request.String("ExclusiveStartTagKey");
+        var tags = await _client.ListTagsForStreamAsync(name, cancellationToken);
+        var ordered = tags.Where(t => exclusiveStart is null || string.CompareOrdinal(t.Key, exclusiveStart) > 0)
+            .OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
+        await WriteAsync(output, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("Tags");
+            foreach (var (key, value) in ordered.Take(limit))
+            {
+                w.WriteStartObject();
+                w.WriteString("Key", key);
+                w.WriteString("Value", value);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteBoolean("HasMoreTags", ordered.Count > limit);
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task DescribeLimitsAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        // Sums over every stream; the runtime keeps no account-wide counter yet.
+        var openShards = 0;
+        var onDemand = 0;
+        string? token = null;
+        do
+        {
+            var page = await _client.ListStreamsAsync(nextToken: token, cancellationToken: cancellationToken);
+            foreach (var s in page.StreamSummaries)
+            {
+                if (s.StreamMode == StreamMode.OnDemand) onDemand++;
+                try
+                {
+                    openShards += (await _client.DescribeStreamSummaryAsync(s.StreamName, cancellationToken)).OpenShardCount;
+                }
+                catch (ResourceNotFoundException)
+                {
+                    // deleted since it was listed
+                }
+            }
+            token = page.HasMoreStreams ? page.NextToken : null;
+        } while (token is not null);
+
+        await WriteAsync(output, w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("ShardLimit", _settings.MaxShards);
+            w.WriteNumber("OpenShardCount", openShards);
+            w.WriteNumber("OnDemandStreamCount", onDemand);
+            w.WriteNumber("OnDemandStreamCountLimit", ProtocolLimits.OnDemandStreamCountLimit);
+            w.WriteEndObject();
+        });
+    }
+}

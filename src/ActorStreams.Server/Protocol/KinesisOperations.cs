@@ -1,0 +1,149 @@
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using ActorStreams.Settings;
+using ActorStreams.Streams;
+using Akka.Actor;
+
+namespace ActorStreams.Server.Protocol;
+
+/// <summary>
+/// The Kinesis operations of the JSON protocol. Each handler parses its request, calls <see cref="ActorStreamsClient"/>
+/// and writes the reply with a <see cref="Utf8JsonWriter"/> straight into the response pipe; validation beyond
+/// the JSON shape is the runtime's.
+/// </summary>
+internal sealed partial class KinesisOperations
+{
+    public delegate Task Handler(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken);
+
+    private readonly ActorStreamsClient _client;
+    private readonly ActorStreamsSettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, Handler>.AlternateLookup<ReadOnlySpan<char>> _byName;
+
+    public KinesisOperations(ActorStreamsClient client, ActorSystem system)
+    {
+        _client = client;
+        _settings = ActorStreamsSettings.Create(system);
+        _clock = ActorStreamsExtension.Get(system).Clock;
+        var handlers = new Dictionary<string, Handler>(StringComparer.Ordinal)
+        {
+            ["CreateStream"] = CreateStreamAsync,
+            ["DeleteStream"] = DeleteStreamAsync,
+            ["DescribeStream"] = DescribeStreamAsync,
+            ["DescribeStreamSummary"] = DescribeStreamSummaryAsync,
+            ["ListStreams"] = ListStreamsAsync,
+            ["ListShards"] = ListShardsAsync,
+            ["PutRecord"] = PutRecordAsync,
+            ["PutRecords"] = PutRecordsAsync,
+            ["GetShardIterator"] = GetShardIteratorAsync,
+            ["GetRecords"] = GetRecordsAsync,
+            ["IncreaseStreamRetentionPeriod"] = IncreaseStreamRetentionPeriodAsync,
+            ["DecreaseStreamRetentionPeriod"] = DecreaseStreamRetentionPeriodAsync,
+            ["AddTagsToStream"] = AddTagsToStreamAsync,
+            ["RemoveTagsFromStream"] = RemoveTagsFromStreamAsync,
+            ["ListTagsForStream"] = ListTagsForStreamAsync,
+            ["DescribeLimits"] = DescribeLimitsAsync,
+        };
+        _byName = handlers.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public bool TryGet(ReadOnlySpan<char> operation, out Handler handler) => _byName.TryGetValue(operation, out handler!);
+
+    private static ValidationException OutOfRange(string member, int value, int min, int max) =>
+        new($"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must have value " +
+            (value < min ? $"greater than or equal to {min}" : $"less than or equal to {max}"));
+
+    private static int? Range(int? value, string member, int min, int max) =>
+        value is { } v && (v < min || v > max) ? throw OutOfRange(member, v, min, max) : value;
+
+    private static async Task WriteAsync(PipeWriter output, Action<Utf8JsonWriter> write)
+    {
+        await using (var writer = new Utf8JsonWriter(output))
+        {
+            write(writer);
+        }
+        await output.FlushAsync();
+    }
+
+    /// <summary>Operations without an output shape answer with an empty JSON object.</summary>
+    private static Task WriteEmptyAsync(PipeWriter output) => WriteAsync(output, w => { w.WriteStartObject(); w.WriteEndObject(); });
+
+    /// <summary>Kinesis timestamps are epoch seconds with a millisecond fraction.</summary>
+    private static void WriteTimestamp(Utf8JsonWriter w, string name, DateTimeOffset time) =>
+        w.WriteNumber(name, time.ToUnixTimeMilliseconds() / 1000m);
+
+    private static string StatusText(StreamStatus status) => status switch
+    {
+        StreamStatus.Creating => "CREATING",
+        StreamStatus.Deleting => "DELETING",
+        StreamStatus.Updating => "UPDATING",
+        _ => "ACTIVE",
+    };
+
+    private static string ModeText(StreamMode mode) => mode == StreamMode.OnDemand ? "ON_DEMAND" : "PROVISIONED";
+
+    private static void WriteModeDetails(Utf8JsonWriter w, StreamMode mode)
+    {
+        w.WriteStartObject("StreamModeDetails");
+        w.WriteString("StreamMode", ModeText(mode));
+        w.WriteEndObject();
+    }
+
+    private static void WriteEnhancedMonitoring(Utf8JsonWriter w)
+    {
+        w.WriteStartArray("EnhancedMonitoring");
+        w.WriteStartObject();
+        w.WriteStartArray("ShardLevelMetrics");
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
+    }
+
+    private static void WriteShard(Utf8JsonWriter w, StreamShardDescription s)
+    {
+        w.WriteStartObject();
+        w.WriteString("ShardId", s.ShardId.ToString());
+        if (s.ParentShardId is { } parent) w.WriteString("ParentShardId", parent.ToString());
+        if (s.AdjacentParentShardId is { } adjacent) w.WriteString("AdjacentParentShardId", adjacent.ToString());
+        w.WriteStartObject("HashKeyRange");
+        w.WriteString("StartingHashKey", s.HashKeyRange.StartingHashKeyText);
+        w.WriteString("EndingHashKey", s.HashKeyRange.EndingHashKeyText);
+        w.WriteEndObject();
+        w.WriteStartObject("SequenceNumberRange");
+        w.WriteString("StartingSequenceNumber", s.SequenceNumberRange.StartingSequenceNumber);
+        if (s.SequenceNumberRange.EndingSequenceNumber is { } end) w.WriteString("EndingSequenceNumber", end);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static StreamMode ParseMode(string text) => text switch
+    {
+        "PROVISIONED" => StreamMode.Provisioned,
+        "ON_DEMAND" => StreamMode.OnDemand,
+        _ => throw new ValidationException(
+            $"1 validation error detected: Value '{text}' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]"),
+    };
+
+    private static ShardIteratorType ParseIteratorType(string text) => text switch
+    {
+        "AT_SEQUENCE_NUMBER" => ShardIteratorType.AtSequenceNumber,
+        "AFTER_SEQUENCE_NUMBER" => ShardIteratorType.AfterSequenceNumber,
+        "TRIM_HORIZON" => ShardIteratorType.TrimHorizon,
+        "LATEST" => ShardIteratorType.Latest,
+        "AT_TIMESTAMP" => ShardIteratorType.AtTimestamp,
+        _ => throw new ValidationException(
+            $"1 validation error detected: Value '{text}' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]"),
+    };
+
+    /// <summary>Shards after <paramref name="exclusiveStartShardId"/> (by index); an id that is not a shard id starts at the beginning, as Kinesis does.</summary>
+    private static int StartAfter(IReadOnlyList<StreamShardDescription> shards, string? exclusiveStartShardId)
+    {
+        if (exclusiveStartShardId is null || !StreamShardId.TryParse(exclusiveStartShardId, out var after)) return 0;
+        var i = 0;
+        while (i < shards.Count && shards[i].ShardId.Index <= after.Index) i++;
+        return i;
+    }
+
+    private static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+}
