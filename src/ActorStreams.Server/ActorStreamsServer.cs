@@ -35,7 +35,13 @@ public static class ActorStreamsServer
             // Bodies are capped by the endpoint itself so an oversized request gets a Kinesis-shaped error.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            // h2c requests carry ":scheme http" while the h2c marking below looks like TLS to Kestrel.
+            kestrel.AllowAlternateSchemes = true;
+            kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseH2cPriorKnowledge();
+            });
         });
 
         var hocon = options.Config is null ? null : ConfigurationFactory.ParseString(File.ReadAllText(options.Config));
@@ -46,6 +52,7 @@ public static class ActorStreamsServer
             configureRuntime?.Invoke(o);
         }));
         builder.Services.AddActorStreamsClient();
+        builder.Services.AddSingleton<KinesisOperations>();
         builder.Services.AddSingleton<KinesisEndpoint>();
 
         var app = builder.Build();

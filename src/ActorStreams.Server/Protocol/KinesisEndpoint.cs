@@ -137,7 +137,7 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         if (response.HasStarted) return;
         response.StatusCode = status;
         response.ContentType = JsonContentType;
-        var writer = new Utf8JsonWriter(response.BodyWriter);
+        var writer = new Utf8JsonWriter(response.BodyWriter, KinesisOperations.WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("__type", code);
         writer.WriteString("message", message);

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using ActorStreams.Settings;
 using ActorStreams.Streams;
@@ -57,9 +58,12 @@ internal sealed partial class KinesisOperations
     private static int? Range(int? value, string member, int min, int max) =>
         value is { } v && (v < min || v > max) ? throw OutOfRange(member, v, min, max) : value;
 
+    /// <summary>Messages and keys keep their quotes and non-ASCII characters readable, as AWS writes them.</summary>
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static async Task WriteAsync(PipeWriter output, Action<Utf8JsonWriter> write)
     {
-        await using (var writer = new Utf8JsonWriter(output))
+        await using (var writer = new Utf8JsonWriter(output, WriterOptions))
         {
             write(writer);
         }
