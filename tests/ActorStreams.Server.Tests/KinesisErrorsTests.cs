@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using ActorStreams.Server.Protocol;
+
+namespace ActorStreams.Server.Tests;
+
+/// <summary>The Kinesis error shape for protocol errors and for the runtime's typed exceptions.</summary>
+public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task An_unknown_target_is_an_UnknownOperationException()
+    {
+        var reply = await server.CallAsync("FlyToTheMoon", new { });
+
+        reply.AssertError(HttpStatusCode.BadRequest, "UnknownOperationException");
+        Assert.Equal("application/x-amz-json-1.1", reply.ContentType);
+    }
+
+    [Fact]
+    public async Task A_missing_target_header_is_an_UnknownOperationException()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("{}", Encoding.UTF8, "application/x-amz-json-1.1") };
+
+        using var response = await server.Http.SendAsync(request);
+
+        (await KinesisReply.ReadAsync(response)).AssertError(HttpStatusCode.BadRequest, "UnknownOperationException");
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_SerializationException()
+    {
+        (await server.CallAsync("DescribeStream", "{\"StreamName\": ")).AssertError(HttpStatusCode.BadRequest, "SerializationException");
+        (await server.CallAsync("DescribeStream", "[1, 2]")).AssertError(HttpStatusCode.BadRequest, "SerializationException");
+    }
+
+    [Fact]
+    public async Task A_member_of_the_wrong_type_is_a_SerializationException()
+    {
+        (await server.CallAsync("CreateStream", new { StreamName = "typed", ShardCount = "two" })).AssertError(HttpStatusCode.BadRequest, "SerializationException");
+        (await server.CallAsync("DescribeStream", new { StreamName = 7 })).AssertError(HttpStatusCode.BadRequest, "SerializationException");
+        (await server.CallAsync("PutRecord", new { StreamName = "typed", PartitionKey = "k", Data = "not base64!" })).AssertError(HttpStatusCode.BadRequest, "SerializationException");
+    }
+
+    [Fact]
+    public async Task A_missing_required_member_is_a_ValidationException_as_AWS_words_it()
+    {
+        var reply = await server.CallAsync("DescribeStream", new { });
+
+        reply.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Equal("1 validation error detected: Value null at 'streamName' failed to satisfy constraint: Member must not be null", reply.Message);
+
+        var name = await server.CreateStreamAsync("missing");
+        var put = await server.CallAsync("PutRecords", new { StreamName = name, Records = new[] { new { Data = "AA==" } } });
+        put.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Contains("'records.1.member.partitionKey'", put.Message);
+    }
+
+    [Fact]
+    public async Task Runtime_validation_is_a_ValidationException()
+    {
+        (await server.CallAsync("CreateStream", new { StreamName = "bad name!" })).AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        (await server.CallAsync("DescribeStream", new { StreamName = "x", Limit = 0 })).AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        (await server.CallAsync("GetShardIterator", new { StreamName = "x", ShardId = "shardId-000000000000", ShardIteratorType = "SOMEWHERE" }))
+            .AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        (await server.CallAsync("DescribeStreamSummary", new { StreamARN = "arn:aws:s3:::bucket" })).AssertError(HttpStatusCode.BadRequest, "ValidationException");
+    }
+
+    [Fact]
+    public async Task Creating_an_existing_stream_is_a_ResourceInUseException()
+    {
+        var name = await server.CreateStreamAsync("twice");
+
+        (await server.CallAsync("CreateStream", new { StreamName = name, ShardCount = 1 })).AssertError(HttpStatusCode.BadRequest, "ResourceInUseException");
+    }
+
+    [Fact]
+    public async Task An_unknown_stream_is_a_ResourceNotFoundException()
+    {
+        var name = $"ghost-{Guid.NewGuid():N}";
+
+        (await server.CallAsync("DescribeStream", new { StreamName = name })).AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+        (await server.CallAsync("PutRecord", new { StreamName = name, Data = "AA==", PartitionKey = "k" })).AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+        (await server.CallAsync("DeleteStream", new { StreamName = name })).AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+    }
+
+    [Fact]
+    public async Task A_bad_ExplicitHashKey_is_an_InvalidArgumentException()
+    {
+        var name = await server.CreateStreamAsync("hashkey");
+
+        (await server.CallAsync("PutRecord", new { StreamName = name, Data = "AA==", PartitionKey = "k", ExplicitHashKey = "340282366920938463463374607431768211456" }))
+            .AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        (await server.CallAsync("PutRecord", new { StreamName = name, Data = "AA==", PartitionKey = "k", ExplicitHashKey = "-1" }))
+            .AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+    }
+
+    [Fact]
+    public async Task Other_invalid_arguments_are_InvalidArgumentExceptions()
+    {
+        var name = await server.CreateStreamAsync("invalid");
+
+        (await server.CallAsync("GetRecords", new { ShardIterator = "bm90IGFuIGl0ZXJhdG9y" })).AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        (await server.CallAsync("DecreaseStreamRetentionPeriod", new { StreamName = name, RetentionPeriodHours = 12 })).AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        (await server.CallAsync("ListShards", new { StreamName = name, NextToken = "abc" })).AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        (await server.CallAsync("DescribeStream", new { StreamName = "other", StreamARN = $"arn:aws:kinesis:us-east-1:000000000000:stream/{name}" }))
+            .AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+    }
+
+    [Fact]
+    public async Task A_body_over_the_cap_is_refused_with_413()
+    {
+        var body = new byte[KinesisEndpoint.MaxRequestBodyBytes + 1];
+        Array.Fill(body, (byte)' ');
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202.PutRecords");
+
+        using var response = await server.Http.SendAsync(request);
+
+        var reply = await KinesisReply.ReadAsync(response);
+        reply.AssertError(HttpStatusCode.RequestEntityTooLarge, "SerializationException");
+    }
+
+    [Fact]
+    public async Task CBOR_is_refused_with_a_clear_message()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new ByteArrayContent([0xA0]) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-cbor-1.1");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202.ListStreams");
+
+        using var response = await server.Http.SendAsync(request);
+
+        var reply = await KinesisReply.ReadAsync(response);
+        reply.AssertError(HttpStatusCode.BadRequest, "SerializationException");
+        Assert.Contains("CBOR", reply.Message);
+    }
+
+    [Fact]
+    public async Task Plain_application_json_is_accepted()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202.ListStreams");
+
+        using var response = await server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}

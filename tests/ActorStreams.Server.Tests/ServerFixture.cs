@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace ActorStreams.Server.Tests;
+
+/// <summary>The real server in-process on a free loopback port, with its SQLite journal in a temporary directory.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "actorstreams-server-tests-" + Guid.NewGuid().ToString("N"));
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient Http { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(DataDir);
+        _app = ActorStreamsServer.Create(["--port", "0", "--data-dir", DataDir, "--Logging:LogLevel:Default", "Warning"]);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        BaseAddress = new Uri(address);
+        Http.BaseAddress = BaseAddress;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold its file for a moment; the temp folder is cleaned by the OS.
+        }
+    }
+
+    public static HttpRequestMessage Request(string operation, string json, Version? version = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new StringContent(json, Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202." + operation);
+        if (version is not null)
+        {
+            request.Version = version;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+        return request;
+    }
+
+    /// <summary>Calls an operation; the body is serialized from an anonymous object unless it is already a string.</summary>
+    public async Task<KinesisReply> CallAsync(string operation, object body)
+    {
+        var json = body as string ?? JsonSerializer.Serialize(body);
+        using var response = await Http.SendAsync(Request(operation, json));
+        return await KinesisReply.ReadAsync(response);
+    }
+
+    /// <summary>Calls an operation that must succeed and returns its JSON body.</summary>
+    public async Task<JsonElement> OkAsync(string operation, object body)
+    {
+        var reply = await CallAsync(operation, body);
+        Assert.True(reply.Status == HttpStatusCode.OK, $"{operation} answered {(int)reply.Status}: {reply.Text}");
+        return reply.Json;
+    }
+
+    public async Task<string> CreateStreamAsync(string prefix, int shards = 1)
+    {
+        var name = $"{prefix}-{Guid.NewGuid():N}";
+        await OkAsync("CreateStream", new { StreamName = name, ShardCount = shards });
+        return name;
+    }
+}
+
+public sealed record KinesisReply(HttpStatusCode Status, string Text, JsonElement Json, string? RequestId, string? ContentType, Version Version)
+{
+    public string? ErrorType => Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("__type", out var t) ? t.GetString() : null;
+
+    public string? Message => Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("message", out var m) ? m.GetString() : null;
+
+    public static async Task<KinesisReply> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.Single() : null;
+        return new KinesisReply(response.StatusCode, text, json, requestId, response.Content.Headers.ContentType?.MediaType, response.Version);
+    }
+
+    public void AssertError(HttpStatusCode status, string errorType)
+    {
+        Assert.True(Status == status && ErrorType == errorType, $"expected {(int)status} {errorType}, got {(int)Status}: {Text}");
+        Assert.False(string.IsNullOrEmpty(Message));
+        Assert.True(Guid.TryParse(RequestId, out _), "x-amzn-RequestId is a GUID");
+    }
+}
