@@ -31,6 +31,7 @@ required=()
 optional=()
 [[ -x /usr/lib/postgresql/15/bin/pg_ctl ]] || required+=(postgresql)
 command -v python3 >/dev/null 2>&1 || required+=(python3)   # slim images lack it
+command -v aws >/dev/null 2>&1 || required+=(awscli)         # the server's end-to-end tests drive the AWS CLI
 command -v sqlite3 >/dev/null 2>&1 || optional+=(sqlite3)   # handy for poking at test DBs
 
 if (( ${#required[@]} + ${#optional[@]} )); then

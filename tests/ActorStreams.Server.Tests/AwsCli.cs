@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ActorStreams.Server.Tests;
+
+/// <summary>
+/// Finds a working AWS CLI: the Debian package's <c>/usr/bin/aws</c> (v2) first, then any <c>aws</c> on PATH
+/// (a v1 from pip works too; it lacks <c>--no-cli-pager</c> and <c>--cli-binary-format</c> and needs neither).
+/// </summary>
+public sealed class AwsCli
+{
+    private AwsCli(string path, bool isV2)
+    {
+        Path = path;
+        IsV2 = isV2;
+    }
+
+    public string Path { get; }
+
+    public bool IsV2 { get; }
+
+    public static AwsCli? Installed { get; } = Find();
+
+    private static AwsCli? Find()
+    {
+        var candidates = new List<string> { "/usr/bin/aws" };
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            candidates.Add(System.IO.Path.Combine(dir, "aws"));
+        foreach (var path in candidates.Where(File.Exists).Distinct())
+        {
+            try
+            {
+                var (code, stdout, stderr) = RunAsync(path, ["--version"], TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+                var version = stdout + stderr;
+                if (code == 0 && version.StartsWith("aws-cli/", StringComparison.Ordinal))
+                    return new AwsCli(path, version.StartsWith("aws-cli/2", StringComparison.Ordinal));
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or TimeoutException)
+            {
+                // not runnable: try the next one
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Runs <c>aws kinesis ...</c> against the endpoint with dummy credentials; returns the parsed JSON output (or default when there is none).</summary>
+    public async Task<JsonElement> KinesisAsync(Uri endpoint, params string[] args)
+    {
+        var all = new List<string> { "--endpoint-url", endpoint.ToString().TrimEnd('/'), "--region", "us-east-1", "--output", "json" };
+        if (IsV2) all.Add("--no-cli-pager");
+        all.Add("kinesis");
+        all.AddRange(args);
+        var (code, stdout, stderr) = await RunAsync(Path, all, TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"aws {string.Join(' ', all)} exited with {code}: {stderr}");
+        return string.IsNullOrWhiteSpace(stdout) ? default : JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    /// <summary>The arguments that pass a literal string as a blob: v2 needs to be told not to expect base64.</summary>
+    public string[] RawBlob(string name, string value) => IsV2 ? [name, value, "--cli-binary-format", "raw-in-base64-out"] : [name, value];
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        var scratch = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "actorstreams-aws-none");
+        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
+        start.Environment["AWS_CONFIG_FILE"] = scratch + "-config";
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = scratch + "-credentials";
+        start.Environment["AWS_PAGER"] = "";
+        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout}.");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>A fact that needs the AWS CLI; skipped, saying why, when none is installed (ops/test.sh installs it).</summary>
+public sealed class AwsCliFactAttribute : FactAttribute
+{
+    public AwsCliFactAttribute()
+    {
+        if (AwsCli.Installed is null)
+            Skip = "The AWS CLI is not installed (apt-get install awscli; ops/test.sh does this).";
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text;
+using System.Text.Json;
+
+namespace ActorStreams.Server.Tests;
+
+/// <summary>The real AWS CLI against the server, end to end.</summary>
+public sealed class AwsCliTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static string[] Args(params string[][] parts) => parts.SelectMany(p => p).ToArray();
+
+    [AwsCliFact]
+    public async Task The_AWS_CLI_creates_writes_reads_lists_and_deletes_a_stream()
+    {
+        var aws = AwsCli.Installed!;
+        var endpoint = server.BaseAddress;
+        var name = $"cli-{Guid.NewGuid():N}";
+
+        await aws.KinesisAsync(endpoint, "create-stream", "--stream-name", name, "--shard-count", "1");
+        await aws.KinesisAsync(endpoint, "wait", "stream-exists", "--stream-name", name);
+
+        var described = await aws.KinesisAsync(endpoint, "describe-stream", "--stream-name", name);
+        Assert.Equal("ACTIVE", described.GetProperty("StreamDescription").GetProperty("StreamStatus").GetString());
+        Assert.Single(described.GetProperty("StreamDescription").GetProperty("Shards").EnumerateArray());
+
+        var put = await aws.KinesisAsync(endpoint, Args(["put-record", "--stream-name", name, "--partition-key", "k1"], aws.RawBlob("--data", "hello")));
+        Assert.Equal("shardId-000000000000", put.GetProperty("ShardId").GetString());
+
+        var puts = await aws.KinesisAsync(endpoint, Args(
+            ["put-records", "--stream-name", name, "--records", "Data=d29ybGQ=,PartitionKey=k2", "Data=IQ==,PartitionKey=k3"]));
+        Assert.Equal(0, puts.GetProperty("FailedRecordCount").GetInt32());
+
+        var iterator = await aws.KinesisAsync(endpoint, "get-shard-iterator", "--stream-name", name, "--shard-id", "shardId-000000000000",
+            "--shard-iterator-type", "TRIM_HORIZON");
+        var records = await aws.KinesisAsync(endpoint, "get-records", "--shard-iterator", iterator.GetProperty("ShardIterator").GetString()!);
+
+        var got = records.GetProperty("Records").EnumerateArray().ToList();
+        Assert.Equal(["hello", "world", "!"], got.Select(r => Encoding.UTF8.GetString(r.GetProperty("Data").GetBytesFromBase64())).ToArray());
+        Assert.Equal(["k1", "k2", "k3"], got.Select(r => r.GetProperty("PartitionKey").GetString()).ToArray());
+        Assert.Equal(put.GetProperty("SequenceNumber").GetString(), got[0].GetProperty("SequenceNumber").GetString());
+
+        var listed = await aws.KinesisAsync(endpoint, "list-streams");
+        Assert.Contains(name, listed.GetProperty("StreamNames").EnumerateArray().Select(e => e.GetString()));
+
+        await aws.KinesisAsync(endpoint, "delete-stream", "--stream-name", name);
+        var after = await aws.KinesisAsync(endpoint, "list-streams");
+        Assert.DoesNotContain(name, after.GetProperty("StreamNames").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [AwsCliFact]
+    public async Task The_AWS_CLI_sees_ResourceNotFoundException()
+    {
+        var aws = AwsCli.Installed!;
+
+        var error = await Assert.ThrowsAsync<Xunit.Sdk.TrueException>(() =>
+            aws.KinesisAsync(server.BaseAddress, "describe-stream-summary", "--stream-name", $"ghost-{Guid.NewGuid():N}"));
+
+        Assert.Contains("ResourceNotFoundException", error.Message);
+    }
+}
