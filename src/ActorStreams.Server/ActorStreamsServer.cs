@@ -44,6 +44,8 @@ public static class ActorStreamsServer
             });
         });
 
+        if (options.Config is not null && !File.Exists(options.Config))
+            throw new FileNotFoundException($"--config {options.Config}: no such file (relative to {Environment.CurrentDirectory}).", options.Config);
         var hocon = options.Config is null ? null : ConfigurationFactory.ParseString(File.ReadAllText(options.Config));
         builder.Services.AddAkka("actorstreams", akka => akka.WithActorStreams(o =>
         {
