@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace ActorStreams.Server.Tests;
 
 /// <summary>The real server in-process on a free loopback port, with its SQLite journal in a temporary directory.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     private WebApplication? _app;
 
@@ -21,12 +21,15 @@ public sealed class ServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDir);
-        _app = ActorStreamsServer.Create(["--port", "0", "--data-dir", DataDir, "--Logging:LogLevel:Default", "Warning"]);
+        _app = ActorStreamsServer.Create(["--port", "0", "--data-dir", DataDir, "--Logging:LogLevel:Default", "Warning", .. ExtraArgs()]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseAddress = new Uri(address);
         Http.BaseAddress = BaseAddress;
     }
+
+    /// <summary>More command-line arguments for the server.</summary>
+    protected virtual string[] ExtraArgs() => [];
 
     public async Task DisposeAsync()
     {
