@@ -58,6 +58,7 @@ public static class ActorStreamsServer
         builder.Services.AddSingleton<KinesisEndpoint>();
 
         var app = builder.Build();
+        app.Use(KinesisEndpoint.AddRequestId);
         app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
         return app;
     }

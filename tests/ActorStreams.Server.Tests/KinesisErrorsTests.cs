@@ -146,4 +146,13 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Other_paths_are_404_and_still_carry_a_request_id()
+    {
+        using var response = await server.Http.GetAsync("/somewhere");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.True(Guid.TryParse(response.Headers.GetValues("x-amzn-RequestId").Single(), out _));
+    }
 }

@@ -19,12 +19,18 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
     public const string JsonContentType = "application/x-amz-json-1.1";
     public const string RequestIdHeader = "x-amzn-RequestId";
 
+    /// <summary>Every response, including a 404 for another path, carries a request id as AWS answers do.</summary>
+    public static Task AddRequestId(HttpContext context, Func<Task> next)
+    {
+        context.Response.Headers[RequestIdHeader] = Guid.NewGuid().ToString();
+        return next();
+    }
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
     public async Task HandleAsync(HttpContext context)
     {
         var response = context.Response;
-        response.Headers[RequestIdHeader] = Guid.NewGuid().ToString();
         var reader = context.Request.BodyReader;
         ReadResult read = default;
         var haveBuffer = false;

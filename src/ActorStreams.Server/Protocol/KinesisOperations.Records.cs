@@ -31,9 +31,8 @@ internal sealed partial class KinesisOperations
         foreach (var item in array.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object) throw KinesisProtocolException.BadBody("Records must be a list of objects.");
-            var member = $"records.{i + 1}.member";
-            var data = KinesisRequest.Blob(item, "Data") ?? throw KinesisRequest.Missing(member + ".data");
-            var key = KinesisRequest.RequiredString(item, "PartitionKey", member + ".partitionKey");
+            var data = KinesisRequest.Blob(item, "Data") ?? throw KinesisRequest.Missing($"records.{i + 1}.member.data");
+            var key = KinesisRequest.String(item, "PartitionKey") ?? throw KinesisRequest.Missing($"records.{i + 1}.member.partitionKey");
             entries[i++] = new PutRecordsEntry(data, key, KinesisRequest.String(item, "ExplicitHashKey"));
         }
         var result = await _client.PutRecordsAsync(name, entries, cancellationToken);
