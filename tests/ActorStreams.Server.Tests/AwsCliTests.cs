@@ -35,7 +35,7 @@ public sealed class AwsCliTests(ServerFixture server) : IClassFixture<ServerFixt
 
         var got = records.GetProperty("Records").EnumerateArray().ToList();
         Assert.Equal(["hello", "world", "!"], got.Select(r => Encoding.UTF8.GetString(r.GetProperty("Data").GetBytesFromBase64())).ToArray());
-        Assert.Equal(["k1", "k2", "k3"], got.Select(r => r.GetProperty("PartitionKey").GetString()).ToArray());
+        Assert.Equal(["k1", "k2", "k3"], got.Select(r => r.GetProperty("PartitionKey").GetString()!).ToArray());
         Assert.Equal(put.GetProperty("SequenceNumber").GetString(), got[0].GetProperty("SequenceNumber").GetString());
 
         var listed = await aws.KinesisAsync(endpoint, "list-streams");

@@ -250,4 +250,41 @@ public sealed class KinesisOperationsTests(ServerFixture server) : IClassFixture
         using var http1 = await server.Http.SendAsync(ServerFixture.Request("DescribeStreamSummary", JsonSerializer.Serialize(new { StreamName = name })));
         Assert.Equal(HttpVersion.Version11, http1.Version);
     }
+
+    [Fact]
+    public async Task An_ON_DEMAND_stream_starts_with_four_shards()
+    {
+        var name = $"ondemand-{Guid.NewGuid():N}";
+
+        await server.OkAsync("CreateStream", new { StreamName = name, StreamModeDetails = new { StreamMode = "ON_DEMAND" } });
+        var summary = (await server.OkAsync("DescribeStreamSummary", new { StreamName = name })).GetProperty("StreamDescriptionSummary");
+
+        Assert.Equal("ON_DEMAND", summary.GetProperty("StreamModeDetails").GetProperty("StreamMode").GetString());
+        Assert.Equal(4, summary.GetProperty("OpenShardCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task PutRecords_over_the_shard_write_limit_fails_entries_with_ProvisionedThroughputExceededException()
+    {
+        var name = await server.CreateStreamAsync("throttled");
+        var records = Enumerable.Range(0, 500).Select(i => new { Data = "AA==", PartitionKey = $"k{i}" }).ToArray();
+
+        // 3,000 records at once into one shard that takes 1,000 a second: some entries must be refused.
+        var failed = new List<JsonElement>();
+        for (var call = 0; call < 6; call++)
+        {
+            var put = await server.OkAsync("PutRecords", new { StreamName = name, Records = records });
+            var entries = put.GetProperty("Records").EnumerateArray().Where(r => r.TryGetProperty("ErrorCode", out _)).ToList();
+            Assert.Equal(entries.Count, put.GetProperty("FailedRecordCount").GetInt32());
+            failed.AddRange(entries);
+        }
+
+        Assert.NotEmpty(failed);
+        Assert.All(failed, r =>
+        {
+            Assert.Equal("ProvisionedThroughputExceededException", r.GetProperty("ErrorCode").GetString());
+            Assert.False(string.IsNullOrEmpty(r.GetProperty("ErrorMessage").GetString()));
+            Assert.False(r.TryGetProperty("SequenceNumber", out _));
+        });
+    }
 }
