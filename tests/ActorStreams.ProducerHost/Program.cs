@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using ActorStreams;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Akka.Configuration;
+
+// A child process for crash tests: it writes to, or reads back, a stream on a SQLite journal in --data-dir.
+// Usage: ActorStreams.ProducerHost --data-dir DIR --stream NAME --mode produce|verify [--shards 2] [--run 0]
+//   produce: prints READY, then writes forever from 3 concurrent writers; after each acknowledged PutRecords it
+//            prints "ACK <shardId> <sequenceNumber> <partitionKey> <counter>" per record that succeeded. Data is
+//            the UTF-8 text of a counter that starts at run * 1,000,000,000 and grows with every record written.
+//   verify:  prints "REC <shardId> <sequenceNumber> <partitionKey> <data>" for every record of every shard from
+//            TRIM_HORIZON to the tip, then DONE, and exits 0.
+// Stdout carries only these lines; Akka's log goes to stderr. A produce whose redirected stdin closes exits, so
+// a child outlives no crashed test run.
+const int Writers = 3;
+const int KeysPerWriter = 5;
+const int BatchSize = 50;
+const long CountersPerRun = 1_000_000_000;
+
+var options = HostOptions.Parse(args);
+var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false, NewLine = "\n" };
+Console.SetOut(Console.Error);
+
+var config = ConfigurationFactory.ParseString($$"""
+    akka.loglevel = {{Environment.GetEnvironmentVariable("PRODUCER_HOST_LOGLEVEL") ?? "WARNING"}}
+    actorstreams {
+      data-dir = "{{Path.GetFullPath(options.DataDir).Replace("\\", "/")}}"
+      journal.provider = sqlite
+      throttling.enabled = off
+    }
+    """);
+var system = ActorSystem.Create("producer-host", ActorStreamsSetup.CreateActorSystemSetup(config));
+var client = ActorStreamsExtension.Get(system).Client;
+
+try
+{
+    return options.Mode switch
+    {
+        "produce" => await ProduceAsync(),
+        "verify" => await VerifyAsync(),
+        _ => throw new ArgumentException($"--mode must be produce or verify, not '{options.Mode}'."),
+    };
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"FAILED: {e}");
+    return 1;
+}
+
+async Task<int> ProduceAsync()
+{
+    try
+    {
+        await client.CreateStreamAsync(options.Stream, options.Shards);
+    }
+    catch (ResourceInUseException)
+    {
+        // A run after a crash writes on into the stream the previous run created.
+    }
+    lock (stdout)
+    {
+        stdout.WriteLine("READY");
+        stdout.Flush();
+    }
+
+    if (Console.IsInputRedirected)
+    {
+        _ = Task.Run(async () =>
+        {
+            using var stdin = Console.OpenStandardInput();
+            var buffer = new byte[256];
+            while (await stdin.ReadAsync(buffer) > 0) { }
+            Environment.Exit(2);
+        });
+    }
+
+    var counter = options.Run * CountersPerRun;
+    var running = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteForeverAsync(w))).ToList();
+    // Writers end only by failing; a SIGTERM or Ctrl+C shuts the ActorSystem down, and then the host ends too.
+    running.Add(system.WhenTerminated);
+    await await Task.WhenAny(running);
+    Console.Error.WriteLine("The ActorSystem terminated.");
+    return 3;
+
+    async Task WriteForeverAsync(int writer)
+    {
+        var keys = Enumerable.Range(0, KeysPerWriter).Select(k => $"w{writer}-k{k}").ToArray();
+        var lines = new StringBuilder();
+        while (true)
+        {
+            // Counters are taken in entry order, so per partition key they grow in the order the writer sends them.
+            var counters = new long[BatchSize];
+            var entries = new PutRecordsEntry[BatchSize];
+            for (var i = 0; i < BatchSize; i++)
+            {
+                counters[i] = Interlocked.Increment(ref counter);
+                entries[i] = new PutRecordsEntry(Encoding.UTF8.GetBytes(counters[i].ToString(CultureInfo.InvariantCulture)), keys[i % keys.Length]);
+            }
+
+            PutRecordsResult result;
+            try
+            {
+                result = await client.PutRecordsAsync(options.Stream, entries);
+            }
+            catch (ActorStreamsException e)
+            {
+                // Not acknowledged, so promised nothing; the next batch takes new counters.
+                Console.Error.WriteLine($"writer {writer}: PutRecords failed: {e.Message}");
+                continue;
+            }
+
+            lines.Clear();
+            for (var i = 0; i < BatchSize; i++)
+            {
+                var r = result.Records[i];
+                if (!r.Succeeded) continue;
+                lines.Append(CultureInfo.InvariantCulture, $"ACK {r.ShardId} {r.SequenceNumber} {entries[i].PartitionKey} {counters[i]}\n");
+            }
+            lock (stdout)
+            {
+                stdout.Write(lines);
+                stdout.Flush();
+            }
+        }
+    }
+}
+
+async Task<int> VerifyAsync()
+{
+    var description = await client.DescribeStreamAsync(options.Stream);
+    foreach (var shard in description.Shards)
+    {
+        var iterator = await client.GetShardIteratorAsync(options.Stream, shard.ShardId.ToString(), ShardIteratorType.TrimHorizon);
+        while (iterator is not null)
+        {
+            var page = await client.GetRecordsAsync(iterator);
+            foreach (var record in page.Records)
+                stdout.WriteLine($"REC {record.ShardId} {record.SequenceNumber} {record.PartitionKey} {Encoding.UTF8.GetString(record.Data.Span)}");
+            if (page.Records.Count == 0 && page.MillisBehindLatest == 0) break;
+            iterator = page.NextShardIterator;
+        }
+    }
+    stdout.WriteLine("DONE");
+    stdout.Flush();
+    await system.Terminate();
+    return 0;
+}
+
+internal sealed record HostOptions(string DataDir, string Stream, string Mode, int Shards, int Run)
+{
+    public static HostOptions Parse(string[] args)
+    {
+        string? Get(string name)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+        string Required(string name) => Get(name) ?? throw new ArgumentException($"{name} is required.");
+        return new HostOptions(
+            Required("--data-dir"),
+            Required("--stream"),
+            Required("--mode"),
+            int.Parse(Get("--shards") ?? "2", CultureInfo.InvariantCulture),
+            int.Parse(Get("--run") ?? "0", CultureInfo.InvariantCulture));
+    }
+}
