@@ -68,6 +68,13 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
     {
         client ??= Client;
         var iterator = await client.GetShardIteratorAsync(stream, shardId, type, sequenceNumber, timestamp);
+        return await ReadFromAsync(iterator, limit, client);
+    }
+
+    /// <summary>Reads from <paramref name="iterator"/> until caught up, moving the clock 200 ms before each call.</summary>
+    protected async Task<List<StreamRecord>> ReadFromAsync(string iterator, int? limit = null, ActorStreamsClient? client = null)
+    {
+        client ??= Client;
         var all = new List<StreamRecord>();
         for (var calls = 0; calls < 10_000; calls++)
         {
@@ -77,7 +84,7 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
             iterator = page.NextShardIterator!;
             if (page.Records.Count == 0 && page.MillisBehindLatest == 0) return all;
         }
-        throw new InvalidOperationException($"{stream}/{shardId} did not reach its tip.");
+        throw new InvalidOperationException("The shard did not reach its tip.");
     }
 
     /// <summary>Every record of every shard of a stream, shard by shard.</summary>
