@@ -159,6 +159,25 @@ public abstract class KinesisSourceSpec(ITestOutputHelper output, SpecJournal jo
     }
 
     [JournalFact]
+    public async Task Shard_source_must_fail_when_its_stream_is_deleted()
+    {
+        var stream = UniqueName("deleted");
+        await Client.CreateStreamAsync(stream);
+        await PutAsync(stream, [Entry("k", "before")]);
+
+        await this.AssertAllStagesStoppedAsync(async () =>
+        {
+            var (control, probe) = Run(KinesisSource.Shard(Sys, stream, new StreamShardId(0), StartingPosition.TrimHorizon));
+            probe.Request(10);
+            Assert.Equal("before", Text((await probe.ExpectNextAsync(Timeout)).Data));
+
+            await Client.DeleteStreamAsync(stream);
+            Assert.IsType<ResourceNotFoundException>(await probe.ExpectErrorAsync());
+            await Assert.ThrowsAsync<ResourceNotFoundException>(() => control.Completion.WaitAsync(Timeout));
+        }, Materializer);
+    }
+
+    [JournalFact]
     public async Task Sources_must_fail_when_the_stream_does_not_exist()
     {
         await this.AssertAllStagesStoppedAsync(async () =>

@@ -150,6 +150,22 @@ public abstract class PutRecordsSpec(ITestOutputHelper output, SpecJournal journ
         }
     }
 
+    [JournalFact]
+    public async Task Put_record_with_sequence_number_for_ordering_must_store_the_record_after_that_one()
+    {
+        var stream = UniqueName("ordering");
+        await Client.CreateStreamAsync(stream);
+
+        var first = await Client.PutRecordAsync(stream, Bytes("first"), "k");
+        var second = await Client.PutRecordAsync(stream, Bytes("second"), "k", sequenceNumberForOrdering: first.SequenceNumber);
+        var third = await Client.PutRecordAsync(stream, Bytes("third"), "k", sequenceNumberForOrdering: second.SequenceNumber);
+
+        Assert.True(Numeric(first.SequenceNumber) < Numeric(second.SequenceNumber));
+        Assert.True(Numeric(second.SequenceNumber) < Numeric(third.SequenceNumber));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.PutRecordAsync(stream, Bytes("x"), "k", sequenceNumberForOrdering: "123"));
+        Assert.Equal(["first", "second", "third"], (await ReadAllAsync(stream, Shard0)).Select(r => Text(r.Data)));
+    }
+
     private static PutRecordsResultEntry ToEntry(PutRecordResult put) => new(put.SequenceNumber, put.ShardId, null, null);
 }
 

@@ -8,7 +8,8 @@ namespace ActorStreams.Tests;
 /// Per-shard limits on the fake clock: writes 1,000 records and 1 MiB per second, reads 5 calls per second.
 /// The clock stands still unless a test moves it, so a bucket refills only when the test says so.
 /// </summary>
-public abstract class ThrottlingSpec(ITestOutputHelper output, SpecJournal journal) : ActorStreamsSpec(output, journal)
+public abstract class ThrottlingSpec(ITestOutputHelper output, SpecJournal journal)
+    : ActorStreamsSpec(output, journal, "actorstreams.stream-shard.hot-tail-bytes = 32 MiB") // keeps the 12 MiB read below in memory
 {
     private const string Throttled = "ProvisionedThroughputExceededException";
 
@@ -105,6 +106,35 @@ public abstract class ThrottlingSpec(ITestOutputHelper output, SpecJournal journ
 
         Clock.Advance(TimeSpan.FromSeconds(1));
         for (var call = 0; call < 5; call++) Assert.Single((await Client.GetRecordsAsync(iterator)).Records);
+    }
+
+    [JournalFact]
+    public async Task Get_records_must_return_at_most_10_MiB_and_throttle_the_calls_that_follow_a_large_one()
+    {
+        var stream = UniqueName("large");
+        await Client.CreateStreamAsync(stream);
+        var almostOneMiB = new byte[1024 * 1024 - 1024];
+        for (var i = 0; i < 12; i++)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1)); // a second of write capacity per record
+            await Client.PutRecordAsync(stream, almostOneMiB, $"k{i}");
+        }
+        var iterator = await Client.GetShardIteratorAsync(stream, Shard0, ShardIteratorType.TrimHorizon);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var large = await Client.GetRecordsAsync(iterator);
+        Assert.InRange(large.Records.Sum(r => (long)r.Data.Length + r.PartitionKey.Length), 9 * 1024 * 1024, 10 * 1024 * 1024);
+        Assert.Equal(10, large.Records.Count);
+        Assert.True(large.MillisBehindLatest > 0);
+
+        // 10 MiB read at 2 MiB per second: the shard's read capacity is spent for the next seconds.
+        await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => Client.GetRecordsAsync(large.NextShardIterator!));
+        Clock.Advance(TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => Client.GetRecordsAsync(large.NextShardIterator!));
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        var rest = await Client.GetRecordsAsync(large.NextShardIterator!);
+        Assert.Equal(["k10", "k11"], rest.Records.Select(r => r.PartitionKey));
+        Assert.Equal(0, rest.MillisBehindLatest);
     }
 
     [JournalFact]
