@@ -68,6 +68,8 @@ public static class KinesisSource
 
     private static Source<StreamRecord, ISourceControl> WithControl(Source<StreamRecord, NotUsed> source) =>
         source
+            // UnfoldAsync fails with the read task's AggregateException; callers expect the ActorStreamsException in it.
+            .SelectError(e => e is AggregateException a && a.Flatten().InnerExceptions is [var single] ? single : e)
             .ViaMaterialized(KillSwitches.Single<StreamRecord>(), Keep.Right)
             .WatchTermination((killSwitch, completion) => (ISourceControl)new SourceControl(killSwitch, completion));
 }

@@ -26,6 +26,7 @@ internal sealed class SinkWriter
     private readonly string _streamName;
     private readonly Dictionary<int, Task> _chains = new();
     private readonly object _gate = new();
+    private Task _lastJoined = Task.CompletedTask;
 
     public SinkWriter(ActorStreamsClient client, string streamName)
     {
@@ -35,7 +36,32 @@ internal sealed class SinkWriter
 
     public async Task<Done> WriteAsync(SinkBatch batch)
     {
-        var route = await _client.GetRouteAsync(_streamName, CancellationToken.None).ConfigureAwait(false);
+        // SelectAsync calls this in batch order, but route lookups that miss the client's cache complete in any
+        // order: take this batch's turn now and join the shard chains only after the previous batch has joined them.
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previousJoined;
+        lock (_gate)
+        {
+            previousJoined = _lastJoined;
+            _lastJoined = joined.Task;
+        }
+        List<Task> tasks;
+        try
+        {
+            var route = await _client.GetRouteAsync(_streamName, CancellationToken.None).ConfigureAwait(false);
+            await previousJoined.ConfigureAwait(false);
+            tasks = JoinChains(batch, route);
+        }
+        finally
+        {
+            joined.TrySetResult();
+        }
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        return Done.Instance;
+    }
+
+    private List<Task> JoinChains(SinkBatch batch, StreamRoute route)
+    {
         var parts = new Dictionary<int, (List<StoredRecord> Records, long Bytes)>();
         foreach (var r in batch.Records)
         {
@@ -56,8 +82,7 @@ internal sealed class SinkWriter
                 tasks.Add(task);
             }
         }
-        await Task.WhenAll(tasks).ConfigureAwait(false);
-        return Done.Instance;
+        return tasks;
     }
 
     private async Task WritePartAsync(Task previous, StreamRoute route, int shard, StoredRecord[] records, long bytes)

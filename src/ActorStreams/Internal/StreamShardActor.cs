@@ -449,11 +449,14 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         }
         else
         {
-            // Every event before the first event of a bucket that started at or before the cutoff is older than it.
-            var k = _indexTimestamps.BinarySearch(cutoff);
-            if (k < 0) k = ~k - 1;
-            if (k <= 0) return;
-            deleteTo = _indexEventNos[k] - 1;
+            // All events of a bucket lie in one time-index interval, so every bucket of an earlier interval than the
+            // cutoff's is older than the cutoff: delete up to the first bucket of the cutoff's interval or later.
+            // (Comparing with the bucket start instead would keep an old bucket followed by a gap in the writes.)
+            var intervalMs = (long)_settings.TimeIndexInterval.TotalMilliseconds;
+            var k = _indexTimestamps.BinarySearch(cutoff / intervalMs * intervalMs);
+            if (k < 0) k = ~k;
+            if (k == 0) return;
+            deleteTo = k < _indexEventNos.Count ? _indexEventNos[k] - 1 : LastSequenceNr;
         }
         if (deleteTo < _trimHorizon) return;
         _log.Debug("Retention trims {0} up to event {1}", PersistenceId, deleteTo);

@@ -1,0 +1,173 @@
+using System.Numerics;
+using System.Text;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+
+namespace ActorStreams.Tests;
+
+/// <summary>
+/// The base of every ActorStreams spec: an ActorSystem built by <see cref="ActorStreamsSetup.CreateActorSystemSetup"/>
+/// over a fresh data directory (SQLite) or a fresh schema (PostgreSQL), with a <see cref="FakeTimeProvider"/> as the
+/// clock of throttles, iterators and retention. Throttling is on; retention trimming runs every 200 ms of real time,
+/// so a test advances <see cref="Clock"/> and then waits for the trim with <c>AwaitAssertAsync</c>.
+/// </summary>
+public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly Context _context;
+    private ActorMaterializer? _materializer;
+
+    protected ActorStreamsSpec(ITestOutputHelper output, SpecJournal journal = SpecJournal.Sqlite, string? config = null)
+        : this(Context.Create(journal, config), output)
+    {
+    }
+
+    private ActorStreamsSpec(Context context, ITestOutputHelper output)
+        : base(ActorStreamsSetup.CreateActorSystemSetup(context.Config, context.Clock), "actorstreams-spec", output)
+    {
+        _context = context;
+    }
+
+    /// <summary>The journal this spec instance runs on.</summary>
+    protected SpecJournal Journal => _context.Journal;
+
+    /// <summary>The application HOCON of the spec's system: start another system on it to read the same data.</summary>
+    protected Config SpecConfig => _context.Config;
+
+    /// <summary>The clock of the runtime; starts at the real current time and moves only when a test advances it.</summary>
+    protected FakeTimeProvider Clock => _context.Clock;
+
+    protected ActorStreamsClient Client => ActorStreamsExtension.Get(Sys).Client;
+
+    protected ActorMaterializer Materializer => _materializer ??= Sys.Materializer();
+
+    /// <summary>A stream name no other spec or run uses (PostgreSQL databases outlive a run).</summary>
+    protected static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    protected static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    protected static string Text(ReadOnlyMemory<byte> data) => Encoding.UTF8.GetString(data.Span);
+
+    protected static BigInteger Numeric(string sequenceNumber) => BigInteger.Parse(sequenceNumber);
+
+    protected static PutRecordsEntry Entry(string partitionKey, string data, string? explicitHashKey = null) =>
+        new(Bytes(data), partitionKey, explicitHashKey);
+
+    /// <summary>The id of the only shard of a one-shard stream.</summary>
+    protected static string Shard0 => new StreamShardId(0).ToString();
+
+    /// <summary>
+    /// Reads a shard from an iterator of <paramref name="type"/> until caught up (an empty page at the tip).
+    /// Moves the clock 200 ms before each call so the reads stay within 5 GetRecords calls per second.
+    /// </summary>
+    protected async Task<List<StreamRecord>> ReadAllAsync(string stream, string shardId, ShardIteratorType type = ShardIteratorType.TrimHorizon,
+        string? sequenceNumber = null, DateTimeOffset? timestamp = null, int? limit = null, ActorStreamsClient? client = null)
+    {
+        client ??= Client;
+        var iterator = await client.GetShardIteratorAsync(stream, shardId, type, sequenceNumber, timestamp);
+        return await ReadFromAsync(iterator, limit, client);
+    }
+
+    /// <summary>Reads from <paramref name="iterator"/> until caught up, moving the clock 200 ms before each call.</summary>
+    protected async Task<List<StreamRecord>> ReadFromAsync(string iterator, int? limit = null, ActorStreamsClient? client = null)
+    {
+        client ??= Client;
+        var all = new List<StreamRecord>();
+        for (var calls = 0; calls < 10_000; calls++)
+        {
+            Clock.Advance(TimeSpan.FromMilliseconds(200));
+            var page = await client.GetRecordsAsync(iterator, limit);
+            all.AddRange(page.Records);
+            iterator = page.NextShardIterator!;
+            if (page.Records.Count == 0 && page.MillisBehindLatest == 0) return all;
+        }
+        throw new InvalidOperationException("The shard did not reach its tip.");
+    }
+
+    /// <summary>Every record of every shard of a stream, shard by shard.</summary>
+    protected async Task<List<StreamRecord>> ReadStreamAsync(string stream, ActorStreamsClient? client = null)
+    {
+        client ??= Client;
+        var all = new List<StreamRecord>();
+        foreach (var shard in await client.ListShardsAsync(stream))
+            all.AddRange(await ReadAllAsync(stream, shard.ShardId.ToString(), client: client));
+        return all;
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="task"/> while moving the clock forward by <paramref name="step"/> every few milliseconds of
+    /// real time: for work that waits on the runtime's clock (a throttled sink retrying with <c>Task.Delay(delay, clock)</c>).
+    /// </summary>
+    protected async Task<T> WithClockRunningAsync<T>(Task<T> task, TimeSpan step, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!task.IsCompleted)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not done within {timeout ?? TimeSpan.FromSeconds(60)} of real time.");
+            Clock.Advance(step);
+            await Task.WhenAny(task, Task.Delay(10));
+        }
+        return await task;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        try
+        {
+            base.Dispose(disposing);
+        }
+        finally
+        {
+            if (disposing) _context.Cleanup();
+        }
+    }
+
+    private sealed record Context(SpecJournal Journal, Config Config, FakeTimeProvider Clock, string DataDir, string? Schema)
+    {
+        public static Context Create(SpecJournal journal, string? extraConfig)
+        {
+            var id = Guid.NewGuid().ToString("N")[..12];
+            var dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-tests", id);
+            string? schema = null;
+            var journalConfig = "actorstreams.journal.provider = sqlite";
+            if (journal == SpecJournal.PostgreSql)
+            {
+                schema = "spec_" + id;
+                var cs = PostgreSqlTestDatabase.CreateSchema(schema);
+                journalConfig = $"""
+                    actorstreams.journal.provider = postgresql
+                    actorstreams.journal.postgresql.connection-string = "{cs}"
+                    """;
+            }
+            // The spec's own settings win over the defaults below.
+            var config = ConfigurationFactory.ParseString(extraConfig ?? "").WithFallback(ConfigurationFactory.ParseString($"""
+                akka.loglevel = WARNING
+                akka.stdout-loglevel = WARNING
+                akka.log-dead-letters-during-shutdown = off
+                actorstreams {"{"}
+                  data-dir = "{dataDir.Replace("\\", "/")}"
+                  stream-shard.trim-interval = 200ms
+                  throttling.enabled = on
+                {"}"}
+                {journalConfig}
+                """));
+            return new Context(journal, config, new FakeTimeProvider(DateTimeOffset.UtcNow), dataDir, schema);
+        }
+
+        public void Cleanup()
+        {
+            try
+            {
+                if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a pooled connection: the temp directory is left for the OS to clean.
+            }
+            if (Schema is not null) PostgreSqlTestDatabase.DropSchema(Schema);
+        }
+    }
+}
