@@ -60,14 +60,14 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
     [Fact]
     public void Stream_shard_snapshot_and_shard_events_must_round_trip()
     {
-        var snapshot = new StreamShardSnapshot(Init, 72, 42, false, 1_700_000_009_000,
+        var snapshot = new StreamShardSnapshot(Init, 72, 42, false, 1_700_000_009_000, 41,
             [2, 17, 40], [1_700_000_000_000, 1_700_000_005_000, 1_700_000_009_000]);
 
         Assert.Equal(snapshot, RoundTrip(snapshot));
         Assert.Equal(Init, RoundTrip(Init));
         Assert.Equal(new ShardRetentionChanged(100), RoundTrip(new ShardRetentionChanged(100)));
         Assert.Equal(new ShardRetired(123), RoundTrip(new ShardRetired(123)));
-        var empty = new StreamShardSnapshot(Init, 24, 1, true, 0, [], []);
+        var empty = new StreamShardSnapshot(Init, 24, 1, true, 0, 0, [], []);
         Assert.Equal(empty, RoundTrip(empty));
     }
 

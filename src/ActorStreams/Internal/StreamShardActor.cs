@@ -47,7 +47,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private bool _snapshotRequested;
     private int _eventsSinceSnapshot;
     private long _bytesSinceSnapshot;
-    private IActorRef? _retireRequester;
+    private readonly List<IActorRef> _retireRequesters = new();
+    private long _retiredAt = long.MaxValue;
 
     private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter);
 
@@ -168,18 +169,23 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             case SaveSnapshotFailure fail:
                 _log.Warning(fail.Cause, "Snapshot of {0} at {1} failed; recovery will replay more events", PersistenceId, fail.Metadata.SequenceNr);
                 return true;
+            case DeleteSnapshotsSuccess ok when _retired && ok.Criteria.MaxSequenceNr == long.MaxValue:
+                ReplyToRetireRequesters(new ShardAck(_entityId));
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                return true;
             case DeleteSnapshotsSuccess:
                 return true;
             case DeleteSnapshotsFailure fail:
                 _log.Warning(fail.Cause, "Deleting old snapshots of {0} failed", PersistenceId);
+                if (_retired && fail.Criteria.MaxSequenceNr == long.MaxValue)
+                    ReplyToRetireRequesters(new ErrorReply(InternalFailureException.Code, $"Deleting the snapshots of {ShardName} failed: {fail.Cause.Message}"));
                 return true;
             case DeleteMessagesSuccess ok:
                 OnMessagesDeleted(ok.ToSequenceNr);
                 return true;
             case DeleteMessagesFailure fail:
                 _log.Error(fail.Cause, "Deleting events of {0} up to {1} failed", PersistenceId, fail.ToSequenceNr);
-                _retireRequester?.Tell(new ErrorReply(InternalFailureException.Code, $"Deleting the data of {ShardName} failed: {fail.Cause.Message}"));
-                _retireRequester = null;
+                if (fail.ToSequenceNr >= _retiredAt) ReplyToRetireRequesters(new ErrorReply(InternalFailureException.Code, $"Deleting the data of {ShardName} failed: {fail.Cause.Message}"));
                 return true;
             case IStreamShardCommand:
                 // Not initialized (a stale route or iterator) or retired (the stream was deleted).
@@ -456,7 +462,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             var k = _indexTimestamps.BinarySearch(cutoff / intervalMs * intervalMs);
             if (k < 0) k = ~k;
             if (k == 0) return;
-            deleteTo = k < _indexEventNos.Count ? _indexEventNos[k] - 1 : LastSequenceNr;
+            deleteTo = k < _indexEventNos.Count ? _indexEventNos[k] - 1 : _lastRecordEventNo;
         }
         if (deleteTo < _trimHorizon) return;
         _log.Debug("Retention trims {0} up to event {1}", PersistenceId, deleteTo);
@@ -465,12 +471,11 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnMessagesDeleted(long toSequenceNr)
     {
-        if (_retireRequester is not null)
+        if (toSequenceNr >= _retiredAt)
         {
+            // Acknowledge only once the snapshots are gone too: a shard restarted from an old snapshot would
+            // otherwise come back as a live, empty shard of a deleted stream.
             DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
-            _retireRequester.Tell(new ShardAck(_entityId));
-            _retireRequester = null;
-            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
             return;
         }
         _trimHorizon = Math.Max(_trimHorizon, toSequenceNr + 1);
@@ -485,12 +490,14 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnRetire()
     {
-        if (_init is null || (_retired && _retireRequester is null && LastSequenceNr == 0))
+        if (_init is null)
         {
+            // Never initialized, or retired and deleted already.
             Sender.Tell(new ShardAck(_entityId));
             return;
         }
-        var requester = Sender;
+        _retireRequesters.Add(Sender);
+        if (_retired) return; // retirement under way; answered with the others
         PersistApplied(new ShardRetired(NowMs), _ =>
         {
             _retired = true;
@@ -503,9 +510,15 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             }
             _parked.Clear();
             _tail.Clear();
-            _retireRequester = requester;
-            DeleteMessages(LastSequenceNr);
+            _retiredAt = LastSequenceNr;
+            DeleteMessages(_retiredAt);
         });
+    }
+
+    private void ReplyToRetireRequesters(object reply)
+    {
+        foreach (var requester in _retireRequesters) requester.Tell(reply);
+        _retireRequesters.Clear();
     }
 
     // ---------------- state ----------------
