@@ -29,6 +29,31 @@ var client = ActorStreamsExtension.Get(system).Client;
 var materializer = system.Materializer();
 Console.WriteLine($"journal={options.Journal} synchronous={options.Synchronous} shards={options.Shards} cores={Environment.ProcessorCount}");
 
+if (args.Contains("--commit-latency"))
+{
+    // One producer, one record per PutRecord, each awaited: every put is its own journal commit, so this
+    // measures what a durable commit costs at the configured synchronous level.
+    await client.CreateStreamAsync("latency", 1);
+    var data = new byte[100];
+    async Task<int> PutFor(TimeSpan duration)
+    {
+        var n = 0;
+        var until = DateTime.UtcNow + duration;
+        while (DateTime.UtcNow < until)
+        {
+            await client.PutRecordAsync("latency", data, "key");
+            n++;
+        }
+        return n;
+    }
+    await PutFor(TimeSpan.FromSeconds(options.WarmupSeconds));
+    var sw1 = Stopwatch.StartNew();
+    var puts = await PutFor(TimeSpan.FromSeconds(options.Seconds));
+    Console.WriteLine($"commit-latency puts={puts} puts/s={puts / sw1.Elapsed.TotalSeconds:F0} mean-ms={sw1.Elapsed.TotalMilliseconds / puts:F2}");
+    await system.Terminate();
+    return;
+}
+
 if (args.Contains("--smoke"))
 {
     var sw0 = Stopwatch.StartNew();
