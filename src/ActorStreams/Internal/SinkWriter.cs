@@ -16,7 +16,8 @@ internal sealed class SinkBatch
 }
 
 /// <summary>
-/// The write side of one materialized sink. Each Kinesis shard has a chain of writes: a batch's part for a shard
+/// The write side of a sink (one per <c>KinesisSink.Create</c>, shared by the sink's materializations: sharing
+/// only orders their writes further). Each Kinesis shard has a chain of writes: a batch's part for a shard
 /// starts only after the previous batch's part for that shard was fully acknowledged (retries included), so
 /// records of one partition key are stored in the order the sink received them.
 /// </summary>

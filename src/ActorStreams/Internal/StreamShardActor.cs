@@ -91,7 +91,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private string ShardName => _init is null ? _entityId : $"{new StreamShardId(_init.ShardIndex)} in stream {_init.StreamName}";
+    private string ShardName => _init is null ? StreamShardEntity.Describe(_entityId) : $"{new StreamShardId(_init.ShardIndex)} in stream {_init.StreamName}";
 
     // ---------------- recovery ----------------
 
@@ -131,22 +131,22 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     {
         switch (message)
         {
-            case AppendRecords cmd when IsLive(cmd):
+            case AppendRecords cmd when IsLive:
                 OnAppend(cmd);
                 return true;
-            case ReadRecords cmd when IsLive(cmd):
+            case ReadRecords cmd when IsLive:
                 OnRead(Sender, cmd, countCall: true);
                 return true;
-            case ResolveIterator cmd when IsLive(cmd):
+            case ResolveIterator cmd when IsLive:
                 OnResolve(cmd);
                 return true;
-            case ChargeReadBytes cmd when IsLive(cmd):
+            case ChargeReadBytes cmd when IsLive:
                 if (_throttling.Enabled) _readBytes.Take(cmd.Bytes);
                 return true;
             case InitializeShard cmd:
                 OnInitialize(cmd);
                 return true;
-            case SetShardRetention cmd when IsLive(cmd):
+            case SetShardRetention cmd when IsLive:
                 PersistApplied(new ShardRetentionChanged(cmd.RetentionHours), e =>
                 {
                     _retentionHours = e.RetentionHours;
@@ -196,7 +196,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         return false;
     }
 
-    private bool IsLive(IStreamShardCommand _) => _init is not null && !_retired;
+    private bool IsLive => _init is not null && !_retired;
 
     private void OnInitialize(InitializeShard cmd)
     {

@@ -16,6 +16,15 @@ internal static class StreamShardEntity
     public static string PersistenceId(string entityId) => PersistencePrefix + entityId;
 
     public static string EntityIdOf(string persistenceId) => persistenceId[PersistencePrefix.Length..];
+
+    /// <summary>"shardId-000000000001 in stream orders" for an entity id, as error messages name it.</summary>
+    public static string Describe(string entityId)
+    {
+        var parts = entityId.Split('/');
+        return parts.Length == 3 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            ? $"{new Streams.StreamShardId(index)} in stream {parts[0]}"
+            : entityId;
+    }
 }
 
 internal sealed class StreamShardMessageExtractor : HashCodeMessageExtractor
