@@ -366,7 +366,6 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         var records = new List<ReadRecord>(Math.Min(limit, 1024));
         bytes = 0;
         var next = tip;
-        long nextTimestamp = 0;
         for (var i = _tail.FirstAtOrAfter(from.EventNo); i < _tail.Count; i++)
         {
             var entry = _tail[i];
@@ -380,7 +379,6 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 if (records.Count >= limit || (records.Count > 0 && bytes + size > maxBytes))
                 {
                     next = new SequenceNumber(entry.EventNo, j);
-                    nextTimestamp = e.TimestampMs;
                     goto done;
                 }
                 records.Add(new ReadRecord(new SequenceNumber(entry.EventNo, j), e.TimestampMs, record));
@@ -388,7 +386,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             }
         }
         done:
-        var behind = next >= tip ? 0 : Math.Max(0, NowMs - nextTimestamp);
+        // How far behind the present the reader is once it has these records (the journal path measures the same).
+        var behind = next >= tip || records.Count == 0 ? 0 : Math.Max(0, NowMs - records[^1].TimestampMs);
         return new ReadRecordsResult(records.ToArray(), next, behind);
     }
 
