@@ -16,6 +16,7 @@ public sealed partial class ActorStreamsClient
     /// Returns an iterator into a shard, valid for 5 minutes. <paramref name="startingSequenceNumber"/> goes with
     /// AT_/AFTER_SEQUENCE_NUMBER, <paramref name="timestamp"/> with AT_TIMESTAMP.
     /// </summary>
+    /// <exception cref="ProvisionedThroughputExceededException">More than 5 calls per second for this shard.</exception>
     public async Task<string> GetShardIteratorAsync(string streamName, string shardId, ShardIteratorType shardIteratorType,
         string? startingSequenceNumber = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
     {
@@ -23,7 +24,7 @@ public sealed partial class ActorStreamsClient
         var id = StreamShardId.Parse(shardId, streamName);
         var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
         var (position, minTs) = await ResolveAsync(route, id.Index,
-            ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), cancellationToken).ConfigureAwait(false);
+            ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), countCall: true, cancellationToken).ConfigureAwait(false);
         return _iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
     }
 
@@ -86,12 +87,12 @@ public sealed partial class ActorStreamsClient
     };
 
     internal async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
-        CancellationToken cancellationToken)
+        bool countCall, CancellationToken cancellationToken)
     {
         SequenceNumber? sequence = start.SequenceNumber is null ? null : SequenceNumber.Parse(start.SequenceNumber, "StartingSequenceNumber");
         var ts = start.Timestamp?.ToUnixTimeMilliseconds() ?? 0;
         var resolved = await AskAsync<IteratorResolved>(_shards,
-            new ResolveIterator(route.EntityId(shardIndex), start.Type, sequence, ts), cancellationToken).ConfigureAwait(false);
+            new ResolveIterator(route.EntityId(shardIndex), start.Type, sequence, ts, countCall), cancellationToken).ConfigureAwait(false);
         return (resolved.Position, resolved.MinTimestampMs);
     }
 

@@ -65,4 +65,7 @@ public static class KinesisLimits
 
     /// <inheritdoc cref="ShardReadBytesPerSecond"/>
     public const int ShardReadCallsPerSecond = 5;
+
+    /// <summary>GetShardIterator calls per shard per second.</summary>
+    public const int ShardGetShardIteratorCallsPerSecond = 5;
 }

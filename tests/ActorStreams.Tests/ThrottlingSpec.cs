@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 namespace ActorStreams.Tests;
 
 /// <summary>
-/// Per-shard limits on the fake clock: writes 1,000 records and 1 MiB per second, reads 5 calls per second.
+/// Per-shard limits on the fake clock: writes 1,000 records and 1 MiB per second, reads 5 calls per second,
+/// GetShardIterator 5 calls per second.
 /// The clock stands still unless a test moves it, so a bucket refills only when the test says so.
 /// </summary>
 public abstract class ThrottlingSpec(ITestOutputHelper output, SpecJournal journal)
@@ -135,6 +136,24 @@ public abstract class ThrottlingSpec(ITestOutputHelper output, SpecJournal journ
         var rest = await Client.GetRecordsAsync(large.NextShardIterator!);
         Assert.Equal(["k10", "k11"], rest.Records.Select(r => r.PartitionKey));
         Assert.Equal(0, rest.MillisBehindLatest);
+    }
+
+    [JournalFact]
+    public async Task Get_shard_iterator_over_5_calls_per_second_must_be_throttled_but_not_sources_starting()
+    {
+        var stream = UniqueName("iterators");
+        await Client.CreateStreamAsync(stream, 2);
+        var shard0 = new StreamShardId(0).ToString();
+
+        for (var i = 0; i < 5; i++) await Client.GetShardIteratorAsync(stream, shard0, ShardIteratorType.TrimHorizon);
+        var ex = await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(
+            () => Client.GetShardIteratorAsync(stream, shard0, ShardIteratorType.Latest));
+        Assert.Contains("GetShardIterator", ex.Message);
+
+        // Per shard: the other shard still has its five.
+        await Client.GetShardIteratorAsync(stream, new StreamShardId(1).ToString(), ShardIteratorType.Latest);
+        Clock.Advance(TimeSpan.FromMilliseconds(200)); // one call's worth
+        await Client.GetShardIteratorAsync(stream, shard0, ShardIteratorType.Latest);
     }
 
     [JournalFact]

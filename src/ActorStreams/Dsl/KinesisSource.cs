@@ -48,7 +48,7 @@ public static class KinesisSource
         var entityId = route.EntityId(shardId.Index);
         var limit = client.Settings.SourceReadBatchRecords;
         var wait = client.Settings.StreamShard.LongPollTimeout;
-        return Source.FromTask(client.ResolveAsync(route, shardId.Index, start, CancellationToken.None))
+        return Source.FromTask(client.ResolveAsync(route, shardId.Index, start, countCall: false, CancellationToken.None))
             .ConcatMany(resolved => Source.UnfoldAsync(resolved, async state =>
             {
                 var (position, minTs) = state;

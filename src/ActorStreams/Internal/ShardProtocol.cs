@@ -72,7 +72,9 @@ internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, lo
 internal sealed record ReadRecords(
     string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait) : IStreamShardCommand;
 
-internal sealed record ResolveIterator(string EntityId, ShardIteratorType Type, SequenceNumber? Sequence, long TimestampMs) : IStreamShardCommand;
+/// <summary>Where an iterator starts. <see cref="CountCall"/>: a GetShardIterator call, subject to its per-shard rate limit.</summary>
+internal sealed record ResolveIterator(string EntityId, ShardIteratorType Type, SequenceNumber? Sequence, long TimestampMs, bool CountCall)
+    : IStreamShardCommand;
 
 internal sealed record ChargeReadBytes(string EntityId, long Bytes) : IStreamShardCommand;
 

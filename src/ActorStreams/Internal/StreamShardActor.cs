@@ -27,6 +27,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private readonly TokenBucket _writeBytes;
     private readonly TokenBucket _readCalls;
     private readonly TokenBucket _readBytes;
+    private readonly TokenBucket _iteratorCalls;
 
     // Sparse AT_TIMESTAMP index: the first event of every time bucket.
     private readonly List<long> _indexEventNos = new();
@@ -72,6 +73,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         _writeBytes = new TokenBucket(clock, _throttling.WriteBytesPerSecond);
         _readCalls = new TokenBucket(clock, _throttling.ReadCallsPerSecond);
         _readBytes = new TokenBucket(clock, _throttling.ReadBytesPerSecond);
+        _iteratorCalls = new TokenBucket(clock, _throttling.GetShardIteratorCallsPerSecond);
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
@@ -402,6 +404,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnResolve(ResolveIterator cmd)
     {
+        if (cmd.CountCall && _throttling.Enabled && !_iteratorCalls.TryTake(1))
+        {
+            Sender.Tell(new ErrorReply(ProvisionedThroughputExceededException.Code,
+                $"Rate exceeded for {ShardName}: more than {_throttling.GetShardIteratorCallsPerSecond} GetShardIterator calls per second."));
+            return;
+        }
         var horizon = new SequenceNumber(_trimHorizon, 0);
         switch (cmd.Type)
         {

@@ -9,8 +9,10 @@ namespace ActorStreams.Settings;
 public sealed record ThrottlingSettings
 {
     /// <summary>Creates validated settings.</summary>
-    public ThrottlingSettings(bool enabled, long writeBytesPerSecond, int writeRecordsPerSecond, long readBytesPerSecond, int readCallsPerSecond)
+    public ThrottlingSettings(bool enabled, long writeBytesPerSecond, int writeRecordsPerSecond, long readBytesPerSecond, int readCallsPerSecond,
+        int getShardIteratorCallsPerSecond)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(getShardIteratorCallsPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(writeBytesPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(writeRecordsPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(readBytesPerSecond, 1);
@@ -20,6 +22,7 @@ public sealed record ThrottlingSettings
         WriteRecordsPerSecond = writeRecordsPerSecond;
         ReadBytesPerSecond = readBytesPerSecond;
         ReadCallsPerSecond = readCallsPerSecond;
+        GetShardIteratorCallsPerSecond = getShardIteratorCallsPerSecond;
     }
 
     /// <summary>Whether the limits apply.</summary>
@@ -32,10 +35,12 @@ public sealed record ThrottlingSettings
     public long ReadBytesPerSecond { get; init; }
     /// <summary>GetRecords calls per shard per second.</summary>
     public int ReadCallsPerSecond { get; init; }
+    /// <summary>GetShardIterator calls per shard per second (sources starting up are not counted: they wait instead).</summary>
+    public int GetShardIteratorCallsPerSecond { get; init; }
 
     /// <summary>Kinesis' own limits.</summary>
     public static ThrottlingSettings Kinesis => new(true, KinesisLimits.ShardWriteBytesPerSecond, KinesisLimits.ShardWriteRecordsPerSecond,
-        KinesisLimits.ShardReadBytesPerSecond, KinesisLimits.ShardReadCallsPerSecond);
+        KinesisLimits.ShardReadBytesPerSecond, KinesisLimits.ShardReadCallsPerSecond, KinesisLimits.ShardGetShardIteratorCallsPerSecond);
 
     /// <summary>Reads <c>actorstreams.throttling</c>.</summary>
     public static ThrottlingSettings Create(Config config) => new(
@@ -43,5 +48,6 @@ public sealed record ThrottlingSettings
         config.GetByteSize("write-bytes-per-second") ?? KinesisLimits.ShardWriteBytesPerSecond,
         config.GetInt("write-records-per-second", KinesisLimits.ShardWriteRecordsPerSecond),
         config.GetByteSize("read-bytes-per-second") ?? KinesisLimits.ShardReadBytesPerSecond,
-        config.GetInt("read-calls-per-second", KinesisLimits.ShardReadCallsPerSecond));
+        config.GetInt("read-calls-per-second", KinesisLimits.ShardReadCallsPerSecond),
+        config.GetInt("get-shard-iterator-calls-per-second", KinesisLimits.ShardGetShardIteratorCallsPerSecond));
 }
