@@ -238,6 +238,42 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task A_1_MiB_record_round_trips_byte_for_byte()
+    {
+        var stream = await CreateStreamAsync("cbor-big");
+        var data = new byte[1024 * 1024 - 16];
+        new Random(42).NextBytes(data);
+
+        await OkAsync("PutRecord", w =>
+        {
+            Text(w, "StreamName", stream);
+            w.WriteTextString("Data");
+            w.WriteByteString(data);
+            Text(w, "PartitionKey", "big");
+        });
+        var records = await RecordsAsync(await IteratorAsync(stream, w => Text(w, "ShardIteratorType", "TRIM_HORIZON")));
+
+        Assert.Equal(data, Assert.IsType<byte[]>(Obj(Assert.Single(records))["Data"]));
+    }
+
+    [Fact]
+    public async Task ListStreams_summaries_carry_millisecond_timestamps()
+    {
+        var stream = await CreateStreamAsync("cbor-list");
+
+        var reply = await OkAsync("ListStreams", w =>
+        {
+            w.WriteTextString("Limit");
+            w.WriteInt32(10_000);
+        });
+
+        Assert.IsType<bool>(reply["HasMoreStreams"]);
+        Assert.Contains(stream, List(reply["StreamNames"]));
+        var summary = Obj(List(reply["StreamSummaries"]).Single(s => (string?)Obj(s)["StreamName"] == stream));
+        AssertMillisecondsNearNow(summary["StreamCreationTimestamp"]);
+    }
+
+    [Fact]
     public async Task DescribeStream_answers_in_CBOR_with_a_millisecond_creation_timestamp()
     {
         var stream = await CreateStreamAsync("cbor-describe", shards: 2);
