@@ -123,17 +123,18 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
-    public async Task CBOR_is_refused_with_a_clear_message()
+    public async Task An_unsupported_content_type_is_refused_with_a_clear_message()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new ByteArrayContent([0xA0]) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-cbor-1.1");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("<ListStreams/>", Encoding.UTF8, "application/xml") };
         request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202.ListStreams");
 
         using var response = await server.Http.SendAsync(request);
 
         var reply = await KinesisReply.ReadAsync(response);
         reply.AssertError(HttpStatusCode.BadRequest, "SerializationException");
-        Assert.Contains("CBOR", reply.Message);
+        Assert.Contains("application/x-amz-json-1.1", reply.Message);
+        Assert.Contains("application/x-amz-cbor-1.1", reply.Message);
+        Assert.Equal("SerializationException", response.Headers.GetValues("x-amzn-ErrorType").Single());
     }
 
     [Fact]

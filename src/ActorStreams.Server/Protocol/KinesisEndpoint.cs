@@ -5,19 +5,21 @@ using System.Text.Json;
 namespace ActorStreams.Server.Protocol;
 
 /// <summary>
-/// <c>POST /</c> of the Kinesis JSON protocol: reads the body, dispatches on <c>X-Amz-Target</c>, and turns every
-/// failure into the Kinesis error shape <c>{"__type", "message"}</c>.
+/// <c>POST /</c> of the Kinesis JSON and CBOR protocols: reads the body, dispatches on <c>X-Amz-Target</c>, and turns
+/// every failure into the Kinesis error shape <c>{"__type", "message"}</c> in the encoding of the request.
 /// </summary>
 internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger)
 {
     /// <summary>
-    /// The largest request body accepted: a 10 MiB PutRecords grows by a third in base64, plus JSON framing.
+    /// The largest request body accepted: a 10 MiB PutRecords grows by a third in base64, plus JSON framing
+    /// (in CBOR it stays about 10 MiB).
     /// </summary>
     public const int MaxRequestBodyBytes = 16 * 1024 * 1024;
 
     public const string TargetPrefix = "Kinesis_20131202.";
     public const string JsonContentType = "application/x-amz-json-1.1";
     public const string RequestIdHeader = "x-amzn-RequestId";
+    public const string ErrorTypeHeader = "x-amzn-ErrorType";
 
     /// <summary>Every response, including a 404 for another path, carries a request id as AWS answers do.</summary>
     public static Task AddRequestId(HttpContext context, Func<Task> next)
@@ -34,14 +36,21 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         var reader = context.Request.BodyReader;
         ReadResult read = default;
         var haveBuffer = false;
+        // Known before anything can fail, so that every answer to a CBOR request, errors included, is CBOR.
+        var cbor = IsCbor(context.Request);
         try
         {
-            var operation = ResolveOperation(context.Request);
-            CheckContentType(context.Request);
+            var (name, operation) = ResolveOperation(context.Request);
+            if (!cbor) CheckContentType(context.Request);
             if (context.Request.ContentLength > MaxRequestBodyBytes) throw TooLarge(context.Request.ContentLength.Value);
             read = await ReadBodyAsync(reader, context.RequestAborted);
             haveBuffer = true;
             var body = read.Buffer;
+            if (cbor)
+            {
+                await HandleCborAsync(name, operation, body, response, context.RequestAborted);
+                return;
+            }
             using var document = Parse(body);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = JsonContentType;
@@ -53,17 +62,17 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         }
         catch (KinesisProtocolException e)
         {
-            await WriteErrorAsync(response, e.StatusCode, e.ErrorCode, e.Message);
+            await WriteErrorAsync(response, e.StatusCode, e.ErrorCode, e.Message, cbor);
         }
         catch (ActorStreamsException e)
         {
             var status = e.ErrorCode == InternalFailureException.Code ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest;
-            await WriteErrorAsync(response, status, e.ErrorCode, e.Message);
+            await WriteErrorAsync(response, status, e.ErrorCode, e.Message, cbor);
         }
         catch (Exception e)
         {
             logger.LogError(e, "Request {Target} failed", context.Request.Headers["X-Amz-Target"].ToString());
-            await WriteErrorAsync(response, StatusCodes.Status500InternalServerError, InternalFailureException.Code, e.Message);
+            await WriteErrorAsync(response, StatusCodes.Status500InternalServerError, InternalFailureException.Code, e.Message, cbor);
         }
         finally
         {
@@ -71,30 +80,56 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         }
     }
 
-    private KinesisOperations.Handler ResolveOperation(HttpRequest request)
+    /// <summary>
+    /// A CBOR request runs the same handler as a JSON one (see <see cref="KinesisCbor"/>): its body is translated to the
+    /// JSON document, the handler's JSON reply is buffered and translated back before anything is sent.
+    /// </summary>
+    private static async Task HandleCborAsync(string name, KinesisOperations.Handler operation, ReadOnlySequence<byte> body,
+        HttpResponse response, CancellationToken cancellationToken)
+    {
+        using var document = KinesisCbor.ReadRequest(name, body, DocumentOptions);
+        using var json = new MemoryStream();
+        var output = PipeWriter.Create(json, new StreamPipeWriterOptions(leaveOpen: true));
+        await operation(new KinesisRequest(document.RootElement), output, cancellationToken);
+        await output.CompleteAsync();
+        var reply = KinesisCbor.WriteResponse(name, json.GetBuffer().AsMemory(0, (int)json.Length));
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = KinesisCbor.ContentType;
+        response.ContentLength = reply.Length;
+        await response.Body.WriteAsync(reply, cancellationToken);
+    }
+
+    private (string Name, KinesisOperations.Handler Handler) ResolveOperation(HttpRequest request)
     {
         var target = request.Headers["X-Amz-Target"].ToString();
         if (target.StartsWith(TargetPrefix, StringComparison.Ordinal)
             && operations.TryGet(target.AsSpan(TargetPrefix.Length), out var handler))
-            return handler;
+            return (target[TargetPrefix.Length..], handler);
         throw new KinesisProtocolException(KinesisProtocolException.UnknownOperation,
             target.Length == 0 ? "The X-Amz-Target header is missing." : $"Operation {target} is not supported.");
     }
+
+    private static ReadOnlySpan<char> MediaType(HttpRequest request)
+    {
+        var media = request.ContentType.AsSpan();
+        var semicolon = media.IndexOf(';');
+        if (semicolon >= 0) media = media[..semicolon];
+        return media.Trim();
+    }
+
+    private static bool IsCbor(HttpRequest request) => MediaType(request).Equals(KinesisCbor.ContentType, StringComparison.OrdinalIgnoreCase);
 
     private static void CheckContentType(HttpRequest request)
     {
         var type = request.ContentType;
         if (string.IsNullOrEmpty(type)) return;
-        var media = type.AsSpan();
-        var semicolon = media.IndexOf(';');
-        if (semicolon >= 0) media = media[..semicolon];
-        media = media.Trim();
+        var media = MediaType(request);
         if (media.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase)
             || media.Equals("application/x-amz-json-1.0", StringComparison.OrdinalIgnoreCase)
             || media.Equals("application/json", StringComparison.OrdinalIgnoreCase))
             return;
         throw KinesisProtocolException.BadBody(
-            $"Content type {type} is not supported; send {JsonContentType} (CBOR, application/x-amz-cbor-1.1, is not served yet).");
+            $"Content type {type} is not supported; send {JsonContentType} or {KinesisCbor.ContentType}.");
     }
 
     private static async Task<ReadResult> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
@@ -138,10 +173,20 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
             $"The request body of {length} bytes exceeds this server's limit of {MaxRequestBodyBytes} bytes.",
             StatusCodes.Status413PayloadTooLarge);
 
-    private static async Task WriteErrorAsync(HttpResponse response, int status, string code, string message)
+    private static async Task WriteErrorAsync(HttpResponse response, int status, string code, string message, bool cbor)
     {
         if (response.HasStarted) return;
         response.StatusCode = status;
+        // The error code also as a header, where AWS puts it for clients that look there rather than in the body.
+        response.Headers[ErrorTypeHeader] = code;
+        if (cbor)
+        {
+            var body = KinesisCbor.WriteError(code, message);
+            response.ContentType = KinesisCbor.ContentType;
+            response.ContentLength = body.Length;
+            await response.Body.WriteAsync(body);
+            return;
+        }
         response.ContentType = JsonContentType;
         var writer = new Utf8JsonWriter(response.BodyWriter, KinesisOperations.WriterOptions);
         writer.WriteStartObject();
