@@ -1,14 +1,18 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using ActorStreams.Server.Auth;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace ActorStreams.Server.Protocol;
 
 /// <summary>
 /// <c>POST /</c> of the Kinesis JSON protocol: reads the body, dispatches on <c>X-Amz-Target</c>, and turns every
-/// failure into the Kinesis error shape <c>{"__type", "message"}</c>.
+/// failure into the Kinesis error shape <c>{"__type", "message"}</c>. With a <see cref="SigV4Verifier"/> every request
+/// must be signed; the signature is checked on the buffered body before the operation is even resolved, so a rejected
+/// request changes nothing.
 /// </summary>
-internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger)
+internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger, SigV4Verifier? verifier = null)
 {
     /// <summary>
     /// The largest request body accepted: a 10 MiB PutRecords grows by a third in base64, plus JSON framing.
@@ -36,16 +40,21 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         var haveBuffer = false;
         try
         {
-            var operation = ResolveOperation(context.Request);
-            CheckContentType(context.Request);
+            // Without authentication a bad target or content type is answered before the body is read.
+            var operation = verifier is null ? Precheck(context.Request) : null;
             if (context.Request.ContentLength > MaxRequestBodyBytes) throw TooLarge(context.Request.ContentLength.Value);
             read = await ReadBodyAsync(reader, context.RequestAborted);
             haveBuffer = true;
             var body = read.Buffer;
+            if (verifier is not null)
+            {
+                Authenticate(verifier, context, body);
+                operation = Precheck(context.Request);
+            }
             using var document = Parse(body);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = JsonContentType;
-            await operation(new KinesisRequest(document.RootElement), response.BodyWriter, context.RequestAborted);
+            await operation!(new KinesisRequest(document.RootElement), response.BodyWriter, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -69,6 +78,36 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         {
             if (haveBuffer) reader.AdvanceTo(read.Buffer.End);
         }
+    }
+
+    /// <summary>Throws the AWS authentication error (HTTP 400, as Kinesis answers) unless the request is validly signed.</summary>
+    private static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte> body)
+    {
+        var request = context.Request;
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        string rawPath, rawQuery;
+        if (string.IsNullOrEmpty(rawTarget) || rawTarget[0] != '/')
+        {
+            rawPath = (request.PathBase + request.Path).ToUriComponent();
+            rawQuery = request.QueryString.HasValue ? request.QueryString.Value![1..] : "";
+        }
+        else
+        {
+            var question = rawTarget.IndexOf('?');
+            rawPath = question < 0 ? rawTarget : rawTarget[..question];
+            rawQuery = question < 0 ? "" : rawTarget[(question + 1)..];
+        }
+        var headers = request.Headers;
+        var result = verifier.Verify(new SigV4Request(request.Method, rawPath, rawQuery,
+            name => headers.TryGetValue(name, out var values) ? values.Where(v => v is not null).Select(v => v!).ToArray() : null, body));
+        if (!result.Succeeded) throw new KinesisProtocolException(result.ErrorCode!, result.Message!);
+    }
+
+    private KinesisOperations.Handler Precheck(HttpRequest request)
+    {
+        var operation = ResolveOperation(request);
+        CheckContentType(request);
+        return operation;
     }
 
     private KinesisOperations.Handler ResolveOperation(HttpRequest request)
