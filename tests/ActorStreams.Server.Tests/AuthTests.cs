@@ -48,6 +48,24 @@ public sealed class AuthTests(AuthServerFixture server) : IClassFixture<AuthServ
     }
 
     [Fact]
+    public async Task Signed_HTTP2_requests_are_served()
+    {
+        using var response = await server.Http.SendAsync(ServerFixture.Request("ListStreams", "{}", HttpVersion.Version20));
+        var reply = await KinesisReply.ReadAsync(response);
+
+        Assert.True(reply.Status == HttpStatusCode.OK, reply.Text);
+        Assert.Equal(HttpVersion.Version20, reply.Version);
+    }
+
+    [Fact]
+    public void Enabling_authentication_without_credentials_fails_at_startup()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ActorStreamsServer.Create(["--port", "0", "--ActorStreams:Auth:Enabled", "true"]));
+
+        Assert.Contains("ActorStreams:Auth:Credentials", error.Message);
+    }
+
+    [Fact]
     public async Task A_request_without_authorization_is_a_MissingAuthenticationTokenException_and_writes_nothing()
     {
         var name = await server.CreateStreamAsync("unsigned");
@@ -65,11 +83,12 @@ public sealed class AuthTests(AuthServerFixture server) : IClassFixture<AuthServ
     }
 
     [Fact]
-    public async Task Authentication_comes_before_the_operation_is_resolved()
+    public async Task As_in_AWS_an_unknown_operation_is_answered_before_the_signature_is_checked()
     {
-        var reply = await SendRawAsync(Absolute("FlyToTheMoon", new { }));
+        (await SendRawAsync(Absolute("FlyToTheMoon", new { }))).AssertError(HttpStatusCode.BadRequest, "UnknownOperationException");
 
-        reply.AssertError(HttpStatusCode.BadRequest, "MissingAuthenticationTokenException");
+        // A known operation with a body that is not JSON: the signature is checked before the body is parsed.
+        (await SendRawAsync(Absolute("ListStreams", "{not json"))).AssertError(HttpStatusCode.BadRequest, "MissingAuthenticationTokenException");
     }
 
     [Fact]

@@ -9,8 +9,8 @@ namespace ActorStreams.Server.Protocol;
 /// <summary>
 /// <c>POST /</c> of the Kinesis JSON protocol: reads the body, dispatches on <c>X-Amz-Target</c>, and turns every
 /// failure into the Kinesis error shape <c>{"__type", "message"}</c>. With a <see cref="SigV4Verifier"/> every request
-/// must be signed; the signature is checked on the buffered body before the operation is even resolved, so a rejected
-/// request changes nothing.
+/// must be signed; the signature is checked on the buffered body before it is parsed and before any operation runs,
+/// so a rejected request changes nothing.
 /// </summary>
 internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger, SigV4Verifier? verifier = null)
 {
@@ -40,21 +40,19 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         var haveBuffer = false;
         try
         {
-            // Without authentication a bad target or content type is answered before the body is read.
-            var operation = verifier is null ? Precheck(context.Request) : null;
+            // As in AWS (and kinesalite, which was checked against it), target and content type are looked at
+            // before the signature; the signature before the body is parsed or any operation runs.
+            var operation = ResolveOperation(context.Request);
+            CheckContentType(context.Request);
             if (context.Request.ContentLength > MaxRequestBodyBytes) throw TooLarge(context.Request.ContentLength.Value);
             read = await ReadBodyAsync(reader, context.RequestAborted);
             haveBuffer = true;
             var body = read.Buffer;
-            if (verifier is not null)
-            {
-                Authenticate(verifier, context, body);
-                operation = Precheck(context.Request);
-            }
+            if (verifier is not null) Authenticate(verifier, context, body);
             using var document = Parse(body);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = JsonContentType;
-            await operation!(new KinesisRequest(document.RootElement), response.BodyWriter, context.RequestAborted);
+            await operation(new KinesisRequest(document.RootElement), response.BodyWriter, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -101,13 +99,6 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         var result = verifier.Verify(new SigV4Request(request.Method, rawPath, rawQuery,
             name => headers.TryGetValue(name, out var values) ? values.Where(v => v is not null).Select(v => v!).ToArray() : null, body));
         if (!result.Succeeded) throw new KinesisProtocolException(result.ErrorCode!, result.Message!);
-    }
-
-    private KinesisOperations.Handler Precheck(HttpRequest request)
-    {
-        var operation = ResolveOperation(request);
-        CheckContentType(request);
-        return operation;
     }
 
     private KinesisOperations.Handler ResolveOperation(HttpRequest request)
