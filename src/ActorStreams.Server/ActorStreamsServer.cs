@@ -1,5 +1,6 @@
 using System.Net;
 using ActorStreams.Hosting;
+using ActorStreams.Server.Auth;
 using ActorStreams.Server.Protocol;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -55,7 +56,16 @@ public static class ActorStreamsServer
         }));
         builder.Services.AddActorStreamsClient();
         builder.Services.AddSingleton<KinesisOperations>();
-        builder.Services.AddSingleton<KinesisEndpoint>();
+        SigV4Verifier? verifier = null;
+        if (options.Auth.Enabled)
+        {
+            if (options.Auth.Credentials.Count == 0)
+                throw new InvalidOperationException(
+                    $"{ActorStreamsServerOptions.Section}:Auth:Enabled is true but {ActorStreamsServerOptions.Section}:Auth:Credentials is empty; no request could be accepted.");
+            verifier = new SigV4Verifier(options.Auth.Credentials);
+        }
+        builder.Services.AddSingleton(services => new KinesisEndpoint(
+            services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier));
 
         var app = builder.Build();
         app.Use(KinesisEndpoint.AddRequestId);

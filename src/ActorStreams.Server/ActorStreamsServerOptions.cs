@@ -24,4 +24,20 @@ public sealed class ActorStreamsServerOptions
 
     /// <summary>A HOCON file merged over the runtime's defaults (journal provider, throttling, limits, ...).</summary>
     public string? Config { get; set; }
+
+    /// <summary>SigV4 checking (<c>ActorStreams:Auth:Enabled</c>, <c>ActorStreams:Auth:Credentials:&lt;key id&gt;</c>); off by default.</summary>
+    public ActorStreamsAuthOptions Auth { get; set; } = new();
+}
+
+/// <summary>
+/// The <c>ActorStreams:Auth</c> section: when <see cref="Enabled"/>, every request must carry a valid AWS Signature
+/// Version 4 made with one of <see cref="Credentials"/> (access key id -> secret access key).
+/// </summary>
+public sealed class ActorStreamsAuthOptions
+{
+    /// <summary>Check signatures (default false: any or no credentials are accepted, for local use).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Access key id -> secret access key, e.g. <c>ActorStreams__Auth__Credentials__AKIDEXAMPLE=secret</c>.</summary>
+    public Dictionary<string, string> Credentials { get; set; } = new(StringComparer.Ordinal);
 }

@@ -44,27 +44,46 @@ public sealed class AwsCli
     }
 
     /// <summary>Runs <c>aws kinesis ...</c> against the endpoint with dummy credentials; returns the parsed JSON output (or default when there is none).</summary>
-    public async Task<JsonElement> KinesisAsync(Uri endpoint, params string[] args)
+    public Task<JsonElement> KinesisAsync(Uri endpoint, params string[] args) => KinesisAsAsync(endpoint, "test", "test", args);
+
+    /// <summary>Runs <c>aws kinesis ...</c> with the given access key pair; it must succeed.</summary>
+    public async Task<JsonElement> KinesisAsAsync(Uri endpoint, string accessKeyId, string secretAccessKey, params string[] args)
+    {
+        var (code, stdout, stderr) = await RunKinesisAsync(endpoint, accessKeyId, secretAccessKey, args);
+        Assert.True(code == 0, $"aws kinesis {string.Join(' ', args)} exited with {code}: {stderr}");
+        return string.IsNullOrWhiteSpace(stdout) ? default : JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    /// <summary>Runs <c>aws kinesis ...</c> with the given access key pair; it must fail, and its error output is returned.</summary>
+    public async Task<string> KinesisFailsAsync(Uri endpoint, string accessKeyId, string secretAccessKey, params string[] args)
+    {
+        var (code, stdout, stderr) = await RunKinesisAsync(endpoint, accessKeyId, secretAccessKey, args);
+        Assert.True(code != 0, $"aws kinesis {string.Join(' ', args)} was expected to fail but printed: {stdout}");
+        return stderr;
+    }
+
+    private Task<(int Code, string Stdout, string Stderr)> RunKinesisAsync(Uri endpoint, string accessKeyId, string secretAccessKey, string[] args)
     {
         var all = new List<string> { "--endpoint-url", endpoint.ToString().TrimEnd('/'), "--region", "us-east-1", "--output", "json" };
         if (IsV2) all.Add("--no-cli-pager");
         all.Add("kinesis");
         all.AddRange(args);
-        var (code, stdout, stderr) = await RunAsync(Path, all, TimeSpan.FromMinutes(2));
-        Assert.True(code == 0, $"aws {string.Join(' ', all)} exited with {code}: {stderr}");
-        return string.IsNullOrWhiteSpace(stdout) ? default : JsonDocument.Parse(stdout).RootElement.Clone();
+        return RunAsync(Path, all, TimeSpan.FromMinutes(2), accessKeyId, secretAccessKey);
     }
 
     /// <summary>The arguments that pass a literal string as a blob: v2 needs to be told not to expect base64.</summary>
     public string[] RawBlob(string name, string value) => IsV2 ? [name, value, "--cli-binary-format", "raw-in-base64-out"] : [name, value];
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout,
+        string accessKeyId = "test", string secretAccessKey = "test")
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) start.ArgumentList.Add(a);
         var scratch = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "actorstreams-aws-none");
-        start.Environment["AWS_ACCESS_KEY_ID"] = "test";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        start.Environment["AWS_ACCESS_KEY_ID"] = accessKeyId;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey;
+        start.Environment.Remove("AWS_SESSION_TOKEN");
+        start.Environment.Remove("AWS_PROFILE");
         start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
         start.Environment["AWS_CONFIG_FILE"] = scratch + "-config";
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = scratch + "-credentials";

@@ -16,7 +16,12 @@ public class ServerFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    public HttpClient Http { get; } = new();
+    public HttpClient Http { get; }
+
+    public ServerFixture() => Http = new HttpClient(CreateHandler());
+
+    /// <summary>The handler behind <see cref="Http"/>; a fixture with authentication on signs its requests here.</summary>
+    protected virtual HttpMessageHandler CreateHandler() => new SocketsHttpHandler();
 
     public async Task InitializeAsync()
     {

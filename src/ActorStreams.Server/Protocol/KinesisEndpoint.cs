@@ -1,14 +1,18 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using ActorStreams.Server.Auth;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace ActorStreams.Server.Protocol;
 
 /// <summary>
 /// <c>POST /</c> of the Kinesis JSON and CBOR protocols: reads the body, dispatches on <c>X-Amz-Target</c>, and turns
-/// every failure into the Kinesis error shape <c>{"__type", "message"}</c> in the encoding of the request.
+/// every failure into the Kinesis error shape <c>{"__type", "message"}</c> in the encoding of the request. With a
+/// <see cref="SigV4Verifier"/> every request must be signed; the signature is checked on the buffered body before it
+/// is parsed and before any operation runs, so a rejected request changes nothing.
 /// </summary>
-internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger)
+internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger, SigV4Verifier? verifier = null)
 {
     /// <summary>
     /// The largest request body accepted: a 10 MiB PutRecords grows by a third in base64, plus JSON framing
@@ -40,12 +44,15 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         var cbor = IsCbor(context.Request);
         try
         {
+            // As in AWS (and kinesalite, which was checked against it), target and content type are looked at
+            // before the signature; the signature before the body is parsed or any operation runs.
             var (name, operation) = ResolveOperation(context.Request);
             if (!cbor) CheckContentType(context.Request);
             if (context.Request.ContentLength > MaxRequestBodyBytes) throw TooLarge(context.Request.ContentLength.Value);
             read = await ReadBodyAsync(reader, context.RequestAborted);
             haveBuffer = true;
             var body = read.Buffer;
+            if (verifier is not null) Authenticate(verifier, context, body);
             if (cbor)
             {
                 await HandleCborAsync(name, operation, body, response, context.RequestAborted);
@@ -97,6 +104,29 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         response.ContentType = KinesisCbor.ContentType;
         response.ContentLength = reply.Length;
         await response.Body.WriteAsync(reply, cancellationToken);
+    }
+
+    /// <summary>Throws the AWS authentication error (HTTP 400, as Kinesis answers) unless the request is validly signed.</summary>
+    private static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte> body)
+    {
+        var request = context.Request;
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        string rawPath, rawQuery;
+        if (string.IsNullOrEmpty(rawTarget) || rawTarget[0] != '/')
+        {
+            rawPath = (request.PathBase + request.Path).ToUriComponent();
+            rawQuery = request.QueryString.HasValue ? request.QueryString.Value![1..] : "";
+        }
+        else
+        {
+            var question = rawTarget.IndexOf('?');
+            rawPath = question < 0 ? rawTarget : rawTarget[..question];
+            rawQuery = question < 0 ? "" : rawTarget[(question + 1)..];
+        }
+        var headers = request.Headers;
+        var result = verifier.Verify(new SigV4Request(request.Method, rawPath, rawQuery,
+            name => headers.TryGetValue(name, out var values) ? values.Where(v => v is not null).Select(v => v!).ToArray() : null, body));
+        if (!result.Succeeded) throw new KinesisProtocolException(result.ErrorCode!, result.Message!);
     }
 
     private (string Name, KinesisOperations.Handler Handler) ResolveOperation(HttpRequest request)
