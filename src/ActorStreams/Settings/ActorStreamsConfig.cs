@@ -68,6 +68,7 @@ public static class ActorStreamsConfig
                 sql {
                   connection-string = "{{cs}}"
                   provider-name = "{{provider}}"
+                  plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
                 }
               }
@@ -76,6 +77,7 @@ public static class ActorStreamsConfig
                 sql {
                   connection-string = "{{cs}}"
                   provider-name = "{{provider}}"
+                  plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
                 }
               }
