@@ -65,7 +65,8 @@ public static class JavaScriptSdk
     }
 
     /// <summary>Runs a command in tests/js with a clean AWS environment; kills it after <paramref name="timeout"/>.</summary>
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -82,6 +83,8 @@ public static class JavaScriptSdk
         start.Environment["AWS_CONFIG_FILE"] = scratch + "-config";
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = scratch + "-credentials";
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
