@@ -32,6 +32,8 @@ optional=()
 [[ -x /usr/lib/postgresql/15/bin/pg_ctl ]] || required+=(postgresql)
 command -v python3 >/dev/null 2>&1 || required+=(python3)   # slim images lack it
 command -v aws >/dev/null 2>&1 || required+=(awscli)         # the server's end-to-end tests drive the AWS CLI
+command -v node >/dev/null 2>&1 || required+=(nodejs)        # ... and the AWS SDK for JavaScript v3 (tests/js)
+command -v npm >/dev/null 2>&1 || required+=(npm)
 command -v sqlite3 >/dev/null 2>&1 || optional+=(sqlite3)   # handy for poking at test DBs
 
 if (( ${#required[@]} + ${#optional[@]} )); then
@@ -53,6 +55,12 @@ if (( ${#required[@]} + ${#optional[@]} )); then
 fi
 
 command -v dotnet >/dev/null 2>&1 || { log "dotnet (the .NET 10 SDK) is not on PATH"; exit 1; }
+
+# ---- npm packages of the JavaScript SDK test (tests/js, exact versions from package-lock.json) ----
+# A failure stops the run: the JavaScript SDK test must not drop out of CI.
+log "npm ci in tests/js (node $(node --version 2>/dev/null || echo missing))"
+(cd "$REPO_ROOT/tests/js" && npm ci --no-audit --no-fund --loglevel=error) \
+    || { log "npm ci in tests/js failed"; exit 1; }
 
 # ---- PostgreSQL -------------------------------------------------------------
 stop_pg() {

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using ActorStreams.Hosting;
 using ActorStreams.Server.Auth;
 using ActorStreams.Server.Protocol;
@@ -17,6 +19,9 @@ public static class ActorStreamsServer
         ["--host"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Host)}",
         ["--data-dir"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.DataDir)}",
         ["--config"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Config)}",
+        ["--tls-cert"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePath)}",
+        ["--tls-key"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.KeyPath)}",
+        ["--tls-password"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePassword)}",
     };
 
     /// <summary>
@@ -30,6 +35,7 @@ public static class ActorStreamsServer
         builder.Configuration.AddCommandLine(args, SwitchMappings);
         var options = new ActorStreamsServerOptions();
         builder.Configuration.GetSection(ActorStreamsServerOptions.Section).Bind(options);
+        var certificate = options.Tls.Enabled ? LoadCertificate(options.Tls) : null;
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -41,7 +47,10 @@ public static class ActorStreamsServer
             kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseH2cPriorKnowledge();
+                if (certificate is not null)
+                    listen.UseHttps(certificate); // Kestrel offers ALPN "h2" and "http/1.1" for Http1AndHttp2
+                else
+                    listen.UseH2cPriorKnowledge();
             });
         });
 
@@ -71,5 +80,41 @@ public static class ActorStreamsServer
         app.Use(KinesisEndpoint.AddRequestId);
         app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
         return app;
+    }
+
+    /// <summary>The TLS server certificate from a PKCS#12 file, or from PEM certificate and key files.</summary>
+    private static X509Certificate2 LoadCertificate(ActorStreamsTlsOptions tls)
+    {
+        const string section = ActorStreamsServerOptions.Section + ":Tls";
+        var path = tls.CertificatePath!;
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{section}:CertificatePath {path}: no such file (relative to {Environment.CurrentDirectory}).", path);
+        if (tls.KeyPath is { Length: > 0 } keyPath && !File.Exists(keyPath))
+            throw new FileNotFoundException($"{section}:KeyPath {keyPath}: no such file (relative to {Environment.CurrentDirectory}).", keyPath);
+        X509Certificate2 certificate;
+        try
+        {
+            if (tls.KeyPath is { Length: > 0 })
+            {
+                using var pem = string.IsNullOrEmpty(tls.CertificatePassword)
+                    ? X509Certificate2.CreateFromPemFile(path, tls.KeyPath)
+                    : X509Certificate2.CreateFromEncryptedPemFile(path, tls.CertificatePassword, tls.KeyPath);
+                // Round-trip through PKCS#12: SslStream on some platforms cannot use an ephemeral PEM key.
+                certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            }
+            else
+            {
+                certificate = X509CertificateLoader.LoadPkcs12FromFile(path, tls.CertificatePassword);
+            }
+        }
+        catch (CryptographicException e)
+        {
+            throw new InvalidOperationException(
+                $"{section}: cannot load the certificate {path}" + (tls.KeyPath is { Length: > 0 } ? $" with key {tls.KeyPath}" : " as PKCS#12") +
+                $" ({e.Message}). Give a .pfx/.p12 with its password, or PEM files in CertificatePath and KeyPath.", e);
+        }
+        if (!certificate.HasPrivateKey)
+            throw new InvalidOperationException($"{section}: the certificate {path} has no private key.");
+        return certificate;
     }
 }

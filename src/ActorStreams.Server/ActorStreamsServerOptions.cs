@@ -27,6 +27,31 @@ public sealed class ActorStreamsServerOptions
 
     /// <summary>SigV4 checking (<c>ActorStreams:Auth:Enabled</c>, <c>ActorStreams:Auth:Credentials:&lt;key id&gt;</c>); off by default.</summary>
     public ActorStreamsAuthOptions Auth { get; set; } = new();
+
+    /// <summary>HTTPS on the port instead of cleartext (<c>ActorStreams:Tls:CertificatePath</c> ...); off by default.</summary>
+    public ActorStreamsTlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>
+/// The <c>ActorStreams:Tls</c> section: with <see cref="CertificatePath"/> set the port serves HTTPS only, HTTP/2 and
+/// HTTP/1.1 chosen by TLS ALPN ("h2", "http/1.1"); without it the port serves cleartext HTTP/1.1 and h2c.
+/// </summary>
+public sealed class ActorStreamsTlsOptions
+{
+    /// <summary>
+    /// The server certificate: a PKCS#12 file (<c>.pfx</c>/<c>.p12</c>, with its private key), or a PEM certificate
+    /// when <see cref="KeyPath"/> is set. Unset: no TLS.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>Password of the PKCS#12 file, or of an encrypted PEM key; unset when there is none.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>PEM private key (PKCS#8 or RSA/EC) that goes with a PEM <see cref="CertificatePath"/>.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>True when <see cref="CertificatePath"/> is set.</summary>
+    public bool Enabled => !string.IsNullOrEmpty(CertificatePath);
 }
 
 /// <summary>

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+
+namespace ActorStreams.Server.Tests;
+
+/// <summary>
+/// The AWS SDK for JavaScript v3 end-to-end script in <c>tests/js</c> (<c>kinesis-e2e.mjs</c>) and the <c>node</c> that
+/// runs it. ops/test.sh installs node (apt, when missing) and runs <c>npm ci</c> there before <c>dotnet test</c>;
+/// when <c>node_modules</c> is still missing (a plain <c>dotnet test</c> on a fresh checkout) the first test runs
+/// <c>npm ci</c> itself.
+/// </summary>
+public static class JavaScriptSdk
+{
+    /// <summary>Full path of <c>node</c> on PATH, or null.</summary>
+    public static string? Node { get; } = FindOnPath("node");
+
+    /// <summary>True on CI: <c>CI</c> set and not empty (as for the PostgreSQL specs).</summary>
+    public static bool IsCi => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>The <c>tests/js</c> folder of the repository this test assembly was built from.</summary>
+    public static string Directory { get; } = FindDirectory();
+
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    private static string FindDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ActorStreams.sln")))
+                return Path.Combine(dir.FullName, "tests", "js");
+        }
+        throw new DirectoryNotFoundException($"No ActorStreams.sln above {AppContext.BaseDirectory}; cannot find tests/js.");
+    }
+
+    public static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>Runs <c>npm ci</c> in tests/js unless the SDK is already installed there; fails the test when that does not work.</summary>
+    public static async Task EnsureInstalledAsync()
+    {
+        var marker = Path.Combine(Directory, "node_modules", "@aws-sdk", "client-kinesis", "package.json");
+        if (File.Exists(marker))
+            return;
+        await InstallLock.WaitAsync();
+        try
+        {
+            if (File.Exists(marker))
+                return;
+            var npm = FindOnPath("npm");
+            Assert.True(npm is not null, $"{marker} is missing and npm is not on PATH (ops/test.sh runs `npm ci` in {Directory}).");
+            var (code, stdout, stderr) = await RunAsync(npm!, ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5));
+            Assert.True(code == 0 && File.Exists(marker), $"npm ci in {Directory} exited with {code}:\n{stdout}\n{stderr}");
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+    }
+
+    /// <summary>Runs a command in tests/js with a clean AWS environment; kills it after <paramref name="timeout"/>.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Directory,
+        };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        // The script passes region and credentials itself; keep a developer's ~/.aws and AWS_* out of it.
+        var scratch = Path.Combine(Path.GetTempPath(), "actorstreams-aws-none");
+        foreach (var name in new[] { "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KINESIS" })
+            start.Environment.Remove(name);
+        start.Environment["AWS_CONFIG_FILE"] = scratch + "-config";
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = scratch + "-credentials";
+        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout}:\n{await stdout}\n{await stderr}");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>
+/// A fact that needs node. Skipped, saying why, only on a developer machine without node; when <c>CI</c> is set a
+/// missing node is a failure, so the JavaScript SDK tests can never silently drop out of CI.
+/// </summary>
+public sealed class JavaScriptSdkFactAttribute : FactAttribute
+{
+    public JavaScriptSdkFactAttribute()
+    {
+        if (JavaScriptSdk.Node is null && !JavaScriptSdk.IsCi)
+            Skip = "node is not installed (apt-get install nodejs npm; ops/test.sh does this). With CI set this fails instead.";
+    }
+}
