@@ -18,6 +18,19 @@ internal static class Validate
         }
     }
 
+    public static void ConsumerName(string? name, string parameter = "ConsumerName")
+    {
+        if (string.IsNullOrEmpty(name))
+            throw new ValidationException($"1 validation error detected: Value at '{parameter}' failed to satisfy constraint: Member must not be null or empty.");
+        if (name.Length > KinesisLimits.MaxConsumerNameLength)
+            throw new ValidationException($"1 validation error detected: Value '{name}' at '{parameter}' failed to satisfy constraint: Member must have length less than or equal to {KinesisLimits.MaxConsumerNameLength}.");
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+                throw new ValidationException($"1 validation error detected: Value '{name}' at '{parameter}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+.");
+        }
+    }
+
     public static void PartitionKey(string? key, string parameter = "PartitionKey")
     {
         if (string.IsNullOrEmpty(key))
