@@ -69,10 +69,8 @@ public sealed partial class ActorStreamsClient
     public async Task DeregisterStreamConsumerAsync(string consumerArn, CancellationToken cancellationToken = default)
     {
         // The ARN names one registration; an ARN of an earlier registration under the same name is not found.
-        var consumer = await DescribeStreamConsumerAsync(consumerArn, cancellationToken).ConfigureAwait(false);
-        var streamName = StreamNameOf(consumer.StreamArn);
-        var consumerName = consumer.ConsumerName;
-        await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName), cancellationToken).ConfigureAwait(false);
+        var (streamName, consumerName, createdSeconds) = ParseConsumerArn(consumerArn);
+        await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName, createdSeconds), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deregisters a consumer by the stream (name or ARN) it is registered on and its name.</summary>
@@ -80,7 +78,7 @@ public sealed partial class ActorStreamsClient
     {
         var streamName = StreamNameOf(streamNameOrArn);
         Validate.ConsumerName(consumerName);
-        await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName), cancellationToken).ConfigureAwait(false);
+        await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName, null), cancellationToken).ConfigureAwait(false);
     }
 
     private StreamConsumer ToConsumer(string streamName, ConsumerEntry c)

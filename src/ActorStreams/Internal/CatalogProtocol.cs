@@ -92,7 +92,8 @@ internal sealed record RemoveTags(string Name, ImmutableArray<string> Keys) : IC
 
 internal sealed record RegisterConsumer(string StreamName, string ConsumerName) : ICatalogCommand;
 
-internal sealed record DeregisterConsumer(string StreamName, string ConsumerName) : ICatalogCommand;
+/// <summary>With <paramref name="CreatedAtSeconds"/> (from a consumer ARN) only that registration of the name is deregistered.</summary>
+internal sealed record DeregisterConsumer(string StreamName, string ConsumerName, long? CreatedAtSeconds) : ICatalogCommand;
 
 // ---- replies ----
 

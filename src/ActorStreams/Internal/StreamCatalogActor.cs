@@ -133,6 +133,8 @@ internal sealed class StreamCatalogActor : PersistentActor
             case DeregisterConsumer cmd:
             {
                 var consumer = FindConsumer(Find(cmd.StreamName), cmd.ConsumerName);
+                if (cmd.CreatedAtSeconds is { } seconds && DateTimeOffset.FromUnixTimeMilliseconds(consumer.CreatedAtMs).ToUnixTimeSeconds() != seconds)
+                    throw new ResourceNotFoundException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} with creation time {seconds} not found.");
                 var replyTo = Sender;
                 PersistEvent(new ConsumerDeregistered(cmd.StreamName, cmd.ConsumerName), () => replyTo.Tell(consumer));
                 return true;
