@@ -39,7 +39,7 @@ public sealed partial class ActorStreamsClient
     {
         var e = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
         return new StreamDescriptionSummary(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, e.RetentionHours,
-            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), "NONE", null, e.OpenShardCount, 0);
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), "NONE", null, e.OpenShardCount, e.Consumers.Length);
     }
 
     /// <summary>The shards of a stream (open and closed), ordered by shard id.</summary>

@@ -68,4 +68,16 @@ public static class KinesisLimits
 
     /// <summary>GetShardIterator calls per shard per second.</summary>
     public const int ShardGetShardIteratorCallsPerSecond = 5;
+
+    /// <summary>At most 20 enhanced fan-out consumers may be registered on one stream.</summary>
+    public const int MaxConsumersPerStream = 20;
+
+    /// <summary>Consumer names are 1 to 128 characters of <c>[a-zA-Z0-9_.-]</c>.</summary>
+    public const int MaxConsumerNameLength = 128;
+
+    /// <summary>ListStreamConsumers returns at most this many consumers per page (default 100).</summary>
+    public const int MaxListStreamConsumersResults = 10_000;
+
+    /// <inheritdoc cref="MaxListStreamConsumersResults"/>
+    public const int DefaultListStreamConsumersResults = 100;
 }

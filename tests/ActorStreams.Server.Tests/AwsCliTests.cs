@@ -47,6 +47,32 @@ public sealed class AwsCliTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [AwsCliFact]
+    public async Task The_AWS_CLI_registers_lists_describes_and_deregisters_a_stream_consumer()
+    {
+        var aws = AwsCli.Installed!;
+        var endpoint = server.BaseAddress;
+        var name = $"cli-efo-{Guid.NewGuid():N}";
+        await aws.KinesisAsync(endpoint, "create-stream", "--stream-name", name, "--shard-count", "1");
+        var streamArn = (await aws.KinesisAsync(endpoint, "describe-stream-summary", "--stream-name", name))
+            .GetProperty("StreamDescriptionSummary").GetProperty("StreamARN").GetString()!;
+
+        var registered = await aws.KinesisAsync(endpoint, "register-stream-consumer", "--stream-arn", streamArn, "--consumer-name", "cli-app");
+        var consumerArn = registered.GetProperty("Consumer").GetProperty("ConsumerARN").GetString()!;
+        Assert.StartsWith($"{streamArn}/consumer/cli-app:", consumerArn);
+
+        var listed = await aws.KinesisAsync(endpoint, "list-stream-consumers", "--stream-arn", streamArn);
+        Assert.Equal(["cli-app"], listed.GetProperty("Consumers").EnumerateArray().Select(c => c.GetProperty("ConsumerName").GetString()));
+
+        var described = await aws.KinesisAsync(endpoint, "describe-stream-consumer", "--consumer-arn", consumerArn);
+        Assert.Equal("ACTIVE", described.GetProperty("ConsumerDescription").GetProperty("ConsumerStatus").GetString());
+        Assert.Equal(streamArn, described.GetProperty("ConsumerDescription").GetProperty("StreamARN").GetString());
+
+        await aws.KinesisAsync(endpoint, "deregister-stream-consumer", "--consumer-arn", consumerArn);
+        var after = await aws.KinesisAsync(endpoint, "list-stream-consumers", "--stream-arn", streamArn);
+        Assert.Empty(after.GetProperty("Consumers").EnumerateArray());
+    }
+
+    [AwsCliFact]
     public async Task The_AWS_CLI_sees_ResourceNotFoundException()
     {
         var aws = AwsCli.Installed!;

@@ -295,6 +295,28 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Consumer_operations_answer_in_CBOR_with_millisecond_creation_timestamps()
+    {
+        var stream = await CreateStreamAsync("cbor-consumer");
+        var streamArn = $"arn:aws:kinesis:us-east-1:000000000000:stream/{stream}";
+
+        var registered = Obj((await OkAsync("RegisterStreamConsumer", w =>
+        {
+            Text(w, "StreamARN", streamArn);
+            Text(w, "ConsumerName", "kcl-app");
+        }))["Consumer"]);
+        var created = AssertMillisecondsNearNow(registered["ConsumerCreationTimestamp"]);
+        Assert.Equal($"{streamArn}/consumer/kcl-app:{created / 1000}", registered["ConsumerARN"]);
+
+        var described = Obj((await OkAsync("DescribeStreamConsumer", w => Text(w, "ConsumerARN", (string)registered["ConsumerARN"]!)))["ConsumerDescription"]);
+        Assert.Equal(created, AssertMillisecondsNearNow(described["ConsumerCreationTimestamp"]));
+        Assert.Equal(streamArn, described["StreamARN"]);
+
+        var listed = List((await OkAsync("ListStreamConsumers", w => Text(w, "StreamARN", streamArn)))["Consumers"]);
+        Assert.Equal(created, AssertMillisecondsNearNow(Obj(Assert.Single(listed))["ConsumerCreationTimestamp"]));
+    }
+
+    [Fact]
     public async Task Tags_named_like_blob_members_stay_text()
     {
         var stream = await CreateStreamAsync("cbor-tags");

@@ -78,8 +78,9 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
             new Dictionary<string, string> { ["a"] = "1", ["empty"] = "" });
         var shards = HashKey.UniformRanges(3).Select((r, i) => new ShardEntry(i, r, i == 2 ? 0 : null, i == 2 ? 1 : null, i == 0 ? 99 : null))
             .ToImmutableArray();
-        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.OnDemand, 36, 1_700_000_000_000, shards, tags);
-        var snapshot = new CatalogSnapshot(9, [entry, entry with { Name = "t", Status = StreamStatus.Deleting, Tags = tags.Clear() }]);
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.OnDemand, 36, 1_700_000_000_000, shards, tags,
+            [new ConsumerEntry("c1", 1_700_000_001_000), new ConsumerEntry("c2", 1_700_000_002_000)]);
+        var snapshot = new CatalogSnapshot(9, [entry, entry with { Name = "t", Status = StreamStatus.Deleting, Tags = tags.Clear(), Consumers = [] }]);
 
         Assert.Equal(snapshot, RoundTrip(snapshot));
         Assert.Equal(new StreamCreated("s", 3, 4, StreamMode.Provisioned, 24, 1), RoundTrip(new StreamCreated("s", 3, 4, StreamMode.Provisioned, 24, 1)));
@@ -89,5 +90,7 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(new StreamRetentionChanged("s", 99), RoundTrip(new StreamRetentionChanged("s", 99)));
         Assert.Equal(new StreamTagsAdded("s", tags), RoundTrip(new StreamTagsAdded("s", tags)));
         Assert.Equal(new StreamTagsRemoved("s", ["a", "b"]), RoundTrip(new StreamTagsRemoved("s", ["a", "b"])));
+        Assert.Equal(new ConsumerRegistered("s", "c", 1_700_000_003_000), RoundTrip(new ConsumerRegistered("s", "c", 1_700_000_003_000)));
+        Assert.Equal(new ConsumerDeregistered("s", "c"), RoundTrip(new ConsumerDeregistered("s", "c")));
     }
 }

@@ -38,6 +38,7 @@ internal static class KinesisCbor
         ["GetShardIterator:Timestamp"] = Kind.Timestamp,
         ["ListShards:StreamCreationTimestamp"] = Kind.Timestamp,
         ["ListShards:ShardFilter.Timestamp"] = Kind.Timestamp,
+        ["ListStreamConsumers:StreamCreationTimestamp"] = Kind.Timestamp,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Blob and timestamp members of the response shapes the server writes.</summary>
@@ -48,6 +49,9 @@ internal static class KinesisCbor
         ["DescribeStream:StreamDescription.StreamCreationTimestamp"] = Kind.Timestamp,
         ["DescribeStreamSummary:StreamDescriptionSummary.StreamCreationTimestamp"] = Kind.Timestamp,
         ["ListStreams:StreamSummaries.StreamCreationTimestamp"] = Kind.Timestamp,
+        ["RegisterStreamConsumer:Consumer.ConsumerCreationTimestamp"] = Kind.Timestamp,
+        ["DescribeStreamConsumer:ConsumerDescription.ConsumerCreationTimestamp"] = Kind.Timestamp,
+        ["ListStreamConsumers:Consumers.ConsumerCreationTimestamp"] = Kind.Timestamp,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static Kind KindOf(FrozenDictionary<string, Kind> members, string operation, string path) =>

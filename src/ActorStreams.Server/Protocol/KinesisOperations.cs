@@ -45,6 +45,13 @@ internal sealed partial class KinesisOperations
             ["RemoveTagsFromStream"] = RemoveTagsFromStreamAsync,
             ["ListTagsForStream"] = ListTagsForStreamAsync,
             ["DescribeLimits"] = DescribeLimitsAsync,
+            ["RegisterStreamConsumer"] = RegisterStreamConsumerAsync,
+            ["DescribeStreamConsumer"] = DescribeStreamConsumerAsync,
+            ["ListStreamConsumers"] = ListStreamConsumersAsync,
+            ["DeregisterStreamConsumer"] = DeregisterStreamConsumerAsync,
+            ["TagResource"] = TagResourceAsync,
+            ["UntagResource"] = UntagResourceAsync,
+            ["ListTagsForResource"] = ListTagsForResourceAsync,
         };
         _byName = handlers.GetAlternateLookup<ReadOnlySpan<char>>();
     }

@@ -23,17 +23,21 @@ internal sealed record StreamEntry(
     int RetentionHours,
     long CreatedAtMs,
     ImmutableArray<ShardEntry> Shards,
-    ImmutableSortedDictionary<string, string> Tags)
+    ImmutableSortedDictionary<string, string> Tags,
+    ImmutableArray<ConsumerEntry> Consumers)
 {
     public bool Equals(StreamEntry? other) =>
         other is not null && Name == other.Name && Epoch == other.Epoch && Status == other.Status && Mode == other.Mode
         && RetentionHours == other.RetentionHours && CreatedAtMs == other.CreatedAtMs
-        && Shards.SequenceEqual(other.Shards) && Tags.SequenceEqual(other.Tags);
+        && Shards.SequenceEqual(other.Shards) && Tags.SequenceEqual(other.Tags) && Consumers.SequenceEqual(other.Consumers);
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
     public int OpenShardCount => Shards.Count(s => s.IsOpen);
 }
+
+/// <summary>An enhanced fan-out consumer registered on a stream, kept in registration order.</summary>
+internal sealed record ConsumerEntry(string Name, long CreatedAtMs);
 
 // ---- events ----
 
@@ -60,6 +64,10 @@ internal sealed record StreamTagsRemoved(string Name, ImmutableArray<string> Key
     public override int GetHashCode() => Name.GetHashCode();
 }
 
+internal sealed record ConsumerRegistered(string StreamName, string ConsumerName, long CreatedAtMs) : IActorStreamsEvent;
+
+internal sealed record ConsumerDeregistered(string StreamName, string ConsumerName) : IActorStreamsEvent;
+
 internal sealed record CatalogSnapshot(long LastEpoch, ImmutableArray<StreamEntry> Streams) : IActorStreamsSerializable
 {
     public bool Equals(CatalogSnapshot? other) => other is not null && LastEpoch == other.LastEpoch && Streams.SequenceEqual(other.Streams);
@@ -81,6 +89,11 @@ internal sealed record ChangeRetention(string Name, int RetentionHours, bool Inc
 internal sealed record AddTags(string Name, ImmutableSortedDictionary<string, string> Tags) : ICatalogCommand;
 
 internal sealed record RemoveTags(string Name, ImmutableArray<string> Keys) : ICatalogCommand;
+
+internal sealed record RegisterConsumer(string StreamName, string ConsumerName) : ICatalogCommand;
+
+/// <summary>With <paramref name="CreatedAtSeconds"/> (from a consumer ARN) only that registration of the name is deregistered.</summary>
+internal sealed record DeregisterConsumer(string StreamName, string ConsumerName, long? CreatedAtSeconds) : ICatalogCommand;
 
 // ---- replies ----
 

@@ -127,6 +127,18 @@ internal sealed class StreamCatalogActor : PersistentActor
                 PersistEvent(new StreamTagsRemoved(cmd.Name, cmd.Keys), () => replyTo.Tell(_streams[cmd.Name]));
                 return true;
             }
+            case RegisterConsumer cmd:
+                OnRegisterConsumer(cmd);
+                return true;
+            case DeregisterConsumer cmd:
+            {
+                var consumer = FindConsumer(Find(cmd.StreamName), cmd.ConsumerName);
+                if (cmd.CreatedAtSeconds is { } seconds && DateTimeOffset.FromUnixTimeMilliseconds(consumer.CreatedAtMs).ToUnixTimeSeconds() != seconds)
+                    throw new ResourceNotFoundException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} with creation time {seconds} not found.");
+                var replyTo = Sender;
+                PersistEvent(new ConsumerDeregistered(cmd.StreamName, cmd.ConsumerName), () => replyTo.Tell(consumer));
+                return true;
+            }
             case ShardsInitialized done:
                 if (_streams.TryGetValue(done.Name, out var created) && created.Epoch == done.Epoch && created.Status == StreamStatus.Creating)
                     PersistEvent(new StreamActivated(done.Name), () => done.ReplyTo?.Tell(_streams[done.Name]));
@@ -178,6 +190,26 @@ internal sealed class StreamCatalogActor : PersistentActor
             _clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistEvent(created, () => InitializeShards(_streams[cmd.Name], replyTo));
     }
+
+    private void OnRegisterConsumer(RegisterConsumer cmd)
+    {
+        var entry = Find(cmd.StreamName);
+        if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
+            throw new ResourceInUseException($"Stream {cmd.StreamName} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; consumers can be registered when it is ACTIVE.");
+        if (entry.Consumers.Any(c => c.Name == cmd.ConsumerName))
+            throw new ResourceInUseException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} already exists.");
+        if (entry.Consumers.Length >= KinesisLimits.MaxConsumersPerStream)
+            throw new LimitExceededException($"Stream {_settings.StreamArn(cmd.StreamName)} already has {entry.Consumers.Length} registered consumers; at most {KinesisLimits.MaxConsumersPerStream} are allowed.");
+        var replyTo = Sender;
+        // Kinesis registers a consumer as CREATING and turns it ACTIVE some seconds later; here it is ACTIVE as soon
+        // as the event is journaled, since there is no delivery machinery to provision.
+        var registered = new ConsumerRegistered(cmd.StreamName, cmd.ConsumerName, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        PersistEvent(registered, () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
+    }
+
+    private ConsumerEntry FindConsumer(StreamEntry entry, string consumerName) =>
+        entry.Consumers.FirstOrDefault(c => c.Name == consumerName)
+        ?? throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} not found.");
 
     private void OnChangeRetention(ChangeRetention cmd)
     {
@@ -266,7 +298,7 @@ internal sealed class StreamCatalogActor : PersistentActor
                     .Select((range, i) => new ShardEntry(i, range, null, null, null))
                     .ToImmutableArray();
                 _streams = _streams.SetItem(c.Name, new StreamEntry(c.Name, c.Epoch, StreamStatus.Creating, c.Mode, c.RetentionHours,
-                    c.CreatedAtMs, shards, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal)));
+                    c.CreatedAtMs, shards, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal), []));
                 break;
             case StreamActivated a:
                 Update(a.Name, s => s with { Status = StreamStatus.Active });
@@ -285,6 +317,12 @@ internal sealed class StreamCatalogActor : PersistentActor
                 break;
             case StreamTagsRemoved t:
                 Update(t.Name, s => s with { Tags = s.Tags.RemoveRange(t.Keys) });
+                break;
+            case ConsumerRegistered c:
+                Update(c.StreamName, s => s with { Consumers = s.Consumers.Add(new ConsumerEntry(c.ConsumerName, c.CreatedAtMs)) });
+                break;
+            case ConsumerDeregistered c:
+                Update(c.StreamName, s => s with { Consumers = s.Consumers.RemoveAll(x => x.Name == c.ConsumerName) });
                 break;
         }
     }

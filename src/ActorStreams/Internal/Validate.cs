@@ -5,12 +5,17 @@ namespace ActorStreams.Internal;
 /// <summary>Argument checks of the public API, with Kinesis' error codes and messages that name the limit.</summary>
 internal static class Validate
 {
-    public static void StreamName(string? name, string parameter = "StreamName")
+    public static void StreamName(string? name, string parameter = "StreamName") => Name(name, parameter, KinesisLimits.MaxStreamNameLength);
+
+    public static void ConsumerName(string? name, string parameter = "ConsumerName") => Name(name, parameter, KinesisLimits.MaxConsumerNameLength);
+
+    /// <summary>Stream and consumer names: 1 to <paramref name="maxLength"/> characters of <c>[a-zA-Z0-9_.-]</c>.</summary>
+    private static void Name(string? name, string parameter, int maxLength)
     {
         if (string.IsNullOrEmpty(name))
             throw new ValidationException($"1 validation error detected: Value at '{parameter}' failed to satisfy constraint: Member must not be null or empty.");
-        if (name.Length > KinesisLimits.MaxStreamNameLength)
-            throw new ValidationException($"1 validation error detected: Value '{name}' at '{parameter}' failed to satisfy constraint: Member must have length less than or equal to {KinesisLimits.MaxStreamNameLength}.");
+        if (name.Length > maxLength)
+            throw new ValidationException($"1 validation error detected: Value '{name}' at '{parameter}' failed to satisfy constraint: Member must have length less than or equal to {maxLength}.");
         foreach (var c in name)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))

@@ -26,7 +26,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string StreamRetentionChangedManifest = "CR";
     private const string StreamTagsAddedManifest = "CT";
     private const string StreamTagsRemovedManifest = "CU";
-    private const string CatalogSnapshotManifest = "CS";
+    private const string ConsumerRegisteredManifest = "CG";
+    private const string ConsumerDeregisteredManifest = "CN";
+    // "CS" snapshots were written before streams had consumers; they are still read.
+    private const string CatalogSnapshotWithoutConsumersManifest = "CS";
+    private const string CatalogSnapshotManifest = "C2";
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -49,6 +53,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         StreamRetentionChanged => StreamRetentionChangedManifest,
         StreamTagsAdded => StreamTagsAddedManifest,
         StreamTagsRemoved => StreamTagsRemovedManifest,
+        ConsumerRegistered => ConsumerRegisteredManifest,
+        ConsumerDeregistered => ConsumerDeregisteredManifest,
         CatalogSnapshot => CatalogSnapshotManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}"),
     };
@@ -92,6 +98,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     w.Write(e.Keys.Length);
                     foreach (var k in e.Keys) w.Write(k);
                     break;
+                case ConsumerRegistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); w.Write(e.CreatedAtMs); break;
+                case ConsumerDeregistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); break;
                 case CatalogSnapshot s:
                     w.Write(s.LastEpoch);
                     w.Write(s.Streams.Length);
@@ -147,12 +155,15 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 for (var i = 0; i < n; i++) keys.Add(r.ReadString());
                 return new StreamTagsRemoved(name, keys.MoveToImmutable());
             }
-            case CatalogSnapshotManifest:
+            case ConsumerRegisteredManifest: return new ConsumerRegistered(r.ReadString(), r.ReadString(), r.ReadInt64());
+            case ConsumerDeregisteredManifest: return new ConsumerDeregistered(r.ReadString(), r.ReadString());
+            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumersManifest:
             {
+                var withConsumers = manifest == CatalogSnapshotManifest;
                 var lastEpoch = r.ReadInt64();
                 var n = r.ReadInt32();
                 var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
-                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r));
+                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, withConsumers));
                 return new CatalogSnapshot(lastEpoch, streams.MoveToImmutable());
             }
             default:
@@ -251,9 +262,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             w.Write(shard.EndingEventNo ?? -1);
         }
         WriteTags(w, s.Tags);
+        w.Write(s.Consumers.Length);
+        foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); }
     }
 
-    private static StreamEntry ReadStreamEntry(BinaryReader r)
+    private static StreamEntry ReadStreamEntry(BinaryReader r, bool withConsumers)
     {
         var name = r.ReadString();
         var epoch = r.ReadInt64();
@@ -272,6 +285,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             var ending = r.ReadInt64();
             shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending));
         }
-        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), ReadTags(r));
+        var tags = ReadTags(r);
+        var m = withConsumers ? r.ReadInt32() : 0;
+        var consumers = ImmutableArray.CreateBuilder<ConsumerEntry>(m);
+        for (var i = 0; i < m; i++) consumers.Add(new ConsumerEntry(r.ReadString(), r.ReadInt64()));
+        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable());
     }
 }

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using ActorStreams.Internal;
+using ActorStreams.Streams;
+
+namespace ActorStreams;
+
+public sealed partial class ActorStreamsClient
+{
+    private const string StreamArnMarker = ":stream/";
+    private const string ConsumerArnMarker = "/consumer/";
+    private const string ListConsumersTokenPrefix = "lc1:";
+
+    /// <summary>
+    /// Registers an enhanced fan-out consumer on a stream (by name or ARN). Kinesis answers CREATING and turns it
+    /// ACTIVE seconds later; ActorStreams registers it at once, so the reply is already ACTIVE.
+    /// </summary>
+    /// <exception cref="ResourceInUseException">A consumer of that name is registered, or the stream is not ACTIVE.</exception>
+    /// <exception cref="LimitExceededException">The stream has <see cref="KinesisLimits.MaxConsumersPerStream"/> consumers.</exception>
+    public async Task<StreamConsumer> RegisterStreamConsumerAsync(string streamNameOrArn, string consumerName, CancellationToken cancellationToken = default)
+    {
+        var streamName = StreamNameOf(streamNameOrArn);
+        Validate.ConsumerName(consumerName);
+        var consumer = await AskAsync<ConsumerEntry>(_catalog, new RegisterConsumer(streamName, consumerName), cancellationToken).ConfigureAwait(false);
+        return ToConsumer(streamName, consumer);
+    }
+
+    /// <summary>Describes a consumer by its ARN.</summary>
+    /// <exception cref="ResourceNotFoundException">No consumer has that ARN (a consumer registered again under the same name has a new one).</exception>
+    public async Task<StreamConsumer> DescribeStreamConsumerAsync(string consumerArn, CancellationToken cancellationToken = default)
+    {
+        var (streamName, consumerName, createdSeconds) = ParseConsumerArn(consumerArn);
+        var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        return ToConsumer(streamName, FindConsumer(entry, consumerName, createdSeconds));
+    }
+
+    /// <summary>Describes a consumer by the stream (name or ARN) it is registered on and its name.</summary>
+    public async Task<StreamConsumer> DescribeStreamConsumerAsync(string streamNameOrArn, string consumerName, CancellationToken cancellationToken = default)
+    {
+        var streamName = StreamNameOf(streamNameOrArn);
+        Validate.ConsumerName(consumerName);
+        var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        return ToConsumer(streamName, FindConsumer(entry, consumerName, null));
+    }
+
+    /// <summary>
+    /// A page of a stream's consumers in name order: at most <paramref name="maxResults"/> (1 to
+    /// <see cref="KinesisLimits.MaxListStreamConsumersResults"/>, default 100), continuing after the page that
+    /// returned <paramref name="nextToken"/>.
+    /// </summary>
+    public async Task<ListStreamConsumersResult> ListStreamConsumersAsync(string streamNameOrArn, int? maxResults = null, string? nextToken = null,
+        CancellationToken cancellationToken = default)
+    {
+        var streamName = StreamNameOf(streamNameOrArn);
+        Validate.Limit(maxResults, KinesisLimits.MaxListStreamConsumersResults, "MaxResults");
+        var after = nextToken is null ? null : DecodeListConsumersToken(nextToken, streamName);
+        var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        var limit = maxResults ?? KinesisLimits.DefaultListStreamConsumersResults;
+        var candidates = entry.Consumers
+            .Where(c => after is null || string.CompareOrdinal(c.Name, after) > 0)
+            .OrderBy(c => c.Name, StringComparer.Ordinal)
+            .ToList();
+        var page = candidates.Take(limit).Select(c => ToConsumer(streamName, c)).ToList();
+        var token = candidates.Count > limit ? EncodeListConsumersToken(streamName, page[^1].ConsumerName) : null;
+        return new ListStreamConsumersResult(page, token);
+    }
+
+    /// <summary>Deregisters a consumer by its ARN.</summary>
+    public async Task DeregisterStreamConsumerAsync(string consumerArn, CancellationToken cancellationToken = default)
+    {
+        // The ARN names one registration; an ARN of an earlier registration under the same name is not found.
+        var (streamName, consumerName, createdSeconds) = ParseConsumerArn(consumerArn);
+        await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName, createdSeconds), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deregisters a consumer by the stream (name or ARN) it is registered on and its name.</summary>
+    public async Task DeregisterStreamConsumerAsync(string streamNameOrArn, string consumerName, CancellationToken cancellationToken = default)
+    {
+        var streamName = StreamNameOf(streamNameOrArn);
+        Validate.ConsumerName(consumerName);
+        await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName, null), cancellationToken).ConfigureAwait(false);
+    }
+
+    private StreamConsumer ToConsumer(string streamName, ConsumerEntry c)
+    {
+        var streamArn = _settings.StreamArn(streamName);
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAtMs);
+        var arn = string.Create(CultureInfo.InvariantCulture, $"{streamArn}{ConsumerArnMarker}{c.Name}:{created.ToUnixTimeSeconds()}");
+        return new StreamConsumer(c.Name, arn, ConsumerStatus.Active, created, streamArn);
+    }
+
+    private ConsumerEntry FindConsumer(StreamEntry entry, string consumerName, long? createdSeconds) =>
+        entry.Consumers.FirstOrDefault(c => c.Name == consumerName
+            && (createdSeconds is null || DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAtMs).ToUnixTimeSeconds() == createdSeconds))
+        ?? throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} not found.");
+
+    /// <summary>A stream name, or the name in a stream ARN (<c>arn:aws:kinesis:&lt;region&gt;:&lt;account&gt;:stream/&lt;name&gt;</c>).</summary>
+    private static string StreamNameOf(string streamNameOrArn)
+    {
+        if (streamNameOrArn is null || !streamNameOrArn.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            Validate.StreamName(streamNameOrArn);
+            return streamNameOrArn!;
+        }
+        var marker = streamNameOrArn.IndexOf(StreamArnMarker, StringComparison.Ordinal);
+        var name = marker < 0 ? "" : streamNameOrArn[(marker + StreamArnMarker.Length)..];
+        if (!streamNameOrArn.StartsWith("arn:aws", StringComparison.Ordinal) || !streamNameOrArn.Contains(":kinesis:", StringComparison.Ordinal) || name.Length == 0)
+            throw new ValidationException(
+                $"1 validation error detected: Value '{streamNameOrArn}' at 'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{{12}}:stream/\\S+");
+        Validate.StreamName(name, "streamARN");
+        return name;
+    }
+
+    private static (string StreamName, string ConsumerName, long CreatedSeconds) ParseConsumerArn(string consumerArn)
+    {
+        var marker = consumerArn?.LastIndexOf(ConsumerArnMarker, StringComparison.Ordinal) ?? -1;
+        var colon = consumerArn?.LastIndexOf(':') ?? -1;
+        if (marker < 0 || colon < marker
+            || !long.TryParse(consumerArn.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            throw new ValidationException(
+                $"1 validation error detected: Value '{consumerArn}' at 'consumerARN' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(arn):aws.*:kinesis:.*:\\d{{12}}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+");
+        var streamName = StreamNameOf(consumerArn![..marker]);
+        var consumerName = consumerArn[(marker + ConsumerArnMarker.Length)..colon];
+        Validate.ConsumerName(consumerName, "consumerARN");
+        return (streamName, consumerName, seconds);
+    }
+
+    private static string EncodeListConsumersToken(string streamName, string lastConsumerName) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ListConsumersTokenPrefix}{streamName}/{lastConsumerName}"));
+
+    private static string DecodeListConsumersToken(string token, string streamName)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            var prefix = $"{ListConsumersTokenPrefix}{streamName}/";
+            if (text.StartsWith(prefix, StringComparison.Ordinal)) return text[prefix.Length..];
+        }
+        catch (FormatException)
+        {
+        }
+        throw new InvalidArgumentException("NextToken is not a token returned by ListStreamConsumers for this stream.");
+    }
+}

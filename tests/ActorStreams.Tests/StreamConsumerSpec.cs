@@ -1,0 +1,138 @@
+using ActorStreams.Streams;
+using Akka.Actor;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ActorStreams.Tests;
+
+/// <summary>RegisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers and DeregisterStreamConsumer.</summary>
+public abstract class StreamConsumerSpec(ITestOutputHelper output, SpecJournal journal) : ActorStreamsSpec(output, journal)
+{
+    private static string Arn(string stream) => $"arn:aws:kinesis:us-east-1:000000000000:stream/{stream}";
+
+    [JournalFact]
+    public async Task Consumers_must_be_registered_listed_described_and_deregistered()
+    {
+        var stream = UniqueName("consumers");
+        await Client.CreateStreamAsync(stream);
+
+        var registered = await Client.RegisterStreamConsumerAsync(Arn(stream), "app-b");
+        await Client.RegisterStreamConsumerAsync(stream, "app-a");
+
+        Assert.Equal("app-b", registered.ConsumerName);
+        Assert.Equal(ConsumerStatus.Active, registered.ConsumerStatus);
+        Assert.Equal(Arn(stream), registered.StreamArn);
+        Assert.Equal($"{Arn(stream)}/consumer/app-b:{registered.ConsumerCreationTimestamp.ToUnixTimeSeconds()}", registered.ConsumerArn);
+        Assert.Equal(registered, await Client.DescribeStreamConsumerAsync(registered.ConsumerArn));
+        Assert.Equal(registered, await Client.DescribeStreamConsumerAsync(Arn(stream), "app-b"));
+        Assert.Equal(2, (await Client.DescribeStreamSummaryAsync(stream)).ConsumerCount);
+
+        var listed = await Client.ListStreamConsumersAsync(Arn(stream));
+        Assert.Equal(["app-a", "app-b"], listed.Consumers.Select(c => c.ConsumerName));
+        Assert.Null(listed.NextToken);
+
+        await Client.DeregisterStreamConsumerAsync(registered.ConsumerArn);
+        await Client.DeregisterStreamConsumerAsync(Arn(stream), "app-a");
+        Assert.Empty((await Client.ListStreamConsumersAsync(Arn(stream))).Consumers);
+        Assert.Equal(0, (await Client.DescribeStreamSummaryAsync(stream)).ConsumerCount);
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DescribeStreamConsumerAsync(registered.ConsumerArn));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DeregisterStreamConsumerAsync(Arn(stream), "app-a"));
+    }
+
+    [JournalFact]
+    public async Task Consumers_must_be_limited_to_20_per_stream_and_unique_by_name()
+    {
+        var stream = UniqueName("limit");
+        await Client.CreateStreamAsync(stream);
+        for (var i = 0; i < KinesisLimits.MaxConsumersPerStream; i++) await Client.RegisterStreamConsumerAsync(stream, $"c{i:00}");
+
+        await Assert.ThrowsAsync<ResourceInUseException>(() => Client.RegisterStreamConsumerAsync(stream, "c07"));
+        await Assert.ThrowsAsync<LimitExceededException>(() => Client.RegisterStreamConsumerAsync(stream, "one-too-many"));
+        Assert.Equal(20, (await Client.DescribeStreamSummaryAsync(stream)).ConsumerCount);
+
+        var first = await Client.ListStreamConsumersAsync(Arn(stream), maxResults: 15);
+        Assert.Equal(15, first.Consumers.Count);
+        Assert.NotNull(first.NextToken);
+        var second = await Client.ListStreamConsumersAsync(Arn(stream), maxResults: 15, nextToken: first.NextToken);
+        Assert.Equal(Enumerable.Range(15, 5).Select(i => $"c{i:00}"), second.Consumers.Select(c => c.ConsumerName));
+        Assert.Null(second.NextToken);
+    }
+
+    [JournalFact]
+    public async Task Consumer_arguments_must_be_validated()
+    {
+        var stream = UniqueName("args");
+        await Client.CreateStreamAsync(stream);
+
+        await Assert.ThrowsAsync<ValidationException>(() => Client.RegisterStreamConsumerAsync(stream, ""));
+        await Assert.ThrowsAsync<ValidationException>(() => Client.RegisterStreamConsumerAsync(stream, "bad name"));
+        await Assert.ThrowsAsync<ValidationException>(() => Client.RegisterStreamConsumerAsync(stream, new string('x', 129)));
+        await Assert.ThrowsAsync<ValidationException>(() => Client.DescribeStreamConsumerAsync("not-an-arn"));
+        await Assert.ThrowsAsync<ValidationException>(() => Client.ListStreamConsumersAsync(Arn(stream), maxResults: 0));
+        await Assert.ThrowsAsync<ValidationException>(() => Client.ListStreamConsumersAsync(Arn(stream), maxResults: 10_001));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.ListStreamConsumersAsync(Arn(stream), nextToken: "bogus"));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.RegisterStreamConsumerAsync(UniqueName("missing"), "c"));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DescribeStreamConsumerAsync(stream, "never-registered"));
+    }
+
+    [JournalFact]
+    public async Task A_consumer_ARN_must_name_one_registration()
+    {
+        var stream = UniqueName("rereg");
+        await Client.CreateStreamAsync(stream);
+        var old = await Client.RegisterStreamConsumerAsync(stream, "app");
+        await Client.DeregisterStreamConsumerAsync(old.ConsumerArn);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+
+        var renewed = await Client.RegisterStreamConsumerAsync(stream, "app");
+
+        Assert.NotEqual(old.ConsumerArn, renewed.ConsumerArn);
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DescribeStreamConsumerAsync(old.ConsumerArn));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DeregisterStreamConsumerAsync(old.ConsumerArn));
+        Assert.Equal(renewed, await Client.DescribeStreamConsumerAsync(renewed.ConsumerArn));
+    }
+
+    [JournalFact]
+    public async Task Consumers_must_be_removed_with_their_stream()
+    {
+        var stream = UniqueName("removed");
+        await Client.CreateStreamAsync(stream);
+        await Client.RegisterStreamConsumerAsync(stream, "app");
+
+        await Client.DeleteStreamAsync(stream);
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.ListStreamConsumersAsync(Arn(stream)));
+        await Client.CreateStreamAsync(stream);
+
+        Assert.Empty((await Client.ListStreamConsumersAsync(Arn(stream))).Consumers);
+        Assert.Equal(0, (await Client.DescribeStreamSummaryAsync(stream)).ConsumerCount);
+    }
+
+    [JournalFact]
+    public async Task Consumers_must_survive_a_restart_on_the_same_data()
+    {
+        var stream = UniqueName("durable");
+        await Client.CreateStreamAsync(stream);
+        var kept = await Client.RegisterStreamConsumerAsync(stream, "kept");
+        var dropped = await Client.RegisterStreamConsumerAsync(stream, "dropped");
+        await Client.DeregisterStreamConsumerAsync(dropped.ConsumerArn);
+
+        await Sys.Terminate();
+        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        try
+        {
+            var client = ActorStreamsExtension.Get(system).Client;
+            Assert.Equal([kept], (await client.ListStreamConsumersAsync(Arn(stream))).Consumers);
+            Assert.Equal(kept, await client.DescribeStreamConsumerAsync(kept.ConsumerArn));
+            Assert.Equal(1, (await client.DescribeStreamSummaryAsync(stream)).ConsumerCount);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+}
+
+public sealed class StreamConsumerSqliteSpec(ITestOutputHelper output) : StreamConsumerSpec(output, SpecJournal.Sqlite);
+
+[PostgreSqlSpec]
+public sealed class StreamConsumerPostgreSqlSpec(ITestOutputHelper output) : StreamConsumerSpec(output, SpecJournal.PostgreSql);
