@@ -74,36 +74,14 @@ public sealed class AwsCli
     /// <summary>The arguments that pass a literal string as a blob: v2 needs to be told not to expect base64.</summary>
     public string[] RawBlob(string name, string value) => IsV2 ? [name, value, "--cli-binary-format", "raw-in-base64-out"] : [name, value];
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout,
-        string accessKeyId = "test", string secretAccessKey = "test")
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        var scratch = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "actorstreams-aws-none");
-        start.Environment["AWS_ACCESS_KEY_ID"] = accessKeyId;
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey;
-        start.Environment.Remove("AWS_SESSION_TOKEN");
-        start.Environment.Remove("AWS_PROFILE");
-        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        start.Environment["AWS_CONFIG_FILE"] = scratch + "-config";
-        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = scratch + "-credentials";
-        start.Environment["AWS_PAGER"] = "";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
+    private static Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout,
+        string accessKeyId = "test", string secretAccessKey = "test") =>
+        ChildProcess.RunAsync(file, args, timeout, new Dictionary<string, string>
         {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout}.");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
+            ["AWS_ACCESS_KEY_ID"] = accessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = secretAccessKey,
+            ["AWS_DEFAULT_REGION"] = "us-east-1",
+        });
 }
 
 /// <summary>A fact that needs the AWS CLI; skipped, saying why, when none is installed (ops/test.sh installs it).</summary>

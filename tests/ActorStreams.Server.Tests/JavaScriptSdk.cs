@@ -65,41 +65,10 @@ public static class JavaScriptSdk
     }
 
     /// <summary>Runs a command in tests/js with a clean AWS environment; kills it after <paramref name="timeout"/>.</summary>
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Directory,
-        };
-        foreach (var a in args) start.ArgumentList.Add(a);
+    public static Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null) =>
         // The script passes region and credentials itself; keep a developer's ~/.aws and AWS_* out of it.
-        var scratch = Path.Combine(Path.GetTempPath(), "actorstreams-aws-none");
-        foreach (var name in new[] { "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KINESIS" })
-            start.Environment.Remove(name);
-        start.Environment["AWS_CONFIG_FILE"] = scratch + "-config";
-        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = scratch + "-credentials";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-            start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout}:\n{await stdout}\n{await stderr}");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
+        ChildProcess.RunAsync(file, args, timeout, environment, Directory);
 }
 
 /// <summary>

@@ -235,14 +235,20 @@ internal sealed partial class KinesisOperations
         await WriteEmptyAsync(output);
     }
 
-    private async Task RemoveTagsFromStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    /// <summary>The <c>TagKeys</c> member of RemoveTagsFromStream and UntagResource: a required list of strings.</summary>
+    private static List<string> TagKeys(KinesisRequest request)
     {
-        var name = request.StreamName();
         var array = request.Array("TagKeys") ?? throw KinesisRequest.Missing("tagKeys");
         var keys = new List<string>(array.GetArrayLength());
         foreach (var k in array.EnumerateArray())
             keys.Add(k.ValueKind == JsonValueKind.String ? k.GetString()! : throw KinesisProtocolException.BadBody("TagKeys must be a list of strings."));
-        await _client.RemoveTagsFromStreamAsync(name, keys, cancellationToken);
+        return keys;
+    }
+
+    private async Task RemoveTagsFromStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        await _client.RemoveTagsFromStreamAsync(name, TagKeys(request), cancellationToken);
         await WriteEmptyAsync(output);
     }
 

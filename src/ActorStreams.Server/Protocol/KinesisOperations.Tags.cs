@@ -18,11 +18,7 @@ internal sealed partial class KinesisOperations
     private async Task UntagResourceAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var name = TaggedStreamName(request);
-        var array = request.Array("TagKeys") ?? throw KinesisRequest.Missing("tagKeys");
-        var keys = new List<string>(array.GetArrayLength());
-        foreach (var k in array.EnumerateArray())
-            keys.Add(k.ValueKind == JsonValueKind.String ? k.GetString()! : throw KinesisProtocolException.BadBody("TagKeys must be a list of strings."));
-        await _client.RemoveTagsFromStreamAsync(name, keys, cancellationToken);
+        await _client.RemoveTagsFromStreamAsync(name, TagKeys(request), cancellationToken);
         await WriteEmptyAsync(output);
     }
 
