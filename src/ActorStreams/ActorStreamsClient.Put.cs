@@ -69,52 +69,66 @@ public sealed partial class ActorStreamsClient
         if (total > _settings.MaxPutRecordsRequestBytes)
             throw new InvalidArgumentException($"Records size exceeds {_settings.MaxPutRecordsRequestBytes} bytes ({total} bytes in this request).");
 
-        try
+        var results = new PutRecordsResultEntry[records.Count];
+        var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        var stale = await PutRoutedAsync(streamName, route, records, hashKeys, sizes, Enumerable.Range(0, records.Count), results,
+            cancellationToken).ConfigureAwait(false);
+        if (stale.Count > 0)
         {
-            return await PutRecordsRoutedAsync(streamName, records, hashKeys, sizes, cancellationToken).ConfigureAwait(false);
+            // Those parts went to shards of a deleted incarnation of the stream (the cached route was stale). Only they
+            // are routed again, so records another shard already stored are not written twice.
+            var fresh = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            if (fresh.Epoch == route.Epoch)
+                throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} not found.");
+            stale = await PutRoutedAsync(streamName, fresh, records, hashKeys, sizes, stale, results, cancellationToken).ConfigureAwait(false);
+            if (stale.Count > 0)
+                throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} not found.");
         }
-        catch (ResourceNotFoundException)
-        {
-            // The cached route was stale (stream recreated): route once more against the stream as it is now.
-            return await PutRecordsRoutedAsync(streamName, records, hashKeys, sizes, cancellationToken).ConfigureAwait(false);
-        }
+        return new PutRecordsResult(results.Count(r => !r.Succeeded), results);
     }
 
-    private async Task<PutRecordsResult> PutRecordsRoutedAsync(string streamName, IReadOnlyList<PutRecordsEntry> records, UInt128[] hashKeys,
-        int[] sizes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the entries at <paramref name="indexes"/> through <paramref name="route"/>, one append per shard, into
+    /// <paramref name="results"/>. Returns the indexes whose shard no longer exists (a stale route); nothing of
+    /// theirs was stored.
+    /// </summary>
+    private async Task<List<int>> PutRoutedAsync(string streamName, StreamRoute route, IReadOnlyList<PutRecordsEntry> records,
+        UInt128[] hashKeys, int[] sizes, IEnumerable<int> indexes, PutRecordsResultEntry[] results, CancellationToken cancellationToken)
     {
-        var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
         var byShard = new Dictionary<int, List<int>>();
-        for (var i = 0; i < records.Count; i++)
+        foreach (var i in indexes)
         {
             var shard = route.ShardFor(hashKeys[i]);
             if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = new List<int>();
             list.Add(i);
         }
 
-        var results = new PutRecordsResultEntry[records.Count];
-        var failed = 0;
+        var stale = new List<int>();
         await Task.WhenAll(byShard.Select(async pair =>
         {
             var (shard, positions) = (pair.Key, pair.Value);
             var stored = positions.Select(i => new StoredRecord(records[i].PartitionKey, records[i].Data)).ToArray();
-            var result = await AppendAsync(route, shard, stored, positions.Sum(i => (long)sizes[i]), cancellationToken).ConfigureAwait(false);
+            AppendRecordsResult result;
+            try
+            {
+                result = await AppendAsync(route, shard, stored, positions.Sum(i => (long)sizes[i]), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ResourceNotFoundException)
+            {
+                lock (stale) stale.AddRange(positions);
+                return;
+            }
             var shardId = new StreamShardId(shard);
             for (var k = 0; k < positions.Count; k++)
             {
-                if (k < result.Accepted)
-                {
-                    results[positions[k]] = new PutRecordsResultEntry(new SequenceNumber(result.EventNo, result.FirstIndex + k).ToString(), shardId, null, null);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                    results[positions[k]] = new PutRecordsResultEntry(null, null, ProvisionedThroughputExceededException.Code,
+                results[positions[k]] = k < result.Accepted
+                    ? new PutRecordsResultEntry(new SequenceNumber(result.EventNo, result.FirstIndex + k).ToString(), shardId, null, null)
+                    : new PutRecordsResultEntry(null, null, ProvisionedThroughputExceededException.Code,
                         $"Rate exceeded for shard {shardId} in stream {streamName} under account {_settings.AccountId}.");
-                }
             }
         })).ConfigureAwait(false);
-        return new PutRecordsResult(failed, results);
+        stale.Sort();
+        return stale;
     }
 
     internal async Task<StreamRoute> GetRouteAsync(string streamName, CancellationToken cancellationToken)
