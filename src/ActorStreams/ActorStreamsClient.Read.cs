@@ -137,46 +137,30 @@ public sealed partial class ActorStreamsClient
     {
         var journal = PersistenceQuery.Get(_system).ReadJournalFor<ICurrentEventsByPersistenceIdQuery>(_settings.QueryJournalPlugin);
         var lastEvent = Math.Min(range.ToEventNoExclusive - 1, range.From.EventNo + MaxJournalEventsPerRead - 1);
-        var records = new List<StreamRecord>();
-        long bytes = 0;
-        var next = new SequenceNumber(lastEvent + 1, 0);
-        var full = false;
-        long lastTs = 0;
+        var page = new ReadPage(limit, KinesisLimits.MaxGetRecordsBytes);
 
         await journal.CurrentEventsByPersistenceId(range.PersistenceId, range.From.EventNo, lastEvent)
-            .TakeWhile(_ => !full)
+            .TakeWhile(_ => page.FullAt is null)
             .RunForeach(envelope =>
             {
-                if (full || envelope.Event is not RecordsAppended e || e.TimestampMs < minTimestampMs) return;
-                var start = envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0;
-                for (var j = start; j < e.Records.Length; j++)
-                {
-                    var record = e.Records[j];
-                    var size = record.Size;
-                    if (records.Count >= limit || (records.Count > 0 && bytes + size > KinesisLimits.MaxGetRecordsBytes))
-                    {
-                        next = new SequenceNumber(envelope.SequenceNr, j);
-                        full = true;
-                        return;
-                    }
-                    var position = new SequenceNumber(envelope.SequenceNr, j);
-                    records.Add(new StreamRecord(shardId, position.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs), record.Data, record.PartitionKey));
-                    bytes += size;
-                    lastTs = e.TimestampMs;
-                }
+                if (page.FullAt is not null || envelope.Event is not RecordsAppended e || e.TimestampMs < minTimestampMs) return;
+                page.Add(envelope.SequenceNr, e, envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0);
             }, _materializer.Value).WaitAsync(cancellationToken).ConfigureAwait(false);
 
-        if (_settings.Throttling.Enabled && bytes > 0)
-            _shards.Tell(new ChargeReadBytes(StreamShardEntity.EntityIdOf(range.PersistenceId), bytes));
-        var behind = lastTs == 0 ? Math.Max(0, NowMs - range.LatestTimestampMs) : Math.Max(0, NowMs - lastTs);
-        return new ShardPage(records, next, behind, null, null);
+        if (_settings.Throttling.Enabled && page.Bytes > 0)
+            _shards.Tell(new ChargeReadBytes(StreamShardEntity.EntityIdOf(range.PersistenceId), page.Bytes));
+        var next = page.FullAt ?? new SequenceNumber(lastEvent + 1, 0);
+        var behind = page.Records.Count == 0
+            ? Math.Max(0, NowMs - range.LatestTimestampMs)
+            : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
+        return new ShardPage(ToRecords(shardId, page.Records), next, behind, null, null);
     }
 
-    private static IReadOnlyList<StreamRecord> ToRecords(StreamShardId shardId, ReadRecord[] records)
+    private static IReadOnlyList<StreamRecord> ToRecords(StreamShardId shardId, IReadOnlyList<ReadRecord> records)
     {
-        if (records.Length == 0) return Array.Empty<StreamRecord>();
-        var result = new StreamRecord[records.Length];
-        for (var i = 0; i < records.Length; i++)
+        if (records.Count == 0) return Array.Empty<StreamRecord>();
+        var result = new StreamRecord[records.Count];
+        for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
             result[i] = new StreamRecord(shardId, r.Position.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs), r.Record.Data, r.Record.PartitionKey);

@@ -365,32 +365,19 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private ReadRecordsResult ReadTail(SequenceNumber from, long minTimestampMs, int limit, long maxBytes, SequenceNumber tip, out long bytes)
     {
-        var records = new List<ReadRecord>(Math.Min(limit, 1024));
-        bytes = 0;
-        var next = tip;
+        var page = new ReadPage(limit, maxBytes);
         for (var i = _tail.FirstAtOrAfter(from.EventNo); i < _tail.Count; i++)
         {
             var entry = _tail[i];
-            var e = entry.Event;
-            if (e.TimestampMs < minTimestampMs) continue;
-            var start = entry.EventNo == from.EventNo ? from.Index : 0;
-            for (var j = start; j < e.Records.Length; j++)
-            {
-                var record = e.Records[j];
-                var size = record.Size;
-                if (records.Count >= limit || (records.Count > 0 && bytes + size > maxBytes))
-                {
-                    next = new SequenceNumber(entry.EventNo, j);
-                    goto done;
-                }
-                records.Add(new ReadRecord(new SequenceNumber(entry.EventNo, j), e.TimestampMs, record));
-                bytes += size;
-            }
+            if (entry.Event.TimestampMs < minTimestampMs) continue;
+            if (!page.Add(entry.EventNo, entry.Event, entry.EventNo == from.EventNo ? from.Index : 0)) break;
         }
-        done:
+        bytes = page.Bytes;
+        // Past the last tail event comes the tip: the tail holds every record event up to it.
+        var next = page.FullAt ?? tip;
         // How far behind the present the reader is once it has these records (the journal path measures the same).
-        var behind = next >= tip || records.Count == 0 ? 0 : Math.Max(0, NowMs - records[^1].TimestampMs);
-        return new ReadRecordsResult(records.ToArray(), next, behind);
+        var behind = next >= tip || page.Records.Count == 0 ? 0 : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
+        return new ReadRecordsResult(page.Records.ToArray(), next, behind);
     }
 
     private void WakeParkedReads()

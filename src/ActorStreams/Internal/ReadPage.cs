@@ -1,0 +1,35 @@
+using ActorStreams.Streams;
+
+namespace ActorStreams.Internal;
+
+/// <summary>
+/// Fills one read page from events in shard order, up to a record limit and a byte cap (the first record always
+/// fits). Shared by reads from the hot tail and reads from the journal, so both page the same way.
+/// </summary>
+internal sealed class ReadPage(int limit, long maxBytes)
+{
+    public List<ReadRecord> Records { get; } = new(Math.Min(limit, 1024));
+
+    public long Bytes { get; private set; }
+
+    /// <summary>Where the next page starts, once this one is full; null while there is room.</summary>
+    public SequenceNumber? FullAt { get; private set; }
+
+    /// <summary>Adds the records of event <paramref name="eventNo"/> from <paramref name="startIndex"/>; false once the page is full.</summary>
+    public bool Add(long eventNo, RecordsAppended e, int startIndex)
+    {
+        for (var j = startIndex; j < e.Records.Length; j++)
+        {
+            var record = e.Records[j];
+            var size = record.Size;
+            if (Records.Count >= limit || (Records.Count > 0 && Bytes + size > maxBytes))
+            {
+                FullAt = new SequenceNumber(eventNo, j);
+                return false;
+            }
+            Records.Add(new ReadRecord(new SequenceNumber(eventNo, j), e.TimestampMs, record));
+            Bytes += size;
+        }
+        return true;
+    }
+}
