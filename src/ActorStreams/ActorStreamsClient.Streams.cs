@@ -47,6 +47,20 @@ public sealed partial class ActorStreamsClient
         ToDescription(await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false)).Shards;
 
     /// <summary>
+    /// The shards of a stream that <paramref name="filter"/> selects (the Kinesis ListShards <c>ShardFilter</c>), ordered
+    /// by shard id: the shards open now, open at the trim horizon or at a time, or holding data since then.
+    /// </summary>
+    /// <exception cref="InvalidArgumentException">The filter lacks the ShardId or Timestamp its type needs, or has one its type does not take.</exception>
+    public async Task<IReadOnlyList<StreamShardDescription>> ListShardsAsync(string streamName, StreamShardFilter filter,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        StreamShardSelection.Validate(filter);
+        var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        return StreamShardSelection.Select(entry, filter, NowMs).Select(ToShardDescription).ToList();
+    }
+
+    /// <summary>
     /// A page of stream names in name order. Start after <paramref name="exclusiveStartStreamName"/>, or continue
     /// with the <see cref="ListStreamsResult.NextToken"/> of the previous page (not both).
     /// </summary>
@@ -112,15 +126,18 @@ public sealed partial class ActorStreamsClient
         return await AskAsync<StreamEntry>(_catalog, new GetStream(streamName), cancellationToken).ConfigureAwait(false);
     }
 
+    private static readonly string FirstSequenceNumber = new SequenceNumber(1, 0).ToString();
+
+    private static StreamShardDescription ToShardDescription(ShardEntry s) => new(
+        new StreamShardId(s.Index),
+        s.ParentIndex is { } p ? new StreamShardId(p) : null,
+        s.AdjacentParentIndex is { } a ? new StreamShardId(a) : null,
+        s.HashKeyRange,
+        new SequenceNumberRange(FirstSequenceNumber, s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).ToString() : null));
+
     private StreamDescription ToDescription(StreamEntry e)
     {
-        var start = new SequenceNumber(1, 0).ToString();
-        var shards = e.Shards.OrderBy(s => s.Index).Select(s => new StreamShardDescription(
-            new StreamShardId(s.Index),
-            s.ParentIndex is { } p ? new StreamShardId(p) : null,
-            s.AdjacentParentIndex is { } a ? new StreamShardId(a) : null,
-            s.HashKeyRange,
-            new SequenceNumberRange(start, s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).ToString() : null))).ToList();
+        var shards = e.Shards.OrderBy(s => s.Index).Select(ToShardDescription).ToList();
         return new StreamDescription(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, shards, e.RetentionHours,
             DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), "NONE", null);
     }

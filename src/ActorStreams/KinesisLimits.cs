@@ -9,6 +9,9 @@ public static class KinesisLimits
     /// <summary>Stream names are 1 to 128 characters of <c>[a-zA-Z0-9_.-]</c>.</summary>
     public const int MaxStreamNameLength = 128;
 
+    /// <summary>A shard id given as an argument (ExclusiveStartShardId, ShardFilter.ShardId) is 1 to 128 characters.</summary>
+    public const int MaxShardIdLength = 128;
+
     /// <summary>A partition key is 1 to 256 Unicode characters.</summary>
     public const int MaxPartitionKeyLength = 256;
 

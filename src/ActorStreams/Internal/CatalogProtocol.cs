@@ -9,8 +9,13 @@ namespace ActorStreams.Internal;
 
 internal interface ICatalogCommand;
 
-/// <summary>One Kinesis shard in the catalog's shard map.</summary>
-internal sealed record ShardEntry(int Index, HashKeyRange HashKeyRange, int? ParentIndex, int? AdjacentParentIndex, long? EndingEventNo)
+/// <summary>
+/// One Kinesis shard in the catalog's shard map. <paramref name="CreatedAtMs"/> is when it opened (unset: with its
+/// stream); <paramref name="ClosedAtMs"/> when it was closed by resharding (unset while open). ListShards' time
+/// filters read them.
+/// </summary>
+internal sealed record ShardEntry(int Index, HashKeyRange HashKeyRange, int? ParentIndex, int? AdjacentParentIndex, long? EndingEventNo,
+    long? CreatedAtMs = null, long? ClosedAtMs = null)
 {
     public bool IsOpen => EndingEventNo is null;
 }
