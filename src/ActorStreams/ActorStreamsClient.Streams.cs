@@ -109,11 +109,7 @@ public sealed partial class ActorStreamsClient
     public Task RemoveTagsFromStreamAsync(string streamName, IEnumerable<string> tagKeys, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
-        var keys = tagKeys.ToImmutableArray();
-        if (keys.Length is 0 or > KinesisLimits.MaxTagsPerRequest)
-            throw new ValidationException($"1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length between 1 and {KinesisLimits.MaxTagsPerRequest}.");
-        foreach (var key in keys) Validate.TagKey(key);
-        return AskAsync<StreamEntry>(_catalog, new RemoveTags(streamName, keys), cancellationToken);
+        return AskAsync<StreamEntry>(_catalog, new RemoveTags(streamName, TagKeysOf(tagKeys)), cancellationToken);
     }
 
     /// <summary>The tags of a stream, ordered by key.</summary>

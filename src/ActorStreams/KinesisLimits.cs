@@ -51,6 +51,9 @@ public static class KinesisLimits
     /// <inheritdoc cref="MaxTagsPerStream"/>
     public const int MaxTagsPerRequest = 10;
 
+    /// <summary>Tags on one enhanced fan-out consumer (TagResource with a consumer ARN): at most 50, as on a stream.</summary>
+    public const int MaxTagsPerConsumer = 50;
+
     /// <inheritdoc cref="MaxTagsPerStream"/>
     public const int MaxTagKeyLength = 128;
 

@@ -41,8 +41,22 @@ internal sealed record StreamEntry(
     public int OpenShardCount => Shards.Count(s => s.IsOpen);
 }
 
-/// <summary>An enhanced fan-out consumer registered on a stream, kept in registration order.</summary>
-internal sealed record ConsumerEntry(string Name, long CreatedAtMs);
+/// <summary>An enhanced fan-out consumer registered on a stream, kept in registration order, with its own tags.</summary>
+internal sealed record ConsumerEntry(string Name, long CreatedAtMs)
+{
+    public static readonly ImmutableSortedDictionary<string, string> NoTags = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
+    public ImmutableSortedDictionary<string, string> Tags { get; init; } = NoTags;
+
+    /// <summary>Whether a consumer ARN's creation time (whole epoch seconds) names this registration.</summary>
+    public bool IsRegistration(long? createdAtSeconds) =>
+        createdAtSeconds is null || DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs).ToUnixTimeSeconds() == createdAtSeconds;
+
+    public bool Equals(ConsumerEntry? other) =>
+        other is not null && Name == other.Name && CreatedAtMs == other.CreatedAtMs && Tags.SequenceEqual(other.Tags);
+
+    public override int GetHashCode() => HashCode.Combine(Name, CreatedAtMs);
+}
 
 // ---- events ----
 
@@ -73,6 +87,20 @@ internal sealed record ConsumerRegistered(string StreamName, string ConsumerName
 
 internal sealed record ConsumerDeregistered(string StreamName, string ConsumerName) : IActorStreamsEvent;
 
+internal sealed record ConsumerTagsAdded(string StreamName, string ConsumerName, ImmutableSortedDictionary<string, string> Tags) : IActorStreamsEvent
+{
+    public bool Equals(ConsumerTagsAdded? other) =>
+        other is not null && StreamName == other.StreamName && ConsumerName == other.ConsumerName && Tags.SequenceEqual(other.Tags);
+    public override int GetHashCode() => HashCode.Combine(StreamName, ConsumerName);
+}
+
+internal sealed record ConsumerTagsRemoved(string StreamName, string ConsumerName, ImmutableArray<string> Keys) : IActorStreamsEvent
+{
+    public bool Equals(ConsumerTagsRemoved? other) =>
+        other is not null && StreamName == other.StreamName && ConsumerName == other.ConsumerName && Keys.SequenceEqual(other.Keys);
+    public override int GetHashCode() => HashCode.Combine(StreamName, ConsumerName);
+}
+
 internal sealed record CatalogSnapshot(long LastEpoch, ImmutableArray<StreamEntry> Streams) : IActorStreamsSerializable
 {
     public bool Equals(CatalogSnapshot? other) => other is not null && LastEpoch == other.LastEpoch && Streams.SequenceEqual(other.Streams);
@@ -99,6 +127,12 @@ internal sealed record RegisterConsumer(string StreamName, string ConsumerName) 
 
 /// <summary>With <paramref name="CreatedAtSeconds"/> (from a consumer ARN) only that registration of the name is deregistered.</summary>
 internal sealed record DeregisterConsumer(string StreamName, string ConsumerName, long? CreatedAtSeconds) : ICatalogCommand;
+
+/// <summary>Tags one registration of a consumer (<paramref name="CreatedAtSeconds"/> from its ARN).</summary>
+internal sealed record AddConsumerTags(string StreamName, string ConsumerName, long CreatedAtSeconds, ImmutableSortedDictionary<string, string> Tags)
+    : ICatalogCommand;
+
+internal sealed record RemoveConsumerTags(string StreamName, string ConsumerName, long CreatedAtSeconds, ImmutableArray<string> Keys) : ICatalogCommand;
 
 // ---- replies ----
 

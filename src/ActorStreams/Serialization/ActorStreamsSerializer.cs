@@ -28,9 +28,13 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string StreamTagsRemovedManifest = "CU";
     private const string ConsumerRegisteredManifest = "CG";
     private const string ConsumerDeregisteredManifest = "CN";
-    // "CS" snapshots were written before streams had consumers; they are still read.
+    private const string ConsumerTagsAddedManifest = "CV";
+    private const string ConsumerTagsRemovedManifest = "CW";
+    // Older catalog snapshots are still read: "CS" was written before streams had consumers, "C2" before consumers
+    // had tags and shards their opening and closing times.
     private const string CatalogSnapshotWithoutConsumersManifest = "CS";
-    private const string CatalogSnapshotManifest = "C2";
+    private const string CatalogSnapshotWithoutConsumerTagsManifest = "C2";
+    private const string CatalogSnapshotManifest = "C3";
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -55,6 +59,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         StreamTagsRemoved => StreamTagsRemovedManifest,
         ConsumerRegistered => ConsumerRegisteredManifest,
         ConsumerDeregistered => ConsumerDeregisteredManifest,
+        ConsumerTagsAdded => ConsumerTagsAddedManifest,
+        ConsumerTagsRemoved => ConsumerTagsRemovedManifest,
         CatalogSnapshot => CatalogSnapshotManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}"),
     };
@@ -93,13 +99,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 case StreamDeleted e: w.Write(e.Name); break;
                 case StreamRetentionChanged e: w.Write(e.Name); w.Write(e.RetentionHours); break;
                 case StreamTagsAdded e: w.Write(e.Name); WriteTags(w, e.Tags); break;
-                case StreamTagsRemoved e:
-                    w.Write(e.Name);
-                    w.Write(e.Keys.Length);
-                    foreach (var k in e.Keys) w.Write(k);
-                    break;
+                case StreamTagsRemoved e: w.Write(e.Name); WriteKeys(w, e.Keys); break;
                 case ConsumerRegistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); w.Write(e.CreatedAtMs); break;
                 case ConsumerDeregistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); break;
+                case ConsumerTagsAdded e: w.Write(e.StreamName); w.Write(e.ConsumerName); WriteTags(w, e.Tags); break;
+                case ConsumerTagsRemoved e: w.Write(e.StreamName); w.Write(e.ConsumerName); WriteKeys(w, e.Keys); break;
                 case CatalogSnapshot s:
                     w.Write(s.LastEpoch);
                     w.Write(s.Streams.Length);
@@ -147,23 +151,23 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case StreamDeletedManifest: return new StreamDeleted(r.ReadString());
             case StreamRetentionChangedManifest: return new StreamRetentionChanged(r.ReadString(), r.ReadInt32());
             case StreamTagsAddedManifest: return new StreamTagsAdded(r.ReadString(), ReadTags(r));
-            case StreamTagsRemovedManifest:
-            {
-                var name = r.ReadString();
-                var n = r.ReadInt32();
-                var keys = ImmutableArray.CreateBuilder<string>(n);
-                for (var i = 0; i < n; i++) keys.Add(r.ReadString());
-                return new StreamTagsRemoved(name, keys.MoveToImmutable());
-            }
+            case StreamTagsRemovedManifest: return new StreamTagsRemoved(r.ReadString(), ReadKeys(r));
             case ConsumerRegisteredManifest: return new ConsumerRegistered(r.ReadString(), r.ReadString(), r.ReadInt64());
             case ConsumerDeregisteredManifest: return new ConsumerDeregistered(r.ReadString(), r.ReadString());
-            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumersManifest:
+            case ConsumerTagsAddedManifest: return new ConsumerTagsAdded(r.ReadString(), r.ReadString(), ReadTags(r));
+            case ConsumerTagsRemovedManifest: return new ConsumerTagsRemoved(r.ReadString(), r.ReadString(), ReadKeys(r));
+            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumerTagsManifest or CatalogSnapshotWithoutConsumersManifest:
             {
-                var withConsumers = manifest == CatalogSnapshotManifest;
+                var version = manifest switch
+                {
+                    CatalogSnapshotWithoutConsumersManifest => 1,
+                    CatalogSnapshotWithoutConsumerTagsManifest => 2,
+                    _ => 3,
+                };
                 var lastEpoch = r.ReadInt64();
                 var n = r.ReadInt32();
                 var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
-                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, withConsumers));
+                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, version));
                 return new CatalogSnapshot(lastEpoch, streams.MoveToImmutable());
             }
             default:
@@ -248,6 +252,27 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return b.ToImmutable();
     }
 
+    private static void WriteKeys(BinaryWriter w, ImmutableArray<string> keys)
+    {
+        w.Write(keys.Length);
+        foreach (var k in keys) w.Write(k);
+    }
+
+    private static ImmutableArray<string> ReadKeys(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var keys = ImmutableArray.CreateBuilder<string>(n);
+        for (var i = 0; i < n; i++) keys.Add(r.ReadString());
+        return keys.MoveToImmutable();
+    }
+
+    // Optional longs (shard opening and closing times) as -1 when unset; no real time is negative here.
+    private static long? ReadOptionalTime(BinaryReader r)
+    {
+        var value = r.ReadInt64();
+        return value < 0 ? null : value;
+    }
+
     private static void Write(BinaryWriter w, StreamEntry s)
     {
         w.Write(s.Name); w.Write(s.Epoch); w.Write((byte)s.Status); w.Write((byte)s.Mode); w.Write(s.RetentionHours); w.Write(s.CreatedAtMs);
@@ -260,13 +285,16 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             w.Write(shard.ParentIndex ?? -1);
             w.Write(shard.AdjacentParentIndex ?? -1);
             w.Write(shard.EndingEventNo ?? -1);
+            w.Write(shard.CreatedAtMs ?? -1);
+            w.Write(shard.ClosedAtMs ?? -1);
         }
         WriteTags(w, s.Tags);
         w.Write(s.Consumers.Length);
-        foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); }
+        foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); WriteTags(w, c.Tags); }
     }
 
-    private static StreamEntry ReadStreamEntry(BinaryReader r, bool withConsumers)
+    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags or shard times.</summary>
+    private static StreamEntry ReadStreamEntry(BinaryReader r, int version)
     {
         var name = r.ReadString();
         var epoch = r.ReadInt64();
@@ -283,12 +311,19 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             var parent = r.ReadInt32();
             var adjacent = r.ReadInt32();
             var ending = r.ReadInt64();
-            shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending));
+            var createdAt = version >= 3 ? ReadOptionalTime(r) : null;
+            var closedAt = version >= 3 ? ReadOptionalTime(r) : null;
+            shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending,
+                createdAt, closedAt));
         }
         var tags = ReadTags(r);
-        var m = withConsumers ? r.ReadInt32() : 0;
+        var m = version >= 2 ? r.ReadInt32() : 0;
         var consumers = ImmutableArray.CreateBuilder<ConsumerEntry>(m);
-        for (var i = 0; i < m; i++) consumers.Add(new ConsumerEntry(r.ReadString(), r.ReadInt64()));
+        for (var i = 0; i < m; i++)
+        {
+            var consumer = new ConsumerEntry(r.ReadString(), r.ReadInt64());
+            consumers.Add(version >= 3 ? consumer with { Tags = ReadTags(r) } : consumer);
+        }
         return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable());
     }
 }
