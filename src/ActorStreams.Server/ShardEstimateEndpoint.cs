@@ -34,10 +34,14 @@ internal static class ShardEstimateEndpoint
             {
                 if (context.Request.ContentLength > MaxBodyBytes)
                     throw new InvalidArgumentException($"The request body exceeds {MaxBodyBytes} bytes.");
-                using var body = new MemoryStream();
-                await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-                if (body.Length > MaxBodyBytes) throw new InvalidArgumentException($"The request body exceeds {MaxBodyBytes} bytes.");
-                document = body.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(body.ToArray());
+                // Read at most one byte more than allowed, so a large chunked body is refused without being buffered.
+                var buffer = new byte[MaxBodyBytes + 1];
+                var length = 0;
+                int read;
+                while (length < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
+                    length += read;
+                if (length > MaxBodyBytes) throw new InvalidArgumentException($"The request body exceeds {MaxBodyBytes} bytes.");
+                document = length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(buffer.AsMemory(0, length));
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     document.Dispose();

@@ -80,5 +80,6 @@ public sealed class ShardEstimateEndpointTests(ServerFixture server) : IClassFix
         AssertInvalidArgument(await PostAsync("{\"averageRecordSizeKiB\": 1,"), "not valid JSON");
         AssertInvalidArgument(await PostAsync("[1, 2]"), "JSON object");
         AssertInvalidArgument(await PostAsync("""{"averageRecordSizeKiB": true, "recordsPerSecond": 1}"""), "averageRecordSizeKiB must be a number");
+        AssertInvalidArgument(await PostAsync("{\"pad\": \"" + new string('x', 20_000) + "\"}"), "exceeds");
     }
 }
