@@ -78,10 +78,7 @@ public sealed partial class ActorStreamsClient
             throw new InvalidArgumentException("NextToken and StreamCreationTimestamp cannot be provided together; the token already names the stream.");
         var after = nextToken is null ? null : DecodeListConsumersToken(nextToken, streamName);
         var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        if (streamCreationTimestamp is { } created
-            && created.ToUnixTimeSeconds() != DateTimeOffset.FromUnixTimeMilliseconds(entry.CreatedAtMs).ToUnixTimeSeconds())
-            throw new ResourceNotFoundException(
-                $"Stream {streamName} under account {_settings.AccountId} created at {created.ToUnixTimeSeconds()} not found; the stream of that name was created at {DateTimeOffset.FromUnixTimeMilliseconds(entry.CreatedAtMs).ToUnixTimeSeconds()}.");
+        CheckCreationTimestamp(entry, streamCreationTimestamp);
         var limit = maxResults ?? KinesisLimits.DefaultListStreamConsumersResults;
         var candidates = entry.Consumers
             .Where(c => after is null || string.CompareOrdinal(c.Name, after) > 0)

@@ -50,14 +50,33 @@ public sealed partial class ActorStreamsClient
     /// The shards of a stream that <paramref name="filter"/> selects (the Kinesis ListShards <c>ShardFilter</c>), ordered
     /// by shard id: the shards open now, open at the trim horizon or at a time, or holding data since then.
     /// </summary>
+    /// <param name="streamName">The stream.</param>
+    /// <param name="filter">Which shards; null for all of them.</param>
+    /// <param name="streamCreationTimestamp">
+    /// When given, the stream of that name must have been created at this time (compared in whole seconds), which
+    /// tells it from an earlier stream of the same name.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait for the answer.</param>
     /// <exception cref="InvalidArgumentException">The filter lacks the ShardId or Timestamp its type needs, or has one its type does not take.</exception>
-    public async Task<IReadOnlyList<StreamShardDescription>> ListShardsAsync(string streamName, StreamShardFilter filter,
-        CancellationToken cancellationToken = default)
+    /// <exception cref="ResourceNotFoundException">No such stream, or it was created at another time than <paramref name="streamCreationTimestamp"/>.</exception>
+    public async Task<IReadOnlyList<StreamShardDescription>> ListShardsAsync(string streamName, StreamShardFilter? filter,
+        DateTimeOffset? streamCreationTimestamp = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(filter);
-        StreamShardSelection.Validate(filter);
+        if (filter is not null) StreamShardSelection.Validate(filter);
         var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        return StreamShardSelection.Select(entry, filter, NowMs).Select(ToShardDescription).ToList();
+        CheckCreationTimestamp(entry, streamCreationTimestamp);
+        var shards = filter is null ? entry.Shards.OrderBy(s => s.Index) : StreamShardSelection.Select(entry, filter, NowMs);
+        return shards.Select(ToShardDescription).ToList();
+    }
+
+    /// <summary>A StreamCreationTimestamp names one incarnation of a stream name: whole seconds, as the AWS CLI sends it.</summary>
+    private void CheckCreationTimestamp(StreamEntry entry, DateTimeOffset? streamCreationTimestamp)
+    {
+        if (streamCreationTimestamp is not { } created) return;
+        var actual = DateTimeOffset.FromUnixTimeMilliseconds(entry.CreatedAtMs).ToUnixTimeSeconds();
+        if (created.ToUnixTimeSeconds() != actual)
+            throw new ResourceNotFoundException(
+                $"Stream {entry.Name} under account {_settings.AccountId} created at {created.ToUnixTimeSeconds()} not found; the stream of that name was created at {actual}.");
     }
 
     /// <summary>

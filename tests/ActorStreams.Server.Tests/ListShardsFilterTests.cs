@@ -82,6 +82,23 @@ public sealed class ListShardsFilterTests(ServerFixture server) : IClassFixture<
             .AssertError(HttpStatusCode.BadRequest, "SerializationException");
     }
 
+    [Fact]
+    public async Task StreamCreationTimestamp_must_name_the_current_stream_of_that_name()
+    {
+        var name = await server.CreateStreamAsync("filter-created", shards: 2);
+        var created = (await server.OkAsync("DescribeStreamSummary", new { StreamName = name }))
+            .GetProperty("StreamDescriptionSummary").GetProperty("StreamCreationTimestamp").GetDouble();
+        var page = await server.OkAsync("ListShards", new { StreamName = name, MaxResults = 1 });
+
+        var listed = await server.OkAsync("ListShards", new { StreamName = name, StreamCreationTimestamp = created, ShardFilter = new { Type = "AT_LATEST" } });
+        var wrong = await server.CallAsync("ListShards", new { StreamName = name, StreamCreationTimestamp = created - 3600 });
+        var withToken = await server.CallAsync("ListShards", new { NextToken = page.GetProperty("NextToken").GetString(), StreamCreationTimestamp = created });
+
+        Assert.Equal([Id(0), Id(1)], Ids(listed));
+        wrong.AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+        withToken.AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+    }
+
     [AwsCliFact]
     public async Task The_AWS_CLI_lists_shards_with_a_shard_filter()
     {

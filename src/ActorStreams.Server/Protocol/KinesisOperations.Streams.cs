@@ -116,11 +116,14 @@ internal sealed partial class KinesisOperations
         var exclusiveStart = request.String("ExclusiveStartShardId");
         var maxResults = Range(request.Int("MaxResults"), "maxResults", 1, ProtocolLimits.MaxListShardsResults) ?? ProtocolLimits.DefaultListShardsResults;
         var filter = ReadShardFilter(request);
+        var created = request.Timestamp("StreamCreationTimestamp");
         string name;
         if (nextToken is not null)
         {
             if (request.String("StreamName") is not null || request.String("StreamARN") is not null)
                 throw new InvalidArgumentException("NextToken and StreamName cannot be provided together.");
+            if (created is not null)
+                throw new InvalidArgumentException("NextToken and StreamCreationTimestamp cannot be provided together; the token already names the stream.");
             if (exclusiveStart is not null || filter is not null)
                 throw new InvalidArgumentException("NextToken cannot be provided together with ExclusiveStartShardId or ShardFilter; the token carries them.");
             (name, exclusiveStart, filter) = DecodeListShardsToken(nextToken);
@@ -132,9 +135,7 @@ internal sealed partial class KinesisOperations
                 throw new InvalidArgumentException("ExclusiveStartShardId and ShardFilter cannot be provided together; use a ShardFilter of type AFTER_SHARD_ID.");
         }
 
-        var shards = filter is null
-            ? await _client.ListShardsAsync(name, cancellationToken)
-            : await _client.ListShardsAsync(name, filter, cancellationToken);
+        var shards = await _client.ListShardsAsync(name, filter, created, cancellationToken);
         var first = StartAfter(shards, exclusiveStart);
         var end = Math.Min(shards.Count, first + maxResults);
         // AFTER_SHARD_ID needs nothing more on later pages: they start after a shard that already follows its ShardId.
