@@ -403,4 +403,40 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Equal("SerializationException", reply.Map["__type"]);
     }
+
+    [Fact]
+    public async Task ListShards_takes_a_ShardFilter_and_a_StreamCreationTimestamp_as_tag_1_milliseconds()
+    {
+        var stream = await CreateStreamAsync("cbor-list-shards", shards: 2);
+        var summary = Obj((await OkAsync("DescribeStreamSummary", w => Text(w, "StreamName", stream)))["StreamDescriptionSummary"]);
+        var createdMs = AssertMillisecondsNearNow(summary["StreamCreationTimestamp"]);
+
+        Dictionary<string, object?> listed = await OkAsync("ListShards", w =>
+        {
+            Text(w, "StreamName", stream);
+            // Read as seconds, this would be a stream created 55,000 years from now: a ResourceNotFoundException.
+            w.WriteTextString("StreamCreationTimestamp");
+            w.WriteTag(CborTag.UnixTimeSeconds);
+            w.WriteInt64(createdMs);
+            w.WriteTextString("ShardFilter");
+            w.WriteStartMap(null);
+            Text(w, "Type", "AT_TIMESTAMP");
+            w.WriteTextString("Timestamp");
+            w.WriteTag(CborTag.UnixTimeSeconds);
+            w.WriteInt64(createdMs);
+            w.WriteEndMap();
+        });
+        var missingTimestamp = await CallAsync("ListShards", w =>
+        {
+            Text(w, "StreamName", stream);
+            w.WriteTextString("ShardFilter");
+            w.WriteStartMap(null);
+            Text(w, "Type", "FROM_TIMESTAMP");
+            w.WriteEndMap();
+        });
+
+        Assert.Equal(["shardId-000000000000", "shardId-000000000001"], List(listed["Shards"]).Select(s => Obj(s)["ShardId"]));
+        Assert.Equal(HttpStatusCode.BadRequest, missingTimestamp.Status);
+        Assert.Equal("InvalidArgumentException", missingTimestamp.Map["__type"]);
+    }
 }
