@@ -14,7 +14,7 @@ namespace ActorStreams.Internal;
 /// shards (their events and snapshots are deleted) and journals it gone. Work left half done by a crash is
 /// resumed on recovery.
 /// </summary>
-internal sealed class StreamCatalogActor : PersistentActor
+internal sealed partial class StreamCatalogActor : PersistentActor
 {
     private const int SnapshotEveryEvents = 200;
 
@@ -57,6 +57,7 @@ internal sealed class StreamCatalogActor : PersistentActor
                 {
                     if (entry.Status == StreamStatus.Creating) InitializeShards(entry, null);
                     else if (entry.Status == StreamStatus.Deleting) RetireShards(entry, null);
+                    else if (entry.PendingReshard.Length > 0) RunReshardStep(entry);
                 }
                 return true;
             case IActorStreamsEvent e:
@@ -89,7 +90,7 @@ internal sealed class StreamCatalogActor : PersistentActor
             case DeleteStreamCommand cmd:
             {
                 var entry = Find(cmd.Name);
-                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
+                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting or StreamStatus.Updating)
                     throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, try again when it is ACTIVE.");
                 var replyTo = Sender;
                 PersistEvent(new StreamDeletionStarted(cmd.Name), () => RetireShards(_streams[cmd.Name], replyTo));
@@ -157,6 +158,10 @@ internal sealed class StreamCatalogActor : PersistentActor
             case ShardWorkFailed failed:
                 _log.Error(failed.Cause, "{0} of stream {1} failed; it is retried when the catalog restarts", failed.What, failed.Name);
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
+                return true;
+            case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
+                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck:
+                HandleReshard(message);
                 return true;
             case SaveSnapshotSuccess ok:
                 DeleteMessages(ok.Metadata.SequenceNr);
@@ -323,6 +328,9 @@ internal sealed class StreamCatalogActor : PersistentActor
                 break;
             case ConsumerDeregistered c:
                 Update(c.StreamName, s => s with { Consumers = s.Consumers.RemoveAll(x => x.Name == c.ConsumerName) });
+                break;
+            case ReshardStarted or ReshardStepCompleted or ClosedShardRemoved:
+                ApplyReshard(e);
                 break;
         }
     }

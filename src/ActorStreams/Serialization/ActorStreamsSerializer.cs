@@ -18,7 +18,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ShardInitializedManifest = "SI";
     private const string ShardRetentionChangedManifest = "SR";
     private const string ShardRetiredManifest = "SX";
-    private const string StreamShardSnapshotManifest = "SS";
+    // "SS" snapshots were written before shards could be closed by resharding; they are still read.
+    private const string StreamShardSnapshotWithoutClosedManifest = "SS";
+    private const string StreamShardSnapshotManifest = "S2";
+    private const string ShardClosedManifest = "SC";
     private const string StreamCreatedManifest = "CC";
     private const string StreamActivatedManifest = "CA";
     private const string StreamDeletionStartedManifest = "CD";
@@ -30,7 +33,12 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ConsumerDeregisteredManifest = "CN";
     // "CS" snapshots were written before streams had consumers; they are still read.
     private const string CatalogSnapshotWithoutConsumersManifest = "CS";
-    private const string CatalogSnapshotManifest = "C2";
+    // "C2" snapshots were written before resharding; they are still read.
+    private const string CatalogSnapshotWithoutReshardingManifest = "C2";
+    private const string CatalogSnapshotManifest = "C3";
+    private const string ReshardStartedManifest = "CP";
+    private const string ReshardStepCompletedManifest = "CQ";
+    private const string ClosedShardRemovedManifest = "CW";
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -46,6 +54,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         ShardRetentionChanged => ShardRetentionChangedManifest,
         ShardRetired => ShardRetiredManifest,
         StreamShardSnapshot => StreamShardSnapshotManifest,
+        ShardClosed => ShardClosedManifest,
+        ReshardStarted => ReshardStartedManifest,
+        ReshardStepCompleted => ReshardStepCompletedManifest,
+        ClosedShardRemoved => ClosedShardRemovedManifest,
         StreamCreated => StreamCreatedManifest,
         StreamActivated => StreamActivatedManifest,
         StreamDeletionStarted => StreamDeletionStartedManifest,
@@ -84,7 +96,17 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                         w.Write(s.IndexEventNos[i]);
                         w.Write(s.IndexTimestampsMs[i]);
                     }
+                    w.Write(s.Closed is not null);
+                    if (s.Closed is not null) Write(w, s.Closed);
                     break;
+                case ShardClosed e: Write(w, e); break;
+                case ReshardStarted e:
+                    w.Write(e.Name);
+                    WriteOps(w, e.Ops);
+                    w.Write(e.ScaledAtMs ?? -1);
+                    break;
+                case ReshardStepCompleted e: w.Write(e.Name); w.Write(e.ParentEndingEventNo); w.Write(e.AdjacentParentEndingEventNo ?? -1); break;
+                case ClosedShardRemoved e: w.Write(e.Name); w.Write(e.ShardIndex); break;
                 case StreamCreated e:
                     w.Write(e.Name); w.Write(e.Epoch); w.Write(e.ShardCount); w.Write((byte)e.Mode); w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
                     break;
@@ -122,7 +144,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case ShardInitializedManifest: return ReadShardInitialized(r);
             case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
             case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
-            case StreamShardSnapshotManifest:
+            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutClosedManifest:
             {
                 var init = ReadShardInitialized(r);
                 var retention = r.ReadInt32();
@@ -138,8 +160,25 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     eventNos.Add(r.ReadInt64());
                     timestamps.Add(r.ReadInt64());
                 }
-                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable());
+                var closed = manifest == StreamShardSnapshotManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
+                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(), closed);
             }
+            case ShardClosedManifest: return ReadShardClosed(r);
+            case ReshardStartedManifest:
+            {
+                var name = r.ReadString();
+                var ops = ReadOps(r);
+                var scaledAt = r.ReadInt64();
+                return new ReshardStarted(name, ops, scaledAt < 0 ? null : scaledAt);
+            }
+            case ReshardStepCompletedManifest:
+            {
+                var name = r.ReadString();
+                var parentEnd = r.ReadInt64();
+                var adjacentEnd = r.ReadInt64();
+                return new ReshardStepCompleted(name, parentEnd, adjacentEnd < 0 ? null : adjacentEnd);
+            }
+            case ClosedShardRemovedManifest: return new ClosedShardRemoved(r.ReadString(), r.ReadInt32());
             case StreamCreatedManifest:
                 return new StreamCreated(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (StreamMode)r.ReadByte(), r.ReadInt32(), r.ReadInt64());
             case StreamActivatedManifest: return new StreamActivated(r.ReadString());
@@ -157,13 +196,14 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             }
             case ConsumerRegisteredManifest: return new ConsumerRegistered(r.ReadString(), r.ReadString(), r.ReadInt64());
             case ConsumerDeregisteredManifest: return new ConsumerDeregistered(r.ReadString(), r.ReadString());
-            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumersManifest:
+            case CatalogSnapshotManifest or CatalogSnapshotWithoutReshardingManifest or CatalogSnapshotWithoutConsumersManifest:
             {
-                var withConsumers = manifest == CatalogSnapshotManifest;
+                var withConsumers = manifest != CatalogSnapshotWithoutConsumersManifest;
+                var withResharding = manifest == CatalogSnapshotManifest;
                 var lastEpoch = r.ReadInt64();
                 var n = r.ReadInt32();
                 var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
-                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, withConsumers));
+                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, withConsumers, withResharding));
                 return new CatalogSnapshot(lastEpoch, streams.MoveToImmutable());
             }
             default:
@@ -264,9 +304,62 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         WriteTags(w, s.Tags);
         w.Write(s.Consumers.Length);
         foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); }
+        WriteOps(w, s.PendingReshard);
+        w.Write(s.ScalingTimesMs.Length);
+        foreach (var t in s.ScalingTimesMs) w.Write(t);
     }
 
-    private static StreamEntry ReadStreamEntry(BinaryReader r, bool withConsumers)
+    private static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
+    {
+        w.Write(ops.Length);
+        foreach (var op in ops)
+        {
+            w.Write((byte)op.Kind);
+            Write(w, op.Key);
+            w.Write(op.UpperIsParent);
+        }
+    }
+
+    private static ImmutableArray<ReshardOp> ReadOps(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var ops = ImmutableArray.CreateBuilder<ReshardOp>(n);
+        for (var i = 0; i < n; i++) ops.Add(new ReshardOp((ReshardOpKind)r.ReadByte(), ReadUInt128(r), r.ReadBoolean()));
+        return ops.MoveToImmutable();
+    }
+
+    private static void Write(BinaryWriter w, ShardClosed e)
+    {
+        w.Write(e.EndingEventNo);
+        w.Write(e.ClosedAtMs);
+        w.Write(e.Children.Length);
+        foreach (var c in e.Children)
+        {
+            w.Write(c.Index);
+            w.Write(c.ParentIndex);
+            w.Write(c.AdjacentParentIndex ?? -1);
+            Write(w, c.HashKeyRange.StartingHashKey);
+            Write(w, c.HashKeyRange.EndingHashKey);
+        }
+    }
+
+    private static ShardClosed ReadShardClosed(BinaryReader r)
+    {
+        var ending = r.ReadInt64();
+        var closedAt = r.ReadInt64();
+        var n = r.ReadInt32();
+        var children = ImmutableArray.CreateBuilder<ChildShardEntry>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var index = r.ReadInt32();
+            var parent = r.ReadInt32();
+            var adjacent = r.ReadInt32();
+            children.Add(new ChildShardEntry(index, parent, adjacent < 0 ? null : adjacent, new HashKeyRange(ReadUInt128(r), ReadUInt128(r))));
+        }
+        return new ShardClosed(ending, closedAt, children.MoveToImmutable());
+    }
+
+    private static StreamEntry ReadStreamEntry(BinaryReader r, bool withConsumers, bool withResharding)
     {
         var name = r.ReadString();
         var epoch = r.ReadInt64();
@@ -289,6 +382,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         var m = withConsumers ? r.ReadInt32() : 0;
         var consumers = ImmutableArray.CreateBuilder<ConsumerEntry>(m);
         for (var i = 0; i < m; i++) consumers.Add(new ConsumerEntry(r.ReadString(), r.ReadInt64()));
-        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable());
+        var pending = withResharding ? ReadOps(r) : [];
+        var k = withResharding ? r.ReadInt32() : 0;
+        var scalings = ImmutableArray.CreateBuilder<long>(k);
+        for (var i = 0; i < k; i++) scalings.Add(r.ReadInt64());
+        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable(),
+            pending, scalings.MoveToImmutable());
     }
 }
