@@ -93,13 +93,17 @@ public sealed partial class ActorStreamsClient
         _ => "AT_TIMESTAMP",
     };
 
-    internal async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
+    internal Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
+        bool countCall, CancellationToken cancellationToken) =>
+        ResolveAsync(route.EntityId(shardIndex), start, countCall, cancellationToken);
+
+    internal async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(string entityId, StartingPosition start,
         bool countCall, CancellationToken cancellationToken)
     {
         SequenceNumber? sequence = start.SequenceNumber is null ? null : SequenceNumber.Parse(start.SequenceNumber, "StartingSequenceNumber");
         var ts = start.Timestamp?.ToUnixTimeMilliseconds() ?? 0;
         var resolved = await AskAsync<IteratorResolved>(_shards,
-            new ResolveIterator(route.EntityId(shardIndex), start.Type, sequence, ts, countCall), cancellationToken).ConfigureAwait(false);
+            new ResolveIterator(entityId, start.Type, sequence, ts, countCall), cancellationToken).ConfigureAwait(false);
         return (resolved.Position, resolved.MinTimestampMs);
     }
 
