@@ -13,6 +13,7 @@ public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journ
     : ActorStreamsSpec(output, journal, """
         actorstreams.limits.max-shards = 10
         actorstreams.limits.max-update-shard-count-per-day = 3
+        akka.cluster.sharding.passivate-idle-entity-after = 1s
         """)
 {
     private static readonly UInt128 Middle = UInt128.One << 127;
@@ -277,6 +278,8 @@ public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journ
         Assert.Equal(before, stillThere.Select(r => Text(r.Data)));
         Assert.Equal(3, (await Client.ListShardsAsync(stream)).Count);
 
+        // Nobody touches the closed shard now: its entity is passivated, and the catalog's sweep must wake it.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
         Clock.Advance(TimeSpan.FromHours(2));
         await AwaitAssertAsync(async () =>
         {

@@ -105,6 +105,9 @@ internal sealed record SetShardRetention(string EntityId, int RetentionHours) : 
 
 internal sealed record RetireShard(string EntityId) : IStreamShardCommand;
 
+/// <summary>Starts the entity if it is passivated and runs its retention check: how closed shards that nobody reads still expire.</summary>
+internal sealed record WakeShard(string EntityId) : IStreamShardCommand;
+
 /// <summary>Closes the shard for resharding (idempotent: a closed shard answers with the end it already has).</summary>
 internal sealed record CloseShard(string EntityId, ImmutableArray<ChildShardEntry> Children) : IStreamShardCommand;
 

@@ -26,6 +26,18 @@ internal sealed partial class StreamCatalogActor : IWithTimers
     private sealed record ReshardStepFailed(string Name, long Epoch, Exception Cause);
     private sealed record ResumeReshard(string Name, long Epoch);
 
+    private sealed record SweepClosedShards
+    {
+        public static readonly SweepClosedShards Instance = new();
+    }
+
+    /// <summary>
+    /// Closed shards take no writes, so nothing keeps their entities running (sharding passivates idle ones); this
+    /// wakes them every trim interval so that each notices, by itself, when its data has expired.
+    /// </summary>
+    private void StartClosedShardSweep() =>
+        Timers.StartPeriodicTimer("closed-shard-sweep", SweepClosedShards.Instance, _settings.StreamShard.TrimInterval);
+
     /// <summary>The shards one op closes and creates, worked out from the current map.</summary>
     internal sealed record ReshardStep(ShardEntry Parent, ShardEntry? AdjacentParent, ImmutableArray<ChildShardEntry> Children);
 
@@ -86,6 +98,11 @@ internal sealed partial class StreamCatalogActor : IWithTimers
                 return;
             case ShardAck:
                 return; // a RetireShard sent for an expired closed shard was done
+            case SweepClosedShards:
+                foreach (var entry in _streams.Values.Where(e => e.Status is StreamStatus.Active or StreamStatus.Updating))
+                foreach (var shard in entry.Shards.Where(s => !s.IsOpen))
+                    _shardRegion.Tell(new WakeShard(StreamShardEntity.EntityId(entry.Name, entry.Epoch, shard.Index)), ActorRefs.NoSender);
+                return;
         }
     }
 

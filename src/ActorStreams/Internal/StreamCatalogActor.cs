@@ -53,6 +53,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
                 return true;
             case RecoveryCompleted:
+                StartClosedShardSweep();
                 foreach (var entry in _streams.Values)
                 {
                     if (entry.Status == StreamStatus.Creating) InitializeShards(entry, null);
@@ -160,7 +161,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
                 return true;
             case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
-                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck:
+                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck or SweepClosedShards:
                 HandleReshard(message);
                 return true;
             case SaveSnapshotSuccess ok:

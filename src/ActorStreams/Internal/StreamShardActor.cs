@@ -169,6 +169,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             case CloseShard cmd when IsLive:
                 OnClose(cmd);
                 return true;
+            case WakeShard when IsLive:
+                OnTrim();
+                return true;
             case ParkedReadExpired expired:
                 if (_parked.Remove(expired.Id, out var parked))
                     parked.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), parked.Command.From, 0));
