@@ -21,8 +21,9 @@ internal sealed class SinkBatch
 /// starts only after the previous batch's part for that shard was fully acknowledged (retries included), so
 /// records of one partition key are stored in the order the sink received them.
 /// Resharding: batches join the chains with the newest route any batch has used, so once a batch writes to a
-/// child shard no later batch writes to its closed parent; a child's chain starts only after every chain of a shard
-/// the route no longer has open (its parents, whose refused writes move to it) is done.
+/// child shard no later batch writes to its closed parent. A closed parent's chain may still hold writes that it
+/// refuses and that move to its children; so when a join first sees a shard closed, everything joined from then on
+/// waits for that shard's chain as it stands (the closed-shard barrier).
 /// </summary>
 internal sealed class SinkWriter
 {
@@ -32,6 +33,10 @@ internal sealed class SinkWriter
     private readonly object _gate = new();
     private Task _lastJoined = Task.CompletedTask;
     private StreamRoute? _newest;
+    private readonly HashSet<int> _closedSeen = new();
+    private Task _closedBarrier = Task.CompletedTask;
+    private int _barrierGeneration;
+    private readonly Dictionary<int, int> _chainGeneration = new();
 
     public SinkWriter(ActorStreamsClient client, string streamName)
     {
@@ -81,13 +86,22 @@ internal sealed class SinkWriter
                 part.Add(r);
             }
 
+            var newlyClosed = _chains.Where(c => !route.IsOpen(c.Key) && _closedSeen.Add(c.Key)).Select(c => c.Value).ToList();
+            if (newlyClosed.Count > 0)
+            {
+                newlyClosed.Add(_closedBarrier);
+                _closedBarrier = Task.WhenAll(newlyClosed);
+                _barrierGeneration++;
+            }
+
             var tasks = new List<Task>(parts.Count);
             foreach (var (shard, part) in parts)
             {
-                if (!_chains.TryGetValue(shard, out var previous))
+                var previous = _chains.GetValueOrDefault(shard) ?? Task.CompletedTask;
+                if (_chainGeneration.GetValueOrDefault(shard) != _barrierGeneration)
                 {
-                    var closedChains = _chains.Where(c => !route.IsOpen(c.Key)).Select(c => c.Value).ToList();
-                    previous = closedChains.Count == 0 ? Task.CompletedTask : Task.WhenAll(closedChains);
+                    previous = Task.WhenAll(previous, _closedBarrier);
+                    _chainGeneration[shard] = _barrierGeneration;
                 }
                 var task = WritePartAsync(previous, route, shard, part.ToArray());
                 _chains[shard] = task;
