@@ -75,6 +75,9 @@ public static class KinesisLimits
     /// <summary>GetShardIterator calls per shard per second.</summary>
     public const int ShardGetShardIteratorCallsPerSecond = 5;
 
+    /// <summary>The largest <c>TargetShardCount</c> UpdateShardCount accepts.</summary>
+    public const int MaxTargetShardCount = 100_000;
+
     /// <summary>At most 20 enhanced fan-out consumers may be registered on one stream.</summary>
     public const int MaxConsumersPerStream = 20;
 

@@ -14,7 +14,7 @@ namespace ActorStreams.Internal;
 /// shards (their events and snapshots are deleted) and journals it gone. Work left half done by a crash is
 /// resumed on recovery.
 /// </summary>
-internal sealed class StreamCatalogActor : PersistentActor
+internal sealed partial class StreamCatalogActor : PersistentActor
 {
     private const int SnapshotEveryEvents = 200;
 
@@ -53,10 +53,12 @@ internal sealed class StreamCatalogActor : PersistentActor
                 _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
                 return true;
             case RecoveryCompleted:
+                StartClosedShardSweep();
                 foreach (var entry in _streams.Values)
                 {
                     if (entry.Status == StreamStatus.Creating) InitializeShards(entry, null);
                     else if (entry.Status == StreamStatus.Deleting) RetireShards(entry, null);
+                    else if (entry.PendingReshard.Length > 0) RunReshardStep(entry);
                 }
                 return true;
             case IActorStreamsEvent e:
@@ -89,7 +91,7 @@ internal sealed class StreamCatalogActor : PersistentActor
             case DeleteStreamCommand cmd:
             {
                 var entry = Find(cmd.Name);
-                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
+                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting or StreamStatus.Updating)
                     throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, try again when it is ACTIVE.");
                 var replyTo = Sender;
                 PersistEvent(new StreamDeletionStarted(cmd.Name), () => RetireShards(_streams[cmd.Name], replyTo));
@@ -175,6 +177,10 @@ internal sealed class StreamCatalogActor : PersistentActor
             case ShardWorkFailed failed:
                 _log.Error(failed.Cause, "{0} of stream {1} failed; it is retried when the catalog restarts", failed.What, failed.Name);
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
+                return true;
+            case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
+                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck or SweepClosedShards:
+                HandleReshard(message);
                 return true;
             case SaveSnapshotSuccess ok:
                 DeleteMessages(ok.Metadata.SequenceNr);
@@ -356,6 +362,9 @@ internal sealed class StreamCatalogActor : PersistentActor
                 break;
             case ConsumerTagsRemoved t:
                 UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.RemoveRange(t.Keys) });
+                break;
+            case ReshardStarted or ReshardStepCompleted or ClosedShardRemoved:
+                ApplyReshard(e);
                 break;
         }
     }

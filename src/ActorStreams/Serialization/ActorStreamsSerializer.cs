@@ -18,7 +18,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ShardInitializedManifest = "SI";
     private const string ShardRetentionChangedManifest = "SR";
     private const string ShardRetiredManifest = "SX";
-    private const string StreamShardSnapshotManifest = "SS";
+    // "SS" snapshots were written before shards could be closed by resharding; they are still read.
+    private const string StreamShardSnapshotWithoutClosedManifest = "SS";
+    private const string StreamShardSnapshotManifest = "S2";
+    private const string ShardClosedManifest = "SC";
     private const string StreamCreatedManifest = "CC";
     private const string StreamActivatedManifest = "CA";
     private const string StreamDeletionStartedManifest = "CD";
@@ -34,7 +37,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     // had tags and shards their opening and closing times.
     private const string CatalogSnapshotWithoutConsumersManifest = "CS";
     private const string CatalogSnapshotWithoutConsumerTagsManifest = "C2";
+    // "C3": consumer tags, shard opening/closing times, a resharding under way and recent UpdateShardCount times.
     private const string CatalogSnapshotManifest = "C3";
+    private const string ReshardStartedManifest = "CP";
+    private const string ReshardStepCompletedManifest = "CQ";
+    private const string ClosedShardRemovedManifest = "CY";
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -50,6 +57,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         ShardRetentionChanged => ShardRetentionChangedManifest,
         ShardRetired => ShardRetiredManifest,
         StreamShardSnapshot => StreamShardSnapshotManifest,
+        ShardClosed => ShardClosedManifest,
+        ReshardStarted => ReshardStartedManifest,
+        ReshardStepCompleted => ReshardStepCompletedManifest,
+        ClosedShardRemoved => ClosedShardRemovedManifest,
         StreamCreated => StreamCreatedManifest,
         StreamActivated => StreamActivatedManifest,
         StreamDeletionStarted => StreamDeletionStartedManifest,
@@ -90,7 +101,19 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                         w.Write(s.IndexEventNos[i]);
                         w.Write(s.IndexTimestampsMs[i]);
                     }
+                    w.Write(s.Closed is not null);
+                    if (s.Closed is not null) Write(w, s.Closed);
                     break;
+                case ShardClosed e: Write(w, e); break;
+                case ReshardStarted e:
+                    w.Write(e.Name);
+                    WriteOps(w, e.Ops);
+                    w.Write(e.ScaledAtMs ?? -1);
+                    break;
+                case ReshardStepCompleted e:
+                    w.Write(e.Name); w.Write(e.ParentEndingEventNo); w.Write(e.AdjacentParentEndingEventNo ?? -1); w.Write(e.CompletedAtMs);
+                    break;
+                case ClosedShardRemoved e: w.Write(e.Name); w.Write(e.ShardIndex); break;
                 case StreamCreated e:
                     w.Write(e.Name); w.Write(e.Epoch); w.Write(e.ShardCount); w.Write((byte)e.Mode); w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
                     break;
@@ -126,7 +149,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case ShardInitializedManifest: return ReadShardInitialized(r);
             case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
             case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
-            case StreamShardSnapshotManifest:
+            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutClosedManifest:
             {
                 var init = ReadShardInitialized(r);
                 var retention = r.ReadInt32();
@@ -142,8 +165,25 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     eventNos.Add(r.ReadInt64());
                     timestamps.Add(r.ReadInt64());
                 }
-                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable());
+                var closed = manifest == StreamShardSnapshotManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
+                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(), closed);
             }
+            case ShardClosedManifest: return ReadShardClosed(r);
+            case ReshardStartedManifest:
+            {
+                var name = r.ReadString();
+                var ops = ReadOps(r);
+                var scaledAt = r.ReadInt64();
+                return new ReshardStarted(name, ops, scaledAt < 0 ? null : scaledAt);
+            }
+            case ReshardStepCompletedManifest:
+            {
+                var name = r.ReadString();
+                var parentEnd = r.ReadInt64();
+                var adjacentEnd = r.ReadInt64();
+                return new ReshardStepCompleted(name, parentEnd, adjacentEnd < 0 ? null : adjacentEnd, r.ReadInt64());
+            }
+            case ClosedShardRemovedManifest: return new ClosedShardRemoved(r.ReadString(), r.ReadInt32());
             case StreamCreatedManifest:
                 return new StreamCreated(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (StreamMode)r.ReadByte(), r.ReadInt32(), r.ReadInt64());
             case StreamActivatedManifest: return new StreamActivated(r.ReadString());
@@ -291,9 +331,62 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         WriteTags(w, s.Tags);
         w.Write(s.Consumers.Length);
         foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); WriteTags(w, c.Tags); }
+        WriteOps(w, s.PendingReshard);
+        w.Write(s.ScalingTimesMs.Length);
+        foreach (var t in s.ScalingTimesMs) w.Write(t);
     }
 
-    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags or shard times.</summary>
+    private static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
+    {
+        w.Write(ops.Length);
+        foreach (var op in ops)
+        {
+            w.Write((byte)op.Kind);
+            Write(w, op.Key);
+            w.Write(op.UpperIsParent);
+        }
+    }
+
+    private static ImmutableArray<ReshardOp> ReadOps(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var ops = ImmutableArray.CreateBuilder<ReshardOp>(n);
+        for (var i = 0; i < n; i++) ops.Add(new ReshardOp((ReshardOpKind)r.ReadByte(), ReadUInt128(r), r.ReadBoolean()));
+        return ops.MoveToImmutable();
+    }
+
+    private static void Write(BinaryWriter w, ShardClosed e)
+    {
+        w.Write(e.EndingEventNo);
+        w.Write(e.ClosedAtMs);
+        w.Write(e.Children.Length);
+        foreach (var c in e.Children)
+        {
+            w.Write(c.Index);
+            w.Write(c.ParentIndex);
+            w.Write(c.AdjacentParentIndex ?? -1);
+            Write(w, c.HashKeyRange.StartingHashKey);
+            Write(w, c.HashKeyRange.EndingHashKey);
+        }
+    }
+
+    private static ShardClosed ReadShardClosed(BinaryReader r)
+    {
+        var ending = r.ReadInt64();
+        var closedAt = r.ReadInt64();
+        var n = r.ReadInt32();
+        var children = ImmutableArray.CreateBuilder<ChildShardEntry>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var index = r.ReadInt32();
+            var parent = r.ReadInt32();
+            var adjacent = r.ReadInt32();
+            children.Add(new ChildShardEntry(index, parent, adjacent < 0 ? null : adjacent, new HashKeyRange(ReadUInt128(r), ReadUInt128(r))));
+        }
+        return new ShardClosed(ending, closedAt, children.MoveToImmutable());
+    }
+
+    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state.</summary>
     private static StreamEntry ReadStreamEntry(BinaryReader r, int version)
     {
         var name = r.ReadString();
@@ -324,6 +417,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             var consumer = new ConsumerEntry(r.ReadString(), r.ReadInt64());
             consumers.Add(version >= 3 ? consumer with { Tags = ReadTags(r) } : consumer);
         }
-        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable());
+        var pending = version >= 3 ? ReadOps(r) : [];
+        var k = version >= 3 ? r.ReadInt32() : 0;
+        var scalings = ImmutableArray.CreateBuilder<long>(k);
+        for (var i = 0; i < k; i++) scalings.Add(r.ReadInt64());
+        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable(),
+            pending, scalings.MoveToImmutable());
     }
 }

@@ -78,6 +78,18 @@ public sealed record ActorStreamsSettings
     public int SinkParallelism { get; init; }
     /// <summary>Records a source asks for per read.</summary>
     public int SourceReadBatchRecords { get; init; }
+    /// <summary>UpdateShardCount calls allowed per stream in any rolling 24 hours (Kinesis: 10).</summary>
+    public int MaxUpdateShardCountPerDay
+    {
+        get => _maxUpdateShardCountPerDay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxUpdateShardCountPerDay = value;
+        }
+    }
+
+    private readonly int _maxUpdateShardCountPerDay = 10;
 
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
@@ -105,6 +117,9 @@ public sealed record ActorStreamsSettings
             c.GetInt("sink.max-batch-records"),
             c.GetByteSize("sink.max-batch-bytes") ?? 8 * 1024 * 1024,
             c.GetInt("sink.parallelism"),
-            c.GetInt("source.read-batch-records"));
+            c.GetInt("source.read-batch-records"))
+        {
+            MaxUpdateShardCountPerDay = c.GetInt("limits.max-update-shard-count-per-day"),
+        };
     }
 }
