@@ -79,6 +79,10 @@ public sealed record ActorStreamsSettings
     /// <summary>Records a source asks for per read.</summary>
     public int SourceReadBatchRecords { get; init; }
 
+    /// <summary>Enhanced fan-out subscriptions (SubscribeToShard).</summary>
+    public EnhancedFanOutSettings EnhancedFanOut { get; init; } =
+        EnhancedFanOutSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.enhanced-fan-out"));
+
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
 
@@ -105,6 +109,9 @@ public sealed record ActorStreamsSettings
             c.GetInt("sink.max-batch-records"),
             c.GetByteSize("sink.max-batch-bytes") ?? 8 * 1024 * 1024,
             c.GetInt("sink.parallelism"),
-            c.GetInt("source.read-batch-records"));
+            c.GetInt("source.read-batch-records"))
+        {
+            EnhancedFanOut = EnhancedFanOutSettings.Create(c.GetConfig("enhanced-fan-out")),
+        };
     }
 }
