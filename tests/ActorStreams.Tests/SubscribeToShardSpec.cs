@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ActorStreams.Dsl;
 using ActorStreams.Internal;
 using ActorStreams.Streams;
+using Akka.Actor;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
 using Xunit;
@@ -66,6 +67,13 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         }
         Assert.Equal(records, seen);
         return list;
+    }
+
+    /// <summary>The shard's own account of its subscriptions.</summary>
+    private protected async Task<ShardSubscriptionStats> StatsAsync(string stream)
+    {
+        var route = await Client.GetRouteAsync(stream, CancellationToken.None);
+        return await Client.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), Timeout);
     }
 
     protected static List<string> Texts(IEnumerable<SubscribeToShardEvent> events) =>
@@ -294,9 +302,36 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         }
         var got = (await EventsAsync(events, 30)).SelectMany(e => e.Records).Select(r => r.SequenceNumber).ToList();
         Assert.Equal(expected, got);
+        // The shard cut it loose instead of holding more than the 4 KiB buffer (plus the one event that crossed it).
+        var stats = await StatsAsync(stream);
+        Assert.True(stats.Detachments >= 1, $"never detached: {stats}");
+        Assert.InRange(stats.MaxInFlightBytes, 1, 4 * 1024 + 1100);
         // And it is live again afterwards.
         var later = await PutEachAsync(stream, "later");
         Assert.Equal(later, (await EventsAsync(events, 1)).SelectMany(e => e.Records).Select(r => r.SequenceNumber));
+    }
+
+    [JournalFact]
+    public async Task Ending_a_subscription_must_free_its_slot_and_stop_the_pushes()
+    {
+        var (stream, consumer) = await StreamWithConsumerAsync("efo-end");
+        var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest);
+        await using (var events = subscription.GetAsyncEnumerator())
+        {
+            await PutEachAsync(stream, "x");
+            Assert.Equal(["x"], Texts(await EventsAsync(events, 1)));
+        }
+        Assert.Equal(new ShardSubscriptionStats(1, 1, 0, (await StatsAsync(stream)).MaxInFlightBytes), await StatsAsync(stream));
+
+        await subscription.DisposeAsync();
+        await AwaitAssertAsync(async () =>
+        {
+            var stats = await StatsAsync(stream);
+            Assert.Equal(0, stats.HeldSlots);
+            Assert.Equal(0, stats.LiveSubscribers);
+        }, Timeout);
+        // The interval still runs from the start of the ended subscription.
+        await Assert.ThrowsAsync<ResourceInUseException>(() => Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest));
     }
 
     [JournalFact]

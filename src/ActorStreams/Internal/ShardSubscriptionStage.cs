@@ -73,6 +73,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         private IReadOnlyList<ChildShard> _childShards = Array.Empty<ChildShard>();
         // MillisBehindLatest of the event that empties the queue: the read page's, or 0 for pushed records.
         private long _behindWhenDrained;
+        // The current attachment to the shard's pushes; replies about older ones are stale and ignored.
+        private long _generation;
         private bool _reading;
         private bool _attaching;
         private bool _live;
@@ -199,27 +201,33 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         private void Attach()
         {
             _attaching = true;
-            _client.ShardRegion.Tell(new AttachSubscriber(_setup!.EntityId, _subscriptionId, _self, _position, _settings.BufferBytes), _self);
+            _generation++;
+            _client.ShardRegion.Tell(new AttachSubscriber(_setup!.EntityId, _subscriptionId, _generation, _self, _position, _settings.BufferBytes), _self);
         }
 
         private void OnMessage((IActorRef Sender, object Message) args)
         {
             switch (args.Message)
             {
-                case SubscriberRecords pushed when pushed.SubscriptionId == _subscriptionId:
+                case SubscriberRecords pushed when pushed.SubscriptionId == _subscriptionId && pushed.Generation == _generation && _live:
                     OnPushed(pushed);
                     return;
-                case SubscriberAttached attached when attached.SubscriptionId == _subscriptionId:
-                    _attaching = false;
-                    _live = true;
+                case SubscriberAttached attached when attached.SubscriptionId == _subscriptionId && attached.Generation == _generation:
+                    if (_attaching)
+                    {
+                        _attaching = false;
+                        _live = true;
+                    }
                     return;
-                case SubscriberBehind behind when behind.SubscriptionId == _subscriptionId:
-                    // Records arrived since the last read (or the shard restarted and forgot this subscriber): read them.
+                case SubscriberBehind behind when behind.SubscriptionId == _subscriptionId && behind.Generation == _generation:
+                    // Records arrived since the last read: read them, then attach again.
                     _attaching = false;
                     _live = false;
                     if (IsAvailable(_stage.Out)) Fill();
                     return;
-                case SubscriberDetached detached when detached.SubscriptionId == _subscriptionId:
+                case SubscriberDetached detached when detached.SubscriptionId == _subscriptionId && detached.Generation == _generation && _live:
+                    // Too far behind, or the shard restarted and forgot this subscriber; every push of this attachment came
+                    // before this message, so reading on from _position neither skips nor repeats a record.
                     _live = false;
                     if (IsAvailable(_stage.Out)) Fill();
                     return;
@@ -290,7 +298,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             if (pushedBytes > 0) Ack(pushedBytes);
         }
 
-        private void Ack(long bytes) => _client.ShardRegion.Tell(new SubscriberAck(_setup!.EntityId, _subscriptionId, bytes));
+        private void Ack(long bytes) => _client.ShardRegion.Tell(new SubscriberAck(_setup!.EntityId, _subscriptionId, _generation, bytes));
 
         /// <summary>The last event of a closed shard read to its end: no continuation, the child shards to read next.</summary>
         private void EmitEnd()
@@ -316,11 +324,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         private void OnHeartbeat()
         {
             if (_setup is null || _ended) return;
-            if (_live)
-            {
-                // Idempotent for a shard that knows this subscriber; one that restarted answers Attached or Behind.
-                _client.ShardRegion.Tell(new AttachSubscriber(_setup.EntityId, _subscriptionId, _self, _position, _settings.BufferBytes), _self);
-            }
+            // A shard that restarted has forgotten its subscribers: it answers Detached, and this one reads on.
+            if (_live) _client.ShardRegion.Tell(new CheckSubscriber(_setup.EntityId, _subscriptionId, _generation, _self), _self);
             if (!_refreshing) RefreshStream();
             if (_live && !_throttled && _pending.Count == 0 && IsAvailable(_stage.Out)
                 && NowMs - _lastEmitMs >= (long)_settings.HeartbeatInterval.TotalMilliseconds)
