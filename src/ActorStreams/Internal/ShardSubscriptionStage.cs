@@ -326,7 +326,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             if (_setup is null || _ended) return;
             // A shard that restarted has forgotten its subscribers: it answers Detached, and this one reads on.
             if (_live) _client.ShardRegion.Tell(new CheckSubscriber(_setup.EntityId, _subscriptionId, _generation, _self), _self);
-            if (!_refreshing) RefreshStream();
+            // Only an idle subscription at the tip needs to hear that its shard was closed; one that reads finds out at its end.
+            if (_live && !_refreshing) RefreshStream();
             if (_live && !_throttled && _pending.Count == 0 && IsAvailable(_stage.Out)
                 && NowMs - _lastEmitMs >= (long)_settings.HeartbeatInterval.TotalMilliseconds)
                 Emit(new SubscribeToShardEvent(Array.Empty<StreamRecord>(), Before(_position).ToString(), 0, Array.Empty<ChildShard>()));
