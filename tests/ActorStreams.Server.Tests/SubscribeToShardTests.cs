@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.Internal;
 using ActorStreams.Server.Protocol;
+using Akka.Actor;
 
 namespace ActorStreams.Server.Tests;
 
@@ -40,6 +42,14 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
         var stream = await server.CreateStreamAsync(prefix);
         var consumer = await server.OkAsync("RegisterStreamConsumer", new { StreamARN = StreamArn(stream), ConsumerName = "raw" });
         return (stream, consumer.GetProperty("Consumer").GetProperty("ConsumerARN").GetString()!);
+    }
+
+    /// <summary>The shard's own account of its subscriptions, asked inside the server's runtime.</summary>
+    private async Task<ShardSubscriptionStats> StatsAsync(string stream)
+    {
+        var client = ActorStreamsExtension.Get(server.Services.GetRequiredService<ActorSystem>()).Client;
+        var route = await client.GetRouteAsync(stream, CancellationToken.None);
+        return await client.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), Timeout);
     }
 
     private static HttpRequestMessage Subscribe(string consumerArn, object startingPosition, Version version) =>
@@ -206,7 +216,15 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
         var first = await server.Http.SendAsync(Subscribe(consumer, new { Type = "TRIM_HORIZON" }, HttpVersion.Version20), HttpCompletionOption.ResponseHeadersRead);
         var firstReader = new EventStreamReader(await first.Content.ReadAsStreamAsync());
         Assert.Equal("initial-response", (await firstReader.ReadAsync().WaitAsync(Timeout))!.EventType);
+        Assert.Equal(1, (await StatsAsync(stream)).HeldSlots);
         first.Dispose(); // resets the HTTP/2 stream
+
+        // The server ends the subscription: its slot is free and the shard pushes to nobody.
+        var deadline = DateTime.UtcNow + Timeout;
+        ShardSubscriptionStats stats;
+        while ((stats = await StatsAsync(stream)) is not { HeldSlots: 0, LiveSubscribers: 0 } && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(0, stats.HeldSlots);
+        Assert.Equal(0, stats.LiveSubscribers);
 
         await Task.Delay(700);
         var sequenceNumbers = await PutAsync(stream, "a", "b");

@@ -291,7 +291,7 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         await using var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest);
         await using var events = subscription.GetAsyncEnumerator();
         // Attached at the tip (no records yet); now write far more than the 4 KiB live buffer while nobody reads.
-        await Task.Delay(200);
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await StatsAsync(stream)).LiveSubscribers), Timeout);
         var payload = new string('p', 1000);
         var expected = new List<string>();
         for (var i = 0; i < 30; i++)
