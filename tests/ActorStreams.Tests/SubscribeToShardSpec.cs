@@ -144,6 +144,7 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
     {
         var (stream, consumer) = await StreamWithConsumerAsync("efo-cont");
         await PutEachAsync(stream, "c0", "c1", "c2", "c3", "c4");
+        Clock.Advance(TimeSpan.FromSeconds(10));
 
         string continuation;
         await using (var first = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.TrimHorizon))
@@ -151,7 +152,11 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
             await using var events = first.GetAsyncEnumerator();
             var firstEvent = (await EventsAsync(events, 2)).Single();
             Assert.Equal(["c0", "c1"], Texts([firstEvent]));
-            Assert.True(firstEvent.MillisBehindLatest >= 0);
+            // Written 10 s ago by the runtime's clock, with more after them: that far behind; the last event catches up.
+            Assert.Equal(10_000, firstEvent.MillisBehindLatest);
+            var rest = await EventsAsync(events, 3);
+            Assert.Equal(10_000, rest[0].MillisBehindLatest);
+            Assert.Equal(0, rest[^1].MillisBehindLatest);
             continuation = firstEvent.ContinuationSequenceNumber!;
             Assert.Equal(firstEvent.Records[^1].SequenceNumber, continuation);
         }
