@@ -20,7 +20,7 @@ namespace ActorStreams.Tests;
 public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal journal, string? config = null)
     : ActorStreamsSpec(output, journal, config ?? SpecConfigText)
 {
-    private const string SpecConfigText = """
+    protected const string SpecConfigText = """
         actorstreams.enhanced-fan-out.max-event-records = 2
         actorstreams.enhanced-fan-out.buffer-bytes = 4 KiB
         """;
@@ -374,6 +374,10 @@ public sealed class SubscribeToShardSqliteSpec(ITestOutputHelper output) : Subsc
 
 [PostgreSqlSpec]
 public sealed class SubscribeToShardPostgreSqlSpec(ITestOutputHelper output) : SubscribeToShardSpec(output, SpecJournal.PostgreSql);
+
+/// <summary>Every subscription spec again with no hot tail beyond the newest event: catching up reads the journal.</summary>
+public sealed class SubscribeToShardFromJournalSpec(ITestOutputHelper output)
+    : SubscribeToShardSpec(output, SpecJournal.Sqlite, SpecConfigText + "\nactorstreams.stream-shard.hot-tail-bytes = 0");
 
 /// <summary>The consumer's own read throughput: here 1 KiB/s, so the second event waits for the clock to move.</summary>
 public sealed class SubscribeToShardThrottlingSpec(ITestOutputHelper output) : ActorStreamsSpec(output, SpecJournal.Sqlite, """
