@@ -317,6 +317,28 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
     }
 
     [JournalFact]
+    public async Task Live_records_must_be_pushed_by_the_shard_without_a_single_read()
+    {
+        var (stream, consumer) = await StreamWithConsumerAsync("efo-push");
+        await using var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest);
+        await using var events = subscription.GetAsyncEnumerator();
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await StatsAsync(stream)).LiveSubscribers), Timeout);
+        var readsWhenAttached = (await StatsAsync(stream)).Reads;
+        Assert.InRange(readsWhenAttached, 1, 3); // LATEST at an empty tip: one read found nothing, then it attached
+
+        var written = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            written.AddRange(await PutEachAsync(stream, $"live-{i}"));
+            // Consumed as they come, so the subscriber never falls behind its buffer and stays attached.
+            Assert.Equal(written.Skip(written.Count - 1), (await EventsAsync(events, 1)).SelectMany(e => e.Records).Select(r => r.SequenceNumber));
+        }
+        var after = await StatsAsync(stream);
+        Assert.Equal(readsWhenAttached, after.Reads);
+        Assert.Equal(0, after.Detachments);
+    }
+
+    [JournalFact]
     public async Task Ending_a_subscription_must_free_its_slot_and_stop_the_pushes()
     {
         var (stream, consumer) = await StreamWithConsumerAsync("efo-end");
@@ -326,7 +348,8 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
             await PutEachAsync(stream, "x");
             Assert.Equal(["x"], Texts(await EventsAsync(events, 1)));
         }
-        Assert.Equal(new ShardSubscriptionStats(1, 1, 0, (await StatsAsync(stream)).MaxInFlightBytes), await StatsAsync(stream));
+        var before = await StatsAsync(stream);
+        Assert.Equal((1, 1, 0), (before.HeldSlots, before.LiveSubscribers, before.Detachments));
 
         await subscription.DisposeAsync();
         await AwaitAssertAsync(async () =>

@@ -14,6 +14,7 @@ internal sealed partial class StreamShardActor
     private readonly Dictionary<string, LiveSubscriber> _liveSubscribers = new(StringComparer.Ordinal);
     private long _subscriberDetachments;
     private long _maxSubscriberInFlightBytes;
+    private long _subscriptionReads;
 
     private sealed record SubscriptionSlot(string SubscriptionId, long StartedAtMs, IActorRef? Holder);
 
@@ -54,7 +55,7 @@ internal sealed partial class StreamShardActor
                 return;
             case GetShardSubscriptionStats:
                 Sender.Tell(new ShardSubscriptionStats(_subscriptionSlots.Values.Count(s => s.Holder is not null), _liveSubscribers.Count,
-                    _subscriberDetachments, _maxSubscriberInFlightBytes));
+                    _subscriberDetachments, _maxSubscriberInFlightBytes, _subscriptionReads));
                 return;
         }
     }

@@ -329,6 +329,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnRead(IActorRef replyTo, ReadRecords cmd, bool countCall)
     {
+        if (!cmd.SharedCapacity) _subscriptionReads++;
         if (countCall && _throttling.Enabled && cmd.SharedCapacity)
         {
             if (_readBytes.Available < 0)

@@ -62,4 +62,5 @@ internal sealed record GetShardSubscriptionStats(string EntityId) : IShardSubscr
 /// <param name="LiveSubscribers">Subscribers the shard pushes to.</param>
 /// <param name="Detachments">How often a live subscriber was cut loose for falling more than its buffer behind.</param>
 /// <param name="MaxInFlightBytes">The most bytes ever pushed to one subscriber ahead of its acknowledgements.</param>
-internal sealed record ShardSubscriptionStats(int HeldSlots, int LiveSubscribers, long Detachments, long MaxInFlightBytes);
+/// <param name="Reads">Reads subscriptions made to catch up (hot tail or journal); pushed records are not reads.</param>
+internal sealed record ShardSubscriptionStats(int HeldSlots, int LiveSubscribers, long Detachments, long MaxInFlightBytes, long Reads);
