@@ -320,7 +320,7 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
     }
 
     [Fact]
-    public void The_CRC_32_and_the_encoder_write_what_the_event_stream_format_specifies()
+    public async Task The_CRC_32_and_the_encoder_write_what_the_event_stream_format_specifies()
     {
         Assert.Equal(0xCBF43926u, Protocol.Crc32.Compute("123456789"u8));
         Assert.Equal(0xCBF43926u, EventStreamReader.Crc32("123456789"u8));
@@ -337,11 +337,11 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
         Assert.Equal(12 + headers + 7 + 4, bytes.Length);
         Assert.Equal((uint)bytes.Length, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes));
         Assert.Equal((uint)headers, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(4)));
-        var message = new EventStreamReader(new MemoryStream(bytes)).ReadAsync().GetAwaiter().GetResult()!;
+        var message = (await new EventStreamReader(new MemoryStream(bytes)).ReadAsync())!;
         Assert.Equal("event", message.MessageType);
         Assert.Equal("SubscribeToShardEvent", message.EventType);
         Assert.Equal("{\"a\":1}", message.PayloadText);
         bytes[^6] ^= 1; // a flipped payload bit no longer matches the message CRC
-        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => new EventStreamReader(new MemoryStream(bytes)).ReadAsync().GetAwaiter().GetResult());
+        await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => new EventStreamReader(new MemoryStream(bytes)).ReadAsync());
     }
 }
