@@ -111,14 +111,18 @@ public sealed partial class ActorStreamsClient
     /// Reads one page from a shard: from its in-memory tail, or from the journal when the position is older.
     /// With <paramref name="wait"/> above zero a read at the tip waits for new records instead of answering empty.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="maxBytes"/> caps the page (default: GetRecords' 10 MiB); <paramref name="sharedCapacity"/> false reads
+    /// without charging the shard's shared GetRecords capacity (enhanced fan-out has its own).
+    /// </remarks>
     internal async Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
-        TimeSpan wait, CancellationToken cancellationToken)
+        TimeSpan wait, CancellationToken cancellationToken, long maxBytes = KinesisLimits.MaxGetRecordsBytes, bool sharedCapacity = true)
     {
         var timeout = _settings.AskTimeout + wait;
         object reply;
         try
         {
-            reply = await _shards.Ask<object>(new ReadRecords(entityId, from, minTimestampMs, limit, KinesisLimits.MaxGetRecordsBytes, wait),
+            reply = await _shards.Ask<object>(new ReadRecords(entityId, from, minTimestampMs, limit, maxBytes, wait, sharedCapacity),
                 timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
@@ -132,7 +136,7 @@ public sealed partial class ActorStreamsClient
                     r.EndOfShard is null ? null : ShardPage.ToChildShards(r.EndOfShard));
             case ReadFromJournal j:
             {
-                var page = await ReadJournalAsync(j, shardId, minTimestampMs, limit, cancellationToken).ConfigureAwait(false);
+                var page = await ReadJournalAsync(j, shardId, minTimestampMs, limit, cancellationToken, maxBytes, sharedCapacity).ConfigureAwait(false);
                 return page;
             }
             case ReadThrottled t:
@@ -145,11 +149,11 @@ public sealed partial class ActorStreamsClient
     }
 
     private async Task<ShardPage> ReadJournalAsync(ReadFromJournal range, StreamShardId shardId, long minTimestampMs, int limit,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, long maxBytes, bool sharedCapacity)
     {
         var journal = PersistenceQuery.Get(_system).ReadJournalFor<ICurrentEventsByPersistenceIdQuery>(_settings.QueryJournalPlugin);
         var lastEvent = Math.Min(range.ToEventNoExclusive - 1, range.From.EventNo + MaxJournalEventsPerRead - 1);
-        var page = new ReadPage(limit, KinesisLimits.MaxGetRecordsBytes);
+        var page = new ReadPage(limit, maxBytes);
 
         await journal.CurrentEventsByPersistenceId(range.PersistenceId, range.From.EventNo, lastEvent)
             .TakeWhile(_ => page.FullAt is null)
@@ -159,7 +163,7 @@ public sealed partial class ActorStreamsClient
                 page.Add(envelope.SequenceNr, e, envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0);
             }, _materializer.Value).WaitAsync(cancellationToken).ConfigureAwait(false);
 
-        if (_settings.Throttling.Enabled && page.Bytes > 0)
+        if (_settings.Throttling.Enabled && sharedCapacity && page.Bytes > 0)
             _shards.Tell(new ChargeReadBytes(StreamShardEntity.EntityIdOf(range.PersistenceId), page.Bytes));
         var next = page.FullAt ?? new SequenceNumber(lastEvent + 1, 0);
         var behind = page.Records.Count == 0

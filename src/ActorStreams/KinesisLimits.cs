@@ -89,4 +89,13 @@ public static class KinesisLimits
 
     /// <inheritdoc cref="MaxListStreamConsumersResults"/>
     public const int DefaultListStreamConsumersResults = 100;
+
+    /// <summary>Each enhanced fan-out consumer reads up to 2 MiB/s from each shard, apart from the polling readers.</summary>
+    public const int ConsumerReadBytesPerSecond = 2 * 1024 * 1024;
+
+    /// <summary>A SubscribeToShard subscription lasts 5 minutes; the consumer then subscribes again.</summary>
+    public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>A second SubscribeToShard of the same consumer and shard within 5 s of a successful one is ResourceInUseException.</summary>
+    public static readonly TimeSpan ResubscribeInterval = TimeSpan.FromSeconds(5);
 }

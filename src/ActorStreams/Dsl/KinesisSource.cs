@@ -47,6 +47,23 @@ public static class KinesisSource
             .ConcatMany(entry => StreamRecords(client, entry, start)));
     }
 
+    /// <summary>
+    /// An enhanced fan-out subscription (SubscribeToShard) of a registered consumer to one shard: its events, pushed
+    /// as records are appended, paced by the consumer (at most 2 MiB/s of its own). It fails with the typed error of
+    /// SubscribeToShard (ResourceNotFoundException, ResourceInUseException, InvalidArgumentException) and completes
+    /// after the subscription lifetime (5 minutes), or with the child shards at the end of a closed shard. For
+    /// records without end, use <see cref="Shard"/>; this source is what a consumer that checkpoints continuations uses.
+    /// </summary>
+    public static Source<SubscribeToShardEvent, ISourceControl> SubscribeToShard(ActorSystem system, string consumerArn, StreamShardId shardId,
+        StartingPosition start)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentException.ThrowIfNullOrEmpty(consumerArn);
+        var client = ActorStreamsExtension.Get(system).Client;
+        return WithControl(Source.FromGraph(new ShardSubscriptionStage(client, consumerArn, shardId.ToString(), start))
+            .MapMaterializedValue(_ => NotUsed.Instance));
+    }
+
     private static Source<StreamRecord, NotUsed> StreamRecords(ActorStreamsClient client, StreamEntry entry, StartingPosition start)
     {
         var lineage = new ShardLineage(client, entry, start);
@@ -95,10 +112,10 @@ public static class KinesisSource
             }));
     }
 
-    private static Source<StreamRecord, ISourceControl> WithControl(Source<StreamRecord, NotUsed> source) =>
+    private static Source<T, ISourceControl> WithControl<T>(Source<T, NotUsed> source) =>
         source
             // UnfoldAsync fails with the read task's AggregateException; callers expect the ActorStreamsException in it.
             .SelectError(e => e is AggregateException a && a.Flatten().InnerExceptions is [var single] ? single : e)
-            .ViaMaterialized(KillSwitches.Single<StreamRecord>(), Keep.Right)
+            .ViaMaterialized(KillSwitches.Single<T>(), Keep.Right)
             .WatchTermination((killSwitch, completion) => (ISourceControl)new SourceControl(killSwitch, completion));
 }

@@ -92,8 +92,9 @@ internal sealed record InitializeShard(string EntityId, ShardInitialized Init) :
 /// <summary>Records to append. The shard accepts a prefix (all of them unless throttled) into a single event.</summary>
 internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes) : IStreamShardCommand;
 
+/// <summary><see cref="SharedCapacity"/> false: an enhanced fan-out read, which has its own capacity and does not count against GetRecords'.</summary>
 internal sealed record ReadRecords(
-    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait) : IStreamShardCommand;
+    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait, bool SharedCapacity = true) : IStreamShardCommand;
 
 /// <summary>Where an iterator starts. <see cref="CountCall"/>: a GetShardIterator call, subject to its per-shard rate limit.</summary>
 internal sealed record ResolveIterator(string EntityId, ShardIteratorType Type, SequenceNumber? Sequence, long TimestampMs, bool CountCall)

@@ -13,7 +13,7 @@ namespace ActorStreams.Internal;
 /// joins the next event, so the event size grows with the load. Readers near the tip are served from the hot
 /// tail; older positions are handed to the caller as a journal range to read itself, keeping this actor free.
 /// </summary>
-internal sealed class StreamShardActor : PersistentActor, IWithTimers
+internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 {
     private const string TrimTimerKey = "trim";
 
@@ -149,6 +149,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 return true;
             case ResolveIterator cmd when IsLive:
                 OnResolve(cmd);
+                return true;
+            case IShardSubscriptionCommand cmd when IsLive:
+                OnSubscriptionCommand(cmd);
+                return true;
+            case Terminated terminated:
+                OnSubscriberTerminated(terminated.ActorRef);
                 return true;
             case ChargeReadBytes cmd when IsLive:
                 if (_throttling.Enabled) _readBytes.Take(cmd.Bytes);
@@ -313,6 +319,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             _writing = false;
             MaybeSnapshot();
             WakeParkedReads();
+            PushToSubscribers(eventNo, e, bytes);
             if (_pending.Count > 0) Flush();
         });
     }
@@ -343,7 +350,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnRead(IActorRef replyTo, ReadRecords cmd, bool countCall)
     {
-        if (countCall && _throttling.Enabled)
+        if (!cmd.SharedCapacity) _subscriptionReads++;
+        if (countCall && _throttling.Enabled && cmd.SharedCapacity)
         {
             if (_readBytes.Available < 0)
             {
@@ -385,7 +393,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         }
 
         var result = ReadTail(from, cmd.MinTimestampMs, cmd.Limit, cmd.MaxBytes, tip, out var bytes);
-        if (_throttling.Enabled) _readBytes.Take(bytes);
+        if (_throttling.Enabled && cmd.SharedCapacity) _readBytes.Take(bytes);
         replyTo.Tell(result);
     }
 
@@ -442,7 +450,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                         $"StartingSequenceNumber {seq} is beyond the newest record of {ShardName}."));
                     return;
                 }
-                var position = cmd.Type == ShardIteratorType.AtSequenceNumber ? seq : seq.Next;
+                // After the largest index of an event (a SubscribeToShard continuation between events) is the next event.
+                var position = cmd.Type == ShardIteratorType.AtSequenceNumber ? seq
+                    : seq.Index >= SequenceNumber.MaxIndex ? new SequenceNumber(seq.EventNo + 1, 0) : seq.Next;
                 Sender.Tell(new IteratorResolved(position < horizon ? horizon : position, 0));
                 return;
             }
@@ -567,6 +577,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 read.ReplyTo.Tell(gone);
             }
             _parked.Clear();
+            EndSubscriptions(gone);
             _tail.Clear();
             _retiredAt = LastSequenceNr;
             DeleteMessages(_retiredAt);

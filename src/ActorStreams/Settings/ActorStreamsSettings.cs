@@ -91,6 +91,10 @@ public sealed record ActorStreamsSettings
 
     private readonly int _maxUpdateShardCountPerDay = 10;
 
+    /// <summary>Enhanced fan-out subscriptions (SubscribeToShard).</summary>
+    public EnhancedFanOutSettings EnhancedFanOut { get; init; } =
+        EnhancedFanOutSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.enhanced-fan-out"));
+
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
 
@@ -120,6 +124,7 @@ public sealed record ActorStreamsSettings
             c.GetInt("source.read-batch-records"))
         {
             MaxUpdateShardCountPerDay = c.GetInt("limits.max-update-shard-count-per-day"),
+            EnhancedFanOut = EnhancedFanOutSettings.Create(c.GetConfig("enhanced-fan-out")),
         };
     }
 }
