@@ -28,6 +28,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private readonly TokenBucket _readCalls;
     private readonly TokenBucket _readBytes;
     private readonly TokenBucket _iteratorCalls;
+    private readonly WriteLoadMeter _load;
 
     // Sparse AT_TIMESTAMP index: the first event of every time bucket.
     private readonly List<long> _indexEventNos = new();
@@ -78,6 +79,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         _readCalls = new TokenBucket(clock, _throttling.ReadCallsPerSecond);
         _readBytes = new TokenBucket(clock, _throttling.ReadBytesPerSecond);
         _iteratorCalls = new TokenBucket(clock, _throttling.GetShardIteratorCallsPerSecond);
+        _load = new WriteLoadMeter(settings.OnDemand.LoadWindow, clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
@@ -172,6 +174,13 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             case WakeShard when IsLive:
                 OnTrim();
                 return true;
+            case GetShardLoad when IsLive:
+            {
+                var (records, bytes) = _load.Rates(NowMs);
+                var share = Math.Max(records / _throttling.WriteRecordsPerSecond, bytes / _throttling.WriteBytesPerSecond);
+                Sender.Tell(new ShardLoadResult(_entityId, share, _load.StartMs));
+                return true;
+            }
             case ParkedReadExpired expired:
                 if (_parked.Remove(expired.Id, out var parked))
                     parked.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), parked.Command.From, 0));
@@ -245,7 +254,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
         var retryAfter = TimeSpan.Zero;
-        if (_throttling.Enabled)
+        if (_throttling.Enabled && !cmd.Unthrottled)
         {
             accepted = 0;
             bytes = 0;
@@ -267,6 +276,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 return;
             }
         }
+        _load.Add(NowMs, accepted, bytes);
         _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
         if (!_writing) Flush();
     }

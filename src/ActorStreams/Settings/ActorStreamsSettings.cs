@@ -91,6 +91,22 @@ public sealed record ActorStreamsSettings
 
     private readonly int _maxUpdateShardCountPerDay = 10;
 
+    /// <summary>UpdateStreamMode calls allowed per stream in any rolling 24 hours (Kinesis: 2).</summary>
+    public int MaxStreamModeChangesPerDay
+    {
+        get => _maxStreamModeChangesPerDay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxStreamModeChangesPerDay = value;
+        }
+    }
+
+    private readonly int _maxStreamModeChangesPerDay = 2;
+
+    /// <summary>How ON_DEMAND streams split and merge their shards by themselves.</summary>
+    public OnDemandSettings OnDemand { get; init; } = OnDemandSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.on-demand"));
+
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
 
@@ -120,6 +136,8 @@ public sealed record ActorStreamsSettings
             c.GetInt("source.read-batch-records"))
         {
             MaxUpdateShardCountPerDay = c.GetInt("limits.max-update-shard-count-per-day"),
+            OnDemand = OnDemandSettings.Create(c.GetConfig("on-demand")),
+            MaxStreamModeChangesPerDay = c.GetInt("limits.max-stream-mode-changes-per-day"),
         };
     }
 }
