@@ -112,9 +112,10 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(new ReshardStepCompleted("s", 41, 7), RoundTrip(new ReshardStepCompleted("s", 41, 7)));
         Assert.Equal(new ReshardStepCompleted("s", 41, null), RoundTrip(new ReshardStepCompleted("s", 41, null)));
         Assert.Equal(new ClosedShardRemoved("s", 3), RoundTrip(new ClosedShardRemoved("s", 3)));
+        Assert.Equal(new StreamModeChanged("s", StreamMode.OnDemand, 1_700_000_000_000), RoundTrip(new StreamModeChanged("s", StreamMode.OnDemand, 1_700_000_000_000)));
 
         var entry = new StreamEntry("s", 3, StreamStatus.Updating, StreamMode.Provisioned, 24, 1_700_000_000_000,
-            [new ShardEntry(0, HashKeyRange.All, null, null, 12)], ImmutableSortedDictionary<string, string>.Empty, [], ops, [1_700_000_000_000, 1_700_000_100_000]);
+            [new ShardEntry(0, HashKeyRange.All, null, null, 12)], ImmutableSortedDictionary<string, string>.Empty, [], ops, [1_700_000_000_000, 1_700_000_100_000], [1_700_000_200_000]);
         var catalog = new CatalogSnapshot(3, [entry]);
         Assert.Equal(catalog, RoundTrip(catalog));
     }
