@@ -28,6 +28,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private readonly TokenBucket _readCalls;
     private readonly TokenBucket _readBytes;
     private readonly TokenBucket _iteratorCalls;
+    private readonly WriteLoadMeter _load;
 
     // Sparse AT_TIMESTAMP index: the first event of every time bucket.
     private readonly List<long> _indexEventNos = new();
@@ -78,6 +79,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         _readCalls = new TokenBucket(clock, _throttling.ReadCallsPerSecond);
         _readBytes = new TokenBucket(clock, _throttling.ReadBytesPerSecond);
         _iteratorCalls = new TokenBucket(clock, _throttling.GetShardIteratorCallsPerSecond);
+        _load = new WriteLoadMeter(settings.OnDemand.LoadWindow, clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
@@ -121,7 +123,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 _appliedSequenceNr = LastSequenceNr;
                 return true;
             case ShardClosed e:
-                _closed = e;
+                // Every event before the close belongs to the shard: its end is the event right before it.
+                _closed = e with { EndingEventNo = LastSequenceNr - 1 };
                 _appliedSequenceNr = LastSequenceNr;
                 return true;
             case SnapshotOffer { Snapshot: StreamShardSnapshot s } offer:
@@ -178,6 +181,13 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             case WakeShard when IsLive:
                 OnTrim();
                 return true;
+            case GetShardLoad when IsLive:
+            {
+                var (records, bytes) = _load.Rates(NowMs);
+                var share = Math.Max(records / _throttling.WriteRecordsPerSecond, bytes / _throttling.WriteBytesPerSecond);
+                Sender.Tell(new ShardLoadResult(_entityId, share, _load.StartMs));
+                return true;
+            }
             case ParkedReadExpired expired:
                 if (_parked.Remove(expired.Id, out var parked))
                     parked.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), parked.Command.From, 0));
@@ -251,7 +261,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
         var retryAfter = TimeSpan.Zero;
-        if (_throttling.Enabled)
+        if (_throttling.Enabled && !cmd.Unthrottled)
         {
             accepted = 0;
             bytes = 0;
@@ -273,6 +283,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 return;
             }
         }
+        _load.Add(NowMs, accepted, bytes);
         _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
         if (!_writing) Flush();
     }
@@ -479,12 +490,18 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         }
         if (_closing) return; // a close is being persisted; the catalog asks again if it missed the answer
         _closing = true;
-        // Appends still in flight (PersistAsync) are journaled before this event and are part of the shard;
-        // appends waiting in _pending were never written and are refused once the close is durable.
-        var closed = new ShardClosed(LastSequenceNr, NowMs, cmd.Children);
+        // An append still in flight (PersistAsync, at most one) is journaled before this event and is part of the
+        // shard; appends waiting in _pending were never written and are refused once the close is durable.
+        // LastSequenceNr counts only confirmed writes, so the one in flight is added; the handler below takes the
+        // end from the close event's own sequence number either way.
+        var closed = new ShardClosed(LastSequenceNr + (_writing ? 1 : 0), NowMs, cmd.Children);
         PersistApplied(closed, e =>
         {
-            _closed = e;
+            _closed = e with { EndingEventNo = LastSequenceNr - 1 };
+            if (_closed.EndingEventNo != e.EndingEventNo)
+                _log.Warning("{0} journaled its end as event {1}, but the close is event {2}; using {3}", PersistenceId, e.EndingEventNo, LastSequenceNr, _closed.EndingEventNo);
+            _appliedSequenceNr = Math.Max(_appliedSequenceNr, LastSequenceNr);
+            e = _closed;
             _closing = false;
             var refused = new AppendRefusedClosed(_init!.ShardIndex, e);
             foreach (var p in _pending) p.ReplyTo.Tell(refused);
@@ -649,7 +666,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     /// </summary>
     private void MaybeSnapshot()
     {
-        // While a close is being persisted LastSequenceNr already counts ShardClosed: a snapshot now would skip it.
+        // No snapshot while a close is being persisted: the snapshot must not be taken between the close and its handler.
         if (_writing || _closing) return;
         if (!_snapshotRequested && _eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
         _snapshotRequested = false;
