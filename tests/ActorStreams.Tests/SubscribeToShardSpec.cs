@@ -362,6 +362,22 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
     }
 
     [JournalFact]
+    public async Task Deleting_the_stream_must_end_its_subscriptions_with_ResourceNotFound()
+    {
+        var (stream, consumer) = await StreamWithConsumerAsync("efo-del");
+        await using var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest);
+        await using var events = subscription.GetAsyncEnumerator();
+        await PutEachAsync(stream, "last");
+        Assert.Equal(["last"], Texts(await EventsAsync(events, 1)));
+
+        await Client.DeleteStreamAsync(stream);
+        await Assert.ThrowsAsync<ResourceNotFoundException>(async () =>
+        {
+            while (await events.MoveNextAsync().AsTask().WaitAsync(Timeout)) Assert.Empty(events.Current.Records);
+        });
+    }
+
+    [JournalFact]
     public async Task Ending_a_subscription_must_free_its_slot_and_stop_the_pushes()
     {
         var (stream, consumer) = await StreamWithConsumerAsync("efo-end");
