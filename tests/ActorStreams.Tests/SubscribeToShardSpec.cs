@@ -378,6 +378,28 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
     }
 
     [JournalFact]
+    public async Task Deregistering_the_consumer_must_end_its_subscription_at_the_next_heartbeat()
+    {
+        var (stream, consumer) = await StreamWithConsumerAsync("efo-dereg");
+        await using var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest);
+        await using var events = subscription.GetAsyncEnumerator();
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await StatsAsync(stream)).LiveSubscribers), Timeout);
+
+        await Client.DeregisterStreamConsumerAsync(consumer);
+        var ended = Assert.ThrowsAsync<ResourceNotFoundException>(async () =>
+        {
+            while (await events.MoveNextAsync()) Assert.Empty(events.Current.Records);
+        });
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!ended.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(ended, Task.Delay(100));
+        }
+        await ended.WaitAsync(Timeout);
+    }
+
+    [JournalFact]
     public async Task Ending_a_subscription_must_free_its_slot_and_stop_the_pushes()
     {
         var (stream, consumer) = await StreamWithConsumerAsync("efo-end");
