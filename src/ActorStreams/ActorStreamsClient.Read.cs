@@ -23,6 +23,12 @@ public sealed partial class ActorStreamsClient
         Validate.StreamName(streamName);
         var id = StreamShardId.Parse(shardId, streamName);
         var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        if (!route.EntityIds.ContainsKey(id.Index))
+        {
+            // A shard created by resharding after the route was cached: look again.
+            ForgetRoute(streamName);
+            route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        }
         var (position, minTs) = await ResolveAsync(route, id.Index,
             ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), countCall: true, cancellationToken).ConfigureAwait(false);
         return _iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
@@ -48,8 +54,9 @@ public sealed partial class ActorStreamsClient
             limit ?? KinesisLimits.MaxGetRecordsLimit, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         if (page.ThrottledFor is not null)
             throw new ProvisionedThroughputExceededException(page.ThrottleMessage ?? "Rate exceeded for the shard.");
-        var next = _iterators.Encode(it with { Position = page.Next, IssuedAtMs = now });
-        return new GetRecordsResult(page.Records, next, page.MillisBehindLatest);
+        // At the end of a closed shard there is nothing more to read from it: no next iterator, the children instead.
+        var next = page.EndOfShard ? null : _iterators.Encode(it with { Position = page.Next, IssuedAtMs = now });
+        return new GetRecordsResult(page.Records, next, page.MillisBehindLatest) { ChildShards = page.ChildShards };
     }
 
     internal static StartingPosition ToStartingPosition(ShardIteratorType type, string? sequenceNumber, DateTimeOffset? timestamp)
@@ -86,13 +93,17 @@ public sealed partial class ActorStreamsClient
         _ => "AT_TIMESTAMP",
     };
 
-    internal async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
+    internal Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
+        bool countCall, CancellationToken cancellationToken) =>
+        ResolveAsync(route.EntityId(shardIndex), start, countCall, cancellationToken);
+
+    internal async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(string entityId, StartingPosition start,
         bool countCall, CancellationToken cancellationToken)
     {
         SequenceNumber? sequence = start.SequenceNumber is null ? null : SequenceNumber.Parse(start.SequenceNumber, "StartingSequenceNumber");
         var ts = start.Timestamp?.ToUnixTimeMilliseconds() ?? 0;
         var resolved = await AskAsync<IteratorResolved>(_shards,
-            new ResolveIterator(route.EntityId(shardIndex), start.Type, sequence, ts, countCall), cancellationToken).ConfigureAwait(false);
+            new ResolveIterator(entityId, start.Type, sequence, ts, countCall), cancellationToken).ConfigureAwait(false);
         return (resolved.Position, resolved.MinTimestampMs);
     }
 
@@ -121,7 +132,8 @@ public sealed partial class ActorStreamsClient
         switch (reply)
         {
             case ReadRecordsResult r:
-                return new ShardPage(ToRecords(shardId, r.Records), r.Next, r.MillisBehindLatest, null, null);
+                return new ShardPage(ToRecords(shardId, r.Records), r.Next, r.MillisBehindLatest, null, null,
+                    r.EndOfShard is null ? null : ShardPage.ToChildShards(r.EndOfShard));
             case ReadFromJournal j:
             {
                 var page = await ReadJournalAsync(j, shardId, minTimestampMs, limit, cancellationToken, maxBytes, sharedCapacity).ConfigureAwait(false);
@@ -157,7 +169,9 @@ public sealed partial class ActorStreamsClient
         var behind = page.Records.Count == 0
             ? Math.Max(0, NowMs - range.LatestTimestampMs)
             : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
-        return new ShardPage(ToRecords(shardId, page.Records), next, behind, null, null);
+        // The journal held everything up to a closed shard's last event: the reader is at its end.
+        var end = range.Closed is { } closed && page.FullAt is null && lastEvent >= closed.EndingEventNo ? ShardPage.ToChildShards(closed) : null;
+        return new ShardPage(ToRecords(shardId, page.Records), next, end is null ? behind : 0, null, null, end);
     }
 
     private static IReadOnlyList<StreamRecord> ToRecords(StreamShardId shardId, IReadOnlyList<ReadRecord> records)

@@ -9,6 +9,9 @@ public static class KinesisLimits
     /// <summary>Stream names are 1 to 128 characters of <c>[a-zA-Z0-9_.-]</c>.</summary>
     public const int MaxStreamNameLength = 128;
 
+    /// <summary>A shard id given as an argument (ExclusiveStartShardId, ShardFilter.ShardId) is 1 to 128 characters.</summary>
+    public const int MaxShardIdLength = 128;
+
     /// <summary>A partition key is 1 to 256 Unicode characters.</summary>
     public const int MaxPartitionKeyLength = 256;
 
@@ -48,6 +51,9 @@ public static class KinesisLimits
     /// <inheritdoc cref="MaxTagsPerStream"/>
     public const int MaxTagsPerRequest = 10;
 
+    /// <summary>Tags on one enhanced fan-out consumer (TagResource with a consumer ARN): at most 50, as on a stream.</summary>
+    public const int MaxTagsPerConsumer = 50;
+
     /// <inheritdoc cref="MaxTagsPerStream"/>
     public const int MaxTagKeyLength = 128;
 
@@ -68,6 +74,9 @@ public static class KinesisLimits
 
     /// <summary>GetShardIterator calls per shard per second.</summary>
     public const int ShardGetShardIteratorCallsPerSecond = 5;
+
+    /// <summary>The largest <c>TargetShardCount</c> UpdateShardCount accepts.</summary>
+    public const int MaxTargetShardCount = 100_000;
 
     /// <summary>At most 20 enhanced fan-out consumers may be registered on one stream.</summary>
     public const int MaxConsumersPerStream = 20;

@@ -18,8 +18,8 @@ public class ServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; }
 
-    /// <summary>The running server's services (its ActorSystem, for tests that look inside the runtime).</summary>
-    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server has not started.");
+    /// <summary>The running server's services (its ActorSystem, for instance).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not started.");
 
     public ServerFixture() => Http = new HttpClient(CreateHandler());
 

@@ -424,6 +424,36 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
     }
 
     [JournalFact]
+    public async Task Subscription_to_a_shard_that_is_split_must_end_after_its_last_record_with_the_children()
+    {
+        var (stream, consumer) = await StreamWithConsumerAsync("efo-split");
+        await PutEachAsync(stream, "a", "b");
+        await using var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.TrimHorizon);
+        await using var events = subscription.GetAsyncEnumerator();
+        Assert.Equal(["a", "b"], Texts(await EventsAsync(events, 2)));
+
+        await Client.SplitShardAsync(stream, Shard0, (UInt128.One << 127).ToString());
+        await PutEachAsync(stream, "to-a-child"); // the parent is closed: this goes to a child, not to this subscription
+
+        // The subscription learns of the close at its next look at the stream (a catalog query at a heartbeat, which
+        // answers asynchronously: give it real time between the heartbeats the fake clock fires).
+        SubscribeToShardEvent? last = null;
+        for (var i = 0; i < 200 && last is null; i++)
+        {
+            if (i > 0) await Task.Delay(25);
+            Clock.Advance(TimeSpan.FromSeconds(5));
+            Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Timeout), "the subscription ended without its children");
+            Assert.Empty(events.Current.Records);
+            if (events.Current.ChildShards.Count > 0) last = events.Current;
+        }
+        Assert.NotNull(last);
+        Assert.Null(last!.ContinuationSequenceNumber);
+        Assert.Equal([new StreamShardId(1), new StreamShardId(2)], last.ChildShards.Select(c => c.ShardId));
+        Assert.All(last.ChildShards, c => Assert.Equal([new StreamShardId(0)], c.ParentShards));
+        Assert.False(await events.MoveNextAsync().AsTask().WaitAsync(Timeout));
+    }
+
+    [JournalFact]
     public async Task KinesisSource_SubscribeToShard_must_emit_events_and_fail_with_typed_errors()
     {
         var (stream, consumer) = await StreamWithConsumerAsync("efo-src");

@@ -50,6 +50,10 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private long _bytesSinceSnapshot;
     private readonly List<IActorRef> _retireRequesters = new();
     private long _retiredAt = long.MaxValue;
+    // Resharding: _closing from the CloseShard command until ShardClosed is persisted (appends wait, unflushed);
+    // _closed afterwards (appends are refused with the children, readers at the end get them as ChildShards).
+    private bool _closing;
+    private ShardClosed? _closed;
 
     private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter);
 
@@ -116,6 +120,10 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 _retired = true;
                 _appliedSequenceNr = LastSequenceNr;
                 return true;
+            case ShardClosed e:
+                _closed = e;
+                _appliedSequenceNr = LastSequenceNr;
+                return true;
             case SnapshotOffer { Snapshot: StreamShardSnapshot s } offer:
                 ApplySnapshot(s);
                 _appliedSequenceNr = offer.Metadata.SequenceNr;
@@ -163,6 +171,12 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 return true;
             case RetireShard:
                 OnRetire();
+                return true;
+            case CloseShard cmd when IsLive:
+                OnClose(cmd);
+                return true;
+            case WakeShard when IsLive:
+                OnTrim();
                 return true;
             case ParkedReadExpired expired:
                 if (_parked.Remove(expired.Id, out var parked))
@@ -229,6 +243,11 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnAppend(AppendRecords cmd)
     {
+        if (_closed is not null)
+        {
+            Sender.Tell(new AppendRefusedClosed(_init!.ShardIndex, _closed));
+            return;
+        }
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
         var retryAfter = TimeSpan.Zero;
@@ -260,6 +279,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void Flush()
     {
+        // Once a close is requested nothing more is written: what waits is refused when ShardClosed is persisted.
+        if (_closing) return;
         var take = 0;
         var records = 0;
         long bytes = 0;
@@ -346,6 +367,11 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
         var tip = Tip;
         var from = cmd.From < FirstRecordPosition ? FirstRecordPosition : cmd.From;
+        if (_closed is not null && from.EventNo > _closed.EndingEventNo)
+        {
+            replyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), from, 0, _closed));
+            return;
+        }
         if (from >= tip)
         {
             if (cmd.Wait > TimeSpan.Zero)
@@ -362,7 +388,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         var tailStart = _tail.FirstEventNo ?? tip.EventNo;
         if (from.EventNo < tailStart)
         {
-            replyTo.Tell(new ReadFromJournal(PersistenceId, from, tailStart, _lastTimestampMs));
+            replyTo.Tell(new ReadFromJournal(PersistenceId, from, tailStart, _lastTimestampMs, _closed));
             return;
         }
 
@@ -385,7 +411,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         var next = page.FullAt ?? tip;
         // How far behind the present the reader is once it has these records (the journal path measures the same).
         var behind = next >= tip || page.Records.Count == 0 ? 0 : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
-        return new ReadRecordsResult(page.Records.ToArray(), next, behind);
+        // A closed shard's tip is its end: a page that reaches it tells the reader the children.
+        return new ReadRecordsResult(page.Records.ToArray(), next, behind, page.FullAt is null ? _closed : null);
     }
 
     private void WakeParkedReads()
@@ -441,6 +468,34 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         }
     }
 
+    // ---------------- resharding ----------------
+
+    private void OnClose(CloseShard cmd)
+    {
+        if (_closed is not null)
+        {
+            Sender.Tell(new ShardClosedResult(_closed.EndingEventNo));
+            return;
+        }
+        if (_closing) return; // a close is being persisted; the catalog asks again if it missed the answer
+        _closing = true;
+        // Appends still in flight (PersistAsync) are journaled before this event and are part of the shard;
+        // appends waiting in _pending were never written and are refused once the close is durable.
+        var closed = new ShardClosed(LastSequenceNr, NowMs, cmd.Children);
+        PersistApplied(closed, e =>
+        {
+            _closed = e;
+            _closing = false;
+            var refused = new AppendRefusedClosed(_init!.ShardIndex, e);
+            foreach (var p in _pending) p.ReplyTo.Tell(refused);
+            _pending.Clear();
+            _snapshotRequested = true;
+            MaybeSnapshot();
+            WakeParkedReads();
+            Sender.Tell(new ShardClosedResult(e.EndingEventNo));
+        });
+    }
+
     // ---------------- retention ----------------
 
     private void StartTrimTimer()
@@ -450,8 +505,17 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnTrim()
     {
-        if (_init is null || _retired || _lastTimestampMs == 0) return;
+        if (_init is null || _retired) return;
         var cutoff = NowMs - (long)TimeSpan.FromHours(_retentionHours).TotalMilliseconds;
+        if (_closed is not null && _lastRecordEventNo < _trimHorizon && _closed.ClosedAtMs < cutoff)
+        {
+            // Closed longer than the retention period and every record trimmed: the catalog drops the shard from
+            // the listing and retires this entity. Said again on every tick until that happened.
+            ClusterSharding.Get(Context.System).ShardRegion(StreamCatalogEntity.TypeName)
+                .Tell(new ClosedShardExpired(_init.StreamName, _init.Epoch, _init.ShardIndex));
+            return;
+        }
+        if (_lastTimestampMs == 0) return;
         long deleteTo;
         if (_lastTimestampMs < cutoff)
         {
@@ -572,11 +636,12 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         _indexEventNos.AddRange(s.IndexEventNos);
         _indexTimestamps.Clear();
         _indexTimestamps.AddRange(s.IndexTimestampsMs);
+        _closed = s.Closed;
     }
 
     private StreamShardSnapshot CreateSnapshot() => new(
         _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs, _lastRecordEventNo,
-        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray());
+        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray(), _closed);
 
     /// <summary>
     /// Snapshots when due, but never while an append is in flight: the snapshot's sequence number would cover an
@@ -584,7 +649,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     /// </summary>
     private void MaybeSnapshot()
     {
-        if (_writing) return;
+        // While a close is being persisted LastSequenceNr already counts ShardClosed: a snapshot now would skip it.
+        if (_writing || _closing) return;
         if (!_snapshotRequested && _eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
         _snapshotRequested = false;
         _eventsSinceSnapshot = 0;

@@ -78,6 +78,18 @@ public sealed record ActorStreamsSettings
     public int SinkParallelism { get; init; }
     /// <summary>Records a source asks for per read.</summary>
     public int SourceReadBatchRecords { get; init; }
+    /// <summary>UpdateShardCount calls allowed per stream in any rolling 24 hours (Kinesis: 10).</summary>
+    public int MaxUpdateShardCountPerDay
+    {
+        get => _maxUpdateShardCountPerDay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxUpdateShardCountPerDay = value;
+        }
+    }
+
+    private readonly int _maxUpdateShardCountPerDay = 10;
 
     /// <summary>Enhanced fan-out subscriptions (SubscribeToShard).</summary>
     public EnhancedFanOutSettings EnhancedFanOut { get; init; } =
@@ -111,6 +123,7 @@ public sealed record ActorStreamsSettings
             c.GetInt("sink.parallelism"),
             c.GetInt("source.read-batch-records"))
         {
+            MaxUpdateShardCountPerDay = c.GetInt("limits.max-update-shard-count-per-day"),
             EnhancedFanOut = EnhancedFanOutSettings.Create(c.GetConfig("enhanced-fan-out")),
         };
     }

@@ -1,7 +1,8 @@
 namespace ActorStreams.Streams;
 
 /// <summary>
-/// A shard created from a closed shard by a split or merge: what a consumer reads next once it has read its
-/// parent to the end (reported by SubscribeToShard and GetRecords at the end of a closed shard).
+/// A shard that continues a closed shard's hash keys: one of the two children of a split, or the child of a merge
+/// (then with both parents). GetRecords and SubscribeToShard report them once a reader reaches the end of a closed
+/// shard; a consumer reads them next.
 /// </summary>
 public sealed record ChildShard(StreamShardId ShardId, IReadOnlyList<StreamShardId> ParentShards, HashKeyRange HashKeyRange);
