@@ -73,7 +73,8 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
     private protected async Task<ShardSubscriptionStats> StatsAsync(string stream)
     {
         var route = await Client.GetRouteAsync(stream, CancellationToken.None);
-        return await Client.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), Timeout);
+        // Short: a question sent while the entity is being restarted is lost, and AwaitAssertAsync asks again.
+        return await Client.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), TimeSpan.FromSeconds(2));
     }
 
     protected static List<string> Texts(IEnumerable<SubscribeToShardEvent> events) =>
@@ -336,6 +337,66 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         var after = await StatsAsync(stream);
         Assert.Equal(readsWhenAttached, after.Reads);
         Assert.Equal(0, after.Detachments);
+    }
+
+    [JournalFact]
+    public async Task A_subscriber_forgotten_by_a_restarted_shard_must_read_on_after_its_next_heartbeat()
+    {
+        var (stream, consumer) = await StreamWithConsumerAsync("efo-restart");
+        await using var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest);
+        await using var events = subscription.GetAsyncEnumerator();
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await StatsAsync(stream)).LiveSubscribers), Timeout);
+
+        // The shard entity crashes and recovers from its journal: it no longer knows its live subscribers.
+        Sys.ActorSelection("/system/sharding/actorstreams-stream-shard/*/*").Tell(Kill.Instance);
+        await AwaitAssertAsync(async () => Assert.Equal(0, (await StatsAsync(stream)).LiveSubscribers), Timeout);
+        var written = await PutEachAsync(stream, "after-restart-1", "after-restart-2");
+
+        var next = events.MoveNextAsync().AsTask();
+        Assert.False(await Task.WhenAny(next, Task.Delay(300)) == next, "a record arrived although nobody pushes to this subscriber");
+        Clock.Advance(Settings.EnhancedFanOutSettings.Create(Akka.Configuration.Config.Empty).HeartbeatInterval);
+        Assert.True(await next.WaitAsync(Timeout));
+        var got = events.Current.Records.Select(r => r.SequenceNumber).ToList();
+        if (got.Count < written.Count) got.AddRange((await EventsAsync(events, written.Count - got.Count)).SelectMany(e => e.Records).Select(r => r.SequenceNumber));
+        Assert.Equal(written, got);
+    }
+
+    [JournalFact]
+    public async Task Deleting_the_stream_must_end_its_subscriptions_with_ResourceNotFound()
+    {
+        var (stream, consumer) = await StreamWithConsumerAsync("efo-del");
+        await using var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest);
+        await using var events = subscription.GetAsyncEnumerator();
+        await PutEachAsync(stream, "last");
+        Assert.Equal(["last"], Texts(await EventsAsync(events, 1)));
+
+        await Client.DeleteStreamAsync(stream);
+        await Assert.ThrowsAsync<ResourceNotFoundException>(async () =>
+        {
+            while (await events.MoveNextAsync().AsTask().WaitAsync(Timeout)) Assert.Empty(events.Current.Records);
+        });
+    }
+
+    [JournalFact]
+    public async Task Deregistering_the_consumer_must_end_its_subscription_at_the_next_heartbeat()
+    {
+        var (stream, consumer) = await StreamWithConsumerAsync("efo-dereg");
+        await using var subscription = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.Latest);
+        await using var events = subscription.GetAsyncEnumerator();
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await StatsAsync(stream)).LiveSubscribers), Timeout);
+
+        await Client.DeregisterStreamConsumerAsync(consumer);
+        var ended = Assert.ThrowsAsync<ResourceNotFoundException>(async () =>
+        {
+            while (await events.MoveNextAsync()) Assert.Empty(events.Current.Records);
+        });
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!ended.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(ended, Task.Delay(100));
+        }
+        await ended.WaitAsync(Timeout);
     }
 
     [JournalFact]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using ActorStreams.Streams;
 
@@ -53,17 +54,38 @@ internal sealed partial class KinesisOperations
         catch (ActorStreamsException e) when (!cancellationToken.IsCancellationRequested)
         {
             // ResourceInUseException (a newer subscription took over), ResourceNotFoundException (consumer or stream gone), ...
-            json.ResetWrittenCount();
+            await WriteExceptionAsync(output, e.ErrorCode, e.Message, cbor, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Anything else still ends the stream the way a client can read; the endpoint logs it.
+            await WriteExceptionAsync(output, InternalFailureException.Code, e.Message, cbor, cancellationToken);
+            throw;
+        }
+    }
+
+    private static async Task WriteExceptionAsync(PipeWriter output, string code, string message, bool cbor, CancellationToken cancellationToken)
+    {
+        byte[] payload;
+        if (cbor)
+        {
+            payload = KinesisCbor.WriteError(code, message);
+        }
+        else
+        {
+            var json = new ArrayBufferWriter<byte>();
             using (var writer = new Utf8JsonWriter(json, WriterOptions))
             {
                 writer.WriteStartObject();
-                writer.WriteString("message", e.Message);
+                writer.WriteString("message", message);
                 writer.WriteEndObject();
             }
-            var payload = cbor ? KinesisCbor.WriteError(e.ErrorCode, e.Message) : json.WrittenMemory.ToArray();
-            EventStreamEncoder.WriteException(output, e.ErrorCode, contentType, payload);
-            await output.FlushAsync(cancellationToken);
+            payload = json.WrittenSpan.ToArray();
         }
+        // The event stream names its errors by the union member: the InternalFailure error is "InternalFailureException" there.
+        var exceptionType = code == InternalFailureException.Code ? "InternalFailureException" : code;
+        EventStreamEncoder.WriteException(output, exceptionType, cbor ? KinesisCbor.ContentType : EventJsonContentType, payload);
+        await output.FlushAsync(cancellationToken);
     }
 
     private static StartingPosition ParseStartingPosition(KinesisRequest position)

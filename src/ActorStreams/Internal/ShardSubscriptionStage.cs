@@ -153,7 +153,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                 EmitPending();
                 return;
             }
-            if (_reading || _attaching || _live || _refreshing) return;
+            if (_reading || _attaching || _live) return;
             if (_endingEventNo is { } end && _position.EventNo > end)
             {
                 EmitEnd();
@@ -346,11 +346,9 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                     return; // a transient failure: the next heartbeat looks again
                 }
                 (_endingEventNo, _childShards) = task.Result;
-                if (_endingEventNo is { } end && _position.EventNo > end && _pending.Count == 0)
-                {
-                    _live = false;
-                    if (IsAvailable(_stage.Out)) EmitEnd();
-                }
+                // A closed shard pushes nothing more: once everything up to its end was received, stop waiting for it.
+                if (_live && _endingEventNo is { } end && _position.EventNo > end) _live = false;
+                if (IsAvailable(_stage.Out)) Fill();
             });
             _client.CheckSubscriptionAsync(_setup!, _cancel.Token)
                 .ContinueWith(t => onRefreshed(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
