@@ -59,11 +59,6 @@ internal static class ConsoleEndpoints
 
     public static void Map(WebApplication app, SigV4Verifier? verifier)
     {
-        app.MapGet(Path, (HttpContext context) =>
-        {
-            context.Response.Redirect(Path + "/");
-            return Task.CompletedTask;
-        });
         app.MapGet(ConfigPath, (HttpContext context) => WriteJsonAsync(context, StatusCodes.Status200OK, w =>
         {
             w.WriteBoolean("authEnabled", verifier is not null);
@@ -76,6 +71,12 @@ internal static class ConsoleEndpoints
 
     private static Task ServeAsync(HttpContext context, string? file)
     {
+        if (string.IsNullOrEmpty(file) && !(context.Request.Path.Value ?? "").EndsWith('/'))
+        {
+            // Relative links in the page (js/app.js, api/config) resolve against /console/, not /.
+            context.Response.Redirect(Path + "/");
+            return Task.CompletedTask;
+        }
         var assets = Assets.Value;
         var key = string.IsNullOrEmpty(file) ? "index.html" : file;
         if (!assets.TryGetValue(key, out var asset))

@@ -152,7 +152,7 @@ public sealed partial class ActorStreamsClient
     private void CountRead(string entityId, ShardPage page)
     {
         long bytes = 0;
-        foreach (var r in page.Records) bytes += r.Data.Length + System.Text.Encoding.UTF8.GetByteCount(r.PartitionKey);
+        foreach (var r in page.Records) bytes += r.Data.Length + global::System.Text.Encoding.UTF8.GetByteCount(r.PartitionKey);
         _metrics.Read(entityId, page.Records.Count, bytes, page.MillisBehindLatest);
     }
 

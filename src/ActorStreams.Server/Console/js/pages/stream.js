@@ -56,7 +56,8 @@ export async function streamPage(name) {
   }
 
   const form = (id, title, hint, fields, button, onsubmit) => {
-    const f = h(`form#${id}`, h("h2", title), hint ? h("p.hint", hint) : null, fields, button);
+    // noValidate: out-of-range values go to the API, whose own message is shown.
+    const f = h(`form#${id}`, { noValidate: true }, h("h2", title), hint ? h("p.hint", hint) : null, fields, button);
     f.addEventListener("submit", (e) => { e.preventDefault(); onsubmit(); });
     return f;
   };
