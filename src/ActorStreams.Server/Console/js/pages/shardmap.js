@@ -62,8 +62,13 @@ export function shardMap(shards) {
     for (const p of [shard.ParentShardId, shard.AdjacentParentShardId]) {
       const parent = p && rects.get(p);
       if (!parent) continue;
-      svg.append(s("line", { x1: parent.x1 - 6, y1: parent.ym, x2: child.x0 + 6, y2: child.ym, class: "lineage",
+      // From inside the parent to inside the child, so the link stays visible however close the steps are.
+      const reach = Math.min(28, (parent.x1 - parent.x0) / 3, (child.x1 - child.x0) / 3);
+      const from = [parent.x1 - reach, parent.ym], to = [child.x0 + reach, child.ym];
+      svg.append(s("line", { x1: from[0], y1: from[1], x2: to[0], y2: to[1], class: "lineage",
         "data-parent": p, "data-child": shard.ShardId }));
+      svg.append(s("circle", { cx: from[0], cy: from[1], r: 2.5, class: "lineage-end" }));
+      svg.append(s("circle", { cx: to[0], cy: to[1], r: 2.5, class: "lineage-end" }));
     }
   }
   svg.append(s("text", { x: left - 6, y: top + 8, "text-anchor": "end", class: "axis" }, "hash 0"));

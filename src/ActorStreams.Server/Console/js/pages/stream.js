@@ -48,7 +48,9 @@ export async function streamPage(name) {
     actionResult.replaceChildren(h("div.notice", `${operation}...`));
     try {
       await kinesis(operation, input);
-      actionResult.replaceChildren(h("div.notice.good", `${operation} accepted. The stream is UPDATING until the change is done.`));
+      const resharding = ["SplitShard", "MergeShards", "UpdateShardCount", "UpdateStreamMode"].includes(operation);
+      actionResult.replaceChildren(h("div.notice.good", `${operation} accepted.` +
+        (resharding ? " The stream is UPDATING until the change is done; the map follows." : "")));
       await refresh(true);
     } catch (e) {
       actionResult.replaceChildren(h("div.notice.bad", errorText(e)));
