@@ -253,7 +253,7 @@ async function authFlow(page) {
   check(refused.startsWith("InvalidSignatureException"), `a wrong secret is refused by the server (${refused})`);
   await page.fill("#auth-secret", auth.secretAccessKey);
   await page.click("#auth-ok");
-  await page.waitForSelector("#auth-dialog:not([open])");
+  await page.waitForSelector("#auth-dialog[open]", { state: "detached" });
   await page.waitForSelector("#streams-table");
   check((await page.textContent("#who")).includes(auth.accessKeyId), "the header names the signed-in key");
 
