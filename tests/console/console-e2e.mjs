@@ -246,11 +246,12 @@ async function authFlow(page) {
   await page.waitForSelector("#auth-dialog[open]");
   await page.fill("#auth-key", auth.accessKeyId);
   await page.fill("#auth-secret", auth.secretAccessKey + "-wrong");
-  await shot(page, "sign-in");
   await page.click("#auth-ok");
   await page.waitForFunction(() => document.querySelector("#auth-error").textContent.length > 0);
   const refused = await page.textContent("#auth-error");
   check(refused.startsWith("InvalidSignatureException"), `a wrong secret is refused by the server (${refused})`);
+  check((await page.textContent("#who")) === "Not signed in", "the header says no key is in use");
+  await shot(page, "sign-in");
   await page.fill("#auth-secret", auth.secretAccessKey);
   await page.click("#auth-ok");
   await page.waitForSelector("#auth-dialog[open]", { state: "detached" });

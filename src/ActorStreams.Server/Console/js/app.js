@@ -54,8 +54,9 @@ function showWho(cfg) {
   const who = document.getElementById("who");
   const creds = credentials();
   if (!cfg.authEnabled) { who.replaceChildren("SigV4 off"); return; }
-  who.replaceChildren(creds ? `Signed in as ${creds.accessKeyId}` : "Not signed in",
-    creds ? h("button", { onclick: () => { setCredentials(null); askForCredentials(); } }, "Sign out") : null);
+  if (!creds) { who.replaceChildren("Not signed in"); return; }
+  who.replaceChildren(`Signed in as ${creds.accessKeyId}`,
+    h("button", { onclick: () => { setCredentials(null); showWho(cfg); askForCredentials(); } }, "Sign out"));
 }
 
 let asking = false;
