@@ -19,9 +19,10 @@ function destinationRows(d) {
 }
 
 function counter(description, name) {
-  // Delivery counts and backlog are not in the AWS DescribeDeliveryStream shape; show them when the server adds them.
-  const v = description[name] ?? (description.DeliveryStatistics && description.DeliveryStatistics[name]);
-  return v === undefined || v === null ? "-" : String(v);
+  // Delivery counts and backlog are not part of the AWS DescribeDeliveryStream shape: shown only when the server
+  // adds them to the description (as DeliveryStatistics.<name>), never guessed.
+  const v = description.DeliveryStatistics && description.DeliveryStatistics[name];
+  return v === undefined || v === null ? "not reported by this server" : Number(v).toLocaleString("en-US");
 }
 
 export async function firehosePage() {
