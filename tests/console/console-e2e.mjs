@@ -153,6 +153,23 @@ async function openFlow(page) {
   check(children.join() === "shardId-000000000003,shardId-000000000004", `ListShards agrees: children ${children.join(", ")}`);
   check(await page.locator('#shard-map g[data-state="OPEN"]').count() === 4, "the map shows 4 open shards after the split");
   await page.waitForFunction(() => document.querySelector("#summary-status")?.textContent === "ACTIVE");
+  // Merge the two children back: the merge form offers only the adjacent open shard.
+  await page.selectOption("#merge-shard", "shardId-000000000003");
+  const offered = await page.locator("#merge-adjacent option").allTextContents();
+  check(offered.join() === "shardId-000000000004", `only the adjacent shard is offered for a merge (${offered.join(", ")})`);
+  await page.click("#merge-submit");
+  await page.waitForSelector("#confirm-dialog[open]");
+  await page.click("#confirm-ok");
+  await page.waitForSelector('#shard-map g[data-shard="shardId-000000000005"]', { timeout: 60000 });
+  const merged = await page.locator('#shard-map line[data-child="shardId-000000000005"]').count();
+  check(merged === 2, `the merged child has lines to both parents (${merged})`);
+  const afterMerge = await ok("ListShards", { StreamName: name });
+  const child = afterMerge.Shards.find((s) => s.ShardId === "shardId-000000000005");
+  check(child && child.ParentShardId === "shardId-000000000003" && child.AdjacentParentShardId === "shardId-000000000004",
+    "ListShards agrees: shardId-000000000005 has parents 3 and 4");
+  await page.waitForFunction(() => document.querySelectorAll('#shard-map g[data-state="OPEN"]').length === 3
+    && document.querySelector("#summary-status")?.textContent === "ACTIVE");
+  check(true, "the map shows 3 open shards after the merge");
   const writes = await page.textContent('#shards-table tr[data-shard="shardId-000000000001"] td:nth-child(5)');
   check(Number(writes) >= 0, "the shard table shows per-shard rates");
   // Cancelling a dialog changes nothing.
@@ -161,7 +178,7 @@ async function openFlow(page) {
   await page.waitForSelector("#confirm-dialog[open]");
   await page.click("#confirm-cancel");
   const afterCancel = await ok("DescribeStreamSummary", { StreamName: name });
-  check(afterCancel.StreamDescriptionSummary.OpenShardCount === 4, "cancelled rescale left 4 open shards");
+  check(afterCancel.StreamDescriptionSummary.OpenShardCount === 3, "cancelled rescale left 3 open shards");
   // An action the API refuses shows the API's error.
   await page.fill("#retention-hours", "5");
   await page.click("#retention-submit");
