@@ -21,6 +21,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private readonly StreamShardSettings _settings;
     private readonly ThrottlingSettings _throttling;
     private readonly TimeProvider _clock;
+    private readonly StreamMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HotTail _tail;
     private readonly TokenBucket _writeRecords;
@@ -67,9 +68,10 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         public static readonly TrimTick Instance = new();
     }
 
-    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock)
+    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null)
     {
         _entityId = entityId;
+        _metrics = metrics;
         _settings = settings.StreamShard;
         _throttling = settings.Throttling;
         _clock = clock;
@@ -83,8 +85,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
-    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock));
+    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics));
 
     public override string PersistenceId { get; }
 
@@ -277,6 +279,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 accepted++;
                 bytes += size;
             }
+            _metrics?.WriteThrottled(_entityId, cmd.Records.Length - accepted);
             if (accepted == 0)
             {
                 Sender.Tell(new AppendRecordsResult(0, 0, 0, retryAfter));
@@ -321,6 +324,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         PersistAsync(evt, e =>
         {
             ApplyAppended(e, eventNo, bytes);
+            _metrics?.Written(_entityId, records, bytes);
             var first = 0;
             foreach (var p in batch)
             {
@@ -366,11 +370,13 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         {
             if (_readBytes.Available < 0)
             {
+                _metrics?.ReadThrottled(_entityId);
                 replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
                 return;
             }
             if (!_readCalls.TryTake(1))
             {
+                _metrics?.ReadThrottled(_entityId);
                 replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
                 return;
             }
