@@ -7,7 +7,7 @@ namespace ActorStreams.Internal;
 // The stream catalog: one persistent entity that owns every stream's record (name, epoch, status, shard map,
 // retention, tags), so name uniqueness, ListStreams and the account shard limit are decided in one place.
 
-internal interface ICatalogCommand;
+internal interface ICatalogCommand : IActorStreamsMessage;
 
 /// <summary>One Kinesis shard in the catalog's shard map.</summary>
 internal sealed record ShardEntry(int Index, HashKeyRange HashKeyRange, int? ParentIndex, int? AdjacentParentIndex, long? EndingEventNo)
@@ -24,7 +24,7 @@ internal sealed record StreamEntry(
     long CreatedAtMs,
     ImmutableArray<ShardEntry> Shards,
     ImmutableSortedDictionary<string, string> Tags,
-    ImmutableArray<ConsumerEntry> Consumers)
+    ImmutableArray<ConsumerEntry> Consumers) : IActorStreamsReply
 {
     public bool Equals(StreamEntry? other) =>
         other is not null && Name == other.Name && Epoch == other.Epoch && Status == other.Status && Mode == other.Mode
@@ -37,7 +37,7 @@ internal sealed record StreamEntry(
 }
 
 /// <summary>An enhanced fan-out consumer registered on a stream, kept in registration order.</summary>
-internal sealed record ConsumerEntry(string Name, long CreatedAtMs);
+internal sealed record ConsumerEntry(string Name, long CreatedAtMs) : IActorStreamsReply;
 
 // ---- events ----
 
@@ -97,4 +97,8 @@ internal sealed record DeregisterConsumer(string StreamName, string ConsumerName
 
 // ---- replies ----
 
-internal sealed record StreamListing(ImmutableArray<StreamEntry> Streams, bool HasMore);
+internal sealed record StreamListing(ImmutableArray<StreamEntry> Streams, bool HasMore) : IActorStreamsReply
+{
+    public bool Equals(StreamListing? other) => other is not null && HasMore == other.HasMore && Streams.SequenceEqual(other.Streams);
+    public override int GetHashCode() => HashCode.Combine(Streams.Length, HasMore);
+}

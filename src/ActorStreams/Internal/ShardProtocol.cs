@@ -5,10 +5,10 @@ using ActorStreams.Streams;
 namespace ActorStreams.Internal;
 
 // Everything a StreamShard entity persists, receives and answers. Events and snapshots go through
-// ActorStreamsSerializer (binary); commands and replies stay local in a single node.
+// ActorStreamsSerializer (binary); commands and replies cross nodes through ActorStreamsMessageSerializer.
 
 /// <summary>A message addressed to one StreamShard entity through the sharding region.</summary>
-internal interface IStreamShardCommand
+internal interface IStreamShardCommand : IActorStreamsMessage
 {
     string EntityId { get; }
 }
@@ -85,29 +85,29 @@ internal sealed record RetireShard(string EntityId) : IStreamShardCommand;
 // ---- replies ----
 
 /// <summary>An error to raise at the caller as the typed exception of <see cref="Code"/>.</summary>
-internal sealed record ErrorReply(string Code, string Message)
+internal sealed record ErrorReply(string Code, string Message) : IActorStreamsReply
 {
     public ActorStreamsException ToException() => ActorStreamsException.FromCode(Code, Message);
 
     public static ErrorReply From(ActorStreamsException e) => new(e.ErrorCode, e.Message);
 }
 
-internal sealed record ShardAck(string EntityId);
+internal sealed record ShardAck(string EntityId) : IActorStreamsReply;
 
 /// <summary>
 /// <see cref="Accepted"/> leading records were stored as event <see cref="EventNo"/> from index <see cref="FirstIndex"/>;
 /// the rest was throttled and may be retried after <see cref="RetryAfter"/>.
 /// </summary>
-internal sealed record AppendRecordsResult(long EventNo, int FirstIndex, int Accepted, TimeSpan RetryAfter);
+internal sealed record AppendRecordsResult(long EventNo, int FirstIndex, int Accepted, TimeSpan RetryAfter) : IActorStreamsReply;
 
 /// <summary>A record as a reader gets it, with its position.</summary>
 internal readonly record struct ReadRecord(SequenceNumber Position, long TimestampMs, StoredRecord Record);
 
-internal sealed record ReadRecordsResult(ReadRecord[] Records, SequenceNumber Next, long MillisBehindLatest);
+internal sealed record ReadRecordsResult(ReadRecord[] Records, SequenceNumber Next, long MillisBehindLatest) : IActorStreamsReply;
 
 /// <summary>The range asked for is older than the in-memory tail: read events [From, ToEventNoExclusive) from the journal.</summary>
-internal sealed record ReadFromJournal(string PersistenceId, SequenceNumber From, long ToEventNoExclusive, long LatestTimestampMs);
+internal sealed record ReadFromJournal(string PersistenceId, SequenceNumber From, long ToEventNoExclusive, long LatestTimestampMs) : IActorStreamsReply;
 
-internal sealed record ReadThrottled(TimeSpan RetryAfter, string Message);
+internal sealed record ReadThrottled(TimeSpan RetryAfter, string Message) : IActorStreamsReply;
 
-internal sealed record IteratorResolved(SequenceNumber Position, long MinTimestampMs);
+internal sealed record IteratorResolved(SequenceNumber Position, long MinTimestampMs) : IActorStreamsReply;

@@ -215,32 +215,32 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return new RecordsAppended(timestamp, records);
     }
 
-    private static void Write(BinaryWriter w, ShardInitialized e)
+    internal static void Write(BinaryWriter w, ShardInitialized e)
     {
         w.Write(e.StreamName); w.Write(e.Epoch); w.Write(e.ShardIndex);
         Write(w, e.HashStart); Write(w, e.HashEnd);
         w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
     }
 
-    private static ShardInitialized ReadShardInitialized(BinaryReader r) =>
+    internal static ShardInitialized ReadShardInitialized(BinaryReader r) =>
         new(r.ReadString(), r.ReadInt64(), r.ReadInt32(), ReadUInt128(r), ReadUInt128(r), r.ReadInt32(), r.ReadInt64());
 
-    private static void Write(BinaryWriter w, UInt128 value)
+    internal static void Write(BinaryWriter w, UInt128 value)
     {
         Span<byte> b = stackalloc byte[16];
         BinaryPrimitives.WriteUInt128BigEndian(b, value);
         w.Write(b);
     }
 
-    private static UInt128 ReadUInt128(BinaryReader r) => BinaryPrimitives.ReadUInt128BigEndian(r.ReadBytes(16));
+    internal static UInt128 ReadUInt128(BinaryReader r) => BinaryPrimitives.ReadUInt128BigEndian(r.ReadBytes(16));
 
-    private static void WriteTags(BinaryWriter w, ImmutableSortedDictionary<string, string> tags)
+    internal static void WriteTags(BinaryWriter w, ImmutableSortedDictionary<string, string> tags)
     {
         w.Write(tags.Count);
         foreach (var (k, v) in tags) { w.Write(k); w.Write(v); }
     }
 
-    private static ImmutableSortedDictionary<string, string> ReadTags(BinaryReader r)
+    internal static ImmutableSortedDictionary<string, string> ReadTags(BinaryReader r)
     {
         var n = r.ReadInt32();
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
@@ -248,7 +248,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return b.ToImmutable();
     }
 
-    private static void Write(BinaryWriter w, StreamEntry s)
+    internal static void Write(BinaryWriter w, StreamEntry s)
     {
         w.Write(s.Name); w.Write(s.Epoch); w.Write((byte)s.Status); w.Write((byte)s.Mode); w.Write(s.RetentionHours); w.Write(s.CreatedAtMs);
         w.Write(s.Shards.Length);
@@ -266,7 +266,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); }
     }
 
-    private static StreamEntry ReadStreamEntry(BinaryReader r, bool withConsumers)
+    internal static StreamEntry ReadStreamEntry(BinaryReader r, bool withConsumers)
     {
         var name = r.ReadString();
         var epoch = r.ReadInt64();

@@ -1,0 +1,204 @@
+using System.Collections;
+using System.Collections.Immutable;
+using System.Reflection;
+using ActorStreams.Internal;
+using ActorStreams.Serialization;
+using ActorStreams.Streams;
+using Akka.Actor;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ActorStreams.Tests;
+
+/// <summary>
+/// Every command and reply that crosses nodes has a binary wire format in ActorStreamsMessageSerializer and comes
+/// back field for field; exceptions in Status.Failure replies cross too. The type list is found by reflection, so a
+/// message added without a format (or without a sample here) fails this spec.
+/// </summary>
+public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) : ActorStreamsSpec(output)
+{
+    private const string EntityId = "orders/3/1";
+    private static readonly ShardInitialized Init = new("orders", 3, 1, UInt128.MaxValue / 4, UInt128.MaxValue / 2, 48, 1_700_000_000_123);
+    private static readonly byte[] Payload = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+
+    private static readonly StreamEntry Entry = new("orders", 3, StreamStatus.Active, StreamMode.OnDemand, 48, 1_700_000_000_000,
+        [
+            new ShardEntry(0, new HashKeyRange(0, UInt128.MaxValue / 2), null, null, 17),
+            new ShardEntry(1, new HashKeyRange(UInt128.MaxValue / 2 + 1, UInt128.MaxValue), 0, null, null),
+        ],
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("team", "payments"), KeyValuePair.Create("env", "")]),
+        [new ConsumerEntry("billing", 1_700_000_000_500)]);
+
+    /// <summary>One filled-in instance of every message type; the reflection test demands one per type.</summary>
+    private static readonly IReadOnlyList<object> Samples =
+    [
+        new InitializeShard(EntityId, Init),
+        new AppendRecords(EntityId, [new StoredRecord("key-1", Payload), new StoredRecord("ключ-🔑", Array.Empty<byte>())], 321),
+        new ReadRecords(EntityId, new SequenceNumber(12, 3), 1_700_000_000_000, 10_000, 10 * 1024 * 1024, TimeSpan.FromSeconds(5)),
+        new ResolveIterator(EntityId, ShardIteratorType.AfterSequenceNumber, new SequenceNumber(9, 999_999), 0, true),
+        new ResolveIterator(EntityId, ShardIteratorType.AtTimestamp, null, 1_700_000_000_000, false),
+        new ChargeReadBytes(EntityId, 4096),
+        new SetShardRetention(EntityId, 168),
+        new RetireShard(EntityId),
+        new ErrorReply(ResourceNotFoundException.Code, "Stream orders under account 000000000000 not found."),
+        new ShardAck(EntityId),
+        new AppendRecordsResult(42, 7, 2, TimeSpan.FromMilliseconds(250)),
+        new ReadRecordsResult(
+            [
+                new ReadRecord(new SequenceNumber(41, 0), 1_700_000_000_001, new StoredRecord("a", Payload)),
+                new ReadRecord(new SequenceNumber(41, 1), 1_700_000_000_001, new StoredRecord("b", new byte[] { 0, 255 })),
+            ],
+            new SequenceNumber(42, 0), 1234),
+        new ReadRecordsResult([], new SequenceNumber(1, 0), 0),
+        new ReadFromJournal(StreamShardEntity.PersistenceId(EntityId), new SequenceNumber(5, 2), 40, 1_700_000_000_002),
+        new ReadThrottled(TimeSpan.FromMilliseconds(180), "Rate exceeded for shardId-000000000001 in stream orders."),
+        new IteratorResolved(new SequenceNumber(8, 0), 1_700_000_000_003),
+        new CreateStreamCommand("orders", 4, StreamMode.Provisioned),
+        new DeleteStreamCommand("orders"),
+        new GetStream("orders"),
+        new ListStreamsCommand(100, null),
+        new ListStreamsCommand(2, "orders"),
+        new ChangeRetention("orders", 72, true),
+        new AddTags("orders", ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("k", "v")])),
+        new RemoveTags("orders", ["k", "other"]),
+        new RegisterConsumer("orders", "billing"),
+        new DeregisterConsumer("orders", "billing", 1_700_000_000),
+        new DeregisterConsumer("orders", "billing", null),
+        Entry,
+        new ConsumerEntry("billing", 1_700_000_000_500),
+        new StreamListing([Entry, Entry with { Name = "other", Tags = ImmutableSortedDictionary<string, string>.Empty, Consumers = [] }], true),
+    ];
+
+    public static IEnumerable<object[]> SampleData => Samples.Select(s => new[] { s });
+
+    private static IEnumerable<Type> MessageTypes() =>
+        typeof(ActorStreamsMessageSerializer).Assembly.GetTypes()
+            .Where(t => typeof(IActorStreamsMessage).IsAssignableFrom(t) && !t.IsInterface && !t.IsAbstract);
+
+    [Fact]
+    public void Every_command_and_reply_type_must_have_a_wire_format_and_a_sample()
+    {
+        var types = MessageTypes().ToList();
+        Assert.True(types.Count >= 26, $"only {types.Count} message types found");
+        var manifests = ActorStreamsMessageSerializer.Manifests;
+        var missingFormat = types.Where(t => !manifests.ContainsKey(t)).Select(t => t.Name).ToList();
+        Assert.True(missingFormat.Count == 0, $"no wire format in ActorStreamsMessageSerializer for: {string.Join(", ", missingFormat)}");
+        var missingSample = types.Where(t => Samples.All(s => s.GetType() != t)).Select(t => t.Name).ToList();
+        Assert.True(missingSample.Count == 0, $"no sample in {nameof(ActorStreamsMessageSerializerSpec)} for: {string.Join(", ", missingSample)}");
+        // The interfaces the sharding regions route by are messages, so anything sent through them has a format.
+        Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IStreamShardCommand)));
+        Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(ICatalogCommand)));
+    }
+
+    [Fact]
+    public void Protocol_types_named_like_replies_must_be_marked_as_messages()
+    {
+        // A reply type that forgot IActorStreamsReply would fall to the JSON serializer between nodes.
+        string[] replySuffixes = ["Result", "Reply", "Ack", "Resolved", "Throttled", "Listing", "Command"];
+        var local = new HashSet<Type> { typeof(ShardPage) };
+        var unmarked = typeof(ActorStreamsMessageSerializer).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(StreamEntry).Namespace && !t.IsNested && !t.IsInterface && !local.Contains(t))
+            .Where(t => replySuffixes.Any(s => t.Name.EndsWith(s, StringComparison.Ordinal)))
+            .Where(t => !typeof(IActorStreamsMessage).IsAssignableFrom(t))
+            .Select(t => t.Name)
+            .ToList();
+        Assert.True(unmarked.Count == 0, $"not marked IActorStreamsMessage/IActorStreamsReply: {string.Join(", ", unmarked)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(SampleData))]
+    public void A_message_must_round_trip_field_for_field(object message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<ActorStreamsMessageSerializer>(serializer);
+        Assert.Equal(ActorStreamsMessageSerializer.SerializerId, serializer.Identifier);
+        var bytes = serializer.ToBinary(message);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+        Assert.True(manifest.Length is > 0 and <= 3, $"manifest '{manifest}'");
+
+        var copy = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+
+        Assert.IsType(message.GetType(), copy);
+        AssertSameData(message, copy, message.GetType().Name);
+    }
+
+    [Fact]
+    public void Payloads_must_travel_as_raw_bytes_and_come_back_as_slices_of_the_received_buffer()
+    {
+        var append = new AppendRecords(EntityId, [new StoredRecord("k", Payload)], Payload.Length + 1);
+        var serializer = Sys.Serialization.FindSerializerFor(append);
+        var bytes = serializer.ToBinary(append);
+
+        Assert.True(bytes.AsSpan().IndexOf(Payload) >= 0, "the payload is not in the message as it is");
+        Assert.True(bytes.Length < Payload.Length + 64, $"{bytes.Length} bytes for a {Payload.Length}-byte record");
+        var copy = (AppendRecords)Sys.Serialization.Deserialize(bytes, serializer.Identifier, "sA");
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(copy.Records[0].Data, out var segment));
+        Assert.Same(bytes, segment.Array);
+    }
+
+    [Fact]
+    public void An_unknown_manifest_or_a_truncated_message_must_fail_with_a_serialization_error()
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(new ShardAck(EntityId));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Sys.Serialization.Deserialize([1, 2], serializer.Identifier, "zz"));
+        var bytes = serializer.ToBinary(new AppendRecords(EntityId, [new StoredRecord("k", Payload)], 1));
+        Assert.ThrowsAny<Exception>(() => Sys.Serialization.Deserialize(bytes[..^10], serializer.Identifier, "sA"));
+    }
+
+    public static IEnumerable<object[]> ExceptionTypes =>
+        typeof(ActorStreamsException).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(ActorStreamsException)) && !t.IsAbstract)
+            .Select(t => new object[] { t.Name });
+
+    [Theory]
+    [MemberData(nameof(ExceptionTypes))]
+    public void An_actorstreams_exception_in_a_failure_reply_must_cross_nodes_with_its_type_and_message(string typeName)
+    {
+        var type = typeof(ActorStreamsException).Assembly.GetTypes().Single(t => t.Name == typeName && t.IsSubclassOf(typeof(ActorStreamsException)));
+        var original = (ActorStreamsException)Activator.CreateInstance(type, $"{typeName}: shardId-000000000001 in stream orders, limit 1000")!;
+        var failure = new Status.Failure(original);
+
+        var serializer = Sys.Serialization.FindSerializerFor(failure);
+        var bytes = serializer.ToBinary(failure);
+        var copy = Assert.IsType<Status.Failure>(Sys.Serialization.Deserialize(bytes, serializer.Identifier,
+            Akka.Serialization.Serialization.ManifestFor(serializer, failure)));
+
+        Assert.IsType(type, copy.Cause);
+        var cause = copy.Cause;
+        Assert.Equal(original.Message, cause.Message);
+        Assert.Equal(original.ErrorCode, ((ActorStreamsException)cause).ErrorCode);
+    }
+
+    /// <summary>Compares every field, recursively: records, record structs, arrays, immutable collections, payload bytes.</summary>
+    private static void AssertSameData(object? expected, object? actual, string path)
+    {
+        if (expected is null || actual is null)
+        {
+            Assert.True(expected is null && actual is null, $"{path}: {expected ?? "null"} vs {actual ?? "null"}");
+            return;
+        }
+        var type = expected.GetType();
+        Assert.True(type == actual.GetType(), $"{path}: {type.Name} vs {actual.GetType().Name}");
+        switch (expected)
+        {
+            case ReadOnlyMemory<byte> bytes:
+                Assert.True(bytes.Span.SequenceEqual(((ReadOnlyMemory<byte>)actual).Span), $"{path}: payload bytes differ");
+                return;
+            case string or TimeSpan or UInt128 or Enum or decimal:
+            case var _ when type.IsPrimitive:
+                Assert.True(expected.Equals(actual), $"{path}: {expected} vs {actual}");
+                return;
+            case IEnumerable sequence:
+            {
+                var e = sequence.Cast<object?>().ToList();
+                var a = ((IEnumerable)actual).Cast<object?>().ToList();
+                Assert.True(e.Count == a.Count, $"{path}: {e.Count} vs {a.Count} elements");
+                for (var i = 0; i < e.Count; i++) AssertSameData(e[i], a[i], $"{path}[{i}]");
+                return;
+            }
+        }
+        var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        Assert.True(fields.Length > 0, $"{path}: {type.Name} has no fields to compare");
+        foreach (var field in fields) AssertSameData(field.GetValue(expected), field.GetValue(actual), $"{path}.{field.Name}");
+    }
+}
