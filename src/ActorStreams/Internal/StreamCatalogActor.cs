@@ -158,6 +158,10 @@ internal sealed class StreamCatalogActor : PersistentActor
                 _log.Error(failed.Cause, "{0} of stream {1} failed; it is retried when the catalog restarts", failed.What, failed.Name);
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
                 return true;
+            case StopEntity:
+                // Hand-off: Persist stashes commands, so this runs after the last event is stored and answered.
+                Context.Stop(Self);
+                return true;
             case SaveSnapshotSuccess ok:
                 DeleteMessages(ok.Metadata.SequenceNr);
                 DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));

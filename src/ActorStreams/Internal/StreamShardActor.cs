@@ -37,6 +37,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private readonly Dictionary<long, ParkedRead> _parked = new();
     private long _nextParkId;
     private bool _writing;
+    // Hand-off (rebalance, node leaving): stop once every write taken in is persisted and answered.
+    private bool _stopping;
 
     private ShardInitialized? _init;
     private int _retentionHours;
@@ -157,6 +159,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 return true;
             case RetireShard:
                 OnRetire();
+                return true;
+            case StopEntity:
+                OnStop();
                 return true;
             case ParkedReadExpired expired:
                 if (_parked.Remove(expired.Id, out var parked))
@@ -293,6 +298,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             MaybeSnapshot();
             WakeParkedReads();
             if (_pending.Count > 0) Flush();
+            else if (_stopping) StopWhenIdle();
         });
     }
 
@@ -513,6 +519,31 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     {
         foreach (var requester in _retireRequesters) requester.Tell(reply);
         _retireRequesters.Clear();
+        if (_stopping) StopWhenIdle();
+    }
+
+    // ---------------- hand-off ----------------
+
+    /// <summary>
+    /// The sharding hand-off stop message. Unlike a PoisonPill it lets the writes already taken in finish: their
+    /// callers get their acknowledgement, and messages that arrive later are buffered by the region for the new home.
+    /// Parked readers are answered empty, so they ask again and reach the shard at its new home.
+    /// </summary>
+    private void OnStop()
+    {
+        _stopping = true;
+        foreach (var (id, read) in _parked)
+        {
+            Timers.Cancel(id);
+            read.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), read.Command.From, 0));
+        }
+        _parked.Clear();
+        StopWhenIdle();
+    }
+
+    private void StopWhenIdle()
+    {
+        if (!_writing && _pending.Count == 0 && _retireRequesters.Count == 0) Context.Stop(Self);
     }
 
     // ---------------- state ----------------

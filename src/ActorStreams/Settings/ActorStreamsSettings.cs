@@ -58,6 +58,11 @@ public sealed record ActorStreamsSettings
     public string ShardingRole { get; init; }
     /// <summary>Join the node to itself when no seed nodes are configured.</summary>
     public bool SelfJoin { get; init; }
+    /// <summary>
+    /// Restart the StreamShard and catalog entities of a shard as soon as it moves to another node (rebalance, node
+    /// loss), rather than on the next request (<c>actorstreams.sharding.remember-entities</c>, default on).
+    /// </summary>
+    public bool RememberEntities { get; init; } = true;
     /// <summary>StreamShard entity settings.</summary>
     public StreamShardSettings StreamShard { get; init; }
     /// <summary>Per-shard throughput limits.</summary>
@@ -105,6 +110,9 @@ public sealed record ActorStreamsSettings
             c.GetInt("sink.max-batch-records"),
             c.GetByteSize("sink.max-batch-bytes") ?? 8 * 1024 * 1024,
             c.GetInt("sink.parallelism"),
-            c.GetInt("source.read-batch-records"));
+            c.GetInt("source.read-batch-records"))
+        {
+            RememberEntities = c.GetBoolean("sharding.remember-entities", true),
+        };
     }
 }
