@@ -99,7 +99,8 @@ start_node() {
     printf '%s\0' "$@" > "$dir/extra-args"
     printf '%s' "$pg" > "$dir/pg"
     (
-        cd "$dir"
+        # The server's directory: its appsettings.json (log levels) is read from the working directory.
+        cd "$(dirname "$SERVER_DLL")"
         exec setsid dotnet "$SERVER_DLL" --host 127.0.0.1 --port "$(http_port "$n")" \
             --cluster-host 127.0.0.1 --cluster-port "$(remote_port "$n")" --seeds "$(seeds)" \
             --config "$CONFIG" --pg "$pg" --data-dir "$dir/data" "$@" \
@@ -190,10 +191,21 @@ case "$cmd" in
         stop_node "$1" TERM
         ;;
     stop)
+        # All at once: nodes leaving one by one would hand their shards to each other first.
+        pids=()
         for n in 1 2 3; do
-            running "$n" && kill -TERM "$(pid_of "$n")" 2>/dev/null || true
+            if running "$n"; then
+                pids+=("$(pid_of "$n")")
+                kill -TERM "$(pid_of "$n")" 2>/dev/null || true
+            fi
+            rm -f "$(node_dir "$n")/pid"
         done
-        for n in 1 2 3; do stop_node "$n" TERM; done
+        deadline=$((SECONDS + 60))
+        for pid in "${pids[@]}"; do
+            while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+            kill -0 "$pid" 2>/dev/null && { log "pid $pid did not stop within 60 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
+        done
+        log "stopped ${#pids[@]} node(s)"
         if [[ -f "$DIR/pg-started-by-cluster" ]]; then
             bash "$REPO_ROOT/ops/postgres.sh" stop
             rm -f "$DIR/pg-started-by-cluster"
