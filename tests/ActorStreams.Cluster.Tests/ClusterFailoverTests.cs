@@ -16,8 +16,8 @@ public sealed class ClusterFactAttribute : FactAttribute
 /// <summary>
 /// Three server processes on one PostgreSQL journal under a steady PutRecords load to six shards, each producer going
 /// through every node in turn. Node 1 (the oldest: it also runs the shard coordinator) is killed with SIGKILL; the
-/// producers retry on the other nodes until its shards run on the survivors. It is restarted and rejoins; then node 2
-/// leaves gracefully (SIGTERM) while the producers use nodes 1 and 3, and no request may fail. At the end every
+/// producers retry on the other nodes until its shards run on the survivors. It is restarted and rejoins (shards
+/// rebalance to it under load); then node 2 leaves gracefully (SIGTERM) while the producers use nodes 1 and 3, and no request may fail. At the end every
 /// acknowledged record must be readable at its sequence number, and every shard in sequence order.
 /// </summary>
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
@@ -25,6 +25,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     private const string StreamName = "failover";
     private const int Shards = 6;
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(4);
+
+    // ops/failover-benchmark.sh N kills node N instead of node 1; the next node then leaves gracefully.
+    private static readonly int Victim = int.TryParse(Environment.GetEnvironmentVariable("ACTORSTREAMS_FAILOVER_KILL_NODE"), out var n) && n is >= 1 and <= 3 ? n : 1;
+    private static readonly int Leaver = Victim % 3 + 1;
 
     [ClusterFact]
     public async Task Killing_a_node_and_a_graceful_leave_must_lose_no_acknowledged_record()
@@ -57,32 +61,33 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             await WaitAsync(() => Task.FromResult(producers.All(p => p.Acks.Count >= 50)), "every shard to take writes", TimeSpan.FromSeconds(60), budget.Token);
             await Task.Delay(TimeSpan.FromSeconds(2), budget.Token);
 
-            // ---- kill -9 node 1 ----
+            // ---- kill -9 (node 1 by default: the oldest, so the shard coordinator moves too) ----
             var killAt = clock.Elapsed;
-            await cluster.KillAsync(1, budget.Token);
-            foreach (var p in producers) p.UseNodes(nodes[1], nodes[2]);
+            await cluster.KillAsync(Victim, budget.Token);
+            Log($"node {Victim} killed");
+            foreach (var p in producers) p.UseNodes(Except(nodes, Victim));
             await WaitAsync(() => Task.FromResult(producers.All(p => p.AcksAfter(killAt) >= 20)),
                 "every shard to take writes again after the kill", TimeSpan.FromSeconds(120), budget.Token);
             var failover = FailoverReport(producers, killAt, Log);
 
-            // ---- restart node 1: it rejoins and shards rebalance to it (hand-off under load) ----
+            // ---- restart: the node rejoins and shards rebalance to it (hand-off under load) ----
             var restartAt = clock.Elapsed;
-            await cluster.RestartAsync(1, budget.Token);
+            await cluster.RestartAsync(Victim, budget.Token);
             foreach (var p in producers) p.UseNodes(nodes);
             await Task.Delay(TimeSpan.FromSeconds(12), budget.Token);
             var rebalanceFailures = producers.SelectMany(p => p.Failures.Where(f => f.At > restartAt).Select(f => $"shard {p.Shard}: {f}")).ToList();
             Log($"after the restart: {producers.Sum(p => p.AcksAfter(restartAt))} acks, {rebalanceFailures.Count} failed requests " +
                 string.Join("; ", rebalanceFailures.Take(5)));
 
-            // ---- graceful leave of node 2: drained of clients first, as a load balancer does, then SIGTERM ----
+            // ---- graceful leave: the node is drained of clients first, as a load balancer does, then SIGTERM ----
             foreach (var p in producers)
             {
                 p.RequestTimeout = TimeSpan.FromSeconds(25);
-                p.UseNodes(nodes[0], nodes[2]);
+                p.UseNodes(Except(nodes, Leaver));
             }
             await Task.Delay(TimeSpan.FromSeconds(4), budget.Token); // requests already sent to node 2 finish
             var leaveAt = clock.Elapsed;
-            await cluster.LeaveAsync(2, budget.Token);
+            await cluster.LeaveAsync(Leaver, budget.Token);
             var leftAt = clock.Elapsed;
             await Task.Delay(TimeSpan.FromSeconds(8), budget.Token);
             var leaveEnd = clock.Elapsed;
@@ -96,14 +101,14 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             var leaveEntryFailures = producers.SelectMany(p => p.EntryFailures
                 .Where(f => f.At >= leaveAt && f.At <= leaveEnd && f.Code != "ProvisionedThroughputExceededException")
                 .Select(f => $"shard {p.Shard}: {f}")).ToList();
-            Log($"graceful leave: node 2 gone {(leftAt - leaveAt).TotalSeconds:F1} s after SIGTERM; " +
+            Log($"graceful leave: node {Leaver} gone {(leftAt - leaveAt).TotalSeconds:F1} s after SIGTERM; " +
                 $"{producers.Sum(p => p.Acks.Count(a => a.At >= leaveAt && a.At <= leaveEnd))} acks, {leaveFailures.Count} failed requests, " +
                 $"{leaveEntryFailures.Count} failed entries in the {(leaveEnd - leaveAt).TotalSeconds:F1} s after SIGTERM");
             Assert.True(leaveFailures.Count == 0 && leaveEntryFailures.Count == 0,
                 $"requests failed during the graceful leave:\n{string.Join('\n', leaveFailures.Concat(leaveEntryFailures).Take(20))}");
 
             // ---- every acknowledged record is there, in order ----
-            await VerifyAsync(http, nodes[2], producers, Log, budget.Token);
+            await VerifyAsync(http, nodes[Leaver % 3], producers, Log, budget.Token);
             Assert.True(failover.MovedShards is > 0 and < Shards,
                 $"{failover.MovedShards} of {Shards} shards stalled after the kill: the shards were not spread over the nodes");
         }
@@ -112,6 +117,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             throw new InvalidOperationException($"{e.Message}\n{cluster.LogTails()}", e);
         }
     }
+
+    private static Uri[] Except(Uri[] nodes, int n) => nodes.Where((_, i) => i != n - 1).ToArray();
 
     private sealed record Failover(TimeSpan Time, int MovedShards);
 
