@@ -68,6 +68,9 @@ public static class ActorStreamsServer
         var fileHocon = options.Config is null ? null : ConfigurationFactory.ParseString(File.ReadAllText(options.Config));
         // Cluster flags and settings win over the --config file, which wins over the defaults.
         var clusterHocon = options.Cluster.ToHocon(ActorSystemName);
+        if (!string.IsNullOrEmpty(options.IteratorSecret))
+            clusterHocon = ConfigurationFactory.ParseString(
+                $"actorstreams.iterator-secret = \"{options.IteratorSecret.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"").WithFallback(clusterHocon);
         var hocon = fileHocon is null ? clusterHocon : clusterHocon.WithFallback(fileHocon);
         builder.Services.AddAkka(ActorSystemName, akka => akka.WithActorStreams(o =>
         {

@@ -37,6 +37,12 @@ public sealed class ActorStreamsServerOptions
     /// </summary>
     public string? PostgreSqlConnectionString { get; set; }
 
+    /// <summary>
+    /// Key that signs shard iterators (<c>ActorStreams__IteratorSecret</c>, e.g. from a Kubernetes secret); every node of a
+    /// cluster needs the same one. Unset keeps the HOCON value (<c>actorstreams.iterator-secret</c>).
+    /// </summary>
+    public string? IteratorSecret { get; set; }
+
     /// <summary>Remoting address and seed nodes of a multi-node cluster (<c>ActorStreams:Cluster:*</c>).</summary>
     public ActorStreamsClusterOptions Cluster { get; set; } = new();
 

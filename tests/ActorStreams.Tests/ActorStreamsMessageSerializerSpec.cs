@@ -21,7 +21,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
     private static readonly ShardInitialized Init = new("orders", 3, 1, UInt128.MaxValue / 4, UInt128.MaxValue / 2, 48, 1_700_000_000_123);
     private static readonly byte[] Payload = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
 
-    private static readonly StreamEntry Entry = new("orders", 3, StreamStatus.Active, StreamMode.OnDemand, 48, 1_700_000_000_000,
+    private static readonly StreamEntry SampleStream = new("orders", 3, StreamStatus.Active, StreamMode.OnDemand, 48, 1_700_000_000_000,
         [
             new ShardEntry(0, new HashKeyRange(0, UInt128.MaxValue / 2), null, null, 17),
             new ShardEntry(1, new HashKeyRange(UInt128.MaxValue / 2 + 1, UInt128.MaxValue), 0, null, null),
@@ -64,9 +64,9 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new RegisterConsumer("orders", "billing"),
         new DeregisterConsumer("orders", "billing", 1_700_000_000),
         new DeregisterConsumer("orders", "billing", null),
-        Entry,
+        SampleStream,
         new ConsumerEntry("billing", 1_700_000_000_500),
-        new StreamListing([Entry, Entry with { Name = "other", Tags = ImmutableSortedDictionary<string, string>.Empty, Consumers = [] }], true),
+        new StreamListing([SampleStream, SampleStream with { Name = "other", Tags = ImmutableSortedDictionary<string, string>.Empty, Consumers = [] }], true),
     ];
 
     public static IEnumerable<object[]> SampleData => Samples.Select(s => new[] { s });
@@ -91,16 +91,20 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
     }
 
     [Fact]
-    public void Protocol_types_named_like_replies_must_be_marked_as_messages()
+    public void Protocol_types_named_like_commands_or_replies_must_be_marked_as_messages()
     {
-        // A reply type that forgot IActorStreamsReply would fall to the JSON serializer between nodes.
+        // A command or reply that forgot its marker would fall to the JSON serializer between nodes. Commands are
+        // found by their routing interfaces (I...Command), replies by their names; public API types and nested
+        // (actor-private, never sent to another node) types are not messages.
         string[] replySuffixes = ["Result", "Reply", "Ack", "Resolved", "Throttled", "Listing", "Command"];
         var local = new HashSet<Type> { typeof(ShardPage) };
         var unmarked = typeof(ActorStreamsMessageSerializer).Assembly.GetTypes()
-            .Where(t => t.Namespace == typeof(StreamEntry).Namespace && !t.IsNested && !t.IsInterface && !local.Contains(t))
-            .Where(t => replySuffixes.Any(s => t.Name.EndsWith(s, StringComparison.Ordinal)))
+            .Where(t => !t.IsPublic && !t.IsNested && !t.IsInterface && !t.IsAbstract && !local.Contains(t))
+            .Where(t => t.Namespace?.StartsWith("ActorStreams", StringComparison.Ordinal) == true)
+            .Where(t => replySuffixes.Any(s => t.Name.EndsWith(s, StringComparison.Ordinal))
+                        || t.GetInterfaces().Any(i => i.Name.StartsWith('I') && i.Name.EndsWith("Command", StringComparison.Ordinal)))
             .Where(t => !typeof(IActorStreamsMessage).IsAssignableFrom(t))
-            .Select(t => t.Name)
+            .Select(t => t.FullName)
             .ToList();
         Assert.True(unmarked.Count == 0, $"not marked IActorStreamsMessage/IActorStreamsReply: {string.Join(", ", unmarked)}");
     }
