@@ -148,7 +148,9 @@ public sealed partial class ActorStreamsClient
     {
         try
         {
-            return await AskAsync<AppendRecordsResult>(_shards, new AppendRecords(route.EntityId(shard), records, bytes), cancellationToken).ConfigureAwait(false);
+            // The request id lets the shard recognize a resend of this append (see AskShardAsync).
+            return await AskAsync<AppendRecordsResult>(_shards, new AppendRecords(route.EntityId(shard), records, bytes, Guid.NewGuid()),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (ResourceNotFoundException)
         {

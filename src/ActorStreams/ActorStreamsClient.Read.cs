@@ -107,8 +107,8 @@ public sealed partial class ActorStreamsClient
         object reply;
         try
         {
-            reply = await _shards.Ask<object>(new ReadRecords(entityId, from, minTimestampMs, limit, KinesisLimits.MaxGetRecordsBytes, wait),
-                timeout, cancellationToken).ConfigureAwait(false);
+            reply = await AskShardAsync(new ReadRecords(entityId, from, minTimestampMs, limit, KinesisLimits.MaxGetRecordsBytes, wait),
+                wait, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {

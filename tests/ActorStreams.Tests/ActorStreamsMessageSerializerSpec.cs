@@ -33,7 +33,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
     private static readonly IReadOnlyList<object> Samples =
     [
         new InitializeShard(EntityId, Init),
-        new AppendRecords(EntityId, [new StoredRecord("key-1", Payload), new StoredRecord("ключ-🔑", Array.Empty<byte>())], 321),
+        new AppendRecords(EntityId, [new StoredRecord("key-1", Payload), new StoredRecord("ключ-🔑", Array.Empty<byte>())], 321, Guid.NewGuid()),
         new ReadRecords(EntityId, new SequenceNumber(12, 3), 1_700_000_000_000, 10_000, 10 * 1024 * 1024, TimeSpan.FromSeconds(5)),
         new ResolveIterator(EntityId, ShardIteratorType.AfterSequenceNumber, new SequenceNumber(9, 999_999), 0, true),
         new ResolveIterator(EntityId, ShardIteratorType.AtTimestamp, null, 1_700_000_000_000, false),

@@ -13,6 +13,12 @@ internal interface IStreamShardCommand : IActorStreamsMessage
     string EntityId { get; }
 }
 
+/// <summary>
+/// A shard command the client sends again when no answer came within <c>actorstreams.resend-after</c>: Akka.Cluster.Sharding
+/// drops messages that reach a node while it hands the shard over, and the entity must be safe to receive it twice.
+/// </summary>
+internal interface IResendableShardCommand : IStreamShardCommand;
+
 /// <summary>One record as it is stored: partition key and data. The arrival time is the event's.</summary>
 internal readonly record struct StoredRecord(string PartitionKey, ReadOnlyMemory<byte> Data)
 {
@@ -66,15 +72,18 @@ internal sealed record StreamShardSnapshot(
 
 internal sealed record InitializeShard(string EntityId, ShardInitialized Init) : IStreamShardCommand;
 
-/// <summary>Records to append. The shard accepts a prefix (all of them unless throttled) into a single event.</summary>
-internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes) : IStreamShardCommand;
+/// <summary>
+/// Records to append. The shard accepts a prefix (all of them unless throttled) into a single event. A repeat of a
+/// <see cref="RequestId"/> the shard has answered (or is writing) gets that answer instead of a second write.
+/// </summary>
+internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes, Guid RequestId = default) : IResendableShardCommand;
 
 internal sealed record ReadRecords(
-    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait) : IStreamShardCommand;
+    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait) : IResendableShardCommand;
 
 /// <summary>Where an iterator starts. <see cref="CountCall"/>: a GetShardIterator call, subject to its per-shard rate limit.</summary>
 internal sealed record ResolveIterator(string EntityId, ShardIteratorType Type, SequenceNumber? Sequence, long TimestampMs, bool CountCall)
-    : IStreamShardCommand;
+    : IResendableShardCommand;
 
 internal sealed record ChargeReadBytes(string EntityId, long Bytes) : IStreamShardCommand;
 

@@ -40,6 +40,13 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     // Hand-off (rebalance, node leaving): stop once every write taken in is persisted and answered.
     private bool _stopping;
 
+    // Appends by request id, so that a resend (AskShardAsync) is answered without a second write: the ones being
+    // written (with the resends that wait for them) and the latest answered ones.
+    private const int RememberedAppends = 16_384;
+    private readonly Dictionary<Guid, List<IActorRef>?> _appendsInFlight = new();
+    private readonly Dictionary<Guid, AppendRecordsResult> _appendsAnswered = new();
+    private readonly Queue<Guid> _appendsAnsweredOrder = new();
+
     private ShardInitialized? _init;
     private int _retentionHours;
     private long _trimHorizon = 1;
@@ -228,6 +235,19 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnAppend(AppendRecords cmd)
     {
+        if (cmd.RequestId != Guid.Empty)
+        {
+            if (_appendsAnswered.TryGetValue(cmd.RequestId, out var answer))
+            {
+                Sender.Tell(answer);
+                return;
+            }
+            if (_appendsInFlight.TryGetValue(cmd.RequestId, out var waiting))
+            {
+                (waiting ??= _appendsInFlight[cmd.RequestId] = new List<IActorRef>()).Add(Sender);
+                return;
+            }
+        }
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
         var retryAfter = TimeSpan.Zero;
@@ -254,6 +274,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             }
         }
         _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
+        if (cmd.RequestId != Guid.Empty) _appendsInFlight[cmd.RequestId] = null;
         if (!_writing) Flush();
     }
 
@@ -291,7 +312,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             var first = 0;
             foreach (var p in batch)
             {
-                p.ReplyTo.Tell(new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter));
+                var result = new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter);
+                p.ReplyTo.Tell(result);
+                AnswerResends(p.Command.RequestId, result, remember: true);
                 first += p.Accepted;
             }
             _writing = false;
@@ -320,8 +343,23 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     {
         if (@event is not RecordsAppended) return;
         var error = new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed: {cause.Message}");
-        foreach (var p in _pending) p.ReplyTo.Tell(error);
+        foreach (var p in _pending)
+        {
+            p.ReplyTo.Tell(error);
+            AnswerResends(p.Command.RequestId, error, remember: false);
+        }
         _pending.Clear();
+    }
+
+    private void AnswerResends(Guid requestId, object answer, bool remember)
+    {
+        if (requestId == Guid.Empty) return;
+        if (_appendsInFlight.Remove(requestId, out var waiting) && waiting is not null)
+            foreach (var requester in waiting) requester.Tell(answer);
+        if (!remember || answer is not AppendRecordsResult result) return;
+        _appendsAnswered[requestId] = result;
+        _appendsAnsweredOrder.Enqueue(requestId);
+        while (_appendsAnsweredOrder.Count > RememberedAppends) _appendsAnswered.Remove(_appendsAnsweredOrder.Dequeue());
     }
 
     // ---------------- reads ----------------

@@ -27,12 +27,13 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         // ---- StreamShard commands ----
         .Add<InitializeShard>("sI", (w, m) => { w.Write(m.EntityId); ActorStreamsSerializer.Write(w, m.Init); },
             r => new InitializeShard(r.ReadString(), ActorStreamsSerializer.ReadShardInitialized(r)))
-        .Add<AppendRecords>("sA", (w, m) => { w.Write(m.EntityId); w.Write(m.Bytes); WriteRecords(w, m.Records); },
+        .Add<AppendRecords>("sA", (w, m) => { w.Write(m.EntityId); w.Write(m.Bytes); w.Write(m.RequestId.ToByteArray()); WriteRecords(w, m.Records); },
             r =>
             {
                 var entityId = r.ReadString();
                 var bytes = r.ReadInt64();
-                return new AppendRecords(entityId, ReadRecords(r), bytes);
+                var requestId = new Guid(r.ReadBytes(16));
+                return new AppendRecords(entityId, ReadRecords(r), bytes, requestId);
             })
         .Add<ReadRecords>("sR", (w, m) =>
             {

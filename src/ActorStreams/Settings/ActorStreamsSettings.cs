@@ -63,6 +63,22 @@ public sealed record ActorStreamsSettings
     /// loss), rather than on the next request (<c>actorstreams.sharding.remember-entities</c>, default on).
     /// </summary>
     public bool RememberEntities { get; init; } = true;
+
+    /// <summary>
+    /// How long the client waits for a shard's answer to an append or read before it sends the same request again
+    /// (<c>actorstreams.resend-after</c>, default 3 s); the whole wait is still bounded by <see cref="AskTimeout"/>.
+    /// </summary>
+    public TimeSpan ResendAfter
+    {
+        get => _resendAfter;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _resendAfter = value;
+        }
+    }
+
+    private readonly TimeSpan _resendAfter = TimeSpan.FromSeconds(3);
     /// <summary>StreamShard entity settings.</summary>
     public StreamShardSettings StreamShard { get; init; }
     /// <summary>Per-shard throughput limits.</summary>
@@ -113,6 +129,7 @@ public sealed record ActorStreamsSettings
             c.GetInt("source.read-batch-records"))
         {
             RememberEntities = c.GetBoolean("sharding.remember-entities", true),
+            ResendAfter = c.GetTimeSpan("resend-after", TimeSpan.FromSeconds(3)),
         };
     }
 }
