@@ -131,6 +131,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 return true;
             case RecoveryCompleted:
                 if (_init is not null && !_retired) StartTrimTimer();
+                // Where each shard runs, for operators (and the cluster test): logged again whenever a shard moves.
+                _log.Info("StreamShard {0} started on this node at event {1}", _entityId, LastSequenceNr);
                 return true;
         }
         return false;
