@@ -1,6 +1,8 @@
+using OpenTelemetry.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ActorStreams.Diagnostics;
 using ActorStreams.Hosting;
 using ActorStreams.Server.Auth;
 using ActorStreams.Server.Protocol;
@@ -85,6 +87,11 @@ public static class ActorStreamsServer
             configureRuntime?.Invoke(o);
         }));
         builder.Services.AddActorStreamsClient();
+        if (options.Metrics.Enabled)
+        {
+            builder.Services.AddSingleton<ClusterMembershipMetrics>();
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ActorStreamsMetrics.MeterName).AddPrometheusExporter());
+        }
         builder.Services.AddSingleton<KinesisOperations>();
         SigV4Verifier? verifier = null;
         if (options.Auth.Enabled)
@@ -98,6 +105,11 @@ public static class ActorStreamsServer
             services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier));
 
         var app = builder.Build();
+        if (options.Metrics.Enabled)
+        {
+            app.Services.GetRequiredService<ClusterMembershipMetrics>();
+            app.MapPrometheusScrapingEndpoint(options.Metrics.Path);
+        }
         app.Use(KinesisEndpoint.AddRequestId);
         app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
         return app;

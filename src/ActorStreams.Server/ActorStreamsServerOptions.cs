@@ -43,6 +43,9 @@ public sealed class ActorStreamsServerOptions
     /// </summary>
     public string? IteratorSecret { get; set; }
 
+    /// <summary>The Prometheus scrape endpoint of the metrics (<c>ActorStreams:Metrics:Enabled</c>, <c>:Path</c>); on at /metrics.</summary>
+    public ActorStreamsMetricsOptions Metrics { get; set; } = new();
+
     /// <summary>Remoting address and seed nodes of a multi-node cluster (<c>ActorStreams:Cluster:*</c>).</summary>
     public ActorStreamsClusterOptions Cluster { get; set; } = new();
 

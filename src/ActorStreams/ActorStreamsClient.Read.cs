@@ -1,3 +1,5 @@
+using System.Text;
+using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
 using ActorStreams.Streams;
 using Akka.Actor;
@@ -101,6 +103,20 @@ public sealed partial class ActorStreamsClient
     /// With <paramref name="wait"/> above zero a read at the tip waits for new records instead of answering empty.
     /// </summary>
     internal async Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
+        TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var page = await ReadPageAsync(entityId, shardId, from, minTimestampMs, limit, wait, cancellationToken).ConfigureAwait(false);
+        if (page.ThrottledFor is null)
+        {
+            long bytes = 0;
+            foreach (var record in page.Records) bytes += record.Data.Length + Encoding.UTF8.GetByteCount(record.PartitionKey);
+            ActorStreamsMetrics.RecordOutgoing(ActorStreamsMetrics.ShardTags(entityId[..entityId.IndexOf('/')], shardId.ToString()),
+                page.Records.Count, bytes, page.MillisBehindLatest);
+        }
+        return page;
+    }
+
+    private async Task<ShardPage> ReadPageAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
         TimeSpan wait, CancellationToken cancellationToken)
     {
         var timeout = _settings.AskTimeout + wait;

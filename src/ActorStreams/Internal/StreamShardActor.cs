@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
+using ActorStreams.Diagnostics;
 using ActorStreams.Settings;
 using ActorStreams.Streams;
 using Akka.Actor;
@@ -46,6 +48,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private readonly Dictionary<Guid, List<IActorRef>?> _appendsInFlight = new();
     private readonly Dictionary<Guid, AppendRecordsResult> _appendsAnswered = new();
     private readonly Queue<Guid> _appendsAnsweredOrder = new();
+
+    private KeyValuePair<string, object?>[] _metricTags = [];
 
     private ShardInitialized? _init;
     private int _retentionHours;
@@ -269,6 +273,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 accepted++;
                 bytes += size;
             }
+            if (accepted < cmd.Records.Length) ActorStreamsMetrics.RecordThrottled(_metricTags, "PutRecords");
             if (accepted == 0)
             {
                 Sender.Tell(new AppendRecordsResult(0, 0, 0, retryAfter));
@@ -308,8 +313,11 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         var evt = new RecordsAppended(Math.Max(NowMs, _lastTimestampMs), stored);
         var eventNo = LastSequenceNr + 1;
         _writing = true;
+        var started = Stopwatch.GetTimestamp();
         PersistAsync(evt, e =>
         {
+            ActorStreamsMetrics.RecordJournalWrite(_metricTags, Stopwatch.GetElapsedTime(started));
+            ActorStreamsMetrics.RecordIncoming(_metricTags, records, bytes);
             ApplyAppended(e, eventNo, bytes);
             var first = 0;
             foreach (var p in batch)
@@ -372,11 +380,13 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         {
             if (_readBytes.Available < 0)
             {
+                ActorStreamsMetrics.RecordThrottled(_metricTags, "GetRecords");
                 replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
                 return;
             }
             if (!_readCalls.TryTake(1))
             {
+                ActorStreamsMetrics.RecordThrottled(_metricTags, "GetRecords");
                 replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
                 return;
             }
@@ -439,6 +449,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     {
         if (cmd.CountCall && _throttling.Enabled && !_iteratorCalls.TryTake(1))
         {
+            ActorStreamsMetrics.RecordThrottled(_metricTags, "GetShardIterator");
             Sender.Tell(new ErrorReply(ProvisionedThroughputExceededException.Code,
                 $"Rate exceeded for {ShardName}: more than {_throttling.GetShardIteratorCallsPerSecond} GetShardIterator calls per second."));
             return;
@@ -591,6 +602,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private void ApplyInitialized(ShardInitialized e)
     {
         _init = e;
+        _metricTags = ActorStreamsMetrics.ShardTags(e.StreamName, new StreamShardId(e.ShardIndex).ToString());
         _retentionHours = e.RetentionHours;
     }
 
