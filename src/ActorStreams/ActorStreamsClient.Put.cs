@@ -148,7 +148,7 @@ public sealed partial class ActorStreamsClient
     {
         try
         {
-            // The request id lets the shard recognize a resend of this append (see AskShardAsync).
+            // The request id lets the shard recognize a resend of this append (see AskResendingAsync).
             return await AskAsync<AppendRecordsResult>(_shards, new AppendRecords(route.EntityId(shard), records, bytes, Guid.NewGuid()),
                 cancellationToken).ConfigureAwait(false);
         }

@@ -123,7 +123,7 @@ public sealed partial class ActorStreamsClient
         object reply;
         try
         {
-            reply = await AskShardAsync(new ReadRecords(entityId, from, minTimestampMs, limit, KinesisLimits.MaxGetRecordsBytes, wait),
+            reply = await AskResendingAsync(_shards, new ReadRecords(entityId, from, minTimestampMs, limit, KinesisLimits.MaxGetRecordsBytes, wait),
                 wait, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)

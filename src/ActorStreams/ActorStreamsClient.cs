@@ -48,8 +48,8 @@ public sealed partial class ActorStreamsClient
         object reply;
         try
         {
-            reply = message is IResendableShardCommand
-                ? await AskShardAsync(message, TimeSpan.Zero, cancellationToken).ConfigureAwait(false)
+            reply = message is IResendableCommand
+                ? await AskResendingAsync(target, message, TimeSpan.Zero, cancellationToken).ConfigureAwait(false)
                 : await target.Ask<object>(message, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
@@ -66,11 +66,11 @@ public sealed partial class ActorStreamsClient
     }
 
     /// <summary>
-    /// Asks a StreamShard entity, sending the same message again whenever no answer came within
+    /// Asks an entity, sending the same message again whenever no answer came within
     /// <c>actorstreams.resend-after</c> (plus <paramref name="wait"/>, the time a read may park at the tip), until
     /// <c>actorstreams.ask-timeout</c> (plus <paramref name="wait"/>) is over; then <see cref="AskTimeoutException"/>.
     /// </summary>
-    private async Task<object> AskShardAsync(object message, TimeSpan wait, CancellationToken cancellationToken)
+    private async Task<object> AskResendingAsync(IActorRef target, object message, TimeSpan wait, CancellationToken cancellationToken)
     {
         var total = _settings.AskTimeout + wait;
         var started = Stopwatch.GetTimestamp();
@@ -80,7 +80,7 @@ public sealed partial class ActorStreamsClient
             var attempt = _settings.ResendAfter + wait < remaining ? _settings.ResendAfter + wait : remaining;
             try
             {
-                return await _shards.Ask<object>(message, attempt, cancellationToken).ConfigureAwait(false);
+                return await target.Ask<object>(message, attempt, cancellationToken).ConfigureAwait(false);
             }
             catch (AskTimeoutException) when (Stopwatch.GetElapsedTime(started) < total - TimeSpan.FromMilliseconds(50))
             {

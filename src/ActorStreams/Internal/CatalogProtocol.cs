@@ -80,9 +80,9 @@ internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMo
 
 internal sealed record DeleteStreamCommand(string Name) : ICatalogCommand;
 
-internal sealed record GetStream(string Name) : ICatalogCommand;
+internal sealed record GetStream(string Name) : ICatalogCommand, IResendableCommand;
 
-internal sealed record ListStreamsCommand(int Limit, string? ExclusiveStartStreamName) : ICatalogCommand;
+internal sealed record ListStreamsCommand(int Limit, string? ExclusiveStartStreamName) : ICatalogCommand, IResendableCommand;
 
 internal sealed record ChangeRetention(string Name, int RetentionHours, bool Increase) : ICatalogCommand;
 

@@ -14,10 +14,11 @@ internal interface IStreamShardCommand : IActorStreamsMessage
 }
 
 /// <summary>
-/// A shard command the client sends again when no answer came within <c>actorstreams.resend-after</c>: Akka.Cluster.Sharding
-/// drops messages that reach a node while it hands the shard over, and the entity must be safe to receive it twice.
+/// A command the client sends again when no answer came within <c>actorstreams.resend-after</c>: Akka.Cluster.Sharding
+/// drops messages that reach a node while it hands the entity's shard over, so the entity must be safe to receive it
+/// twice (a read, or an append with its request id).
 /// </summary>
-internal interface IResendableShardCommand : IStreamShardCommand;
+internal interface IResendableCommand;
 
 /// <summary>One record as it is stored: partition key and data. The arrival time is the event's.</summary>
 internal readonly record struct StoredRecord(string PartitionKey, ReadOnlyMemory<byte> Data)
@@ -76,14 +77,15 @@ internal sealed record InitializeShard(string EntityId, ShardInitialized Init) :
 /// Records to append. The shard accepts a prefix (all of them unless throttled) into a single event. A repeat of a
 /// <see cref="RequestId"/> the shard has answered (or is writing) gets that answer instead of a second write.
 /// </summary>
-internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes, Guid RequestId = default) : IResendableShardCommand;
+internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes, Guid RequestId = default)
+    : IStreamShardCommand, IResendableCommand;
 
 internal sealed record ReadRecords(
-    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait) : IResendableShardCommand;
+    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait) : IStreamShardCommand, IResendableCommand;
 
 /// <summary>Where an iterator starts. <see cref="CountCall"/>: a GetShardIterator call, subject to its per-shard rate limit.</summary>
 internal sealed record ResolveIterator(string EntityId, ShardIteratorType Type, SequenceNumber? Sequence, long TimestampMs, bool CountCall)
-    : IResendableShardCommand;
+    : IStreamShardCommand, IResendableCommand;
 
 internal sealed record ChargeReadBytes(string EntityId, long Bytes) : IStreamShardCommand;
 

@@ -42,7 +42,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     // Hand-off (rebalance, node leaving): stop once every write taken in is persisted and answered.
     private bool _stopping;
 
-    // Appends by request id, so that a resend (AskShardAsync) is answered without a second write: the ones being
+    // Appends by request id, so that a resend (AskResendingAsync) is answered without a second write: the ones being
     // written (with the resends that wait for them) and the latest answered ones.
     private const int RememberedAppends = 16_384;
     private readonly Dictionary<Guid, List<IActorRef>?> _appendsInFlight = new();

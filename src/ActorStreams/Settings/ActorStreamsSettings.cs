@@ -65,7 +65,7 @@ public sealed record ActorStreamsSettings
     public bool RememberEntities { get; init; } = true;
 
     /// <summary>
-    /// How long the client waits for a shard's answer to an append or read before it sends the same request again
+    /// How long the client waits for the answer to an append, a read or a catalog lookup before it sends it again
     /// (<c>actorstreams.resend-after</c>, default 3 s); the whole wait is still bounded by <see cref="AskTimeout"/>.
     /// </summary>
     public TimeSpan ResendAfter
