@@ -112,6 +112,8 @@ public static class ActorStreamsServer
         }
         app.Use(KinesisEndpoint.AddRequestId);
         app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
+        HealthEndpoints.Map(app);
+        ShardEstimateEndpoint.Map(app);
         return app;
     }
 

@@ -53,6 +53,13 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
             haveBuffer = true;
             var body = read.Buffer;
             if (verifier is not null) Authenticate(verifier, context, body);
+            if (operation is null)
+            {
+                // SubscribeToShard answers with an event stream instead of one reply.
+                using var request = cbor ? KinesisCbor.ReadRequest(name, body, DocumentOptions) : Parse(body);
+                await operations.SubscribeToShardAsync(new KinesisRequest(request.RootElement), response, cbor, context.RequestAborted);
+                return;
+            }
             if (cbor)
             {
                 await HandleCborAsync(name, operation, body, response, context.RequestAborted);
@@ -129,12 +136,16 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         if (!result.Succeeded) throw new KinesisProtocolException(result.ErrorCode!, result.Message!);
     }
 
-    private (string Name, KinesisOperations.Handler Handler) ResolveOperation(HttpRequest request)
+    /// <summary>The operation a request names; a null handler for SubscribeToShard, which streams its reply.</summary>
+    private (string Name, KinesisOperations.Handler? Handler) ResolveOperation(HttpRequest request)
     {
         var target = request.Headers["X-Amz-Target"].ToString();
-        if (target.StartsWith(TargetPrefix, StringComparison.Ordinal)
-            && operations.TryGet(target.AsSpan(TargetPrefix.Length), out var handler))
-            return (target[TargetPrefix.Length..], handler);
+        if (target.StartsWith(TargetPrefix, StringComparison.Ordinal))
+        {
+            var name = target.AsSpan(TargetPrefix.Length);
+            if (name.SequenceEqual(KinesisOperations.SubscribeToShardOperation)) return (KinesisOperations.SubscribeToShardOperation, null);
+            if (operations.TryGet(name, out var handler)) return (name.ToString(), handler);
+        }
         throw new KinesisProtocolException(KinesisProtocolException.UnknownOperation,
             target.Length == 0 ? "The X-Amz-Target header is missing." : $"Operation {target} is not supported.");
     }

@@ -52,6 +52,9 @@ internal sealed partial class KinesisOperations
             ["TagResource"] = TagResourceAsync,
             ["UntagResource"] = UntagResourceAsync,
             ["ListTagsForResource"] = ListTagsForResourceAsync,
+            ["SplitShard"] = SplitShardAsync,
+            ["MergeShards"] = MergeShardsAsync,
+            ["UpdateShardCount"] = UpdateShardCountAsync,
         };
         _byName = handlers.GetAlternateLookup<ReadOnlySpan<char>>();
     }

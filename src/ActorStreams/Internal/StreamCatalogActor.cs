@@ -14,7 +14,7 @@ namespace ActorStreams.Internal;
 /// shards (their events and snapshots are deleted) and journals it gone. Work left half done by a crash is
 /// resumed on recovery.
 /// </summary>
-internal sealed class StreamCatalogActor : PersistentActor
+internal sealed partial class StreamCatalogActor : PersistentActor
 {
     private const int SnapshotEveryEvents = 200;
 
@@ -53,10 +53,12 @@ internal sealed class StreamCatalogActor : PersistentActor
                 _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
                 return true;
             case RecoveryCompleted:
+                StartClosedShardSweep();
                 foreach (var entry in _streams.Values)
                 {
                     if (entry.Status == StreamStatus.Creating) InitializeShards(entry, null);
                     else if (entry.Status == StreamStatus.Deleting) RetireShards(entry, null);
+                    else if (entry.PendingReshard.Length > 0) RunReshardStep(entry);
                 }
                 return true;
             case IActorStreamsEvent e:
@@ -89,7 +91,7 @@ internal sealed class StreamCatalogActor : PersistentActor
             case DeleteStreamCommand cmd:
             {
                 var entry = Find(cmd.Name);
-                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
+                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting or StreamStatus.Updating)
                     throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, try again when it is ACTIVE.");
                 var replyTo = Sender;
                 PersistEvent(new StreamDeletionStarted(cmd.Name), () => RetireShards(_streams[cmd.Name], replyTo));
@@ -132,11 +134,29 @@ internal sealed class StreamCatalogActor : PersistentActor
                 return true;
             case DeregisterConsumer cmd:
             {
-                var consumer = FindConsumer(Find(cmd.StreamName), cmd.ConsumerName);
-                if (cmd.CreatedAtSeconds is { } seconds && DateTimeOffset.FromUnixTimeMilliseconds(consumer.CreatedAtMs).ToUnixTimeSeconds() != seconds)
-                    throw new ResourceNotFoundException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} with creation time {seconds} not found.");
+                var consumer = FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
                 var replyTo = Sender;
                 PersistEvent(new ConsumerDeregistered(cmd.StreamName, cmd.ConsumerName), () => replyTo.Tell(consumer));
+                return true;
+            }
+            case AddConsumerTags cmd:
+            {
+                var consumer = FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var merged = consumer.Tags.SetItems(cmd.Tags);
+                if (merged.Count > KinesisLimits.MaxTagsPerConsumer)
+                    throw new LimitExceededException(
+                        $"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} would have {merged.Count} tags; at most {KinesisLimits.MaxTagsPerConsumer} are allowed.");
+                var replyTo = Sender;
+                PersistEvent(new ConsumerTagsAdded(cmd.StreamName, cmd.ConsumerName, cmd.Tags),
+                    () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
+                return true;
+            }
+            case RemoveConsumerTags cmd:
+            {
+                FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var replyTo = Sender;
+                PersistEvent(new ConsumerTagsRemoved(cmd.StreamName, cmd.ConsumerName, cmd.Keys),
+                    () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
                 return true;
             }
             case ShardsInitialized done:
@@ -159,8 +179,13 @@ internal sealed class StreamCatalogActor : PersistentActor
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
                 return true;
             case StopEntity:
-                // Hand-off: Persist stashes commands, so this runs after the last event is stored and answered.
+                // Hand-off: Persist stashes commands, so this runs after the last event is stored and answered. A
+                // resharding step under way resumes from the journal (ResumeReshard) at the catalog's new home.
                 Context.Stop(Self);
+                return true;
+            case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
+                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck or SweepClosedShards:
+                HandleReshard(message);
                 return true;
             case SaveSnapshotSuccess ok:
                 DeleteMessages(ok.Metadata.SequenceNr);
@@ -214,6 +239,15 @@ internal sealed class StreamCatalogActor : PersistentActor
     private ConsumerEntry FindConsumer(StreamEntry entry, string consumerName) =>
         entry.Consumers.FirstOrDefault(c => c.Name == consumerName)
         ?? throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} not found.");
+
+    /// <summary>The consumer of that name, and only if it is the registration a consumer ARN's creation time names.</summary>
+    private ConsumerEntry FindRegistration(StreamEntry entry, string consumerName, long? createdAtSeconds)
+    {
+        var consumer = FindConsumer(entry, consumerName);
+        return consumer.IsRegistration(createdAtSeconds)
+            ? consumer
+            : throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} with creation time {createdAtSeconds} not found.");
+    }
 
     private void OnChangeRetention(ChangeRetention cmd)
     {
@@ -328,6 +362,15 @@ internal sealed class StreamCatalogActor : PersistentActor
             case ConsumerDeregistered c:
                 Update(c.StreamName, s => s with { Consumers = s.Consumers.RemoveAll(x => x.Name == c.ConsumerName) });
                 break;
+            case ConsumerTagsAdded t:
+                UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.SetItems(t.Tags) });
+                break;
+            case ConsumerTagsRemoved t:
+                UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.RemoveRange(t.Keys) });
+                break;
+            case ReshardStarted or ReshardStepCompleted or ClosedShardRemoved:
+                ApplyReshard(e);
+                break;
         }
     }
 
@@ -335,4 +378,7 @@ internal sealed class StreamCatalogActor : PersistentActor
     {
         if (_streams.TryGetValue(name, out var entry)) _streams = _streams.SetItem(name, change(entry));
     }
+
+    private void UpdateConsumer(string streamName, string consumerName, Func<ConsumerEntry, ConsumerEntry> change) =>
+        Update(streamName, s => s with { Consumers = s.Consumers.Select(c => c.Name == consumerName ? change(c) : c).ToImmutableArray() });
 }

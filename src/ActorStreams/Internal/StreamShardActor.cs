@@ -15,7 +15,7 @@ namespace ActorStreams.Internal;
 /// joins the next event, so the event size grows with the load. Readers near the tip are served from the hot
 /// tail; older positions are handed to the caller as a journal range to read itself, keeping this actor free.
 /// </summary>
-internal sealed class StreamShardActor : PersistentActor, IWithTimers
+internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 {
     private const string TrimTimerKey = "trim";
 
@@ -63,6 +63,10 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private long _bytesSinceSnapshot;
     private readonly List<IActorRef> _retireRequesters = new();
     private long _retiredAt = long.MaxValue;
+    // Resharding: _closing from the CloseShard command until ShardClosed is persisted (appends wait, unflushed);
+    // _closed afterwards (appends are refused with the children, readers at the end get them as ChildShards).
+    private bool _closing;
+    private ShardClosed? _closed;
 
     private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter);
 
@@ -129,6 +133,10 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 _retired = true;
                 _appliedSequenceNr = LastSequenceNr;
                 return true;
+            case ShardClosed e:
+                _closed = e;
+                _appliedSequenceNr = LastSequenceNr;
+                return true;
             case SnapshotOffer { Snapshot: StreamShardSnapshot s } offer:
                 ApplySnapshot(s);
                 _appliedSequenceNr = offer.Metadata.SequenceNr;
@@ -157,6 +165,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             case ResolveIterator cmd when IsLive:
                 OnResolve(cmd);
                 return true;
+            case IShardSubscriptionCommand cmd when IsLive:
+                OnSubscriptionCommand(cmd);
+                return true;
+            case Terminated terminated:
+                OnSubscriberTerminated(terminated.ActorRef);
+                return true;
             case ChargeReadBytes cmd when IsLive:
                 if (_throttling.Enabled) _readBytes.Take(cmd.Bytes);
                 return true;
@@ -175,6 +189,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 return true;
             case StopEntity:
                 OnStop();
+                return true;
+            case CloseShard cmd when IsLive:
+                OnClose(cmd);
+                return true;
+            case WakeShard when IsLive:
+                OnTrim();
                 return true;
             case ParkedReadExpired expired:
                 if (_parked.Remove(expired.Id, out var parked))
@@ -241,6 +261,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnAppend(AppendRecords cmd)
     {
+        // A resend is recognized before the closed check: an append written before the close gets its own answer
+        // again, never a refusal that would send it to the children a second time.
         if (cmd.RequestId != Guid.Empty)
         {
             if (_appendsAnswered.TryGetValue(cmd.RequestId, out var answer))
@@ -253,6 +275,11 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 (waiting ??= _appendsInFlight[cmd.RequestId] = new List<IActorRef>()).Add(Sender);
                 return;
             }
+        }
+        if (_closed is not null)
+        {
+            Sender.Tell(new AppendRefusedClosed(_init!.ShardIndex, _closed));
+            return;
         }
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
@@ -287,6 +314,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void Flush()
     {
+        // Once a close is requested nothing more is written: what waits is refused when ShardClosed is persisted.
+        if (_closing) return;
         var take = 0;
         var records = 0;
         long bytes = 0;
@@ -330,6 +359,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             _writing = false;
             MaybeSnapshot();
             WakeParkedReads();
+            PushToSubscribers(eventNo, e, bytes);
             if (_pending.Count > 0) Flush();
             else if (_stopping) StopWhenIdle();
         });
@@ -376,7 +406,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnRead(IActorRef replyTo, ReadRecords cmd, bool countCall)
     {
-        if (countCall && _throttling.Enabled)
+        if (!cmd.SharedCapacity) _subscriptionReads++;
+        if (countCall && _throttling.Enabled && cmd.SharedCapacity)
         {
             if (_readBytes.Available < 0)
             {
@@ -394,6 +425,11 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
         var tip = Tip;
         var from = cmd.From < FirstRecordPosition ? FirstRecordPosition : cmd.From;
+        if (_closed is not null && from.EventNo > _closed.EndingEventNo)
+        {
+            replyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), from, 0, _closed));
+            return;
+        }
         if (from >= tip)
         {
             if (cmd.Wait > TimeSpan.Zero)
@@ -410,12 +446,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         var tailStart = _tail.FirstEventNo ?? tip.EventNo;
         if (from.EventNo < tailStart)
         {
-            replyTo.Tell(new ReadFromJournal(PersistenceId, from, tailStart, _lastTimestampMs));
+            replyTo.Tell(new ReadFromJournal(PersistenceId, from, tailStart, _lastTimestampMs, _closed));
             return;
         }
 
         var result = ReadTail(from, cmd.MinTimestampMs, cmd.Limit, cmd.MaxBytes, tip, out var bytes);
-        if (_throttling.Enabled) _readBytes.Take(bytes);
+        if (_throttling.Enabled && cmd.SharedCapacity) _readBytes.Take(bytes);
         replyTo.Tell(result);
     }
 
@@ -433,7 +469,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         var next = page.FullAt ?? tip;
         // How far behind the present the reader is once it has these records (the journal path measures the same).
         var behind = next >= tip || page.Records.Count == 0 ? 0 : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
-        return new ReadRecordsResult(page.Records.ToArray(), next, behind);
+        // A closed shard's tip is its end: a page that reaches it tells the reader the children.
+        return new ReadRecordsResult(page.Records.ToArray(), next, behind, page.FullAt is null ? _closed : null);
     }
 
     private void WakeParkedReads()
@@ -472,7 +509,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                         $"StartingSequenceNumber {seq} is beyond the newest record of {ShardName}."));
                     return;
                 }
-                var position = cmd.Type == ShardIteratorType.AtSequenceNumber ? seq : seq.Next;
+                // After the largest index of an event (a SubscribeToShard continuation between events) is the next event.
+                var position = cmd.Type == ShardIteratorType.AtSequenceNumber ? seq
+                    : seq.Index >= SequenceNumber.MaxIndex ? new SequenceNumber(seq.EventNo + 1, 0) : seq.Next;
                 Sender.Tell(new IteratorResolved(position < horizon ? horizon : position, 0));
                 return;
             }
@@ -488,6 +527,39 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         }
     }
 
+    // ---------------- resharding ----------------
+
+    private void OnClose(CloseShard cmd)
+    {
+        if (_closed is not null)
+        {
+            Sender.Tell(new ShardClosedResult(_closed.EndingEventNo));
+            return;
+        }
+        if (_closing) return; // a close is being persisted; the catalog asks again if it missed the answer
+        _closing = true;
+        // Appends still in flight (PersistAsync) are journaled before this event and are part of the shard;
+        // appends waiting in _pending were never written and are refused once the close is durable.
+        var closed = new ShardClosed(LastSequenceNr, NowMs, cmd.Children);
+        PersistApplied(closed, e =>
+        {
+            _closed = e;
+            _closing = false;
+            var refused = new AppendRefusedClosed(_init!.ShardIndex, e);
+            foreach (var p in _pending)
+            {
+                p.ReplyTo.Tell(refused);
+                // Resends waiting on a refused append get the refusal too; a later one meets _closed.
+                AnswerResends(p.Command.RequestId, refused, remember: false);
+            }
+            _pending.Clear();
+            _snapshotRequested = true;
+            MaybeSnapshot();
+            WakeParkedReads();
+            Sender.Tell(new ShardClosedResult(e.EndingEventNo));
+        });
+    }
+
     // ---------------- retention ----------------
 
     private void StartTrimTimer()
@@ -497,8 +569,17 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnTrim()
     {
-        if (_init is null || _retired || _lastTimestampMs == 0) return;
+        if (_init is null || _retired) return;
         var cutoff = NowMs - (long)TimeSpan.FromHours(_retentionHours).TotalMilliseconds;
+        if (_closed is not null && _lastRecordEventNo < _trimHorizon && _closed.ClosedAtMs < cutoff)
+        {
+            // Closed longer than the retention period and every record trimmed: the catalog drops the shard from
+            // the listing and retires this entity. Said again on every tick until that happened.
+            ClusterSharding.Get(Context.System).ShardRegion(StreamCatalogEntity.TypeName)
+                .Tell(new ClosedShardExpired(_init.StreamName, _init.Epoch, _init.ShardIndex));
+            return;
+        }
+        if (_lastTimestampMs == 0) return;
         long deleteTo;
         if (_lastTimestampMs < cutoff)
         {
@@ -560,6 +641,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 read.ReplyTo.Tell(gone);
             }
             _parked.Clear();
+            EndSubscriptions(gone);
             _tail.Clear();
             _retiredAt = LastSequenceNr;
             DeleteMessages(_retiredAt);
@@ -644,11 +726,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         _indexEventNos.AddRange(s.IndexEventNos);
         _indexTimestamps.Clear();
         _indexTimestamps.AddRange(s.IndexTimestampsMs);
+        _closed = s.Closed;
     }
 
     private StreamShardSnapshot CreateSnapshot() => new(
         _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs, _lastRecordEventNo,
-        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray());
+        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray(), _closed);
 
     /// <summary>
     /// Snapshots when due, but never while an append is in flight: the snapshot's sequence number would cover an
@@ -656,7 +739,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     /// </summary>
     private void MaybeSnapshot()
     {
-        if (_writing) return;
+        // While a close is being persisted LastSequenceNr already counts ShardClosed: a snapshot now would skip it.
+        if (_writing || _closing) return;
         if (!_snapshotRequested && _eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
         _snapshotRequested = false;
         _eventsSinceSnapshot = 0;

@@ -10,8 +10,9 @@ namespace ActorStreams.Serialization;
 
 /// <summary>
 /// The binary wire format of the commands and replies that cross nodes: everything sent through the StreamShard
-/// and catalog sharding regions and every answer of their entities. Record payloads travel as raw bytes and are
-/// read back as slices of the received buffer. Identifier 7118; each message has a short manifest.
+/// and catalog sharding regions, every answer of their entities, and what a StreamShard pushes to a SubscribeToShard
+/// subscriber on another node. Record payloads travel as raw bytes and are read back as slices of the received
+/// buffer; actor refs travel as their serialized paths. Identifier 7118; each message has a short manifest.
 /// </summary>
 /// <remarks>
 /// Adding a message is one <c>Add</c> line in <see cref="Formats"/>: its manifest, how to write it, how to read it.
@@ -38,8 +39,10 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         .Add<ReadRecords>("sR", (w, m) =>
             {
                 w.Write(m.EntityId); Write(w, m.From); w.Write(m.MinTimestampMs); w.Write(m.Limit); w.Write(m.MaxBytes); w.Write(m.Wait.Ticks);
+                w.Write(m.SharedCapacity);
             },
-            r => new ReadRecords(r.ReadString(), ReadSequence(r), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), TimeSpan.FromTicks(r.ReadInt64())))
+            r => new ReadRecords(r.ReadString(), ReadSequence(r), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), TimeSpan.FromTicks(r.ReadInt64()),
+                r.ReadBoolean()))
         .Add<ResolveIterator>("sT", (w, m) =>
             {
                 w.Write(m.EntityId); w.Write((byte)m.Type); w.Write(m.Sequence.HasValue);
@@ -57,6 +60,9 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         .Add<SetShardRetention>("sH", (w, m) => { w.Write(m.EntityId); w.Write(m.RetentionHours); },
             r => new SetShardRetention(r.ReadString(), r.ReadInt32()))
         .Add<RetireShard>("sX", (w, m) => w.Write(m.EntityId), r => new RetireShard(r.ReadString()))
+        .Add<WakeShard>("sW", (w, m) => w.Write(m.EntityId), r => new WakeShard(r.ReadString()))
+        .Add<CloseShard>("sZ", (w, m) => { w.Write(m.EntityId); ActorStreamsSerializer.WriteChildren(w, m.Children); },
+            r => new CloseShard(r.ReadString(), ActorStreamsSerializer.ReadChildren(r)))
         // ---- StreamShard replies ----
         .Add<ErrorReply>("rE", (w, m) => { w.Write(m.Code); w.Write(m.Message); }, r => new ErrorReply(r.ReadString(), r.ReadString()))
         .Add<ShardAck>("rK", (w, m) => w.Write(m.EntityId), r => new ShardAck(r.ReadString()))
@@ -73,15 +79,23 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 }
                 Write(w, m.Next);
                 w.Write(m.MillisBehindLatest);
+                WriteOptional(w, m.EndOfShard);
             },
             r =>
             {
                 var records = new ReadRecord[r.ReadInt32()];
                 for (var i = 0; i < records.Length; i++) records[i] = new ReadRecord(ReadSequence(r), r.ReadInt64(), ReadRecord(r));
-                return new ReadRecordsResult(records, ReadSequence(r), r.ReadInt64());
+                return new ReadRecordsResult(records, ReadSequence(r), r.ReadInt64(), ReadOptionalShardClosed(r));
             })
-        .Add<ReadFromJournal>("rJ", (w, m) => { w.Write(m.PersistenceId); Write(w, m.From); w.Write(m.ToEventNoExclusive); w.Write(m.LatestTimestampMs); },
-            r => new ReadFromJournal(r.ReadString(), ReadSequence(r), r.ReadInt64(), r.ReadInt64()))
+        .Add<ReadFromJournal>("rJ", (w, m) =>
+            {
+                w.Write(m.PersistenceId); Write(w, m.From); w.Write(m.ToEventNoExclusive); w.Write(m.LatestTimestampMs);
+                WriteOptional(w, m.Closed);
+            },
+            r => new ReadFromJournal(r.ReadString(), ReadSequence(r), r.ReadInt64(), r.ReadInt64(), ReadOptionalShardClosed(r)))
+        .Add<AppendRefusedClosed>("rF", (w, m) => { w.Write(m.ShardIndex); ActorStreamsSerializer.Write(w, m.Closed); },
+            r => new AppendRefusedClosed(r.ReadInt32(), ActorStreamsSerializer.ReadShardClosed(r)))
+        .Add<ShardClosedResult>("rD", (w, m) => w.Write(m.EndingEventNo), r => new ShardClosedResult(r.ReadInt64()))
         .Add<ReadThrottled>("rT", (w, m) => { w.Write(m.RetryAfter.Ticks); w.Write(m.Message); },
             r => new ReadThrottled(TimeSpan.FromTicks(r.ReadInt64()), r.ReadString()))
         .Add<IteratorResolved>("rI", (w, m) => { Write(w, m.Position); w.Write(m.MinTimestampMs); },
@@ -106,9 +120,29 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 if (m.CreatedAtSeconds is { } seconds) w.Write(seconds);
             },
             r => new DeregisterConsumer(r.ReadString(), r.ReadString(), r.ReadBoolean() ? r.ReadInt64() : null))
+        .Add<AddConsumerTags>("cA", (w, m) =>
+            {
+                w.Write(m.StreamName); w.Write(m.ConsumerName); w.Write(m.CreatedAtSeconds); ActorStreamsSerializer.WriteTags(w, m.Tags);
+            },
+            r => new AddConsumerTags(r.ReadString(), r.ReadString(), r.ReadInt64(), ActorStreamsSerializer.ReadTags(r)))
+        .Add<RemoveConsumerTags>("cB", (w, m) => { w.Write(m.StreamName); w.Write(m.ConsumerName); w.Write(m.CreatedAtSeconds); WriteStrings(w, m.Keys); },
+            r => new RemoveConsumerTags(r.ReadString(), r.ReadString(), r.ReadInt64(), ReadStrings(r)))
+        .Add<SplitShardCommand>("cS", (w, m) => { w.Write(m.Name); w.Write(m.ShardIndex); ActorStreamsSerializer.Write(w, m.NewStartingHashKey); },
+            r => new SplitShardCommand(r.ReadString(), r.ReadInt32(), ActorStreamsSerializer.ReadUInt128(r)))
+        .Add<MergeShardsCommand>("cM", (w, m) => { w.Write(m.Name); w.Write(m.ShardIndex); w.Write(m.AdjacentShardIndex); },
+            r => new MergeShardsCommand(r.ReadString(), r.ReadInt32(), r.ReadInt32()))
+        .Add<UpdateShardCountCommand>("cP", (w, m) => { w.Write(m.Name); w.Write(m.TargetShardCount); },
+            r => new UpdateShardCountCommand(r.ReadString(), r.ReadInt32()))
+        .Add<ClosedShardExpired>("cE", (w, m) => { w.Write(m.StreamName); w.Write(m.Epoch); w.Write(m.ShardIndex); },
+            r => new ClosedShardExpired(r.ReadString(), r.ReadInt64(), r.ReadInt32()))
         // ---- catalog replies ----
-        .Add<StreamEntry>("rS", ActorStreamsSerializer.Write, r => ActorStreamsSerializer.ReadStreamEntry(r, withConsumers: true))
-        .Add<ConsumerEntry>("rC", (w, m) => { w.Write(m.Name); w.Write(m.CreatedAtMs); }, r => new ConsumerEntry(r.ReadString(), r.ReadInt64()))
+        // A stream travels in the catalog snapshot's current layout (StreamEntryLayout), shard map, consumers and
+        // resharding state included.
+        .Add<StreamEntry>("rS", ActorStreamsSerializer.Write, r => ActorStreamsSerializer.ReadStreamEntry(r, ActorStreamsSerializer.StreamEntryLayout))
+        .Add<ConsumerEntry>("rC", (w, m) => { w.Write(m.Name); w.Write(m.CreatedAtMs); ActorStreamsSerializer.WriteTags(w, m.Tags); },
+            r => new ConsumerEntry(r.ReadString(), r.ReadInt64()) { Tags = ActorStreamsSerializer.ReadTags(r) })
+        .Add<ReshardDone>("rO", (w, m) => { ActorStreamsSerializer.Write(w, m.Entry); w.Write(m.PreviousOpenShardCount); },
+            r => new ReshardDone(ActorStreamsSerializer.ReadStreamEntry(r, ActorStreamsSerializer.StreamEntryLayout), r.ReadInt32()))
         .Add<StreamListing>("rL", (w, m) =>
             {
                 w.Write(m.Streams.Length);
@@ -119,9 +153,55 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
             {
                 var n = r.ReadInt32();
                 var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
-                for (var i = 0; i < n; i++) streams.Add(ActorStreamsSerializer.ReadStreamEntry(r, withConsumers: true));
+                for (var i = 0; i < n; i++) streams.Add(ActorStreamsSerializer.ReadStreamEntry(r, ActorStreamsSerializer.StreamEntryLayout));
                 return new StreamListing(streams.MoveToImmutable(), r.ReadBoolean());
-            });
+            })
+        // ---- SubscribeToShard: subscriber <-> StreamShard, possibly on different nodes ----
+        .Add<AcquireSubscription>("uA", (w, m) =>
+            {
+                w.Write(m.EntityId); w.Write(m.ConsumerKey); w.Write(m.SubscriptionId); Write(w, m.Subscriber); w.Write(m.ResubscribeInterval.Ticks);
+            },
+            r => new AcquireSubscription(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadActorRef(), TimeSpan.FromTicks(r.ReadInt64())))
+        .Add<SubscriptionAcquired>("uK", (w, m) => w.Write(m.SubscriptionId), r => new SubscriptionAcquired(r.ReadString()))
+        .Add<ReleaseSubscription>("uR", (w, m) => { w.Write(m.EntityId); w.Write(m.ConsumerKey); w.Write(m.SubscriptionId); },
+            r => new ReleaseSubscription(r.ReadString(), r.ReadString(), r.ReadString()))
+        .Add<AttachSubscriber>("uT", (w, m) =>
+            {
+                w.Write(m.EntityId); w.Write(m.SubscriptionId); w.Write(m.Generation); Write(w, m.Subscriber); Write(w, m.From); w.Write(m.MaxInFlightBytes);
+            },
+            r => new AttachSubscriber(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadActorRef(), ReadSequence(r), r.ReadInt64()))
+        .Add<SubscriberAttached>("uD", (w, m) => { w.Write(m.SubscriptionId); w.Write(m.Generation); },
+            r => new SubscriberAttached(r.ReadString(), r.ReadInt64()))
+        .Add<SubscriberBehind>("uB", (w, m) => { w.Write(m.SubscriptionId); w.Write(m.Generation); },
+            r => new SubscriberBehind(r.ReadString(), r.ReadInt64()))
+        .Add<SubscriberRecords>("uP", (w, m) =>
+            {
+                w.Write(m.SubscriptionId); w.Write(m.Generation); w.Write(m.EventNo); w.Write(m.Bytes);
+                w.Write(m.Event.TimestampMs); WriteRecords(w, m.Event.Records);
+            },
+            r =>
+            {
+                var id = r.ReadString();
+                var generation = r.ReadInt64();
+                var eventNo = r.ReadInt64();
+                var bytes = r.ReadInt64();
+                var timestamp = r.ReadInt64();
+                return new SubscriberRecords(id, generation, eventNo, new RecordsAppended(timestamp, ReadRecords(r)), bytes);
+            })
+        .Add<SubscriberDetached>("uX", (w, m) => { w.Write(m.SubscriptionId); w.Write(m.Generation); },
+            r => new SubscriberDetached(r.ReadString(), r.ReadInt64()))
+        .Add<SubscriberAck>("uC", (w, m) => { w.Write(m.EntityId); w.Write(m.SubscriptionId); w.Write(m.Generation); w.Write(m.Bytes); },
+            r => new SubscriberAck(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64()))
+        .Add<CheckSubscriber>("uH", (w, m) => { w.Write(m.EntityId); w.Write(m.SubscriptionId); w.Write(m.Generation); Write(w, m.Subscriber); },
+            r => new CheckSubscriber(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadActorRef()))
+        .Add<SubscriptionEnded>("uE", (w, m) => { w.Write(m.SubscriptionId); w.Write(m.Reason.Code); w.Write(m.Reason.Message); },
+            r => new SubscriptionEnded(r.ReadString(), new ErrorReply(r.ReadString(), r.ReadString())))
+        .Add<GetShardSubscriptionStats>("uG", (w, m) => w.Write(m.EntityId), r => new GetShardSubscriptionStats(r.ReadString()))
+        .Add<ShardSubscriptionStats>("uS", (w, m) =>
+            {
+                w.Write(m.HeldSlots); w.Write(m.LiveSubscribers); w.Write(m.Detachments); w.Write(m.MaxInFlightBytes); w.Write(m.Reads);
+            },
+            r => new ShardSubscriptionStats(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsMessageSerializer(ExtendedActorSystem system) : base(system) { }
@@ -149,7 +229,7 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
     {
         if (!Formats.TryGet(manifest, out var format))
             throw new SerializationException($"Unknown manifest '{manifest}' for {nameof(ActorStreamsMessageSerializer)}");
-        using var r = new MessageReader(bytes);
+        using var r = new MessageReader(bytes, system);
         return format.Read(r);
     }
 
@@ -185,6 +265,17 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         return records;
     }
 
+    // The path with this node's address, so that the receiving node resolves it to a remote ref back to here.
+    private static void Write(BinaryWriter w, IActorRef actorRef) => w.Write(Akka.Serialization.Serialization.SerializedActorPath(actorRef));
+
+    private static void WriteOptional(BinaryWriter w, ShardClosed? closed)
+    {
+        w.Write(closed is not null);
+        if (closed is not null) ActorStreamsSerializer.Write(w, closed);
+    }
+
+    private static ShardClosed? ReadOptionalShardClosed(BinaryReader r) => r.ReadBoolean() ? ActorStreamsSerializer.ReadShardClosed(r) : null;
+
     private static void WriteNullable(BinaryWriter w, string? value)
     {
         w.Write(value is not null);
@@ -208,8 +299,11 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
     }
 
     /// <summary>A reader over the received buffer that hands out payloads as slices of it, without copying.</summary>
-    private sealed class MessageReader(byte[] bytes) : BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8)
+    private sealed class MessageReader(byte[] bytes, ExtendedActorSystem system) : BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8)
     {
+        /// <summary>An actor ref written by <see cref="Write(BinaryWriter, IActorRef)"/>, resolved on this node.</summary>
+        public IActorRef ReadActorRef() => system.Provider.ResolveActorRef(ReadString());
+
         public ReadOnlyMemory<byte> ReadBlob()
         {
             var length = ReadInt32();

@@ -18,7 +18,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ShardInitializedManifest = "SI";
     private const string ShardRetentionChangedManifest = "SR";
     private const string ShardRetiredManifest = "SX";
-    private const string StreamShardSnapshotManifest = "SS";
+    // "SS" snapshots were written before shards could be closed by resharding; they are still read.
+    private const string StreamShardSnapshotWithoutClosedManifest = "SS";
+    private const string StreamShardSnapshotManifest = "S2";
+    private const string ShardClosedManifest = "SC";
     private const string StreamCreatedManifest = "CC";
     private const string StreamActivatedManifest = "CA";
     private const string StreamDeletionStartedManifest = "CD";
@@ -28,9 +31,17 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string StreamTagsRemovedManifest = "CU";
     private const string ConsumerRegisteredManifest = "CG";
     private const string ConsumerDeregisteredManifest = "CN";
-    // "CS" snapshots were written before streams had consumers; they are still read.
+    private const string ConsumerTagsAddedManifest = "CV";
+    private const string ConsumerTagsRemovedManifest = "CW";
+    // Older catalog snapshots are still read: "CS" was written before streams had consumers, "C2" before consumers
+    // had tags and shards their opening and closing times.
     private const string CatalogSnapshotWithoutConsumersManifest = "CS";
-    private const string CatalogSnapshotManifest = "C2";
+    private const string CatalogSnapshotWithoutConsumerTagsManifest = "C2";
+    // "C3": consumer tags, shard opening/closing times, a resharding under way and recent UpdateShardCount times.
+    private const string CatalogSnapshotManifest = "C3";
+    private const string ReshardStartedManifest = "CP";
+    private const string ReshardStepCompletedManifest = "CQ";
+    private const string ClosedShardRemovedManifest = "CY";
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -46,6 +57,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         ShardRetentionChanged => ShardRetentionChangedManifest,
         ShardRetired => ShardRetiredManifest,
         StreamShardSnapshot => StreamShardSnapshotManifest,
+        ShardClosed => ShardClosedManifest,
+        ReshardStarted => ReshardStartedManifest,
+        ReshardStepCompleted => ReshardStepCompletedManifest,
+        ClosedShardRemoved => ClosedShardRemovedManifest,
         StreamCreated => StreamCreatedManifest,
         StreamActivated => StreamActivatedManifest,
         StreamDeletionStarted => StreamDeletionStartedManifest,
@@ -55,6 +70,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         StreamTagsRemoved => StreamTagsRemovedManifest,
         ConsumerRegistered => ConsumerRegisteredManifest,
         ConsumerDeregistered => ConsumerDeregisteredManifest,
+        ConsumerTagsAdded => ConsumerTagsAddedManifest,
+        ConsumerTagsRemoved => ConsumerTagsRemovedManifest,
         CatalogSnapshot => CatalogSnapshotManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}"),
     };
@@ -84,7 +101,19 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                         w.Write(s.IndexEventNos[i]);
                         w.Write(s.IndexTimestampsMs[i]);
                     }
+                    w.Write(s.Closed is not null);
+                    if (s.Closed is not null) Write(w, s.Closed);
                     break;
+                case ShardClosed e: Write(w, e); break;
+                case ReshardStarted e:
+                    w.Write(e.Name);
+                    WriteOps(w, e.Ops);
+                    w.Write(e.ScaledAtMs ?? -1);
+                    break;
+                case ReshardStepCompleted e:
+                    w.Write(e.Name); w.Write(e.ParentEndingEventNo); w.Write(e.AdjacentParentEndingEventNo ?? -1); w.Write(e.CompletedAtMs);
+                    break;
+                case ClosedShardRemoved e: w.Write(e.Name); w.Write(e.ShardIndex); break;
                 case StreamCreated e:
                     w.Write(e.Name); w.Write(e.Epoch); w.Write(e.ShardCount); w.Write((byte)e.Mode); w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
                     break;
@@ -93,13 +122,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 case StreamDeleted e: w.Write(e.Name); break;
                 case StreamRetentionChanged e: w.Write(e.Name); w.Write(e.RetentionHours); break;
                 case StreamTagsAdded e: w.Write(e.Name); WriteTags(w, e.Tags); break;
-                case StreamTagsRemoved e:
-                    w.Write(e.Name);
-                    w.Write(e.Keys.Length);
-                    foreach (var k in e.Keys) w.Write(k);
-                    break;
+                case StreamTagsRemoved e: w.Write(e.Name); WriteKeys(w, e.Keys); break;
                 case ConsumerRegistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); w.Write(e.CreatedAtMs); break;
                 case ConsumerDeregistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); break;
+                case ConsumerTagsAdded e: w.Write(e.StreamName); w.Write(e.ConsumerName); WriteTags(w, e.Tags); break;
+                case ConsumerTagsRemoved e: w.Write(e.StreamName); w.Write(e.ConsumerName); WriteKeys(w, e.Keys); break;
                 case CatalogSnapshot s:
                     w.Write(s.LastEpoch);
                     w.Write(s.Streams.Length);
@@ -122,7 +149,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case ShardInitializedManifest: return ReadShardInitialized(r);
             case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
             case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
-            case StreamShardSnapshotManifest:
+            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutClosedManifest:
             {
                 var init = ReadShardInitialized(r);
                 var retention = r.ReadInt32();
@@ -138,8 +165,25 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     eventNos.Add(r.ReadInt64());
                     timestamps.Add(r.ReadInt64());
                 }
-                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable());
+                var closed = manifest == StreamShardSnapshotManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
+                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(), closed);
             }
+            case ShardClosedManifest: return ReadShardClosed(r);
+            case ReshardStartedManifest:
+            {
+                var name = r.ReadString();
+                var ops = ReadOps(r);
+                var scaledAt = r.ReadInt64();
+                return new ReshardStarted(name, ops, scaledAt < 0 ? null : scaledAt);
+            }
+            case ReshardStepCompletedManifest:
+            {
+                var name = r.ReadString();
+                var parentEnd = r.ReadInt64();
+                var adjacentEnd = r.ReadInt64();
+                return new ReshardStepCompleted(name, parentEnd, adjacentEnd < 0 ? null : adjacentEnd, r.ReadInt64());
+            }
+            case ClosedShardRemovedManifest: return new ClosedShardRemoved(r.ReadString(), r.ReadInt32());
             case StreamCreatedManifest:
                 return new StreamCreated(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (StreamMode)r.ReadByte(), r.ReadInt32(), r.ReadInt64());
             case StreamActivatedManifest: return new StreamActivated(r.ReadString());
@@ -147,23 +191,23 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case StreamDeletedManifest: return new StreamDeleted(r.ReadString());
             case StreamRetentionChangedManifest: return new StreamRetentionChanged(r.ReadString(), r.ReadInt32());
             case StreamTagsAddedManifest: return new StreamTagsAdded(r.ReadString(), ReadTags(r));
-            case StreamTagsRemovedManifest:
-            {
-                var name = r.ReadString();
-                var n = r.ReadInt32();
-                var keys = ImmutableArray.CreateBuilder<string>(n);
-                for (var i = 0; i < n; i++) keys.Add(r.ReadString());
-                return new StreamTagsRemoved(name, keys.MoveToImmutable());
-            }
+            case StreamTagsRemovedManifest: return new StreamTagsRemoved(r.ReadString(), ReadKeys(r));
             case ConsumerRegisteredManifest: return new ConsumerRegistered(r.ReadString(), r.ReadString(), r.ReadInt64());
             case ConsumerDeregisteredManifest: return new ConsumerDeregistered(r.ReadString(), r.ReadString());
-            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumersManifest:
+            case ConsumerTagsAddedManifest: return new ConsumerTagsAdded(r.ReadString(), r.ReadString(), ReadTags(r));
+            case ConsumerTagsRemovedManifest: return new ConsumerTagsRemoved(r.ReadString(), r.ReadString(), ReadKeys(r));
+            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumerTagsManifest or CatalogSnapshotWithoutConsumersManifest:
             {
-                var withConsumers = manifest == CatalogSnapshotManifest;
+                var version = manifest switch
+                {
+                    CatalogSnapshotWithoutConsumersManifest => 1,
+                    CatalogSnapshotWithoutConsumerTagsManifest => 2,
+                    _ => StreamEntryLayout,
+                };
                 var lastEpoch = r.ReadInt64();
                 var n = r.ReadInt32();
                 var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
-                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, withConsumers));
+                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, version));
                 return new CatalogSnapshot(lastEpoch, streams.MoveToImmutable());
             }
             default:
@@ -248,6 +292,27 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return b.ToImmutable();
     }
 
+    internal static void WriteKeys(BinaryWriter w, ImmutableArray<string> keys)
+    {
+        w.Write(keys.Length);
+        foreach (var k in keys) w.Write(k);
+    }
+
+    internal static ImmutableArray<string> ReadKeys(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var keys = ImmutableArray.CreateBuilder<string>(n);
+        for (var i = 0; i < n; i++) keys.Add(r.ReadString());
+        return keys.MoveToImmutable();
+    }
+
+    // Optional longs (shard opening and closing times) as -1 when unset; no real time is negative here.
+    private static long? ReadOptionalTime(BinaryReader r)
+    {
+        var value = r.ReadInt64();
+        return value < 0 ? null : value;
+    }
+
     internal static void Write(BinaryWriter w, StreamEntry s)
     {
         w.Write(s.Name); w.Write(s.Epoch); w.Write((byte)s.Status); w.Write((byte)s.Mode); w.Write(s.RetentionHours); w.Write(s.CreatedAtMs);
@@ -260,13 +325,82 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             w.Write(shard.ParentIndex ?? -1);
             w.Write(shard.AdjacentParentIndex ?? -1);
             w.Write(shard.EndingEventNo ?? -1);
+            w.Write(shard.CreatedAtMs ?? -1);
+            w.Write(shard.ClosedAtMs ?? -1);
         }
         WriteTags(w, s.Tags);
         w.Write(s.Consumers.Length);
-        foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); }
+        foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); WriteTags(w, c.Tags); }
+        WriteOps(w, s.PendingReshard);
+        w.Write(s.ScalingTimesMs.Length);
+        foreach (var t in s.ScalingTimesMs) w.Write(t);
     }
 
-    internal static StreamEntry ReadStreamEntry(BinaryReader r, bool withConsumers)
+    internal static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
+    {
+        w.Write(ops.Length);
+        foreach (var op in ops)
+        {
+            w.Write((byte)op.Kind);
+            Write(w, op.Key);
+            w.Write(op.UpperIsParent);
+        }
+    }
+
+    internal static ImmutableArray<ReshardOp> ReadOps(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var ops = ImmutableArray.CreateBuilder<ReshardOp>(n);
+        for (var i = 0; i < n; i++) ops.Add(new ReshardOp((ReshardOpKind)r.ReadByte(), ReadUInt128(r), r.ReadBoolean()));
+        return ops.MoveToImmutable();
+    }
+
+    internal static void Write(BinaryWriter w, ShardClosed e)
+    {
+        w.Write(e.EndingEventNo);
+        w.Write(e.ClosedAtMs);
+        WriteChildren(w, e.Children);
+    }
+
+    internal static void WriteChildren(BinaryWriter w, ImmutableArray<ChildShardEntry> children)
+    {
+        w.Write(children.Length);
+        foreach (var c in children)
+        {
+            w.Write(c.Index);
+            w.Write(c.ParentIndex);
+            w.Write(c.AdjacentParentIndex ?? -1);
+            Write(w, c.HashKeyRange.StartingHashKey);
+            Write(w, c.HashKeyRange.EndingHashKey);
+        }
+    }
+
+    internal static ShardClosed ReadShardClosed(BinaryReader r)
+    {
+        var ending = r.ReadInt64();
+        var closedAt = r.ReadInt64();
+        return new ShardClosed(ending, closedAt, ReadChildren(r));
+    }
+
+    internal static ImmutableArray<ChildShardEntry> ReadChildren(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var children = ImmutableArray.CreateBuilder<ChildShardEntry>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var index = r.ReadInt32();
+            var parent = r.ReadInt32();
+            var adjacent = r.ReadInt32();
+            children.Add(new ChildShardEntry(index, parent, adjacent < 0 ? null : adjacent, new HashKeyRange(ReadUInt128(r), ReadUInt128(r))));
+        }
+        return children.MoveToImmutable();
+    }
+
+    /// <summary>The layout <see cref="Write(BinaryWriter, StreamEntry)"/> writes (the C3 snapshot's): the version to read it back with.</summary>
+    internal const int StreamEntryLayout = 3;
+
+    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state.</summary>
+    internal static StreamEntry ReadStreamEntry(BinaryReader r, int version)
     {
         var name = r.ReadString();
         var epoch = r.ReadInt64();
@@ -283,12 +417,24 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             var parent = r.ReadInt32();
             var adjacent = r.ReadInt32();
             var ending = r.ReadInt64();
-            shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending));
+            var createdAt = version >= 3 ? ReadOptionalTime(r) : null;
+            var closedAt = version >= 3 ? ReadOptionalTime(r) : null;
+            shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending,
+                createdAt, closedAt));
         }
         var tags = ReadTags(r);
-        var m = withConsumers ? r.ReadInt32() : 0;
+        var m = version >= 2 ? r.ReadInt32() : 0;
         var consumers = ImmutableArray.CreateBuilder<ConsumerEntry>(m);
-        for (var i = 0; i < m; i++) consumers.Add(new ConsumerEntry(r.ReadString(), r.ReadInt64()));
-        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable());
+        for (var i = 0; i < m; i++)
+        {
+            var consumer = new ConsumerEntry(r.ReadString(), r.ReadInt64());
+            consumers.Add(version >= 3 ? consumer with { Tags = ReadTags(r) } : consumer);
+        }
+        var pending = version >= 3 ? ReadOps(r) : [];
+        var k = version >= 3 ? r.ReadInt32() : 0;
+        var scalings = ImmutableArray.CreateBuilder<long>(k);
+        for (var i = 0; i < k; i++) scalings.Add(r.ReadInt64());
+        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable(),
+            pending, scalings.MoveToImmutable());
     }
 }

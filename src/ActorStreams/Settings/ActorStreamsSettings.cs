@@ -99,6 +99,22 @@ public sealed record ActorStreamsSettings
     public int SinkParallelism { get; init; }
     /// <summary>Records a source asks for per read.</summary>
     public int SourceReadBatchRecords { get; init; }
+    /// <summary>UpdateShardCount calls allowed per stream in any rolling 24 hours (Kinesis: 10).</summary>
+    public int MaxUpdateShardCountPerDay
+    {
+        get => _maxUpdateShardCountPerDay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxUpdateShardCountPerDay = value;
+        }
+    }
+
+    private readonly int _maxUpdateShardCountPerDay = 10;
+
+    /// <summary>Enhanced fan-out subscriptions (SubscribeToShard).</summary>
+    public EnhancedFanOutSettings EnhancedFanOut { get; init; } =
+        EnhancedFanOutSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.enhanced-fan-out"));
 
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
@@ -130,6 +146,8 @@ public sealed record ActorStreamsSettings
         {
             RememberEntities = c.GetBoolean("sharding.remember-entities", true),
             ResendAfter = c.GetTimeSpan("resend-after", TimeSpan.FromSeconds(3)),
+            MaxUpdateShardCountPerDay = c.GetInt("limits.max-update-shard-count-per-day"),
+            EnhancedFanOut = EnhancedFanOutSettings.Create(c.GetConfig("enhanced-fan-out")),
         };
     }
 }
