@@ -21,6 +21,7 @@ public sealed class ClusterFactAttribute : FactAttribute
 /// that hands its shards over) and started again, and no request may fail. At the end every acknowledged record must
 /// be readable at its sequence number, and every shard in sequence order.
 /// </summary>
+[Collection(LocalCluster.Collection)]
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
     private const string StreamName = "failover";
@@ -130,15 +131,15 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     private static Uri[] Except(Uri[] nodes, int n) => nodes.Where((_, i) => i != n - 1).ToArray();
 
     /// <summary>Kinesis shard index -> the node it last started on, from the nodes' "StreamShard ... started" log lines.</summary>
-    private static Dictionary<int, int> ShardHosts(LocalCluster cluster)
+    internal static Dictionary<int, int> ShardHosts(LocalCluster cluster, string streamName = StreamName)
     {
         var starts = new List<(DateTime At, int Shard, int Node)>();
         for (var node = 1; node <= 3; node++)
         {
-            foreach (var line in cluster.LogLines(node, $"StreamShard {StreamName}/"))
+            foreach (var line in cluster.LogLines(node, $"StreamShard {streamName}/"))
             {
                 var match = System.Text.RegularExpressions.Regex.Match(line,
-                    @"^\[INFO\]\[(?<at>[^\]]+)Z\].*StreamShard " + StreamName + @"/\d+/(?<shard>\d+) started on this node");
+                    @"^\[INFO\]\[(?<at>[^\]]+)Z\].*StreamShard " + streamName + @"/\d+/(?<shard>\d+) started on this node");
                 if (!match.Success) continue;
                 var at = DateTime.ParseExact(match.Groups["at"].Value, "MM/dd/yyyy HH:mm:ss.fff", CultureInfo.InvariantCulture);
                 starts.Add((at, int.Parse(match.Groups["shard"].Value, CultureInfo.InvariantCulture), node));
@@ -230,7 +231,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)

@@ -16,6 +16,9 @@ public sealed class LocalCluster : IAsyncDisposable
 {
     public const string PostgresVariable = "ACTORSTREAMS_TEST_POSTGRES";
 
+    /// <summary>The xUnit collection of every test that starts a cluster: they use the same ports, so they run one at a time.</summary>
+    public const string Collection = "local cluster";
+
     private readonly string _dir = Directory.CreateTempSubdirectory("actorstreams-cluster-test-").FullName;
     private readonly string _schema = $"cluster_{Guid.NewGuid():N}"[..20];
     private readonly Dictionary<string, string> _environment;
