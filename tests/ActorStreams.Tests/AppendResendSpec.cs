@@ -42,6 +42,33 @@ public sealed class AppendResendSpec(ITestOutputHelper output) : ActorStreamsSpe
     }
 
     [Fact]
+    public async Task An_append_written_before_its_shard_closed_and_sent_again_after_must_get_its_own_answer_not_a_re_route()
+    {
+        var name = UniqueName("resendclosed");
+        await Client.CreateStreamAsync(name, 1);
+        var extension = ActorStreamsExtension.Get(Sys);
+        var stream = await extension.CatalogRegion.Ask<StreamEntry>(new GetStream(name), TimeSpan.FromSeconds(10));
+        var entityId = StreamShardEntity.EntityId(name, stream.Epoch, 0);
+        var region = extension.StreamShardRegion;
+
+        var written = new AppendRecords(entityId, [new StoredRecord("k", Bytes("written"))], 8, Guid.NewGuid());
+        var answer = await region.Ask<AppendRecordsResult>(written, TimeSpan.FromSeconds(10));
+        // The shard closes (as a split's parent does) before the client's resend of the same append arrives.
+        var closed = await region.Ask<ShardClosedResult>(
+            new CloseShard(entityId, [new ChildShardEntry(1, 0, null, new HashKeyRange(0, UInt128.MaxValue))]), TimeSpan.FromSeconds(10));
+        var resent = await region.Ask<object>(written, TimeSpan.FromSeconds(10));
+        var fresh = await region.Ask<object>(new AppendRecords(entityId, [new StoredRecord("k", Bytes("late"))], 5, Guid.NewGuid()), TimeSpan.FromSeconds(10));
+
+        Assert.Equal(answer.EventNo, closed.EndingEventNo);
+        Assert.Equal(answer, resent); // written once: the resend must not be sent on to the children
+        var refused = Assert.IsType<AppendRefusedClosed>(fresh); // a new append is re-routed, not lost
+        Assert.Equal(0, refused.ShardIndex);
+        Assert.Equal(closed.EndingEventNo, refused.Closed.EndingEventNo);
+        var iterator = await Client.GetShardIteratorAsync(name, Shard0, ShardIteratorType.TrimHorizon);
+        Assert.Equal(["written"], (await Client.GetRecordsAsync(iterator)).Records.Select(r => Text(r.Data)));
+    }
+
+    [Fact]
     public async Task Appends_without_a_request_id_must_each_be_stored()
     {
         var name = UniqueName("noid");
