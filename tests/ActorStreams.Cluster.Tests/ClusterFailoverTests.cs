@@ -168,8 +168,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 .MaxBy(pair => pair.Second - pair.First);
             var failures = p.Failures.Count(f => f.At > killAt);
             var stalled = pauseEnd - pauseStart > TimeSpan.FromSeconds(5);
-            log($"shard {p.Shard}: longest pause {(pauseEnd - pauseStart).TotalSeconds:F1} s, writes again {(pauseEnd - lastBefore).TotalSeconds:F1} s " +
-                $"after the last acknowledged write before the kill, {failures} failed requests{(stalled ? " (moved)" : "")}");
+            log($"shard {p.Shard}: longest pause without acknowledged writes {(pauseEnd - pauseStart).TotalSeconds:F1} s, {failures} failed requests" +
+                (stalled ? $"; moved, writes again {(pauseEnd - lastBefore).TotalSeconds:F1} s after the last acknowledged write before the kill" : ""));
             if (!stalled) continue;
             moved++;
             worst = pauseEnd - lastBefore > worst ? pauseEnd - lastBefore : worst;
