@@ -126,8 +126,11 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             _log($"stopping the cluster failed: {e.Message}");
         }
+        var keep = Environment.GetEnvironmentVariable("ACTORSTREAMS_KEEP_CLUSTER_LOGS") == "1";
+        if (keep) _log($"schema {_schema} kept");
         try
         {
+            if (keep) throw new OperationCanceledException();
             NpgsqlConnection.ClearAllPools();
             await using var connection = new NpgsqlConnection(Postgres);
             await connection.OpenAsync();
@@ -135,11 +138,14 @@ public sealed class LocalCluster : IAsyncDisposable
             command.CommandText = $"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE";
             await command.ExecuteNonQueryAsync();
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             _log($"dropping schema {_schema} failed: {e.Message}");
         }
-        if (Environment.GetEnvironmentVariable("ACTORSTREAMS_KEEP_CLUSTER_LOGS") == "1")
+        catch (OperationCanceledException)
+        {
+        }
+        if (keep)
         {
             _log($"logs kept in {_dir}");
             return;
