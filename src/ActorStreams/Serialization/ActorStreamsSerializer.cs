@@ -292,13 +292,13 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return b.ToImmutable();
     }
 
-    internal static void WriteKeys(BinaryWriter w, ImmutableArray<string> keys)
+    private static void WriteKeys(BinaryWriter w, ImmutableArray<string> keys)
     {
         w.Write(keys.Length);
         foreach (var k in keys) w.Write(k);
     }
 
-    internal static ImmutableArray<string> ReadKeys(BinaryReader r)
+    private static ImmutableArray<string> ReadKeys(BinaryReader r)
     {
         var n = r.ReadInt32();
         var keys = ImmutableArray.CreateBuilder<string>(n);
@@ -336,7 +336,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         foreach (var t in s.ScalingTimesMs) w.Write(t);
     }
 
-    internal static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
+    private static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
     {
         w.Write(ops.Length);
         foreach (var op in ops)
@@ -347,7 +347,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         }
     }
 
-    internal static ImmutableArray<ReshardOp> ReadOps(BinaryReader r)
+    private static ImmutableArray<ReshardOp> ReadOps(BinaryReader r)
     {
         var n = r.ReadInt32();
         var ops = ImmutableArray.CreateBuilder<ReshardOp>(n);
