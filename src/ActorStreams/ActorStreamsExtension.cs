@@ -26,16 +26,20 @@ public sealed class ActorStreamsExtension : IExtension
         var sharding = ClusterSharding.Get(system);
         var shardingSettings = ClusterShardingSettings.Create(system);
         if (!string.IsNullOrEmpty(Settings.ShardingRole)) shardingSettings = shardingSettings.WithRole(Settings.ShardingRole);
+        shardingSettings = shardingSettings.WithRememberEntities(Settings.RememberEntities);
         var settings = Settings;
         var clock = Clock;
+        // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
         var metrics = Metrics = new StreamMetrics(clock);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
             entityId => StreamShardActor.Props(entityId, settings, clock, metrics),
-            shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards));
+            shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
+            sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
         CatalogRegion = sharding.Start(StreamCatalogEntity.TypeName,
             _ => StreamCatalogActor.Props(shardRegion, settings, clock),
-            shardingSettings, new CatalogMessageExtractor());
+            shardingSettings, new CatalogMessageExtractor(),
+            sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         Client = new ActorStreamsClient(system, this);
     }
 
