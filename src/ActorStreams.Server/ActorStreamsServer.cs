@@ -81,6 +81,7 @@ public static class ActorStreamsServer
         app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);
         ShardEstimateEndpoint.Map(app);
+        ConsoleEndpoints.Map(app, verifier);
         return app;
     }
 

@@ -175,7 +175,7 @@ public sealed partial class ActorStreamsClient
         CancellationToken cancellationToken)
     {
         // AskAsync<object> hands every reply back, errors included.
-        var reply = await AskAsync<object>(_shards, new AppendRecords(route.EntityId(shard), records, bytes), cancellationToken).ConfigureAwait(false);
+        var reply = await AskAsync<object>(_shards, new AppendRecords(route.EntityId(shard), records, bytes, route.OnDemand), cancellationToken).ConfigureAwait(false);
         switch (reply)
         {
             case AppendRecordsResult result:

@@ -132,11 +132,16 @@ public sealed partial class ActorStreamsClient
         switch (reply)
         {
             case ReadRecordsResult r:
-                return new ShardPage(ToRecords(shardId, r.Records), r.Next, r.MillisBehindLatest, null, null,
+            {
+                var page = new ShardPage(ToRecords(shardId, r.Records), r.Next, r.MillisBehindLatest, null, null,
                     r.EndOfShard is null ? null : ShardPage.ToChildShards(r.EndOfShard));
+                CountRead(entityId, page);
+                return page;
+            }
             case ReadFromJournal j:
             {
                 var page = await ReadJournalAsync(j, shardId, minTimestampMs, limit, cancellationToken, maxBytes, sharedCapacity).ConfigureAwait(false);
+                CountRead(entityId, page);
                 return page;
             }
             case ReadThrottled t:
@@ -146,6 +151,13 @@ public sealed partial class ActorStreamsClient
             default:
                 throw new InternalFailureException($"Unexpected reply {reply.GetType().Name} to a read.");
         }
+    }
+
+    private void CountRead(string entityId, ShardPage page)
+    {
+        long bytes = 0;
+        foreach (var r in page.Records) bytes += r.Data.Length + global::System.Text.Encoding.UTF8.GetByteCount(r.PartitionKey);
+        _metrics.Read(entityId, page.Records.Count, bytes, page.MillisBehindLatest);
     }
 
     private async Task<ShardPage> ReadJournalAsync(ReadFromJournal range, StreamShardId shardId, long minTimestampMs, int limit,

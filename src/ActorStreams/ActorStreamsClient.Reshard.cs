@@ -64,6 +64,30 @@ public sealed partial class ActorStreamsClient
         return new UpdateShardCountResult(streamName, _settings.StreamArn(streamName), done.PreviousOpenShardCount, done.Entry.OpenShardCount);
     }
 
+    /// <summary>
+    /// Switches a stream between PROVISIONED and ON_DEMAND (at most <c>actorstreams.limits.max-stream-mode-changes-per-day</c>
+    /// changes, Kinesis: 2, per rolling 24 hours; asking for the mode it has changes nothing). An ON_DEMAND stream is not
+    /// held to a shard's write limit and splits and merges its shards by itself (<c>actorstreams.on-demand</c>);
+    /// SplitShard, MergeShards and UpdateShardCount are for PROVISIONED streams.
+    /// </summary>
+    /// <exception cref="ResourceInUseException">The stream is not ACTIVE.</exception>
+    /// <exception cref="LimitExceededException">Too many mode changes in 24 hours.</exception>
+    public async Task UpdateStreamModeAsync(string streamName, StreamMode mode, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        if (!Enum.IsDefined(mode))
+            throw new ValidationException(
+                $"1 validation error detected: Value '{mode}' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
+        try
+        {
+            await AskAsync<StreamEntry>(_catalog, new UpdateStreamModeCommand(streamName, mode), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ForgetRoute(streamName);
+        }
+    }
+
     private async Task<ReshardDone> ReshardAsync(string streamName, ICatalogCommand command, CancellationToken cancellationToken)
     {
         try

@@ -106,6 +106,11 @@ public sealed class AwsCliTests(ServerFixture server) : IClassFixture<ServerFixt
         var error = await Assert.ThrowsAsync<Xunit.Sdk.TrueException>(() => aws.KinesisAsync(endpoint, "merge-shards", "--stream-name", name,
             "--shard-to-merge", "shardId-000000000000", "--adjacent-shard-to-merge", "shardId-000000000003"));
         Assert.Contains("InvalidArgumentException", error.Message);
+
+        var arn = summary.GetProperty("StreamARN").GetString()!;
+        await aws.KinesisAsync(endpoint, "update-stream-mode", "--stream-arn", arn, "--stream-mode-details", "StreamMode=ON_DEMAND");
+        var mode = (await aws.KinesisAsync(endpoint, "describe-stream-summary", "--stream-name", name)).GetProperty("StreamDescriptionSummary");
+        Assert.Equal("ON_DEMAND", mode.GetProperty("StreamModeDetails").GetProperty("StreamMode").GetString());
     }
 
     [AwsCliFact]

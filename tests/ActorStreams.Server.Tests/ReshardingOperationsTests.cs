@@ -91,4 +91,25 @@ public sealed class ReshardingOperationsTests(ServerFixture server) : IClassFixt
         (await server.CallAsync("UpdateShardCount", new { StreamName = onDemand, TargetShardCount = 5, ScalingType = "UNIFORM_SCALING" }))
             .AssertError(HttpStatusCode.BadRequest, "ValidationException");
     }
+
+    [Fact]
+    public async Task UpdateStreamMode_switches_a_stream_to_ON_DEMAND_and_back()
+    {
+        var name = await server.CreateStreamAsync("mode", shards: 2);
+        var arn = $"arn:aws:kinesis:us-east-1:000000000000:stream/{name}";
+
+        Assert.Empty((await server.OkAsync("UpdateStreamMode", new { StreamARN = arn, StreamModeDetails = new { StreamMode = "ON_DEMAND" } })).EnumerateObject());
+        var summary = (await server.OkAsync("DescribeStreamSummary", new { StreamName = name })).GetProperty("StreamDescriptionSummary");
+        Assert.Equal("ON_DEMAND", summary.GetProperty("StreamModeDetails").GetProperty("StreamMode").GetString());
+        (await server.CallAsync("SplitShard", new { StreamName = name, ShardToSplit = "shardId-000000000000", NewStartingHashKey = "5" }))
+            .AssertError(HttpStatusCode.BadRequest, "ValidationException");
+
+        await server.OkAsync("UpdateStreamMode", new { StreamARN = arn, StreamModeDetails = new { StreamMode = "PROVISIONED" } });
+        (await server.CallAsync("UpdateStreamMode", new { StreamARN = arn, StreamModeDetails = new { StreamMode = "ON_DEMAND" } }))
+            .AssertError(HttpStatusCode.BadRequest, "LimitExceededException");
+        (await server.CallAsync("UpdateStreamMode", new { StreamARN = arn, StreamModeDetails = new { StreamMode = "FAST" } }))
+            .AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        (await server.CallAsync("UpdateStreamMode", new { StreamARN = arn }))
+            .AssertError(HttpStatusCode.BadRequest, "ValidationException");
+    }
 }

@@ -156,12 +156,13 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(new ReshardStepCompleted("s", 41, 7, 1_700_000_000_000), RoundTrip(new ReshardStepCompleted("s", 41, 7, 1_700_000_000_000)));
         Assert.Equal(new ReshardStepCompleted("s", 41, null, 5), RoundTrip(new ReshardStepCompleted("s", 41, null, 5)));
         Assert.Equal(new ClosedShardRemoved("s", 3), RoundTrip(new ClosedShardRemoved("s", 3)));
+        Assert.Equal(new StreamModeChanged("s", StreamMode.OnDemand, 1_700_000_000_000), RoundTrip(new StreamModeChanged("s", StreamMode.OnDemand, 1_700_000_000_000)));
 
         var entry = new StreamEntry("s", 3, StreamStatus.Updating, StreamMode.Provisioned, 24, 1_700_000_000_000,
             [new ShardEntry(0, HashKeyRange.All, null, null, 12, 1_700_000_000_000, 1_700_000_050_000),
              new ShardEntry(1, HashKeyRange.All, 0, null, null, CreatedAtMs: 1_700_000_050_000)],
             ImmutableSortedDictionary<string, string>.Empty.Add("team", "a"),
-            [new ConsumerEntry("c", 5) { Tags = ConsumerEntry.NoTags.Add("k", "v") }], ops, [1_700_000_000_000, 1_700_000_100_000]);
+            [new ConsumerEntry("c", 5) { Tags = ConsumerEntry.NoTags.Add("k", "v") }], ops, [1_700_000_000_000, 1_700_000_100_000], [1_700_000_200_000]);
         var catalog = new CatalogSnapshot(3, [entry]);
         Assert.Equal(catalog, RoundTrip(catalog));
     }

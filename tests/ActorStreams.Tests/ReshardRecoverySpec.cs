@@ -103,6 +103,60 @@ public abstract class ReshardRecoverySpec(ITestOutputHelper output, SpecJournal 
         }
     }
 
+    [JournalFact]
+    public async Task An_UpdateShardCount_plan_of_several_steps_must_run_to_its_end_when_the_catalog_recovers()
+    {
+        var stream = UniqueName("plan");
+        await Client.CreateStreamAsync(stream, 2);
+        var sent = Enumerable.Range(0, 40).Select(i => Entry($"key-{i % 8}", $"key-{i % 8}:{i / 8 + 1}")).ToList();
+        Assert.Equal(0, (await Client.PutRecordsAsync(stream, sent)).FailedRecordCount);
+        var entry = await Client.GetEntryAsync(stream, CancellationToken.None);
+        // 2 -> 3 shards: splits at a third and two thirds, then the merge of the old middle boundary.
+        var plan = StreamCatalogActor.UniformScalingPlan(entry, 3);
+        Assert.Equal(3, plan.Length);
+        await Sys.Terminate();
+
+        var crashed = ActorSystem.Create("actorstreams-crashed", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        try
+        {
+            await WriteEventsAsync(crashed, StreamCatalogEntity.PersistenceId,
+                _ => [new ReshardStarted(stream, plan, Clock.GetUtcNow().ToUnixTimeMilliseconds())]);
+        }
+        finally
+        {
+            await crashed.Terminate();
+        }
+
+        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        try
+        {
+            var client = ActorStreamsExtension.Get(system).Client;
+            StreamDescription? d = null;
+            await AwaitAssertAsync(async () =>
+            {
+                d = await client.DescribeStreamAsync(stream);
+                Assert.Equal(StreamStatus.Active, d.StreamStatus);
+            }, Timeout, TimeSpan.FromMilliseconds(100));
+            Assert.Equal(HashKey.UniformRanges(3), d!.Shards.Where(s => s.IsOpen).OrderBy(s => s.HashKeyRange.StartingHashKey).Select(s => s.HashKeyRange));
+            // The journaled call counts against the daily limit like any other.
+            Assert.Single((await client.GetEntryAsync(stream, CancellationToken.None)).ScalingTimesMs);
+
+            var received = new ConcurrentQueue<StreamRecord>();
+            var (control, _) = KinesisSource.Stream(system, stream, StartingPosition.TrimHorizon)
+                .ToMaterialized(Sink.ForEach<StreamRecord>(received.Enqueue), Keep.Both).Run(system.Materializer());
+            var after = Enumerable.Range(40, 40).Select(i => Entry($"key-{i % 8}", $"key-{i % 8}:{i / 8 + 1}")).ToList();
+            Assert.Equal(0, (await client.PutRecordsAsync(stream, after)).FailedRecordCount);
+            await AwaitAssertAsync(() => Assert.Equal(80, received.Count), Timeout, TimeSpan.FromMilliseconds(50));
+            foreach (var key in received.GroupBy(r => r.PartitionKey))
+                Assert.Equal(Enumerable.Range(1, 10), key.Select(r => int.Parse(Text(r.Data).Split(':')[1])));
+            control.Stop();
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
     /// <summary>Appends events to a persistence id after its existing ones, as the actor owning it would have.</summary>
     private static async Task WriteEventsAsync(ActorSystem system, string persistenceId, Func<long, object[]> events)
     {

@@ -99,6 +99,56 @@ public abstract class ReshardingPropertySpec(ITestOutputHelper output, SpecJourn
         await reading.WaitAsync(Timeout);
     }
 
+    [JournalFact]
+    public async Task PutRecords_racing_with_resharding_must_store_each_acknowledged_record_once_where_its_ack_says()
+    {
+        var random = new Random(99);
+        var stream = UniqueName("race");
+        await Client.CreateStreamAsync(stream, 2);
+        var acks = new ConcurrentDictionary<string, PutRecordsResultEntry>();
+        using var stop = new CancellationTokenSource();
+        var next = 0;
+        var writers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var entries = Enumerable.Range(0, 50).Select(_ =>
+                {
+                    var id = Interlocked.Increment(ref next);
+                    return Entry($"pk-{id % 97}", $"r{id}");
+                }).ToList();
+                var result = await Client.PutRecordsAsync(stream, entries);
+                Assert.Equal(0, result.FailedRecordCount);
+                for (var i = 0; i < entries.Count; i++) Assert.True(acks.TryAdd(Text(entries[i].Data), result.Records[i]));
+            }
+        })).ToList();
+
+        for (var step = 0; step < 6; step++)
+        {
+            _output.WriteLine(await ReshardAtRandomAsync(random, stream));
+            await Task.Delay(20);
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var stored = new List<StreamRecord>();
+        foreach (var shard in await Client.ListShardsAsync(stream))
+            stored.AddRange(await ReadAllAsync(stream, shard.ShardId.ToString()));
+        _output.WriteLine($"{acks.Count} records acknowledged, {stored.Count} stored");
+        Assert.Equal(acks.Count, stored.Count);
+        foreach (var record in stored)
+        {
+            Assert.True(acks.TryGetValue(Text(record.Data), out var ack), $"{Text(record.Data)} stored but never acknowledged");
+            Assert.Equal(ack!.ShardId, record.ShardId);
+            Assert.Equal(ack.SequenceNumber, record.SequenceNumber);
+        }
+        // Every record was written to the shard that held its hash key when it was stored: never to a closed one.
+        var shards = (await Client.ListShardsAsync(stream)).ToDictionary(s => s.ShardId);
+        Assert.All(stored, r => Assert.True(shards[r.ShardId].HashKeyRange.Contains(HashKey.OfPartitionKey(r.PartitionKey))));
+        Assert.All(stored.Where(r => !shards[r.ShardId].IsOpen), r =>
+            Assert.True(Numeric(r.SequenceNumber) <= Numeric(shards[r.ShardId].SequenceNumberRange.EndingSequenceNumber!)));
+    }
+
     private static void AssertPerKeyOrderAndComplete(List<StreamRecord> records, int[] counters)
     {
         var byKey = records.GroupBy(r => r.PartitionKey).ToDictionary(g => g.Key, g => g.Select(r => int.Parse(Text(r.Data).Split(':')[1])).ToList());

@@ -114,7 +114,7 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
     }
 
     /// <summary>Throws the AWS authentication error (HTTP 400, as Kinesis answers) unless the request is validly signed.</summary>
-    private static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte> body)
+    internal static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte> body)
     {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;

@@ -44,6 +44,15 @@ internal sealed partial class KinesisOperations
         });
     }
 
+    private async Task UpdateStreamModeAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        var details = request.Object("StreamModeDetails") ?? throw KinesisRequest.Missing("streamModeDetails");
+        var mode = ParseMode(KinesisRequest.RequiredString(details, "StreamMode", "streamModeDetails.streamMode"));
+        await _client.UpdateStreamModeAsync(name, mode, cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
     /// <summary>The <c>ChildShards</c> member of GetRecords (and of SubscribeToShard events).</summary>
     internal static void WriteChildShards(Utf8JsonWriter w, IReadOnlyList<ChildShard> children)
     {

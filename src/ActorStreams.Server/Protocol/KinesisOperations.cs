@@ -55,6 +55,7 @@ internal sealed partial class KinesisOperations
             ["SplitShard"] = SplitShardAsync,
             ["MergeShards"] = MergeShardsAsync,
             ["UpdateShardCount"] = UpdateShardCountAsync,
+            ["UpdateStreamMode"] = UpdateStreamModeAsync,
         };
         _byName = handlers.GetAlternateLookup<ReadOnlySpan<char>>();
     }

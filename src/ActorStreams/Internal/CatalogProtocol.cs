@@ -31,8 +31,12 @@ internal sealed record StreamEntry(
     ImmutableSortedDictionary<string, string> Tags,
     ImmutableArray<ConsumerEntry> Consumers,
     ImmutableArray<ReshardOp> PendingReshard = default,
-    ImmutableArray<long> ScalingTimesMs = default)
+    ImmutableArray<long> ScalingTimesMs = default,
+    ImmutableArray<long> ModeChangeTimesMs = default)
 {
+    /// <summary>When UpdateStreamMode calls changed the mode, to enforce the rolling 24-hour limit.</summary>
+    public ImmutableArray<long> ModeChangeTimesMs { get; init; } = ModeChangeTimesMs.IsDefault ? [] : ModeChangeTimesMs;
+
     /// <summary>The resharding steps still to run, the first one under way; empty when no resharding runs.</summary>
     public ImmutableArray<ReshardOp> PendingReshard { get; init; } = PendingReshard.IsDefault ? [] : PendingReshard;
 
@@ -43,7 +47,8 @@ internal sealed record StreamEntry(
         other is not null && Name == other.Name && Epoch == other.Epoch && Status == other.Status && Mode == other.Mode
         && RetentionHours == other.RetentionHours && CreatedAtMs == other.CreatedAtMs
         && Shards.SequenceEqual(other.Shards) && Tags.SequenceEqual(other.Tags) && Consumers.SequenceEqual(other.Consumers)
-        && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs);
+        && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs)
+        && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs);
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
@@ -142,6 +147,9 @@ internal sealed record ReshardStarted(string Name, ImmutableArray<ReshardOp> Ops
 internal sealed record ReshardStepCompleted(string Name, long ParentEndingEventNo, long? AdjacentParentEndingEventNo, long CompletedAtMs)
     : IActorStreamsEvent;
 
+/// <summary>UpdateStreamMode switched the stream between PROVISIONED and ON_DEMAND at <see cref="AtMs"/>.</summary>
+internal sealed record StreamModeChanged(string Name, StreamMode Mode, long AtMs) : IActorStreamsEvent;
+
 /// <summary>A closed shard whose data retention has expired leaves the shard map.</summary>
 internal sealed record ClosedShardRemoved(string Name, int ShardIndex) : IActorStreamsEvent;
 
@@ -183,6 +191,8 @@ internal sealed record SplitShardCommand(string Name, int ShardIndex, UInt128 Ne
 internal sealed record MergeShardsCommand(string Name, int ShardIndex, int AdjacentShardIndex) : ICatalogCommand;
 
 internal sealed record UpdateShardCountCommand(string Name, int TargetShardCount) : ICatalogCommand;
+
+internal sealed record UpdateStreamModeCommand(string Name, StreamMode Mode) : ICatalogCommand;
 
 /// <summary>From a closed StreamShard whose every record has expired: drop it from the map and retire it.</summary>
 internal sealed record ClosedShardExpired(string StreamName, long Epoch, int ShardIndex) : ICatalogCommand;

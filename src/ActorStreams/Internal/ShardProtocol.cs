@@ -89,8 +89,11 @@ internal sealed record StreamShardSnapshot(
 
 internal sealed record InitializeShard(string EntityId, ShardInitialized Init) : IStreamShardCommand;
 
-/// <summary>Records to append. The shard accepts a prefix (all of them unless throttled) into a single event.</summary>
-internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes) : IStreamShardCommand;
+/// <summary>
+/// Records to append. The shard accepts a prefix (all of them unless throttled) into a single event.
+/// <see cref="Unthrottled"/>: the stream is ON_DEMAND, so the shard's write limit does not apply (its load is still measured).
+/// </summary>
+internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes, bool Unthrottled = false) : IStreamShardCommand;
 
 /// <summary><see cref="SharedCapacity"/> false: an enhanced fan-out read, which has its own capacity and does not count against GetRecords'.</summary>
 internal sealed record ReadRecords(
@@ -108,6 +111,12 @@ internal sealed record RetireShard(string EntityId) : IStreamShardCommand;
 
 /// <summary>Starts the entity if it is passivated and runs its retention check: how closed shards that nobody reads still expire.</summary>
 internal sealed record WakeShard(string EntityId) : IStreamShardCommand;
+
+/// <summary>The shard's write load over the ON_DEMAND load window.</summary>
+internal sealed record GetShardLoad(string EntityId) : IStreamShardCommand;
+
+/// <summary>Load as a share of one shard's write capacity (the larger of records and bytes), measured since <see cref="MeasuredSinceMs"/>.</summary>
+internal sealed record ShardLoadResult(string EntityId, double CapacityShare, long MeasuredSinceMs);
 
 /// <summary>Closes the shard for resharding (idempotent: a closed shard answers with the end it already has).</summary>
 internal sealed record CloseShard(string EntityId, ImmutableArray<ChildShardEntry> Children) : IStreamShardCommand;

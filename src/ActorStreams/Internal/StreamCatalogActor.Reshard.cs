@@ -56,7 +56,7 @@ internal sealed partial class StreamCatalogActor : IWithTimers
                         $"NewStartingHashKey {cmd.NewStartingHashKey} is not strictly inside the hash key range of {new StreamShardId(shard.Index)} " +
                         $"({range.StartingHashKeyText} to {range.EndingHashKeyText}): it must be above the shard's starting hash key and at most its ending hash key.");
                 RequireShardLimit(entry.OpenShardCount + 1, entry);
-                StartReshard(entry, [new ReshardOp(ReshardOpKind.Split, cmd.NewStartingHashKey)], scaledAtMs: null);
+                StartReshard(entry, [new ReshardOp(ReshardOpKind.Split, cmd.NewStartingHashKey)], scaledAtMs: null, Sender);
                 return;
             }
             case MergeShardsCommand cmd:
@@ -76,7 +76,7 @@ internal sealed partial class StreamCatalogActor : IWithTimers
                 else
                     throw new InvalidArgumentException(
                         $"Shards {new StreamShardId(shard.Index)} and {new StreamShardId(adjacent.Index)} in stream {entry.Name} under account {_settings.AccountId} are not adjacent: their hash key ranges do not form one contiguous range.");
-                StartReshard(entry, [op], scaledAtMs: null);
+                StartReshard(entry, [op], scaledAtMs: null, Sender);
                 return;
             }
             case UpdateShardCountCommand cmd:
@@ -95,6 +95,9 @@ internal sealed partial class StreamCatalogActor : IWithTimers
                 return;
             case ClosedShardExpired expired:
                 OnClosedShardExpired(expired);
+                return;
+            case UpdateStreamModeCommand or EvaluateOnDemand or OnDemandLoads:
+                HandleOnDemand(message);
                 return;
             case ShardAck:
                 return; // a RetireShard sent for an expired closed shard was done
@@ -131,11 +134,13 @@ internal sealed partial class StreamCatalogActor : IWithTimers
             Sender.Tell(new ReshardDone(entry, current));
             return;
         }
-        StartReshard(entry, ops, now);
+        StartReshard(entry, ops, now, Sender);
     }
 
-    private static ImmutableArray<long> RecentScalings(StreamEntry entry, long nowMs) =>
-        entry.ScalingTimesMs.Where(t => t > nowMs - (long)TimeSpan.FromHours(24).TotalMilliseconds).ToImmutableArray();
+    private static ImmutableArray<long> RecentScalings(StreamEntry entry, long nowMs) => RecentTimes(entry.ScalingTimesMs, nowMs);
+
+    private static ImmutableArray<long> RecentTimes(ImmutableArray<long> times, long nowMs) =>
+        times.Where(t => t > nowMs - (long)TimeSpan.FromHours(24).TotalMilliseconds).ToImmutableArray();
 
     /// <summary>
     /// The ops that turn the open shards into <paramref name="target"/> shards of equal width (the ranges CreateStream
@@ -183,9 +188,9 @@ internal sealed partial class StreamCatalogActor : IWithTimers
                 $"{others + streamOpenShardsAfter} would be, the limit is {_settings.MaxShards}.");
     }
 
-    private void StartReshard(StreamEntry entry, ImmutableArray<ReshardOp> ops, long? scaledAtMs)
+    private void StartReshard(StreamEntry entry, ImmutableArray<ReshardOp> ops, long? scaledAtMs, IActorRef? replyTo)
     {
-        AddReshardWaiter(entry.Name, Sender, entry.OpenShardCount);
+        if (replyTo is not null) AddReshardWaiter(entry.Name, replyTo, entry.OpenShardCount);
         PersistEvent(new ReshardStarted(entry.Name, ops, scaledAtMs), () => RunReshardStep(_streams[entry.Name]));
     }
 
@@ -264,6 +269,7 @@ internal sealed partial class StreamCatalogActor : IWithTimers
                 RunReshardStep(updated);
                 return;
             }
+            _lastReshardAtMs[done.Name] = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             if (_reshardWaiters.Remove(done.Name, out var waiters))
                 foreach (var (replyTo, previous) in waiters) replyTo.Tell(new ReshardDone(updated, previous));
         });
@@ -316,6 +322,9 @@ internal sealed partial class StreamCatalogActor : IWithTimers
                 break;
             case ClosedShardRemoved r:
                 Update(r.Name, s => s with { Shards = s.Shards.RemoveAll(shard => shard.Index == r.ShardIndex) });
+                break;
+            case StreamModeChanged m:
+                Update(m.Name, s => s with { Mode = m.Mode, ModeChangeTimesMs = RecentTimes(s.ModeChangeTimesMs, m.AtMs).Add(m.AtMs) });
                 break;
         }
     }

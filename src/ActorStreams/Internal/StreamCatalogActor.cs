@@ -54,6 +54,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 return true;
             case RecoveryCompleted:
                 StartClosedShardSweep();
+                StartOnDemandScaling();
                 foreach (var entry in _streams.Values)
                 {
                     if (entry.Status == StreamStatus.Creating) InitializeShards(entry, null);
@@ -179,7 +180,8 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
                 return true;
             case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
-                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck or SweepClosedShards:
+                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck or SweepClosedShards
+                or UpdateStreamModeCommand or EvaluateOnDemand or OnDemandLoads:
                 HandleReshard(message);
                 return true;
             case SaveSnapshotSuccess ok:
@@ -363,7 +365,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case ConsumerTagsRemoved t:
                 UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.RemoveRange(t.Keys) });
                 break;
-            case ReshardStarted or ReshardStepCompleted or ClosedShardRemoved:
+            case ReshardStarted or ReshardStepCompleted or ClosedShardRemoved or StreamModeChanged:
                 ApplyReshard(e);
                 break;
         }

@@ -19,12 +19,15 @@ internal sealed class StreamRoute
             entry.Shards.Where(s => s.IsOpen).OrderBy(s => s.HashKeyRange.StartingHashKey).Select(s => (s.HashKeyRange.StartingHashKey, s.Index)).ToArray(),
             entry.Shards.ToImmutableDictionary(s => s.Index, s => StreamShardEntity.EntityId(entry.Name, entry.Epoch, s.Index)),
             // A route read from the catalog holds every completed step: it is newer than any patch made at the same index.
-            (long)entry.NextShardIndex * 4 + 3)
+            (long)entry.NextShardIndex * 4 + 3,
+            entry.Mode == StreamMode.OnDemand)
     {
     }
 
-    private StreamRoute(string name, long epoch, (UInt128 Start, int Index)[] segments, ImmutableDictionary<int, string> entityIds, long version)
+    private StreamRoute(string name, long epoch, (UInt128 Start, int Index)[] segments, ImmutableDictionary<int, string> entityIds, long version,
+        bool onDemand)
     {
+        OnDemand = onDemand;
         Name = name;
         Epoch = epoch;
         _starts = segments.Select(s => s.Start).ToArray();
@@ -41,6 +44,9 @@ internal sealed class StreamRoute
 
     /// <summary>Grows with every resharding step the route knows of: of two routes of one epoch, the higher is the newer.</summary>
     public long Version { get; }
+
+    /// <summary>The stream is ON_DEMAND: its writes are not held to a shard's write limit.</summary>
+    public bool OnDemand { get; }
 
     public int OpenShardCount => _indexes.Distinct().Count();
 
@@ -83,6 +89,6 @@ internal sealed class StreamRoute
         foreach (var child in closed.Children) ids = ids.SetItem(child.Index, StreamShardEntity.EntityId(Name, Epoch, child.Index));
         var next = Math.Max(EntityIds.Keys.DefaultIfEmpty(-1).Max(), closed.Children.Max(c => c.Index)) + 1;
         var version = Math.Max(Version + 1, (long)next * 4);
-        return new StreamRoute(Name, Epoch, segments.OrderBy(s => s.Start).ToArray(), ids, version);
+        return new StreamRoute(Name, Epoch, segments.OrderBy(s => s.Start).ToArray(), ids, version, OnDemand);
     }
 }

@@ -21,6 +21,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private readonly StreamShardSettings _settings;
     private readonly ThrottlingSettings _throttling;
     private readonly TimeProvider _clock;
+    private readonly StreamMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HotTail _tail;
     private readonly TokenBucket _writeRecords;
@@ -28,6 +29,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private readonly TokenBucket _readCalls;
     private readonly TokenBucket _readBytes;
     private readonly TokenBucket _iteratorCalls;
+    private readonly WriteLoadMeter _load;
 
     // Sparse AT_TIMESTAMP index: the first event of every time bucket.
     private readonly List<long> _indexEventNos = new();
@@ -66,9 +68,10 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         public static readonly TrimTick Instance = new();
     }
 
-    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock)
+    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null)
     {
         _entityId = entityId;
+        _metrics = metrics;
         _settings = settings.StreamShard;
         _throttling = settings.Throttling;
         _clock = clock;
@@ -78,11 +81,12 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         _readCalls = new TokenBucket(clock, _throttling.ReadCallsPerSecond);
         _readBytes = new TokenBucket(clock, _throttling.ReadBytesPerSecond);
         _iteratorCalls = new TokenBucket(clock, _throttling.GetShardIteratorCallsPerSecond);
+        _load = new WriteLoadMeter(settings.OnDemand.LoadWindow, clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
-    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock));
+    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics));
 
     public override string PersistenceId { get; }
 
@@ -121,7 +125,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 _appliedSequenceNr = LastSequenceNr;
                 return true;
             case ShardClosed e:
-                _closed = e;
+                // Every event before the close belongs to the shard: its end is the event right before it.
+                _closed = e with { EndingEventNo = LastSequenceNr - 1 };
                 _appliedSequenceNr = LastSequenceNr;
                 return true;
             case SnapshotOffer { Snapshot: StreamShardSnapshot s } offer:
@@ -178,6 +183,13 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             case WakeShard when IsLive:
                 OnTrim();
                 return true;
+            case GetShardLoad when IsLive:
+            {
+                var (records, bytes) = _load.Rates(NowMs);
+                var share = Math.Max(records / _throttling.WriteRecordsPerSecond, bytes / _throttling.WriteBytesPerSecond);
+                Sender.Tell(new ShardLoadResult(_entityId, share, _load.StartMs));
+                return true;
+            }
             case ParkedReadExpired expired:
                 if (_parked.Remove(expired.Id, out var parked))
                     parked.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), parked.Command.From, 0));
@@ -251,7 +263,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
         var retryAfter = TimeSpan.Zero;
-        if (_throttling.Enabled)
+        if (_throttling.Enabled && !cmd.Unthrottled)
         {
             accepted = 0;
             bytes = 0;
@@ -267,12 +279,14 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 accepted++;
                 bytes += size;
             }
+            _metrics?.WriteThrottled(_entityId, cmd.Records.Length - accepted);
             if (accepted == 0)
             {
                 Sender.Tell(new AppendRecordsResult(0, 0, 0, retryAfter));
                 return;
             }
         }
+        _load.Add(NowMs, accepted, bytes);
         _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
         if (!_writing) Flush();
     }
@@ -310,6 +324,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         PersistAsync(evt, e =>
         {
             ApplyAppended(e, eventNo, bytes);
+            _metrics?.Written(_entityId, records, bytes);
             var first = 0;
             foreach (var p in batch)
             {
@@ -355,11 +370,13 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         {
             if (_readBytes.Available < 0)
             {
+                _metrics?.ReadThrottled(_entityId);
                 replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
                 return;
             }
             if (!_readCalls.TryTake(1))
             {
+                _metrics?.ReadThrottled(_entityId);
                 replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
                 return;
             }
@@ -479,12 +496,18 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         }
         if (_closing) return; // a close is being persisted; the catalog asks again if it missed the answer
         _closing = true;
-        // Appends still in flight (PersistAsync) are journaled before this event and are part of the shard;
-        // appends waiting in _pending were never written and are refused once the close is durable.
-        var closed = new ShardClosed(LastSequenceNr, NowMs, cmd.Children);
+        // An append still in flight (PersistAsync, at most one) is journaled before this event and is part of the
+        // shard; appends waiting in _pending were never written and are refused once the close is durable.
+        // LastSequenceNr counts only confirmed writes, so the one in flight is added; the handler below takes the
+        // end from the close event's own sequence number either way.
+        var closed = new ShardClosed(LastSequenceNr + (_writing ? 1 : 0), NowMs, cmd.Children);
         PersistApplied(closed, e =>
         {
-            _closed = e;
+            _closed = e with { EndingEventNo = LastSequenceNr - 1 };
+            if (_closed.EndingEventNo != e.EndingEventNo)
+                _log.Warning("{0} journaled its end as event {1}, but the close is event {2}; using {3}", PersistenceId, e.EndingEventNo, LastSequenceNr, _closed.EndingEventNo);
+            _appliedSequenceNr = Math.Max(_appliedSequenceNr, LastSequenceNr);
+            e = _closed;
             _closing = false;
             var refused = new AppendRefusedClosed(_init!.ShardIndex, e);
             foreach (var p in _pending) p.ReplyTo.Tell(refused);
@@ -650,7 +673,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     /// </summary>
     private void MaybeSnapshot()
     {
-        // While a close is being persisted LastSequenceNr already counts ShardClosed: a snapshot now would skip it.
+        // No snapshot while a close is being persisted: the snapshot must not be taken between the close and its handler.
         if (_writing || _closing) return;
         if (!_snapshotRequested && _eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
         _snapshotRequested = false;

@@ -42,6 +42,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ReshardStartedManifest = "CP";
     private const string ReshardStepCompletedManifest = "CQ";
     private const string ClosedShardRemovedManifest = "CY";
+    private const string StreamModeChangedManifest = "CO";
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -61,6 +62,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         ReshardStarted => ReshardStartedManifest,
         ReshardStepCompleted => ReshardStepCompletedManifest,
         ClosedShardRemoved => ClosedShardRemovedManifest,
+        StreamModeChanged => StreamModeChangedManifest,
         StreamCreated => StreamCreatedManifest,
         StreamActivated => StreamActivatedManifest,
         StreamDeletionStarted => StreamDeletionStartedManifest,
@@ -114,6 +116,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     w.Write(e.Name); w.Write(e.ParentEndingEventNo); w.Write(e.AdjacentParentEndingEventNo ?? -1); w.Write(e.CompletedAtMs);
                     break;
                 case ClosedShardRemoved e: w.Write(e.Name); w.Write(e.ShardIndex); break;
+                case StreamModeChanged e: w.Write(e.Name); w.Write((byte)e.Mode); w.Write(e.AtMs); break;
                 case StreamCreated e:
                     w.Write(e.Name); w.Write(e.Epoch); w.Write(e.ShardCount); w.Write((byte)e.Mode); w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
                     break;
@@ -184,6 +187,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 return new ReshardStepCompleted(name, parentEnd, adjacentEnd < 0 ? null : adjacentEnd, r.ReadInt64());
             }
             case ClosedShardRemovedManifest: return new ClosedShardRemoved(r.ReadString(), r.ReadInt32());
+            case StreamModeChangedManifest: return new StreamModeChanged(r.ReadString(), (StreamMode)r.ReadByte(), r.ReadInt64());
             case StreamCreatedManifest:
                 return new StreamCreated(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (StreamMode)r.ReadByte(), r.ReadInt32(), r.ReadInt64());
             case StreamActivatedManifest: return new StreamActivated(r.ReadString());
@@ -334,6 +338,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         WriteOps(w, s.PendingReshard);
         w.Write(s.ScalingTimesMs.Length);
         foreach (var t in s.ScalingTimesMs) w.Write(t);
+        w.Write(s.ModeChangeTimesMs.Length);
+        foreach (var t in s.ModeChangeTimesMs) w.Write(t);
     }
 
     private static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
@@ -421,7 +427,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         var k = version >= 3 ? r.ReadInt32() : 0;
         var scalings = ImmutableArray.CreateBuilder<long>(k);
         for (var i = 0; i < k; i++) scalings.Add(r.ReadInt64());
+        var c = version >= 3 ? r.ReadInt32() : 0;
+        var modeChanges = ImmutableArray.CreateBuilder<long>(c);
+        for (var i = 0; i < c; i++) modeChanges.Add(r.ReadInt64());
         return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable(),
-            pending, scalings.MoveToImmutable());
+            pending, scalings.MoveToImmutable(), modeChanges.MoveToImmutable());
     }
 }

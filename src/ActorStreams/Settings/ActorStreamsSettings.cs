@@ -95,6 +95,22 @@ public sealed record ActorStreamsSettings
     public EnhancedFanOutSettings EnhancedFanOut { get; init; } =
         EnhancedFanOutSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.enhanced-fan-out"));
 
+    /// <summary>UpdateStreamMode calls allowed per stream in any rolling 24 hours (Kinesis: 2).</summary>
+    public int MaxStreamModeChangesPerDay
+    {
+        get => _maxStreamModeChangesPerDay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxStreamModeChangesPerDay = value;
+        }
+    }
+
+    private readonly int _maxStreamModeChangesPerDay = 2;
+
+    /// <summary>How ON_DEMAND streams split and merge their shards by themselves.</summary>
+    public OnDemandSettings OnDemand { get; init; } = OnDemandSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.on-demand"));
+
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
 
@@ -125,6 +141,9 @@ public sealed record ActorStreamsSettings
         {
             MaxUpdateShardCountPerDay = c.GetInt("limits.max-update-shard-count-per-day"),
             EnhancedFanOut = EnhancedFanOutSettings.Create(c.GetConfig("enhanced-fan-out")),
+
+            OnDemand = OnDemandSettings.Create(c.GetConfig("on-demand")),
+            MaxStreamModeChangesPerDay = c.GetInt("limits.max-stream-mode-changes-per-day"),
         };
     }
 }
