@@ -579,6 +579,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             _snapshotRequested = true;
             MaybeSnapshot();
             WakeParkedReads();
+            DetachSubscribers();
             Sender.Tell(new ShardClosedResult(e.EndingEventNo));
         });
     }
