@@ -41,6 +41,14 @@ public sealed class ActorStreamsExtension : IExtension
             shardingSettings, new CatalogMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         Client = new ActorStreamsClient(system, this);
+
+        // The catalog's own timers (ON_DEMAND scaling, closed-shard expiry, resharding retries) do not count as activity
+        // for sharding's idle passivation, and after a restart nothing would start the catalog until a client call.
+        // A heartbeat through the region keeps it running, and starts it (resuming unfinished work) soon after start-up.
+        var heartbeat = settings.OnDemand.EvaluationInterval < settings.StreamShard.TrimInterval
+            ? settings.OnDemand.EvaluationInterval
+            : settings.StreamShard.TrimInterval;
+        system.Scheduler.ScheduleTellRepeatedly(heartbeat, heartbeat, CatalogRegion, CatalogHeartbeat.Instance, ActorRefs.NoSender);
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>

@@ -194,6 +194,12 @@ internal sealed record UpdateShardCountCommand(string Name, int TargetShardCount
 
 internal sealed record UpdateStreamModeCommand(string Name, StreamMode Mode) : ICatalogCommand;
 
+/// <summary>Sent to the catalog through its sharding region on a schedule: keeps it from idle passivation, starts it after a restart.</summary>
+internal sealed record CatalogHeartbeat : ICatalogCommand
+{
+    public static readonly CatalogHeartbeat Instance = new();
+}
+
 /// <summary>From a closed StreamShard whose every record has expired: drop it from the map and retire it.</summary>
 internal sealed record ClosedShardExpired(string StreamName, long Epoch, int ShardIndex) : ICatalogCommand;
 

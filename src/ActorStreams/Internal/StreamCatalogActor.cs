@@ -189,6 +189,8 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 or UpdateStreamModeCommand or EvaluateOnDemand or OnDemandLoads:
                 HandleReshard(message);
                 return true;
+            case CatalogHeartbeat:
+                return true;
             case SaveSnapshotSuccess ok:
                 DeleteMessages(ok.Metadata.SequenceNr);
                 DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
