@@ -115,6 +115,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new MergeShardsCommand("orders", 1, 2),
         new UpdateShardCountCommand("orders", 8),
         new UpdateStreamModeCommand("orders", StreamMode.OnDemand),
+        CatalogHeartbeat.Instance,
         new ClosedShardExpired("orders", 3, 1),
         SampleStream,
         ReshardingStream,
@@ -297,6 +298,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
             }
         }
         var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        if (expected is CatalogHeartbeat) return; // a singleton signal: the same type is all there is to compare
         Assert.True(fields.Length > 0, $"{path}: {type.Name} has no fields to compare");
         foreach (var field in fields) AssertSameData(field.GetValue(expected), field.GetValue(actual), $"{path}.{field.Name}");
     }

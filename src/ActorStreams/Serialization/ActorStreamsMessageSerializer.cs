@@ -140,6 +140,7 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
             r => new MergeShardsCommand(r.ReadString(), r.ReadInt32(), r.ReadInt32()))
         .Add<UpdateShardCountCommand>("cP", (w, m) => { w.Write(m.Name); w.Write(m.TargetShardCount); },
             r => new UpdateShardCountCommand(r.ReadString(), r.ReadInt32()))
+        .Add<CatalogHeartbeat>("cH", (_, _) => { }, _ => CatalogHeartbeat.Instance)
         .Add<UpdateStreamModeCommand>("cO", (w, m) => { w.Write(m.Name); w.Write((byte)m.Mode); },
             r => new UpdateStreamModeCommand(r.ReadString(), (StreamMode)r.ReadByte()))
         .Add<ClosedShardExpired>("cE", (w, m) => { w.Write(m.StreamName); w.Write(m.Epoch); w.Write(m.ShardIndex); },
