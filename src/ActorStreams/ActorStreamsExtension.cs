@@ -35,6 +35,12 @@ public sealed class ActorStreamsExtension : IExtension
         CatalogRegion = sharding.Start(StreamCatalogEntity.TypeName,
             _ => StreamCatalogActor.Props(shardRegion, settings, clock),
             shardingSettings, new CatalogMessageExtractor());
+        var catalogRegion = CatalogRegion;
+        var askTimeout = settings.AskTimeout;
+        var recoveryGrace = ConsumerApplicationSettings.Create(system).LeaseDuration;
+        ConsumerApplicationRegion = sharding.Start(ConsumerApplicationEntity.TypeName,
+            entityId => ConsumerApplicationActor.Props(entityId, catalogRegion, clock, askTimeout, recoveryGrace),
+            shardingSettings, new ConsumerApplicationMessageExtractor(settings.NumberOfShards));
         Client = new ActorStreamsClient(system, this);
     }
 
@@ -52,6 +58,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The Akka.Cluster.Sharding region of the stream catalog.</summary>
     public IActorRef CatalogRegion { get; }
+
+    /// <summary>The Akka.Cluster.Sharding region of the consumer applications (leases and checkpoints).</summary>
+    public IActorRef ConsumerApplicationRegion { get; }
 
     /// <summary>The runtime of <paramref name="system"/>, started on first call.</summary>
     public static ActorStreamsExtension Get(ActorSystem system) =>
