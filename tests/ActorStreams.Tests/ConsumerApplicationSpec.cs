@@ -25,7 +25,6 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         """)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly ITestOutputHelper _output = output;
     private static readonly TimeSpan Renew = TimeSpan.FromSeconds(2);
     private static readonly CommitterSettings Commits = new(maxBatch: 20, maxInterval: TimeSpan.FromMilliseconds(20), parallelism: 1);
 
@@ -41,13 +40,10 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         public List<int> Counters => Seen.Select(Counter).ToList();
     }
 
-    private int _members;
-
-    private Member Start(string stream, string application, ActorSystem? system = null, bool ownMaterializer = false)
+    private Member Start(string stream, string application, ActorSystem? system = null)
     {
         system ??= Sys;
-        var member = new Member(ownMaterializer ? ActorMaterializer.Create(system, namePrefix: $"member-{Interlocked.Increment(ref _members)}")
-            : system == Sys ? Materializer : system.Materializer());
+        var member = new Member(system == Sys ? Materializer : system.Materializer());
         member.Control = KinesisSource.Committable(system, stream, application)
             .Via(member.Crash.Flow<CommittableRecord>())
             .Select(r =>
@@ -106,8 +102,7 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         const string app = "billing";
         await PutAsync(stream, 0, 40, 8);
 
-        // The first member runs on a materializer of its own, which the test shuts down to kill it.
-        var a = Start(stream, app, ownMaterializer: true);
+        var a = Start(stream, app);
         await UntilAsync(() => a.Seen.Count == 40, "the only member reads every shard");
         await UntilAsync(() => AllCommittedAsync(stream, app, a), "the first member's commits");
         var state = await StateAsync(stream, app);
@@ -136,7 +131,8 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         var uncommitted = a.Seen.Skip(seenByA).Select(Counter).ToHashSet();
         Assert.NotEmpty(uncommitted);
         await UntilAsync(() => AllCommittedAsync(stream, app, b), "the survivor's commits");
-        a.Materializer.Shutdown();
+        // The member fails without stopping its source: it leaves nothing behind but leases that expire.
+        a.Crash.Abort(new InvalidOperationException("member crashed"));
         await Task.Delay(200);
         await Assert.ThrowsAnyAsync<Exception>(() => a.Control.Completion.WaitAsync(Timeout));
         Assert.Equal(2, (await StateAsync(stream, app)).Leases.Values.Distinct().Count());
@@ -146,7 +142,6 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         await RenewUntilAsync(async () =>
         {
             var s = await StateAsync(stream, app);
-            _output.WriteLine($"{Clock.GetUtcNow():HH:mm:ss} members [{string.Join(",", s.Members)}] leases [{string.Join(",", s.Leases.Select(l => $"{l.Key}:{l.Value}"))}]");
             return s.Members.Length == 1 && s.Leases.Count == 4;
         }, "the survivor holds every shard");
         await UntilAsync(() => b.Seen.Skip(seenByB).Select(Counter).ToHashSet().IsSupersetOf(uncommitted), "redelivery of uncommitted records");
@@ -251,7 +246,7 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         var stream = UniqueName("kcllat");
         await Client.CreateStreamAsync(stream, 2);
         await PutAsync(stream, 0, 10, 4);
-        var member = new Member(ActorMaterializer.Create(Sys));
+        var member = new Member(Materializer);
         member.Control = KinesisSource.Committable(Sys, stream, "tail",
                 ConsumerApplicationSettings.Create(Sys).WithInitialPosition(ShardIteratorType.Latest))
             .Select(r =>

@@ -23,40 +23,62 @@ internal sealed class ConsumerApplicationMember
 
     private readonly ActorStreamsClient _client;
     private readonly string _streamName;
-    private readonly string _entityId;
+    private string _entityId = "";
+    private long _epoch;
     private readonly string _memberId = Guid.NewGuid().ToString("N");
     private readonly ConsumerApplicationSettings _settings;
     private readonly ILoggingAdapter _log;
-    private readonly Channel<ShardRun> _ready = Channel.CreateUnbounded<ShardRun>();
+    private readonly ISourceQueueWithComplete<ShardRun> _ready;
+    private volatile bool _leaving;
     private readonly Channel<bool> _kick = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _lock = new();
     private readonly Dictionary<int, ShardRun> _runs = new();
     private readonly SemaphoreSlim _heartbeatGate = new(1, 1);
 
-    public ConsumerApplicationMember(ActorStreamsClient client, StreamEntry entry, string applicationName, ConsumerApplicationSettings settings)
+    private ConsumerApplicationMember(ActorStreamsClient client, string streamName, string applicationName, ConsumerApplicationSettings settings,
+        ISourceQueueWithComplete<ShardRun> ready)
     {
         _client = client;
-        _streamName = entry.Name;
+        _streamName = streamName;
         ApplicationName = applicationName;
-        _entityId = ConsumerApplicationEntity.EntityId(entry.Name, entry.Epoch, applicationName);
         _settings = settings;
+        _ready = ready;
         _log = Logging.GetLogger(client.System, typeof(ConsumerApplicationMember));
     }
 
     public string ApplicationName { get; }
 
-    /// <summary>The records of the shards this member is leased, as they are granted; the renewal loop runs while it does.</summary>
-    public Source<CommittableRecord, NotUsed> Records() =>
-        ChannelSource.FromReader(_ready.Reader)
-            .MergeMany(MaxShardsReadAtOnce, run => run.Pages(_client, _streamName))
-            // Downstream of the merge: the end of a shard is seen after every one of its records was emitted.
-            .SelectAsync(1, OnPageAsync)
-            .SelectMany(records => records)
-            .Via(new MemberLifetime<CommittableRecord>(() => _ = Task.Run(RenewLoopAsync), OnTerminated));
-
-    private void OnTerminated(bool graceful)
+    /// <summary>
+    /// A new member for every materialization: the records of the shards it is leased, as they are granted; its
+    /// renewal loop runs while the stream does. The materialized member is told by <see cref="Leave"/> that the
+    /// source was stopped on purpose.
+    /// </summary>
+    public static Source<CommittableRecord, ConsumerApplicationMember> Source(ActorStreamsClient client, string streamName, string applicationName,
+        ConsumerApplicationSettings settings)
     {
+        return Akka.Streams.Dsl.Source.Queue<ShardRun>(MaxShardsReadAtOnce, OverflowStrategy.DropNew)
+            .MapMaterializedValue(queue => new ConsumerApplicationMember(client, streamName, applicationName, settings, queue))
+            // MergeMany wants the shard sources to materialize the outer type; their values are dropped anyway.
+            .MergeMany(MaxShardsReadAtOnce, run => run.Pages(client, streamName).MapMaterializedValue(_ => run.Member))
+            // Downstream of the merge: the end of a shard is seen after every one of its records was emitted.
+            .SelectAsync(1, item => item.Item1.Member.OnPageAsync(item))
+            .SelectMany(records => records)
+            .ViaMaterialized(new MemberLifetime<CommittableRecord>(), (member, lifetime) =>
+            {
+                lifetime.Attach(member);
+                return member;
+            });
+    }
+
+    /// <summary>The source is being stopped on purpose: release the leases at once when it has stopped.</summary>
+    public void Leave() => _leaving = true;
+
+    internal void OnStarted() => _ = Task.Run(RenewLoopAsync);
+
+    internal void OnTerminated(bool upstreamCompleted)
+    {
+        var graceful = upstreamCompleted || _leaving;
         _stopping.Cancel();
         lock (_lock)
         {
@@ -84,6 +106,17 @@ internal sealed class ConsumerApplicationMember
 
     private async Task RenewLoopAsync()
     {
+        try
+        {
+            var entry = await _client.GetEntryAsync(_streamName, _stopping.Token).ConfigureAwait(false);
+            _epoch = entry.Epoch;
+            _entityId = ConsumerApplicationEntity.EntityId(entry.Name, entry.Epoch, ApplicationName);
+        }
+        catch (Exception e)
+        {
+            _ready.Fail(e);
+            return;
+        }
         while (!_stopping.IsCancellationRequested)
         {
             try
@@ -97,7 +130,7 @@ internal sealed class ConsumerApplicationMember
             }
             catch (ResourceNotFoundException e)
             {
-                _ready.Writer.TryComplete(e);
+                _ready.Fail(e);
                 return;
             }
             catch (Exception e)
@@ -145,7 +178,8 @@ internal sealed class ConsumerApplicationMember
                     if (_runs.ContainsKey(grant.ShardIndex)) continue;
                     var run = new ShardRun(this, grant);
                     _runs[grant.ShardIndex] = run;
-                    _ready.Writer.TryWrite(run);
+                    // Offers complete at once: the buffer holds more shards than a member ever reads.
+                    _ = _ready.OfferAsync(run);
                 }
             }
         }
@@ -157,7 +191,7 @@ internal sealed class ConsumerApplicationMember
 
     // ---------------- pages and commits ----------------
 
-    private async Task<IReadOnlyList<CommittableRecord>> OnPageAsync((ShardRun Run, KinesisSource.Page Page) item)
+    internal async Task<IReadOnlyList<CommittableRecord>> OnPageAsync((ShardRun Run, KinesisSource.Page Page) item)
     {
         var (run, page) = item;
         // A revoked shard's pages are dropped: nothing of them was emitted, so nothing of them was committed.
@@ -253,6 +287,8 @@ internal sealed class ConsumerApplicationMember
 
         public int Index { get; }
 
+        public ConsumerApplicationMember Member => _member;
+
         /// <summary>The checkpoint this member knows: the position after the last committed record.</summary>
         public SequenceNumber LastCommitted { get; set; }
 
@@ -273,8 +309,8 @@ internal sealed class ConsumerApplicationMember
         public Source<(ShardRun, KinesisSource.Page), NotUsed> Pages(ActorStreamsClient client, string streamName)
         {
             var shardId = new StreamShardId(Index);
-            var entityId = StreamShardEntity.EntityId(streamName, ConsumerApplicationEntity.Parse(_member._entityId).Epoch, Index);
-            return Source.FromTask(StartAsync(client, entityId))
+            var entityId = StreamShardEntity.EntityId(streamName, _member._epoch, Index);
+            return Akka.Streams.Dsl.Source.FromTask(StartAsync(client, entityId))
                 .ConcatMany(start => KinesisSource.ShardPagesFrom(client, entityId, shardId, start, 0))
                 .Select(page => (this, page))
                 .ViaMaterialized(KillSwitches.Single<(ShardRun, KinesisSource.Page)>(), Keep.Right)

@@ -65,8 +65,9 @@ public static class KinesisSource
     /// <param name="settings">How this member takes part; null for <c>actorstreams.consumer-application</c>.</param>
     /// <remarks>
     /// <see cref="ISourceControl.Stop"/> leaves the application at once (its shards go to the other members on their
-    /// next renewal). A source that fails, or is torn down with its materializer, leaves like a crashed process: its
-    /// leases expire. Leases are measured on the runtime clock (<see cref="ActorStreamsSetup"/>).
+    /// next renewal). A source that ends any other way (its downstream failed or cancelled, its materializer or system
+    /// was shut down) leaves like a crashed process: its leases expire after the lease duration. Leases are measured
+    /// on the runtime clock (<see cref="ActorStreamsSetup"/>).
     /// </remarks>
     public static Source<CommittableRecord, ISourceControl> Committable(ActorSystem system, string streamName, string applicationName,
         ConsumerApplicationSettings? settings = null)
@@ -76,8 +77,10 @@ public static class KinesisSource
         Validate.ConsumerName(applicationName, "ApplicationName");
         var memberSettings = settings ?? ConsumerApplicationSettings.Create(system);
         var client = ActorStreamsExtension.Get(system).Client;
-        return WithControl(Source.FromTask(client.GetEntryAsync(streamName, CancellationToken.None))
-            .ConcatMany(entry => new ConsumerApplicationMember(client, entry, applicationName, memberSettings).Records()));
+        return ConsumerApplicationMember.Source(client, streamName, applicationName, memberSettings)
+            .SelectError(e => e is AggregateException a && a.Flatten().InnerExceptions is [var single] ? single : e)
+            .ViaMaterialized(KillSwitches.Single<CommittableRecord>(), Keep.Both)
+            .WatchTermination((mat, completion) => (ISourceControl)new SourceControl(mat.Item2, completion, mat.Item1.Leave));
     }
 
     private static Source<StreamRecord, NotUsed> StreamRecords(ActorStreamsClient client, StreamEntry entry, StartingPosition start)
