@@ -89,9 +89,10 @@ public sealed class ConsumerProbe
     /// <summary>Asserts that no record was seen twice (a consumer without failures).</summary>
     public void AssertNoDuplicates()
     {
-        var duplicates = _seen.GroupBy(r => (r.ShardId, r.SequenceNumber)).Where(g => g.Count() > 1).ToList();
+        var duplicates = Parsed().GroupBy(p => p).Where(g => g.Count() > 1).ToList();
         if (duplicates.Count > 0)
-            throw new ConsumerProbeException($"{duplicates.Count} records seen more than once, first {Text(duplicates[0].First())} ({duplicates[0].Count()} times)");
+            throw new ConsumerProbeException(
+                $"{duplicates.Count} records seen more than once, first key-{duplicates[0].Key.Key}:{duplicates[0].Key.N} ({duplicates[0].Count()} times)");
     }
 
     /// <summary>
