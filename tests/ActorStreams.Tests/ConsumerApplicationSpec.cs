@@ -267,6 +267,26 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
     }
 
     [JournalFact]
+    public async Task Checkpoints_must_only_move_forward_and_stay_at_SHARD_END()
+    {
+        var stream = UniqueName("kclfwd");
+        await Client.CreateStreamAsync(stream);
+        var created = await Client.GetEntryAsync(stream, CancellationToken.None);
+        var entityId = ConsumerApplicationEntity.EntityId(stream, created.Epoch, "fwd");
+        Task Commit(long eventNo, bool end) => Client.CommitCheckpointsAsync(
+            new CommitCheckpoints(entityId, "member", [new CheckpointUpdate(0, new SequenceNumber(eventNo, 0), end)]), CancellationToken.None);
+
+        await Commit(5, false);
+        await Commit(3, false); // a late commit from a member that lost the lease
+        Assert.Equal(new SequenceNumber(5, 0), (await StateAsync(stream, "fwd")).Checkpoints[0].Position);
+        await Commit(7, true);
+        await Commit(9, false);
+        var checkpoint = (await StateAsync(stream, "fwd")).Checkpoints[0];
+        Assert.True(checkpoint.ShardEnd);
+        Assert.Equal(new SequenceNumber(7, 0), checkpoint.Position);
+    }
+
+    [JournalFact]
     public async Task Committable_source_must_reject_bad_arguments_and_fail_for_a_missing_stream()
     {
         Assert.Throws<ValidationException>(() => KinesisSource.Committable(Sys, "s", "bad/name"));
