@@ -54,12 +54,21 @@ public sealed class ConsumerProbe
         return probe;
     }
 
-    /// <summary>Waits, with the virtual clock running, until the consumer has seen every record <paramref name="load"/> wrote.</summary>
-    public Task AwaitAllAsync(LoadDriver load, TimeSpan? timeout = null)
+    /// <summary>
+    /// Waits, with the virtual clock running, until every record <paramref name="load"/> wrote was seen by this consumer
+    /// or one of <paramref name="together"/>.
+    /// </summary>
+    public Task AwaitAllAsync(LoadDriver load, TimeSpan? timeout = null, params ConsumerProbe[] together)
     {
         ArgumentNullException.ThrowIfNull(load);
-        return _kit.AwaitWithClockAsync(() => Distinct().Count >= load.Written,
-            $"the consumer saw {Distinct().Count} distinct records of the {load.Written} written", timeout);
+        int Count()
+        {
+            var seen = Distinct();
+            foreach (var other in together) seen.UnionWith(other.Distinct());
+            return seen.Count;
+        }
+        return _kit.AwaitWithClockAsync(() => Count() >= load.Written,
+            $"the consumers saw {Count()} distinct records of the {load.Written} written", timeout);
     }
 
     /// <summary>Asserts that each key's records were first seen in the order they were written.</summary>
@@ -73,11 +82,15 @@ public sealed class ConsumerProbe
         }
     }
 
-    /// <summary>Asserts that every record <paramref name="load"/> wrote was seen.</summary>
-    public void AssertNoLoss(LoadDriver load)
+    /// <summary>
+    /// Asserts that every record <paramref name="load"/> wrote was seen, by this consumer or one of
+    /// <paramref name="together"/> (the other members of a consumer application).
+    /// </summary>
+    public void AssertNoLoss(LoadDriver load, params ConsumerProbe[] together)
     {
         ArgumentNullException.ThrowIfNull(load);
         var seen = Distinct();
+        foreach (var other in together) seen.UnionWith(other.Distinct());
         for (var k = 0; k < load.WrittenPerKey.Count; k++)
         {
             var missing = Enumerable.Range(1, load.WrittenPerKey[k]).Where(n => !seen.Contains((k, n))).ToList();
