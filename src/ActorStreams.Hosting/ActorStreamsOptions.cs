@@ -13,7 +13,7 @@ public sealed class ActorStreamsOptions
     /// <summary>Directory of the embedded SQLite journal (default <c>data</c>).</summary>
     public string? DataDirectory { get; set; }
 
-    /// <summary><c>sqlite</c> (default), <c>postgresql</c> or <c>custom</c> (the application configures Akka.Persistence).</summary>
+    /// <summary><c>sqlite</c> (default), <c>postgresql</c>, <c>inmemory</c> (tests: nothing survives the system) or <c>custom</c> (the application configures Akka.Persistence).</summary>
     public string? JournalProvider { get; set; }
 
     /// <summary>Npgsql connection string when <see cref="JournalProvider"/> is <c>postgresql</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
+using ActorStreams.Settings;
 using ActorStreams.Streams;
 using Akka.Actor;
 using Akka.Persistence.Query;
@@ -180,6 +181,9 @@ public sealed partial class ActorStreamsClient
     private async Task<ShardPage> ReadJournalAsync(ReadFromJournal range, StreamShardId shardId, long minTimestampMs, int limit,
         CancellationToken cancellationToken, long maxBytes, bool sharedCapacity)
     {
+        if (ActorStreamsConfig.JournalProvider(_system.Settings.Config) == ActorStreamsConfig.InMemoryProvider)
+            throw new InternalFailureException(
+                $"Shard {shardId} was read behind its in-memory tail, and the in-memory journal has no read journal: raise actorstreams.stream-shard.hot-tail-bytes.");
         var journal = PersistenceQuery.Get(_system).ReadJournalFor<ICurrentEventsByPersistenceIdQuery>(_settings.QueryJournalPlugin);
         var lastEvent = Math.Min(range.ToEventNoExclusive - 1, range.From.EventNo + MaxJournalEventsPerRead - 1);
         var page = new ReadPage(limit, maxBytes);

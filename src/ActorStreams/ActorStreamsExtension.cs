@@ -40,6 +40,13 @@ public sealed class ActorStreamsExtension : IExtension
             _ => StreamCatalogActor.Props(shardRegion, settings, clock),
             shardingSettings, new CatalogMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
+        var catalogRegion = CatalogRegion;
+        var askTimeout = settings.AskTimeout;
+        var recoveryGrace = ConsumerApplicationSettings.Create(system).LeaseDuration;
+        ConsumerApplicationRegion = sharding.Start(ConsumerApplicationEntity.TypeName,
+            entityId => ConsumerApplicationActor.Props(entityId, catalogRegion, clock, askTimeout, recoveryGrace),
+            shardingSettings, new ConsumerApplicationMessageExtractor(settings.NumberOfShards),
+            sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         Client = new ActorStreamsClient(system, this);
 
         // The catalog's own timers (ON_DEMAND scaling, closed-shard expiry, resharding retries) do not count as activity
@@ -68,6 +75,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The Akka.Cluster.Sharding region of the stream catalog.</summary>
     public IActorRef CatalogRegion { get; }
+
+    /// <summary>The Akka.Cluster.Sharding region of the consumer applications (leases and checkpoints).</summary>
+    public IActorRef ConsumerApplicationRegion { get; }
 
     /// <summary>The runtime of <paramref name="system"/>, started on first call.</summary>
     public static ActorStreamsExtension Get(ActorSystem system) =>

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using ActorStreams.Internal;
+using ActorStreams.Settings;
 using ActorStreams.Streams;
 using Akka;
 using Akka.Actor;
@@ -64,6 +65,41 @@ public static class KinesisSource
             .MapMaterializedValue(_ => NotUsed.Instance));
     }
 
+    /// <summary>
+    /// Every record of a stream for the consumer application <paramref name="applicationName"/>, as
+    /// <see cref="CommittableRecord"/>s to commit once processed (<see cref="CommittableRecord.CommitAsync"/>, or
+    /// batched through <see cref="Committer.Sink"/>). Every source of the same application (in this process or on other
+    /// nodes of the cluster) is a member: the stream's shards are leased to the members and rebalanced as members join
+    /// and leave; a member that stops renewing (it died) loses its shards after the lease duration, and the others
+    /// resume them after their last checkpoint. A shard created by resharding is leased only after its parents were
+    /// read to their end and their last record committed. Checkpoints are journaled and survive restarts.
+    /// Delivery is at least once, in order per shard: records emitted but not committed when a shard moves to another
+    /// member are delivered again.
+    /// </summary>
+    /// <param name="system">The ActorSystem running ActorStreams.</param>
+    /// <param name="streamName">The stream to read.</param>
+    /// <param name="applicationName">The application: 1 to 128 characters of <c>[a-zA-Z0-9_.-]</c>.</param>
+    /// <param name="settings">How this member takes part; null for <c>actorstreams.consumer-application</c>.</param>
+    /// <remarks>
+    /// <see cref="ISourceControl.Stop"/> leaves the application at once (its shards go to the other members on their
+    /// next renewal). A source that ends any other way (its downstream failed or cancelled, its materializer or system
+    /// was shut down) leaves like a crashed process: its leases expire after the lease duration. Leases are measured
+    /// on the runtime clock (<see cref="ActorStreamsSetup"/>).
+    /// </remarks>
+    public static Source<CommittableRecord, ISourceControl> Committable(ActorSystem system, string streamName, string applicationName,
+        ConsumerApplicationSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        Validate.StreamName(streamName);
+        Validate.ConsumerName(applicationName, "ApplicationName");
+        var memberSettings = settings ?? ConsumerApplicationSettings.Create(system);
+        var client = ActorStreamsExtension.Get(system).Client;
+        return ConsumerApplicationMember.Source(client, streamName, applicationName, memberSettings)
+            .SelectError(e => e is AggregateException a && a.Flatten().InnerExceptions is [var single] ? single : e)
+            .ViaMaterialized(KillSwitches.Single<CommittableRecord>(), Keep.Both)
+            .WatchTermination((mat, completion) => (ISourceControl)new SourceControl(mat.Item2, completion, mat.Item1.Leave));
+    }
+
     private static Source<StreamRecord, NotUsed> StreamRecords(ActorStreamsClient client, StreamEntry entry, StartingPosition start)
     {
         var lineage = new ShardLineage(client, entry, start);
@@ -85,16 +121,22 @@ public static class KinesisSource
     // Shards read at the same time by one whole-stream source; closed ones finish and make room.
     private const int MaxShardsReadAtOnce = 10_000;
 
-    private sealed record Page(StreamShardId Shard, IReadOnlyList<StreamRecord> Records, IReadOnlyList<ChildShard>? ChildShards);
+    internal sealed record Page(StreamShardId Shard, IReadOnlyList<StreamRecord> Records, IReadOnlyList<ChildShard>? ChildShards);
 
     /// <summary>The pages of one shard; the last one carries the children when the shard is closed, and the source then completes.</summary>
     private static Source<Page, NotUsed> ShardPages(ActorStreamsClient client, string streamName, long epoch, StreamShardId shardId, StartingPosition start)
     {
         var entityId = StreamShardEntity.EntityId(streamName, epoch, shardId.Index);
+        return Source.FromTask(client.ResolveAsync(entityId, start, countCall: false, CancellationToken.None))
+            .ConcatMany(resolved => ShardPagesFrom(client, entityId, shardId, resolved.Position, resolved.MinTimestampMs));
+    }
+
+    /// <summary>The pages of one shard from a resolved position: waits at the tip, waits out throttling, completes at the end of a closed shard.</summary>
+    internal static Source<Page, NotUsed> ShardPagesFrom(ActorStreamsClient client, string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs)
+    {
         var limit = client.Settings.SourceReadBatchRecords;
         var wait = client.Settings.StreamShard.LongPollTimeout;
-        return Source.FromTask(client.ResolveAsync(entityId, start, countCall: false, CancellationToken.None))
-            .ConcatMany(resolved => Source.UnfoldAsync((resolved.Position, resolved.MinTimestampMs, Ended: false), async state =>
+        return Source.UnfoldAsync((from, minTimestampMs, Ended: false), async state =>
             {
                 var (position, minTs, ended) = state;
                 if (ended) return Option<((SequenceNumber, long, bool), Page)>.None;
@@ -109,7 +151,7 @@ public static class KinesisSource
                     return Option<((SequenceNumber, long, bool), Page)>.Create(
                         ((page.Next, minTs, page.EndOfShard), new Page(shardId, page.Records, page.ChildShards)));
                 }
-            }));
+            });
     }
 
     private static Source<T, ISourceControl> WithControl<T>(Source<T, NotUsed> source) =>

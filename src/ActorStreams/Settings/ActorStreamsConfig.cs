@@ -18,6 +18,9 @@ public static class ActorStreamsConfig
     internal const string SqliteProvider = "SQLite.MS";
     internal const string PostgreSqlProvider = "PostgreSQL.15";
 
+    /// <summary>The <c>actorstreams.journal.provider</c> of tests: Akka.Persistence's in-memory journal.</summary>
+    public const string InMemoryProvider = "inmemory";
+
     /// <summary>
     /// The full configuration for <paramref name="application"/>: it wins over everything ActorStreams adds.
     /// </summary>
@@ -28,7 +31,7 @@ public static class ActorStreamsConfig
         return app.WithFallback(PersistenceConfig(merged)).WithFallback(Default).WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
-    /// <summary>The journal provider the configuration chose: <c>sqlite</c>, <c>postgresql</c> or <c>custom</c>.</summary>
+    /// <summary>The journal provider the configuration chose: <c>sqlite</c>, <c>postgresql</c>, <c>inmemory</c> or <c>custom</c>.</summary>
     public static string JournalProvider(Config merged) =>
         merged.GetString("actorstreams.journal.provider", "sqlite").Trim().ToLowerInvariant();
 
@@ -52,9 +55,16 @@ public static class ActorStreamsConfig
                 return SqlPlugins(cs, PostgreSqlProvider);
             case "custom":
                 return Config.Empty;
+            case InMemoryProvider:
+                // Akka.Persistence's in-memory journal and snapshot store: nothing survives the ActorSystem, and
+                // there is no read journal, so reads are served from each shard's in-memory tail only.
+                return ConfigurationFactory.ParseString("""
+                    akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+                    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+                    """);
             default:
                 throw new ConfigurationException(
-                    $"actorstreams.journal.provider '{JournalProvider(merged)}' is not one of sqlite, postgresql, custom.");
+                    $"actorstreams.journal.provider '{JournalProvider(merged)}' is not one of sqlite, postgresql, inmemory, custom.");
         }
     }
 
