@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using ActorStreams.Serialization;
 using ActorStreams.Streams;
 using Akka.Cluster.Sharding;
 
@@ -10,7 +11,7 @@ namespace ActorStreams.Internal;
 // serializer; the events and the snapshot are written by ConsumerApplicationSerializer.
 
 /// <summary>A command for one consumer application entity (routed by <see cref="EntityId"/>).</summary>
-internal interface IConsumerApplicationCommand
+internal interface IConsumerApplicationCommand : IActorStreamsMessage
 {
     string EntityId { get; }
 }
@@ -26,7 +27,7 @@ internal sealed record ConsumerHeartbeat(string EntityId, string MemberId, Immut
     bool InitialLatest, bool Leaving) : IConsumerApplicationCommand;
 
 /// <summary>Shards newly leased to the member, and shards it must stop reading (leased to another or finished).</summary>
-internal sealed record LeaseAssignment(ImmutableArray<ShardGrant> Granted, ImmutableArray<int> Revoked);
+internal sealed record LeaseAssignment(ImmutableArray<ShardGrant> Granted, ImmutableArray<int> Revoked) : IActorStreamsReply;
 
 /// <summary>A lease: read the shard from <see cref="Position"/> (the checkpoint), or from its start or tip when there is none.</summary>
 internal sealed record ShardGrant(int ShardIndex, SequenceNumber? Position, bool FromLatest);
@@ -34,13 +35,13 @@ internal sealed record ShardGrant(int ShardIndex, SequenceNumber? Position, bool
 /// <summary>Moves checkpoints forward (never back); the reply is <see cref="CheckpointsCommitted"/>.</summary>
 internal sealed record CommitCheckpoints(string EntityId, string MemberId, ImmutableArray<CheckpointUpdate> Updates) : IConsumerApplicationCommand;
 
-internal sealed record CheckpointsCommitted(string EntityId);
+internal sealed record CheckpointsCommitted(string EntityId) : IActorStreamsReply;
 
 /// <summary>The state of an application: its checkpoints and current leases (tests and diagnostics).</summary>
 internal sealed record GetConsumerApplication(string EntityId) : IConsumerApplicationCommand;
 
 internal sealed record ConsumerApplicationState(ImmutableSortedDictionary<int, CheckpointUpdate> Checkpoints,
-    ImmutableSortedDictionary<int, string> Leases, ImmutableArray<string> Members);
+    ImmutableSortedDictionary<int, string> Leases, ImmutableArray<string> Members) : IActorStreamsReply;
 
 /// <summary>
 /// A shard's checkpoint: the position to resume reading at (the record after the last one processed), or
