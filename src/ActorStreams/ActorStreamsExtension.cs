@@ -1,3 +1,5 @@
+using ActorStreams.Firehose;
+using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
 using ActorStreams.Settings;
 using Akka.Actor;
@@ -36,6 +38,18 @@ public sealed class ActorStreamsExtension : IExtension
             _ => StreamCatalogActor.Props(shardRegion, settings, clock),
             shardingSettings, new CatalogMessageExtractor());
         Client = new ActorStreamsClient(system, this);
+
+        var firehose = new FirehoseRuntime(FirehoseSettings.Create(system), settings, clock);
+        DeliveryStreamRegion = sharding.Start(DeliveryStreamEntity.TypeName,
+            name => DeliveryStreamActor.Props(name, firehose),
+            shardingSettings, new DeliveryStreamMessageExtractor(settings.NumberOfShards));
+        var deliveryStreams = DeliveryStreamRegion;
+        DeliveryCatalogRegion = sharding.Start(DeliveryStreamEntity.CatalogTypeName,
+            _ => DeliveryCatalogActor.Props(deliveryStreams, firehose.Settings.MaxDeliveryStreams),
+            shardingSettings, new DeliveryCatalogMessageExtractor());
+        Firehose = new FirehoseClient(firehose, DeliveryStreamRegion, DeliveryCatalogRegion, settings.AskTimeout);
+        // The catalog wakes every delivery stream when it recovers; start it now so delivery resumes after a restart.
+        DeliveryCatalogRegion.Tell(new ListDeliveryStreamNames(1, null, null));
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>
@@ -46,6 +60,15 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The client facade for every control- and data-plane operation.</summary>
     public ActorStreamsClient Client { get; }
+
+    /// <summary>The Firehose client facade: delivery streams and their puts.</summary>
+    public FirehoseClient Firehose { get; }
+
+    /// <summary>The Akka.Cluster.Sharding region of the DeliveryStream entities.</summary>
+    public IActorRef DeliveryStreamRegion { get; }
+
+    /// <summary>The Akka.Cluster.Sharding region of the delivery stream catalog.</summary>
+    public IActorRef DeliveryCatalogRegion { get; }
 
     /// <summary>The Akka.Cluster.Sharding region of the StreamShard entities.</summary>
     public IActorRef StreamShardRegion { get; }

@@ -1,0 +1,15 @@
+namespace ActorStreams.Firehose;
+
+/// <summary>
+/// Record transformation before delivery. In AWS a Lambda function; here <see cref="LambdaArn"/> names a
+/// transformation registered with <see cref="FirehoseClient.RegisterTransformation"/> (by its full ARN or by the
+/// function name at its end).
+/// </summary>
+public sealed record ProcessingConfiguration
+{
+    /// <summary>Whether records are transformed.</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>The transformation: <c>arn:aws:lambda:REGION:ACCOUNT:function:NAME</c> or just <c>NAME</c>.</summary>
+    public string? LambdaArn { get; init; }
+}

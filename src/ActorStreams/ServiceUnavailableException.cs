@@ -1,0 +1,18 @@
+namespace ActorStreams;
+
+/// <summary>
+/// The service cannot take the request now, for example a Firehose delivery stream whose backlog of undelivered
+/// records is full because its destination is slow or down. Retry after a back-off; nothing of the refused request
+/// was stored.
+/// </summary>
+public sealed class ServiceUnavailableException : ActorStreamsException
+{
+    /// <summary>The Firehose error code of this exception.</summary>
+    public const string Code = "ServiceUnavailableException";
+
+    /// <summary>Creates the exception with a message that says what was wrong.</summary>
+    public ServiceUnavailableException(string message) : base(message) { }
+
+    /// <inheritdoc />
+    public override string ErrorCode => Code;
+}
