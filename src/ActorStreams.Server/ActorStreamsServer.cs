@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace ActorStreams.Server;
 
-/// <summary>Builds the ActorStreams HTTP node: Kestrel speaking the Kinesis JSON protocol over an embedded ActorStreams runtime.</summary>
+/// <summary>Builds the ActorStreams HTTP node: Kestrel speaking the Kinesis (JSON, CBOR) and Firehose (JSON) protocols over an embedded ActorStreams runtime.</summary>
 public static class ActorStreamsServer
 {
     private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
@@ -65,6 +65,7 @@ public static class ActorStreamsServer
         }));
         builder.Services.AddActorStreamsClient();
         builder.Services.AddSingleton<KinesisOperations>();
+        builder.Services.AddSingleton<FirehoseOperations>();
         SigV4Verifier? verifier = null;
         if (options.Auth.Enabled)
         {
@@ -74,7 +75,8 @@ public static class ActorStreamsServer
             verifier = new SigV4Verifier(options.Auth.Credentials);
         }
         builder.Services.AddSingleton(services => new KinesisEndpoint(
-            services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier));
+            services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier,
+            services.GetRequiredService<FirehoseOperations>()));
 
         var app = builder.Build();
         app.Use(KinesisEndpoint.AddRequestId);
