@@ -54,6 +54,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
 
     private IMaterializer? _materializer;
     private ISourceQueueWithComplete<DeliveryBuffer>? _queue;
+    private IKillSwitch? _sourceGraph;
     private CancellationTokenSource? _graphCancel;
     private long _graphGeneration;
 
@@ -145,8 +146,11 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             case DeliveryGraphStopped stopped:
                 OnGraphStopped(stopped);
                 return true;
+            case SourceBufferDone done:
+                OnSourceBufferDone(done);
+                return true;
             case RestartGraph:
-                if (Exists)
+                if (Exists && _queue is null && _sourceGraph is null)
                 {
                     StartGraph();
                     Dispatch();
@@ -242,6 +246,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             throw new InvalidArgumentException($"Destination {cmd.DestinationId} of Firehose {_name} not found; its destination is {DeliveryStreamDescription.DestinationId}.");
         PersistMetadata(m with { Destination = cmd.Destination, Version = m.Version + 1, UpdatedAtMs = cmd.AtMs }, () =>
         {
+            // A source graph is built around one plan: restart it (it resumes from the checkpoints).
+            if (m.Type == DeliveryStreamType.KinesisStreamAsSource) StartGraph();
             Seal(intervalElapsed: false);
             Sender.Tell(new DeliveryStreamAck(_name));
         });
@@ -485,6 +491,14 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _materializer ??= Context.Materializer(namePrefix: "firehose");
         _graphCancel = new CancellationTokenSource();
         _graphGeneration++;
+        if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
+        {
+            if (_plan is null) return;
+            var streamName = KinesisSourceGraph.StreamNameOfArn(_meta.Source!.KinesisStreamArn);
+            _sourceGraph = KinesisSourceGraph.Run(Context.System, Self, _graphGeneration, _plan, _meta.Destination.EffectiveBufferingHints, _checkpoints,
+                _runtime, _log, _materializer, streamName, _graphCancel.Token);
+            return;
+        }
         // Every buffer not yet journaled done goes to the new graph again (those being journaled done stay done).
         _dispatched = _completing;
         _queue = DeliveryGraph.Run(Self, _graphGeneration, _runtime, _log, _materializer, _graphCancel.Token);
@@ -492,12 +506,27 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
 
     private void StopGraph()
     {
-        if (_queue is null) return;
         _graphCancel?.Cancel();
-        _queue.Complete();
-        _queue = null;
         _graphCancel?.Dispose();
         _graphCancel = null;
+        _queue?.Complete();
+        _queue = null;
+        _sourceGraph?.Shutdown();
+        _sourceGraph = null;
+    }
+
+    private void OnSourceBufferDone(SourceBufferDone done)
+    {
+        if (done.Generation != _graphGeneration || !Exists || done.Checkpoints.IsEmpty) return;
+        var events = done.Checkpoints.Select(c => new SourceCheckpointed(c.Key, c.Value)).ToList();
+        _persistsInFlight += events.Count;
+        PersistAllAsync(events, e =>
+        {
+            _persistsInFlight--;
+            _checkpoints = _checkpoints.SetItem(e.ShardId, e.SequenceNumber);
+            _eventsSinceSnapshot++;
+            MaybeSnapshot();
+        });
     }
 
     private void OnGraphStopped(DeliveryGraphStopped stopped)
@@ -505,6 +534,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         if (stopped.Generation != _graphGeneration || !Exists) return;
         _log.Error(stopped.Cause, "The delivery graph of Firehose {0} stopped; restarting it", _name);
         _queue = null;
+        _sourceGraph = null;
         Timers.StartSingleTimer(RestartGraphKey, RestartGraph.Instance, _runtime.Settings.RetryBaseDelay);
     }
 

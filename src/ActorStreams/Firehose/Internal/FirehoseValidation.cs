@@ -21,6 +21,7 @@ internal static class FirehoseValidation
         {
             if (config.KinesisStreamSource is null || string.IsNullOrEmpty(config.KinesisStreamSource.KinesisStreamArn))
                 throw new InvalidArgumentException("A KinesisStreamAsSource delivery stream needs KinesisStreamSourceConfiguration.KinesisStreamARN.");
+            KinesisSourceGraph.StreamNameOfArn(config.KinesisStreamSource.KinesisStreamArn);
             if (config.Encryption.Enabled)
                 throw new InvalidArgumentException("A KinesisStreamAsSource delivery stream cannot have server-side encryption of its own.");
         }
