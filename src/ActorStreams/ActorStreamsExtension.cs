@@ -47,7 +47,7 @@ public sealed class ActorStreamsExtension : IExtension
         DeliveryCatalogRegion = sharding.Start(DeliveryStreamEntity.CatalogTypeName,
             _ => DeliveryCatalogActor.Props(deliveryStreams, firehose.Settings.MaxDeliveryStreams),
             shardingSettings, new DeliveryCatalogMessageExtractor());
-        Firehose = new FirehoseClient(firehose, DeliveryStreamRegion, DeliveryCatalogRegion, settings.AskTimeout);
+        Firehose = new FirehoseClient(system, firehose, DeliveryStreamRegion, DeliveryCatalogRegion, settings.AskTimeout);
         // The catalog wakes every delivery stream when it recovers; start it now so delivery resumes after a restart.
         DeliveryCatalogRegion.Tell(new ListDeliveryStreamNames(1, null, null));
     }

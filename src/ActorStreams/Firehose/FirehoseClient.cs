@@ -2,7 +2,10 @@ using System.Collections.Immutable;
 using System.Globalization;
 using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
+using Akka;
 using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 
 namespace ActorStreams.Firehose;
 
@@ -17,9 +20,11 @@ public sealed partial class FirehoseClient
     private readonly IActorRef _deliveryStreams;
     private readonly IActorRef _catalog;
     private readonly TimeSpan _askTimeout;
+    private readonly Lazy<IMaterializer> _materializer;
 
-    internal FirehoseClient(FirehoseRuntime runtime, IActorRef deliveryStreams, IActorRef catalog, TimeSpan askTimeout)
+    internal FirehoseClient(ActorSystem system, FirehoseRuntime runtime, IActorRef deliveryStreams, IActorRef catalog, TimeSpan askTimeout)
     {
+        _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "firehose-transformations"));
         _runtime = runtime;
         _deliveryStreams = deliveryStreams;
         _catalog = catalog;
@@ -37,6 +42,17 @@ public sealed partial class FirehoseClient
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(transformation);
         _runtime.Transformations[name] = transformation;
+    }
+
+    /// <summary>
+    /// Registers an Akka.Streams flow as a record transformation: each buffer's records run through it, and every
+    /// output it emits answers the input of the same record id (see <see cref="RegisterTransformation(string, FirehoseTransformation)"/>).
+    /// </summary>
+    public void RegisterTransformation(string name, Flow<TransformationInputRecord, TransformationOutputRecord, NotUsed> flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        RegisterTransformation(name, async (records, cancellationToken) =>
+            await Source.From(records).Via(flow).RunWith(Sink.Seq<TransformationOutputRecord>(), _materializer.Value).WaitAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The ARN of a delivery stream: <c>arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME</c>.</summary>

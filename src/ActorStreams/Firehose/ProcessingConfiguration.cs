@@ -2,7 +2,7 @@ namespace ActorStreams.Firehose;
 
 /// <summary>
 /// Record transformation before delivery. In AWS a Lambda function; here <see cref="LambdaArn"/> names a
-/// transformation registered with <see cref="FirehoseClient.RegisterTransformation"/> (by its full ARN or by the
+/// transformation registered with <see cref="FirehoseClient.RegisterTransformation(string, FirehoseTransformation)"/> (by its full ARN or by the
 /// function name at its end).
 /// </summary>
 public sealed record ProcessingConfiguration
