@@ -33,6 +33,21 @@ public static class FirehoseLimits
     /// <summary>HTTP endpoint buffering size hint: 1 to 64 MiB, default 5.</summary>
     public const int MinHttpEndpointBufferSizeMiB = 1, MaxHttpEndpointBufferSizeMiB = 64;
 
+    /// <summary>Splunk buffering size hint: 1 to 5 MiB.</summary>
+    public const int MinSplunkBufferSizeMiB = 1, MaxSplunkBufferSizeMiB = 5;
+
+    /// <summary>Splunk buffering interval hint: 0 to 60 seconds.</summary>
+    public const int MaxSplunkBufferIntervalSeconds = 60;
+
+    /// <summary>Splunk indexer acknowledgment timeout: 180 to 600 seconds, default 180.</summary>
+    public const int MinSplunkAckTimeoutSeconds = 180, MaxSplunkAckTimeoutSeconds = 600, DefaultSplunkAckTimeoutSeconds = 180;
+
+    /// <summary>Default retry duration of the Splunk destination, in seconds.</summary>
+    public const int DefaultSplunkRetryDurationSeconds = 3_600;
+
+    /// <summary>OpenSearch buffering size hint: 1 to 100 MiB.</summary>
+    public const int MinOpenSearchBufferSizeMiB = 1, MaxOpenSearchBufferSizeMiB = 100;
+
     /// <summary>Default buffering size hint of every destination, in MiB.</summary>
     public const int DefaultBufferSizeMiB = 5;
 

@@ -155,7 +155,9 @@ internal static class DeliveryGraph
                     if (toDeliver is null) break;
                 }
                 await sink.DeliverAsync(buffer, toDeliver!, cancellationToken).ConfigureAwait(false);
-                delivered = toDeliver!.RecordCount;
+                var refused = sink.RefusedRecords(toDeliver!);
+                failed.AddRange(refused);
+                delivered = toDeliver!.RecordCount - refused.Count;
                 toDeliver = null;
                 await RetryForeverAsync(() => sink.AfterDeliveryAsync(buffer, cancellationToken), "backing up", buffer, runtime, log, cancellationToken)
                     .ConfigureAwait(false);
@@ -173,7 +175,7 @@ internal static class DeliveryGraph
                 var code = error is DeliveryException de ? de.ErrorCode : "InternalFailure";
                 log.Warning("Delivery stream {0} gives up on buffer {1} after {2} attempts ({3}): {4}", buffer.Plan.StreamName, buffer.BufferId, attempt, code, error.Message);
                 var already = failed.Select(f => (object)f.Record.Data).ToHashSet(ReferenceEqualityComparer.Instance);
-                foreach (var r in prepared.Transformed.Output.Where(r => !already.Contains(r.Data))) failed.Add(new FailedRecord(r, sink.FailureOutputType, code, error.Message, attempt));
+                foreach (var r in sink.Undelivered(toDeliver, prepared.Transformed.Output).Where(r => !already.Contains(r.Data))) failed.Add(new FailedRecord(r, sink.FailureOutputType, code, error.Message, attempt));
                 break;
             }
             var delay = Backoff(runtime, attempt);

@@ -55,6 +55,12 @@ internal abstract class DestinationSink
     /// <summary>Delivers; throws <see cref="DeliveryException"/> (or any exception) on failure.</summary>
     public abstract Task DeliverAsync(DeliveryBuffer buffer, PreparedDelivery prepared, CancellationToken cancellationToken);
 
+    /// <summary>Records the destination refused for good in an otherwise successful delivery (bulk item errors).</summary>
+    public virtual IReadOnlyList<FailedRecord> RefusedRecords(PreparedDelivery prepared) => [];
+
+    /// <summary>The records not yet delivered when retries end (all of them, unless the destination delivers in parts).</summary>
+    public virtual IEnumerable<BufferedRecord> Undelivered(PreparedDelivery? prepared, IReadOnlyList<BufferedRecord> output) => output;
+
     /// <summary>After a successful delivery: the all-data backup of destinations that have one.</summary>
     public virtual Task AfterDeliveryAsync(DeliveryBuffer buffer, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -40,6 +40,12 @@ internal static class ErrorOutput
                         case WarehouseSink warehouse:
                             w.WriteString("tableName", warehouse.Destination.TableName);
                             break;
+                        case SplunkSink splunk:
+                            w.WriteString("hecEndpoint", splunk.Destination.HecEndpoint);
+                            break;
+                        case OpenSearchSink search:
+                            w.WriteString("esIndexName", search.IndexFor(f.Record.ArrivalMs));
+                            break;
                     }
                     if (f.ErrorOutputType == ObjectNaming.ProcessingFailed && buffer.Plan.Processing?.LambdaArn is { } lambda)
                         w.WriteString("lambdaArn", lambda);

@@ -85,12 +85,33 @@ internal static class FirehoseValidation
                 Processing(w.Processing);
                 break;
             case HttpEndpointDestination h:
-                if (!Uri.TryCreate(h.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-                    throw new InvalidArgumentException($"HttpEndpointDestinationConfiguration.EndpointConfiguration.Url '{h.Url}' is not an http or https URL.");
+                HttpUrl(h.Url, "HttpEndpointDestinationConfiguration.EndpointConfiguration.Url");
                 Buffering(h.BufferingHints, "HttpEndpointDestinationConfiguration.BufferingHints", FirehoseLimits.MinHttpEndpointBufferSizeMiB, FirehoseLimits.MaxHttpEndpointBufferSizeMiB);
                 RetryDuration(h.RetryDurationInSeconds, "HttpEndpointDestinationConfiguration.RetryOptions.DurationInSeconds");
                 ObjectStore(h.S3Configuration, "HttpEndpointDestinationConfiguration.S3Configuration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
                 Processing(h.Processing);
+                break;
+            case SplunkDestination sp:
+                HttpUrl(sp.HecEndpoint, "SplunkDestinationConfiguration.HECEndpoint");
+                Buffering(sp.BufferingHints, "SplunkDestinationConfiguration.BufferingHints", FirehoseLimits.MinSplunkBufferSizeMiB,
+                    FirehoseLimits.MaxSplunkBufferSizeMiB, FirehoseLimits.MaxSplunkBufferIntervalSeconds);
+                if (sp.HecAcknowledgmentTimeoutInSeconds is < FirehoseLimits.MinSplunkAckTimeoutSeconds or > FirehoseLimits.MaxSplunkAckTimeoutSeconds)
+                    throw new InvalidArgumentException(
+                        $"SplunkDestinationConfiguration.HECAcknowledgmentTimeoutInSeconds is {sp.HecAcknowledgmentTimeoutInSeconds}; the allowed range is {FirehoseLimits.MinSplunkAckTimeoutSeconds} to {FirehoseLimits.MaxSplunkAckTimeoutSeconds}.");
+                RetryDuration(sp.RetryDurationInSeconds, "SplunkDestinationConfiguration.RetryOptions.DurationInSeconds");
+                ObjectStore(sp.S3Configuration, "SplunkDestinationConfiguration.S3Configuration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
+                Processing(sp.Processing);
+                break;
+            case OpenSearchDestination os:
+                HttpUrl(os.ClusterEndpoint, "AmazonopensearchserviceDestinationConfiguration.ClusterEndpoint");
+                if (string.IsNullOrEmpty(os.IndexName) || os.IndexName.Length > 80 || os.IndexName != os.IndexName.ToLowerInvariant()
+                    || os.IndexName.IndexOfAny([' ', '"', '*', '\\', '<', '|', ',', '>', '/', '?', '#', ':']) >= 0 || os.IndexName[0] is '_' or '-' or '+')
+                    throw new InvalidArgumentException($"IndexName '{os.IndexName}' must be 1 to 80 lowercase characters without spaces or \\/*?\"<>|,#: and not start with _, - or +.");
+                Buffering(os.BufferingHints, "AmazonopensearchserviceDestinationConfiguration.BufferingHints", FirehoseLimits.MinOpenSearchBufferSizeMiB,
+                    FirehoseLimits.MaxOpenSearchBufferSizeMiB);
+                RetryDuration(os.RetryDurationInSeconds, "AmazonopensearchserviceDestinationConfiguration.RetryOptions.DurationInSeconds");
+                ObjectStore(os.S3Configuration, "AmazonopensearchserviceDestinationConfiguration.S3Configuration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
+                Processing(os.Processing);
                 break;
             case null:
                 throw new InvalidArgumentException("A delivery stream needs a destination configuration.");
@@ -111,14 +132,20 @@ internal static class FirehoseValidation
             throw new InvalidArgumentException($"{member}.FileExtension '{ext}' must start with '.' and be at most 128 characters without '/'.");
     }
 
-    private static void Buffering(BufferingHints? hints, string member, int minSize, int maxSize)
+    private static void HttpUrl(string? text, string member)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            throw new InvalidArgumentException($"{member} '{text}' is not an http or https URL.");
+    }
+
+    private static void Buffering(BufferingHints? hints, string member, int minSize, int maxSize, int maxInterval = FirehoseLimits.MaxBufferIntervalSeconds)
     {
         if (hints is null) throw new InvalidArgumentException($"{member} must not be null.");
         if (hints.SizeInMBs < minSize || hints.SizeInMBs > maxSize)
             throw new InvalidArgumentException($"{member}.SizeInMBs is {hints.SizeInMBs}; this destination allows {minSize} to {maxSize}.");
-        if (hints.IntervalInSeconds < FirehoseLimits.MinBufferIntervalSeconds || hints.IntervalInSeconds > FirehoseLimits.MaxBufferIntervalSeconds)
+        if (hints.IntervalInSeconds < FirehoseLimits.MinBufferIntervalSeconds || hints.IntervalInSeconds > maxInterval)
             throw new InvalidArgumentException(
-                $"{member}.IntervalInSeconds is {hints.IntervalInSeconds}; the allowed range is {FirehoseLimits.MinBufferIntervalSeconds} to {FirehoseLimits.MaxBufferIntervalSeconds}.");
+                $"{member}.IntervalInSeconds is {hints.IntervalInSeconds}; this destination allows {FirehoseLimits.MinBufferIntervalSeconds} to {maxInterval}.");
     }
 
     private static void RetryDuration(int seconds, string member)
