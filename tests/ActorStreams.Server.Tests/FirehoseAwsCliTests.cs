@@ -143,12 +143,63 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "ResourceNotFoundException");
         reply = await CallAsync("CreateDeliveryStream", "{\"DeliveryStreamName\":\"x\",\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::bucket-x\",\"BufferingHints\":{\"SizeInMBs\":500}}}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "InvalidArgumentException");
-        reply = await CallAsync("CreateDeliveryStream", "{\"DeliveryStreamName\":\"x\",\"SplunkDestinationConfiguration\":{}}");
+        reply = await CallAsync("CreateDeliveryStream", "{\"DeliveryStreamName\":\"x\",\"SnowflakeDestinationConfiguration\":{}}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "InvalidArgumentException");
         reply = await CallAsync("PutRecord", "{\"DeliveryStreamName\":\"x\",\"Record\":{\"Data\":\"not base64!\"}}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "SerializationException");
         reply = await CallAsync("NoSuchOperation", "{}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "UnknownOperationException");
+    }
+
+    [Fact]
+    public async Task Every_supported_destination_must_round_trip_through_create_and_describe()
+    {
+        var s3 = new { BucketARN = "arn:aws:s3:::wire-backup", RoleARN = "arn:aws:iam::000000000000:role/r" };
+        var configurations = new Dictionary<string, object>
+        {
+            ["RedshiftDestinationConfiguration"] = new
+            {
+                RoleARN = "arn:aws:iam::000000000000:role/r", ClusterJDBCURL = "jdbc:redshift://127.0.0.1:5439/dev", Username = "u", Password = "p",
+                CopyCommand = new { DataTableName = "events", DataTableColumns = "id,name" }, RetryOptions = new { DurationInSeconds = 60 }, S3Configuration = s3,
+            },
+            ["HttpEndpointDestinationConfiguration"] = new
+            {
+                EndpointConfiguration = new { Url = "https://127.0.0.1:9/ingest", Name = "mine", AccessKey = "k" },
+                BufferingHints = new { SizeInMBs = 2, IntervalInSeconds = 30 },
+                RequestConfiguration = new { ContentEncoding = "GZIP", CommonAttributes = new[] { new { AttributeName = "a", AttributeValue = "b" } } },
+                RetryOptions = new { DurationInSeconds = 100 }, S3BackupMode = "AllData", S3Configuration = s3,
+            },
+            ["SplunkDestinationConfiguration"] = new
+            {
+                HECEndpoint = "https://127.0.0.1:8088", HECEndpointType = "Raw", HECToken = "t", HECAcknowledgmentTimeoutInSeconds = 300,
+                BufferingHints = new { SizeInMBs = 5, IntervalInSeconds = 60 }, S3Configuration = s3,
+            },
+            ["AmazonopensearchserviceDestinationConfiguration"] = new
+            {
+                ClusterEndpoint = "https://127.0.0.1:9200", IndexName = "logs", IndexRotationPeriod = "OneHour", S3BackupMode = "AllDocuments", S3Configuration = s3,
+            },
+        };
+        var expected = new Dictionary<string, (string Description, string Member, string Value)>
+        {
+            ["RedshiftDestinationConfiguration"] = ("RedshiftDestinationDescription", "ClusterJDBCURL", "jdbc:redshift://127.0.0.1:5439/dev"),
+            ["HttpEndpointDestinationConfiguration"] = ("HttpEndpointDestinationDescription", "S3BackupMode", "AllData"),
+            ["SplunkDestinationConfiguration"] = ("SplunkDestinationDescription", "HECEndpointType", "Raw"),
+            ["AmazonopensearchserviceDestinationConfiguration"] = ("AmazonopensearchserviceDestinationDescription", "IndexRotationPeriod", "OneHour"),
+        };
+        foreach (var (member, configuration) in configurations)
+        {
+            var name = $"wire-{Guid.NewGuid():N}"[..20];
+            var body = new Dictionary<string, object> { ["DeliveryStreamName"] = name, [member] = configuration };
+            var created = await CallAsync("CreateDeliveryStream", JsonSerializer.Serialize(body));
+            Assert.True(created.Status == System.Net.HttpStatusCode.OK, $"{member}: {created.Text}");
+            var described = await CallAsync("DescribeDeliveryStream", JsonSerializer.Serialize(new { DeliveryStreamName = name }));
+            var destination = described.Json.GetProperty("DeliveryStreamDescription").GetProperty("Destinations")[0];
+            var (descriptionName, field, value) = expected[member];
+            Assert.Equal(value, destination.GetProperty(descriptionName).GetProperty(field).GetString());
+            Assert.Equal("arn:aws:s3:::wire-backup", destination.GetProperty(descriptionName).GetProperty("S3DestinationDescription").GetProperty("BucketARN").GetString());
+            var deleted = await CallAsync("DeleteDeliveryStream", JsonSerializer.Serialize(new { DeliveryStreamName = name }));
+            Assert.Equal(System.Net.HttpStatusCode.OK, deleted.Status);
+        }
     }
 
     private async Task<KinesisReply> CallAsync(string operation, string json)

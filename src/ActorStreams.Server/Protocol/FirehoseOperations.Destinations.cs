@@ -94,6 +94,74 @@ internal sealed partial class FirehoseOperations
         };
     }
 
+    private static SplunkDestination ParseSplunk(JsonElement e, SplunkDestination? b)
+    {
+        var d = b ?? new SplunkDestination();
+        var s3 = KinesisRequest.TryGet(e, "S3Configuration", out var s) ? s : KinesisRequest.TryGet(e, "S3Update", out var su) ? su : (JsonElement?)null;
+        if (s3 is null && b is null) throw KinesisRequest.Missing("s3Configuration");
+        return d with
+        {
+            HecEndpoint = KinesisRequest.String(e, "HECEndpoint") ?? (b is null ? throw KinesisRequest.Missing("hECEndpoint") : d.HecEndpoint),
+            EventEndpoint = KinesisRequest.String(e, "HECEndpointType") switch
+            {
+                null when b is null => throw KinesisRequest.Missing("hECEndpointType"),
+                null => d.EventEndpoint,
+                "Event" => true,
+                "Raw" => false,
+                var other => throw EnumError(other, "hECEndpointType", "Raw, Event"),
+            },
+            HecToken = KinesisRequest.String(e, "HECToken") ?? d.HecToken,
+            HecAcknowledgmentTimeoutInSeconds = Int(e, "HECAcknowledgmentTimeoutInSeconds") ?? d.HecAcknowledgmentTimeoutInSeconds,
+            BufferingHints = ParseBuffering(e, d.BufferingHints),
+            RetryDurationInSeconds = ParseRetry(e) ?? d.RetryDurationInSeconds,
+            BackupAllEvents = KinesisRequest.String(e, "S3BackupMode") switch
+            {
+                null => d.BackupAllEvents,
+                "FailedEventsOnly" => false,
+                "AllEvents" => true,
+                var other => throw EnumError(other, "s3BackupMode", "FailedEventsOnly, AllEvents"),
+            },
+            S3Configuration = s3 is { } cfg ? ParseS3(cfg, b?.S3Configuration) : d.S3Configuration,
+            Processing = ParseProcessing(e) ?? d.Processing,
+        };
+    }
+
+    private static OpenSearchDestination ParseOpenSearch(JsonElement e, OpenSearchDestination? b)
+    {
+        var d = b ?? new OpenSearchDestination();
+        if (KinesisRequest.String(e, "DomainARN") is { } domain && KinesisRequest.String(e, "ClusterEndpoint") is null)
+            throw new InvalidArgumentException($"DomainARN {domain} cannot be resolved here; give ClusterEndpoint (the cluster's URL) instead.");
+        var s3 = KinesisRequest.TryGet(e, "S3Configuration", out var s) ? s : KinesisRequest.TryGet(e, "S3Update", out var su) ? su : (JsonElement?)null;
+        if (s3 is null && b is null) throw KinesisRequest.Missing("s3Configuration");
+        return d with
+        {
+            ClusterEndpoint = KinesisRequest.String(e, "ClusterEndpoint") ?? (b is null ? throw KinesisRequest.Missing("clusterEndpoint") : d.ClusterEndpoint),
+            IndexName = KinesisRequest.String(e, "IndexName") ?? (b is null ? throw KinesisRequest.Missing("indexName") : d.IndexName),
+            TypeName = KinesisRequest.String(e, "TypeName") is { Length: > 0 } type ? type : d.TypeName,
+            IndexRotationPeriod = KinesisRequest.String(e, "IndexRotationPeriod") switch
+            {
+                null => d.IndexRotationPeriod,
+                "NoRotation" => IndexRotationPeriod.NoRotation,
+                "OneHour" => IndexRotationPeriod.OneHour,
+                "OneDay" => IndexRotationPeriod.OneDay,
+                "OneWeek" => IndexRotationPeriod.OneWeek,
+                "OneMonth" => IndexRotationPeriod.OneMonth,
+                var other => throw EnumError(other, "indexRotationPeriod", "NoRotation, OneHour, OneDay, OneWeek, OneMonth"),
+            },
+            BufferingHints = ParseBuffering(e, d.BufferingHints),
+            RetryDurationInSeconds = ParseRetry(e) ?? d.RetryDurationInSeconds,
+            BackupAllDocuments = KinesisRequest.String(e, "S3BackupMode") switch
+            {
+                null => d.BackupAllDocuments,
+                "FailedDocumentsOnly" => false,
+                "AllDocuments" => true,
+                var other => throw EnumError(other, "s3BackupMode", "FailedDocumentsOnly, AllDocuments"),
+            },
+            S3Configuration = s3 is { } cfg ? ParseS3(cfg, b?.S3Configuration) : d.S3Configuration,
+            Processing = ParseProcessing(e) ?? d.Processing,
+        };
+    }
+
     private static void RefuseEnabled(JsonElement e, string member, string what)
     {
         if (KinesisRequest.TryGet(e, member, out var c) && c.ValueKind == JsonValueKind.Object
@@ -187,6 +255,38 @@ internal sealed partial class FirehoseOperations
                 WriteS3(w, r.S3Configuration, extended: false);
                 WriteProcessing(w, r.Processing);
                 w.WriteString("S3BackupMode", "Disabled");
+                w.WriteEndObject();
+                break;
+            case SplunkDestination sp:
+                w.WriteStartObject("SplunkDestinationDescription");
+                w.WriteString("HECEndpoint", sp.HecEndpoint);
+                w.WriteString("HECEndpointType", sp.EventEndpoint ? "Event" : "Raw");
+                if (sp.HecToken is { } token) w.WriteString("HECToken", token);
+                w.WriteNumber("HECAcknowledgmentTimeoutInSeconds", sp.HecAcknowledgmentTimeoutInSeconds);
+                WriteBuffering(w, sp.BufferingHints);
+                w.WriteStartObject("RetryOptions");
+                w.WriteNumber("DurationInSeconds", sp.RetryDurationInSeconds);
+                w.WriteEndObject();
+                w.WriteString("S3BackupMode", sp.BackupAllEvents ? "AllEvents" : "FailedEventsOnly");
+                w.WritePropertyName("S3DestinationDescription");
+                WriteS3(w, sp.S3Configuration, extended: false);
+                WriteProcessing(w, sp.Processing);
+                w.WriteEndObject();
+                break;
+            case OpenSearchDestination os:
+                w.WriteStartObject("AmazonopensearchserviceDestinationDescription");
+                w.WriteString("ClusterEndpoint", os.ClusterEndpoint);
+                w.WriteString("IndexName", os.IndexName);
+                if (os.TypeName is { } typeName) w.WriteString("TypeName", typeName);
+                w.WriteString("IndexRotationPeriod", os.IndexRotationPeriod.ToString());
+                WriteBuffering(w, os.BufferingHints);
+                w.WriteStartObject("RetryOptions");
+                w.WriteNumber("DurationInSeconds", os.RetryDurationInSeconds);
+                w.WriteEndObject();
+                w.WriteString("S3BackupMode", os.BackupAllDocuments ? "AllDocuments" : "FailedDocumentsOnly");
+                w.WritePropertyName("S3DestinationDescription");
+                WriteS3(w, os.S3Configuration, extended: false);
+                WriteProcessing(w, os.Processing);
                 w.WriteEndObject();
                 break;
             case HttpEndpointDestination h:

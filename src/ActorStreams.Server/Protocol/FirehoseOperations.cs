@@ -59,8 +59,7 @@ internal sealed partial class FirehoseOperations
 
     private static readonly string[] UnsupportedDestinations =
     [
-        "ElasticsearchDestinationConfiguration", "AmazonopensearchserviceDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration",
-        "SplunkDestinationConfiguration", "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration",
+        "AmazonOpenSearchServerlessDestinationConfiguration", "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration",
     ];
 
     private async Task CreateDeliveryStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
@@ -86,14 +85,17 @@ internal sealed partial class FirehoseOperations
         if (request.Object("S3DestinationConfiguration") is { } s3) destinations.Add(ParseS3(s3, null));
         if (request.Object("RedshiftDestinationConfiguration") is { } redshift) destinations.Add(ParseRedshift(redshift, null));
         if (request.Object("HttpEndpointDestinationConfiguration") is { } http) destinations.Add(ParseHttp(http, null));
+        if (request.Object("SplunkDestinationConfiguration") is { } splunk) destinations.Add(ParseSplunk(splunk, null));
+        if (request.Object("AmazonopensearchserviceDestinationConfiguration") is { } os) destinations.Add(ParseOpenSearch(os, null));
+        if (request.Object("ElasticsearchDestinationConfiguration") is { } es) destinations.Add(ParseOpenSearch(es, null));
         foreach (var unsupported in UnsupportedDestinations)
         {
             if (request.TryGet(unsupported, out _))
-                throw new InvalidArgumentException($"{unsupported} is not supported by ActorStreams (use ExtendedS3, Redshift or HttpEndpoint).");
+                throw new InvalidArgumentException($"{unsupported} is not supported by ActorStreams (use ExtendedS3, Redshift, HttpEndpoint, Splunk or Amazonopensearchservice/Elasticsearch).");
         }
         if (destinations.Count != 1)
             throw new InvalidArgumentException(destinations.Count == 0
-                ? "Exactly one destination configuration is required (ExtendedS3DestinationConfiguration, RedshiftDestinationConfiguration or HttpEndpointDestinationConfiguration)."
+                ? "Exactly one destination configuration is required (ExtendedS3, Redshift, HttpEndpoint, Splunk, Amazonopensearchservice or Elasticsearch)."
                 : "Only one destination configuration may be given.");
 
         var encryption = DeliveryStreamEncryption.Disabled;
@@ -210,6 +212,9 @@ internal sealed partial class FirehoseOperations
         if (request.Object("S3DestinationUpdate") is { } s3) updates.Add(ParseS3(s3, current as ObjectStoreDestination));
         if (request.Object("RedshiftDestinationUpdate") is { } redshift) updates.Add(ParseRedshift(redshift, current as WarehouseDestination));
         if (request.Object("HttpEndpointDestinationUpdate") is { } http) updates.Add(ParseHttp(http, current as HttpEndpointDestination));
+        if (request.Object("SplunkDestinationUpdate") is { } splunk) updates.Add(ParseSplunk(splunk, current as SplunkDestination));
+        if (request.Object("AmazonopensearchserviceDestinationUpdate") is { } os) updates.Add(ParseOpenSearch(os, current as OpenSearchDestination));
+        if (request.Object("ElasticsearchDestinationUpdate") is { } es) updates.Add(ParseOpenSearch(es, current as OpenSearchDestination));
         if (updates.Count != 1) throw new InvalidArgumentException("Exactly one destination update is required.");
         await _client.UpdateDestinationAsync(name, version, destinationId, updates[0], cancellationToken);
         await WriteEmptyAsync(output);
