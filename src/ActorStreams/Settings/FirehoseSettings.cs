@@ -58,6 +58,17 @@ public sealed record FirehoseSettings
     /// <summary>Attempts of a failing transformation before its records go to <c>processing-failed</c>.</summary>
     public int TransformationAttempts { get; init; }
 
+    /// <summary>An S3-compatible endpoint (AWSSDK.S3) for every object store destination; empty for the directory store.</summary>
+    public string S3Endpoint { get; init; } = "";
+    /// <summary>The region the S3 endpoint signs with.</summary>
+    public string S3Region { get; init; } = "us-east-1";
+    /// <summary>The S3 endpoint's access key id.</summary>
+    public string S3AccessKeyId { get; init; } = "";
+    /// <summary>The S3 endpoint's secret access key.</summary>
+    public string S3SecretAccessKey { get; init; } = "";
+    /// <summary>Path-style addressing (<c>endpoint/bucket/key</c>), as most S3-compatible servers want.</summary>
+    public bool S3ForcePathStyle { get; init; } = true;
+
     /// <summary>The root of the directory object store.</summary>
     public string ObjectStoreRoot => Path.GetFullPath(Path.Combine(DataDirectory, "objects"));
 
@@ -80,6 +91,13 @@ public sealed record FirehoseSettings
             f.GetTimeSpan("http-request-timeout"),
             f.GetInt("snapshot-every-events"),
             f.GetInt("max-delivery-streams"),
-            f.GetInt("transformation-attempts"));
+            f.GetInt("transformation-attempts"))
+        {
+            S3Endpoint = f.GetString("s3.endpoint", ""),
+            S3Region = f.GetString("s3.region", "us-east-1"),
+            S3AccessKeyId = f.GetString("s3.access-key-id", ""),
+            S3SecretAccessKey = f.GetString("s3.secret-access-key", ""),
+            S3ForcePathStyle = f.GetBoolean("s3.force-path-style", true),
+        };
     }
 }

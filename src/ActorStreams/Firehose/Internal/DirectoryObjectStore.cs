@@ -7,7 +7,7 @@ namespace ActorStreams.Firehose.Internal;
 /// <c>&lt;root&gt;/B/a/b/c</c>. An object is written to a temporary file, flushed to disk and renamed into place, so a
 /// reader (or a crash) never sees half an object, and writing the same key again replaces it whole.
 /// </summary>
-internal sealed partial class DirectoryObjectStore(string root)
+internal sealed partial class DirectoryObjectStore(string root) : IObjectStore
 {
     private const string ArnPrefix = "arn:aws:s3:::";
 

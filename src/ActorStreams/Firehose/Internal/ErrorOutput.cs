@@ -12,7 +12,7 @@ namespace ActorStreams.Firehose.Internal;
 /// </summary>
 internal static class ErrorOutput
 {
-    public static async Task WriteAsync(DirectoryObjectStore store, DeliveryBuffer buffer, IReadOnlyList<FailedRecord> failed, long nowMs,
+    public static async Task WriteAsync(IObjectStore store, DeliveryBuffer buffer, IReadOnlyList<FailedRecord> failed, long nowMs,
         CancellationToken cancellationToken)
     {
         var destination = buffer.Plan.ErrorStore;

@@ -12,7 +12,7 @@ internal sealed class FirehoseRuntime
         Region = streams.Region;
         AccountId = streams.AccountId;
         Clock = clock;
-        ObjectStore = new DirectoryObjectStore(settings.ObjectStoreRoot);
+        ObjectStore = string.IsNullOrEmpty(settings.S3Endpoint) ? new DirectoryObjectStore(settings.ObjectStoreRoot) : new S3ObjectStore(settings);
         Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
             Timeout = settings.HttpRequestTimeout,
@@ -27,7 +27,8 @@ internal sealed class FirehoseRuntime
 
     public TimeProvider Clock { get; }
 
-    public DirectoryObjectStore ObjectStore { get; }
+    /// <summary>The directory store, or an S3-compatible endpoint when <c>firehose.s3.endpoint</c> is set.</summary>
+    public IObjectStore ObjectStore { get; }
 
     public HttpClient Http { get; }
 

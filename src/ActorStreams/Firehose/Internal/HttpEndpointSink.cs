@@ -11,7 +11,7 @@ namespace ActorStreams.Firehose.Internal;
 /// <c>-Source-Arn</c>, <c>-Access-Key</c> and <c>-Common-Attributes</c>; success is HTTP 200 whose JSON body carries the
 /// same requestId. 413 is permanent; everything else is retried by the graph.
 /// </summary>
-internal sealed class HttpEndpointSink(HttpEndpointDestination destination, HttpClient http, DirectoryObjectStore store) : DestinationSink
+internal sealed class HttpEndpointSink(HttpEndpointDestination destination, HttpClient http, IObjectStore store) : DestinationSink
 {
     public const string ProtocolVersionHeader = "X-Amz-Firehose-Protocol-Version";
     public const string RequestIdHeader = "X-Amz-Firehose-Request-Id";

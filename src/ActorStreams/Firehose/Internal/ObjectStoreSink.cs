@@ -1,7 +1,7 @@
 namespace ActorStreams.Firehose.Internal;
 
 /// <summary>The (extended) S3 destination on the directory object store: one object per buffer, compressed.</summary>
-internal sealed class ObjectStoreSink(ObjectStoreDestination destination, DirectoryObjectStore store) : DestinationSink
+internal sealed class ObjectStoreSink(ObjectStoreDestination destination, IObjectStore store) : DestinationSink
 {
     private readonly string _bucket = DirectoryObjectStore.BucketOfArn(destination.BucketArn, "BucketARN");
 

@@ -11,7 +11,7 @@ namespace ActorStreams.Firehose.Internal;
 /// <c>&lt;buffer id&gt;-&lt;index&gt;</c>, so a buffer indexed again replaces its documents. Items answered 429 or 5xx are
 /// sent again (only those); other refused items go to the error output.
 /// </summary>
-internal sealed class OpenSearchSink(OpenSearchDestination destination, HttpClient http, DirectoryObjectStore store) : DestinationSink
+internal sealed class OpenSearchSink(OpenSearchDestination destination, HttpClient http, IObjectStore store) : DestinationSink
 {
     public const string OpenSearchFailed = "AmazonOpenSearchService-failed";
 

@@ -14,7 +14,7 @@ namespace ActorStreams.Firehose.Internal;
 /// line. A 400 (the data is malformed) is permanent; other failures, and an indexer acknowledgment that does not
 /// come in time, are retried.
 /// </summary>
-internal sealed class SplunkSink(SplunkDestination destination, HttpClient http, DirectoryObjectStore store, string streamName) : DestinationSink
+internal sealed class SplunkSink(SplunkDestination destination, HttpClient http, IObjectStore store, string streamName) : DestinationSink
 {
     public const string SplunkFailed = "splunk-failed";
     private static readonly TimeSpan AckPollInterval = TimeSpan.FromMilliseconds(100);
