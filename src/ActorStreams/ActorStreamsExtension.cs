@@ -48,8 +48,9 @@ public sealed class ActorStreamsExtension : IExtension
             _ => DeliveryCatalogActor.Props(deliveryStreams, firehose.Settings.MaxDeliveryStreams),
             shardingSettings, new DeliveryCatalogMessageExtractor());
         Firehose = new FirehoseClient(system, firehose, DeliveryStreamRegion, DeliveryCatalogRegion, settings.AskTimeout);
-        // The catalog wakes every delivery stream when it recovers; start it now so delivery resumes after a restart.
-        DeliveryCatalogRegion.Tell(new ListDeliveryStreamNames(1, null, null));
+        // The catalog wakes every delivery stream when it recovers: start it soon after the node, so delivery resumes
+        // after a restart without waiting for a request, but without competing with the node's first requests.
+        system.Scheduler.ScheduleTellOnce(DeliveryResumeDelay, DeliveryCatalogRegion, new ListDeliveryStreamNames(1, null, null), ActorRefs.NoSender);
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>
@@ -60,6 +61,8 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The client facade for every control- and data-plane operation.</summary>
     public ActorStreamsClient Client { get; }
+
+    private static readonly TimeSpan DeliveryResumeDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>The Firehose client facade: delivery streams and their puts.</summary>
     public FirehoseClient Firehose { get; }

@@ -42,7 +42,9 @@ internal static class DeliveryGraph
             return new TransformedBuffer(buffer, output, failed);
         }
 
-        var transformation = runtime.FindTransformation(processing.LambdaArn);
+        var transformation = HttpTransformation.IsEndpoint(processing.LambdaArn)
+            ? HttpTransformation.Create(runtime.Http, processing.LambdaArn!, buffer.Plan.StreamArn, runtime.Region)
+            : runtime.FindTransformation(processing.LambdaArn);
         if (transformation is null)
         {
             foreach (var r in buffer.Records)
