@@ -9,7 +9,7 @@ internal sealed partial class FirehoseOperations
 {
     private static ObjectStoreDestination ParseS3(JsonElement e, ObjectStoreDestination? b)
     {
-        RefuseEnabled(e, "DataFormatConversionConfiguration", "Format conversion");
+        RefuseEnabled(e, "DataFormatConversionConfiguration", "Format conversion by a Glue table schema");
         RefuseEnabled(e, "DynamicPartitioningConfiguration", "Dynamic partitioning");
         var d = b ?? new ObjectStoreDestination();
         return d with
@@ -166,7 +166,7 @@ internal sealed partial class FirehoseOperations
     {
         if (KinesisRequest.TryGet(e, member, out var c) && c.ValueKind == JsonValueKind.Object
             && c.TryGetProperty("Enabled", out var enabled) && enabled.ValueKind == JsonValueKind.True)
-            throw new InvalidArgumentException($"{what} ({member}) is not supported by ActorStreams yet.");
+            throw new InvalidArgumentException($"{what} ({member}) is not supported over the wire by ActorStreams; Parquet conversion takes a schema declared through the C# API.");
     }
 
     private static BufferingHints ParseBuffering(JsonElement e, BufferingHints current)

@@ -26,6 +26,9 @@ public sealed record ObjectStoreDestination : DeliveryDestination
     /// <summary>Overrides the compression's file extension (must start with a dot); null for the default.</summary>
     public string? FileExtension { get; init; }
 
+    /// <summary>JSON to Parquet conversion; null or disabled delivers the records as they are.</summary>
+    public DataFormatConversion? DataFormatConversion { get; init; }
+
     /// <summary>The IAM role AWS would assume; kept and reported, not enforced.</summary>
     public string? RoleArn { get; init; }
 

@@ -71,6 +71,12 @@ internal static class FirehoseValidation
             case ObjectStoreDestination s3:
                 ObjectStore(s3, "ExtendedS3DestinationConfiguration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
                 Processing(s3.Processing);
+                if (s3.DataFormatConversion is { Enabled: true } conversion)
+                {
+                    ParquetConversion.Validate(conversion, "ExtendedS3DestinationConfiguration.DataFormatConversionConfiguration");
+                    if (s3.CompressionFormat != CompressionFormat.Uncompressed)
+                        throw new InvalidArgumentException("CompressionFormat must be UNCOMPRESSED when format conversion is enabled: Parquet compresses its own pages.");
+                }
                 break;
             case WarehouseDestination w:
                 WarehouseSink.ConnectionString(w);

@@ -10,8 +10,17 @@ internal sealed class ObjectStoreSink(ObjectStoreDestination destination, IObjec
 
     public override TimeSpan? RetryDuration => null;
 
-    public override PreparedDelivery? Prepare(DeliveryBuffer buffer, List<BufferedRecord> records, List<FailedRecord> failed) =>
-        records.Count == 0 ? null : PrepareObject(destination, buffer, records);
+    public override PreparedDelivery? Prepare(DeliveryBuffer buffer, List<BufferedRecord> records, List<FailedRecord> failed)
+    {
+        if (records.Count == 0) return null;
+        if (destination.DataFormatConversion is not { Enabled: true } conversion) return PrepareObject(destination, buffer, records);
+        var parquet = ParquetConversion.Convert(conversion, records, failed);
+        if (parquet is null) return null;
+        var oldest = DateTimeOffset.FromUnixTimeMilliseconds(buffer.OldestArrivalMs);
+        var key = ObjectNaming.ObjectKey(destination with { FileExtension = destination.FileExtension ?? ".parquet" }, buffer.Plan.StreamName,
+            buffer.Plan.Version, oldest, buffer.BufferId, errorOutputType: null);
+        return new PreparedObject(records.Count - failed.Count(f => f.ErrorOutputType == ObjectNaming.FormatConversionFailed), key, parquet);
+    }
 
     public override Task DeliverAsync(DeliveryBuffer buffer, PreparedDelivery prepared, CancellationToken cancellationToken)
     {
