@@ -9,8 +9,9 @@ internal sealed partial class FirehoseOperations
 {
     private static ObjectStoreDestination ParseS3(JsonElement e, ObjectStoreDestination? b)
     {
-        RefuseEnabled(e, "DataFormatConversionConfiguration", "Format conversion by a Glue table schema");
-        RefuseEnabled(e, "DynamicPartitioningConfiguration", "Dynamic partitioning");
+        RefuseEnabled(e, "DataFormatConversionConfiguration",
+            "Format conversion by a Glue table schema is not supported over the wire; declare the Parquet schema through the C# API (DataFormatConversion).");
+        RefuseEnabled(e, "DynamicPartitioningConfiguration", "Dynamic partitioning is not supported by ActorStreams yet.");
         var d = b ?? new ObjectStoreDestination();
         return d with
         {
@@ -162,11 +163,11 @@ internal sealed partial class FirehoseOperations
         };
     }
 
-    private static void RefuseEnabled(JsonElement e, string member, string what)
+    private static void RefuseEnabled(JsonElement e, string member, string message)
     {
         if (KinesisRequest.TryGet(e, member, out var c) && c.ValueKind == JsonValueKind.Object
             && c.TryGetProperty("Enabled", out var enabled) && enabled.ValueKind == JsonValueKind.True)
-            throw new InvalidArgumentException($"{what} ({member}) is not supported over the wire by ActorStreams; Parquet conversion takes a schema declared through the C# API.");
+            throw new InvalidArgumentException($"{member}: {message}");
     }
 
     private static BufferingHints ParseBuffering(JsonElement e, BufferingHints current)
