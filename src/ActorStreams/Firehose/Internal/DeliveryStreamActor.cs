@@ -257,6 +257,12 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         RequireExists();
         var m = _meta!;
+        if (cmd.Add.IsEmpty && cmd.Remove.IsEmpty)
+        {
+            // ListTagsForDeliveryStream: nothing to journal.
+            Sender.Tell(new DeliveryStreamTags(m.Tags));
+            return;
+        }
         var tags = m.Tags.SetItems(cmd.Add).RemoveRange(cmd.Remove);
         if (tags.Count > FirehoseLimits.MaxTagsPerDeliveryStream)
             throw new LimitExceededException(
