@@ -8,6 +8,7 @@
 #
 # Environment:
 #   RESULTS_DIR                    where TRX files go (default <repo>/TestResults; wiped first)
+#                                  (the web console's screenshots go to <repo>/artifacts/console)
 #   ACTORSTREAMS_KEEP_PG=1         leave PostgreSQL running afterwards
 #   ACTORSTREAMS_TEST_HANG_TIMEOUT abort the run if one test runs longer (default 10m)
 #   ACTORSTREAMS_PG_DIR / ACTORSTREAMS_PG_PORT   see ops/postgres.sh
@@ -34,6 +35,7 @@ command -v python3 >/dev/null 2>&1 || required+=(python3)   # slim images lack i
 [[ -x /usr/bin/aws ]] || required+=(awscli)   # Debian's AWS CLI v2 drives the server's end-to-end tests (a pyenv v1 may shadow it on PATH)
 command -v node >/dev/null 2>&1 || required+=(nodejs)        # ... and the AWS SDK for JavaScript v3 (tests/js)
 command -v npm >/dev/null 2>&1 || required+=(npm)
+[[ -x /usr/bin/chromium ]] || required+=(chromium)   # the web console's browser tests (tests/console: playwright-core drives it; no browser download)
 command -v sqlite3 >/dev/null 2>&1 || optional+=(sqlite3)   # handy for poking at test DBs
 
 if (( ${#required[@]} + ${#optional[@]} )); then
@@ -61,6 +63,10 @@ command -v dotnet >/dev/null 2>&1 || { log "dotnet (the .NET 10 SDK) is not on P
 log "npm ci in tests/js (node $(node --version 2>/dev/null || echo missing))"
 (cd "$REPO_ROOT/tests/js" && npm ci --no-audit --no-fund --loglevel=error) \
     || { log "npm ci in tests/js failed"; exit 1; }
+# ... and of the web console's browser tests (tests/console: playwright-core, which uses /usr/bin/chromium).
+log "npm ci in tests/console ($(/usr/bin/chromium --version 2>/dev/null || echo 'chromium missing'))"
+(cd "$REPO_ROOT/tests/console" && npm ci --no-audit --no-fund --loglevel=error) \
+    || { log "npm ci in tests/console failed"; exit 1; }
 
 # ---- PostgreSQL -------------------------------------------------------------
 stop_pg() {

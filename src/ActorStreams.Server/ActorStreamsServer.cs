@@ -81,6 +81,9 @@ public static class ActorStreamsServer
         var app = builder.Build();
         app.Use(KinesisEndpoint.AddRequestId);
         app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
+        HealthEndpoints.Map(app);
+        ShardEstimateEndpoint.Map(app);
+        ConsoleEndpoints.Map(app, verifier);
         return app;
     }
 

@@ -17,12 +17,23 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <exception cref="ResourceInUseException">A consumer of that name is registered, or the stream is not ACTIVE.</exception>
     /// <exception cref="LimitExceededException">The stream has <see cref="KinesisLimits.MaxConsumersPerStream"/> consumers.</exception>
-    public async Task<StreamConsumer> RegisterStreamConsumerAsync(string streamNameOrArn, string consumerName, CancellationToken cancellationToken = default)
+    public Task<StreamConsumer> RegisterStreamConsumerAsync(string streamNameOrArn, string consumerName, CancellationToken cancellationToken = default) =>
+        RegisterStreamConsumerAsync(streamNameOrArn, consumerName, null, cancellationToken);
+
+    /// <summary>
+    /// Registers a consumer and tags it (RegisterStreamConsumer's <c>Tags</c>): the tags are checked first, then added
+    /// right after the registration.
+    /// </summary>
+    public async Task<StreamConsumer> RegisterStreamConsumerAsync(string streamNameOrArn, string consumerName, IReadOnlyDictionary<string, string>? tags,
+        CancellationToken cancellationToken = default)
     {
         var streamName = StreamNameOf(streamNameOrArn);
         Validate.ConsumerName(consumerName);
+        if (tags is { Count: > 0 }) Validate.Tags(tags);
         var consumer = await AskAsync<ConsumerEntry>(_catalog, new RegisterConsumer(streamName, consumerName), cancellationToken).ConfigureAwait(false);
-        return ToConsumer(streamName, consumer);
+        var registered = ToConsumer(streamName, consumer);
+        if (tags is { Count: > 0 }) await TagResourceAsync(registered.ConsumerArn, tags, cancellationToken).ConfigureAwait(false);
+        return registered;
     }
 
     /// <summary>Describes a consumer by its ARN.</summary>
@@ -48,13 +59,26 @@ public sealed partial class ActorStreamsClient
     /// <see cref="KinesisLimits.MaxListStreamConsumersResults"/>, default 100), continuing after the page that
     /// returned <paramref name="nextToken"/>.
     /// </summary>
-    public async Task<ListStreamConsumersResult> ListStreamConsumersAsync(string streamNameOrArn, int? maxResults = null, string? nextToken = null,
-        CancellationToken cancellationToken = default)
+    public Task<ListStreamConsumersResult> ListStreamConsumersAsync(string streamNameOrArn, int? maxResults = null, string? nextToken = null,
+        CancellationToken cancellationToken = default) =>
+        ListStreamConsumersAsync(streamNameOrArn, maxResults, nextToken, null, cancellationToken);
+
+    /// <summary>
+    /// A page of the consumers of the stream of that name created at <paramref name="streamCreationTimestamp"/>
+    /// (compared in whole seconds, as the AWS CLI sends it), which tells a stream from an earlier one of the same name.
+    /// </summary>
+    /// <exception cref="ResourceNotFoundException">The stream of that name was created at another time: the one meant is gone.</exception>
+    /// <exception cref="InvalidArgumentException">Both <paramref name="nextToken"/> and <paramref name="streamCreationTimestamp"/> are given.</exception>
+    public async Task<ListStreamConsumersResult> ListStreamConsumersAsync(string streamNameOrArn, int? maxResults, string? nextToken,
+        DateTimeOffset? streamCreationTimestamp, CancellationToken cancellationToken = default)
     {
         var streamName = StreamNameOf(streamNameOrArn);
         Validate.Limit(maxResults, KinesisLimits.MaxListStreamConsumersResults, "MaxResults");
+        if (nextToken is not null && streamCreationTimestamp is not null)
+            throw new InvalidArgumentException("NextToken and StreamCreationTimestamp cannot be provided together; the token already names the stream.");
         var after = nextToken is null ? null : DecodeListConsumersToken(nextToken, streamName);
         var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        CheckCreationTimestamp(entry, streamCreationTimestamp);
         var limit = maxResults ?? KinesisLimits.DefaultListStreamConsumersResults;
         var candidates = entry.Consumers
             .Where(c => after is null || string.CompareOrdinal(c.Name, after) > 0)
@@ -90,8 +114,7 @@ public sealed partial class ActorStreamsClient
     }
 
     private ConsumerEntry FindConsumer(StreamEntry entry, string consumerName, long? createdSeconds) =>
-        entry.Consumers.FirstOrDefault(c => c.Name == consumerName
-            && (createdSeconds is null || DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAtMs).ToUnixTimeSeconds() == createdSeconds))
+        entry.Consumers.FirstOrDefault(c => c.Name == consumerName && c.IsRegistration(createdSeconds))
         ?? throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} not found.");
 
     /// <summary>A stream name, or the name in a stream ARN (<c>arn:aws:kinesis:&lt;region&gt;:&lt;account&gt;:stream/&lt;name&gt;</c>).</summary>

@@ -35,6 +35,10 @@ public sealed partial class ActorStreamsClient
             {
                 continue; // the cached route was stale; the next attempt reads the stream afresh
             }
+            catch (ShardClosedException) when (attempt < MaxClosedShardRetries)
+            {
+                continue; // resharding closed the shard before the record was stored; the cached route now names its children
+            }
             if (result.Accepted == 0)
                 throw new ProvisionedThroughputExceededException(
                     $"Rate exceeded for shard {new StreamShardId(shard)} in stream {streamName} under account {_settings.AccountId}.");
@@ -71,8 +75,18 @@ public sealed partial class ActorStreamsClient
 
         var results = new PutRecordsResultEntry[records.Count];
         var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
-        var stale = await PutRoutedAsync(streamName, route, records, hashKeys, sizes, Enumerable.Range(0, records.Count), results,
+        var (stale, closed) = await PutRoutedAsync(streamName, route, records, hashKeys, sizes, Enumerable.Range(0, records.Count), results,
             cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; closed.Count > 0; attempt++)
+        {
+            // Resharding closed those entries' shards before they were stored: route them again, to the children.
+            if (attempt >= MaxClosedShardRetries)
+                throw new InternalFailureException($"Stream {streamName} kept closing shards under {closed.Count} records; nothing of them was stored.");
+            var current = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            List<int> moreStale;
+            (moreStale, closed) = await PutRoutedAsync(streamName, current, records, hashKeys, sizes, closed, results, cancellationToken).ConfigureAwait(false);
+            stale.AddRange(moreStale);
+        }
         if (stale.Count > 0)
         {
             // Those parts went to shards of a deleted incarnation of the stream (the cached route was stale). Only they
@@ -80,8 +94,8 @@ public sealed partial class ActorStreamsClient
             var fresh = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
             if (fresh.Epoch == route.Epoch)
                 throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} not found.");
-            stale = await PutRoutedAsync(streamName, fresh, records, hashKeys, sizes, stale, results, cancellationToken).ConfigureAwait(false);
-            if (stale.Count > 0)
+            (stale, var closedAgain) = await PutRoutedAsync(streamName, fresh, records, hashKeys, sizes, stale, results, cancellationToken).ConfigureAwait(false);
+            if (stale.Count > 0 || closedAgain.Count > 0)
                 throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} not found.");
         }
         return new PutRecordsResult(results.Count(r => !r.Succeeded), results);
@@ -89,10 +103,10 @@ public sealed partial class ActorStreamsClient
 
     /// <summary>
     /// Writes the entries at <paramref name="indexes"/> through <paramref name="route"/>, one append per shard, into
-    /// <paramref name="results"/>. Returns the indexes whose shard no longer exists (a stale route); nothing of
-    /// theirs was stored.
+    /// <paramref name="results"/>. Returns the indexes whose shard no longer exists (a stale route) and those whose
+    /// shard was closed by resharding; nothing of theirs was stored.
     /// </summary>
-    private async Task<List<int>> PutRoutedAsync(string streamName, StreamRoute route, IReadOnlyList<PutRecordsEntry> records,
+    private async Task<(List<int> Stale, List<int> Closed)> PutRoutedAsync(string streamName, StreamRoute route, IReadOnlyList<PutRecordsEntry> records,
         UInt128[] hashKeys, int[] sizes, IEnumerable<int> indexes, PutRecordsResultEntry[] results, CancellationToken cancellationToken)
     {
         var byShard = new Dictionary<int, List<int>>();
@@ -104,6 +118,7 @@ public sealed partial class ActorStreamsClient
         }
 
         var stale = new List<int>();
+        var closed = new List<int>();
         await Task.WhenAll(byShard.Select(async pair =>
         {
             var (shard, positions) = (pair.Key, pair.Value);
@@ -118,6 +133,11 @@ public sealed partial class ActorStreamsClient
                 lock (stale) stale.AddRange(positions);
                 return;
             }
+            catch (ShardClosedException)
+            {
+                lock (closed) closed.AddRange(positions);
+                return;
+            }
             var shardId = new StreamShardId(shard);
             for (var k = 0; k < positions.Count; k++)
             {
@@ -128,8 +148,12 @@ public sealed partial class ActorStreamsClient
             }
         })).ConfigureAwait(false);
         stale.Sort();
-        return stale;
+        closed.Sort();
+        return (stale, closed);
     }
+
+    // Each retry follows a shard closed since the last one, so this only bounds a stream resharded without pause.
+    private const int MaxClosedShardRetries = 64;
 
     internal async Task<StreamRoute> GetRouteAsync(string streamName, CancellationToken cancellationToken)
     {
@@ -142,18 +166,45 @@ public sealed partial class ActorStreamsClient
         return route;
     }
 
-    /// <summary>Appends to one shard; a shard that no longer exists drops the cached route so the next call reads the stream afresh.</summary>
+    /// <summary>
+    /// Appends to one shard; a shard that no longer exists drops the cached route so the next call reads the stream
+    /// afresh. A shard closed by resharding throws <see cref="ShardClosedException"/> after handing its keys to its
+    /// children in the cached route.
+    /// </summary>
     internal async Task<AppendRecordsResult> AppendAsync(StreamRoute route, int shard, StoredRecord[] records, long bytes,
         CancellationToken cancellationToken)
     {
-        try
+        // AskAsync<object> hands every reply back, errors included.
+        var reply = await AskAsync<object>(_shards, new AppendRecords(route.EntityId(shard), records, bytes, route.OnDemand), cancellationToken).ConfigureAwait(false);
+        switch (reply)
         {
-            return await AskAsync<AppendRecordsResult>(_shards, new AppendRecords(route.EntityId(shard), records, bytes), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ResourceNotFoundException)
-        {
-            _routes.TryRemove(new KeyValuePair<string, StreamRoute>(route.Name, route));
-            throw;
+            case AppendRecordsResult result:
+                return result;
+            case AppendRefusedClosed refused:
+                throw new ShardClosedException(RouteAfterClose(route, refused), shard);
+            case ErrorReply { Code: ResourceNotFoundException.Code } error:
+                _routes.TryRemove(new KeyValuePair<string, StreamRoute>(route.Name, route));
+                throw error.ToException();
+            case ErrorReply error:
+                throw error.ToException();
+            default:
+                throw new InternalFailureException($"Unexpected reply {reply.GetType().Name} to an append.");
         }
     }
+
+    /// <summary>The cached route (or <paramref name="route"/>, whichever is newer) with the refused shard's keys given to its children.</summary>
+    private StreamRoute RouteAfterClose(StreamRoute route, AppendRefusedClosed refused)
+    {
+        while (true)
+        {
+            var cached = _routes.TryGetValue(route.Name, out var c) && c.Epoch == route.Epoch ? c : null;
+            var basis = cached is not null && cached.Version >= route.Version ? cached : route;
+            var patched = basis.WithClosed(refused.ShardIndex, refused.Closed);
+            if (cached is null ? _routes.TryAdd(route.Name, patched) : ReferenceEquals(basis, patched) || _routes.TryUpdate(route.Name, patched, cached))
+                return patched;
+        }
+    }
+
+    /// <summary>Drops the cached route of a stream whose shard map changed.</summary>
+    internal void ForgetRoute(string streamName) => _routes.TryRemove(streamName, out _);
 }

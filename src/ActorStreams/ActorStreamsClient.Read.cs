@@ -23,6 +23,12 @@ public sealed partial class ActorStreamsClient
         Validate.StreamName(streamName);
         var id = StreamShardId.Parse(shardId, streamName);
         var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        if (!route.EntityIds.ContainsKey(id.Index))
+        {
+            // A shard created by resharding after the route was cached: look again.
+            ForgetRoute(streamName);
+            route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        }
         var (position, minTs) = await ResolveAsync(route, id.Index,
             ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), countCall: true, cancellationToken).ConfigureAwait(false);
         return _iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
@@ -48,8 +54,9 @@ public sealed partial class ActorStreamsClient
             limit ?? KinesisLimits.MaxGetRecordsLimit, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         if (page.ThrottledFor is not null)
             throw new ProvisionedThroughputExceededException(page.ThrottleMessage ?? "Rate exceeded for the shard.");
-        var next = _iterators.Encode(it with { Position = page.Next, IssuedAtMs = now });
-        return new GetRecordsResult(page.Records, next, page.MillisBehindLatest);
+        // At the end of a closed shard there is nothing more to read from it: no next iterator, the children instead.
+        var next = page.EndOfShard ? null : _iterators.Encode(it with { Position = page.Next, IssuedAtMs = now });
+        return new GetRecordsResult(page.Records, next, page.MillisBehindLatest) { ChildShards = page.ChildShards };
     }
 
     internal static StartingPosition ToStartingPosition(ShardIteratorType type, string? sequenceNumber, DateTimeOffset? timestamp)
@@ -86,13 +93,17 @@ public sealed partial class ActorStreamsClient
         _ => "AT_TIMESTAMP",
     };
 
-    internal async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
+    internal Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
+        bool countCall, CancellationToken cancellationToken) =>
+        ResolveAsync(route.EntityId(shardIndex), start, countCall, cancellationToken);
+
+    internal async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(string entityId, StartingPosition start,
         bool countCall, CancellationToken cancellationToken)
     {
         SequenceNumber? sequence = start.SequenceNumber is null ? null : SequenceNumber.Parse(start.SequenceNumber, "StartingSequenceNumber");
         var ts = start.Timestamp?.ToUnixTimeMilliseconds() ?? 0;
         var resolved = await AskAsync<IteratorResolved>(_shards,
-            new ResolveIterator(route.EntityId(shardIndex), start.Type, sequence, ts, countCall), cancellationToken).ConfigureAwait(false);
+            new ResolveIterator(entityId, start.Type, sequence, ts, countCall), cancellationToken).ConfigureAwait(false);
         return (resolved.Position, resolved.MinTimestampMs);
     }
 
@@ -100,14 +111,18 @@ public sealed partial class ActorStreamsClient
     /// Reads one page from a shard: from its in-memory tail, or from the journal when the position is older.
     /// With <paramref name="wait"/> above zero a read at the tip waits for new records instead of answering empty.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="maxBytes"/> caps the page (default: GetRecords' 10 MiB); <paramref name="sharedCapacity"/> false reads
+    /// without charging the shard's shared GetRecords capacity (enhanced fan-out has its own).
+    /// </remarks>
     internal async Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
-        TimeSpan wait, CancellationToken cancellationToken)
+        TimeSpan wait, CancellationToken cancellationToken, long maxBytes = KinesisLimits.MaxGetRecordsBytes, bool sharedCapacity = true)
     {
         var timeout = _settings.AskTimeout + wait;
         object reply;
         try
         {
-            reply = await _shards.Ask<object>(new ReadRecords(entityId, from, minTimestampMs, limit, KinesisLimits.MaxGetRecordsBytes, wait),
+            reply = await _shards.Ask<object>(new ReadRecords(entityId, from, minTimestampMs, limit, maxBytes, wait, sharedCapacity),
                 timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
@@ -117,10 +132,16 @@ public sealed partial class ActorStreamsClient
         switch (reply)
         {
             case ReadRecordsResult r:
-                return new ShardPage(ToRecords(shardId, r.Records), r.Next, r.MillisBehindLatest, null, null);
+            {
+                var page = new ShardPage(ToRecords(shardId, r.Records), r.Next, r.MillisBehindLatest, null, null,
+                    r.EndOfShard is null ? null : ShardPage.ToChildShards(r.EndOfShard));
+                CountRead(entityId, page);
+                return page;
+            }
             case ReadFromJournal j:
             {
-                var page = await ReadJournalAsync(j, shardId, minTimestampMs, limit, cancellationToken).ConfigureAwait(false);
+                var page = await ReadJournalAsync(j, shardId, minTimestampMs, limit, cancellationToken, maxBytes, sharedCapacity).ConfigureAwait(false);
+                CountRead(entityId, page);
                 return page;
             }
             case ReadThrottled t:
@@ -132,12 +153,19 @@ public sealed partial class ActorStreamsClient
         }
     }
 
+    private void CountRead(string entityId, ShardPage page)
+    {
+        long bytes = 0;
+        foreach (var r in page.Records) bytes += r.Data.Length + global::System.Text.Encoding.UTF8.GetByteCount(r.PartitionKey);
+        _metrics.Read(entityId, page.Records.Count, bytes, page.MillisBehindLatest);
+    }
+
     private async Task<ShardPage> ReadJournalAsync(ReadFromJournal range, StreamShardId shardId, long minTimestampMs, int limit,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, long maxBytes, bool sharedCapacity)
     {
         var journal = PersistenceQuery.Get(_system).ReadJournalFor<ICurrentEventsByPersistenceIdQuery>(_settings.QueryJournalPlugin);
         var lastEvent = Math.Min(range.ToEventNoExclusive - 1, range.From.EventNo + MaxJournalEventsPerRead - 1);
-        var page = new ReadPage(limit, KinesisLimits.MaxGetRecordsBytes);
+        var page = new ReadPage(limit, maxBytes);
 
         await journal.CurrentEventsByPersistenceId(range.PersistenceId, range.From.EventNo, lastEvent)
             .TakeWhile(_ => page.FullAt is null)
@@ -147,13 +175,15 @@ public sealed partial class ActorStreamsClient
                 page.Add(envelope.SequenceNr, e, envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0);
             }, _materializer.Value).WaitAsync(cancellationToken).ConfigureAwait(false);
 
-        if (_settings.Throttling.Enabled && page.Bytes > 0)
+        if (_settings.Throttling.Enabled && sharedCapacity && page.Bytes > 0)
             _shards.Tell(new ChargeReadBytes(StreamShardEntity.EntityIdOf(range.PersistenceId), page.Bytes));
         var next = page.FullAt ?? new SequenceNumber(lastEvent + 1, 0);
         var behind = page.Records.Count == 0
             ? Math.Max(0, NowMs - range.LatestTimestampMs)
             : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
-        return new ShardPage(ToRecords(shardId, page.Records), next, behind, null, null);
+        // The journal held everything up to a closed shard's last event: the reader is at its end.
+        var end = range.Closed is { } closed && page.FullAt is null && lastEvent >= closed.EndingEventNo ? ShardPage.ToChildShards(closed) : null;
+        return new ShardPage(ToRecords(shardId, page.Records), next, end is null ? behind : 0, null, null, end);
     }
 
     private static IReadOnlyList<StreamRecord> ToRecords(StreamShardId shardId, IReadOnlyList<ReadRecord> records)

@@ -47,6 +47,39 @@ public sealed partial class ActorStreamsClient
         ToDescription(await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false)).Shards;
 
     /// <summary>
+    /// The shards of a stream that <paramref name="filter"/> selects (the Kinesis ListShards <c>ShardFilter</c>), ordered
+    /// by shard id: the shards open now, open at the trim horizon or at a time, or holding data since then.
+    /// </summary>
+    /// <param name="streamName">The stream.</param>
+    /// <param name="filter">Which shards; null for all of them.</param>
+    /// <param name="streamCreationTimestamp">
+    /// When given, the stream of that name must have been created at this time (compared in whole seconds), which
+    /// tells it from an earlier stream of the same name.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait for the answer.</param>
+    /// <exception cref="InvalidArgumentException">The filter lacks the ShardId or Timestamp its type needs, or has one its type does not take.</exception>
+    /// <exception cref="ResourceNotFoundException">No such stream, or it was created at another time than <paramref name="streamCreationTimestamp"/>.</exception>
+    public async Task<IReadOnlyList<StreamShardDescription>> ListShardsAsync(string streamName, StreamShardFilter? filter,
+        DateTimeOffset? streamCreationTimestamp = null, CancellationToken cancellationToken = default)
+    {
+        if (filter is not null) StreamShardSelection.Validate(filter);
+        var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        CheckCreationTimestamp(entry, streamCreationTimestamp);
+        var shards = filter is null ? entry.Shards.OrderBy(s => s.Index) : StreamShardSelection.Select(entry, filter, NowMs);
+        return shards.Select(ToShardDescription).ToList();
+    }
+
+    /// <summary>A StreamCreationTimestamp names one incarnation of a stream name: whole seconds, as the AWS CLI sends it.</summary>
+    private void CheckCreationTimestamp(StreamEntry entry, DateTimeOffset? streamCreationTimestamp)
+    {
+        if (streamCreationTimestamp is not { } created) return;
+        var actual = DateTimeOffset.FromUnixTimeMilliseconds(entry.CreatedAtMs).ToUnixTimeSeconds();
+        if (created.ToUnixTimeSeconds() != actual)
+            throw new ResourceNotFoundException(
+                $"Stream {entry.Name} under account {_settings.AccountId} created at {created.ToUnixTimeSeconds()} not found; the stream of that name was created at {actual}.");
+    }
+
+    /// <summary>
     /// A page of stream names in name order. Start after <paramref name="exclusiveStartStreamName"/>, or continue
     /// with the <see cref="ListStreamsResult.NextToken"/> of the previous page (not both).
     /// </summary>
@@ -95,11 +128,7 @@ public sealed partial class ActorStreamsClient
     public Task RemoveTagsFromStreamAsync(string streamName, IEnumerable<string> tagKeys, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
-        var keys = tagKeys.ToImmutableArray();
-        if (keys.Length is 0 or > KinesisLimits.MaxTagsPerRequest)
-            throw new ValidationException($"1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length between 1 and {KinesisLimits.MaxTagsPerRequest}.");
-        foreach (var key in keys) Validate.TagKey(key);
-        return AskAsync<StreamEntry>(_catalog, new RemoveTags(streamName, keys), cancellationToken);
+        return AskAsync<StreamEntry>(_catalog, new RemoveTags(streamName, TagKeysOf(tagKeys)), cancellationToken);
     }
 
     /// <summary>The tags of a stream, ordered by key.</summary>
@@ -112,15 +141,18 @@ public sealed partial class ActorStreamsClient
         return await AskAsync<StreamEntry>(_catalog, new GetStream(streamName), cancellationToken).ConfigureAwait(false);
     }
 
+    private static readonly string FirstSequenceNumber = new SequenceNumber(1, 0).ToString();
+
+    private static StreamShardDescription ToShardDescription(ShardEntry s) => new(
+        new StreamShardId(s.Index),
+        s.ParentIndex is { } p ? new StreamShardId(p) : null,
+        s.AdjacentParentIndex is { } a ? new StreamShardId(a) : null,
+        s.HashKeyRange,
+        new SequenceNumberRange(FirstSequenceNumber, s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).ToString() : null));
+
     private StreamDescription ToDescription(StreamEntry e)
     {
-        var start = new SequenceNumber(1, 0).ToString();
-        var shards = e.Shards.OrderBy(s => s.Index).Select(s => new StreamShardDescription(
-            new StreamShardId(s.Index),
-            s.ParentIndex is { } p ? new StreamShardId(p) : null,
-            s.AdjacentParentIndex is { } a ? new StreamShardId(a) : null,
-            s.HashKeyRange,
-            new SequenceNumberRange(start, s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).ToString() : null))).ToList();
+        var shards = e.Shards.OrderBy(s => s.Index).Select(ToShardDescription).ToList();
         return new StreamDescription(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, shards, e.RetentionHours,
             DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), "NONE", null);
     }

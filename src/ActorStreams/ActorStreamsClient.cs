@@ -22,6 +22,7 @@ public sealed partial class ActorStreamsClient
     private readonly ShardIteratorCodec _iterators;
     private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
     private readonly Lazy<IMaterializer> _materializer;
+    private readonly StreamMetrics _metrics;
 
     internal ActorStreamsClient(ActorSystem system, ActorStreamsExtension extension)
     {
@@ -30,6 +31,7 @@ public sealed partial class ActorStreamsClient
         _clock = extension.Clock;
         _catalog = extension.CatalogRegion;
         _shards = extension.StreamShardRegion;
+        _metrics = extension.Metrics;
         _iterators = new ShardIteratorCodec(_settings.IteratorSecret);
         _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
     }

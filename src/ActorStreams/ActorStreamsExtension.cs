@@ -30,8 +30,9 @@ public sealed class ActorStreamsExtension : IExtension
         if (!string.IsNullOrEmpty(Settings.ShardingRole)) shardingSettings = shardingSettings.WithRole(Settings.ShardingRole);
         var settings = Settings;
         var clock = Clock;
+        var metrics = Metrics = new StreamMetrics(clock);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
-            entityId => StreamShardActor.Props(entityId, settings, clock),
+            entityId => StreamShardActor.Props(entityId, settings, clock, metrics),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards));
         var shardRegion = StreamShardRegion;
         CatalogRegion = sharding.Start(StreamCatalogEntity.TypeName,
@@ -58,6 +59,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The clock of throttles, retention and iterators (<see cref="ActorStreamsSetup"/>, else the system clock).</summary>
     public TimeProvider Clock { get; }
+
+    /// <summary>This node's throughput counters per StreamShard (the web console's live rates).</summary>
+    internal StreamMetrics Metrics { get; }
 
     /// <summary>The client facade for every control- and data-plane operation.</summary>
     public ActorStreamsClient Client { get; }

@@ -9,6 +9,9 @@ public static class KinesisLimits
     /// <summary>Stream names are 1 to 128 characters of <c>[a-zA-Z0-9_.-]</c>.</summary>
     public const int MaxStreamNameLength = 128;
 
+    /// <summary>A shard id given as an argument (ExclusiveStartShardId, ShardFilter.ShardId) is 1 to 128 characters.</summary>
+    public const int MaxShardIdLength = 128;
+
     /// <summary>A partition key is 1 to 256 Unicode characters.</summary>
     public const int MaxPartitionKeyLength = 256;
 
@@ -48,6 +51,9 @@ public static class KinesisLimits
     /// <inheritdoc cref="MaxTagsPerStream"/>
     public const int MaxTagsPerRequest = 10;
 
+    /// <summary>Tags on one enhanced fan-out consumer (TagResource with a consumer ARN): at most 50, as on a stream.</summary>
+    public const int MaxTagsPerConsumer = 50;
+
     /// <inheritdoc cref="MaxTagsPerStream"/>
     public const int MaxTagKeyLength = 128;
 
@@ -69,6 +75,9 @@ public static class KinesisLimits
     /// <summary>GetShardIterator calls per shard per second.</summary>
     public const int ShardGetShardIteratorCallsPerSecond = 5;
 
+    /// <summary>The largest <c>TargetShardCount</c> UpdateShardCount accepts.</summary>
+    public const int MaxTargetShardCount = 100_000;
+
     /// <summary>At most 20 enhanced fan-out consumers may be registered on one stream.</summary>
     public const int MaxConsumersPerStream = 20;
 
@@ -80,4 +89,13 @@ public static class KinesisLimits
 
     /// <inheritdoc cref="MaxListStreamConsumersResults"/>
     public const int DefaultListStreamConsumersResults = 100;
+
+    /// <summary>Each enhanced fan-out consumer reads up to 2 MiB/s from each shard, apart from the polling readers.</summary>
+    public const int ConsumerReadBytesPerSecond = 2 * 1024 * 1024;
+
+    /// <summary>A SubscribeToShard subscription lasts 5 minutes; the consumer then subscribes again.</summary>
+    public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>A second SubscribeToShard of the same consumer and shard within 5 s of a successful one is ResourceInUseException.</summary>
+    public static readonly TimeSpan ResubscribeInterval = TimeSpan.FromSeconds(5);
 }

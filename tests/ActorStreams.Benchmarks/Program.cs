@@ -10,6 +10,7 @@ using Akka.Streams.Dsl;
 // Embedded sink throughput to a 4-shard stream with throttles lifted, durable on the configured journal.
 // Usage: dotnet run -c Release --project tests/ActorStreams.Benchmarks -- [--sizes 100,1024] [--seconds 10]
 //        [--warmup 8] [--shards 4] [--journal sqlite|postgresql] [--pg "<connection string>"] [--synchronous NORMAL|FULL]
+//        [--commit-latency | --subscribe (SubscribeToShard catch-up and live, one shard, the first size)]
 //        --firehose: Firehose delivery to the directory object store, uncompressed and GZIP
 var options = Options.Parse(args);
 var dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-bench-" + Guid.NewGuid().ToString("N")[..8]);
@@ -60,6 +61,63 @@ if (args.Contains("--firehose"))
     await FirehoseBenchmark.RunAsync(system, dataDir, options.Seconds, options.WarmupSeconds);
     await system.Terminate();
     try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+    return;
+}
+
+if (args.Contains("--subscribe"))
+{
+    // Enhanced fan-out: SubscribeToShard on one shard, reading history (catch-up from the journal and hot tail) and
+    // then live while a sink writes (records pushed by the shard as each event is persisted).
+    var size = options.Sizes[0];
+    await client.CreateStreamAsync("efo", 1);
+    var consumer = await client.RegisterStreamConsumerAsync("efo", "bench");
+    var payload = new byte[size - 16];
+    PutRecordsEntry Entry(long i) => new(payload, $"pk-{i & 4095:D13}");
+
+    async Task<long> WriteFor(TimeSpan duration)
+    {
+        long written = 0;
+        var deadline = DateTime.UtcNow + duration;
+        await Source.Repeat(0)
+            .TakeWhile(_ => (written & 0xFFF) != 0 || DateTime.UtcNow < deadline)
+            .Select(_ => Entry(written++))
+            .RunWith(KinesisSink.Create(system, "efo"), materializer);
+        return written;
+    }
+
+    var history = await WriteFor(TimeSpan.FromSeconds(options.WarmupSeconds));
+    var sw2 = Stopwatch.StartNew();
+    long caughtUp = 0;
+    await using (var subscription = await client.SubscribeToShardAsync(consumer.ConsumerArn, "shardId-000000000000", StartingPosition.TrimHorizon))
+    {
+        await foreach (var e in subscription)
+        {
+            caughtUp += e.Records.Count;
+            if (caughtUp >= history) break;
+        }
+    }
+    Console.WriteLine($"subscribe catch-up size={size}B records={caughtUp} seconds={sw2.Elapsed.TotalSeconds:F2} records/s={caughtUp / sw2.Elapsed.TotalSeconds:F0} MB/s={caughtUp * size / sw2.Elapsed.TotalSeconds / 1_000_000:F1}");
+
+    // The same consumer may subscribe again only 5 s after its last subscription.
+    await Task.Delay(KinesisLimits.ResubscribeInterval + TimeSpan.FromMilliseconds(100));
+    await using var live = await client.SubscribeToShardAsync(consumer.ConsumerArn, "shardId-000000000000", StartingPosition.Latest);
+    long received = 0, events = 0;
+    var reading = Task.Run(async () =>
+    {
+        await foreach (var e in live)
+        {
+            Interlocked.Add(ref received, e.Records.Count);
+            events++;
+        }
+    });
+    var sw3 = Stopwatch.StartNew();
+    var writtenLive = await WriteFor(TimeSpan.FromSeconds(options.Seconds));
+    var writeSeconds = sw3.Elapsed.TotalSeconds;
+    while (Volatile.Read(ref received) < writtenLive && sw3.Elapsed < TimeSpan.FromSeconds(options.Seconds + 60)) await Task.Delay(5);
+    Console.WriteLine($"subscribe live size={size}B written={writtenLive} received={Volatile.Read(ref received)} events={events} " +
+        $"write-seconds={writeSeconds:F2} all-received-after={sw3.Elapsed.TotalSeconds:F2}s records/s={Volatile.Read(ref received) / sw3.Elapsed.TotalSeconds:F0}");
+    await live.DisposeAsync();
+    await system.Terminate();
     return;
 }
 

@@ -73,6 +73,47 @@ public sealed class AwsCliTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [AwsCliFact]
+    public async Task The_AWS_CLI_splits_merges_and_rescales_a_stream()
+    {
+        var aws = AwsCli.Installed!;
+        var endpoint = server.BaseAddress;
+        var name = $"cli-reshard-{Guid.NewGuid():N}";
+        await aws.KinesisAsync(endpoint, "create-stream", "--stream-name", name, "--shard-count", "1");
+
+        await aws.KinesisAsync(endpoint, "split-shard", "--stream-name", name, "--shard-to-split", "shardId-000000000000",
+            "--new-starting-hash-key", "170141183460469231731687303715884105728");
+        await aws.KinesisAsync(endpoint, "wait", "stream-exists", "--stream-name", name);
+        var shards = (await aws.KinesisAsync(endpoint, "list-shards", "--stream-name", name)).GetProperty("Shards").EnumerateArray().ToList();
+        Assert.Equal(["shardId-000000000000", "shardId-000000000001", "shardId-000000000002"], shards.Select(s => s.GetProperty("ShardId").GetString()));
+        Assert.True(shards[0].GetProperty("SequenceNumberRange").TryGetProperty("EndingSequenceNumber", out _));
+        Assert.Equal("shardId-000000000000", shards[2].GetProperty("ParentShardId").GetString());
+
+        await aws.KinesisAsync(endpoint, "merge-shards", "--stream-name", name, "--shard-to-merge", "shardId-000000000001",
+            "--adjacent-shard-to-merge", "shardId-000000000002");
+        var merged = (await aws.KinesisAsync(endpoint, "describe-stream", "--stream-name", name)).GetProperty("StreamDescription");
+        Assert.Equal("ACTIVE", merged.GetProperty("StreamStatus").GetString());
+        var child = merged.GetProperty("Shards").EnumerateArray().Single(s => s.GetProperty("ShardId").GetString() == "shardId-000000000003");
+        Assert.Equal("shardId-000000000001", child.GetProperty("ParentShardId").GetString());
+        Assert.Equal("shardId-000000000002", child.GetProperty("AdjacentParentShardId").GetString());
+
+        var updated = await aws.KinesisAsync(endpoint, "update-shard-count", "--stream-name", name, "--target-shard-count", "2",
+            "--scaling-type", "UNIFORM_SCALING");
+        Assert.Equal(1, updated.GetProperty("CurrentShardCount").GetInt32());
+        Assert.Equal(2, updated.GetProperty("TargetShardCount").GetInt32());
+        var summary = (await aws.KinesisAsync(endpoint, "describe-stream-summary", "--stream-name", name)).GetProperty("StreamDescriptionSummary");
+        Assert.Equal(2, summary.GetProperty("OpenShardCount").GetInt32());
+
+        var error = await Assert.ThrowsAsync<Xunit.Sdk.TrueException>(() => aws.KinesisAsync(endpoint, "merge-shards", "--stream-name", name,
+            "--shard-to-merge", "shardId-000000000000", "--adjacent-shard-to-merge", "shardId-000000000003"));
+        Assert.Contains("InvalidArgumentException", error.Message);
+
+        var arn = summary.GetProperty("StreamARN").GetString()!;
+        await aws.KinesisAsync(endpoint, "update-stream-mode", "--stream-arn", arn, "--stream-mode-details", "StreamMode=ON_DEMAND");
+        var mode = (await aws.KinesisAsync(endpoint, "describe-stream-summary", "--stream-name", name)).GetProperty("StreamDescriptionSummary");
+        Assert.Equal("ON_DEMAND", mode.GetProperty("StreamModeDetails").GetProperty("StreamMode").GetString());
+    }
+
+    [AwsCliFact]
     public async Task The_AWS_CLI_sees_ResourceNotFoundException()
     {
         var aws = AwsCli.Installed!;

@@ -403,4 +403,79 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Equal("SerializationException", reply.Map["__type"]);
     }
+
+    [Fact]
+    public async Task ListShards_takes_a_ShardFilter_and_a_StreamCreationTimestamp_as_tag_1_milliseconds()
+    {
+        var stream = await CreateStreamAsync("cbor-list-shards", shards: 2);
+        var summary = Obj((await OkAsync("DescribeStreamSummary", w => Text(w, "StreamName", stream)))["StreamDescriptionSummary"]);
+        var createdMs = AssertMillisecondsNearNow(summary["StreamCreationTimestamp"]);
+
+        Dictionary<string, object?> listed = await OkAsync("ListShards", w =>
+        {
+            Text(w, "StreamName", stream);
+            // Read as seconds, this would be a stream created 55,000 years from now: a ResourceNotFoundException.
+            w.WriteTextString("StreamCreationTimestamp");
+            w.WriteTag(CborTag.UnixTimeSeconds);
+            w.WriteInt64(createdMs);
+            w.WriteTextString("ShardFilter");
+            w.WriteStartMap(null);
+            Text(w, "Type", "AT_TIMESTAMP");
+            w.WriteTextString("Timestamp");
+            w.WriteTag(CborTag.UnixTimeSeconds);
+            w.WriteInt64(createdMs);
+            w.WriteEndMap();
+        });
+        var missingTimestamp = await CallAsync("ListShards", w =>
+        {
+            Text(w, "StreamName", stream);
+            w.WriteTextString("ShardFilter");
+            w.WriteStartMap(null);
+            Text(w, "Type", "FROM_TIMESTAMP");
+            w.WriteEndMap();
+        });
+
+        Assert.Equal(["shardId-000000000000", "shardId-000000000001"], List(listed["Shards"]).Select(s => Obj(s)["ShardId"]));
+        Assert.Equal(HttpStatusCode.BadRequest, missingTimestamp.Status);
+        Assert.Equal("InvalidArgumentException", missingTimestamp.Map["__type"]);
+    }
+
+    [Fact]
+    public async Task Resharding_operations_and_ChildShards_are_served_in_CBOR()
+    {
+        var stream = await CreateStreamAsync("cbor-reshard", shards: 2);
+        await OkAsync("PutRecord", w =>
+        {
+            Text(w, "StreamName", stream);
+            w.WriteTextString("Data");
+            w.WriteByteString([1, 2, 3]);
+            Text(w, "PartitionKey", "pk");
+            Text(w, "ExplicitHashKey", "0");
+        });
+
+        Assert.Empty(await OkAsync("MergeShards", w =>
+        {
+            Text(w, "StreamName", stream);
+            Text(w, "ShardToMerge", "shardId-000000000000");
+            Text(w, "AdjacentShardToMerge", "shardId-000000000001");
+        }));
+        var iterator = await IteratorAsync(stream, w => Text(w, "ShardIteratorType", "TRIM_HORIZON"));
+        var page = await OkAsync("GetRecords", w => Text(w, "ShardIterator", iterator));
+        Assert.Equal([1, 2, 3], Assert.IsType<byte[]>(Obj(List(page["Records"]).Single())["Data"]));
+        Assert.False(page.ContainsKey("NextShardIterator"));
+        var child = Obj(List(page["ChildShards"]).Single());
+        Assert.Equal("shardId-000000000002", child["ShardId"]);
+        Assert.Equal(["shardId-000000000000", "shardId-000000000001"], List(child["ParentShards"]).Cast<string>());
+        Assert.Equal("0", Obj(child["HashKeyRange"])["StartingHashKey"]);
+
+        var updated = await OkAsync("UpdateShardCount", w =>
+        {
+            Text(w, "StreamName", stream);
+            w.WriteTextString("TargetShardCount");
+            w.WriteInt32(2);
+            Text(w, "ScalingType", "UNIFORM_SCALING");
+        });
+        Assert.Equal(1L, updated["CurrentShardCount"]);
+        Assert.Equal(2L, updated["TargetShardCount"]);
+    }
 }

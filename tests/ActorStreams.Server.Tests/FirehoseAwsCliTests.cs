@@ -120,7 +120,7 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
         await aws.FirehoseAsync(endpoint, "tag-delivery-stream", "--delivery-stream-name", name, "--tags", "Key=a,Value=1", "Key=b,Value=2");
         await aws.FirehoseAsync(endpoint, "untag-delivery-stream", "--delivery-stream-name", name, "--tag-keys", "a");
         var tags = await aws.FirehoseAsync(endpoint, "list-tags-for-delivery-stream", "--delivery-stream-name", name);
-        Assert.Equal(["b"], tags.GetProperty("Tags").EnumerateArray().Select(t => t.GetProperty("Key").GetString()).ToArray());
+        Assert.Equal(["b"], tags.GetProperty("Tags").EnumerateArray().Select(t => t.GetProperty("Key").GetString()!).ToArray());
 
         await aws.FirehoseAsync(endpoint, "start-delivery-stream-encryption", "--delivery-stream-name", name,
             "--delivery-stream-encryption-configuration-input", "KeyType=AWS_OWNED_CMK");

@@ -18,6 +18,9 @@ public class ServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; }
 
+    /// <summary>The running server's services (its ActorSystem, for instance).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not started.");
+
     public ServerFixture() => Http = new HttpClient(CreateHandler());
 
     /// <summary>The handler behind <see cref="Http"/>; a fixture with authentication on signs its requests here.</summary>

@@ -29,10 +29,14 @@ public static class SigV4TestSigner
         if (request.Headers.TryGetValues("X-Amz-Target", out var targets)) headers["x-amz-target"] = string.Join(",", targets);
         var signedHeaders = string.Join(";", headers.Keys);
 
+        // The path and query as sent (Kinesis requests: "/" and none; the console's GET /console/api/metrics?stream=x).
+        // Both are plain ASCII in these tests, so percent-encoding them once more changes nothing.
+        var query = string.Join("&", request.RequestUri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Contains('=') ? p : p + "=").Order(StringComparer.Ordinal));
         var canonical = new StringBuilder()
             .Append(request.Method.Method).Append('\n')
-            .Append('/').Append('\n')
-            .Append('\n');
+            .Append(request.RequestUri.AbsolutePath).Append('\n')
+            .Append(query).Append('\n');
         foreach (var (name, value) in headers) canonical.Append(name).Append(':').Append(value.Trim()).Append('\n');
         canonical.Append('\n').Append(signedHeaders).Append('\n').Append(Hex(SHA256.HashData(body)));
 

@@ -130,6 +130,85 @@ public abstract class StreamConsumerSpec(ITestOutputHelper output, SpecJournal j
             await system.Terminate();
         }
     }
+
+    [JournalFact]
+    public async Task Consumer_tags_must_be_kept_apart_from_the_stream_tags_survive_a_restart_and_go_with_the_registration()
+    {
+        var stream = UniqueName("consumer-tags");
+        await Client.CreateStreamAsync(stream);
+        await Client.AddTagsToStreamAsync(stream, new Dictionary<string, string> { ["stream-tag"] = "s" });
+        var app = await Client.RegisterStreamConsumerAsync(stream, "app", new Dictionary<string, string> { ["team"] = "data" });
+        await Client.TagResourceAsync(app.ConsumerArn, new Dictionary<string, string> { ["env"] = "test", ["tmp"] = "x" });
+        await Client.UntagResourceAsync(app.ConsumerArn, ["tmp", "never-set"]);
+
+        Assert.Equal(new Dictionary<string, string> { ["env"] = "test", ["team"] = "data" }, await Client.ListTagsForResourceAsync(app.ConsumerArn));
+        Assert.Equal(new Dictionary<string, string> { ["stream-tag"] = "s" }, await Client.ListTagsForResourceAsync(Arn(stream)));
+
+        await Sys.Terminate();
+        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        try
+        {
+            var client = ActorStreamsExtension.Get(system).Client;
+            Assert.Equal(new Dictionary<string, string> { ["env"] = "test", ["team"] = "data" }, await client.ListTagsForResourceAsync(app.ConsumerArn));
+
+            await client.DeregisterStreamConsumerAsync(app.ConsumerArn);
+            await Assert.ThrowsAsync<ResourceNotFoundException>(() => client.ListTagsForResourceAsync(app.ConsumerArn));
+            await Assert.ThrowsAsync<ResourceNotFoundException>(() => client.TagResourceAsync(app.ConsumerArn, new Dictionary<string, string> { ["a"] = "b" }));
+            // Registered again a second later: a new ARN, and none of the old registration's tags.
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            var again = await client.RegisterStreamConsumerAsync(stream, "app");
+            Assert.NotEqual(app.ConsumerArn, again.ConsumerArn);
+            Assert.Empty(await client.ListTagsForResourceAsync(again.ConsumerArn));
+            await Assert.ThrowsAsync<ResourceNotFoundException>(() => client.UntagResourceAsync(app.ConsumerArn, ["env"]));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    [JournalFact]
+    public async Task Consumer_tags_must_be_limited_like_stream_tags()
+    {
+        var stream = UniqueName("consumer-tag-limits");
+        await Client.CreateStreamAsync(stream);
+        var app = await Client.RegisterStreamConsumerAsync(stream, "app");
+        for (var i = 0; i < KinesisLimits.MaxTagsPerConsumer; i += 10)
+            await Client.TagResourceAsync(app.ConsumerArn, Enumerable.Range(i, 10).ToDictionary(n => $"k{n}", n => "v"));
+
+        await Assert.ThrowsAsync<LimitExceededException>(() => Client.TagResourceAsync(app.ConsumerArn, new Dictionary<string, string> { ["one-more"] = "v" }));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.TagResourceAsync(app.ConsumerArn, new Dictionary<string, string> { ["aws:x"] = "v" }));
+        await Assert.ThrowsAsync<ValidationException>(() => Client.TagResourceAsync(app.ConsumerArn, new Dictionary<string, string>()));
+        await Assert.ThrowsAsync<ValidationException>(() => Client.ListTagsForResourceAsync("app"));
+        await Assert.ThrowsAsync<ValidationException>(() => Client.RegisterStreamConsumerAsync(stream, "tagged", new Dictionary<string, string> { [""] = "v" }));
+        Assert.Equal(KinesisLimits.MaxTagsPerConsumer, (await Client.ListTagsForResourceAsync(app.ConsumerArn)).Count);
+        // The rejected registration registered nothing.
+        Assert.Equal(["app"], (await Client.ListStreamConsumersAsync(stream)).Consumers.Select(c => c.ConsumerName));
+    }
+
+    [JournalFact]
+    public async Task ListStreamConsumers_with_a_StreamCreationTimestamp_must_match_the_current_stream_of_that_name()
+    {
+        var stream = UniqueName("incarnation");
+        var first = await Client.CreateStreamAsync(stream);
+        await Client.DeleteStreamAsync(stream);
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        var second = await Client.CreateStreamAsync(stream);
+        await Client.RegisterStreamConsumerAsync(stream, "app");
+
+        var listed = await Client.ListStreamConsumersAsync(Arn(stream), null, null, second.StreamCreationTimestamp);
+        // Whole seconds, as the AWS CLI sends timestamps: 999 ms later is still the same second.
+        var sameSecond = DateTimeOffset.FromUnixTimeSeconds(second.StreamCreationTimestamp.ToUnixTimeSeconds()).AddMilliseconds(999);
+        var listedToo = await Client.ListStreamConsumersAsync(Arn(stream), null, null, sameSecond);
+
+        Assert.Equal(["app"], listed.Consumers.Select(c => c.ConsumerName));
+        Assert.Equal(["app"], listedToo.Consumers.Select(c => c.ConsumerName));
+        var gone = await Assert.ThrowsAsync<ResourceNotFoundException>(() =>
+            Client.ListStreamConsumersAsync(Arn(stream), null, null, first.StreamCreationTimestamp));
+        Assert.Contains("created at", gone.Message);
+        await Assert.ThrowsAsync<InvalidArgumentException>(() =>
+            Client.ListStreamConsumersAsync(Arn(stream), 1, "bGMxOnNvbWV0aGluZw==", second.StreamCreationTimestamp));
+    }
 }
 
 public sealed class StreamConsumerSqliteSpec(ITestOutputHelper output) : StreamConsumerSpec(output, SpecJournal.Sqlite);

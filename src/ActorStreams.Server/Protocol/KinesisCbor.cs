@@ -39,6 +39,7 @@ internal static class KinesisCbor
         ["ListShards:StreamCreationTimestamp"] = Kind.Timestamp,
         ["ListShards:ShardFilter.Timestamp"] = Kind.Timestamp,
         ["ListStreamConsumers:StreamCreationTimestamp"] = Kind.Timestamp,
+        ["SubscribeToShard:StartingPosition.Timestamp"] = Kind.Timestamp,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Blob and timestamp members of the response shapes the server writes.</summary>
@@ -52,6 +53,9 @@ internal static class KinesisCbor
         ["RegisterStreamConsumer:Consumer.ConsumerCreationTimestamp"] = Kind.Timestamp,
         ["DescribeStreamConsumer:ConsumerDescription.ConsumerCreationTimestamp"] = Kind.Timestamp,
         ["ListStreamConsumers:Consumers.ConsumerCreationTimestamp"] = Kind.Timestamp,
+        // The payload of each SubscribeToShard event (the event type stands in for the operation).
+        ["SubscribeToShardEvent:Records.Data"] = Kind.Blob,
+        ["SubscribeToShardEvent:Records.ApproximateArrivalTimestamp"] = Kind.Timestamp,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static Kind KindOf(FrozenDictionary<string, Kind> members, string operation, string path) =>

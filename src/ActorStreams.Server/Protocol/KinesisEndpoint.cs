@@ -56,6 +56,13 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
             haveBuffer = true;
             var body = read.Buffer;
             if (verifier is not null) Authenticate(verifier, context, body);
+            if (operation is null)
+            {
+                // SubscribeToShard answers with an event stream instead of one reply.
+                using var request = cbor ? KinesisCbor.ReadRequest(name, body, DocumentOptions) : Parse(body);
+                await operations.SubscribeToShardAsync(new KinesisRequest(request.RootElement), response, cbor, context.RequestAborted);
+                return;
+            }
             if (cbor)
             {
                 await HandleCborAsync(name, operation, body, response, context.RequestAborted);
@@ -115,7 +122,7 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
     }
 
     /// <summary>Throws the AWS authentication error (HTTP 400, as Kinesis answers) unless the request is validly signed.</summary>
-    private static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte> body)
+    internal static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte> body)
     {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
@@ -137,12 +144,16 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         if (!result.Succeeded) throw new KinesisProtocolException(result.ErrorCode!, result.Message!);
     }
 
-    private (string Name, KinesisOperations.Handler Handler, bool IsFirehose) ResolveOperation(HttpRequest request)
+    /// <summary>The operation a request names; a null handler for SubscribeToShard, which streams its reply.</summary>
+    private (string Name, KinesisOperations.Handler? Handler, bool IsFirehose) ResolveOperation(HttpRequest request)
     {
         var target = request.Headers["X-Amz-Target"].ToString();
-        if (target.StartsWith(TargetPrefix, StringComparison.Ordinal)
-            && operations.TryGet(target.AsSpan(TargetPrefix.Length), out var handler))
-            return (target[TargetPrefix.Length..], handler, false);
+        if (target.StartsWith(TargetPrefix, StringComparison.Ordinal))
+        {
+            var name = target.AsSpan(TargetPrefix.Length);
+            if (name.SequenceEqual(KinesisOperations.SubscribeToShardOperation)) return (KinesisOperations.SubscribeToShardOperation, null, false);
+            if (operations.TryGet(name, out var handler)) return (name.ToString(), handler, false);
+        }
         if (firehose is not null && target.StartsWith(FirehoseOperations.TargetPrefix, StringComparison.Ordinal)
             && firehose.TryGet(target.AsSpan(FirehoseOperations.TargetPrefix.Length), out var firehoseHandler))
             return (target[FirehoseOperations.TargetPrefix.Length..], firehoseHandler, true);

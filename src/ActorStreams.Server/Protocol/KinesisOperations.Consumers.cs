@@ -10,7 +10,7 @@ internal sealed partial class KinesisOperations
     {
         var streamArn = request.RequiredString("StreamARN", "streamARN");
         var consumerName = request.RequiredString("ConsumerName", "consumerName");
-        var c = await _client.RegisterStreamConsumerAsync(StreamArnOnly(streamArn), consumerName, cancellationToken);
+        var c = await _client.RegisterStreamConsumerAsync(StreamArnOnly(streamArn), consumerName, ReadTags(request), cancellationToken);
         await WriteAsync(output, w =>
         {
             w.WriteStartObject();
@@ -39,7 +39,8 @@ internal sealed partial class KinesisOperations
     {
         var streamArn = StreamArnOnly(request.RequiredString("StreamARN", "streamARN"));
         var maxResults = Range(request.Int("MaxResults"), "maxResults", 1, KinesisLimits.MaxListStreamConsumersResults);
-        var result = await _client.ListStreamConsumersAsync(streamArn, maxResults, request.String("NextToken"), cancellationToken);
+        var result = await _client.ListStreamConsumersAsync(streamArn, maxResults, request.String("NextToken"),
+            request.Timestamp("StreamCreationTimestamp"), cancellationToken);
         await WriteAsync(output, w =>
         {
             w.WriteStartObject();

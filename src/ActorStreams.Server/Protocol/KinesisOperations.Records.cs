@@ -96,6 +96,7 @@ internal sealed partial class KinesisOperations
             w.WriteEndArray();
             if (result.NextShardIterator is not null) w.WriteString("NextShardIterator", result.NextShardIterator);
             w.WriteNumber("MillisBehindLatest", result.MillisBehindLatest);
+            if (result.ChildShards is { } children) WriteChildShards(w, children);
             w.WriteEndObject();
         });
     }

@@ -8,7 +8,7 @@ namespace ActorStreams.Server.Protocol;
 
 internal sealed partial class KinesisOperations
 {
-    private const string ListShardsTokenPrefix = "lsh1:";
+    private const string ListShardsTokenPrefix = "lsh2:";
 
     private async Task CreateStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
@@ -115,72 +115,68 @@ internal sealed partial class KinesisOperations
         var nextToken = request.String("NextToken");
         var exclusiveStart = request.String("ExclusiveStartShardId");
         var maxResults = Range(request.Int("MaxResults"), "maxResults", 1, ProtocolLimits.MaxListShardsResults) ?? ProtocolLimits.DefaultListShardsResults;
-        var filter = request.Object("ShardFilter");
+        var filter = ReadShardFilter(request);
+        var created = request.Timestamp("StreamCreationTimestamp");
         string name;
         if (nextToken is not null)
         {
             if (request.String("StreamName") is not null || request.String("StreamARN") is not null)
                 throw new InvalidArgumentException("NextToken and StreamName cannot be provided together.");
+            if (created is not null)
+                throw new InvalidArgumentException("NextToken and StreamCreationTimestamp cannot be provided together; the token already names the stream.");
             if (exclusiveStart is not null || filter is not null)
-                throw new InvalidArgumentException("NextToken cannot be provided together with ExclusiveStartShardId or ShardFilter.");
-            (name, exclusiveStart) = DecodeListShardsToken(nextToken);
+                throw new InvalidArgumentException("NextToken cannot be provided together with ExclusiveStartShardId or ShardFilter; the token carries them.");
+            (name, exclusiveStart, filter) = DecodeListShardsToken(nextToken);
         }
         else
         {
             name = request.StreamName();
+            if (filter is not null && exclusiveStart is not null)
+                throw new InvalidArgumentException("ExclusiveStartShardId and ShardFilter cannot be provided together; use a ShardFilter of type AFTER_SHARD_ID.");
         }
 
-        var shards = await _client.ListShardsAsync(name, cancellationToken);
-        var (first, openOnly) = ApplyShardFilter(shards, filter, exclusiveStart);
-        var page = new List<StreamShardDescription>(Math.Min(maxResults, shards.Count));
-        var i = first;
-        for (; i < shards.Count && page.Count < maxResults; i++)
-            if (!openOnly || shards[i].IsOpen) page.Add(shards[i]);
-        var more = false;
-        for (var k = i; k < shards.Count && !more; k++) more = !openOnly || shards[k].IsOpen;
-        var token = more ? EncodeListShardsToken(name, page[^1].ShardId) : null;
+        var shards = await _client.ListShardsAsync(name, filter, created, cancellationToken);
+        var first = StartAfter(shards, exclusiveStart);
+        var end = Math.Min(shards.Count, first + maxResults);
+        // AFTER_SHARD_ID needs nothing more on later pages: they start after a shard that already follows its ShardId.
+        var token = end < shards.Count
+            ? EncodeListShardsToken(name, shards[end - 1].ShardId, filter?.Type == StreamShardFilterType.AfterShardId ? null : filter)
+            : null;
         await WriteAsync(output, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("Shards");
-            foreach (var s in page) WriteShard(w, s);
+            for (var i = first; i < end; i++) WriteShard(w, shards[i]);
             w.WriteEndArray();
             if (token is not null) w.WriteString("NextToken", token);
             w.WriteEndObject();
         });
     }
 
-    /// <summary>
-    /// ShardFilter: AFTER_SHARD_ID and AT_LATEST select shards; the TRIM_HORIZON and TIMESTAMP types return every shard,
-    /// which is exact while streams cannot be resharded (no shard is closed yet).
-    /// </summary>
-    private static (int First, bool OpenOnly) ApplyShardFilter(IReadOnlyList<StreamShardDescription> shards, JsonElement? filter, string? exclusiveStart)
+    private static StreamShardFilter? ReadShardFilter(KinesisRequest request)
     {
-        if (filter is not { } f) return (StartAfter(shards, exclusiveStart), false);
-        if (exclusiveStart is not null)
-            throw new InvalidArgumentException("ExclusiveStartShardId and ShardFilter cannot be provided together.");
-        var type = KinesisRequest.RequiredString(f, "Type", "shardFilter.type");
-        switch (type)
+        if (request.Object("ShardFilter") is not { } f) return null;
+        var type = KinesisRequest.RequiredString(f, "Type", "shardFilter.type") switch
         {
-            case "AFTER_SHARD_ID":
-                var after = KinesisRequest.String(f, "ShardId")
-                    ?? throw new InvalidArgumentException("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
-                return (StartAfter(shards, after), false);
-            case "AT_LATEST":
-                return (0, true);
-            case "AT_TRIM_HORIZON" or "FROM_TRIM_HORIZON" or "AT_TIMESTAMP" or "FROM_TIMESTAMP":
-                return (0, false);
-            default:
-                throw new ValidationException(
-                    $"1 validation error detected: Value '{type}' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
-        }
+            "AFTER_SHARD_ID" => StreamShardFilterType.AfterShardId,
+            "AT_TRIM_HORIZON" => StreamShardFilterType.AtTrimHorizon,
+            "FROM_TRIM_HORIZON" => StreamShardFilterType.FromTrimHorizon,
+            "AT_LATEST" => StreamShardFilterType.AtLatest,
+            "AT_TIMESTAMP" => StreamShardFilterType.AtTimestamp,
+            "FROM_TIMESTAMP" => StreamShardFilterType.FromTimestamp,
+            var other => throw new ValidationException(
+                $"1 validation error detected: Value '{other}' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]"),
+        };
+        return new StreamShardFilter(type, KinesisRequest.String(f, "ShardId"), KinesisRequest.Timestamp(f, "Timestamp"));
     }
 
-    private string EncodeListShardsToken(string streamName, StreamShardId last) =>
+    // The token: "lsh2:<issued ms>:<last shard index>:<filter type or empty>:<filter timestamp ms or empty>:<stream name>",
+    // base64. Stream names have no ':'.
+    private string EncodeListShardsToken(string streamName, StreamShardId last, StreamShardFilter? filter) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{ListShardsTokenPrefix}{_clock.GetUtcNow().ToUnixTimeMilliseconds()}:{last.Index}:{streamName}")));
+            $"{ListShardsTokenPrefix}{_clock.GetUtcNow().ToUnixTimeMilliseconds()}:{last.Index}:{(filter is null ? "" : (int)filter.Type)}:{filter?.Timestamp?.ToUnixTimeMilliseconds()}:{streamName}")));
 
-    private (string StreamName, string LastShardId) DecodeListShardsToken(string token)
+    private (string StreamName, string LastShardId, StreamShardFilter? Filter) DecodeListShardsToken(string token)
     {
         string text;
         try
@@ -191,13 +187,27 @@ internal sealed partial class KinesisOperations
         {
             throw new InvalidArgumentException("NextToken is not a token returned by ListShards.");
         }
-        var parts = text.StartsWith(ListShardsTokenPrefix, StringComparison.Ordinal) ? text[ListShardsTokenPrefix.Length..].Split(':', 3) : [];
-        if (parts.Length != 3 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var issuedMs)
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+        var parts = text.StartsWith(ListShardsTokenPrefix, StringComparison.Ordinal) ? text[ListShardsTokenPrefix.Length..].Split(':', 5) : [];
+        if (parts.Length != 5 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var issuedMs)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            || !TryParseOptional(parts[2], out var type) || !TryParseOptional(parts[3], out var timestampMs)
+            || (type is { } t && !Enum.IsDefined((StreamShardFilterType)t)))
             throw new InvalidArgumentException("NextToken is not a token returned by ListShards.");
         if (_clock.GetUtcNow().ToUnixTimeMilliseconds() - issuedMs > (long)ProtocolLimits.ListShardsTokenLifetime.TotalMilliseconds)
             throw new KinesisProtocolException(KinesisProtocolException.ExpiredNextToken, "The NextToken has expired; list the shards again.");
-        return (parts[2], new StreamShardId(index).ToString());
+        var filter = type is { } filterType
+            ? new StreamShardFilter((StreamShardFilterType)filterType, null, timestampMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null)
+            : null;
+        return (parts[4], new StreamShardId(index).ToString(), filter);
+    }
+
+    private static bool TryParseOptional(string text, out long? value)
+    {
+        value = null;
+        if (text.Length == 0) return true;
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)) return false;
+        value = parsed;
+        return true;
     }
 
     private async Task IncreaseStreamRetentionPeriodAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)

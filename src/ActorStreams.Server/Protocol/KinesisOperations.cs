@@ -52,6 +52,10 @@ internal sealed partial class KinesisOperations
             ["TagResource"] = TagResourceAsync,
             ["UntagResource"] = UntagResourceAsync,
             ["ListTagsForResource"] = ListTagsForResourceAsync,
+            ["SplitShard"] = SplitShardAsync,
+            ["MergeShards"] = MergeShardsAsync,
+            ["UpdateShardCount"] = UpdateShardCountAsync,
+            ["UpdateStreamMode"] = UpdateStreamModeAsync,
         };
         _byName = handlers.GetAlternateLookup<ReadOnlySpan<char>>();
     }

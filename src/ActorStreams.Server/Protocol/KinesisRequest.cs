@@ -54,9 +54,12 @@ internal readonly struct KinesisRequest(JsonElement root)
     }
 
     /// <summary>Timestamps are fractional epoch seconds; an ISO 8601 string is accepted too.</summary>
-    public DateTimeOffset? Timestamp(string name)
+    public DateTimeOffset? Timestamp(string name) => Timestamp(Root, name);
+
+    /// <inheritdoc cref="Timestamp(string)"/>
+    public static DateTimeOffset? Timestamp(JsonElement obj, string name)
     {
-        if (!TryGet(name, out var v)) return null;
+        if (!TryGet(obj, name, out var v)) return null;
         if (v.ValueKind == JsonValueKind.Number && v.TryGetDecimal(out var seconds))
         {
             try

@@ -43,6 +43,27 @@ internal sealed record ShardRetentionChanged(int RetentionHours) : IActorStreams
 
 internal sealed record ShardRetired(long RetiredAtMs) : IActorStreamsSerializable;
 
+/// <summary>
+/// A child of a closed shard: its index, parents and hash-key range. A closed shard keeps its children so that
+/// readers at its end learn where to go on (ChildShards) and writers that raced with the close are re-routed.
+/// </summary>
+internal readonly record struct ChildShardEntry(int Index, int ParentIndex, int? AdjacentParentIndex, HashKeyRange HashKeyRange)
+{
+    public bool Covers(UInt128 hashKey) => HashKeyRange.Contains(hashKey);
+}
+
+/// <summary>
+/// The shard was closed by resharding: every record is at or below event <see cref="EndingEventNo"/>, no append
+/// is accepted after it, and <see cref="Children"/> continue its hash-key range.
+/// </summary>
+internal sealed record ShardClosed(long EndingEventNo, long ClosedAtMs, ImmutableArray<ChildShardEntry> Children) : IActorStreamsSerializable
+{
+    public bool Equals(ShardClosed? other) =>
+        other is not null && EndingEventNo == other.EndingEventNo && ClosedAtMs == other.ClosedAtMs && Children.SequenceEqual(other.Children);
+
+    public override int GetHashCode() => HashCode.Combine(EndingEventNo, ClosedAtMs, Children.Length);
+}
+
 /// <summary>Shard metadata only: record payloads stay in the journal, so recovery does not grow with retained data.</summary>
 internal sealed record StreamShardSnapshot(
     ShardInitialized Init,
@@ -52,12 +73,14 @@ internal sealed record StreamShardSnapshot(
     long LastTimestampMs,
     long LastRecordEventNo,
     ImmutableArray<long> IndexEventNos,
-    ImmutableArray<long> IndexTimestampsMs) : IActorStreamsSerializable
+    ImmutableArray<long> IndexTimestampsMs,
+    ShardClosed? Closed = null) : IActorStreamsSerializable
 {
     public bool Equals(StreamShardSnapshot? other) =>
         other is not null && Init == other.Init && RetentionHours == other.RetentionHours && TrimHorizonEventNo == other.TrimHorizonEventNo
         && Retired == other.Retired && LastTimestampMs == other.LastTimestampMs && LastRecordEventNo == other.LastRecordEventNo
-        && IndexEventNos.SequenceEqual(other.IndexEventNos) && IndexTimestampsMs.SequenceEqual(other.IndexTimestampsMs);
+        && IndexEventNos.SequenceEqual(other.IndexEventNos) && IndexTimestampsMs.SequenceEqual(other.IndexTimestampsMs)
+        && Equals(Closed, other.Closed);
 
     public override int GetHashCode() => HashCode.Combine(Init, TrimHorizonEventNo, IndexEventNos.Length);
 }
@@ -66,11 +89,15 @@ internal sealed record StreamShardSnapshot(
 
 internal sealed record InitializeShard(string EntityId, ShardInitialized Init) : IStreamShardCommand;
 
-/// <summary>Records to append. The shard accepts a prefix (all of them unless throttled) into a single event.</summary>
-internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes) : IStreamShardCommand;
+/// <summary>
+/// Records to append. The shard accepts a prefix (all of them unless throttled) into a single event.
+/// <see cref="Unthrottled"/>: the stream is ON_DEMAND, so the shard's write limit does not apply (its load is still measured).
+/// </summary>
+internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes, bool Unthrottled = false) : IStreamShardCommand;
 
+/// <summary><see cref="SharedCapacity"/> false: an enhanced fan-out read, which has its own capacity and does not count against GetRecords'.</summary>
 internal sealed record ReadRecords(
-    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait) : IStreamShardCommand;
+    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait, bool SharedCapacity = true) : IStreamShardCommand;
 
 /// <summary>Where an iterator starts. <see cref="CountCall"/>: a GetShardIterator call, subject to its per-shard rate limit.</summary>
 internal sealed record ResolveIterator(string EntityId, ShardIteratorType Type, SequenceNumber? Sequence, long TimestampMs, bool CountCall)
@@ -81,6 +108,18 @@ internal sealed record ChargeReadBytes(string EntityId, long Bytes) : IStreamSha
 internal sealed record SetShardRetention(string EntityId, int RetentionHours) : IStreamShardCommand;
 
 internal sealed record RetireShard(string EntityId) : IStreamShardCommand;
+
+/// <summary>Starts the entity if it is passivated and runs its retention check: how closed shards that nobody reads still expire.</summary>
+internal sealed record WakeShard(string EntityId) : IStreamShardCommand;
+
+/// <summary>The shard's write load over the ON_DEMAND load window.</summary>
+internal sealed record GetShardLoad(string EntityId) : IStreamShardCommand;
+
+/// <summary>Load as a share of one shard's write capacity (the larger of records and bytes), measured since <see cref="MeasuredSinceMs"/>.</summary>
+internal sealed record ShardLoadResult(string EntityId, double CapacityShare, long MeasuredSinceMs);
+
+/// <summary>Closes the shard for resharding (idempotent: a closed shard answers with the end it already has).</summary>
+internal sealed record CloseShard(string EntityId, ImmutableArray<ChildShardEntry> Children) : IStreamShardCommand;
 
 // ---- replies ----
 
@@ -103,10 +142,20 @@ internal sealed record AppendRecordsResult(long EventNo, int FirstIndex, int Acc
 /// <summary>A record as a reader gets it, with its position.</summary>
 internal readonly record struct ReadRecord(SequenceNumber Position, long TimestampMs, StoredRecord Record);
 
-internal sealed record ReadRecordsResult(ReadRecord[] Records, SequenceNumber Next, long MillisBehindLatest);
+/// <summary>A page of records; <see cref="EndOfShard"/> (the children) once the reader has reached the end of a closed shard.</summary>
+internal sealed record ReadRecordsResult(ReadRecord[] Records, SequenceNumber Next, long MillisBehindLatest, ShardClosed? EndOfShard = null);
 
-/// <summary>The range asked for is older than the in-memory tail: read events [From, ToEventNoExclusive) from the journal.</summary>
-internal sealed record ReadFromJournal(string PersistenceId, SequenceNumber From, long ToEventNoExclusive, long LatestTimestampMs);
+/// <summary>
+/// The range asked for is older than the in-memory tail: read events [From, ToEventNoExclusive) from the journal.
+/// <see cref="Closed"/> is set when the shard is closed, so the reader knows where its end is.
+/// </summary>
+internal sealed record ReadFromJournal(string PersistenceId, SequenceNumber From, long ToEventNoExclusive, long LatestTimestampMs,
+    ShardClosed? Closed = null);
+
+/// <summary>The shard was closed by resharding before these records were stored: none of them was written; route them to the children.</summary>
+internal sealed record AppendRefusedClosed(int ShardIndex, ShardClosed Closed);
+
+internal sealed record ShardClosedResult(long EndingEventNo);
 
 internal sealed record ReadThrottled(TimeSpan RetryAfter, string Message);
 

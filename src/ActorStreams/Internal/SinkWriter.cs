@@ -20,6 +20,10 @@ internal sealed class SinkBatch
 /// only orders their writes further). Each Kinesis shard has a chain of writes: a batch's part for a shard
 /// starts only after the previous batch's part for that shard was fully acknowledged (retries included), so
 /// records of one partition key are stored in the order the sink received them.
+/// Resharding: batches join the chains with the newest route any batch has used, so once a batch writes to a
+/// child shard no later batch writes to its closed parent. A closed parent's chain may still hold writes that it
+/// refuses and that move to its children; so when a join first sees a shard closed, everything joined from then on
+/// waits for that shard's chain as it stands (the closed-shard barrier).
 /// </summary>
 internal sealed class SinkWriter
 {
@@ -28,6 +32,11 @@ internal sealed class SinkWriter
     private readonly Dictionary<int, Task> _chains = new();
     private readonly object _gate = new();
     private Task _lastJoined = Task.CompletedTask;
+    private StreamRoute? _newest;
+    private readonly HashSet<int> _closedSeen = new();
+    private Task _closedBarrier = Task.CompletedTask;
+    private int _barrierGeneration;
+    private readonly Dictionary<int, int> _chainGeneration = new();
 
     public SinkWriter(ActorStreamsClient client, string streamName)
     {
@@ -63,30 +72,46 @@ internal sealed class SinkWriter
 
     private List<Task> JoinChains(SinkBatch batch, StreamRoute route)
     {
-        var parts = new Dictionary<int, (List<StoredRecord> Records, long Bytes)>();
-        foreach (var r in batch.Records)
-        {
-            var shard = route.ShardFor(r.HashKey);
-            if (!parts.TryGetValue(shard, out var part)) part = (new List<StoredRecord>(), 0);
-            part.Records.Add(r.Record);
-            parts[shard] = (part.Records, part.Bytes + r.Size);
-        }
-
-        var tasks = new List<Task>(parts.Count);
         lock (_gate)
         {
+            // Batches join in order; none may route by an older map than one before it did.
+            if (_newest is not null && _newest.Epoch == route.Epoch && _newest.Version > route.Version) route = _newest;
+            else _newest = route;
+
+            var parts = new Dictionary<int, List<SinkRecord>>();
+            foreach (var r in batch.Records)
+            {
+                var shard = route.ShardFor(r.HashKey);
+                if (!parts.TryGetValue(shard, out var part)) parts[shard] = part = new List<SinkRecord>();
+                part.Add(r);
+            }
+
+            var newlyClosed = _chains.Where(c => !route.IsOpen(c.Key) && _closedSeen.Add(c.Key)).Select(c => c.Value).ToList();
+            if (newlyClosed.Count > 0)
+            {
+                newlyClosed.Add(_closedBarrier);
+                _closedBarrier = Task.WhenAll(newlyClosed);
+                _barrierGeneration++;
+            }
+
+            var tasks = new List<Task>(parts.Count);
             foreach (var (shard, part) in parts)
             {
-                _chains.TryGetValue(shard, out var previous);
-                var task = WritePartAsync(previous ?? Task.CompletedTask, route, shard, part.Records.ToArray(), part.Bytes);
+                var previous = _chains.GetValueOrDefault(shard) ?? Task.CompletedTask;
+                if (_chainGeneration.GetValueOrDefault(shard) != _barrierGeneration)
+                {
+                    previous = Task.WhenAll(previous, _closedBarrier);
+                    _chainGeneration[shard] = _barrierGeneration;
+                }
+                var task = WritePartAsync(previous, route, shard, part.ToArray());
                 _chains[shard] = task;
                 tasks.Add(task);
             }
+            return tasks;
         }
-        return tasks;
     }
 
-    private async Task WritePartAsync(Task previous, StreamRoute route, int shard, StoredRecord[] records, long bytes)
+    private async Task WritePartAsync(Task previous, StreamRoute route, int shard, SinkRecord[] records)
     {
         try
         {
@@ -97,17 +122,36 @@ internal sealed class SinkWriter
             // That write's own stream already failed with this error (a sink definition materialized twice shares
             // its chains); this one goes on.
         }
-        var offset = 0;
+        await WriteRoutedAsync(route, shard, records).ConfigureAwait(false);
+    }
+
+    private async Task WriteRoutedAsync(StreamRoute route, int shard, SinkRecord[] records)
+    {
         while (true)
         {
-            var result = await _client.AppendAsync(route, shard, records, bytes, CancellationToken.None).ConfigureAwait(false);
-            offset += result.Accepted;
-            if (offset >= records.Length) return;
+            var stored = new StoredRecord[records.Length];
+            long bytes = 0;
+            for (var i = 0; i < records.Length; i++)
+            {
+                stored[i] = records[i].Record;
+                bytes += records[i].Size;
+            }
+            AppendRecordsResult result;
+            try
+            {
+                result = await _client.AppendAsync(route, shard, stored, bytes, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ShardClosedException closed)
+            {
+                // Resharding closed the shard before these were stored: they go to its children, each child's share in order.
+                var next = closed.Route;
+                await Task.WhenAll(records.GroupBy(r => next.ShardFor(r.HashKey))
+                    .Select(g => WriteRoutedAsync(next, g.Key, g.ToArray()))).ConfigureAwait(false);
+                return;
+            }
+            if (result.Accepted >= records.Length) return;
             // Throttled: the shard took a prefix; wait for its capacity and send the rest, in order.
             records = records[result.Accepted..];
-            bytes = 0;
-            foreach (var r in records) bytes += r.Size;
-            offset = 0;
             var delay = result.RetryAfter > TimeSpan.Zero ? result.RetryAfter : TimeSpan.FromMilliseconds(10);
             await Task.Delay(delay, _client.Clock).ConfigureAwait(false);
         }

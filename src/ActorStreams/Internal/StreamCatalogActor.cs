@@ -14,7 +14,7 @@ namespace ActorStreams.Internal;
 /// shards (their events and snapshots are deleted) and journals it gone. Work left half done by a crash is
 /// resumed on recovery.
 /// </summary>
-internal sealed class StreamCatalogActor : PersistentActor
+internal sealed partial class StreamCatalogActor : PersistentActor
 {
     private const int SnapshotEveryEvents = 200;
 
@@ -53,10 +53,13 @@ internal sealed class StreamCatalogActor : PersistentActor
                 _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
                 return true;
             case RecoveryCompleted:
+                StartClosedShardSweep();
+                StartOnDemandScaling();
                 foreach (var entry in _streams.Values)
                 {
                     if (entry.Status == StreamStatus.Creating) InitializeShards(entry, null);
                     else if (entry.Status == StreamStatus.Deleting) RetireShards(entry, null);
+                    else if (entry.PendingReshard.Length > 0) RunReshardStep(entry);
                 }
                 return true;
             case IActorStreamsEvent e:
@@ -89,7 +92,7 @@ internal sealed class StreamCatalogActor : PersistentActor
             case DeleteStreamCommand cmd:
             {
                 var entry = Find(cmd.Name);
-                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
+                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting or StreamStatus.Updating)
                     throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, try again when it is ACTIVE.");
                 var replyTo = Sender;
                 PersistEvent(new StreamDeletionStarted(cmd.Name), () => RetireShards(_streams[cmd.Name], replyTo));
@@ -132,11 +135,29 @@ internal sealed class StreamCatalogActor : PersistentActor
                 return true;
             case DeregisterConsumer cmd:
             {
-                var consumer = FindConsumer(Find(cmd.StreamName), cmd.ConsumerName);
-                if (cmd.CreatedAtSeconds is { } seconds && DateTimeOffset.FromUnixTimeMilliseconds(consumer.CreatedAtMs).ToUnixTimeSeconds() != seconds)
-                    throw new ResourceNotFoundException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} with creation time {seconds} not found.");
+                var consumer = FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
                 var replyTo = Sender;
                 PersistEvent(new ConsumerDeregistered(cmd.StreamName, cmd.ConsumerName), () => replyTo.Tell(consumer));
+                return true;
+            }
+            case AddConsumerTags cmd:
+            {
+                var consumer = FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var merged = consumer.Tags.SetItems(cmd.Tags);
+                if (merged.Count > KinesisLimits.MaxTagsPerConsumer)
+                    throw new LimitExceededException(
+                        $"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} would have {merged.Count} tags; at most {KinesisLimits.MaxTagsPerConsumer} are allowed.");
+                var replyTo = Sender;
+                PersistEvent(new ConsumerTagsAdded(cmd.StreamName, cmd.ConsumerName, cmd.Tags),
+                    () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
+                return true;
+            }
+            case RemoveConsumerTags cmd:
+            {
+                FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var replyTo = Sender;
+                PersistEvent(new ConsumerTagsRemoved(cmd.StreamName, cmd.ConsumerName, cmd.Keys),
+                    () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
                 return true;
             }
             case ShardsInitialized done:
@@ -157,6 +178,11 @@ internal sealed class StreamCatalogActor : PersistentActor
             case ShardWorkFailed failed:
                 _log.Error(failed.Cause, "{0} of stream {1} failed; it is retried when the catalog restarts", failed.What, failed.Name);
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
+                return true;
+            case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
+                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck or SweepClosedShards
+                or UpdateStreamModeCommand or EvaluateOnDemand or OnDemandLoads:
+                HandleReshard(message);
                 return true;
             case SaveSnapshotSuccess ok:
                 DeleteMessages(ok.Metadata.SequenceNr);
@@ -210,6 +236,15 @@ internal sealed class StreamCatalogActor : PersistentActor
     private ConsumerEntry FindConsumer(StreamEntry entry, string consumerName) =>
         entry.Consumers.FirstOrDefault(c => c.Name == consumerName)
         ?? throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} not found.");
+
+    /// <summary>The consumer of that name, and only if it is the registration a consumer ARN's creation time names.</summary>
+    private ConsumerEntry FindRegistration(StreamEntry entry, string consumerName, long? createdAtSeconds)
+    {
+        var consumer = FindConsumer(entry, consumerName);
+        return consumer.IsRegistration(createdAtSeconds)
+            ? consumer
+            : throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} with creation time {createdAtSeconds} not found.");
+    }
 
     private void OnChangeRetention(ChangeRetention cmd)
     {
@@ -324,6 +359,15 @@ internal sealed class StreamCatalogActor : PersistentActor
             case ConsumerDeregistered c:
                 Update(c.StreamName, s => s with { Consumers = s.Consumers.RemoveAll(x => x.Name == c.ConsumerName) });
                 break;
+            case ConsumerTagsAdded t:
+                UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.SetItems(t.Tags) });
+                break;
+            case ConsumerTagsRemoved t:
+                UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.RemoveRange(t.Keys) });
+                break;
+            case ReshardStarted or ReshardStepCompleted or ClosedShardRemoved or StreamModeChanged:
+                ApplyReshard(e);
+                break;
         }
     }
 
@@ -331,4 +375,7 @@ internal sealed class StreamCatalogActor : PersistentActor
     {
         if (_streams.TryGetValue(name, out var entry)) _streams = _streams.SetItem(name, change(entry));
     }
+
+    private void UpdateConsumer(string streamName, string consumerName, Func<ConsumerEntry, ConsumerEntry> change) =>
+        Update(streamName, s => s with { Consumers = s.Consumers.Select(c => c.Name == consumerName ? change(c) : c).ToImmutableArray() });
 }

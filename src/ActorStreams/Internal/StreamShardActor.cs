@@ -13,7 +13,7 @@ namespace ActorStreams.Internal;
 /// joins the next event, so the event size grows with the load. Readers near the tip are served from the hot
 /// tail; older positions are handed to the caller as a journal range to read itself, keeping this actor free.
 /// </summary>
-internal sealed class StreamShardActor : PersistentActor, IWithTimers
+internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 {
     private const string TrimTimerKey = "trim";
 
@@ -21,6 +21,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private readonly StreamShardSettings _settings;
     private readonly ThrottlingSettings _throttling;
     private readonly TimeProvider _clock;
+    private readonly StreamMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HotTail _tail;
     private readonly TokenBucket _writeRecords;
@@ -28,6 +29,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private readonly TokenBucket _readCalls;
     private readonly TokenBucket _readBytes;
     private readonly TokenBucket _iteratorCalls;
+    private readonly WriteLoadMeter _load;
 
     // Sparse AT_TIMESTAMP index: the first event of every time bucket.
     private readonly List<long> _indexEventNos = new();
@@ -50,6 +52,10 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     private long _bytesSinceSnapshot;
     private readonly List<IActorRef> _retireRequesters = new();
     private long _retiredAt = long.MaxValue;
+    // Resharding: _closing from the CloseShard command until ShardClosed is persisted (appends wait, unflushed);
+    // _closed afterwards (appends are refused with the children, readers at the end get them as ChildShards).
+    private bool _closing;
+    private ShardClosed? _closed;
 
     private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter);
 
@@ -62,9 +68,10 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         public static readonly TrimTick Instance = new();
     }
 
-    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock)
+    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null)
     {
         _entityId = entityId;
+        _metrics = metrics;
         _settings = settings.StreamShard;
         _throttling = settings.Throttling;
         _clock = clock;
@@ -74,11 +81,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         _readCalls = new TokenBucket(clock, _throttling.ReadCallsPerSecond);
         _readBytes = new TokenBucket(clock, _throttling.ReadBytesPerSecond);
         _iteratorCalls = new TokenBucket(clock, _throttling.GetShardIteratorCallsPerSecond);
+        _load = new WriteLoadMeter(settings.OnDemand.LoadWindow, clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
-    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock));
+    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics));
 
     public override string PersistenceId { get; }
 
@@ -116,6 +124,11 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 _retired = true;
                 _appliedSequenceNr = LastSequenceNr;
                 return true;
+            case ShardClosed e:
+                // Every event before the close belongs to the shard: its end is the event right before it.
+                _closed = e with { EndingEventNo = LastSequenceNr - 1 };
+                _appliedSequenceNr = LastSequenceNr;
+                return true;
             case SnapshotOffer { Snapshot: StreamShardSnapshot s } offer:
                 ApplySnapshot(s);
                 _appliedSequenceNr = offer.Metadata.SequenceNr;
@@ -142,6 +155,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             case ResolveIterator cmd when IsLive:
                 OnResolve(cmd);
                 return true;
+            case IShardSubscriptionCommand cmd when IsLive:
+                OnSubscriptionCommand(cmd);
+                return true;
+            case Terminated terminated:
+                OnSubscriberTerminated(terminated.ActorRef);
+                return true;
             case ChargeReadBytes cmd when IsLive:
                 if (_throttling.Enabled) _readBytes.Take(cmd.Bytes);
                 return true;
@@ -158,6 +177,19 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             case RetireShard:
                 OnRetire();
                 return true;
+            case CloseShard cmd when IsLive:
+                OnClose(cmd);
+                return true;
+            case WakeShard when IsLive:
+                OnTrim();
+                return true;
+            case GetShardLoad when IsLive:
+            {
+                var (records, bytes) = _load.Rates(NowMs);
+                var share = Math.Max(records / _throttling.WriteRecordsPerSecond, bytes / _throttling.WriteBytesPerSecond);
+                Sender.Tell(new ShardLoadResult(_entityId, share, _load.StartMs));
+                return true;
+            }
             case ParkedReadExpired expired:
                 if (_parked.Remove(expired.Id, out var parked))
                     parked.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), parked.Command.From, 0));
@@ -223,10 +255,15 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnAppend(AppendRecords cmd)
     {
+        if (_closed is not null)
+        {
+            Sender.Tell(new AppendRefusedClosed(_init!.ShardIndex, _closed));
+            return;
+        }
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
         var retryAfter = TimeSpan.Zero;
-        if (_throttling.Enabled)
+        if (_throttling.Enabled && !cmd.Unthrottled)
         {
             accepted = 0;
             bytes = 0;
@@ -242,18 +279,22 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 accepted++;
                 bytes += size;
             }
+            _metrics?.WriteThrottled(_entityId, cmd.Records.Length - accepted);
             if (accepted == 0)
             {
                 Sender.Tell(new AppendRecordsResult(0, 0, 0, retryAfter));
                 return;
             }
         }
+        _load.Add(NowMs, accepted, bytes);
         _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
         if (!_writing) Flush();
     }
 
     private void Flush()
     {
+        // Once a close is requested nothing more is written: what waits is refused when ShardClosed is persisted.
+        if (_closing) return;
         var take = 0;
         var records = 0;
         long bytes = 0;
@@ -283,6 +324,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         PersistAsync(evt, e =>
         {
             ApplyAppended(e, eventNo, bytes);
+            _metrics?.Written(_entityId, records, bytes);
             var first = 0;
             foreach (var p in batch)
             {
@@ -292,6 +334,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
             _writing = false;
             MaybeSnapshot();
             WakeParkedReads();
+            PushToSubscribers(eventNo, e, bytes);
             if (_pending.Count > 0) Flush();
         });
     }
@@ -322,15 +365,18 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnRead(IActorRef replyTo, ReadRecords cmd, bool countCall)
     {
-        if (countCall && _throttling.Enabled)
+        if (!cmd.SharedCapacity) _subscriptionReads++;
+        if (countCall && _throttling.Enabled && cmd.SharedCapacity)
         {
             if (_readBytes.Available < 0)
             {
+                _metrics?.ReadThrottled(_entityId);
                 replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
                 return;
             }
             if (!_readCalls.TryTake(1))
             {
+                _metrics?.ReadThrottled(_entityId);
                 replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
                 return;
             }
@@ -338,6 +384,11 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
         var tip = Tip;
         var from = cmd.From < FirstRecordPosition ? FirstRecordPosition : cmd.From;
+        if (_closed is not null && from.EventNo > _closed.EndingEventNo)
+        {
+            replyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), from, 0, _closed));
+            return;
+        }
         if (from >= tip)
         {
             if (cmd.Wait > TimeSpan.Zero)
@@ -354,12 +405,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         var tailStart = _tail.FirstEventNo ?? tip.EventNo;
         if (from.EventNo < tailStart)
         {
-            replyTo.Tell(new ReadFromJournal(PersistenceId, from, tailStart, _lastTimestampMs));
+            replyTo.Tell(new ReadFromJournal(PersistenceId, from, tailStart, _lastTimestampMs, _closed));
             return;
         }
 
         var result = ReadTail(from, cmd.MinTimestampMs, cmd.Limit, cmd.MaxBytes, tip, out var bytes);
-        if (_throttling.Enabled) _readBytes.Take(bytes);
+        if (_throttling.Enabled && cmd.SharedCapacity) _readBytes.Take(bytes);
         replyTo.Tell(result);
     }
 
@@ -377,7 +428,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         var next = page.FullAt ?? tip;
         // How far behind the present the reader is once it has these records (the journal path measures the same).
         var behind = next >= tip || page.Records.Count == 0 ? 0 : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
-        return new ReadRecordsResult(page.Records.ToArray(), next, behind);
+        // A closed shard's tip is its end: a page that reaches it tells the reader the children.
+        return new ReadRecordsResult(page.Records.ToArray(), next, behind, page.FullAt is null ? _closed : null);
     }
 
     private void WakeParkedReads()
@@ -415,7 +467,9 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                         $"StartingSequenceNumber {seq} is beyond the newest record of {ShardName}."));
                     return;
                 }
-                var position = cmd.Type == ShardIteratorType.AtSequenceNumber ? seq : seq.Next;
+                // After the largest index of an event (a SubscribeToShard continuation between events) is the next event.
+                var position = cmd.Type == ShardIteratorType.AtSequenceNumber ? seq
+                    : seq.Index >= SequenceNumber.MaxIndex ? new SequenceNumber(seq.EventNo + 1, 0) : seq.Next;
                 Sender.Tell(new IteratorResolved(position < horizon ? horizon : position, 0));
                 return;
             }
@@ -431,6 +485,40 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         }
     }
 
+    // ---------------- resharding ----------------
+
+    private void OnClose(CloseShard cmd)
+    {
+        if (_closed is not null)
+        {
+            Sender.Tell(new ShardClosedResult(_closed.EndingEventNo));
+            return;
+        }
+        if (_closing) return; // a close is being persisted; the catalog asks again if it missed the answer
+        _closing = true;
+        // An append still in flight (PersistAsync, at most one) is journaled before this event and is part of the
+        // shard; appends waiting in _pending were never written and are refused once the close is durable.
+        // LastSequenceNr counts only confirmed writes, so the one in flight is added; the handler below takes the
+        // end from the close event's own sequence number either way.
+        var closed = new ShardClosed(LastSequenceNr + (_writing ? 1 : 0), NowMs, cmd.Children);
+        PersistApplied(closed, e =>
+        {
+            _closed = e with { EndingEventNo = LastSequenceNr - 1 };
+            if (_closed.EndingEventNo != e.EndingEventNo)
+                _log.Warning("{0} journaled its end as event {1}, but the close is event {2}; using {3}", PersistenceId, e.EndingEventNo, LastSequenceNr, _closed.EndingEventNo);
+            _appliedSequenceNr = Math.Max(_appliedSequenceNr, LastSequenceNr);
+            e = _closed;
+            _closing = false;
+            var refused = new AppendRefusedClosed(_init!.ShardIndex, e);
+            foreach (var p in _pending) p.ReplyTo.Tell(refused);
+            _pending.Clear();
+            _snapshotRequested = true;
+            MaybeSnapshot();
+            WakeParkedReads();
+            Sender.Tell(new ShardClosedResult(e.EndingEventNo));
+        });
+    }
+
     // ---------------- retention ----------------
 
     private void StartTrimTimer()
@@ -440,8 +528,17 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnTrim()
     {
-        if (_init is null || _retired || _lastTimestampMs == 0) return;
+        if (_init is null || _retired) return;
         var cutoff = NowMs - (long)TimeSpan.FromHours(_retentionHours).TotalMilliseconds;
+        if (_closed is not null && _lastRecordEventNo < _trimHorizon && _closed.ClosedAtMs < cutoff)
+        {
+            // Closed longer than the retention period and every record trimmed: the catalog drops the shard from
+            // the listing and retires this entity. Said again on every tick until that happened.
+            ClusterSharding.Get(Context.System).ShardRegion(StreamCatalogEntity.TypeName)
+                .Tell(new ClosedShardExpired(_init.StreamName, _init.Epoch, _init.ShardIndex));
+            return;
+        }
+        if (_lastTimestampMs == 0) return;
         long deleteTo;
         if (_lastTimestampMs < cutoff)
         {
@@ -503,6 +600,7 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
                 read.ReplyTo.Tell(gone);
             }
             _parked.Clear();
+            EndSubscriptions(gone);
             _tail.Clear();
             _retiredAt = LastSequenceNr;
             DeleteMessages(_retiredAt);
@@ -561,11 +659,12 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
         _indexEventNos.AddRange(s.IndexEventNos);
         _indexTimestamps.Clear();
         _indexTimestamps.AddRange(s.IndexTimestampsMs);
+        _closed = s.Closed;
     }
 
     private StreamShardSnapshot CreateSnapshot() => new(
         _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs, _lastRecordEventNo,
-        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray());
+        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray(), _closed);
 
     /// <summary>
     /// Snapshots when due, but never while an append is in flight: the snapshot's sequence number would cover an
@@ -573,7 +672,8 @@ internal sealed class StreamShardActor : PersistentActor, IWithTimers
     /// </summary>
     private void MaybeSnapshot()
     {
-        if (_writing) return;
+        // No snapshot while a close is being persisted: the snapshot must not be taken between the close and its handler.
+        if (_writing || _closing) return;
         if (!_snapshotRequested && _eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
         _snapshotRequested = false;
         _eventsSinceSnapshot = 0;

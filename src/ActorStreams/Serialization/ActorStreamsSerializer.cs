@@ -20,7 +20,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ShardInitializedManifest = "SI";
     private const string ShardRetentionChangedManifest = "SR";
     private const string ShardRetiredManifest = "SX";
-    private const string StreamShardSnapshotManifest = "SS";
+    // "SS" snapshots were written before shards could be closed by resharding; they are still read.
+    private const string StreamShardSnapshotWithoutClosedManifest = "SS";
+    private const string StreamShardSnapshotManifest = "S2";
+    private const string ShardClosedManifest = "SC";
     private const string StreamCreatedManifest = "CC";
     private const string StreamActivatedManifest = "CA";
     private const string StreamDeletionStartedManifest = "CD";
@@ -30,9 +33,18 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string StreamTagsRemovedManifest = "CU";
     private const string ConsumerRegisteredManifest = "CG";
     private const string ConsumerDeregisteredManifest = "CN";
-    // "CS" snapshots were written before streams had consumers; they are still read.
+    private const string ConsumerTagsAddedManifest = "CV";
+    private const string ConsumerTagsRemovedManifest = "CW";
+    // Older catalog snapshots are still read: "CS" was written before streams had consumers, "C2" before consumers
+    // had tags and shards their opening and closing times.
     private const string CatalogSnapshotWithoutConsumersManifest = "CS";
-    private const string CatalogSnapshotManifest = "C2";
+    private const string CatalogSnapshotWithoutConsumerTagsManifest = "C2";
+    // "C3": consumer tags, shard opening/closing times, a resharding under way and recent UpdateShardCount times.
+    private const string CatalogSnapshotManifest = "C3";
+    private const string ReshardStartedManifest = "CP";
+    private const string ReshardStepCompletedManifest = "CQ";
+    private const string ClosedShardRemovedManifest = "CY";
+    private const string StreamModeChangedManifest = "CO";
     private const string DeliveryStreamChangedManifest = "FM";
     private const string DeliveryStreamDeletedManifest = "FD";
     private const string FirehoseRecordsAcceptedManifest = "FR";
@@ -58,6 +70,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         ShardRetentionChanged => ShardRetentionChangedManifest,
         ShardRetired => ShardRetiredManifest,
         StreamShardSnapshot => StreamShardSnapshotManifest,
+        ShardClosed => ShardClosedManifest,
+        ReshardStarted => ReshardStartedManifest,
+        ReshardStepCompleted => ReshardStepCompletedManifest,
+        ClosedShardRemoved => ClosedShardRemovedManifest,
+        StreamModeChanged => StreamModeChangedManifest,
         StreamCreated => StreamCreatedManifest,
         StreamActivated => StreamActivatedManifest,
         StreamDeletionStarted => StreamDeletionStartedManifest,
@@ -67,6 +84,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         StreamTagsRemoved => StreamTagsRemovedManifest,
         ConsumerRegistered => ConsumerRegisteredManifest,
         ConsumerDeregistered => ConsumerDeregisteredManifest,
+        ConsumerTagsAdded => ConsumerTagsAddedManifest,
+        ConsumerTagsRemoved => ConsumerTagsRemovedManifest,
         CatalogSnapshot => CatalogSnapshotManifest,
         DeliveryStreamChanged => DeliveryStreamChangedManifest,
         DeliveryStreamDeleted => DeliveryStreamDeletedManifest,
@@ -107,7 +126,20 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                         w.Write(s.IndexEventNos[i]);
                         w.Write(s.IndexTimestampsMs[i]);
                     }
+                    w.Write(s.Closed is not null);
+                    if (s.Closed is not null) Write(w, s.Closed);
                     break;
+                case ShardClosed e: Write(w, e); break;
+                case ReshardStarted e:
+                    w.Write(e.Name);
+                    WriteOps(w, e.Ops);
+                    w.Write(e.ScaledAtMs ?? -1);
+                    break;
+                case ReshardStepCompleted e:
+                    w.Write(e.Name); w.Write(e.ParentEndingEventNo); w.Write(e.AdjacentParentEndingEventNo ?? -1); w.Write(e.CompletedAtMs);
+                    break;
+                case ClosedShardRemoved e: w.Write(e.Name); w.Write(e.ShardIndex); break;
+                case StreamModeChanged e: w.Write(e.Name); w.Write((byte)e.Mode); w.Write(e.AtMs); break;
                 case StreamCreated e:
                     w.Write(e.Name); w.Write(e.Epoch); w.Write(e.ShardCount); w.Write((byte)e.Mode); w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
                     break;
@@ -116,13 +148,11 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 case StreamDeleted e: w.Write(e.Name); break;
                 case StreamRetentionChanged e: w.Write(e.Name); w.Write(e.RetentionHours); break;
                 case StreamTagsAdded e: w.Write(e.Name); WriteTags(w, e.Tags); break;
-                case StreamTagsRemoved e:
-                    w.Write(e.Name);
-                    w.Write(e.Keys.Length);
-                    foreach (var k in e.Keys) w.Write(k);
-                    break;
+                case StreamTagsRemoved e: w.Write(e.Name); WriteKeys(w, e.Keys); break;
                 case ConsumerRegistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); w.Write(e.CreatedAtMs); break;
                 case ConsumerDeregistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); break;
+                case ConsumerTagsAdded e: w.Write(e.StreamName); w.Write(e.ConsumerName); WriteTags(w, e.Tags); break;
+                case ConsumerTagsRemoved e: w.Write(e.StreamName); w.Write(e.ConsumerName); WriteKeys(w, e.Keys); break;
                 case CatalogSnapshot s:
                     w.Write(s.LastEpoch);
                     w.Write(s.Streams.Length);
@@ -167,7 +197,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case ShardInitializedManifest: return ReadShardInitialized(r);
             case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
             case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
-            case StreamShardSnapshotManifest:
+            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutClosedManifest:
             {
                 var init = ReadShardInitialized(r);
                 var retention = r.ReadInt32();
@@ -183,8 +213,26 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     eventNos.Add(r.ReadInt64());
                     timestamps.Add(r.ReadInt64());
                 }
-                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable());
+                var closed = manifest == StreamShardSnapshotManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
+                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(), closed);
             }
+            case ShardClosedManifest: return ReadShardClosed(r);
+            case ReshardStartedManifest:
+            {
+                var name = r.ReadString();
+                var ops = ReadOps(r);
+                var scaledAt = r.ReadInt64();
+                return new ReshardStarted(name, ops, scaledAt < 0 ? null : scaledAt);
+            }
+            case ReshardStepCompletedManifest:
+            {
+                var name = r.ReadString();
+                var parentEnd = r.ReadInt64();
+                var adjacentEnd = r.ReadInt64();
+                return new ReshardStepCompleted(name, parentEnd, adjacentEnd < 0 ? null : adjacentEnd, r.ReadInt64());
+            }
+            case ClosedShardRemovedManifest: return new ClosedShardRemoved(r.ReadString(), r.ReadInt32());
+            case StreamModeChangedManifest: return new StreamModeChanged(r.ReadString(), (StreamMode)r.ReadByte(), r.ReadInt64());
             case StreamCreatedManifest:
                 return new StreamCreated(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (StreamMode)r.ReadByte(), r.ReadInt32(), r.ReadInt64());
             case StreamActivatedManifest: return new StreamActivated(r.ReadString());
@@ -192,23 +240,23 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case StreamDeletedManifest: return new StreamDeleted(r.ReadString());
             case StreamRetentionChangedManifest: return new StreamRetentionChanged(r.ReadString(), r.ReadInt32());
             case StreamTagsAddedManifest: return new StreamTagsAdded(r.ReadString(), ReadTags(r));
-            case StreamTagsRemovedManifest:
-            {
-                var name = r.ReadString();
-                var n = r.ReadInt32();
-                var keys = ImmutableArray.CreateBuilder<string>(n);
-                for (var i = 0; i < n; i++) keys.Add(r.ReadString());
-                return new StreamTagsRemoved(name, keys.MoveToImmutable());
-            }
+            case StreamTagsRemovedManifest: return new StreamTagsRemoved(r.ReadString(), ReadKeys(r));
             case ConsumerRegisteredManifest: return new ConsumerRegistered(r.ReadString(), r.ReadString(), r.ReadInt64());
             case ConsumerDeregisteredManifest: return new ConsumerDeregistered(r.ReadString(), r.ReadString());
-            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumersManifest:
+            case ConsumerTagsAddedManifest: return new ConsumerTagsAdded(r.ReadString(), r.ReadString(), ReadTags(r));
+            case ConsumerTagsRemovedManifest: return new ConsumerTagsRemoved(r.ReadString(), r.ReadString(), ReadKeys(r));
+            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumerTagsManifest or CatalogSnapshotWithoutConsumersManifest:
             {
-                var withConsumers = manifest == CatalogSnapshotManifest;
+                var version = manifest switch
+                {
+                    CatalogSnapshotWithoutConsumersManifest => 1,
+                    CatalogSnapshotWithoutConsumerTagsManifest => 2,
+                    _ => 3,
+                };
                 var lastEpoch = r.ReadInt64();
                 var n = r.ReadInt32();
                 var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
-                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, withConsumers));
+                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, version));
                 return new CatalogSnapshot(lastEpoch, streams.MoveToImmutable());
             }
             case DeliveryStreamChangedManifest: return new DeliveryStreamChanged(ReadMetadata(r));
@@ -374,6 +422,27 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return b.ToImmutable();
     }
 
+    private static void WriteKeys(BinaryWriter w, ImmutableArray<string> keys)
+    {
+        w.Write(keys.Length);
+        foreach (var k in keys) w.Write(k);
+    }
+
+    private static ImmutableArray<string> ReadKeys(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var keys = ImmutableArray.CreateBuilder<string>(n);
+        for (var i = 0; i < n; i++) keys.Add(r.ReadString());
+        return keys.MoveToImmutable();
+    }
+
+    // Optional longs (shard opening and closing times) as -1 when unset; no real time is negative here.
+    private static long? ReadOptionalTime(BinaryReader r)
+    {
+        var value = r.ReadInt64();
+        return value < 0 ? null : value;
+    }
+
     private static void Write(BinaryWriter w, StreamEntry s)
     {
         w.Write(s.Name); w.Write(s.Epoch); w.Write((byte)s.Status); w.Write((byte)s.Mode); w.Write(s.RetentionHours); w.Write(s.CreatedAtMs);
@@ -386,13 +455,71 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             w.Write(shard.ParentIndex ?? -1);
             w.Write(shard.AdjacentParentIndex ?? -1);
             w.Write(shard.EndingEventNo ?? -1);
+            w.Write(shard.CreatedAtMs ?? -1);
+            w.Write(shard.ClosedAtMs ?? -1);
         }
         WriteTags(w, s.Tags);
         w.Write(s.Consumers.Length);
-        foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); }
+        foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); WriteTags(w, c.Tags); }
+        WriteOps(w, s.PendingReshard);
+        w.Write(s.ScalingTimesMs.Length);
+        foreach (var t in s.ScalingTimesMs) w.Write(t);
+        w.Write(s.ModeChangeTimesMs.Length);
+        foreach (var t in s.ModeChangeTimesMs) w.Write(t);
     }
 
-    private static StreamEntry ReadStreamEntry(BinaryReader r, bool withConsumers)
+    private static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
+    {
+        w.Write(ops.Length);
+        foreach (var op in ops)
+        {
+            w.Write((byte)op.Kind);
+            Write(w, op.Key);
+            w.Write(op.UpperIsParent);
+        }
+    }
+
+    private static ImmutableArray<ReshardOp> ReadOps(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var ops = ImmutableArray.CreateBuilder<ReshardOp>(n);
+        for (var i = 0; i < n; i++) ops.Add(new ReshardOp((ReshardOpKind)r.ReadByte(), ReadUInt128(r), r.ReadBoolean()));
+        return ops.MoveToImmutable();
+    }
+
+    private static void Write(BinaryWriter w, ShardClosed e)
+    {
+        w.Write(e.EndingEventNo);
+        w.Write(e.ClosedAtMs);
+        w.Write(e.Children.Length);
+        foreach (var c in e.Children)
+        {
+            w.Write(c.Index);
+            w.Write(c.ParentIndex);
+            w.Write(c.AdjacentParentIndex ?? -1);
+            Write(w, c.HashKeyRange.StartingHashKey);
+            Write(w, c.HashKeyRange.EndingHashKey);
+        }
+    }
+
+    private static ShardClosed ReadShardClosed(BinaryReader r)
+    {
+        var ending = r.ReadInt64();
+        var closedAt = r.ReadInt64();
+        var n = r.ReadInt32();
+        var children = ImmutableArray.CreateBuilder<ChildShardEntry>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var index = r.ReadInt32();
+            var parent = r.ReadInt32();
+            var adjacent = r.ReadInt32();
+            children.Add(new ChildShardEntry(index, parent, adjacent < 0 ? null : adjacent, new HashKeyRange(ReadUInt128(r), ReadUInt128(r))));
+        }
+        return new ShardClosed(ending, closedAt, children.MoveToImmutable());
+    }
+
+    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state.</summary>
+    private static StreamEntry ReadStreamEntry(BinaryReader r, int version)
     {
         var name = r.ReadString();
         var epoch = r.ReadInt64();
@@ -409,12 +536,27 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             var parent = r.ReadInt32();
             var adjacent = r.ReadInt32();
             var ending = r.ReadInt64();
-            shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending));
+            var createdAt = version >= 3 ? ReadOptionalTime(r) : null;
+            var closedAt = version >= 3 ? ReadOptionalTime(r) : null;
+            shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending,
+                createdAt, closedAt));
         }
         var tags = ReadTags(r);
-        var m = withConsumers ? r.ReadInt32() : 0;
+        var m = version >= 2 ? r.ReadInt32() : 0;
         var consumers = ImmutableArray.CreateBuilder<ConsumerEntry>(m);
-        for (var i = 0; i < m; i++) consumers.Add(new ConsumerEntry(r.ReadString(), r.ReadInt64()));
-        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable());
+        for (var i = 0; i < m; i++)
+        {
+            var consumer = new ConsumerEntry(r.ReadString(), r.ReadInt64());
+            consumers.Add(version >= 3 ? consumer with { Tags = ReadTags(r) } : consumer);
+        }
+        var pending = version >= 3 ? ReadOps(r) : [];
+        var k = version >= 3 ? r.ReadInt32() : 0;
+        var scalings = ImmutableArray.CreateBuilder<long>(k);
+        for (var i = 0; i < k; i++) scalings.Add(r.ReadInt64());
+        var c = version >= 3 ? r.ReadInt32() : 0;
+        var modeChanges = ImmutableArray.CreateBuilder<long>(c);
+        for (var i = 0; i < c; i++) modeChanges.Add(r.ReadInt64());
+        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable(),
+            pending, scalings.MoveToImmutable(), modeChanges.MoveToImmutable());
     }
 }

@@ -78,6 +78,38 @@ public sealed record ActorStreamsSettings
     public int SinkParallelism { get; init; }
     /// <summary>Records a source asks for per read.</summary>
     public int SourceReadBatchRecords { get; init; }
+    /// <summary>UpdateShardCount calls allowed per stream in any rolling 24 hours (Kinesis: 10).</summary>
+    public int MaxUpdateShardCountPerDay
+    {
+        get => _maxUpdateShardCountPerDay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxUpdateShardCountPerDay = value;
+        }
+    }
+
+    private readonly int _maxUpdateShardCountPerDay = 10;
+
+    /// <summary>Enhanced fan-out subscriptions (SubscribeToShard).</summary>
+    public EnhancedFanOutSettings EnhancedFanOut { get; init; } =
+        EnhancedFanOutSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.enhanced-fan-out"));
+
+    /// <summary>UpdateStreamMode calls allowed per stream in any rolling 24 hours (Kinesis: 2).</summary>
+    public int MaxStreamModeChangesPerDay
+    {
+        get => _maxStreamModeChangesPerDay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxStreamModeChangesPerDay = value;
+        }
+    }
+
+    private readonly int _maxStreamModeChangesPerDay = 2;
+
+    /// <summary>How ON_DEMAND streams split and merge their shards by themselves.</summary>
+    public OnDemandSettings OnDemand { get; init; } = OnDemandSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.on-demand"));
 
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
@@ -105,6 +137,13 @@ public sealed record ActorStreamsSettings
             c.GetInt("sink.max-batch-records"),
             c.GetByteSize("sink.max-batch-bytes") ?? 8 * 1024 * 1024,
             c.GetInt("sink.parallelism"),
-            c.GetInt("source.read-batch-records"));
+            c.GetInt("source.read-batch-records"))
+        {
+            MaxUpdateShardCountPerDay = c.GetInt("limits.max-update-shard-count-per-day"),
+            EnhancedFanOut = EnhancedFanOutSettings.Create(c.GetConfig("enhanced-fan-out")),
+
+            OnDemand = OnDemandSettings.Create(c.GetConfig("on-demand")),
+            MaxStreamModeChangesPerDay = c.GetInt("limits.max-stream-mode-changes-per-day"),
+        };
     }
 }

@@ -38,16 +38,32 @@ public sealed record ThrottlingSettings
     /// <summary>GetShardIterator calls per shard per second (sources starting up are not counted: they wait instead).</summary>
     public int GetShardIteratorCallsPerSecond { get; init; }
 
+    /// <summary>Bytes per second each enhanced fan-out consumer (SubscribeToShard) reads from each shard, apart from <see cref="ReadBytesPerSecond"/>.</summary>
+    public long SubscriptionBytesPerSecond
+    {
+        get => _subscriptionBytesPerSecond;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _subscriptionBytesPerSecond = value;
+        }
+    }
+
+    private readonly long _subscriptionBytesPerSecond = KinesisLimits.ConsumerReadBytesPerSecond;
+
     /// <summary>Kinesis' own limits.</summary>
     public static ThrottlingSettings Kinesis => new(true, KinesisLimits.ShardWriteBytesPerSecond, KinesisLimits.ShardWriteRecordsPerSecond,
         KinesisLimits.ShardReadBytesPerSecond, KinesisLimits.ShardReadCallsPerSecond, KinesisLimits.ShardGetShardIteratorCallsPerSecond);
 
     /// <summary>Reads <c>actorstreams.throttling</c>.</summary>
-    public static ThrottlingSettings Create(Config config) => new(
+    public static ThrottlingSettings Create(Config config) => new ThrottlingSettings(
         config.GetBoolean("enabled", true),
         config.GetByteSize("write-bytes-per-second") ?? KinesisLimits.ShardWriteBytesPerSecond,
         config.GetInt("write-records-per-second", KinesisLimits.ShardWriteRecordsPerSecond),
         config.GetByteSize("read-bytes-per-second") ?? KinesisLimits.ShardReadBytesPerSecond,
         config.GetInt("read-calls-per-second", KinesisLimits.ShardReadCallsPerSecond),
-        config.GetInt("get-shard-iterator-calls-per-second", KinesisLimits.ShardGetShardIteratorCallsPerSecond));
+        config.GetInt("get-shard-iterator-calls-per-second", KinesisLimits.ShardGetShardIteratorCallsPerSecond))
+    {
+        SubscriptionBytesPerSecond = config.GetByteSize("subscription-bytes-per-second") ?? KinesisLimits.ConsumerReadBytesPerSecond,
+    };
 }

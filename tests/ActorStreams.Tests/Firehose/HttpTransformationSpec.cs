@@ -37,7 +37,7 @@ public sealed class HttpTransformationSpec(ITestOutputHelper output) : FirehoseS
                 if (r.GetProperty("approximateArrivalTimestamp").GetInt64() < 1_000_000_000_000) lock (violations) violations.Add("approximateArrivalTimestamp");
                 var id = r.GetProperty("recordId").GetString();
                 return text.StartsWith("drop") ? (object)new { recordId = id, result = "Dropped" }
-                    : text.StartsWith("fail") ? new { recordId = id, result = "ProcessingFailed", data = r.GetProperty("data").GetString() }
+                    : text.StartsWith("fail") ? new { recordId = id, result = "ProcessingFailed", data = r.GetProperty("data").GetString()! }
                     : new { recordId = id, result = "Ok", data = Convert.ToBase64String(Encoding.UTF8.GetBytes(text.ToUpperInvariant())) };
             }).ToList();
             await LocalHttpServer.AnswerAsync(context.Response, 200, JsonSerializer.Serialize(new { records }));

@@ -42,7 +42,7 @@ public sealed class ParquetConversionSpec(ITestOutputHelper output) : FirehoseSp
         Assert.Equal(2, group.RowCount);
         var ids = new long?[2];
         await group.ReadAsync<long>(fields[0], ids.AsMemory());
-        var names = new string[2];
+        var names = new string?[2];
         await group.ReadAsync(fields[1], names.AsMemory());
         var scores = new double?[2];
         await group.ReadAsync<double>(fields[2], scores.AsMemory());

@@ -1,0 +1,75 @@
+using System.IO.Pipelines;
+using System.Text.Json;
+using ActorStreams.Streams;
+
+namespace ActorStreams.Server.Protocol;
+
+internal sealed partial class KinesisOperations
+{
+    private async Task SplitShardAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        await _client.SplitShardAsync(name, request.RequiredString("ShardToSplit", "shardToSplit"),
+            request.RequiredString("NewStartingHashKey", "newStartingHashKey"), cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    private async Task MergeShardsAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        await _client.MergeShardsAsync(name, request.RequiredString("ShardToMerge", "shardToMerge"),
+            request.RequiredString("AdjacentShardToMerge", "adjacentShardToMerge"), cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    private async Task UpdateShardCountAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        var target = request.RequiredInt("TargetShardCount", "targetShardCount");
+        var scalingType = request.RequiredString("ScalingType", "scalingType") switch
+        {
+            "UNIFORM_SCALING" => ScalingType.UniformScaling,
+            var other => throw new ValidationException(
+                $"1 validation error detected: Value '{other}' at 'scalingType' failed to satisfy constraint: Member must satisfy enum value set: [UNIFORM_SCALING]"),
+        };
+        var result = await _client.UpdateShardCountAsync(name, target, scalingType, cancellationToken);
+        await WriteAsync(output, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("StreamName", result.StreamName);
+            w.WriteNumber("CurrentShardCount", result.CurrentShardCount);
+            w.WriteNumber("TargetShardCount", result.TargetShardCount);
+            w.WriteString("StreamARN", result.StreamArn);
+            w.WriteEndObject();
+        });
+    }
+
+    private async Task UpdateStreamModeAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
+    {
+        var name = request.StreamName();
+        var details = request.Object("StreamModeDetails") ?? throw KinesisRequest.Missing("streamModeDetails");
+        var mode = ParseMode(KinesisRequest.RequiredString(details, "StreamMode", "streamModeDetails.streamMode"));
+        await _client.UpdateStreamModeAsync(name, mode, cancellationToken);
+        await WriteEmptyAsync(output);
+    }
+
+    /// <summary>The <c>ChildShards</c> member of GetRecords (and of SubscribeToShard events).</summary>
+    internal static void WriteChildShards(Utf8JsonWriter w, IReadOnlyList<ChildShard> children)
+    {
+        w.WriteStartArray("ChildShards");
+        foreach (var child in children)
+        {
+            w.WriteStartObject();
+            w.WriteString("ShardId", child.ShardId.ToString());
+            w.WriteStartArray("ParentShards");
+            foreach (var parent in child.ParentShards) w.WriteStringValue(parent.ToString());
+            w.WriteEndArray();
+            w.WriteStartObject("HashKeyRange");
+            w.WriteString("StartingHashKey", child.HashKeyRange.StartingHashKeyText);
+            w.WriteString("EndingHashKey", child.HashKeyRange.EndingHashKeyText);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+}
