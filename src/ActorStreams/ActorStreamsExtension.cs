@@ -51,7 +51,7 @@ public sealed class ActorStreamsExtension : IExtension
         Firehose = new FirehoseClient(system, firehose, DeliveryStreamRegion, DeliveryCatalogRegion, settings.AskTimeout);
         // The catalog wakes every delivery stream when it recovers: start it soon after the node, so delivery resumes
         // after a restart without waiting for a request, but without competing with the node's first requests.
-        system.Scheduler.ScheduleTellOnce(DeliveryResumeDelay, DeliveryCatalogRegion, new ListDeliveryStreamNames(1, null, null), ActorRefs.NoSender);
+        system.Scheduler.ScheduleTellOnce(DeliveryResumeDelay, DeliveryCatalogRegion, StartDeliveryCatalog.Instance, ActorRefs.NoSender);
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>

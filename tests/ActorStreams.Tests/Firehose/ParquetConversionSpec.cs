@@ -49,7 +49,7 @@ public sealed class ParquetConversionSpec(ITestOutputHelper output) : FirehoseSp
         var at = new DateTime?[2];
         await group.ReadAsync<DateTime>(fields[4], at.AsMemory());
         Assert.Equal([1L, 2L], ids);
-        Assert.Equal(["one", "two"], names);
+        Assert.Equal(["one", "two"], names.Select(n => n!).ToArray());
         Assert.Equal([1.5, null], scores);
         Assert.Equal(new DateTime(2026, 11, 26, 10, 0, 0, DateTimeKind.Utc), at[0]!.Value.ToUniversalTime());
 

@@ -74,6 +74,8 @@ internal sealed class DeliveryCatalogActor : PersistentActor
             case UnregisterDeliveryStream cmd:
                 Unregister(cmd.Name, Sender);
                 return true;
+            case StartDeliveryCatalog:
+                return true;
             case DeliveryStreamGone gone:
                 Unregister(gone.Name, null);
                 return true;

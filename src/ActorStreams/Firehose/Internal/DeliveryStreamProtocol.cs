@@ -135,6 +135,12 @@ internal sealed record UnregisterDeliveryStream(string Name) : IDeliveryCatalogC
 
 internal sealed record ListDeliveryStreamNames(int Limit, string? ExclusiveStartName, DeliveryStreamType? Type) : IDeliveryCatalogCommand;
 
+/// <summary>Starts the catalog (which wakes every delivery stream as it recovers); answered with nothing.</summary>
+internal sealed record StartDeliveryCatalog : IDeliveryCatalogCommand
+{
+    public static readonly StartDeliveryCatalog Instance = new();
+}
+
 // ---- replies ----
 
 internal sealed record DeliveryStreamAck(string Name);
