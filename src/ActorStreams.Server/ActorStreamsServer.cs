@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace ActorStreams.Server;
 
-/// <summary>Builds the ActorStreams HTTP node: Kestrel speaking the Kinesis JSON protocol over an embedded ActorStreams runtime.</summary>
+/// <summary>Builds the ActorStreams HTTP node: Kestrel speaking the Kinesis (JSON, CBOR) and Firehose (JSON) protocols over an embedded ActorStreams runtime.</summary>
 public static class ActorStreamsServer
 {
     /// <summary>The ActorSystem name; every node of one cluster must use it (it is part of the seed node addresses).</summary>
@@ -93,6 +93,7 @@ public static class ActorStreamsServer
             builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ActorStreamsMetrics.MeterName).AddPrometheusExporter());
         }
         builder.Services.AddSingleton<KinesisOperations>();
+        builder.Services.AddSingleton<FirehoseOperations>();
         SigV4Verifier? verifier = null;
         if (options.Auth.Enabled)
         {
@@ -102,7 +103,8 @@ public static class ActorStreamsServer
             verifier = new SigV4Verifier(options.Auth.Credentials);
         }
         builder.Services.AddSingleton(services => new KinesisEndpoint(
-            services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier));
+            services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier,
+            services.GetRequiredService<FirehoseOperations>()));
 
         var app = builder.Build();
         if (options.Metrics.Enabled)

@@ -27,6 +27,8 @@ public abstract class ActorStreamsException : Exception
         ExpiredIteratorException.Code => new ExpiredIteratorException(message),
         LimitExceededException.Code => new LimitExceededException(message),
         ProvisionedThroughputExceededException.Code => new ProvisionedThroughputExceededException(message),
+        ServiceUnavailableException.Code => new ServiceUnavailableException(message),
+        ConcurrentModificationException.Code => new ConcurrentModificationException(message),
         _ => new InternalFailureException(message),
     };
 }

@@ -1,3 +1,5 @@
+using ActorStreams.Firehose;
+using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
 using ActorStreams.Settings;
 using Akka.Actor;
@@ -45,8 +47,7 @@ public sealed class ActorStreamsExtension : IExtension
         var recoveryGrace = ConsumerApplicationSettings.Create(system).LeaseDuration;
         ConsumerApplicationRegion = sharding.Start(ConsumerApplicationEntity.TypeName,
             entityId => ConsumerApplicationActor.Props(entityId, catalogRegion, clock, askTimeout, recoveryGrace),
-            shardingSettings, new ConsumerApplicationMessageExtractor(settings.NumberOfShards),
-            sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
+            shardingSettings, new ConsumerApplicationMessageExtractor(settings.NumberOfShards));
         Client = new ActorStreamsClient(system, this);
 
         // The catalog's own timers (ON_DEMAND scaling, closed-shard expiry, resharding retries) do not count as activity
@@ -56,6 +57,18 @@ public sealed class ActorStreamsExtension : IExtension
             ? settings.OnDemand.EvaluationInterval
             : settings.StreamShard.TrimInterval;
         system.Scheduler.ScheduleTellRepeatedly(heartbeat, heartbeat, CatalogRegion, CatalogHeartbeat.Instance, ActorRefs.NoSender);
+        var firehose = new FirehoseRuntime(FirehoseSettings.Create(system), settings, clock);
+        DeliveryStreamRegion = sharding.Start(DeliveryStreamEntity.TypeName,
+            name => DeliveryStreamActor.Props(name, firehose),
+            shardingSettings, new DeliveryStreamMessageExtractor(settings.NumberOfShards));
+        var deliveryStreams = DeliveryStreamRegion;
+        DeliveryCatalogRegion = sharding.Start(DeliveryStreamEntity.CatalogTypeName,
+            _ => DeliveryCatalogActor.Props(deliveryStreams, firehose.Settings.MaxDeliveryStreams),
+            shardingSettings, new DeliveryCatalogMessageExtractor());
+        Firehose = new FirehoseClient(system, firehose, DeliveryStreamRegion, DeliveryCatalogRegion, settings.AskTimeout);
+        // The catalog wakes every delivery stream when it recovers: start it soon after the node, so delivery resumes
+        // after a restart without waiting for a request, but without competing with the node's first requests.
+        system.Scheduler.ScheduleTellOnce(DeliveryResumeDelay, DeliveryCatalogRegion, StartDeliveryCatalog.Instance, ActorRefs.NoSender);
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>
@@ -69,6 +82,17 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The client facade for every control- and data-plane operation.</summary>
     public ActorStreamsClient Client { get; }
+
+    private static readonly TimeSpan DeliveryResumeDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>The Firehose client facade: delivery streams and their puts.</summary>
+    public FirehoseClient Firehose { get; }
+
+    /// <summary>The Akka.Cluster.Sharding region of the DeliveryStream entities.</summary>
+    public IActorRef DeliveryStreamRegion { get; }
+
+    /// <summary>The Akka.Cluster.Sharding region of the delivery stream catalog.</summary>
+    public IActorRef DeliveryCatalogRegion { get; }
 
     /// <summary>The Akka.Cluster.Sharding region of the StreamShard entities.</summary>
     public IActorRef StreamShardRegion { get; }

@@ -11,6 +11,7 @@ using Akka.Streams.Dsl;
 // Usage: dotnet run -c Release --project tests/ActorStreams.Benchmarks -- [--sizes 100,1024] [--seconds 10]
 //        [--warmup 8] [--shards 4] [--journal sqlite|postgresql] [--pg "<connection string>"] [--synchronous NORMAL|FULL]
 //        [--commit-latency | --subscribe (SubscribeToShard catch-up and live, one shard, the first size)]
+//        --firehose: Firehose delivery to the directory object store, uncompressed and GZIP
 var options = Options.Parse(args);
 var dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-bench-" + Guid.NewGuid().ToString("N")[..8]);
 var journalHocon = options.Journal == "postgresql"
@@ -52,6 +53,14 @@ if (args.Contains("--commit-latency"))
     var puts = await PutFor(TimeSpan.FromSeconds(options.Seconds));
     Console.WriteLine($"commit-latency puts={puts} puts/s={puts / sw1.Elapsed.TotalSeconds:F0} mean-ms={sw1.Elapsed.TotalMilliseconds / puts:F2}");
     await system.Terminate();
+    return;
+}
+
+if (args.Contains("--firehose"))
+{
+    await FirehoseBenchmark.RunAsync(system, dataDir, options.Seconds, options.WarmupSeconds);
+    await system.Terminate();
+    try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
     return;
 }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ActorStreams;
+using ActorStreams.Firehose;
 using ActorStreams.Streams;
 using Akka.Actor;
 using Akka.Configuration;
@@ -15,6 +16,12 @@ using Akka.Configuration;
 //   verify:  waits until the stream is ACTIVE (a resharding cut short by a kill finishes on recovery), then prints
 //            "REC <shardId> <sequenceNumber> <partitionKey> <data>" for every record of every shard (open and
 //            closed) from TRIM_HORIZON to the tip or the shard's end, then DONE, and exits 0.
+//   verify:  prints "REC <shardId> <sequenceNumber> <partitionKey> <data>" for every record of every shard from
+//            TRIM_HORIZON to the tip, then DONE, and exits 0.
+//   firehose-produce: creates (or reuses) the delivery stream NAME delivering to bucket "crash" (GZIP, 1 MiB, 0 s),
+//            prints READY, then PutRecordBatch forever from 3 writers; prints "FACK <counter>" per accepted record
+//            (data "<counter>\n").
+//   firehose-serve: starts the runtime (which resumes delivering what was accepted), prints READY, runs until stdin closes.
 // Stdout carries only these lines; Akka's log goes to stderr. A produce whose redirected stdin closes exits, so
 // a child outlives no crashed test run.
 const int Writers = 3;
@@ -44,6 +51,8 @@ try
     {
         "produce" => await ProduceAsync(),
         "verify" => await VerifyAsync(),
+        "firehose-produce" => await FirehoseProduceAsync(),
+        "firehose-serve" => await FirehoseServeAsync(),
         _ => throw new ArgumentException($"--mode must be produce or verify, not '{options.Mode}'."),
     };
 }
@@ -147,6 +156,84 @@ async Task<int> ProduceAsync()
             }
         }
     }
+}
+
+void ExitWhenStdinCloses()
+{
+    if (!Console.IsInputRedirected) return;
+    _ = Task.Run(async () =>
+    {
+        using var stdin = Console.OpenStandardInput();
+        var buffer = new byte[256];
+        while (await stdin.ReadAsync(buffer) > 0) { }
+        Environment.Exit(2);
+    });
+}
+
+async Task<int> FirehoseProduceAsync()
+{
+    var firehose = ActorStreamsExtension.Get(system).Firehose;
+    try
+    {
+        await firehose.CreateDeliveryStreamAsync(new DeliveryStreamConfiguration
+        {
+            DeliveryStreamName = options.Stream,
+            Destination = new ObjectStoreDestination
+            {
+                BucketArn = "arn:aws:s3:::crash",
+                BufferingHints = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 0 },
+                CompressionFormat = CompressionFormat.Gzip,
+            },
+        });
+    }
+    catch (ResourceInUseException)
+    {
+        // A run after a crash writes on into the delivery stream the previous run created.
+    }
+    lock (stdout)
+    {
+        stdout.WriteLine("READY");
+        stdout.Flush();
+    }
+    ExitWhenStdinCloses();
+    var counter = options.Run * CountersPerRun;
+    var running = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+    {
+        var lines = new StringBuilder();
+        while (true)
+        {
+            var counters = new long[BatchSize];
+            var records = new ReadOnlyMemory<byte>[BatchSize];
+            for (var i = 0; i < BatchSize; i++)
+            {
+                counters[i] = Interlocked.Increment(ref counter);
+                records[i] = Encoding.UTF8.GetBytes(counters[i].ToString(CultureInfo.InvariantCulture) + "\n");
+            }
+            var result = await firehose.PutRecordBatchAsync(options.Stream, records);
+            lines.Clear();
+            for (var i = 0; i < BatchSize; i++)
+                if (result.RequestResponses[i].Succeeded) lines.Append(CultureInfo.InvariantCulture, $"FACK {counters[i]}\n");
+            lock (stdout)
+            {
+                stdout.Write(lines);
+                stdout.Flush();
+            }
+            if (result.FailedPutCount > 0) await Task.Delay(20);
+        }
+    })).ToList();
+    running.Add(system.WhenTerminated);
+    await await Task.WhenAny(running);
+    return 3;
+}
+
+async Task<int> FirehoseServeAsync()
+{
+    _ = ActorStreamsExtension.Get(system).Firehose;
+    stdout.WriteLine("READY");
+    stdout.Flush();
+    ExitWhenStdinCloses();
+    await system.WhenTerminated;
+    return 0;
 }
 
 async Task<int> VerifyAsync()

@@ -62,11 +62,33 @@ public sealed class AwsCli
         return stderr;
     }
 
-    private Task<(int Code, string Stdout, string Stderr)> RunKinesisAsync(Uri endpoint, string accessKeyId, string secretAccessKey, string[] args)
+    /// <summary>Runs <c>aws firehose ...</c> against the endpoint with dummy credentials; it must succeed.</summary>
+    public async Task<JsonElement> FirehoseAsync(Uri endpoint, params string[] args)
+    {
+        var (code, stdout, stderr) = await RunServiceAsync("firehose", endpoint, "test", "test", args);
+        Assert.True(code == 0, $"aws firehose {string.Join(' ', args)} exited with {code}: {stderr}");
+        return string.IsNullOrWhiteSpace(stdout) ? default : JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    /// <summary>Runs <c>aws firehose ...</c>; it must fail, and its error output is returned.</summary>
+    public async Task<string> FirehoseFailsAsync(Uri endpoint, params string[] args)
+    {
+        var (code, stdout, stderr) = await RunServiceAsync("firehose", endpoint, "test", "test", args);
+        Assert.True(code != 0, $"aws firehose {string.Join(' ', args)} was expected to fail but printed: {stdout}");
+        return stderr;
+    }
+
+    /// <summary>The arguments that make the CLI take blobs inside JSON or shorthand as raw text (v2 expects base64 by default).</summary>
+    public string[] RawBlobs => IsV2 ? ["--cli-binary-format", "raw-in-base64-out"] : [];
+
+    private Task<(int Code, string Stdout, string Stderr)> RunKinesisAsync(Uri endpoint, string accessKeyId, string secretAccessKey, string[] args) =>
+        RunServiceAsync("kinesis", endpoint, accessKeyId, secretAccessKey, args);
+
+    private Task<(int Code, string Stdout, string Stderr)> RunServiceAsync(string service, Uri endpoint, string accessKeyId, string secretAccessKey, string[] args)
     {
         var all = new List<string> { "--endpoint-url", endpoint.ToString().TrimEnd('/'), "--region", "us-east-1", "--output", "json" };
         if (IsV2) all.Add("--no-cli-pager");
-        all.Add("kinesis");
+        all.Add(service);
         all.AddRange(args);
         return RunAsync(Path, all, TimeSpan.FromMinutes(2), accessKeyId, secretAccessKey);
     }

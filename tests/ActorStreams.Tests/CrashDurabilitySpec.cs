@@ -201,7 +201,7 @@ public sealed class CrashDurabilitySpec : IDisposable
 
     // ---------------- plumbing ----------------
 
-    private static string ProducerHostPath()
+    internal static string ProducerHostPath()
     {
         var path = typeof(CrashDurabilitySpec).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "ProducerHostPath").Value!;
@@ -228,7 +228,7 @@ public sealed class CrashDurabilitySpec : IDisposable
     /// <c>dotnet ActorStreams.ProducerHost.dll ...</c> with stdout read as whole lines (a line the kill cut short is
     /// not one) and the tail of stderr kept for failure messages. Disposing kills it if it still runs.
     /// </summary>
-    private sealed class HostProcess : IAsyncDisposable
+    internal sealed class HostProcess : IAsyncDisposable
     {
         private const int StderrLinesKept = 40;
 

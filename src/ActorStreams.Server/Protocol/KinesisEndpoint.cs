@@ -7,12 +7,13 @@ using Microsoft.AspNetCore.Http.Features;
 namespace ActorStreams.Server.Protocol;
 
 /// <summary>
-/// <c>POST /</c> of the Kinesis JSON and CBOR protocols: reads the body, dispatches on <c>X-Amz-Target</c>, and turns
+/// <c>POST /</c> of the Kinesis JSON and CBOR protocols and of the Firehose JSON protocol (<c>Firehose_20150804.*</c>): reads the body, dispatches on <c>X-Amz-Target</c>, and turns
 /// every failure into the Kinesis error shape <c>{"__type", "message"}</c> in the encoding of the request. With a
 /// <see cref="SigV4Verifier"/> every request must be signed; the signature is checked on the buffered body before it
 /// is parsed and before any operation runs, so a rejected request changes nothing.
 /// </summary>
-internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger, SigV4Verifier? verifier = null)
+internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger, SigV4Verifier? verifier = null,
+    FirehoseOperations? firehose = null)
 {
     /// <summary>
     /// The largest request body accepted: a 10 MiB PutRecords grows by a third in base64, plus JSON framing
@@ -46,7 +47,9 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         {
             // As in AWS (and kinesalite, which was checked against it), target and content type are looked at
             // before the signature; the signature before the body is parsed or any operation runs.
-            var (name, operation) = ResolveOperation(context.Request);
+            var (name, operation, isFirehose) = ResolveOperation(context.Request);
+            // Firehose speaks JSON only.
+            if (isFirehose && cbor) throw KinesisProtocolException.BadBody($"Firehose operations take {JsonContentType}, not {KinesisCbor.ContentType}.");
             if (!cbor) CheckContentType(context.Request);
             if (context.Request.ContentLength > MaxRequestBodyBytes) throw TooLarge(context.Request.ContentLength.Value);
             read = await ReadBodyAsync(reader, context.RequestAborted);
@@ -80,7 +83,12 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         }
         catch (ActorStreamsException e)
         {
-            var status = e.ErrorCode == InternalFailureException.Code ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest;
+            var status = e.ErrorCode switch
+            {
+                InternalFailureException.Code => StatusCodes.Status500InternalServerError,
+                ServiceUnavailableException.Code => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status400BadRequest,
+            };
             await WriteErrorAsync(response, status, e.ErrorCode, e.Message, cbor);
         }
         catch (Exception e)
@@ -137,15 +145,18 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
     }
 
     /// <summary>The operation a request names; a null handler for SubscribeToShard, which streams its reply.</summary>
-    private (string Name, KinesisOperations.Handler? Handler) ResolveOperation(HttpRequest request)
+    private (string Name, KinesisOperations.Handler? Handler, bool IsFirehose) ResolveOperation(HttpRequest request)
     {
         var target = request.Headers["X-Amz-Target"].ToString();
         if (target.StartsWith(TargetPrefix, StringComparison.Ordinal))
         {
             var name = target.AsSpan(TargetPrefix.Length);
-            if (name.SequenceEqual(KinesisOperations.SubscribeToShardOperation)) return (KinesisOperations.SubscribeToShardOperation, null);
-            if (operations.TryGet(name, out var handler)) return (name.ToString(), handler);
+            if (name.SequenceEqual(KinesisOperations.SubscribeToShardOperation)) return (KinesisOperations.SubscribeToShardOperation, null, false);
+            if (operations.TryGet(name, out var handler)) return (name.ToString(), handler, false);
         }
+        if (firehose is not null && target.StartsWith(FirehoseOperations.TargetPrefix, StringComparison.Ordinal)
+            && firehose.TryGet(target.AsSpan(FirehoseOperations.TargetPrefix.Length), out var firehoseHandler))
+            return (target[FirehoseOperations.TargetPrefix.Length..], firehoseHandler, true);
         throw new KinesisProtocolException(KinesisProtocolException.UnknownOperation,
             target.Length == 0 ? "The X-Amz-Target header is missing." : $"Operation {target} is not supported.");
     }

@@ -1,0 +1,18 @@
+namespace ActorStreams.Firehose;
+
+/// <summary>What DescribeDeliveryStream reports.</summary>
+public sealed record DeliveryStreamDescription(
+    string DeliveryStreamName,
+    string DeliveryStreamArn,
+    DeliveryStreamStatus Status,
+    DeliveryStreamType DeliveryStreamType,
+    int VersionId,
+    DateTimeOffset CreateTimestamp,
+    DateTimeOffset LastUpdateTimestamp,
+    DeliveryStreamEncryption Encryption,
+    KinesisStreamSourceConfiguration? KinesisStreamSource,
+    DeliveryDestination Destination)
+{
+    /// <summary>The one destination's id, as UpdateDestination wants it.</summary>
+    public const string DestinationId = "destinationId-000000000001";
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace ActorStreams.Firehose.Internal;
+
+/// <summary>
+/// The delivery graph of one delivery stream: closed buffers -> transformation -> prepare (compress, encode) ->
+/// deliver with retries and exponential back-off up to the retry duration, then the error output -> the outcome
+/// back to the entity. Buffers stay in order; the entity hands in at most <c>buffers-in-flight</c> at a time, so a
+/// slow destination holds records in the entity's bounded backlog and, once that is full, refuses puts.
+/// </summary>
+internal static class DeliveryGraph
+{
+    public static ISourceQueueWithComplete<DeliveryBuffer> Run(IActorRef owner, long generation, FirehoseRuntime runtime, ILoggingAdapter log,
+        IMaterializer materializer, CancellationToken cancellationToken)
+    {
+        var (queue, done) = Source.Queue<DeliveryBuffer>(runtime.Settings.BuffersInFlight, OverflowStrategy.Backpressure)
+            .SelectAsync(1, buffer => TransformAsync(buffer, runtime, log, cancellationToken))
+            .Select(Prepare)
+            .Async()
+            .SelectAsync(1, prepared => DeliverAsync(prepared, runtime, log, cancellationToken))
+            .ToMaterialized(Sink.ForEach<DeliveryOutcome>(outcome => owner.Tell(outcome)), Keep.Both)
+            .Run(materializer);
+        done.ContinueWith(t => owner.Tell(new DeliveryGraphStopped(generation, t.Exception?.GetBaseException())), TaskScheduler.Default);
+        return queue;
+    }
+
+    // ---------------- transformation ----------------
+
+    internal static async Task<TransformedBuffer> TransformAsync(DeliveryBuffer buffer, FirehoseRuntime runtime, ILoggingAdapter log,
+        CancellationToken cancellationToken)
+    {
+        var output = new List<BufferedRecord>(buffer.Records.Length);
+        var failed = new List<FailedRecord>();
+        var processing = buffer.Plan.Processing;
+        if (processing is not { Enabled: true })
+        {
+            output.AddRange(buffer.Records);
+            return new TransformedBuffer(buffer, output, failed);
+        }
+
+        var transformation = HttpTransformation.IsEndpoint(processing.LambdaArn)
+            ? HttpTransformation.Create(runtime.Http, processing.LambdaArn!, buffer.Plan.StreamArn, runtime.Region)
+            : runtime.FindTransformation(processing.LambdaArn);
+        if (transformation is null)
+        {
+            foreach (var r in buffer.Records)
+                failed.Add(new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionNotFound",
+                    $"No transformation is registered as {processing.LambdaArn} (FirehoseClient.RegisterTransformation).", 1));
+            return new TransformedBuffer(buffer, output, failed);
+        }
+
+        var inputs = new TransformationInputRecord[buffer.Records.Length];
+        var ids = new Dictionary<string, int>(inputs.Length, StringComparer.Ordinal);
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var id = $"{buffer.BufferId:N}{i:D8}";
+            ids[id] = i;
+            inputs[i] = new TransformationInputRecord(id, buffer.Records[i].Data, DateTimeOffset.FromUnixTimeMilliseconds(buffer.Records[i].ArrivalMs));
+        }
+
+        IReadOnlyList<TransformationOutputRecord>? results = null;
+        Exception? last = null;
+        var attempts = 0;
+        while (results is null && attempts < runtime.Settings.TransformationAttempts)
+        {
+            attempts++;
+            try
+            {
+                results = await transformation(inputs, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = e;
+                log.Warning("Transformation {0} of delivery stream {1} failed (attempt {2}): {3}", processing.LambdaArn, buffer.Plan.StreamName, attempts, e.Message);
+            }
+        }
+        if (results is null)
+        {
+            foreach (var r in buffer.Records)
+                failed.Add(new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionError", last?.Message ?? "The transformation failed.", attempts));
+            return new TransformedBuffer(buffer, output, failed);
+        }
+
+        var answered = new bool[inputs.Length];
+        foreach (var result in results)
+        {
+            if (result is null || !ids.TryGetValue(result.RecordId ?? "", out var index) || answered[index]) continue;
+            answered[index] = true;
+            var source = buffer.Records[index];
+            switch (result.Result)
+            {
+                case TransformationResult.Ok:
+                    output.Add(new BufferedRecord(source.ArrivalMs, result.Data.ToArray()));
+                    break;
+                case TransformationResult.Dropped:
+                    break;
+                default:
+                    failed.Add(new FailedRecord(source, ObjectNaming.ProcessingFailed, "Lambda.ProcessingFailed", "The transformation marked the record ProcessingFailed.", attempts));
+                    break;
+            }
+        }
+        for (var i = 0; i < answered.Length; i++)
+        {
+            if (!answered[i])
+                failed.Add(new FailedRecord(buffer.Records[i], ObjectNaming.ProcessingFailed, "Lambda.MissingRecordId",
+                    $"The transformation returned no record with id {inputs[i].RecordId}.", attempts));
+        }
+        return new TransformedBuffer(buffer, output, failed);
+    }
+
+    // ---------------- prepare ----------------
+
+    internal static PreparedBuffer Prepare(TransformedBuffer transformed)
+    {
+        try
+        {
+            return new PreparedBuffer(transformed, transformed.Buffer.Plan.Sink.Prepare(transformed.Buffer, transformed.Output, transformed.Failed), null);
+        }
+        catch (Exception e)
+        {
+            return new PreparedBuffer(transformed, null, e);
+        }
+    }
+
+    // ---------------- delivery ----------------
+
+    internal static async Task<DeliveryOutcome> DeliverAsync(PreparedBuffer prepared, FirehoseRuntime runtime, ILoggingAdapter log,
+        CancellationToken cancellationToken)
+    {
+        var buffer = prepared.Transformed.Buffer;
+        var sink = buffer.Plan.Sink;
+        var failed = new List<FailedRecord>(prepared.Transformed.Failed);
+        var delivered = 0;
+        var toDeliver = prepared.Prepared;
+        var prepareError = prepared.PrepareError;
+        var clock = Stopwatch.StartNew();
+        var attempt = 0;
+        while (toDeliver is not null || prepareError is not null)
+        {
+            attempt++;
+            Exception error;
+            var permanent = false;
+            try
+            {
+                if (prepareError is not null)
+                {
+                    // Preparing is pure CPU work, so a failure there is retried like a delivery failure.
+                    var retry = Prepare(prepared.Transformed with { Failed = new List<FailedRecord>(prepared.Transformed.Failed) });
+                    if (retry.PrepareError is not null) throw retry.PrepareError;
+                    prepareError = null;
+                    failed = retry.Transformed.Failed;
+                    toDeliver = retry.Prepared;
+                    if (toDeliver is null) break;
+                }
+                await sink.DeliverAsync(buffer, toDeliver!, cancellationToken).ConfigureAwait(false);
+                var refused = sink.RefusedRecords(toDeliver!);
+                failed.AddRange(refused);
+                delivered = toDeliver!.RecordCount - refused.Count;
+                toDeliver = null;
+                await RetryForeverAsync(() => sink.AfterDeliveryAsync(buffer, cancellationToken), "backing up", buffer, runtime, log, cancellationToken)
+                    .ConfigureAwait(false);
+                break;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                error = e;
+                permanent = e is DeliveryException { Permanent: true };
+            }
+
+            var elapsed = clock.Elapsed;
+            if (permanent || (sink.RetryDuration is { } limit && elapsed >= limit))
+            {
+                var code = error is DeliveryException de ? de.ErrorCode : "InternalFailure";
+                log.Warning("Delivery stream {0} gives up on buffer {1} after {2} attempts ({3}): {4}", buffer.Plan.StreamName, buffer.BufferId, attempt, code, error.Message);
+                var already = failed.Select(f => (object)f.Record.Data).ToHashSet(ReferenceEqualityComparer.Instance);
+                foreach (var r in sink.Undelivered(toDeliver, prepared.Transformed.Output).Where(r => !already.Contains(r.Data))) failed.Add(new FailedRecord(r, sink.FailureOutputType, code, error.Message, attempt));
+                break;
+            }
+            var delay = Backoff(runtime, attempt);
+            if (sink.RetryDuration is { } max && elapsed + delay > max) delay = max - elapsed;
+            log.Info("Delivery stream {0}: buffer {1} attempt {2} failed, retrying in {3}: {4}", buffer.Plan.StreamName, buffer.BufferId, attempt, delay, error.Message);
+            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (failed.Count > 0)
+        {
+            await RetryForeverAsync(() => ErrorOutput.WriteAsync(runtime.ObjectStore, buffer, failed, runtime.NowMs, cancellationToken),
+                "writing the error output of", buffer, runtime, log, cancellationToken).ConfigureAwait(false);
+        }
+        return new DeliveryOutcome(buffer.BufferId, delivered, failed.Count);
+    }
+
+    /// <summary>Backup and error output have nowhere else to go: they are retried until they succeed (or the entity stops).</summary>
+    private static async Task RetryForeverAsync(Func<Task> action, string what, DeliveryBuffer buffer, FirehoseRuntime runtime, ILoggingAdapter log,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await action().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                var delay = Backoff(runtime, attempt);
+                log.Warning("Delivery stream {0}: {1} buffer {2} failed (attempt {3}), retrying in {4}: {5}", buffer.Plan.StreamName, what, buffer.BufferId, attempt, delay, e.Message);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>base * 2^(attempt-1), capped.</summary>
+    internal static TimeSpan Backoff(FirehoseRuntime runtime, int attempt)
+    {
+        var settings = runtime.Settings;
+        var factor = Math.Pow(2, Math.Min(attempt - 1, 30));
+        var ticks = Math.Min(settings.RetryBaseDelay.Ticks * factor, settings.RetryMaxDelay.Ticks);
+        return TimeSpan.FromTicks((long)ticks);
+    }
+}

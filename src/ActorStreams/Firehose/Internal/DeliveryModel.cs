@@ -1,0 +1,66 @@
+namespace ActorStreams.Firehose.Internal;
+
+/// <summary>How buffers of one delivery stream version are delivered: the destination's sink and its error output.</summary>
+internal sealed record DeliveryPlan(
+    string StreamName,
+    string StreamArn,
+    int Version,
+    DestinationSink Sink,
+    ProcessingConfiguration? Processing,
+    ObjectStoreDestination ErrorStore);
+
+/// <summary>A closed buffer on its way through the delivery graph.</summary>
+internal sealed record DeliveryBuffer(Guid BufferId, DeliveryPlan Plan, BufferedRecord[] Records)
+{
+    public long OldestArrivalMs => Records.Length == 0 ? 0 : Records.Min(r => r.ArrivalMs);
+}
+
+/// <summary>A record that goes to the error output instead of the destination.</summary>
+internal sealed record FailedRecord(BufferedRecord Record, string ErrorOutputType, string ErrorCode, string ErrorMessage, int AttemptsMade);
+
+internal sealed record TransformedBuffer(DeliveryBuffer Buffer, List<BufferedRecord> Output, List<FailedRecord> Failed);
+
+/// <summary>A destination's ready-to-send form of a buffer (an object's bytes, rows, a request body).</summary>
+internal abstract record PreparedDelivery(int RecordCount);
+
+internal sealed record PreparedBuffer(TransformedBuffer Transformed, PreparedDelivery? Prepared, Exception? PrepareError);
+
+/// <summary>A buffer is done: <see cref="Delivered"/> records reached the destination, <see cref="Failed"/> the error output.</summary>
+internal sealed record DeliveryOutcome(Guid BufferId, int Delivered, int Failed);
+
+/// <summary>The delivery graph stopped; the entity starts a new one and hands it every undelivered buffer again.</summary>
+internal sealed record DeliveryGraphStopped(long Generation, Exception? Cause);
+
+/// <summary>A delivery that failed; <see cref="Permanent"/> ones are not retried (an HTTP 413).</summary>
+internal sealed class DeliveryException(string errorCode, string message, bool permanent = false, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public string ErrorCode { get; } = errorCode;
+
+    public bool Permanent { get; } = permanent;
+}
+
+/// <summary>One destination kind: prepares a buffer (CPU: compress, encode) and delivers it (I/O, retried by the graph).</summary>
+internal abstract class DestinationSink
+{
+    /// <summary>The error output type of records this destination gave up on.</summary>
+    public abstract string FailureOutputType { get; }
+
+    /// <summary>How long a failing delivery is retried; null retries until it succeeds (the object store, as S3 in AWS).</summary>
+    public abstract TimeSpan? RetryDuration { get; }
+
+    /// <summary>Builds the request; records that cannot be delivered at all are added to <paramref name="failed"/>.</summary>
+    public abstract PreparedDelivery? Prepare(DeliveryBuffer buffer, List<BufferedRecord> records, List<FailedRecord> failed);
+
+    /// <summary>Delivers; throws <see cref="DeliveryException"/> (or any exception) on failure.</summary>
+    public abstract Task DeliverAsync(DeliveryBuffer buffer, PreparedDelivery prepared, CancellationToken cancellationToken);
+
+    /// <summary>Records the destination refused for good in an otherwise successful delivery (bulk item errors).</summary>
+    public virtual IReadOnlyList<FailedRecord> RefusedRecords(PreparedDelivery prepared) => [];
+
+    /// <summary>The records not yet delivered when retries end (all of them, unless the destination delivers in parts).</summary>
+    public virtual IEnumerable<BufferedRecord> Undelivered(PreparedDelivery? prepared, IReadOnlyList<BufferedRecord> output) => output;
+
+    /// <summary>After a successful delivery: the all-data backup of destinations that have one.</summary>
+    public virtual Task AfterDeliveryAsync(DeliveryBuffer buffer, CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,691 @@
+using System.Collections.Immutable;
+using ActorStreams.Internal;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Akka.Streams;
+
+namespace ActorStreams.Firehose.Internal;
+
+/// <summary>
+/// One Firehose delivery stream: its configuration, its undelivered records and its delivery graph. Puts are
+/// group-committed (one journal event per write batch) and acknowledged once durable. Undelivered records are
+/// closed into buffers by the size and interval hints; each closed buffer is journaled with its id before it is
+/// handed to the <see cref="DeliveryGraph"/>, and journaled done once the destination (or the error output) took
+/// it, so a restart resumes with the same buffers under the same ids: nothing acknowledged is lost, and
+/// destinations that key on the id (object names, the warehouse's load table, the HTTP request id) see a redelivery
+/// as the same buffer. The backlog is bounded: past <c>max-backlog-bytes</c> puts are refused.
+/// </summary>
+internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
+{
+    private const string SealTimerKey = "seal";
+    private const string RestartGraphKey = "restart-graph";
+
+    private readonly string _name;
+    private readonly FirehoseRuntime _runtime;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private DeliveryStreamMetadata? _meta;
+    private bool _deleted;
+    private DeliveryPlan? _plan;
+
+    // Undelivered records, oldest first; the first _sealedRecords of them belong to the closed buffers in _sealed.
+    private readonly List<BufferedRecord> _records = new();
+    private readonly List<SealedBuffer> _sealed = new();
+    private int _sealedRecords;
+    private long _backlogBytes;
+    private long _unsealedBytes;
+    private int _durableSealed;
+    private int _dispatched;
+    // Buffers the graph finished; they are journaled done strictly in order, _completing of them at a time.
+    private readonly HashSet<Guid> _finished = new();
+    private int _completing;
+    private ImmutableSortedDictionary<string, string> _checkpoints = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
+    private readonly List<PendingPut> _pending = new();
+    private long _pendingBytes;
+    private bool _writing;
+    private int _persistsInFlight;
+    private int _eventsSinceSnapshot;
+    private bool _sealTimerRunning;
+    private int _deletionSteps;
+    private IActorRef? _deleteRequester;
+
+    private IMaterializer? _materializer;
+    private ISourceQueueWithComplete<DeliveryBuffer>? _queue;
+    private IKillSwitch? _sourceGraph;
+    private CancellationTokenSource? _graphCancel;
+    private long _graphGeneration;
+
+    private readonly record struct PendingPut(IActorRef ReplyTo, byte[][] Records, int Accepted, long Bytes);
+
+    private sealed record SealTick
+    {
+        public static readonly SealTick Instance = new();
+    }
+
+    private sealed record RestartGraph
+    {
+        public static readonly RestartGraph Instance = new();
+    }
+
+    public DeliveryStreamActor(string name, FirehoseRuntime runtime)
+    {
+        _name = name;
+        _runtime = runtime;
+        PersistenceId = DeliveryStreamEntity.PersistenceId(name);
+    }
+
+    public static Props Props(string name, FirehoseRuntime runtime) => Akka.Actor.Props.Create(() => new DeliveryStreamActor(name, runtime));
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private bool Exists => _meta is not null && !_deleted;
+
+    // ---------------- recovery ----------------
+
+    protected override bool ReceiveRecover(object message)
+    {
+        switch (message)
+        {
+            case DeliveryStreamChanged e: ApplyChanged(e.Metadata); return true;
+            case DeliveryStreamDeleted: ApplyDeleted(); return true;
+            case FirehoseRecordsAccepted e: ApplyAccepted(e); return true;
+            case DeliveryBufferSealed e: ApplySealed(e); _durableSealed++; return true;
+            case DeliveryBufferCompleted e: ApplyCompleted(e.BufferId); return true;
+            case SourceCheckpointed e: _checkpoints = _checkpoints.SetItem(e.ShardId, e.SequenceNumber); return true;
+            case SnapshotOffer { Snapshot: DeliveryStreamSnapshot s }: ApplySnapshot(s); return true;
+            case RecoveryCompleted:
+                if (_deleted)
+                {
+                    DeleteEverything();
+                }
+                else if (_meta is not null)
+                {
+                    StartGraph();
+                    Seal(intervalElapsed: false);
+                    Dispatch();
+                }
+                return true;
+        }
+        return false;
+    }
+
+    // ---------------- commands ----------------
+
+    protected override bool ReceiveCommand(object message)
+    {
+        try
+        {
+            return Handle(message);
+        }
+        catch (ActorStreamsException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+            return true;
+        }
+    }
+
+    private bool Handle(object message)
+    {
+        switch (message)
+        {
+            case PutFirehoseRecords cmd:
+                OnPut(cmd);
+                return true;
+            case DeliveryOutcome outcome:
+                OnOutcome(outcome);
+                return true;
+            case SealTick:
+                _sealTimerRunning = false;
+                Seal(intervalElapsed: true);
+                return true;
+            case DeliveryGraphStopped stopped:
+                OnGraphStopped(stopped);
+                return true;
+            case SourceBufferDone done:
+                OnSourceBufferDone(done);
+                return true;
+            case RestartGraph:
+                if (Exists && _queue is null && _sourceGraph is null)
+                {
+                    StartGraph();
+                    Dispatch();
+                }
+                return true;
+            case CreateDeliveryStream cmd:
+                OnCreate(cmd);
+                return true;
+            case DescribeDeliveryStream:
+                Sender.Tell(Describe());
+                return true;
+            case UpdateDeliveryDestination cmd:
+                OnUpdateDestination(cmd);
+                return true;
+            case ChangeDeliveryStreamTags cmd:
+                OnChangeTags(cmd);
+                return true;
+            case SetDeliveryStreamEncryption cmd:
+                OnSetEncryption(cmd);
+                return true;
+            case DeleteDeliveryStream:
+                OnDelete();
+                return true;
+            case WakeDeliveryStream:
+                if (_meta is null && !_deleted) Sender.Tell(new DeliveryStreamGone(_name));
+                return true;
+            case GetSourceCheckpoints:
+                RequireExists();
+                Sender.Tell(new SourceCheckpoints(_checkpoints));
+                return true;
+            case SaveSnapshotSuccess ok:
+                // Everything up to the snapshot is in it; the events behind it (delivered records) can go.
+                if (!_deleted)
+                {
+                    DeleteMessages(ok.Metadata.SequenceNr);
+                    DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
+                }
+                return true;
+            case SaveSnapshotFailure fail:
+                _log.Warning(fail.Cause, "Snapshot of {0} failed; recovery will replay more events", PersistenceId);
+                return true;
+            case DeleteMessagesSuccess:
+                if (_deleted) DeletionStepDone();
+                return true;
+            case DeleteMessagesFailure fail:
+                _log.Error(fail.Cause, "Deleting events of {0} up to {1} failed", PersistenceId, fail.ToSequenceNr);
+                if (_deleted) DeletionFailed(fail.Cause);
+                return true;
+            case DeleteSnapshotsSuccess:
+                if (_deleted) DeletionStepDone();
+                return true;
+            case DeleteSnapshotsFailure fail:
+                _log.Warning(fail.Cause, "Deleting snapshots of {0} failed", PersistenceId);
+                if (_deleted) DeletionFailed(fail.Cause);
+                return true;
+        }
+        return false;
+    }
+
+    private void RequireExists()
+    {
+        if (!Exists) throw new ResourceNotFoundException($"Firehose {_name} under account {_runtime.AccountId} not found.");
+    }
+
+    private DeliveryStreamDescription Describe()
+    {
+        RequireExists();
+        var m = _meta!;
+        return new DeliveryStreamDescription(m.Name, _runtime.DeliveryStreamArn(m.Name), DeliveryStreamStatus.Active, m.Type, m.Version,
+            DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(m.UpdatedAtMs), m.Encryption,
+            m.Source, m.Destination);
+    }
+
+    private void OnCreate(CreateDeliveryStream cmd)
+    {
+        if (_deleted) throw new ResourceInUseException($"Firehose {_name} is being deleted; try again in a moment.");
+        if (_meta is not null) throw new ResourceInUseException($"Firehose {_name} under account {_runtime.AccountId} already exists.");
+        PersistMetadata(cmd.Metadata, () =>
+        {
+            StartGraph();
+            Sender.Tell(new DeliveryStreamAck(_name));
+        });
+    }
+
+    private void OnUpdateDestination(UpdateDeliveryDestination cmd)
+    {
+        RequireExists();
+        var m = _meta!;
+        if (cmd.CurrentVersion != m.Version)
+            throw new ConcurrentModificationException(
+                $"Firehose {_name} is at version {m.Version}, not {cmd.CurrentVersion}: describe it again and retry with its current version id.");
+        if (cmd.DestinationId != DeliveryStreamDescription.DestinationId)
+            throw new InvalidArgumentException($"Destination {cmd.DestinationId} of Firehose {_name} not found; its destination is {DeliveryStreamDescription.DestinationId}.");
+        PersistMetadata(m with { Destination = cmd.Destination, Version = m.Version + 1, UpdatedAtMs = cmd.AtMs }, () =>
+        {
+            // A source graph is built around one plan: restart it (it resumes from the checkpoints).
+            if (m.Type == DeliveryStreamType.KinesisStreamAsSource) StartGraph();
+            Seal(intervalElapsed: false);
+            Sender.Tell(new DeliveryStreamAck(_name));
+        });
+    }
+
+    private void OnChangeTags(ChangeDeliveryStreamTags cmd)
+    {
+        RequireExists();
+        var m = _meta!;
+        if (cmd.Add.IsEmpty && cmd.Remove.IsEmpty)
+        {
+            // ListTagsForDeliveryStream: nothing to journal.
+            Sender.Tell(new DeliveryStreamTags(m.Tags));
+            return;
+        }
+        var tags = m.Tags.SetItems(cmd.Add).RemoveRange(cmd.Remove);
+        if (tags.Count > FirehoseLimits.MaxTagsPerDeliveryStream)
+            throw new LimitExceededException(
+                $"Firehose {_name} would have {tags.Count} tags; at most {FirehoseLimits.MaxTagsPerDeliveryStream} are allowed.");
+        PersistMetadata(m with { Tags = tags }, () => Sender.Tell(new DeliveryStreamTags(tags)));
+    }
+
+    private void OnSetEncryption(SetDeliveryStreamEncryption cmd)
+    {
+        RequireExists();
+        var m = _meta!;
+        if (m.Type == DeliveryStreamType.KinesisStreamAsSource && cmd.Encryption.Enabled)
+            throw new InvalidArgumentException(
+                $"Firehose {_name} reads a Kinesis stream: server-side encryption is the source stream's (StartStreamEncryption), not the delivery stream's.");
+        PersistMetadata(m with { Encryption = cmd.Encryption, UpdatedAtMs = cmd.AtMs }, () => Sender.Tell(new DeliveryStreamAck(_name)));
+    }
+
+    private void PersistMetadata(DeliveryStreamMetadata metadata, Action then)
+    {
+        _persistsInFlight++;
+        Persist(new DeliveryStreamChanged(metadata), e =>
+        {
+            _persistsInFlight--;
+            ApplyChanged(e.Metadata);
+            _eventsSinceSnapshot++;
+            then();
+            MaybeSnapshot();
+        });
+    }
+
+    // ---------------- puts ----------------
+
+    private void OnPut(PutFirehoseRecords cmd)
+    {
+        RequireExists();
+        if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
+            throw new InvalidArgumentException($"Firehose {_name} reads a Kinesis stream; PutRecord and PutRecordBatch are not allowed on it.");
+        var room = _runtime.Settings.MaxBacklogBytes - _backlogBytes - _pendingBytes;
+        var accepted = 0;
+        long bytes = 0;
+        foreach (var record in cmd.Records)
+        {
+            if (bytes + record.Length > room) break;
+            bytes += record.Length;
+            accepted++;
+        }
+        if (accepted == 0)
+        {
+            Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, _meta.Encryption.Enabled));
+            return;
+        }
+        _pending.Add(new PendingPut(Sender, cmd.Records, accepted, bytes));
+        _pendingBytes += bytes;
+        if (!_writing) Flush();
+    }
+
+    private void Flush()
+    {
+        var settings = _runtime.Settings;
+        var take = 0;
+        var count = 0;
+        long bytes = 0;
+        while (take < _pending.Count)
+        {
+            var next = _pending[take];
+            if (take > 0 && (count + next.Accepted > settings.MaxEventRecords || bytes + next.Bytes > settings.MaxEventBytes)) break;
+            count += next.Accepted;
+            bytes += next.Bytes;
+            take++;
+        }
+        var batch = _pending.GetRange(0, take);
+        _pending.RemoveRange(0, take);
+        var records = new byte[count][];
+        var offset = 0;
+        foreach (var p in batch)
+        {
+            Array.Copy(p.Records, 0, records, offset, p.Accepted);
+            offset += p.Accepted;
+        }
+        var eventNo = LastSequenceNr + 1;
+        var encrypted = _meta!.Encryption.Enabled;
+        _writing = true;
+        _persistsInFlight++;
+        PersistAsync(new FirehoseRecordsAccepted(_runtime.NowMs, records), e =>
+        {
+            _persistsInFlight--;
+            _pendingBytes -= bytes;
+            ApplyAccepted(e);
+            _eventsSinceSnapshot++;
+            var first = 0;
+            foreach (var p in batch)
+            {
+                p.ReplyTo.Tell(new PutFirehoseRecordsResult(eventNo, first, p.Accepted, encrypted));
+                first += p.Accepted;
+            }
+            _writing = false;
+            Seal(intervalElapsed: false);
+            if (_pending.Count > 0) Flush();
+            MaybeSnapshot();
+        });
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        FailPendingPuts(cause);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        FailPendingPuts(cause);
+        _writing = false;
+        _persistsInFlight = Math.Max(0, _persistsInFlight - 1);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    private void FailPendingPuts(Exception cause)
+    {
+        var error = new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed: {cause.Message}");
+        foreach (var p in _pending) p.ReplyTo.Tell(error);
+        _pending.Clear();
+        _pendingBytes = 0;
+    }
+
+    // ---------------- buffering and delivery ----------------
+
+    /// <summary>
+    /// Closes buffers: while the open records reach the size hint, and all of them when the interval elapsed (or
+    /// is 0). The size is capped at half the backlog, so a full backlog always has a buffer on its way out.
+    /// </summary>
+    private void Seal(bool intervalElapsed)
+    {
+        if (!Exists || _plan is null) return;
+        var hints = _meta!.Destination.EffectiveBufferingHints;
+        var sizeLimit = Math.Min((long)hints.SizeInMBs * 1024 * 1024, _runtime.Settings.MaxBacklogBytes / 2);
+        var all = intervalElapsed || hints.IntervalInSeconds == 0;
+        var closed = new List<DeliveryBufferSealed>();
+        while (_records.Count > _sealedRecords && (all || _unsealedBytes >= sizeLimit))
+        {
+            var count = 0;
+            long bytes = 0;
+            for (var i = _sealedRecords; i < _records.Count; i++)
+            {
+                var length = _records[i].Data.Length;
+                if (count > 0 && bytes + length > sizeLimit) break;
+                bytes += length;
+                count++;
+            }
+            var e = new DeliveryBufferSealed(Guid.NewGuid(), count, _runtime.NowMs);
+            ApplySealed(e);
+            closed.Add(e);
+        }
+        if (closed.Count > 0)
+        {
+            _persistsInFlight += closed.Count;
+            PersistAllAsync(closed, _ =>
+            {
+                _persistsInFlight--;
+                _durableSealed++;
+                _eventsSinceSnapshot++;
+                Dispatch();
+                MaybeSnapshot();
+            });
+        }
+        if (_records.Count > _sealedRecords)
+        {
+            if (!_sealTimerRunning)
+            {
+                _sealTimerRunning = true;
+                Timers.StartSingleTimer(SealTimerKey, SealTick.Instance, TimeSpan.FromSeconds(hints.IntervalInSeconds));
+            }
+        }
+        else if (_sealTimerRunning)
+        {
+            _sealTimerRunning = false;
+            Timers.Cancel(SealTimerKey);
+        }
+    }
+
+    /// <summary>Hands journaled buffers to the graph, at most <c>buffers-in-flight</c> at a time, in order.</summary>
+    private void Dispatch()
+    {
+        if (_queue is null || _plan is null) return;
+        var offset = 0;
+        for (var i = 0; i < _dispatched; i++) offset += _sealed[i].RecordCount;
+        while (_dispatched < _durableSealed && _dispatched < _runtime.Settings.BuffersInFlight)
+        {
+            var sealedBuffer = _sealed[_dispatched];
+            var records = _records.GetRange(offset, sealedBuffer.RecordCount).ToArray();
+            offset += sealedBuffer.RecordCount;
+            _dispatched++;
+            var generation = _graphGeneration;
+            var self = Self;
+            _queue.OfferAsync(new DeliveryBuffer(sealedBuffer.BufferId, _plan, records)).ContinueWith(t =>
+            {
+                if (t.IsFaulted || t.Result is not QueueOfferResult.Enqueued)
+                    self.Tell(new DeliveryGraphStopped(generation, t.Exception?.GetBaseException() ?? new InvalidOperationException($"Offer answered {t.Result}")));
+            }, TaskScheduler.Default);
+        }
+    }
+
+    private void OnOutcome(DeliveryOutcome outcome)
+    {
+        // Only buffers handed to the current graph count; anything else is a late answer from a replaced graph.
+        var index = _sealed.FindIndex(0, _dispatched, b => b.BufferId == outcome.BufferId);
+        if (index < 0 || !_finished.Add(outcome.BufferId)) return;
+        if (outcome.Failed > 0)
+            _log.Warning("Firehose {0}: buffer {1} delivered {2} records, {3} went to the error output", _name, outcome.BufferId, outcome.Delivered, outcome.Failed);
+        var done = new List<DeliveryBufferCompleted>();
+        while (_completing < _sealed.Count && _finished.Contains(_sealed[_completing].BufferId))
+        {
+            done.Add(new DeliveryBufferCompleted(_sealed[_completing].BufferId));
+            _completing++;
+        }
+        if (done.Count == 0) return;
+        _persistsInFlight += done.Count;
+        PersistAllAsync(done, e =>
+        {
+            _persistsInFlight--;
+            _completing--;
+            _finished.Remove(e.BufferId);
+            ApplyCompleted(e.BufferId);
+            _eventsSinceSnapshot++;
+            Dispatch();
+            MaybeSnapshot();
+        });
+    }
+
+    private void StartGraph()
+    {
+        StopGraph();
+        _materializer ??= Context.Materializer(namePrefix: "firehose");
+        _graphCancel = new CancellationTokenSource();
+        _graphGeneration++;
+        if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
+        {
+            if (_plan is null) return;
+            var streamName = KinesisSourceGraph.StreamNameOfArn(_meta.Source!.KinesisStreamArn);
+            _sourceGraph = KinesisSourceGraph.Run(Context.System, Self, _graphGeneration, _plan, _meta.Destination.EffectiveBufferingHints, _checkpoints,
+                _runtime, _log, _materializer, streamName, _graphCancel.Token);
+            return;
+        }
+        // Every buffer not yet journaled done goes to the new graph again (those being journaled done stay done).
+        _dispatched = _completing;
+        _queue = DeliveryGraph.Run(Self, _graphGeneration, _runtime, _log, _materializer, _graphCancel.Token);
+    }
+
+    private void StopGraph()
+    {
+        _graphCancel?.Cancel();
+        _graphCancel?.Dispose();
+        _graphCancel = null;
+        _queue?.Complete();
+        _queue = null;
+        _sourceGraph?.Shutdown();
+        _sourceGraph = null;
+    }
+
+    private void OnSourceBufferDone(SourceBufferDone done)
+    {
+        if (done.Generation != _graphGeneration || !Exists || done.Checkpoints.IsEmpty) return;
+        var events = done.Checkpoints.Select(c => new SourceCheckpointed(c.Key, c.Value)).ToList();
+        _persistsInFlight += events.Count;
+        PersistAllAsync(events, e =>
+        {
+            _persistsInFlight--;
+            _checkpoints = _checkpoints.SetItem(e.ShardId, e.SequenceNumber);
+            _eventsSinceSnapshot++;
+            MaybeSnapshot();
+        });
+    }
+
+    private void OnGraphStopped(DeliveryGraphStopped stopped)
+    {
+        if (stopped.Generation != _graphGeneration || !Exists) return;
+        _log.Error(stopped.Cause, "The delivery graph of Firehose {0} stopped; restarting it", _name);
+        _queue = null;
+        _sourceGraph = null;
+        Timers.StartSingleTimer(RestartGraphKey, RestartGraph.Instance, _runtime.Settings.RetryBaseDelay);
+    }
+
+    protected override void PostStop()
+    {
+        StopGraph();
+        base.PostStop();
+    }
+
+    // ---------------- deletion ----------------
+
+    private void OnDelete()
+    {
+        RequireExists();
+        _persistsInFlight++;
+        Persist(new DeliveryStreamDeleted(_runtime.NowMs), _ =>
+        {
+            _persistsInFlight--;
+            ApplyDeleted();
+            _deleteRequester = Sender;
+            DeleteEverything();
+        });
+    }
+
+    private void DeleteEverything()
+    {
+        StopGraph();
+        Timers.CancelAll();
+        _sealTimerRunning = false;
+        FailPendingPuts(new InvalidOperationException("the delivery stream was deleted"));
+        _deletionSteps = 2;
+        DeleteMessages(LastSequenceNr);
+        DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+    }
+
+    private void DeletionStepDone()
+    {
+        if (--_deletionSteps > 0) return;
+        _deleteRequester?.Tell(new DeliveryStreamAck(_name));
+        _deleteRequester = null;
+        // Gone from the journal: the next message starts a fresh, empty entity.
+        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    private void DeletionFailed(Exception cause)
+    {
+        _deleteRequester?.Tell(new ErrorReply(InternalFailureException.Code, $"Deleting the data of Firehose {_name} failed: {cause.Message}"));
+        _deleteRequester = null;
+    }
+
+    // ---------------- state ----------------
+
+    private void ApplyChanged(DeliveryStreamMetadata metadata)
+    {
+        _meta = metadata;
+        _deleted = false;
+        try
+        {
+            _plan = BuildPlan(metadata);
+        }
+        catch (Exception e)
+        {
+            _plan = null;
+            _log.Error(e, "Firehose {0} version {1} has a destination that cannot be used; its records wait until UpdateDestination fixes it", _name, metadata.Version);
+        }
+    }
+
+    private DeliveryPlan BuildPlan(DeliveryStreamMetadata m)
+    {
+        var arn = _runtime.DeliveryStreamArn(m.Name);
+        return m.Destination switch
+        {
+            ObjectStoreDestination s3 => new DeliveryPlan(m.Name, arn, m.Version, new ObjectStoreSink(s3, _runtime.ObjectStore), s3.Processing, s3),
+            WarehouseDestination w => new DeliveryPlan(m.Name, arn, m.Version, new WarehouseSink(w), w.Processing, w.S3Configuration),
+            HttpEndpointDestination h => new DeliveryPlan(m.Name, arn, m.Version, new HttpEndpointSink(h, _runtime.Http, _runtime.ObjectStore), h.Processing, h.S3Configuration),
+            SplunkDestination sp => new DeliveryPlan(m.Name, arn, m.Version, new SplunkSink(sp, _runtime.Http, _runtime.ObjectStore, m.Name), sp.Processing, sp.S3Configuration),
+            OpenSearchDestination os => new DeliveryPlan(m.Name, arn, m.Version, new OpenSearchSink(os, _runtime.Http, _runtime.ObjectStore), os.Processing, os.S3Configuration),
+            _ => throw new InvalidOperationException($"Unknown destination {m.Destination.GetType().Name}."),
+        };
+    }
+
+    private void ApplyDeleted()
+    {
+        _deleted = true;
+        _plan = null;
+        _records.Clear();
+        _sealed.Clear();
+        _sealedRecords = 0;
+        _backlogBytes = 0;
+        _unsealedBytes = 0;
+        _durableSealed = 0;
+        _dispatched = 0;
+        _checkpoints = _checkpoints.Clear();
+    }
+
+    private void ApplyAccepted(FirehoseRecordsAccepted e)
+    {
+        foreach (var data in e.Records)
+        {
+            _records.Add(new BufferedRecord(e.TimestampMs, data));
+            _backlogBytes += data.Length;
+            _unsealedBytes += data.Length;
+        }
+    }
+
+    private void ApplySealed(DeliveryBufferSealed e)
+    {
+        for (var i = _sealedRecords; i < _sealedRecords + e.RecordCount; i++) _unsealedBytes -= _records[i].Data.Length;
+        _sealed.Add(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
+        _sealedRecords += e.RecordCount;
+    }
+
+    private void ApplyCompleted(Guid bufferId)
+    {
+        if (_sealed.Count == 0 || _sealed[0].BufferId != bufferId) return;
+        var count = _sealed[0].RecordCount;
+        for (var i = 0; i < count; i++) _backlogBytes -= _records[i].Data.Length;
+        _records.RemoveRange(0, count);
+        _sealed.RemoveAt(0);
+        _sealedRecords -= count;
+        _durableSealed = Math.Max(0, _durableSealed - 1);
+        _dispatched = Math.Max(0, _dispatched - 1);
+    }
+
+    private void ApplySnapshot(DeliveryStreamSnapshot s)
+    {
+        if (s.Metadata is not null) ApplyChanged(s.Metadata);
+        _deleted = s.Deleted;
+        _records.Clear();
+        _records.AddRange(s.Records);
+        _sealed.Clear();
+        _sealed.AddRange(s.Sealed);
+        _sealedRecords = s.Sealed.Sum(b => b.RecordCount);
+        _durableSealed = _sealed.Count;
+        _backlogBytes = _records.Sum(r => (long)r.Data.Length);
+        _unsealedBytes = 0;
+        for (var i = _sealedRecords; i < _records.Count; i++) _unsealedBytes += _records[i].Data.Length;
+        _checkpoints = s.Checkpoints;
+    }
+
+    /// <summary>Snapshots when due and nothing is being persisted, so the snapshot holds exactly the journaled state.</summary>
+    private void MaybeSnapshot()
+    {
+        if (_persistsInFlight > 0 || _writing || _deleted || _eventsSinceSnapshot < _runtime.Settings.SnapshotEveryEvents) return;
+        _eventsSinceSnapshot = 0;
+        SaveSnapshot(new DeliveryStreamSnapshot(_meta, _deleted, _records.ToImmutableArray(), _sealed.ToImmutableArray(), _checkpoints));
+    }
+}

@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ActorStreams.Serialization;
+
+namespace ActorStreams.Firehose.Internal;
+
+// Everything a DeliveryStream entity and the delivery catalog persist, receive and answer. Events and snapshots go
+// through ActorStreamsSerializer: record payloads as raw bytes, the small control-plane metadata as JSON inside it.
+
+/// <summary>A message addressed to one DeliveryStream entity through its sharding region.</summary>
+internal interface IDeliveryStreamCommand
+{
+    string DeliveryStreamName { get; }
+}
+
+/// <summary>A message for the delivery catalog.</summary>
+internal interface IDeliveryCatalogCommand;
+
+/// <summary>The control-plane state of a delivery stream: configuration, version, tags, encryption.</summary>
+internal sealed record DeliveryStreamMetadata(
+    string Name,
+    DeliveryStreamType Type,
+    KinesisStreamSourceConfiguration? Source,
+    DeliveryDestination Destination,
+    DeliveryStreamEncryption Encryption,
+    ImmutableSortedDictionary<string, string> Tags,
+    int Version,
+    long CreatedAtMs,
+    long UpdatedAtMs)
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Options);
+
+    public static DeliveryStreamMetadata FromJson(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize<DeliveryStreamMetadata>(json, Options) ?? throw new JsonException("Empty delivery stream metadata.");
+
+    public bool Equals(DeliveryStreamMetadata? other) => other is not null && ToJson().AsSpan().SequenceEqual(other.ToJson());
+
+    public override int GetHashCode() => HashCode.Combine(Name, Version);
+}
+
+/// <summary>A record accepted and not yet delivered: its arrival time (the event's) and data.</summary>
+internal readonly record struct BufferedRecord(long ArrivalMs, byte[] Data);
+
+/// <summary>A closed buffer: the next <see cref="RecordCount"/> undelivered records, delivered as one unit under <see cref="BufferId"/>.</summary>
+internal readonly record struct SealedBuffer(Guid BufferId, int RecordCount, long SealedAtMs);
+
+// ---- events ----
+
+internal sealed record DeliveryStreamChanged(DeliveryStreamMetadata Metadata) : IActorStreamsSerializable;
+
+internal sealed record DeliveryStreamDeleted(long DeletedAtMs) : IActorStreamsSerializable;
+
+/// <summary>One group commit of puts: every record accepted in one write, all with the same arrival time.</summary>
+internal sealed record FirehoseRecordsAccepted(long TimestampMs, byte[][] Records) : IActorStreamsSerializable
+{
+    public bool Equals(FirehoseRecordsAccepted? other) =>
+        other is not null && TimestampMs == other.TimestampMs && Records.Length == other.Records.Length
+        && Records.Zip(other.Records).All(p => p.Item1.AsSpan().SequenceEqual(p.Item2));
+
+    public override int GetHashCode() => HashCode.Combine(TimestampMs, Records.Length);
+}
+
+/// <summary>The oldest undelivered records were closed into a buffer; its id stays the same across retries and restarts.</summary>
+internal sealed record DeliveryBufferSealed(Guid BufferId, int RecordCount, long SealedAtMs) : IActorStreamsSerializable;
+
+/// <summary>The oldest closed buffer was delivered (or its records went to the error output): its records are done.</summary>
+internal sealed record DeliveryBufferCompleted(Guid BufferId) : IActorStreamsSerializable;
+
+/// <summary>A KinesisStreamAsSource delivery stream's position in one source shard: everything up to it is delivered.</summary>
+internal sealed record SourceCheckpointed(string ShardId, string SequenceNumber) : IActorStreamsSerializable;
+
+/// <summary>The whole entity state, undelivered records included (bounded by the backlog limit).</summary>
+internal sealed record DeliveryStreamSnapshot(
+    DeliveryStreamMetadata? Metadata,
+    bool Deleted,
+    ImmutableArray<BufferedRecord> Records,
+    ImmutableArray<SealedBuffer> Sealed,
+    ImmutableSortedDictionary<string, string> Checkpoints) : IActorStreamsSerializable
+{
+    public bool Equals(DeliveryStreamSnapshot? other) =>
+        other is not null && Equals(Metadata, other.Metadata) && Deleted == other.Deleted && Sealed.SequenceEqual(other.Sealed)
+        && Checkpoints.SequenceEqual(other.Checkpoints) && Records.Length == other.Records.Length
+        && Records.Zip(other.Records).All(p => p.Item1.ArrivalMs == p.Item2.ArrivalMs && p.Item1.Data.AsSpan().SequenceEqual(p.Item2.Data));
+
+    public override int GetHashCode() => HashCode.Combine(Metadata, Records.Length, Sealed.Length);
+}
+
+internal sealed record DeliveryStreamRegistered(string Name, DeliveryStreamType Type, long CreatedAtMs) : IActorStreamsSerializable;
+
+internal sealed record DeliveryStreamUnregistered(string Name) : IActorStreamsSerializable;
+
+internal sealed record DeliveryCatalogSnapshot(ImmutableArray<DeliveryStreamRegistered> Entries) : IActorStreamsSerializable
+{
+    public bool Equals(DeliveryCatalogSnapshot? other) => other is not null && Entries.SequenceEqual(other.Entries);
+
+    public override int GetHashCode() => Entries.Length;
+}
+
+// ---- commands to a delivery stream ----
+
+internal sealed record CreateDeliveryStream(string DeliveryStreamName, DeliveryStreamMetadata Metadata) : IDeliveryStreamCommand;
+
+internal sealed record DescribeDeliveryStream(string DeliveryStreamName) : IDeliveryStreamCommand;
+
+internal sealed record UpdateDeliveryDestination(string DeliveryStreamName, int CurrentVersion, string DestinationId, DeliveryDestination Destination, long AtMs)
+    : IDeliveryStreamCommand;
+
+internal sealed record ChangeDeliveryStreamTags(string DeliveryStreamName, ImmutableSortedDictionary<string, string> Add, ImmutableArray<string> Remove, long AtMs)
+    : IDeliveryStreamCommand;
+
+internal sealed record SetDeliveryStreamEncryption(string DeliveryStreamName, DeliveryStreamEncryption Encryption, long AtMs) : IDeliveryStreamCommand;
+
+internal sealed record DeleteDeliveryStream(string DeliveryStreamName) : IDeliveryStreamCommand;
+
+internal sealed record PutFirehoseRecords(string DeliveryStreamName, byte[][] Records, long Bytes) : IDeliveryStreamCommand;
+
+/// <summary>Starts the entity (the catalog sends it to every delivery stream on recovery, so delivery resumes after a restart).</summary>
+internal sealed record WakeDeliveryStream(string DeliveryStreamName) : IDeliveryStreamCommand;
+
+/// <summary>Asks a KinesisStreamAsSource delivery stream for its checkpoints.</summary>
+internal sealed record GetSourceCheckpoints(string DeliveryStreamName) : IDeliveryStreamCommand;
+
+// ---- commands to the catalog ----
+
+internal sealed record RegisterDeliveryStream(string Name, DeliveryStreamType Type, long CreatedAtMs) : IDeliveryCatalogCommand;
+
+internal sealed record UnregisterDeliveryStream(string Name) : IDeliveryCatalogCommand;
+
+internal sealed record ListDeliveryStreamNames(int Limit, string? ExclusiveStartName, DeliveryStreamType? Type) : IDeliveryCatalogCommand;
+
+/// <summary>Starts the catalog (which wakes every delivery stream as it recovers); answered with nothing.</summary>
+internal sealed record StartDeliveryCatalog : IDeliveryCatalogCommand
+{
+    public static readonly StartDeliveryCatalog Instance = new();
+}
+
+// ---- replies ----
+
+internal sealed record DeliveryStreamAck(string Name);
+
+/// <summary>The first <see cref="Accepted"/> records are durable as event <see cref="EventNo"/> from <see cref="FirstIndex"/>; the rest were refused because the backlog is full.</summary>
+internal sealed record PutFirehoseRecordsResult(long EventNo, int FirstIndex, int Accepted, bool Encrypted);
+
+internal sealed record DeliveryStreamTags(ImmutableSortedDictionary<string, string> Tags);
+
+internal sealed record SourceCheckpoints(ImmutableSortedDictionary<string, string> Checkpoints);
+
+/// <summary>The answer to a wake-up from an entity that holds no delivery stream: the catalog forgets the name.</summary>
+internal sealed record DeliveryStreamGone(string Name) : IDeliveryCatalogCommand;

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using ActorStreams.Settings;
+
+namespace ActorStreams.Firehose.Internal;
+
+/// <summary>What every delivery stream of one ActorSystem shares: settings, clock, object store, HTTP client, transformations.</summary>
+internal sealed class FirehoseRuntime
+{
+    public FirehoseRuntime(FirehoseSettings settings, ActorStreamsSettings streams, TimeProvider clock)
+    {
+        Settings = settings;
+        Region = streams.Region;
+        AccountId = streams.AccountId;
+        Clock = clock;
+        ObjectStore = string.IsNullOrEmpty(settings.S3Endpoint) ? new DirectoryObjectStore(settings.ObjectStoreRoot) : new S3ObjectStore(settings);
+        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = settings.HttpRequestTimeout,
+        };
+    }
+
+    public FirehoseSettings Settings { get; }
+
+    public string Region { get; }
+
+    public string AccountId { get; }
+
+    public TimeProvider Clock { get; }
+
+    /// <summary>The directory store, or an S3-compatible endpoint when <c>firehose.s3.endpoint</c> is set.</summary>
+    public IObjectStore ObjectStore { get; }
+
+    public HttpClient Http { get; }
+
+    public ConcurrentDictionary<string, FirehoseTransformation> Transformations { get; } = new(StringComparer.Ordinal);
+
+    public long NowMs => Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public string DeliveryStreamArn(string name) => $"arn:aws:firehose:{Region}:{AccountId}:deliverystream/{name}";
+
+    /// <summary>The transformation a processing configuration names: by its full Lambda ARN, else by the function name at its end.</summary>
+    public FirehoseTransformation? FindTransformation(string? lambdaArn)
+    {
+        if (string.IsNullOrEmpty(lambdaArn)) return null;
+        if (Transformations.TryGetValue(lambdaArn, out var byArn)) return byArn;
+        var name = FunctionName(lambdaArn);
+        return Transformations.GetValueOrDefault(name);
+    }
+
+    /// <summary>The function name of <c>arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]</c>, or the text itself.</summary>
+    public static string FunctionName(string lambdaArn)
+    {
+        const string marker = ":function:";
+        var at = lambdaArn.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0) return lambdaArn;
+        var rest = lambdaArn[(at + marker.Length)..];
+        var colon = rest.IndexOf(':');
+        return colon < 0 ? rest : rest[..colon];
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace ActorStreams.Firehose.Internal;
+
+/// <summary>
+/// A transformation served over HTTP with the Lambda record contract: POST
+/// <c>{"invocationId","deliveryStreamArn","region","records":[{"recordId","approximateArrivalTimestamp","data"}]}</c>,
+/// answer 200 with <c>{"records":[{"recordId","result":"Ok|Dropped|ProcessingFailed","data"}]}</c>. A processing
+/// configuration names it by its http(s) URL instead of a Lambda ARN.
+/// </summary>
+internal static class HttpTransformation
+{
+    public static bool IsEndpoint(string? lambdaArn) =>
+        lambdaArn is not null && (lambdaArn.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || lambdaArn.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+
+    public static FirehoseTransformation Create(HttpClient http, string url, string deliveryStreamArn, string region) => async (records, cancellationToken) =>
+    {
+        using var body = new MemoryStream();
+        using (var w = new Utf8JsonWriter(body))
+        {
+            w.WriteStartObject();
+            w.WriteString("invocationId", Guid.NewGuid().ToString("D"));
+            w.WriteString("deliveryStreamArn", deliveryStreamArn);
+            w.WriteString("region", region);
+            w.WriteStartArray("records");
+            foreach (var r in records)
+            {
+                w.WriteStartObject();
+                w.WriteString("recordId", r.RecordId);
+                w.WriteNumber("approximateArrivalTimestamp", r.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds());
+                w.WriteBase64String("data", r.Data.Span);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body.ToArray()) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"The transformation endpoint {url} answered {(int)response.StatusCode}: {(text.Length > 200 ? text[..200] : text)}");
+        using var doc = JsonDocument.Parse(text);
+        var output = new List<TransformationOutputRecord>();
+        foreach (var r in doc.RootElement.GetProperty("records").EnumerateArray())
+        {
+            var result = r.GetProperty("result").GetString() switch
+            {
+                "Ok" => TransformationResult.Ok,
+                "Dropped" => TransformationResult.Dropped,
+                "ProcessingFailed" => TransformationResult.ProcessingFailed,
+                var other => throw new InvalidOperationException($"The transformation endpoint {url} answered result '{other}' (Ok, Dropped or ProcessingFailed)."),
+            };
+            var data = r.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetBytesFromBase64() : [];
+            output.Add(new TransformationOutputRecord(r.GetProperty("recordId").GetString() ?? "", result, data));
+        }
+        return output;
+    };
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ActorStreams.Firehose.Internal;
+
+/// <summary>
+/// Firehose object keys: the prefix with its <c>!{namespace:value}</c> expressions evaluated (timestamps at the
+/// arrival time of the buffer's oldest record, UTC), <c>yyyy/MM/dd/HH/</c> appended when the prefix has no timestamp
+/// expression, then <c>&lt;stream&gt;-&lt;version&gt;-yyyy-MM-dd-HH-mm-ss-&lt;uuid&gt;</c>. Everything is derived from the
+/// buffer (its id is the uuid and seeds the random string), so a buffer delivered again after a restart gets the
+/// same key and overwrites its earlier copy instead of duplicating it.
+/// </summary>
+internal static class ObjectNaming
+{
+    public const string ProcessingFailed = "processing-failed";
+    public const string HttpEndpointFailed = "http-endpoint-failed";
+    public const string WarehouseFailed = "redshift-failed";
+    public const string FormatConversionFailed = "format-conversion-failed";
+
+    public static string ObjectKey(ObjectStoreDestination destination, string streamName, int version, DateTimeOffset oldestArrival,
+        Guid bufferId, string? errorOutputType)
+    {
+        var prefix = errorOutputType is null
+            ? destination.Prefix ?? ""
+            : destination.ErrorOutputPrefix ?? $"{errorOutputType}/";
+        var evaluated = Evaluate(prefix, oldestArrival, bufferId, errorOutputType, out var hadTimestamp);
+        var utc = oldestArrival.UtcDateTime;
+        if (!hadTimestamp) evaluated += utc.ToString("yyyy'/'MM'/'dd'/'HH'/'", CultureInfo.InvariantCulture);
+        var extension = errorOutputType is null ? destination.FileExtension ?? Compression.Extension(destination.CompressionFormat) : "";
+        return evaluated + streamName + "-" + version.ToString(CultureInfo.InvariantCulture) + "-"
+               + utc.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture) + "-" + bufferId.ToString("D") + extension;
+    }
+
+    /// <summary>Checks a prefix's expressions; the message names the first bad one.</summary>
+    public static void ValidatePrefix(string? prefix, string member, bool isErrorPrefix)
+    {
+        if (prefix is null) return;
+        if (prefix.Length > FirehoseLimits.MaxPrefixLength)
+            throw new InvalidArgumentException($"{member} is {prefix.Length} characters long; at most {FirehoseLimits.MaxPrefixLength} are allowed.");
+        try
+        {
+            Evaluate(prefix, DateTimeOffset.UnixEpoch, Guid.Empty, isErrorPrefix ? ProcessingFailed : null, out _);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidArgumentException($"{member} '{prefix}' is not valid: {e.Message}");
+        }
+        if (prefix.StartsWith('/') || prefix.Split('/').Any(segment => segment is "." or ".."))
+            throw new InvalidArgumentException($"{member} '{prefix}' must not start with '/' or hold '.' or '..' path segments.");
+    }
+
+    public static bool HasExpressions(string? prefix) => prefix is not null && prefix.Contains("!{", StringComparison.Ordinal);
+
+    private static string Evaluate(string prefix, DateTimeOffset at, Guid bufferId, string? errorOutputType, out bool hadTimestamp)
+    {
+        hadTimestamp = false;
+        var result = new StringBuilder(prefix.Length + 32);
+        var randomIndex = 0;
+        var i = 0;
+        while (i < prefix.Length)
+        {
+            var start = prefix.IndexOf("!{", i, StringComparison.Ordinal);
+            if (start < 0)
+            {
+                result.Append(prefix, i, prefix.Length - i);
+                break;
+            }
+            result.Append(prefix, i, start - i);
+            var end = prefix.IndexOf('}', start);
+            if (end < 0) throw new FormatException($"the expression at position {start} has no closing '}}'.");
+            var expression = prefix.AsSpan(start + 2, end - start - 2);
+            var colon = expression.IndexOf(':');
+            if (colon < 0) throw new FormatException($"'!{{{expression}}}' is not of the form !{{namespace:value}}.");
+            var ns = expression[..colon].Trim().ToString();
+            var value = expression[(colon + 1)..].Trim().ToString();
+            switch (ns)
+            {
+                case "timestamp":
+                    hadTimestamp = true;
+                    result.Append(FormatJavaPattern(value, at.UtcDateTime));
+                    break;
+                case "firehose" when value == "random-string":
+                    result.Append(RandomString(bufferId, randomIndex++));
+                    break;
+                case "firehose" when value == "error-output-type":
+                    if (errorOutputType is null) throw new FormatException("!{firehose:error-output-type} is only allowed in the error output prefix.");
+                    result.Append(errorOutputType);
+                    break;
+                case "partitionKeyFromQuery" or "partitionKeyFromLambda":
+                    throw new FormatException($"'!{{{ns}:{value}}}' needs dynamic partitioning, which ActorStreams does not support yet.");
+                default:
+                    throw new FormatException($"'!{{{ns}:{value}}}' is not a supported expression (timestamp:<pattern>, firehose:random-string, firehose:error-output-type).");
+            }
+            i = end + 1;
+        }
+        return result.ToString();
+    }
+
+    /// <summary>11 lowercase letters and digits, fixed by the buffer id and the expression's position.</summary>
+    private static string RandomString(Guid bufferId, int index)
+    {
+        Span<byte> seed = stackalloc byte[20];
+        bufferId.TryWriteBytes(seed);
+        BitConverter.TryWriteBytes(seed[16..], index);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(seed, hash);
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        var chars = new char[FirehoseLimits.RandomStringLength];
+        for (var k = 0; k < chars.Length; k++) chars[k] = alphabet[hash[k] % alphabet.Length];
+        return new string(chars);
+    }
+
+    /// <summary>
+    /// A Java DateTimeFormatter pattern (the letters y, u, M, d, H, h, m, s, S, a and 'quoted text'; other
+    /// non-letters are literal) applied to a UTC time.
+    /// </summary>
+    internal static string FormatJavaPattern(string pattern, DateTime utc)
+    {
+        if (pattern.Length == 0) throw new FormatException("!{timestamp:} needs a pattern, for example !{timestamp:yyyy/MM/dd}.");
+        var sb = new StringBuilder();
+        var i = 0;
+        while (i < pattern.Length)
+        {
+            var c = pattern[i];
+            if (c == '\'')
+            {
+                var close = pattern.IndexOf('\'', i + 1);
+                if (close < 0) throw new FormatException($"the quoted text in timestamp pattern '{pattern}' is not closed.");
+                sb.Append(close == i + 1 ? "'" : pattern[(i + 1)..close]);
+                i = close + 1;
+                continue;
+            }
+            if (!char.IsAsciiLetter(c))
+            {
+                sb.Append(c);
+                i++;
+                continue;
+            }
+            var run = 1;
+            while (i + run < pattern.Length && pattern[i + run] == c) run++;
+            var inv = CultureInfo.InvariantCulture;
+            sb.Append(c switch
+            {
+                'y' or 'u' => run == 2 ? (utc.Year % 100).ToString("00", inv) : utc.Year.ToString(new string('0', run), inv),
+                'M' => run >= 3 ? utc.ToString(run == 3 ? "MMM" : "MMMM", inv) : utc.Month.ToString(new string('0', run), inv),
+                'd' => utc.Day.ToString(new string('0', run), inv),
+                'H' => utc.Hour.ToString(new string('0', run), inv),
+                'h' => ((utc.Hour + 11) % 12 + 1).ToString(new string('0', run), inv),
+                'm' => utc.Minute.ToString(new string('0', run), inv),
+                's' => utc.Second.ToString(new string('0', run), inv),
+                'S' => (utc.Ticks % TimeSpan.TicksPerSecond).ToString("0000000", inv)[..Math.Min(run, 7)],
+                'a' => utc.Hour < 12 ? "AM" : "PM",
+                _ => throw new FormatException($"the letter '{c}' in timestamp pattern '{pattern}' is not supported (use y, M, d, H, h, m, s, S, a)."),
+            });
+            i += run;
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,50 @@
+namespace ActorStreams.Firehose.Internal;
+
+/// <summary>The (extended) S3 destination on the directory object store: one object per buffer, compressed.</summary>
+internal sealed class ObjectStoreSink(ObjectStoreDestination destination, IObjectStore store) : DestinationSink
+{
+    private readonly string _bucket = DirectoryObjectStore.BucketOfArn(destination.BucketArn, "BucketARN");
+
+    // As S3 in Firehose, the object store is retried until it takes the object: nothing accepted is dropped.
+    public override string FailureOutputType => "s3-failed";
+
+    public override TimeSpan? RetryDuration => null;
+
+    public override PreparedDelivery? Prepare(DeliveryBuffer buffer, List<BufferedRecord> records, List<FailedRecord> failed)
+    {
+        if (records.Count == 0) return null;
+        if (destination.DataFormatConversion is not { Enabled: true } conversion) return PrepareObject(destination, buffer, records);
+        var parquet = ParquetConversion.Convert(conversion, records, failed);
+        if (parquet is null) return null;
+        var oldest = DateTimeOffset.FromUnixTimeMilliseconds(buffer.OldestArrivalMs);
+        var key = ObjectNaming.ObjectKey(destination with { FileExtension = destination.FileExtension ?? ".parquet" }, buffer.Plan.StreamName,
+            buffer.Plan.Version, oldest, buffer.BufferId, errorOutputType: null);
+        return new PreparedObject(records.Count - failed.Count(f => f.ErrorOutputType == ObjectNaming.FormatConversionFailed), key, parquet);
+    }
+
+    public override Task DeliverAsync(DeliveryBuffer buffer, PreparedDelivery prepared, CancellationToken cancellationToken)
+    {
+        var obj = (PreparedObject)prepared;
+        return store.PutAsync(_bucket, obj.Key, obj.Bytes, cancellationToken);
+    }
+
+    /// <summary>The records' bytes back to back (Firehose adds no delimiter), compressed, under the buffer's key.</summary>
+    public static PreparedObject PrepareObject(ObjectStoreDestination destination, DeliveryBuffer buffer, IReadOnlyList<BufferedRecord> records)
+    {
+        var total = 0;
+        foreach (var r in records) total += r.Data.Length;
+        var data = new byte[total];
+        var at = 0;
+        foreach (var r in records)
+        {
+            r.Data.CopyTo(data, at);
+            at += r.Data.Length;
+        }
+        var oldest = DateTimeOffset.FromUnixTimeMilliseconds(buffer.OldestArrivalMs);
+        var key = ObjectNaming.ObjectKey(destination, buffer.Plan.StreamName, buffer.Plan.Version, oldest, buffer.BufferId, errorOutputType: null);
+        var entryName = Path.GetFileNameWithoutExtension(key);
+        return new PreparedObject(records.Count, key, Compression.Compress(destination.CompressionFormat, data, entryName));
+    }
+
+    internal sealed record PreparedObject(int RecordCount, string Key, byte[] Bytes) : PreparedDelivery(RecordCount);
+}

@@ -1,0 +1,103 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorStreams.Settings;
+
+/// <summary>How delivery streams accept, keep and deliver records (<c>actorstreams.firehose</c>).</summary>
+public sealed record FirehoseSettings
+{
+    /// <summary>Creates validated settings.</summary>
+    public FirehoseSettings(string dataDirectory, long maxBacklogBytes, int maxEventRecords, long maxEventBytes, int buffersInFlight,
+        TimeSpan retryBaseDelay, TimeSpan retryMaxDelay, TimeSpan httpRequestTimeout, int snapshotEveryEvents, int maxDeliveryStreams,
+        int transformationAttempts)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBacklogBytes, 1024 * 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEventRecords, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEventBytes, 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(buffersInFlight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retryBaseDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(retryMaxDelay, retryBaseDelay);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(httpRequestTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(snapshotEveryEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDeliveryStreams, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(transformationAttempts, 1);
+        DataDirectory = dataDirectory;
+        MaxBacklogBytes = maxBacklogBytes;
+        MaxEventRecords = maxEventRecords;
+        MaxEventBytes = maxEventBytes;
+        BuffersInFlight = buffersInFlight;
+        RetryBaseDelay = retryBaseDelay;
+        RetryMaxDelay = retryMaxDelay;
+        HttpRequestTimeout = httpRequestTimeout;
+        SnapshotEveryEvents = snapshotEveryEvents;
+        MaxDeliveryStreams = maxDeliveryStreams;
+        TransformationAttempts = transformationAttempts;
+    }
+
+    /// <summary>The data directory; the directory object store lives in its <c>objects</c> folder.</summary>
+    public string DataDirectory { get; init; }
+    /// <summary>Most bytes of accepted, undelivered records one delivery stream keeps; puts beyond it get ServiceUnavailableException.</summary>
+    public long MaxBacklogBytes { get; init; }
+    /// <summary>Most records one group-committed journal event holds.</summary>
+    public int MaxEventRecords { get; init; }
+    /// <summary>Most bytes one group-committed journal event holds.</summary>
+    public long MaxEventBytes { get; init; }
+    /// <summary>Closed buffers handed to the delivery graph at once (transforming, compressing and delivering overlap).</summary>
+    public int BuffersInFlight { get; init; }
+    /// <summary>First back-off of a failed delivery; it doubles per attempt.</summary>
+    public TimeSpan RetryBaseDelay { get; init; }
+    /// <summary>Cap of the back-off.</summary>
+    public TimeSpan RetryMaxDelay { get; init; }
+    /// <summary>Timeout of one HTTP endpoint request.</summary>
+    public TimeSpan HttpRequestTimeout { get; init; }
+    /// <summary>Snapshot (and trim the journal) after this many events.</summary>
+    public int SnapshotEveryEvents { get; init; }
+    /// <summary>Most delivery streams per node's account.</summary>
+    public int MaxDeliveryStreams { get; init; }
+    /// <summary>Attempts of a failing transformation before its records go to <c>processing-failed</c>.</summary>
+    public int TransformationAttempts { get; init; }
+
+    /// <summary>An S3-compatible endpoint (AWSSDK.S3) for every object store destination; empty for the directory store.</summary>
+    public string S3Endpoint { get; init; } = "";
+    /// <summary>The region the S3 endpoint signs with.</summary>
+    public string S3Region { get; init; } = "us-east-1";
+    /// <summary>The S3 endpoint's access key id.</summary>
+    public string S3AccessKeyId { get; init; } = "";
+    /// <summary>The S3 endpoint's secret access key.</summary>
+    public string S3SecretAccessKey { get; init; } = "";
+    /// <summary>Path-style addressing (<c>endpoint/bucket/key</c>), as most S3-compatible servers want.</summary>
+    public bool S3ForcePathStyle { get; init; } = true;
+
+    /// <summary>The root of the directory object store.</summary>
+    public string ObjectStoreRoot => Path.GetFullPath(Path.Combine(DataDirectory, "objects"));
+
+    /// <summary>Reads <c>actorstreams.firehose</c> (and <c>actorstreams.data-dir</c>) of the system's configuration.</summary>
+    public static FirehoseSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorstreams"));
+
+    /// <summary>Reads an <c>actorstreams</c> section, falling back to the embedded defaults.</summary>
+    public static FirehoseSettings Create(Config section)
+    {
+        var c = (section ?? Config.Empty).WithFallback(ActorStreamsConfig.Default.GetConfig("actorstreams"));
+        var f = c.GetConfig("firehose");
+        return new FirehoseSettings(
+            c.GetString("data-dir"),
+            f.GetByteSize("max-backlog-bytes") ?? 256L * 1024 * 1024,
+            f.GetInt("max-event-records"),
+            f.GetByteSize("max-event-bytes") ?? 8L * 1024 * 1024,
+            f.GetInt("buffers-in-flight"),
+            f.GetTimeSpan("retry-base-delay"),
+            f.GetTimeSpan("retry-max-delay"),
+            f.GetTimeSpan("http-request-timeout"),
+            f.GetInt("snapshot-every-events"),
+            f.GetInt("max-delivery-streams"),
+            f.GetInt("transformation-attempts"))
+        {
+            S3Endpoint = f.GetString("s3.endpoint", ""),
+            S3Region = f.GetString("s3.region", "us-east-1"),
+            S3AccessKeyId = f.GetString("s3.access-key-id", ""),
+            S3SecretAccessKey = f.GetString("s3.secret-access-key", ""),
+            S3ForcePathStyle = f.GetBoolean("s3.force-path-style", true),
+        };
+    }
+}

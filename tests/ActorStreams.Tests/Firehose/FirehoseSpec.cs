@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+using ActorStreams.Firehose;
+using Akka.Actor;
+using Snappier;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ActorStreams.Tests.Firehose;
+
+/// <summary>
+/// The base of Firehose specs: the spec system with fast delivery retries, and helpers that read what landed in the
+/// directory object store (<c>&lt;data-dir&gt;/objects</c>).
+/// </summary>
+public abstract class FirehoseSpec(ITestOutputHelper output, SpecJournal journal = SpecJournal.Sqlite, string? config = null)
+    : ActorStreamsSpec(output, journal, (config ?? "") + """
+
+        actorstreams.firehose {
+          retry-base-delay = 50ms
+          retry-max-delay = 400ms
+        }
+        """)
+{
+    protected FirehoseClient Firehose => ActorStreamsExtension.Get(Sys).Firehose;
+
+    protected string ObjectRoot => Path.Combine(SpecConfig.GetString("actorstreams.data-dir"), "objects");
+
+    protected static string UniqueBucket(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    protected static ObjectStoreDestination S3(string bucket, int intervalSeconds = 0, int sizeMiB = 1,
+        CompressionFormat compression = CompressionFormat.Uncompressed, string? prefix = null, string? errorPrefix = null) => new()
+    {
+        BucketArn = "arn:aws:s3:::" + bucket,
+        BufferingHints = new BufferingHints { SizeInMBs = sizeMiB, IntervalInSeconds = intervalSeconds },
+        CompressionFormat = compression,
+        Prefix = prefix,
+        ErrorOutputPrefix = errorPrefix,
+    };
+
+    protected Task<string> CreateAsync(string name, DeliveryDestination destination, FirehoseClient? client = null) =>
+        (client ?? Firehose).CreateDeliveryStreamAsync(new DeliveryStreamConfiguration { DeliveryStreamName = name, Destination = destination });
+
+    /// <summary>Every object of a bucket (temporary files excluded) as key -> bytes, keys with '/'.</summary>
+    protected Dictionary<string, byte[]> Objects(string bucket)
+    {
+        var dir = Path.Combine(ObjectRoot, bucket);
+        if (!Directory.Exists(dir)) return new Dictionary<string, byte[]>();
+        return Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .ToDictionary(f => Path.GetRelativePath(dir, f).Replace('\\', '/'), File.ReadAllBytes);
+    }
+
+    /// <summary>Waits (real time) until <paramref name="done"/> holds for the bucket's objects, and returns them.</summary>
+    protected async Task<Dictionary<string, byte[]>> WaitForObjectsAsync(string bucket, Func<Dictionary<string, byte[]>, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var objects = Objects(bucket);
+            if (done(objects)) return objects;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Bucket {bucket} did not reach the expected state; it holds: {string.Join(", ", objects.Keys)}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The uncompressed content of an object.</summary>
+    protected static byte[] Decompress(CompressionFormat format, byte[] data)
+    {
+        switch (format)
+        {
+            case CompressionFormat.Gzip:
+            {
+                using var input = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
+                using var output = new MemoryStream();
+                input.CopyTo(output);
+                return output.ToArray();
+            }
+            case CompressionFormat.Zip:
+            {
+                using var zip = new ZipArchive(new MemoryStream(data), ZipArchiveMode.Read);
+                var entry = Assert.Single(zip.Entries);
+                using var input = entry.Open();
+                using var output = new MemoryStream();
+                input.CopyTo(output);
+                return output.ToArray();
+            }
+            case CompressionFormat.Snappy:
+            {
+                using var input = new SnappyStream(new MemoryStream(data), CompressionMode.Decompress);
+                using var output = new MemoryStream();
+                input.CopyTo(output);
+                return output.ToArray();
+            }
+            case CompressionFormat.HadoopSnappy:
+            {
+                using var output = new MemoryStream();
+                var span = data.AsSpan();
+                while (span.Length > 0)
+                {
+                    var original = BinaryPrimitives.ReadInt32BigEndian(span);
+                    var compressed = BinaryPrimitives.ReadInt32BigEndian(span[4..]);
+                    var block = Snappy.DecompressToArray(span.Slice(8, compressed));
+                    Assert.Equal(original, block.Length);
+                    output.Write(block);
+                    span = span[(8 + compressed)..];
+                }
+                return output.ToArray();
+            }
+            default:
+                return data;
+        }
+    }
+
+    /// <summary>All the bucket's objects (not error output) decompressed and concatenated in key order.</summary>
+    protected static string Content(Dictionary<string, byte[]> objects, CompressionFormat format = CompressionFormat.Uncompressed) =>
+        string.Concat(objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => Encoding.UTF8.GetString(Decompress(format, o.Value))));
+
+    /// <summary>A new ActorSystem on the spec's data (same journal, same object store), after the spec's own was terminated.</summary>
+    protected ActorSystem StartAnotherSystem(string name) =>
+        ActorSystem.Create(name, ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using ActorStreams.Firehose;
+using ActorStreams.Streams;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ActorStreams.Tests.Firehose;
+
+/// <summary>
+/// A delivery stream reading an ActorStreams stream: every record delivered, checkpoints journaled only after
+/// delivery, and a restart resuming from them.
+/// </summary>
+public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
+    : FirehoseSpec(output, config: "actorstreams.throttling.enabled = off")
+{
+    private DeliveryStreamConfiguration Configuration(string name, string stream, string bucket) => new()
+    {
+        DeliveryStreamName = name,
+        DeliveryStreamType = DeliveryStreamType.KinesisStreamAsSource,
+        KinesisStreamSource = new KinesisStreamSourceConfiguration { KinesisStreamArn = Client.Settings.StreamArn(stream) },
+        Destination = S3(bucket, intervalSeconds: 0),
+    };
+
+    private async Task<List<string>> PutAsync(string stream, string label, int count, ActorStreamsClient? client = null)
+    {
+        var records = Enumerable.Range(0, count).Select(i => $"{label}-{i}").ToList();
+        var result = await (client ?? Client).PutRecordsAsync(stream, records.Select(r => new PutRecordsEntry(Encoding.UTF8.GetBytes(r + "\n"), r, null)).ToList());
+        Assert.Equal(0, result.FailedRecordCount);
+        return records;
+    }
+
+    private static List<string> Lines(string content) => content.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    [Fact]
+    public async Task Records_of_every_shard_must_be_delivered_and_checkpointed_after_delivery()
+    {
+        var stream = UniqueName("src");
+        var name = UniqueName("fh");
+        var bucket = UniqueBucket("bucket");
+        await Client.CreateStreamAsync(stream, 3);
+        var sent = await PutAsync(stream, "before", 60);
+        await Firehose.CreateDeliveryStreamAsync(Configuration(name, stream, bucket));
+        sent.AddRange(await PutAsync(stream, "after", 60));
+
+        var objects = await WaitForObjectsAsync(bucket, o => Lines(Content(o)).Count >= sent.Count);
+        Assert.Equal(sent.Order(StringComparer.Ordinal), Lines(Content(objects)).Order(StringComparer.Ordinal));
+
+        // Each shard's checkpoint reaches its newest record.
+        var newest = (await ReadStreamAsync(stream)).GroupBy(r => r.ShardId.ToString()).ToDictionary(g => g.Key, g => g.Last().SequenceNumber);
+        await AwaitAssertAsync(async () =>
+        {
+            var checkpoints = (await Firehose.GetSourceCheckpointsAsync(name)).Checkpoints;
+            Assert.Equal(newest.OrderBy(kv => kv.Key), checkpoints.OrderBy(kv => kv.Key));
+        }, TimeSpan.FromSeconds(10));
+
+        var description = await Firehose.DescribeDeliveryStreamAsync(name);
+        Assert.Equal(DeliveryStreamType.KinesisStreamAsSource, description.DeliveryStreamType);
+        Assert.Equal(Client.Settings.StreamArn(stream), description.KinesisStreamSource!.KinesisStreamArn);
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => Firehose.PutRecordAsync(name, Bytes("direct")));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => Firehose.StartDeliveryStreamEncryptionAsync(name));
+        Assert.Equal([name], (await Firehose.ListDeliveryStreamsAsync(deliveryStreamType: DeliveryStreamType.KinesisStreamAsSource)).DeliveryStreamNames);
+    }
+
+    [Fact]
+    public async Task A_restart_must_resume_from_the_checkpoints_redelivering_only_what_was_not_delivered()
+    {
+        var stream = UniqueName("src");
+        var name = UniqueName("fh");
+        var bucket = UniqueBucket("bucket");
+        await Client.CreateStreamAsync(stream, 2);
+        await Firehose.CreateDeliveryStreamAsync(Configuration(name, stream, bucket));
+        var delivered = await PutAsync(stream, "first", 40);
+        await WaitForObjectsAsync(bucket, o => Lines(Content(o)).Count >= delivered.Count);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await Firehose.GetSourceCheckpointsAsync(name)).Checkpoints.Count), TimeSpan.FromSeconds(10));
+
+        // The store goes down: these records are read but not delivered, so no checkpoint moves past them.
+        Directory.CreateDirectory(ObjectRoot);
+        var blocker = Path.Combine(ObjectRoot, bucket);
+        Directory.Move(blocker, blocker + ".delivered");
+        await File.WriteAllTextAsync(blocker, "not a folder");
+        var pending = await PutAsync(stream, "second", 40);
+        await Task.Delay(500);
+        await Sys.Terminate();
+        File.Delete(blocker);
+
+        var system = StartAnotherSystem("firehose-source-recovered");
+        try
+        {
+            var client = ActorStreamsExtension.Get(system).Client;
+            var later = await PutAsync(stream, "third", 20, client);
+            var objects = await WaitForObjectsAsync(bucket, o => Lines(Content(o)).Count >= pending.Count + later.Count);
+            await Task.Delay(500);
+            // Exactly the records not delivered before the restart, and the new ones: the first 40 were checkpointed.
+            Assert.Equal(pending.Concat(later).Order(StringComparer.Ordinal), Lines(Content(Objects(bucket))).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+}
