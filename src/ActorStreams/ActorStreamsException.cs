@@ -22,6 +22,10 @@ public abstract class ActorStreamsException : Exception
         ExpiredIteratorException.Code => new ExpiredIteratorException(message),
         LimitExceededException.Code => new LimitExceededException(message),
         ProvisionedThroughputExceededException.Code => new ProvisionedThroughputExceededException(message),
+        KmsNotFoundException.Code => new KmsNotFoundException(message),
+        KmsAccessDeniedException.Code => new KmsAccessDeniedException(message),
+        KmsDisabledException.Code => new KmsDisabledException(message),
+        KmsInvalidStateException.Code => new KmsInvalidStateException(message),
         _ => new InternalFailureException(message),
     };
 }

@@ -29,12 +29,13 @@ public sealed class ActorStreamsExtension : IExtension
         var settings = Settings;
         var clock = Clock;
         var metrics = Metrics = new StreamMetrics(clock);
+        var keys = Keys = new KeyProvider(settings.Encryption);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
-            entityId => StreamShardActor.Props(entityId, settings, clock, metrics),
+            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards));
         var shardRegion = StreamShardRegion;
         CatalogRegion = sharding.Start(StreamCatalogEntity.TypeName,
-            _ => StreamCatalogActor.Props(shardRegion, settings, clock),
+            _ => StreamCatalogActor.Props(shardRegion, settings, clock, keys),
             shardingSettings, new CatalogMessageExtractor());
         Client = new ActorStreamsClient(system, this);
     }
@@ -47,6 +48,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>This node's throughput counters per StreamShard (the web console's live rates).</summary>
     internal StreamMetrics Metrics { get; }
+
+    /// <summary>The local key provider of encryption at rest (<c>actorstreams.encryption</c>).</summary>
+    internal KeyProvider Keys { get; }
 
     /// <summary>The client facade for every control- and data-plane operation.</summary>
     public ActorStreamsClient Client { get; }

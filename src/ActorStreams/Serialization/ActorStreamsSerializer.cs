@@ -20,7 +20,12 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ShardRetiredManifest = "SX";
     // "SS" snapshots were written before shards could be closed by resharding; they are still read.
     private const string StreamShardSnapshotWithoutClosedManifest = "SS";
-    private const string StreamShardSnapshotManifest = "S2";
+    // "S2" snapshots were written before shards could be encrypted; they are still read.
+    private const string StreamShardSnapshotWithoutKeyManifest = "S2";
+    private const string StreamShardSnapshotManifest = "S3";
+    private const string EncryptedRecordsAppendedManifest = "RE";
+    private const string ShardEncryptionChangedManifest = "SE";
+    private const string StreamEncryptionChangedManifest = "CE";
     private const string ShardClosedManifest = "SC";
     private const string StreamCreatedManifest = "CC";
     private const string StreamActivatedManifest = "CA";
@@ -37,8 +42,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     // had tags and shards their opening and closing times.
     private const string CatalogSnapshotWithoutConsumersManifest = "CS";
     private const string CatalogSnapshotWithoutConsumerTagsManifest = "C2";
-    // "C3": consumer tags, shard opening/closing times, a resharding under way and recent UpdateShardCount times.
-    private const string CatalogSnapshotManifest = "C3";
+    // "C3": consumer tags, shard opening/closing times, a resharding under way and recent UpdateShardCount times;
+    // still read. "C4" adds each stream's encryption key id.
+    private const string CatalogSnapshotWithoutEncryptionManifest = "C3";
+    private const string CatalogSnapshotManifest = "C4";
     private const string ReshardStartedManifest = "CP";
     private const string ReshardStepCompletedManifest = "CQ";
     private const string ClosedShardRemovedManifest = "CY";
@@ -54,6 +61,9 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         RecordsAppended => RecordsAppendedManifest,
+        EncryptedRecordsAppended => EncryptedRecordsAppendedManifest,
+        ShardEncryptionChanged => ShardEncryptionChangedManifest,
+        StreamEncryptionChanged => StreamEncryptionChangedManifest,
         ShardInitialized => ShardInitializedManifest,
         ShardRetentionChanged => ShardRetentionChangedManifest,
         ShardRetired => ShardRetiredManifest,
@@ -105,7 +115,14 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     }
                     w.Write(s.Closed is not null);
                     if (s.Closed is not null) Write(w, s.Closed);
+                    WriteOptional(w, s.KeyId);
                     break;
+                case EncryptedRecordsAppended e:
+                    w.Write(e.TimestampMs); w.Write(e.Count); w.Write(e.Bytes); w.Write(e.KeyId);
+                    w.Write(e.Sealed.Length); w.Write(e.Sealed);
+                    break;
+                case ShardEncryptionChanged e: WriteOptional(w, e.KeyId); break;
+                case StreamEncryptionChanged e: w.Write(e.Name); WriteOptional(w, e.KeyId); break;
                 case ShardClosed e: Write(w, e); break;
                 case ReshardStarted e:
                     w.Write(e.Name);
@@ -152,7 +169,17 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case ShardInitializedManifest: return ReadShardInitialized(r);
             case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
             case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
-            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutClosedManifest:
+            case EncryptedRecordsAppendedManifest:
+            {
+                var timestamp = r.ReadInt64();
+                var count = r.ReadInt32();
+                var size = r.ReadInt64();
+                var keyId = r.ReadString();
+                return new EncryptedRecordsAppended(timestamp, count, size, keyId, r.ReadBytes(r.ReadInt32()));
+            }
+            case ShardEncryptionChangedManifest: return new ShardEncryptionChanged(ReadOptional(r));
+            case StreamEncryptionChangedManifest: return new StreamEncryptionChanged(r.ReadString(), ReadOptional(r));
+            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutKeyManifest or StreamShardSnapshotWithoutClosedManifest:
             {
                 var init = ReadShardInitialized(r);
                 var retention = r.ReadInt32();
@@ -168,8 +195,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     eventNos.Add(r.ReadInt64());
                     timestamps.Add(r.ReadInt64());
                 }
-                var closed = manifest == StreamShardSnapshotManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
-                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(), closed);
+                var closed = manifest != StreamShardSnapshotWithoutClosedManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
+                var key = manifest == StreamShardSnapshotManifest ? ReadOptional(r) : null;
+                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(),
+                    closed, key);
             }
             case ShardClosedManifest: return ReadShardClosed(r);
             case ReshardStartedManifest:
@@ -200,13 +229,15 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case ConsumerDeregisteredManifest: return new ConsumerDeregistered(r.ReadString(), r.ReadString());
             case ConsumerTagsAddedManifest: return new ConsumerTagsAdded(r.ReadString(), r.ReadString(), ReadTags(r));
             case ConsumerTagsRemovedManifest: return new ConsumerTagsRemoved(r.ReadString(), r.ReadString(), ReadKeys(r));
-            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumerTagsManifest or CatalogSnapshotWithoutConsumersManifest:
+            case CatalogSnapshotManifest or CatalogSnapshotWithoutEncryptionManifest or CatalogSnapshotWithoutConsumerTagsManifest
+                or CatalogSnapshotWithoutConsumersManifest:
             {
                 var version = manifest switch
                 {
                     CatalogSnapshotWithoutConsumersManifest => 1,
                     CatalogSnapshotWithoutConsumerTagsManifest => 2,
-                    _ => 3,
+                    CatalogSnapshotWithoutEncryptionManifest => 3,
+                    _ => 4,
                 };
                 var lastEpoch = r.ReadInt64();
                 var n = r.ReadInt32();
@@ -221,7 +252,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
 
     // Layout: timestamp (i64 LE), count (i32 LE), then per record: key length (u16 LE) + UTF-8 key,
     // data length (i32 LE) + data.
-    private static byte[] WriteRecordsAppended(RecordsAppended e)
+    internal static byte[] WriteRecordsAppended(RecordsAppended e)
     {
         var size = 12;
         foreach (var rec in e.Records) size += 2 + Encoding.UTF8.GetByteCount(rec.PartitionKey) + 4 + rec.Data.Length;
@@ -243,7 +274,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return buffer;
     }
 
-    private static RecordsAppended ReadRecordsAppended(byte[] bytes)
+    internal static RecordsAppended ReadRecordsAppended(byte[] bytes)
     {
         var span = bytes.AsSpan();
         var timestamp = BinaryPrimitives.ReadInt64LittleEndian(span);
@@ -340,7 +371,16 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         foreach (var t in s.ScalingTimesMs) w.Write(t);
         w.Write(s.ModeChangeTimesMs.Length);
         foreach (var t in s.ModeChangeTimesMs) w.Write(t);
+        WriteOptional(w, s.EncryptionKeyId);
     }
+
+    private static void WriteOptional(BinaryWriter w, string? value)
+    {
+        w.Write(value is not null);
+        if (value is not null) w.Write(value);
+    }
+
+    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 
     private static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
     {
@@ -392,7 +432,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return new ShardClosed(ending, closedAt, children.MoveToImmutable());
     }
 
-    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state.</summary>
+    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state, 3 ("C3") no encryption key id.</summary>
     private static StreamEntry ReadStreamEntry(BinaryReader r, int version)
     {
         var name = r.ReadString();
@@ -430,7 +470,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         var c = version >= 3 ? r.ReadInt32() : 0;
         var modeChanges = ImmutableArray.CreateBuilder<long>(c);
         for (var i = 0; i < c; i++) modeChanges.Add(r.ReadInt64());
+        var keyId = version >= 4 ? ReadOptional(r) : null;
         return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable(),
-            pending, scalings.MoveToImmutable(), modeChanges.MoveToImmutable());
+            pending, scalings.MoveToImmutable(), modeChanges.MoveToImmutable()) { EncryptionKeyId = keyId };
     }
 }
