@@ -172,6 +172,8 @@ public sealed partial class ActorStreamsClient
             .RunForeach(envelope =>
             {
                 if (page.FullAt is not null) return;
+                var startIndex = envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0;
+                if (envelope.Event is EncryptedRecordsAppended && page.CloseIfFull(envelope.SequenceNr, startIndex)) return;
                 // A batch written while the stream was encrypted is opened here; a missing or wrong key fails the read with its KMS error.
                 var e = envelope.Event switch
                 {
@@ -181,7 +183,7 @@ public sealed partial class ActorStreamsClient
                     _ => null,
                 };
                 if (e is null || e.TimestampMs < minTimestampMs) return;
-                page.Add(envelope.SequenceNr, e, envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0);
+                page.Add(envelope.SequenceNr, e, startIndex);
             }, _materializer.Value).WaitAsync(cancellationToken).ConfigureAwait(false);
 
         if (_settings.Throttling.Enabled && sharedCapacity && page.Bytes > 0)
