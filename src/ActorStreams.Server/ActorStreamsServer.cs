@@ -19,6 +19,7 @@ public static class ActorStreamsServer
         ["--host"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Host)}",
         ["--data-dir"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.DataDir)}",
         ["--config"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Config)}",
+        ["--encryption-key-file"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.EncryptionKeyFile)}",
         ["--tls-cert"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePath)}",
         ["--tls-key"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.KeyPath)}",
         ["--tls-password"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePassword)}",
@@ -61,6 +62,7 @@ public static class ActorStreamsServer
         {
             o.Hocon = hocon;
             if (options.DataDir is not null) o.DataDirectory = options.DataDir;
+            if (options.EncryptionKeyFile is not null) o.EncryptionKeyFile = options.EncryptionKeyFile;
             configureRuntime?.Invoke(o);
         }));
         builder.Services.AddActorStreamsClient();

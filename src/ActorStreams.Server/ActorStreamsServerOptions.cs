@@ -25,6 +25,9 @@ public sealed class ActorStreamsServerOptions
     /// <summary>A HOCON file merged over the runtime's defaults (journal provider, throttling, limits, ...).</summary>
     public string? Config { get; set; }
 
+    /// <summary>A key file for encryption at rest (<c>actorstreams.encryption.key-file</c>), over the one in <see cref="Config"/>.</summary>
+    public string? EncryptionKeyFile { get; set; }
+
     /// <summary>SigV4 checking (<c>ActorStreams:Auth:Enabled</c>, <c>ActorStreams:Auth:Credentials:&lt;key id&gt;</c>); off by default.</summary>
     public ActorStreamsAuthOptions Auth { get; set; } = new();
 

@@ -5,12 +5,14 @@ using System.Text.Json;
 
 namespace ActorStreams.Server.Tests;
 
-/// <summary>A server whose key provider holds one key, given in HOCON (<c>--config</c>) under an alias.</summary>
+/// <summary>A server whose key provider holds two keys: one in HOCON (<c>--config</c>), one in a key file (<c>--encryption-key-file</c>).</summary>
 public sealed class EncryptionServerFixture : ServerFixture
 {
     public const string Alias = "alias/cli-key";
+    public const string FileKeyId = "5d1e6a3c-7b2f-4e8a-9c0d-1f2e3a4b5c6d";
 
     private readonly string _config = Path.Combine(Path.GetTempPath(), $"actorstreams-encryption-{Guid.NewGuid():N}.conf");
+    private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"actorstreams-encryption-{Guid.NewGuid():N}.keys");
 
     protected override string[] ExtraArgs()
     {
@@ -18,7 +20,8 @@ public sealed class EncryptionServerFixture : ServerFixture
             actorstreams.encryption.keys { "{{Alias}}" = "{{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}}" }
             actorstreams.encryption.disabled-keys = []
             """);
-        return ["--config", _config];
+        File.WriteAllText(_keyFile, $"# id base64\n{FileKeyId} {Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}\n");
+        return ["--config", _config, "--encryption-key-file", _keyFile];
     }
 }
 
@@ -73,6 +76,8 @@ public sealed class EncryptionTests(EncryptionServerFixture server) : IClassFixt
         (await server.CallAsync("StartStreamEncryption", new { StreamName = "no-such-" + name, EncryptionType = "KMS", KeyId = EncryptionServerFixture.Alias }))
             .AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
 
+        // The key of the key file, by the ARN of its key id.
+        await server.OkAsync("StartStreamEncryption", new { StreamName = name, EncryptionType = "KMS", KeyId = "arn:aws:kms:us-east-1:000000000000:key/" + EncryptionServerFixture.FileKeyId });
         // The key named by its alias ARN.
         await server.OkAsync("StartStreamEncryption", new { StreamName = name, EncryptionType = "KMS", KeyId = "arn:aws:kms:us-east-1:000000000000:" + EncryptionServerFixture.Alias });
         var summary = (await server.OkAsync("DescribeStreamSummary", new { StreamName = name })).GetProperty("StreamDescriptionSummary");
