@@ -84,4 +84,19 @@ public sealed class EncryptionTests(EncryptionServerFixture server) : IClassFixt
         Assert.Equal(("KMS", "arn:aws:kms:us-east-1:000000000000:" + EncryptionServerFixture.Alias),
             (summary.GetProperty("EncryptionType").GetString(), summary.GetProperty("KeyId").GetString()));
     }
+
+    [JavaScriptSdkFact]
+    public async Task The_JavaScript_SDK_v3_starts_and_stops_stream_encryption()
+    {
+        Assert.True(JavaScriptSdk.Node is not null,
+            "node is not on PATH and CI is set: the JavaScript SDK tests must run in CI (ops/test.sh installs nodejs and npm).");
+        await JavaScriptSdk.EnsureInstalledAsync();
+
+        var endpoint = server.BaseAddress.ToString().TrimEnd('/');
+        var (code, stdout, stderr) = await JavaScriptSdk.RunAsync(JavaScriptSdk.Node!, ["encryption.mjs", endpoint, EncryptionServerFixture.Alias],
+            TimeSpan.FromMinutes(2));
+
+        Assert.True(code == 0, $"node encryption.mjs exited with {code}.\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        Assert.Contains("\"ok\":true", stdout);
+    }
 }
