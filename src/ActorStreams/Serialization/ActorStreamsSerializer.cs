@@ -92,6 +92,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         if (obj is RecordsAppended appended) return WriteRecordsAppended(appended);
+        if (obj is EncryptedRecordsAppended sealedBatch) return WriteEncryptedRecordsAppended(sealedBatch);
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
@@ -116,10 +117,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     w.Write(s.Closed is not null);
                     if (s.Closed is not null) Write(w, s.Closed);
                     WriteOptional(w, s.KeyId);
-                    break;
-                case EncryptedRecordsAppended e:
-                    w.Write(e.TimestampMs); w.Write(e.Count); w.Write(e.Bytes); w.Write(e.KeyId);
-                    w.Write(e.Sealed.Length); w.Write(e.Sealed);
                     break;
                 case ShardEncryptionChanged e: WriteOptional(w, e.KeyId); break;
                 case StreamEncryptionChanged e: w.Write(e.Name); WriteOptional(w, e.KeyId); break;
@@ -163,20 +160,13 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (manifest == RecordsAppendedManifest) return ReadRecordsAppended(bytes);
+        if (manifest == EncryptedRecordsAppendedManifest) return ReadEncryptedRecordsAppended(bytes);
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         switch (manifest)
         {
             case ShardInitializedManifest: return ReadShardInitialized(r);
             case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
             case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
-            case EncryptedRecordsAppendedManifest:
-            {
-                var timestamp = r.ReadInt64();
-                var count = r.ReadInt32();
-                var size = r.ReadInt64();
-                var keyId = r.ReadString();
-                return new EncryptedRecordsAppended(timestamp, count, size, keyId, r.ReadBytes(r.ReadInt32()));
-            }
             case ShardEncryptionChangedManifest: return new ShardEncryptionChanged(ReadOptional(r));
             case StreamEncryptionChangedManifest: return new StreamEncryptionChanged(r.ReadString(), ReadOptional(r));
             case StreamShardSnapshotManifest or StreamShardSnapshotWithoutKeyManifest or StreamShardSnapshotWithoutClosedManifest:
@@ -272,6 +262,34 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             pos += rec.Data.Length;
         }
         return buffer;
+    }
+
+    // Layout: timestamp (i64 LE), count (i32 LE), plaintext bytes (i64 LE), key id length (u16 LE) + UTF-8 key id,
+    // then the sealed batch (nonce, tag, ciphertext) to the end. One copy of the payload, as for RecordsAppended.
+    private static byte[] WriteEncryptedRecordsAppended(EncryptedRecordsAppended e)
+    {
+        var keyLength = Encoding.UTF8.GetByteCount(e.KeyId);
+        var buffer = new byte[22 + keyLength + e.Sealed.Length];
+        var span = buffer.AsSpan();
+        BinaryPrimitives.WriteInt64LittleEndian(span, e.TimestampMs);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], e.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(span[12..], e.Bytes);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[20..], (ushort)keyLength);
+        Encoding.UTF8.GetBytes(e.KeyId, span[22..]);
+        e.Sealed.CopyTo(span[(22 + keyLength)..]);
+        return buffer;
+    }
+
+    private static EncryptedRecordsAppended ReadEncryptedRecordsAppended(byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[20..]);
+        return new EncryptedRecordsAppended(
+            BinaryPrimitives.ReadInt64LittleEndian(span),
+            BinaryPrimitives.ReadInt32LittleEndian(span[8..]),
+            BinaryPrimitives.ReadInt64LittleEndian(span[12..]),
+            Encoding.UTF8.GetString(span.Slice(22, keyLength)),
+            span[(22 + keyLength)..].ToArray());
     }
 
     internal static RecordsAppended ReadRecordsAppended(byte[] bytes)
