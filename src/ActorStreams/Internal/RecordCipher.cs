@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,14 +18,25 @@ internal static class RecordCipher
 
     public static EncryptedRecordsAppended Seal(byte[] key, string keyId, string persistenceId, long eventNo, RecordsAppended e, long bytes)
     {
-        var plain = ActorStreamsSerializer.WriteRecordsAppended(e);
-        var sealedBytes = new byte[NonceBytes + TagBytes + plain.Length];
-        var nonce = sealedBytes.AsSpan(0, NonceBytes);
-        RandomNumberGenerator.Fill(nonce);
-        using var gcm = new AesGcm(key, TagBytes);
-        gcm.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes + TagBytes), sealedBytes.AsSpan(NonceBytes, TagBytes),
-            AssociatedData(persistenceId, eventNo, e.TimestampMs, e.Records.Length, keyId));
-        CryptographicOperations.ZeroMemory(plain);
+        // The plaintext layout lives in a pooled buffer (no large-object-heap array per event) and is wiped before it goes back.
+        var length = ActorStreamsSerializer.RecordsAppendedSize(e);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        var sealedBytes = new byte[NonceBytes + TagBytes + length];
+        try
+        {
+            var plain = rented.AsSpan(0, length);
+            ActorStreamsSerializer.WriteRecordsAppended(e, plain);
+            var nonce = sealedBytes.AsSpan(0, NonceBytes);
+            RandomNumberGenerator.Fill(nonce);
+            using var gcm = new AesGcm(key, TagBytes);
+            gcm.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes + TagBytes), sealedBytes.AsSpan(NonceBytes, TagBytes),
+                AssociatedData(persistenceId, eventNo, e.TimestampMs, e.Records.Length, keyId));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(rented.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(rented);
+        }
         return new EncryptedRecordsAppended(e.TimestampMs, e.Records.Length, bytes, keyId, sealedBytes);
     }
 

@@ -244,10 +244,21 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     // data length (i32 LE) + data.
     internal static byte[] WriteRecordsAppended(RecordsAppended e)
     {
+        var buffer = new byte[RecordsAppendedSize(e)];
+        WriteRecordsAppended(e, buffer);
+        return buffer;
+    }
+
+    internal static int RecordsAppendedSize(RecordsAppended e)
+    {
         var size = 12;
         foreach (var rec in e.Records) size += 2 + Encoding.UTF8.GetByteCount(rec.PartitionKey) + 4 + rec.Data.Length;
-        var buffer = new byte[size];
-        var span = buffer.AsSpan();
+        return size;
+    }
+
+    /// <summary>Writes the layout into <paramref name="span"/>, which holds at least <see cref="RecordsAppendedSize"/> bytes.</summary>
+    internal static void WriteRecordsAppended(RecordsAppended e, Span<byte> span)
+    {
         BinaryPrimitives.WriteInt64LittleEndian(span, e.TimestampMs);
         BinaryPrimitives.WriteInt32LittleEndian(span[8..], e.Records.Length);
         var pos = 12;
@@ -261,7 +272,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             rec.Data.Span.CopyTo(span[pos..]);
             pos += rec.Data.Length;
         }
-        return buffer;
     }
 
     // Layout: timestamp (i64 LE), count (i32 LE), plaintext bytes (i64 LE), key id length (u16 LE) + UTF-8 key id,
