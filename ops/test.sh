@@ -32,6 +32,7 @@ required=()
 optional=()
 [[ -x /usr/lib/postgresql/15/bin/pg_ctl ]] || required+=(postgresql)
 command -v python3 >/dev/null 2>&1 || required+=(python3)   # slim images lack it
+command -v curl >/dev/null 2>&1 || required+=(curl)         # ops/cluster.sh polls the nodes with it (cluster test)
 [[ -x /usr/bin/aws ]] || required+=(awscli)   # Debian's AWS CLI v2 drives the server's end-to-end tests (a pyenv v1 may shadow it on PATH)
 command -v node >/dev/null 2>&1 || required+=(nodejs)        # ... and the AWS SDK for JavaScript v3 (tests/js)
 command -v npm >/dev/null 2>&1 || required+=(npm)

@@ -1,6 +1,8 @@
+using OpenTelemetry.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ActorStreams.Diagnostics;
 using ActorStreams.Hosting;
 using ActorStreams.Server.Auth;
 using ActorStreams.Server.Protocol;
@@ -13,6 +15,9 @@ namespace ActorStreams.Server;
 /// <summary>Builds the ActorStreams HTTP node: Kestrel speaking the Kinesis JSON protocol over an embedded ActorStreams runtime.</summary>
 public static class ActorStreamsServer
 {
+    /// <summary>The ActorSystem name; every node of one cluster must use it (it is part of the seed node addresses).</summary>
+    public const string ActorSystemName = "actorstreams";
+
     private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
     {
         ["--port"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Port)}",
@@ -20,6 +25,12 @@ public static class ActorStreamsServer
         ["--data-dir"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.DataDir)}",
         ["--config"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Config)}",
         ["--encryption-key-file"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.EncryptionKeyFile)}",
+        ["--journal"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.JournalProvider)}",
+        ["--pg"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.PostgreSqlConnectionString)}",
+        ["--cluster-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Host)}",
+        ["--cluster-port"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Port)}",
+        ["--public-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.PublicHost)}",
+        ["--seeds"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Seeds)}",
         ["--tls-cert"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePath)}",
         ["--tls-key"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.KeyPath)}",
         ["--tls-password"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePassword)}",
@@ -57,15 +68,32 @@ public static class ActorStreamsServer
 
         if (options.Config is not null && !File.Exists(options.Config))
             throw new FileNotFoundException($"--config {options.Config}: no such file (relative to {Environment.CurrentDirectory}).", options.Config);
-        var hocon = options.Config is null ? null : ConfigurationFactory.ParseString(File.ReadAllText(options.Config));
-        builder.Services.AddAkka("actorstreams", akka => akka.WithActorStreams(o =>
+        var fileHocon = options.Config is null ? null : ConfigurationFactory.ParseString(File.ReadAllText(options.Config));
+        // Cluster flags and settings win over the --config file, which wins over the defaults.
+        var clusterHocon = options.Cluster.ToHocon(ActorSystemName);
+        if (!string.IsNullOrEmpty(options.IteratorSecret))
+            clusterHocon = ConfigurationFactory.ParseString(
+                $"actorstreams.iterator-secret = \"{options.IteratorSecret.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"").WithFallback(clusterHocon);
+        var hocon = fileHocon is null ? clusterHocon : clusterHocon.WithFallback(fileHocon);
+        builder.Services.AddAkka(ActorSystemName, akka => akka.WithActorStreams(o =>
         {
             o.Hocon = hocon;
             if (options.DataDir is not null) o.DataDirectory = options.DataDir;
             if (options.EncryptionKeyFile is not null) o.EncryptionKeyFile = options.EncryptionKeyFile;
+            if (options.PostgreSqlConnectionString is { Length: > 0 } pg)
+            {
+                o.JournalProvider = "postgresql";
+                o.PostgreSqlConnectionString = pg;
+            }
+            if (options.JournalProvider is { Length: > 0 } provider) o.JournalProvider = provider;
             configureRuntime?.Invoke(o);
         }));
         builder.Services.AddActorStreamsClient();
+        if (options.Metrics.Enabled)
+        {
+            builder.Services.AddSingleton<ClusterMembershipMetrics>();
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ActorStreamsMetrics.MeterName).AddPrometheusExporter());
+        }
         builder.Services.AddSingleton<KinesisOperations>();
         SigV4Verifier? verifier = null;
         if (options.Auth.Enabled)
@@ -79,6 +107,11 @@ public static class ActorStreamsServer
             services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier));
 
         var app = builder.Build();
+        if (options.Metrics.Enabled)
+        {
+            app.Services.GetRequiredService<ClusterMembershipMetrics>();
+            app.MapPrometheusScrapingEndpoint(options.Metrics.Path);
+        }
         app.Use(KinesisEndpoint.AddRequestId);
         app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);

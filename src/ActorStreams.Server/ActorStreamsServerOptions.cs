@@ -28,6 +28,30 @@ public sealed class ActorStreamsServerOptions
     /// <summary>A key file for encryption at rest (<c>actorstreams.encryption.key-file</c>), over the one in <see cref="Config"/>.</summary>
     public string? EncryptionKeyFile { get; set; }
 
+    /// <summary>
+    /// Journal: <c>sqlite</c> (default, one file under <see cref="DataDir"/>) or <c>postgresql</c> (shared by the nodes of a
+    /// cluster; needs <see cref="PostgreSqlConnectionString"/>). Unset keeps the HOCON value (<c>--journal</c>).
+    /// </summary>
+    public string? JournalProvider { get; set; }
+
+    /// <summary>
+    /// Npgsql connection string of the PostgreSQL journal (<c>--pg</c>, <c>ActorStreams__PostgreSqlConnectionString</c>,
+    /// which is how a Kubernetes secret reaches it). Setting it alone selects the PostgreSQL journal.
+    /// </summary>
+    public string? PostgreSqlConnectionString { get; set; }
+
+    /// <summary>
+    /// Key that signs shard iterators (<c>ActorStreams__IteratorSecret</c>, e.g. from a Kubernetes secret); every node of a
+    /// cluster needs the same one. Unset keeps the HOCON value (<c>actorstreams.iterator-secret</c>).
+    /// </summary>
+    public string? IteratorSecret { get; set; }
+
+    /// <summary>The Prometheus scrape endpoint of the metrics (<c>ActorStreams:Metrics:Enabled</c>, <c>:Path</c>); on at /metrics.</summary>
+    public ActorStreamsMetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Remoting address and seed nodes of a multi-node cluster (<c>ActorStreams:Cluster:*</c>).</summary>
+    public ActorStreamsClusterOptions Cluster { get; set; } = new();
+
     /// <summary>SigV4 checking (<c>ActorStreams:Auth:Enabled</c>, <c>ActorStreams:Auth:Credentials:&lt;key id&gt;</c>); off by default.</summary>
     public ActorStreamsAuthOptions Auth { get; set; } = new();
 

@@ -174,8 +174,10 @@ public sealed partial class ActorStreamsClient
     internal async Task<AppendRecordsResult> AppendAsync(StreamRoute route, int shard, StoredRecord[] records, long bytes,
         CancellationToken cancellationToken)
     {
-        // AskAsync<object> hands every reply back, errors included.
-        var reply = await AskAsync<object>(_shards, new AppendRecords(route.EntityId(shard), records, bytes, route.OnDemand), cancellationToken).ConfigureAwait(false);
+        // AskAsync<object> hands every reply back, errors included. The request id lets the shard recognize a resend of
+        // this append (see AskResendingAsync): a repeat gets the first answer, never a second write.
+        var reply = await AskAsync<object>(_shards, new AppendRecords(route.EntityId(shard), records, bytes, Guid.NewGuid(), route.OnDemand),
+            cancellationToken).ConfigureAwait(false);
         switch (reply)
         {
             case AppendRecordsResult result:

@@ -1,3 +1,5 @@
+using System.Text;
+using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
 using ActorStreams.Streams;
 using Akka.Actor;
@@ -118,12 +120,27 @@ public sealed partial class ActorStreamsClient
     internal async Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
         TimeSpan wait, CancellationToken cancellationToken, long maxBytes = KinesisLimits.MaxGetRecordsBytes, bool sharedCapacity = true)
     {
+        var page = await ReadPageAsync(entityId, shardId, from, minTimestampMs, limit, wait, maxBytes, sharedCapacity, cancellationToken)
+            .ConfigureAwait(false);
+        if (page.ThrottledFor is null)
+        {
+            long bytes = 0;
+            foreach (var record in page.Records) bytes += record.Data.Length + Encoding.UTF8.GetByteCount(record.PartitionKey);
+            ActorStreamsMetrics.RecordOutgoing(ActorStreamsMetrics.ShardTags(entityId[..entityId.IndexOf('/')], shardId.ToString()),
+                page.Records.Count, bytes, page.MillisBehindLatest);
+        }
+        return page;
+    }
+
+    private async Task<ShardPage> ReadPageAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
+        TimeSpan wait, long maxBytes, bool sharedCapacity, CancellationToken cancellationToken)
+    {
         var timeout = _settings.AskTimeout + wait;
         object reply;
         try
         {
-            reply = await _shards.Ask<object>(new ReadRecords(entityId, from, minTimestampMs, limit, maxBytes, wait, sharedCapacity),
-                timeout, cancellationToken).ConfigureAwait(false);
+            reply = await AskResendingAsync(_shards, new ReadRecords(entityId, from, minTimestampMs, limit, maxBytes, wait, sharedCapacity),
+                wait, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using ActorStreams.Internal;
 using ActorStreams.Settings;
 using ActorStreams.Streams;
@@ -51,7 +52,9 @@ public sealed partial class ActorStreamsClient
         object reply;
         try
         {
-            reply = await target.Ask<object>(message, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            reply = message is IResendableCommand
+                ? await AskResendingAsync(target, message, TimeSpan.Zero, cancellationToken).ConfigureAwait(false)
+                : await target.Ask<object>(message, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
@@ -64,5 +67,29 @@ public sealed partial class ActorStreamsClient
             Status.Failure failure => throw new InternalFailureException(failure.Cause.Message),
             _ => throw new InternalFailureException($"Unexpected reply {reply.GetType().Name} to {message.GetType().Name}."),
         };
+    }
+
+    /// <summary>
+    /// Asks an entity, sending the same message again whenever no answer came within
+    /// <c>actorstreams.resend-after</c> (plus <paramref name="wait"/>, the time a read may park at the tip), until
+    /// <c>actorstreams.ask-timeout</c> (plus <paramref name="wait"/>) is over; then <see cref="AskTimeoutException"/>.
+    /// </summary>
+    private async Task<object> AskResendingAsync(IActorRef target, object message, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var total = _settings.AskTimeout + wait;
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var remaining = total - Stopwatch.GetElapsedTime(started);
+            var attempt = _settings.ResendAfter + wait < remaining ? _settings.ResendAfter + wait : remaining;
+            try
+            {
+                return await target.Ask<object>(message, attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException) when (Stopwatch.GetElapsedTime(started) < total - TimeSpan.FromMilliseconds(50))
+            {
+                // Dropped during a shard hand-off, or just slow: send it again.
+            }
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace ActorStreams;
 
 /// <summary>
@@ -8,6 +10,9 @@ public abstract class ActorStreamsException : Exception
 {
     /// <summary>Creates an exception with a message that names the argument and the limit it broke.</summary>
     protected ActorStreamsException(string message) : base(message) { }
+
+    // The message of an exception that Akka.Remote serialized (Status.Failure across nodes); the error code is the type's.
+    private protected static string SerializedMessage(SerializationInfo info) => info.GetString("Message") ?? "";
 
     /// <summary>The Kinesis error code, for example <c>ResourceNotFoundException</c>.</summary>
     public abstract string ErrorCode { get; }

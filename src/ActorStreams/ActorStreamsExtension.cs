@@ -26,18 +26,30 @@ public sealed class ActorStreamsExtension : IExtension
         var sharding = ClusterSharding.Get(system);
         var shardingSettings = ClusterShardingSettings.Create(system);
         if (!string.IsNullOrEmpty(Settings.ShardingRole)) shardingSettings = shardingSettings.WithRole(Settings.ShardingRole);
+        shardingSettings = shardingSettings.WithRememberEntities(Settings.RememberEntities);
         var settings = Settings;
         var clock = Clock;
+        // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
         var metrics = Metrics = new StreamMetrics(clock);
         var keys = Keys = new KeyProvider(settings.Encryption);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
             entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys),
-            shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards));
+            shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
+            sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
         CatalogRegion = sharding.Start(StreamCatalogEntity.TypeName,
             _ => StreamCatalogActor.Props(shardRegion, settings, clock, keys),
-            shardingSettings, new CatalogMessageExtractor());
+            shardingSettings, new CatalogMessageExtractor(),
+            sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         Client = new ActorStreamsClient(system, this);
+
+        // The catalog's own timers (ON_DEMAND scaling, closed-shard expiry, resharding retries) do not count as activity
+        // for sharding's idle passivation, and after a restart nothing would start the catalog until a client call.
+        // A heartbeat through the region keeps it running, and starts it (resuming unfinished work) soon after start-up.
+        var heartbeat = settings.OnDemand.EvaluationInterval < settings.StreamShard.TrimInterval
+            ? settings.OnDemand.EvaluationInterval
+            : settings.StreamShard.TrimInterval;
+        system.Scheduler.ScheduleTellRepeatedly(heartbeat, heartbeat, CatalogRegion, CatalogHeartbeat.Instance, ActorRefs.NoSender);
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace ActorStreams;
 
 /// <summary>The encryption key id names no key the key provider knows (no configured key under that id, alias or ARN).</summary>
@@ -8,6 +10,9 @@ public sealed class KmsNotFoundException : ActorStreamsException
 
     /// <summary>Creates the exception with a message that names the key and what was wrong with it.</summary>
     public KmsNotFoundException(string message) : base(message) { }
+
+    // Akka.Remote rebuilds the exception of a Status.Failure that crossed nodes through this constructor.
+    private KmsNotFoundException(SerializationInfo info, StreamingContext context) : base(SerializedMessage(info)) { }
 
     /// <inheritdoc />
     public override string ErrorCode => Code;

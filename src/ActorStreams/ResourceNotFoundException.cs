@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace ActorStreams;
 
 /// <summary>The stream, shard or consumer does not exist, or is not ACTIVE yet.</summary>
@@ -8,6 +10,9 @@ public sealed class ResourceNotFoundException : ActorStreamsException
 
     /// <summary>Creates the exception with a message that says what was wrong.</summary>
     public ResourceNotFoundException(string message) : base(message) { }
+
+    // Akka.Remote rebuilds the exception of a Status.Failure that crossed nodes through this constructor.
+    private ResourceNotFoundException(SerializationInfo info, StreamingContext context) : base(SerializedMessage(info)) { }
 
     /// <inheritdoc />
     public override string ErrorCode => Code;

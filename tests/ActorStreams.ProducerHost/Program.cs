@@ -6,12 +6,15 @@ using Akka.Actor;
 using Akka.Configuration;
 
 // A child process for crash tests: it writes to, or reads back, a stream on a SQLite journal in --data-dir.
-// Usage: ActorStreams.ProducerHost --data-dir DIR --stream NAME --mode produce|verify [--shards 2] [--run 0]
+// Usage: ActorStreams.ProducerHost --data-dir DIR --stream NAME --mode produce|verify [--shards 2] [--run 0] [--reshard]
 //   produce: prints READY, then writes forever from 3 concurrent writers; after each acknowledged PutRecords it
 //            prints "ACK <shardId> <sequenceNumber> <partitionKey> <counter>" per record that succeeded. Data is
 //            the UTF-8 text of a counter that starts at run * 1,000,000,000 and grows with every record written.
-//   verify:  prints "REC <shardId> <sequenceNumber> <partitionKey> <data>" for every record of every shard from
-//            TRIM_HORIZON to the tip, then DONE, and exits 0.
+//            With --reshard it also rescales the stream without pause (UpdateShardCount between 2 and 4 shards), so a
+//            kill lands in the middle of a resharding.
+//   verify:  waits until the stream is ACTIVE (a resharding cut short by a kill finishes on recovery), then prints
+//            "REC <shardId> <sequenceNumber> <partitionKey> <data>" for every record of every shard (open and
+//            closed) from TRIM_HORIZON to the tip or the shard's end, then DONE, and exits 0.
 // Stdout carries only these lines; Akka's log goes to stderr. A produce whose redirected stdin closes exits, so
 // a child outlives no crashed test run.
 const int Writers = 3;
@@ -29,6 +32,7 @@ var config = ConfigurationFactory.ParseString($$"""
       data-dir = "{{Path.GetFullPath(options.DataDir).Replace("\\", "/")}}"
       journal.provider = sqlite
       throttling.enabled = off
+      limits.max-update-shard-count-per-day = 1000000
     }
     """);
 var system = ActorSystem.Create("producer-host", ActorStreamsSetup.CreateActorSystemSetup(config));
@@ -78,11 +82,29 @@ async Task<int> ProduceAsync()
 
     var counter = options.Run * CountersPerRun;
     var running = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteForeverAsync(w))).ToList();
+    if (options.Reshard) running.Add(Task.Run(ReshardForeverAsync));
     // Writers end only by failing; a SIGTERM or Ctrl+C shuts the ActorSystem down, and then the host ends too.
     running.Add(system.WhenTerminated);
     await await Task.WhenAny(running);
     Console.Error.WriteLine("The ActorSystem terminated.");
     return 3;
+
+    async Task ReshardForeverAsync()
+    {
+        while (true)
+        {
+            try
+            {
+                var open = (await client.DescribeStreamSummaryAsync(options.Stream)).OpenShardCount;
+                await client.UpdateShardCountAsync(options.Stream, open <= 2 ? 4 : 2);
+            }
+            catch (ResourceInUseException)
+            {
+                // A resharding the previous run left half done is being finished by the recovered catalog.
+            }
+            await Task.Delay(20);
+        }
+    }
 
     async Task WriteForeverAsync(int writer)
     {
@@ -130,6 +152,12 @@ async Task<int> ProduceAsync()
 async Task<int> VerifyAsync()
 {
     var description = await client.DescribeStreamAsync(options.Stream);
+    for (var wait = 0; description.StreamStatus != StreamStatus.Active && wait < 300; wait++)
+    {
+        await Task.Delay(100);
+        description = await client.DescribeStreamAsync(options.Stream);
+    }
+    if (description.StreamStatus != StreamStatus.Active) throw new InvalidOperationException($"The stream stayed {description.StreamStatus}.");
     foreach (var shard in description.Shards)
     {
         var iterator = await client.GetShardIteratorAsync(options.Stream, shard.ShardId.ToString(), ShardIteratorType.TrimHorizon);
@@ -148,7 +176,7 @@ async Task<int> VerifyAsync()
     return 0;
 }
 
-internal sealed record HostOptions(string DataDir, string Stream, string Mode, int Shards, int Run)
+internal sealed record HostOptions(string DataDir, string Stream, string Mode, int Shards, int Run, bool Reshard)
 {
     public static HostOptions Parse(string[] args)
     {
@@ -163,6 +191,7 @@ internal sealed record HostOptions(string DataDir, string Stream, string Mode, i
             Required("--stream"),
             Required("--mode"),
             int.Parse(Get("--shards") ?? "2", CultureInfo.InvariantCulture),
-            int.Parse(Get("--run") ?? "0", CultureInfo.InvariantCulture));
+            int.Parse(Get("--run") ?? "0", CultureInfo.InvariantCulture),
+            args.Contains("--reshard"));
     }
 }

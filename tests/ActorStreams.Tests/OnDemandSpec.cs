@@ -21,6 +21,7 @@ public abstract class OnDemandSpec(ITestOutputHelper output, SpecJournal journal
           quiet-period = 60s
           min-shards = 1
         }
+        akka.cluster.sharding.passivate-idle-entity-after = 1s
         """)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
@@ -95,6 +96,22 @@ public abstract class OnDemandSpec(ITestOutputHelper output, SpecJournal journal
         foreach (var key in received.GroupBy(r => r.PartitionKey))
             Assert.Equal(Enumerable.Range(1, counters[int.Parse(key.Key[4..])]), key.Select(r => int.Parse(Text(r.Data).Split(':')[1])));
         control.Stop();
+    }
+
+    [JournalFact]
+    public async Task Scaling_must_go_on_while_only_records_are_written_and_the_catalog_hears_from_no_client()
+    {
+        var stream = UniqueName("idle");
+        await Client.CreateStreamAsync(stream, 1, StreamMode.OnDemand);
+        // The first write caches the stream's route; later writes do not ask the catalog.
+        Assert.Equal(0, (await Client.PutRecordsAsync(stream, [Entry("k", "first")])).FailedRecordCount);
+        // Longer than sharding's idle passivation (1 s here): only the catalog's heartbeat keeps it running.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // Writes go to the shard by the cached route; the catalog is not asked.
+        Assert.Equal(0, await PutManyAsync(stream, 12, new int[20]));
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // One look, no retry: a catalog started only by this call would not have split yet.
+        Assert.Equal(2, (await OpenShardsAsync(stream)).Count);
     }
 
     [JournalFact]

@@ -435,8 +435,8 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         await Client.SplitShardAsync(stream, Shard0, (UInt128.One << 127).ToString());
         await PutEachAsync(stream, "to-a-child"); // the parent is closed: this goes to a child, not to this subscription
 
-        // The subscription learns of the close at its next look at the stream (a catalog query at a heartbeat, which
-        // answers asynchronously: give it real time between the heartbeats the fake clock fires).
+        // The closing shard detaches its live subscribers, which read to its end and get the children there (a
+        // heartbeat's catalog look-up is the fallback; heartbeats fired by moving the clock may come first).
         SubscribeToShardEvent? last = null;
         for (var i = 0; i < 200 && last is null; i++)
         {
@@ -451,6 +451,58 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         Assert.Equal([new StreamShardId(1), new StreamShardId(2)], last.ChildShards.Select(c => c.ShardId));
         Assert.All(last.ChildShards, c => Assert.Equal([new StreamShardId(0)], c.ParentShards));
         Assert.False(await events.MoveNextAsync().AsTask().WaitAsync(Timeout));
+    }
+
+    [JournalFact]
+    public async Task Subscriptions_to_merged_parents_must_read_each_to_its_end_and_name_the_child_with_both_parents()
+    {
+        var stream = UniqueName("efo-merge");
+        await Client.CreateStreamAsync(stream, 2);
+        var consumer = (await Client.RegisterStreamConsumerAsync(StreamArn(stream), "efo")).ConsumerArn;
+        var upper = (UInt128.One << 127).ToString();
+        await Client.PutRecordsAsync(stream, [Entry("k", "low-1", "0"), Entry("k", "high-1", upper)]);
+        await Client.PutRecordsAsync(stream, [Entry("k", "low-2", "1"), Entry("k", "high-2", upper)]);
+
+        // Subscribed to the lower parent before the merge: live there when it closes.
+        var live = await Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.TrimHorizon);
+        await using var liveEvents = live.GetAsyncEnumerator();
+        Assert.Equal(["low-1", "low-2"], Texts(await EventsAsync(liveEvents, 2)));
+
+        await Client.MergeShardsAsync(stream, Shard0, new StreamShardId(1).ToString());
+        var child = Assert.Single(await Client.ListShardsAsync(stream), d => d.IsOpen);
+        Assert.Equal(new StreamShardId(2), child.ShardId);
+
+        async Task<SubscribeToShardEvent> EndAsync(IAsyncEnumerator<SubscribeToShardEvent> events)
+        {
+            // The shard detaches its subscribers when it closes: no heartbeat (the clock stands still) is needed.
+            Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Timeout), "the subscription ended without its children");
+            var end = events.Current;
+            Assert.Empty(end.Records);
+            Assert.Null(end.ContinuationSequenceNumber);
+            Assert.False(await events.MoveNextAsync().AsTask().WaitAsync(Timeout));
+            return end;
+        }
+
+        var lowerEnd = await EndAsync(liveEvents);
+        var named = Assert.Single(lowerEnd.ChildShards);
+        Assert.Equal(new StreamShardId(2), named.ShardId);
+        Assert.Equal([new StreamShardId(0), new StreamShardId(1)], named.ParentShards);
+        Assert.Equal(child.HashKeyRange, named.HashKeyRange);
+
+        // Subscribed to the upper parent after it closed: catches up by reading, then the same end.
+        await using var late = await Client.SubscribeToShardAsync(consumer, new StreamShardId(1).ToString(), StartingPosition.TrimHorizon);
+        await using var lateEvents = late.GetAsyncEnumerator();
+        Assert.Equal(["high-1", "high-2"], Texts(await EventsAsync(lateEvents, 2)));
+        Assert.Equal(lowerEnd.ChildShards, (await EndAsync(lateEvents)).ChildShards, new ChildShardComparer());
+        await live.DisposeAsync();
+    }
+
+    private sealed class ChildShardComparer : IEqualityComparer<ChildShard>
+    {
+        public bool Equals(ChildShard? x, ChildShard? y) =>
+            x is not null && y is not null && x.ShardId == y.ShardId && x.HashKeyRange == y.HashKeyRange && x.ParentShards.SequenceEqual(y.ParentShards);
+
+        public int GetHashCode(ChildShard obj) => obj.ShardId.GetHashCode();
     }
 
     [JournalFact]

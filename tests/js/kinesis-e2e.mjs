@@ -14,8 +14,10 @@ import {
   GetShardIteratorCommand,
   ListShardsCommand,
   ListStreamsCommand,
+  MergeShardsCommand,
   PutRecordCommand,
   PutRecordsCommand,
+  UpdateShardCountCommand,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { randomUUID } from 'node:crypto';
@@ -159,6 +161,34 @@ async function main() {
     check(typeof error.message === 'string' && error.message.length > 0, 'ResourceNotFoundException has no message');
     check(error.$metadata?.requestId, 'ResourceNotFoundException has no request id');
   });
+
+  // Resharding: merge the two shards, read the closed parent to its end (ChildShards, no next iterator), rescale.
+  await step('MergeShards', () => client.send(new MergeShardsCommand({
+    StreamName: streamName, ShardToMerge: shardIds[0], AdjacentShardToMerge: shardIds[1],
+  })));
+  const closedIt = await step('GetShardIterator (closed parent)', () => client.send(new GetShardIteratorCommand({
+    StreamName: streamName, ShardId: shardIds[0], ShardIteratorType: 'TRIM_HORIZON',
+  })));
+  let closedIterator = closedIt.ShardIterator;
+  let childShards = null;
+  for (let calls = 0; closedIterator; calls++) {
+    check(calls < 50, `GetRecords on the closed ${shardIds[0]} did not reach its end`);
+    const page = await step('GetRecords (closed parent)', () => client.send(new GetRecordsCommand({ ShardIterator: closedIterator })));
+    closedIterator = page.NextShardIterator;
+    if (!closedIterator) childShards = page.ChildShards;
+  }
+  check(childShards?.length === 1, `the end of the closed shard reported ChildShards ${JSON.stringify(childShards)}`);
+  check(childShards[0].ShardId === 'shardId-000000000002', `the merge child is ${childShards[0].ShardId}`);
+  check(JSON.stringify(childShards[0].ParentShards) === JSON.stringify(shardIds), `the merge child's parents are ${JSON.stringify(childShards[0].ParentShards)}`);
+  const rescaled = await step('UpdateShardCount', () => client.send(new UpdateShardCountCommand({
+    StreamName: streamName, TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING',
+  })));
+  check(rescaled.CurrentShardCount === 1 && rescaled.TargetShardCount === 2,
+    `UpdateShardCount answered ${rescaled.CurrentShardCount} -> ${rescaled.TargetShardCount}, expected 1 -> 2`);
+  const afterReshard = await step('ListShards (after resharding)', () => client.send(new ListShardsCommand({ StreamName: streamName })));
+  const open = (afterReshard.Shards ?? []).filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber);
+  check(open.length === 2 && open.every((s) => s.ParentShardId === 'shardId-000000000002'),
+    `after resharding the open shards are ${JSON.stringify(open.map((s) => [s.ShardId, s.ParentShardId]))}`);
 
   await step('DeleteStream', () => client.send(new DeleteStreamCommand({ StreamName: streamName })));
   const after = await step('ListStreams (after delete)', () => client.send(new ListStreamsCommand({})));

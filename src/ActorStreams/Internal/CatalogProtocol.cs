@@ -7,7 +7,7 @@ namespace ActorStreams.Internal;
 // The stream catalog: one persistent entity that owns every stream's record (name, epoch, status, shard map,
 // retention, tags), so name uniqueness, ListStreams and the account shard limit are decided in one place.
 
-internal interface ICatalogCommand;
+internal interface ICatalogCommand : IActorStreamsMessage;
 
 /// <summary>
 /// One Kinesis shard in the catalog's shard map. <paramref name="CreatedAtMs"/> is when it opened (unset: with its
@@ -32,7 +32,7 @@ internal sealed record StreamEntry(
     ImmutableArray<ConsumerEntry> Consumers,
     ImmutableArray<ReshardOp> PendingReshard = default,
     ImmutableArray<long> ScalingTimesMs = default,
-    ImmutableArray<long> ModeChangeTimesMs = default)
+    ImmutableArray<long> ModeChangeTimesMs = default) : IActorStreamsReply
 {
     /// <summary>When UpdateStreamMode calls changed the mode, to enforce the rolling 24-hour limit.</summary>
     public ImmutableArray<long> ModeChangeTimesMs { get; init; } = ModeChangeTimesMs.IsDefault ? [] : ModeChangeTimesMs;
@@ -61,7 +61,7 @@ internal sealed record StreamEntry(
 }
 
 /// <summary>An enhanced fan-out consumer registered on a stream, kept in registration order, with its own tags.</summary>
-internal sealed record ConsumerEntry(string Name, long CreatedAtMs)
+internal sealed record ConsumerEntry(string Name, long CreatedAtMs) : IActorStreamsReply
 {
     public static readonly ImmutableSortedDictionary<string, string> NoTags = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
@@ -168,9 +168,9 @@ internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMo
 
 internal sealed record DeleteStreamCommand(string Name) : ICatalogCommand;
 
-internal sealed record GetStream(string Name) : ICatalogCommand;
+internal sealed record GetStream(string Name) : ICatalogCommand, IResendableCommand;
 
-internal sealed record ListStreamsCommand(int Limit, string? ExclusiveStartStreamName) : ICatalogCommand;
+internal sealed record ListStreamsCommand(int Limit, string? ExclusiveStartStreamName) : ICatalogCommand, IResendableCommand;
 
 internal sealed record ChangeRetention(string Name, int RetentionHours, bool Increase) : ICatalogCommand;
 
@@ -197,12 +197,22 @@ internal sealed record UpdateShardCountCommand(string Name, int TargetShardCount
 
 internal sealed record UpdateStreamModeCommand(string Name, StreamMode Mode) : ICatalogCommand;
 
+/// <summary>Sent to the catalog through its sharding region on a schedule: keeps it from idle passivation, starts it after a restart.</summary>
+internal sealed record CatalogHeartbeat : ICatalogCommand
+{
+    public static readonly CatalogHeartbeat Instance = new();
+}
+
 /// <summary>From a closed StreamShard whose every record has expired: drop it from the map and retire it.</summary>
 internal sealed record ClosedShardExpired(string StreamName, long Epoch, int ShardIndex) : ICatalogCommand;
 
 // ---- replies ----
 
 /// <summary>A resharding finished (the stream is ACTIVE again); <see cref="PreviousOpenShardCount"/> is the count before it.</summary>
-internal sealed record ReshardDone(StreamEntry Entry, int PreviousOpenShardCount);
+internal sealed record ReshardDone(StreamEntry Entry, int PreviousOpenShardCount) : IActorStreamsReply;
 
-internal sealed record StreamListing(ImmutableArray<StreamEntry> Streams, bool HasMore);
+internal sealed record StreamListing(ImmutableArray<StreamEntry> Streams, bool HasMore) : IActorStreamsReply
+{
+    public bool Equals(StreamListing? other) => other is not null && HasMore == other.HasMore && Streams.SequenceEqual(other.Streams);
+    public override int GetHashCode() => HashCode.Combine(Streams.Length, HasMore);
+}

@@ -5,13 +5,20 @@ using ActorStreams.Streams;
 namespace ActorStreams.Internal;
 
 // Everything a StreamShard entity persists, receives and answers. Events and snapshots go through
-// ActorStreamsSerializer (binary); commands and replies stay local in a single node.
+// ActorStreamsSerializer (binary); commands and replies cross nodes through ActorStreamsMessageSerializer.
 
 /// <summary>A message addressed to one StreamShard entity through the sharding region.</summary>
-internal interface IStreamShardCommand
+internal interface IStreamShardCommand : IActorStreamsMessage
 {
     string EntityId { get; }
 }
+
+/// <summary>
+/// A command the client sends again when no answer came within <c>actorstreams.resend-after</c>: Akka.Cluster.Sharding
+/// drops messages that reach a node while it hands the entity's shard over, so the entity must be safe to receive it
+/// twice (a read, or an append with its request id).
+/// </summary>
+internal interface IResendableCommand;
 
 /// <summary>One record as it is stored: partition key and data. The arrival time is the event's.</summary>
 internal readonly record struct StoredRecord(string PartitionKey, ReadOnlyMemory<byte> Data)
@@ -92,18 +99,21 @@ internal sealed record StreamShardSnapshot(
 internal sealed record InitializeShard(string EntityId, ShardInitialized Init, string? KeyId = null) : IStreamShardCommand;
 
 /// <summary>
-/// Records to append. The shard accepts a prefix (all of them unless throttled) into a single event.
+/// Records to append. The shard accepts a prefix (all of them unless throttled) into a single event. A repeat of a
+/// <see cref="RequestId"/> the shard has answered (or is writing) gets that answer instead of a second write.
 /// <see cref="Unthrottled"/>: the stream is ON_DEMAND, so the shard's write limit does not apply (its load is still measured).
 /// </summary>
-internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes, bool Unthrottled = false) : IStreamShardCommand;
+internal sealed record AppendRecords(string EntityId, StoredRecord[] Records, long Bytes, Guid RequestId = default, bool Unthrottled = false)
+    : IStreamShardCommand, IResendableCommand;
 
 /// <summary><see cref="SharedCapacity"/> false: an enhanced fan-out read, which has its own capacity and does not count against GetRecords'.</summary>
 internal sealed record ReadRecords(
-    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait, bool SharedCapacity = true) : IStreamShardCommand;
+    string EntityId, SequenceNumber From, long MinTimestampMs, int Limit, long MaxBytes, TimeSpan Wait, bool SharedCapacity = true)
+    : IStreamShardCommand, IResendableCommand;
 
 /// <summary>Where an iterator starts. <see cref="CountCall"/>: a GetShardIterator call, subject to its per-shard rate limit.</summary>
 internal sealed record ResolveIterator(string EntityId, ShardIteratorType Type, SequenceNumber? Sequence, long TimestampMs, bool CountCall)
-    : IStreamShardCommand;
+    : IStreamShardCommand, IResendableCommand;
 
 internal sealed record ChargeReadBytes(string EntityId, long Bytes) : IStreamShardCommand;
 
@@ -118,7 +128,7 @@ internal sealed record WakeShard(string EntityId) : IStreamShardCommand;
 internal sealed record GetShardLoad(string EntityId) : IStreamShardCommand;
 
 /// <summary>Load as a share of one shard's write capacity (the larger of records and bytes), measured since <see cref="MeasuredSinceMs"/>.</summary>
-internal sealed record ShardLoadResult(string EntityId, double CapacityShare, long MeasuredSinceMs);
+internal sealed record ShardLoadResult(string EntityId, double CapacityShare, long MeasuredSinceMs) : IActorStreamsReply;
 
 /// <summary>Closes the shard for resharding (idempotent: a closed shard answers with the end it already has).</summary>
 internal sealed record CloseShard(string EntityId, ImmutableArray<ChildShardEntry> Children) : IStreamShardCommand;
@@ -126,39 +136,39 @@ internal sealed record CloseShard(string EntityId, ImmutableArray<ChildShardEntr
 // ---- replies ----
 
 /// <summary>An error to raise at the caller as the typed exception of <see cref="Code"/>.</summary>
-internal sealed record ErrorReply(string Code, string Message)
+internal sealed record ErrorReply(string Code, string Message) : IActorStreamsReply
 {
     public ActorStreamsException ToException() => ActorStreamsException.FromCode(Code, Message);
 
     public static ErrorReply From(ActorStreamsException e) => new(e.ErrorCode, e.Message);
 }
 
-internal sealed record ShardAck(string EntityId);
+internal sealed record ShardAck(string EntityId) : IActorStreamsReply;
 
 /// <summary>
 /// <see cref="Accepted"/> leading records were stored as event <see cref="EventNo"/> from index <see cref="FirstIndex"/>;
 /// the rest was throttled and may be retried after <see cref="RetryAfter"/>.
 /// </summary>
-internal sealed record AppendRecordsResult(long EventNo, int FirstIndex, int Accepted, TimeSpan RetryAfter);
+internal sealed record AppendRecordsResult(long EventNo, int FirstIndex, int Accepted, TimeSpan RetryAfter) : IActorStreamsReply;
 
 /// <summary>A record as a reader gets it, with its position.</summary>
 internal readonly record struct ReadRecord(SequenceNumber Position, long TimestampMs, StoredRecord Record);
 
 /// <summary>A page of records; <see cref="EndOfShard"/> (the children) once the reader has reached the end of a closed shard.</summary>
-internal sealed record ReadRecordsResult(ReadRecord[] Records, SequenceNumber Next, long MillisBehindLatest, ShardClosed? EndOfShard = null);
+internal sealed record ReadRecordsResult(ReadRecord[] Records, SequenceNumber Next, long MillisBehindLatest, ShardClosed? EndOfShard = null) : IActorStreamsReply;
 
 /// <summary>
 /// The range asked for is older than the in-memory tail: read events [From, ToEventNoExclusive) from the journal.
 /// <see cref="Closed"/> is set when the shard is closed, so the reader knows where its end is.
 /// </summary>
 internal sealed record ReadFromJournal(string PersistenceId, SequenceNumber From, long ToEventNoExclusive, long LatestTimestampMs,
-    ShardClosed? Closed = null);
+    ShardClosed? Closed = null) : IActorStreamsReply;
 
 /// <summary>The shard was closed by resharding before these records were stored: none of them was written; route them to the children.</summary>
-internal sealed record AppendRefusedClosed(int ShardIndex, ShardClosed Closed);
+internal sealed record AppendRefusedClosed(int ShardIndex, ShardClosed Closed) : IActorStreamsReply;
 
-internal sealed record ShardClosedResult(long EndingEventNo);
+internal sealed record ShardClosedResult(long EndingEventNo) : IActorStreamsReply;
 
-internal sealed record ReadThrottled(TimeSpan RetryAfter, string Message);
+internal sealed record ReadThrottled(TimeSpan RetryAfter, string Message) : IActorStreamsReply;
 
-internal sealed record IteratorResolved(SequenceNumber Position, long MinTimestampMs);
+internal sealed record IteratorResolved(SequenceNumber Position, long MinTimestampMs) : IActorStreamsReply;

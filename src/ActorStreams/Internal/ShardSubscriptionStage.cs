@@ -70,6 +70,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         private SequenceNumber _position;
         private long _minTimestampMs;
         private long? _endingEventNo;
+        // A read reached the end of the closed shard: once its records are out, the last event names the children.
+        private bool _endReached;
         private IReadOnlyList<ChildShard> _childShards = Array.Empty<ChildShard>();
         // MillisBehindLatest of the event that empties the queue: the read page's, or 0 for pushed records.
         private long _behindWhenDrained;
@@ -154,7 +156,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                 return;
             }
             if (_reading || _attaching || _live) return;
-            if (_endingEventNo is { } end && _position.EventNo > end)
+            if (_endReached || (_endingEventNo is { } end && _position.EventNo > end))
             {
                 EmitEnd();
                 return;
@@ -182,6 +184,11 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             }
             var page = task.Result;
             if (page.Next > _position) _position = page.Next;
+            if (page.ChildShards is { } children)
+            {
+                _endReached = true;
+                _childShards = children;
+            }
             if (page.Records.Count > 0)
             {
                 foreach (var record in page.Records) _pending.Enqueue(new PendingRecord(record, SizeOf(record), Pushed: false));
@@ -189,7 +196,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                 if (IsAvailable(_stage.Out)) Fill();
                 return;
             }
-            if (_endingEventNo is { } end && _position.EventNo > end)
+            if (_endReached || (_endingEventNo is { } end && _position.EventNo > end))
             {
                 if (IsAvailable(_stage.Out)) EmitEnd();
                 return;
@@ -345,7 +352,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                     if (task.Exception is { } e && Unwrap(e) is ResourceNotFoundException notFound) Fail(notFound);
                     return; // a transient failure: the next heartbeat looks again
                 }
-                (_endingEventNo, _childShards) = task.Result;
+                // The read that reached the end knows the children first-hand; the catalog may not have recorded the close yet.
+                if (!_endReached) (_endingEventNo, _childShards) = task.Result;
                 // A closed shard pushes nothing more: once everything up to its end was received, stop waiting for it.
                 if (_live && _endingEventNo is { } end && _position.EventNo > end) _live = false;
                 if (IsAvailable(_stage.Out)) Fill();

@@ -185,10 +185,17 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 _log.Error(failed.Cause, "{0} of stream {1} failed; it is retried when the catalog restarts", failed.What, failed.Name);
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
                 return true;
+            case StopEntity:
+                // Hand-off: Persist stashes commands, so this runs after the last event is stored and answered. A
+                // resharding step under way resumes from the journal (ResumeReshard) at the catalog's new home.
+                Context.Stop(Self);
+                return true;
             case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
                 or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck or SweepClosedShards
                 or UpdateStreamModeCommand or EvaluateOnDemand or OnDemandLoads:
                 HandleReshard(message);
+                return true;
+            case CatalogHeartbeat:
                 return true;
             case SaveSnapshotSuccess ok:
                 DeleteMessages(ok.Metadata.SequenceNr);

@@ -4,7 +4,7 @@ namespace ActorStreams.Internal;
 
 /// <summary>
 /// Enhanced fan-out on the shard's side: one slot per (consumer, shard) that enforces the resubscribe interval, and
-/// the live subscribers that get every append pushed as it is persisted. A live subscriber may be at most its
+/// the live subscribers that get every append pushed as it is persisted (until the shard is closed). A live subscriber may be at most its
 /// buffer ahead of what it acknowledged; past that it is detached and reads the hot tail or the journal like any
 /// reader, so the shard never holds more for a slow subscriber than the events it already keeps.
 /// </summary>
@@ -93,7 +93,8 @@ internal sealed partial class StreamShardActor
 
     private void OnAttachSubscriber(AttachSubscriber cmd)
     {
-        if (cmd.From < Tip)
+        // A closed shard gets no more records: the subscriber reads to its end, where the read names the children.
+        if (cmd.From < Tip || _closed is not null)
         {
             // Records arrived since the subscriber's last read: it reads them (an older attachment of it is dropped).
             _liveSubscribers.Remove(cmd.SubscriptionId);
@@ -123,6 +124,16 @@ internal sealed partial class StreamShardActor
             _subscriberDetachments++;
             live!.Subscriber.Tell(new SubscriberDetached(id, live.Generation));
         }
+    }
+
+    /// <summary>
+    /// The shard was closed by resharding: every live subscriber reads on from where its pushes stopped and learns the
+    /// children at the end of its read.
+    /// </summary>
+    private void DetachSubscribers()
+    {
+        foreach (var (id, live) in _liveSubscribers) live.Subscriber.Tell(new SubscriberDetached(id, live.Generation));
+        _liveSubscribers.Clear();
     }
 
     /// <summary>The subscriber's stage stopped without releasing (its materializer or node went away).</summary>

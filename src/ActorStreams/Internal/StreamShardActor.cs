@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
+using ActorStreams.Diagnostics;
 using ActorStreams.Settings;
 using ActorStreams.Streams;
 using Akka.Actor;
@@ -40,6 +42,17 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private readonly Dictionary<long, ParkedRead> _parked = new();
     private long _nextParkId;
     private bool _writing;
+    // Hand-off (rebalance, node leaving): stop once every write taken in is persisted and answered.
+    private bool _stopping;
+
+    // Appends by request id, so that a resend (AskResendingAsync) is answered without a second write: the ones being
+    // written (with the resends that wait for them) and the latest answered ones.
+    private const int RememberedAppends = 16_384;
+    private readonly Dictionary<Guid, List<IActorRef>?> _appendsInFlight = new();
+    private readonly Dictionary<Guid, AppendRecordsResult> _appendsAnswered = new();
+    private readonly Queue<Guid> _appendsAnsweredOrder = new();
+
+    private KeyValuePair<string, object?>[] _metricTags = [];
 
     private ShardInitialized? _init;
     private int _retentionHours;
@@ -148,6 +161,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 return true;
             case RecoveryCompleted:
                 if (_init is not null && !_retired) StartTrimTimer();
+                // Where each shard runs, for operators (and the cluster test): logged again whenever a shard moves.
+                _log.Info("StreamShard {0} started on this node at event {1}", _entityId, LastSequenceNr);
                 return true;
         }
         return false;
@@ -192,6 +207,9 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 return true;
             case RetireShard:
                 OnRetire();
+                return true;
+            case StopEntity:
+                OnStop();
                 return true;
             case CloseShard cmd when IsLive:
                 OnClose(cmd);
@@ -285,6 +303,21 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnAppend(AppendRecords cmd)
     {
+        // A resend is recognized before the closed check: an append written before the close gets its own answer
+        // again, never a refusal that would send it to the children a second time.
+        if (cmd.RequestId != Guid.Empty)
+        {
+            if (_appendsAnswered.TryGetValue(cmd.RequestId, out var answer))
+            {
+                Sender.Tell(answer);
+                return;
+            }
+            if (_appendsInFlight.TryGetValue(cmd.RequestId, out var waiting))
+            {
+                (waiting ??= _appendsInFlight[cmd.RequestId] = new List<IActorRef>()).Add(Sender);
+                return;
+            }
+        }
         if (_closed is not null)
         {
             Sender.Tell(new AppendRefusedClosed(_init!.ShardIndex, _closed));
@@ -310,6 +343,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 bytes += size;
             }
             _metrics?.WriteThrottled(_entityId, cmd.Records.Length - accepted);
+            if (accepted < cmd.Records.Length) ActorStreamsMetrics.RecordThrottled(_metricTags, "PutRecords");
             if (accepted == 0)
             {
                 Sender.Tell(new AppendRecordsResult(0, 0, 0, retryAfter));
@@ -318,6 +352,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         }
         _load.Add(NowMs, accepted, bytes);
         _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
+        if (cmd.RequestId != Guid.Empty) _appendsInFlight[cmd.RequestId] = null;
         if (!_writing) Flush();
     }
 
@@ -361,21 +396,30 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             catch (ActorStreamsException e)
             {
                 var refused = ErrorReply.From(e);
-                foreach (var p in batch) p.ReplyTo.Tell(refused);
+                foreach (var p in batch)
+                {
+                    p.ReplyTo.Tell(refused);
+                    AnswerResends(p.Command.RequestId, refused, remember: false);
+                }
                 if (_pending.Count > 0) Flush();
                 return;
             }
         }
         _writing = true;
+        var started = Stopwatch.GetTimestamp();
         PersistAsync(persisted, _ =>
         {
             var e = evt;
+            ActorStreamsMetrics.RecordJournalWrite(_metricTags, Stopwatch.GetElapsedTime(started));
+            ActorStreamsMetrics.RecordIncoming(_metricTags, records, bytes);
             ApplyAppended(e, eventNo, bytes);
             _metrics?.Written(_entityId, records, bytes);
             var first = 0;
             foreach (var p in batch)
             {
-                p.ReplyTo.Tell(new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter));
+                var result = new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter);
+                p.ReplyTo.Tell(result);
+                AnswerResends(p.Command.RequestId, result, remember: true);
                 first += p.Accepted;
             }
             _writing = false;
@@ -383,6 +427,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             WakeParkedReads();
             PushToSubscribers(eventNo, e, bytes);
             if (_pending.Count > 0) Flush();
+            else if (_stopping) StopWhenIdle();
         });
     }
 
@@ -404,8 +449,23 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     {
         if (@event is not (RecordsAppended or EncryptedRecordsAppended)) return;
         var error = new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed: {cause.Message}");
-        foreach (var p in _pending) p.ReplyTo.Tell(error);
+        foreach (var p in _pending)
+        {
+            p.ReplyTo.Tell(error);
+            AnswerResends(p.Command.RequestId, error, remember: false);
+        }
         _pending.Clear();
+    }
+
+    private void AnswerResends(Guid requestId, object answer, bool remember)
+    {
+        if (requestId == Guid.Empty) return;
+        if (_appendsInFlight.Remove(requestId, out var waiting) && waiting is not null)
+            foreach (var requester in waiting) requester.Tell(answer);
+        if (!remember || answer is not AppendRecordsResult result) return;
+        _appendsAnswered[requestId] = result;
+        _appendsAnsweredOrder.Enqueue(requestId);
+        while (_appendsAnsweredOrder.Count > RememberedAppends) _appendsAnswered.Remove(_appendsAnsweredOrder.Dequeue());
     }
 
     // ---------------- reads ----------------
@@ -418,12 +478,14 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             if (_readBytes.Available < 0)
             {
                 _metrics?.ReadThrottled(_entityId);
+                ActorStreamsMetrics.RecordThrottled(_metricTags, "GetRecords");
                 replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
                 return;
             }
             if (!_readCalls.TryTake(1))
             {
                 _metrics?.ReadThrottled(_entityId);
+                ActorStreamsMetrics.RecordThrottled(_metricTags, "GetRecords");
                 replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
                 return;
             }
@@ -492,6 +554,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     {
         if (cmd.CountCall && _throttling.Enabled && !_iteratorCalls.TryTake(1))
         {
+            ActorStreamsMetrics.RecordThrottled(_metricTags, "GetShardIterator");
             Sender.Tell(new ErrorReply(ProvisionedThroughputExceededException.Code,
                 $"Rate exceeded for {ShardName}: more than {_throttling.GetShardIteratorCallsPerSecond} GetShardIterator calls per second."));
             return;
@@ -557,11 +620,17 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             e = _closed;
             _closing = false;
             var refused = new AppendRefusedClosed(_init!.ShardIndex, e);
-            foreach (var p in _pending) p.ReplyTo.Tell(refused);
+            foreach (var p in _pending)
+            {
+                p.ReplyTo.Tell(refused);
+                // Resends waiting on a refused append get the refusal too; a later one meets _closed.
+                AnswerResends(p.Command.RequestId, refused, remember: false);
+            }
             _pending.Clear();
             _snapshotRequested = true;
             MaybeSnapshot();
             WakeParkedReads();
+            DetachSubscribers();
             Sender.Tell(new ShardClosedResult(e.EndingEventNo));
         });
     }
@@ -658,6 +727,31 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     {
         foreach (var requester in _retireRequesters) requester.Tell(reply);
         _retireRequesters.Clear();
+        if (_stopping) StopWhenIdle();
+    }
+
+    // ---------------- hand-off ----------------
+
+    /// <summary>
+    /// The sharding hand-off stop message. Unlike a PoisonPill it lets the writes already taken in finish: their
+    /// callers get their acknowledgement, and messages that arrive later are buffered by the region for the new home.
+    /// Parked readers are answered empty, so they ask again and reach the shard at its new home.
+    /// </summary>
+    private void OnStop()
+    {
+        _stopping = true;
+        foreach (var (id, read) in _parked)
+        {
+            Timers.Cancel(id);
+            read.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), read.Command.From, 0));
+        }
+        _parked.Clear();
+        StopWhenIdle();
+    }
+
+    private void StopWhenIdle()
+    {
+        if (!_writing && _pending.Count == 0 && _retireRequesters.Count == 0) Context.Stop(Self);
     }
 
     // ---------------- state ----------------
@@ -711,6 +805,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private void ApplyInitialized(ShardInitialized e)
     {
         _init = e;
+        _metricTags = ActorStreamsMetrics.ShardTags(e.StreamName, new StreamShardId(e.ShardIndex).ToString());
         _retentionHours = e.RetentionHours;
     }
 

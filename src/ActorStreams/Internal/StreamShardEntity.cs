@@ -27,6 +27,17 @@ internal static class StreamShardEntity
     }
 }
 
+/// <summary>
+/// What a sharding region sends an entity it hands off (rebalance, node leaving) instead of a PoisonPill: the entity
+/// finishes what it has taken in, then stops. Sent locally by the entity's shard, never across nodes.
+/// </summary>
+internal sealed class StopEntity
+{
+    public static readonly StopEntity Instance = new();
+
+    private StopEntity() { }
+}
+
 internal sealed class StreamShardMessageExtractor : HashCodeMessageExtractor
 {
     public StreamShardMessageExtractor(int maxNumberOfShards) : base(maxNumberOfShards) { }

@@ -227,7 +227,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     CatalogSnapshotWithoutConsumersManifest => 1,
                     CatalogSnapshotWithoutConsumerTagsManifest => 2,
                     CatalogSnapshotWithoutEncryptionManifest => 3,
-                    _ => 4,
+                    _ => StreamEntryLayout,
                 };
                 var lastEpoch = r.ReadInt64();
                 var n = r.ReadInt32();
@@ -322,32 +322,32 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return new RecordsAppended(timestamp, records);
     }
 
-    private static void Write(BinaryWriter w, ShardInitialized e)
+    internal static void Write(BinaryWriter w, ShardInitialized e)
     {
         w.Write(e.StreamName); w.Write(e.Epoch); w.Write(e.ShardIndex);
         Write(w, e.HashStart); Write(w, e.HashEnd);
         w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
     }
 
-    private static ShardInitialized ReadShardInitialized(BinaryReader r) =>
+    internal static ShardInitialized ReadShardInitialized(BinaryReader r) =>
         new(r.ReadString(), r.ReadInt64(), r.ReadInt32(), ReadUInt128(r), ReadUInt128(r), r.ReadInt32(), r.ReadInt64());
 
-    private static void Write(BinaryWriter w, UInt128 value)
+    internal static void Write(BinaryWriter w, UInt128 value)
     {
         Span<byte> b = stackalloc byte[16];
         BinaryPrimitives.WriteUInt128BigEndian(b, value);
         w.Write(b);
     }
 
-    private static UInt128 ReadUInt128(BinaryReader r) => BinaryPrimitives.ReadUInt128BigEndian(r.ReadBytes(16));
+    internal static UInt128 ReadUInt128(BinaryReader r) => BinaryPrimitives.ReadUInt128BigEndian(r.ReadBytes(16));
 
-    private static void WriteTags(BinaryWriter w, ImmutableSortedDictionary<string, string> tags)
+    internal static void WriteTags(BinaryWriter w, ImmutableSortedDictionary<string, string> tags)
     {
         w.Write(tags.Count);
         foreach (var (k, v) in tags) { w.Write(k); w.Write(v); }
     }
 
-    private static ImmutableSortedDictionary<string, string> ReadTags(BinaryReader r)
+    internal static ImmutableSortedDictionary<string, string> ReadTags(BinaryReader r)
     {
         var n = r.ReadInt32();
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
@@ -376,7 +376,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return value < 0 ? null : value;
     }
 
-    private static void Write(BinaryWriter w, StreamEntry s)
+    internal static void Write(BinaryWriter w, StreamEntry s)
     {
         w.Write(s.Name); w.Write(s.Epoch); w.Write((byte)s.Status); w.Write((byte)s.Mode); w.Write(s.RetentionHours); w.Write(s.CreatedAtMs);
         w.Write(s.Shards.Length);
@@ -429,12 +429,17 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return ops.MoveToImmutable();
     }
 
-    private static void Write(BinaryWriter w, ShardClosed e)
+    internal static void Write(BinaryWriter w, ShardClosed e)
     {
         w.Write(e.EndingEventNo);
         w.Write(e.ClosedAtMs);
-        w.Write(e.Children.Length);
-        foreach (var c in e.Children)
+        WriteChildren(w, e.Children);
+    }
+
+    internal static void WriteChildren(BinaryWriter w, ImmutableArray<ChildShardEntry> children)
+    {
+        w.Write(children.Length);
+        foreach (var c in children)
         {
             w.Write(c.Index);
             w.Write(c.ParentIndex);
@@ -444,10 +449,15 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         }
     }
 
-    private static ShardClosed ReadShardClosed(BinaryReader r)
+    internal static ShardClosed ReadShardClosed(BinaryReader r)
     {
         var ending = r.ReadInt64();
         var closedAt = r.ReadInt64();
+        return new ShardClosed(ending, closedAt, ReadChildren(r));
+    }
+
+    internal static ImmutableArray<ChildShardEntry> ReadChildren(BinaryReader r)
+    {
         var n = r.ReadInt32();
         var children = ImmutableArray.CreateBuilder<ChildShardEntry>(n);
         for (var i = 0; i < n; i++)
@@ -457,11 +467,14 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             var adjacent = r.ReadInt32();
             children.Add(new ChildShardEntry(index, parent, adjacent < 0 ? null : adjacent, new HashKeyRange(ReadUInt128(r), ReadUInt128(r))));
         }
-        return new ShardClosed(ending, closedAt, children.MoveToImmutable());
+        return children.MoveToImmutable();
     }
 
+    /// <summary>The layout <see cref="Write(BinaryWriter, StreamEntry)"/> writes (the C4 snapshot's): the version to read it back with.</summary>
+    internal const int StreamEntryLayout = 4;
+
     /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state, 3 ("C3") no encryption key id.</summary>
-    private static StreamEntry ReadStreamEntry(BinaryReader r, int version)
+    internal static StreamEntry ReadStreamEntry(BinaryReader r, int version)
     {
         var name = r.ReadString();
         var epoch = r.ReadInt64();

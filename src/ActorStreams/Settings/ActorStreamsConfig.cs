@@ -70,6 +70,11 @@ public static class ActorStreamsConfig
                   provider-name = "{{provider}}"
                   plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
+                  # The journal stores one writer id per node process, and an entity that moves from node A to B and
+                  # back to A looks like "an old writer came back" to Akka's replay filter, whose default repair mode
+                  # then drops A's newer events on the next recovery. Sharding keeps one writer per entity and the
+                  # journal's unique (persistence_id, sequence_number) key refuses a second one, so the filter is off.
+                  replay-filter.mode = off
                 }
               }
               snapshot-store {

@@ -58,6 +58,27 @@ public sealed record ActorStreamsSettings
     public string ShardingRole { get; init; }
     /// <summary>Join the node to itself when no seed nodes are configured.</summary>
     public bool SelfJoin { get; init; }
+    /// <summary>
+    /// Restart the StreamShard and catalog entities of a shard as soon as it moves to another node (rebalance, node
+    /// loss), rather than on the next request (<c>actorstreams.sharding.remember-entities</c>, default on).
+    /// </summary>
+    public bool RememberEntities { get; init; } = true;
+
+    /// <summary>
+    /// How long the client waits for the answer to an append, a read or a catalog lookup before it sends it again
+    /// (<c>actorstreams.resend-after</c>, default 3 s); the whole wait is still bounded by <see cref="AskTimeout"/>.
+    /// </summary>
+    public TimeSpan ResendAfter
+    {
+        get => _resendAfter;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _resendAfter = value;
+        }
+    }
+
+    private readonly TimeSpan _resendAfter = TimeSpan.FromSeconds(3);
     /// <summary>StreamShard entity settings.</summary>
     public StreamShardSettings StreamShard { get; init; }
     /// <summary>Per-shard throughput limits.</summary>
@@ -142,6 +163,8 @@ public sealed record ActorStreamsSettings
             c.GetInt("sink.parallelism"),
             c.GetInt("source.read-batch-records"))
         {
+            RememberEntities = c.GetBoolean("sharding.remember-entities", true),
+            ResendAfter = c.GetTimeSpan("resend-after", TimeSpan.FromSeconds(3)),
             MaxUpdateShardCountPerDay = c.GetInt("limits.max-update-shard-count-per-day"),
             EnhancedFanOut = EnhancedFanOutSettings.Create(c.GetConfig("enhanced-fan-out")),
 
