@@ -31,6 +31,12 @@ public sealed class ActorStreamsOptions
     /// <summary>Account id written into ARNs (default 000000000000).</summary>
     public string? AccountId { get; set; }
 
+    /// <summary>
+    /// A key file of the local key provider for encryption at rest (<c>actorstreams.encryption.key-file</c>): a JSON
+    /// object of key id to base64 AES-256 key, or lines <c>id base64</c> (default none).
+    /// </summary>
+    public string? EncryptionKeyFile { get; set; }
+
     /// <summary>The clock of throttles, retention and iterators; tests pass a fake one (default the system clock).</summary>
     public TimeProvider? Clock { get; set; }
 
@@ -55,6 +61,7 @@ public sealed class ActorStreamsOptions
         Add("throttling.enabled", ThrottlingEnabled is null ? null : ThrottlingEnabled.Value ? "on" : "off");
         Add("region", Region);
         Add("account-id", AccountId);
+        Add("encryption.key-file", EncryptionKeyFile);
         var own = ConfigurationFactory.ParseString(sb.ToString());
         return Hocon is null ? own : own.WithFallback(Hocon);
     }

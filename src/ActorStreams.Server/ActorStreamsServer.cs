@@ -24,6 +24,7 @@ public static class ActorStreamsServer
         ["--host"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Host)}",
         ["--data-dir"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.DataDir)}",
         ["--config"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Config)}",
+        ["--encryption-key-file"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.EncryptionKeyFile)}",
         ["--journal"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.JournalProvider)}",
         ["--pg"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.PostgreSqlConnectionString)}",
         ["--cluster-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Host)}",
@@ -78,6 +79,7 @@ public static class ActorStreamsServer
         {
             o.Hocon = hocon;
             if (options.DataDir is not null) o.DataDirectory = options.DataDir;
+            if (options.EncryptionKeyFile is not null) o.EncryptionKeyFile = options.EncryptionKeyFile;
             if (options.PostgreSqlConnectionString is { Length: > 0 } pg)
             {
                 o.JournalProvider = "postgresql";

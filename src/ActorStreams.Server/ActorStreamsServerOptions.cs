@@ -25,6 +25,9 @@ public sealed class ActorStreamsServerOptions
     /// <summary>A HOCON file merged over the runtime's defaults (journal provider, throttling, limits, ...).</summary>
     public string? Config { get; set; }
 
+    /// <summary>A key file for encryption at rest (<c>actorstreams.encryption.key-file</c>), over the one in <see cref="Config"/>.</summary>
+    public string? EncryptionKeyFile { get; set; }
+
     /// <summary>
     /// Journal: <c>sqlite</c> (default, one file under <see cref="DataDir"/>) or <c>postgresql</c> (shared by the nodes of a
     /// cluster; needs <see cref="PostgreSqlConnectionString"/>). Unset keeps the HOCON value (<c>--journal</c>).

@@ -192,8 +192,19 @@ public sealed partial class ActorStreamsClient
             .TakeWhile(_ => page.FullAt is null)
             .RunForeach(envelope =>
             {
-                if (page.FullAt is not null || envelope.Event is not RecordsAppended e || e.TimestampMs < minTimestampMs) return;
-                page.Add(envelope.SequenceNr, e, envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0);
+                if (page.FullAt is not null) return;
+                var startIndex = envelope.SequenceNr == range.From.EventNo ? range.From.Index : 0;
+                if (envelope.Event is EncryptedRecordsAppended && page.CloseIfFull(envelope.SequenceNr, startIndex)) return;
+                // A batch written while the stream was encrypted is opened here; a missing or wrong key fails the read with its KMS error.
+                var e = envelope.Event switch
+                {
+                    RecordsAppended plain => plain,
+                    EncryptedRecordsAppended sealedBatch when sealedBatch.TimestampMs >= minTimestampMs =>
+                        RecordCipher.Open(_keys, range.PersistenceId, envelope.SequenceNr, sealedBatch),
+                    _ => null,
+                };
+                if (e is null || e.TimestampMs < minTimestampMs) return;
+                page.Add(envelope.SequenceNr, e, startIndex);
             }, _materializer.Value).WaitAsync(cancellationToken).ConfigureAwait(false);
 
         if (_settings.Throttling.Enabled && sharedCapacity && page.Bytes > 0)

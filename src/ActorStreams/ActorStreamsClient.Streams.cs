@@ -39,7 +39,7 @@ public sealed partial class ActorStreamsClient
     {
         var e = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
         return new StreamDescriptionSummary(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, e.RetentionHours,
-            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), "NONE", null, e.OpenShardCount, e.Consumers.Length);
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId, e.OpenShardCount, e.Consumers.Length);
     }
 
     /// <summary>The shards of a stream (open and closed), ordered by shard id.</summary>
@@ -154,8 +154,10 @@ public sealed partial class ActorStreamsClient
     {
         var shards = e.Shards.OrderBy(s => s.Index).Select(ToShardDescription).ToList();
         return new StreamDescription(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, shards, e.RetentionHours,
-            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), "NONE", null);
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId);
     }
+
+    private static string EncryptionTypeOf(StreamEntry e) => e.EncryptionKeyId is null ? EncryptionTypeNone : EncryptionTypeKms;
 
     private static string EncodeListToken(string lastName) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes("ls1:" + lastName));

@@ -24,6 +24,7 @@ public sealed partial class ActorStreamsClient
     private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
     private readonly Lazy<IMaterializer> _materializer;
     private readonly StreamMetrics _metrics;
+    private readonly KeyProvider _keys;
 
     internal ActorStreamsClient(ActorSystem system, ActorStreamsExtension extension)
     {
@@ -33,6 +34,7 @@ public sealed partial class ActorStreamsClient
         _catalog = extension.CatalogRegion;
         _shards = extension.StreamShardRegion;
         _metrics = extension.Metrics;
+        _keys = extension.Keys;
         _iterators = new ShardIteratorCodec(_settings.IteratorSecret);
         _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
     }

@@ -29,6 +29,10 @@ public abstract class ActorStreamsException : Exception
         ProvisionedThroughputExceededException.Code => new ProvisionedThroughputExceededException(message),
         ServiceUnavailableException.Code => new ServiceUnavailableException(message),
         ConcurrentModificationException.Code => new ConcurrentModificationException(message),
+        KmsNotFoundException.Code => new KmsNotFoundException(message),
+        KmsAccessDeniedException.Code => new KmsAccessDeniedException(message),
+        KmsDisabledException.Code => new KmsDisabledException(message),
+        KmsInvalidStateException.Code => new KmsInvalidStateException(message),
         _ => new InternalFailureException(message),
     };
 }

@@ -33,13 +33,14 @@ public sealed class ActorStreamsExtension : IExtension
         var clock = Clock;
         // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
         var metrics = Metrics = new StreamMetrics(clock);
+        var keys = Keys = new KeyProvider(settings.Encryption);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
-            entityId => StreamShardActor.Props(entityId, settings, clock, metrics),
+            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
         CatalogRegion = sharding.Start(StreamCatalogEntity.TypeName,
-            _ => StreamCatalogActor.Props(shardRegion, settings, clock),
+            _ => StreamCatalogActor.Props(shardRegion, settings, clock, keys),
             shardingSettings, new CatalogMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var catalogRegion = CatalogRegion;
@@ -79,6 +80,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>This node's throughput counters per StreamShard (the web console's live rates).</summary>
     internal StreamMetrics Metrics { get; }
+
+    /// <summary>The local key provider of encryption at rest (<c>actorstreams.encryption</c>).</summary>
+    internal KeyProvider Keys { get; }
 
     /// <summary>The client facade for every control- and data-plane operation.</summary>
     public ActorStreamsClient Client { get; }

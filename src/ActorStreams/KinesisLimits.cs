@@ -98,4 +98,10 @@ public static class KinesisLimits
 
     /// <summary>A second SubscribeToShard of the same consumer and shard within 5 s of a successful one is ResourceInUseException.</summary>
     public static readonly TimeSpan ResubscribeInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest KMS key id (StartStreamEncryption/StopStreamEncryption KeyId), in characters.</summary>
+    public const int MaxKeyIdLength = 2048;
+
+    /// <summary>Length of an encryption key of the local key provider: AES-256.</summary>
+    public const int EncryptionKeyBytes = 32;
 }

@@ -12,16 +12,20 @@ using Akka.Streams.Dsl;
 //        [--warmup 8] [--shards 4] [--journal sqlite|postgresql] [--pg "<connection string>"] [--synchronous NORMAL|FULL]
 //        [--commit-latency | --subscribe (SubscribeToShard catch-up and live, one shard, the first size)]
 //        --firehose: Firehose delivery to the directory object store, uncompressed and GZIP
+//        [--encrypted (the sink streams encrypted at rest with AES-256-GCM under a generated key)]
+//        [--cipher (sealing and opening one 1,000-record event, the first size, without a journal)]
 var options = Options.Parse(args);
 var dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-bench-" + Guid.NewGuid().ToString("N")[..8]);
 var journalHocon = options.Journal == "postgresql"
     ? $"actorstreams.journal {{ provider = postgresql, postgresql.connection-string = \"{options.PostgresConnection}\" }}"
     : $"actorstreams.journal {{ provider = sqlite, sqlite.synchronous = {options.Synchronous} }}";
+var encrypted = args.Contains("--encrypted");
 var config = ConfigurationFactory.ParseString($$"""
     akka.loglevel = {{Environment.GetEnvironmentVariable("BENCH_LOGLEVEL") ?? "WARNING"}}
     actorstreams {
       data-dir = "{{dataDir.Replace("\\", "/")}}"
       throttling.enabled = off
+      encryption.keys { "alias/bench" = "{{Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}}" }
     }
     {{journalHocon}}
     """);
@@ -29,7 +33,28 @@ var config = ConfigurationFactory.ParseString($$"""
 using var system = ActorSystem.Create("bench", ActorStreamsSetup.CreateActorSystemSetup(config));
 var client = ActorStreamsExtension.Get(system).Client;
 var materializer = system.Materializer();
-Console.WriteLine($"journal={options.Journal} synchronous={options.Synchronous} shards={options.Shards} cores={Environment.ProcessorCount}");
+Console.WriteLine($"journal={options.Journal} synchronous={options.Synchronous} shards={options.Shards} cores={Environment.ProcessorCount} encrypted={encrypted}");
+
+if (args.Contains("--cipher"))
+{
+    // The cost of encryption at rest alone: sealing and opening one group-commit event of 1,000 records of the first size.
+    var size = options.Sizes[0];
+    var records = Enumerable.Range(0, 1000).Select(i => new ActorStreams.Internal.StoredRecord($"pk-{i:D13}", new byte[size - 16])).ToArray();
+    var batch = new ActorStreams.Internal.RecordsAppended(1, records);
+    var keys = new ActorStreams.Internal.KeyProvider(ActorStreams.Settings.ActorStreamsSettings.Create(system).Encryption);
+    var key = keys.Resolve("alias/bench");
+    long bytes = 1000L * size, n = 0;
+    var sealedBatch = ActorStreams.Internal.RecordCipher.Seal(key, "alias/bench", "bench", 1, batch, bytes);
+    var swc = Stopwatch.StartNew();
+    while (swc.Elapsed < TimeSpan.FromSeconds(options.Seconds)) { sealedBatch = ActorStreams.Internal.RecordCipher.Seal(key, "alias/bench", "bench", 1, batch, bytes); n++; }
+    Console.WriteLine($"cipher seal size={size}B events={n} MB/s={n * bytes / swc.Elapsed.TotalSeconds / 1_000_000:F0}");
+    n = 0;
+    swc.Restart();
+    while (swc.Elapsed < TimeSpan.FromSeconds(options.Seconds)) { ActorStreams.Internal.RecordCipher.Open(keys, "bench", 1, sealedBatch); n++; }
+    Console.WriteLine($"cipher open size={size}B events={n} MB/s={n * bytes / swc.Elapsed.TotalSeconds / 1_000_000:F0}");
+    await system.Terminate();
+    return;
+}
 
 if (args.Contains("--commit-latency"))
 {
@@ -141,6 +166,7 @@ foreach (var size in options.Sizes)
 {
     var stream = $"bench-{size}-{Guid.NewGuid():N}"[..40];
     await client.CreateStreamAsync(stream, options.Shards);
+    if (encrypted) await client.StartStreamEncryptionAsync(stream, "alias/bench");
     var payload = new byte[size - 16]; // data + a 16-character partition key = size bytes per record
     Random.Shared.NextBytes(payload);
     var keys = Enumerable.Range(0, 4096).Select(i => $"pk-{i:D13}").ToArray();

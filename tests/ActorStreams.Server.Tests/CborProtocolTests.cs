@@ -478,4 +478,28 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
         Assert.Equal(1L, updated["CurrentShardCount"]);
         Assert.Equal(2L, updated["TargetShardCount"]);
     }
+
+    [Fact]
+    public async Task StartStreamEncryption_is_dispatched_over_CBOR_and_answers_KMS_errors_in_CBOR()
+    {
+        var stream = await CreateStreamAsync("cbor-enc");
+        // This server's key provider holds no keys: the alias is unknown.
+        var reply = await CallAsync("StartStreamEncryption", w =>
+        {
+            Text(w, "StreamName", stream);
+            Text(w, "EncryptionType", "KMS");
+            Text(w, "KeyId", "alias/not-configured");
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal("KMSNotFoundException", reply.Map["__type"]);
+        var stop = await OkAsync("StopStreamEncryption", w =>
+        {
+            Text(w, "StreamName", stream);
+            Text(w, "EncryptionType", "KMS");
+            Text(w, "KeyId", "alias/not-configured");
+        });
+        Assert.NotNull(stop);
+        var summary = Obj((await OkAsync("DescribeStreamSummary", w => Text(w, "StreamName", stream)))["StreamDescriptionSummary"]);
+        Assert.Equal("NONE", summary["EncryptionType"]);
+    }
 }

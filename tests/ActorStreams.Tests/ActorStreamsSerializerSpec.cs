@@ -171,10 +171,35 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
     public void Shard_snapshots_written_before_resharding_must_still_be_read()
     {
         var serializer = (ActorStreamsSerializer)Sys.Serialization.FindSerializerForType(typeof(StreamShardSnapshot));
-        // The "SS" layout is today's without the trailing closed flag. ("C2" catalog snapshots: see the byte-for-byte spec above.)
+        // The "SS" layout is today's without the trailing closed and key flags, "S2" without the key flag.
+        // ("C2" catalog snapshots: see the byte-for-byte spec above.)
         var shard = new StreamShardSnapshot(Init, 72, 42, false, 1_700_000_009_000, 41, [2, 17], [1_700_000_000_000, 1_700_000_005_000]);
-        var ss = serializer.ToBinary(shard)[..^1];
-        Assert.Equal(shard, serializer.FromBinary(ss, "SS"));
+        Assert.Equal(shard, serializer.FromBinary(serializer.ToBinary(shard)[..^2], "SS"));
+        Assert.Equal(shard, serializer.FromBinary(serializer.ToBinary(shard)[..^1], "S2"));
+    }
+
+    [Fact]
+    public void Encryption_events_and_snapshots_must_round_trip_and_C3_catalog_snapshots_must_still_be_read()
+    {
+        var sealedEvent = new EncryptedRecordsAppended(1_700_000_000_456, 3, 1234, "alias/k", Enumerable.Range(0, 60).Select(i => (byte)i).ToArray());
+        Assert.Equal(sealedEvent, RoundTrip(sealedEvent));
+        Assert.Equal("RE", Akka.Serialization.Serialization.ManifestFor(Sys.Serialization.FindSerializerFor(sealedEvent), sealedEvent));
+        Assert.Equal(new ShardEncryptionChanged("alias/k"), RoundTrip(new ShardEncryptionChanged("alias/k")));
+        Assert.Equal(new ShardEncryptionChanged(null), RoundTrip(new ShardEncryptionChanged(null)));
+        Assert.Equal(new StreamEncryptionChanged("s", "arn:aws:kms:us-east-1:1:key/x"), RoundTrip(new StreamEncryptionChanged("s", "arn:aws:kms:us-east-1:1:key/x")));
+        Assert.Equal(new StreamEncryptionChanged("s", null), RoundTrip(new StreamEncryptionChanged("s", null)));
+        var shard = new StreamShardSnapshot(Init, 24, 5, false, 1_700_000_009_000, 41, [5], [1_700_000_009_000], null, "alias/k");
+        Assert.Equal(shard, RoundTrip(shard));
+
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.Provisioned, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { EncryptionKeyId = "alias/k" };
+        var catalog = new CatalogSnapshot(3, [entry]);
+        Assert.Equal(catalog, RoundTrip(catalog));
+        // "C3" is today's "C4" layout without the trailing key flag: read with no key.
+        var serializer = (ActorStreamsSerializer)Sys.Serialization.FindSerializerForType(typeof(CatalogSnapshot));
+        var plain = new CatalogSnapshot(3, [entry with { EncryptionKeyId = null }]);
+        var c3 = Assert.IsType<CatalogSnapshot>(serializer.FromBinary(serializer.ToBinary(plain)[..^1], "C3"));
+        Assert.Equal(plain, c3);
     }
 
     [Fact]

@@ -15,10 +15,12 @@ namespace ActorStreams.Tests;
 public sealed class HostingSpec : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-hosting-" + Guid.NewGuid().ToString("N"));
+    private readonly string _keyFile = Path.Combine(Path.GetTempPath(), "actorstreams-hosting-keys-" + Guid.NewGuid().ToString("N") + ".json");
     private IHost? _host;
 
     public async Task InitializeAsync()
     {
+        File.WriteAllText(_keyFile, $$"""{"alias/hosted": "{{Convert.ToBase64String(new byte[32])}}"}""");
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka("hosting-spec", akka => akka
             .ConfigureLoggers(logging => logging.LogLevel = Akka.Event.LogLevel.WarningLevel)
@@ -27,6 +29,7 @@ public sealed class HostingSpec : IAsyncLifetime
                 o.DataDirectory = _dataDir;
                 o.Region = "eu-west-1";
                 o.AccountId = "123456789012";
+                o.EncryptionKeyFile = _keyFile;
             }));
         builder.Services.AddActorStreamsClient();
         _host = builder.Build();
@@ -41,6 +44,7 @@ public sealed class HostingSpec : IAsyncLifetime
             _host.Dispose();
         }
         try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
+        File.Delete(_keyFile);
     }
 
     [Fact]
@@ -52,6 +56,9 @@ public sealed class HostingSpec : IAsyncLifetime
         Assert.Equal("arn:aws:kinesis:eu-west-1:123456789012:stream/hosted", description.StreamArn);
         Assert.Equal(2, description.Shards.Count);
         Assert.True(File.Exists(Path.Combine(_dataDir, "actorstreams.db")), "the SQLite journal must be created under the configured data directory");
+        // The key file option reaches the key provider (a JSON key file).
+        await client.StartStreamEncryptionAsync("hosted", "alias/hosted");
+        Assert.Equal(("KMS", "alias/hosted"), ((await client.DescribeStreamAsync("hosted")).EncryptionType, (await client.DescribeStreamAsync("hosted")).KeyId));
     }
 
     [Fact]

@@ -41,6 +41,8 @@ internal sealed partial class KinesisOperations
             ["GetRecords"] = GetRecordsAsync,
             ["IncreaseStreamRetentionPeriod"] = IncreaseStreamRetentionPeriodAsync,
             ["DecreaseStreamRetentionPeriod"] = DecreaseStreamRetentionPeriodAsync,
+            ["StartStreamEncryption"] = StartStreamEncryptionAsync,
+            ["StopStreamEncryption"] = StopStreamEncryptionAsync,
             ["AddTagsToStream"] = AddTagsToStreamAsync,
             ["RemoveTagsFromStream"] = RemoveTagsFromStreamAsync,
             ["ListTagsForStream"] = ListTagsForStreamAsync,

@@ -15,6 +15,17 @@ internal sealed class ReadPage(int limit, long maxBytes)
     /// <summary>Where the next page starts, once this one is full; null while there is room.</summary>
     public SequenceNumber? FullAt { get; private set; }
 
+    /// <summary>
+    /// Closes the page at event <paramref name="eventNo"/> when it holds its record limit already, before the event
+    /// is decoded (a sealed event past a full page is never decrypted, so its key cannot fail that read).
+    /// </summary>
+    public bool CloseIfFull(long eventNo, int startIndex)
+    {
+        if (Records.Count < limit) return false;
+        FullAt = new SequenceNumber(eventNo, startIndex);
+        return true;
+    }
+
     /// <summary>Adds the records of event <paramref name="eventNo"/> from <paramref name="startIndex"/>; false once the page is full.</summary>
     public bool Add(long eventNo, RecordsAppended e, int startIndex)
     {

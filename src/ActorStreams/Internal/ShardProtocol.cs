@@ -81,20 +81,22 @@ internal sealed record StreamShardSnapshot(
     long LastRecordEventNo,
     ImmutableArray<long> IndexEventNos,
     ImmutableArray<long> IndexTimestampsMs,
-    ShardClosed? Closed = null) : IActorStreamsSerializable
+    ShardClosed? Closed = null,
+    string? KeyId = null) : IActorStreamsSerializable
 {
     public bool Equals(StreamShardSnapshot? other) =>
         other is not null && Init == other.Init && RetentionHours == other.RetentionHours && TrimHorizonEventNo == other.TrimHorizonEventNo
         && Retired == other.Retired && LastTimestampMs == other.LastTimestampMs && LastRecordEventNo == other.LastRecordEventNo
         && IndexEventNos.SequenceEqual(other.IndexEventNos) && IndexTimestampsMs.SequenceEqual(other.IndexTimestampsMs)
-        && Equals(Closed, other.Closed);
+        && Equals(Closed, other.Closed) && KeyId == other.KeyId;
 
     public override int GetHashCode() => HashCode.Combine(Init, TrimHorizonEventNo, IndexEventNos.Length);
 }
 
 // ---- commands ----
 
-internal sealed record InitializeShard(string EntityId, ShardInitialized Init) : IStreamShardCommand;
+/// <summary><see cref="KeyId"/>: the stream is encrypted, so the new shard encrypts from its first record.</summary>
+internal sealed record InitializeShard(string EntityId, ShardInitialized Init, string? KeyId = null) : IStreamShardCommand;
 
 /// <summary>
 /// Records to append. The shard accepts a prefix (all of them unless throttled) into a single event. A repeat of a

@@ -234,7 +234,7 @@ internal sealed partial class StreamCatalogActor : IWithTimers
             await Task.WhenAll(step.Children.Select(child => AskShard(region, new InitializeShard(
                 StreamShardEntity.EntityId(entry.Name, entry.Epoch, child.Index),
                 new ShardInitialized(entry.Name, entry.Epoch, child.Index, child.HashKeyRange.StartingHashKey, child.HashKeyRange.EndingHashKey,
-                    entry.RetentionHours, entry.CreatedAtMs)), timeout))).ConfigureAwait(false);
+                    entry.RetentionHours, entry.CreatedAtMs), entry.EncryptionKeyId), timeout))).ConfigureAwait(false);
             var parentEnd = await CloseAsync(step.Parent).ConfigureAwait(false);
             long? adjacentEnd = step.AdjacentParent is null ? null : await CloseAsync(step.AdjacentParent).ConfigureAwait(false);
             return new ReshardStepDone(entry.Name, entry.Epoch, pendingOps, parentEnd, adjacentEnd);

@@ -21,6 +21,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     private readonly IActorRef _shardRegion;
     private readonly ActorStreamsSettings _settings;
     private readonly TimeProvider _clock;
+    private readonly KeyProvider _keys;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private ImmutableSortedDictionary<string, StreamEntry> _streams = ImmutableSortedDictionary.Create<string, StreamEntry>(StringComparer.Ordinal);
@@ -29,18 +30,20 @@ internal sealed partial class StreamCatalogActor : PersistentActor
 
     private sealed record ShardsInitialized(string Name, long Epoch, IActorRef? ReplyTo);
     private sealed record ShardsRetired(string Name, long Epoch, IActorRef? ReplyTo);
+    // Retention or encryption reached every shard: answer with the updated entry.
     private sealed record RetentionApplied(string Name, IActorRef ReplyTo);
     private sealed record ShardWorkFailed(string Name, string What, Exception Cause, IActorRef? ReplyTo);
 
-    public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock)
+    public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null)
     {
+        _keys = keys ?? new KeyProvider(settings.Encryption);
         _shardRegion = shardRegion;
         _settings = settings;
         _clock = clock;
     }
 
-    public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock));
+    public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null) =>
+        Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock, keys));
 
     public override string PersistenceId => StreamCatalogEntity.PersistenceId;
 
@@ -112,6 +115,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             }
             case ChangeRetention cmd:
                 OnChangeRetention(cmd);
+                return true;
+            case ChangeEncryption cmd:
+                OnChangeEncryption(cmd);
                 return true;
             case AddTags cmd:
             {
@@ -276,6 +282,23 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         });
     }
 
+    private void OnChangeEncryption(ChangeEncryption cmd)
+    {
+        var entry = Find(cmd.Name);
+        if (entry.Status != StreamStatus.Active)
+            throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; encryption can change only when it is ACTIVE.");
+        // The key must be usable now (KMSNotFound, KMSDisabled, KMSInvalidState otherwise), as Kinesis checks with KMS.
+        if (cmd.KeyId is not null) _keys.Resolve(cmd.KeyId);
+        var replyTo = Sender;
+        PersistEvent(new StreamEncryptionChanged(cmd.Name, cmd.KeyId), () =>
+        {
+            var e = _streams[cmd.Name];
+            AskAllShards(e, id => new SetShardEncryption(id, cmd.KeyId))
+                .PipeTo(Self, success: () => new RetentionApplied(cmd.Name, replyTo),
+                    failure: ex => new ShardWorkFailed(cmd.Name, "Applying the encryption setting", ex, replyTo));
+        });
+    }
+
     private StreamEntry Find(string name) =>
         _streams.TryGetValue(name, out var entry)
             ? entry
@@ -353,6 +376,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 break;
             case StreamRetentionChanged r:
                 Update(r.Name, s => s with { RetentionHours = r.RetentionHours });
+                break;
+            case StreamEncryptionChanged c:
+                Update(c.Name, s => s with { EncryptionKeyId = c.KeyId });
                 break;
             case StreamTagsAdded t:
                 Update(t.Name, s => s with { Tags = s.Tags.SetItems(t.Tags) });

@@ -32,6 +32,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private readonly TokenBucket _readBytes;
     private readonly TokenBucket _iteratorCalls;
     private readonly WriteLoadMeter _load;
+    private readonly KeyProvider _keys;
 
     // Sparse AT_TIMESTAMP index: the first event of every time bucket.
     private readonly List<long> _indexEventNos = new();
@@ -55,6 +56,10 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private ShardInitialized? _init;
     private int _retentionHours;
+    // The key new records are encrypted under (ShardEncryptionChanged); null: written in plaintext.
+    private string? _keyId;
+    // A key change is being persisted: appends wait for it, so each batch goes under the key in force when it is written.
+    private bool _changingKey;
     private long _trimHorizon = 1;
     private bool _retired;
     private long _lastTimestampMs;
@@ -81,8 +86,9 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         public static readonly TrimTick Instance = new();
     }
 
-    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null)
+    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null)
     {
+        _keys = keys ?? new KeyProvider(settings.Encryption);
         _entityId = entityId;
         _metrics = metrics;
         _settings = settings.StreamShard;
@@ -98,8 +104,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
-    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics));
+    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys));
 
     public override string PersistenceId { get; }
 
@@ -124,6 +130,13 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         {
             case RecordsAppended e:
                 ApplyAppended(e, LastSequenceNr, EventBytes(e));
+                return true;
+            case EncryptedRecordsAppended e:
+                RecoverEncrypted(e);
+                return true;
+            case ShardEncryptionChanged e:
+                _keyId = e.KeyId;
+                _appliedSequenceNr = LastSequenceNr;
                 return true;
             case ShardInitialized e:
                 ApplyInitialized(e);
@@ -188,6 +201,9 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                     _retentionHours = e.RetentionHours;
                     Sender.Tell(new ShardAck(_entityId));
                 });
+                return true;
+            case SetShardEncryption cmd when IsLive:
+                OnSetEncryption(cmd);
                 return true;
             case RetireShard:
                 OnRetire();
@@ -262,11 +278,25 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         PersistApplied(cmd.Init, e =>
         {
             ApplyInitialized(e);
-            // A snapshot from the start means retention may delete every event, the first one included.
-            SaveSnapshot(CreateSnapshot());
-            StartTrimTimer();
-            Sender.Tell(new ShardAck(_entityId));
+            if (cmd.KeyId is null)
+            {
+                // A snapshot from the start means retention may delete every event, the first one included.
+                SaveSnapshot(CreateSnapshot());
+                StartTrimTimer();
+                Sender.Tell(new ShardAck(_entityId));
+            }
         });
+        // A child of an encrypted stream encrypts from its first record: the key is journaled before the ack.
+        if (cmd.KeyId is not null)
+        {
+            PersistApplied(new ShardEncryptionChanged(cmd.KeyId), e =>
+            {
+                _keyId = e.KeyId;
+                SaveSnapshot(CreateSnapshot());
+                StartTrimTimer();
+                Sender.Tell(new ShardAck(_entityId));
+            });
+        }
     }
 
     // ---------------- writes ----------------
@@ -329,7 +359,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private void Flush()
     {
         // Once a close is requested nothing more is written: what waits is refused when ShardClosed is persisted.
-        if (_closing) return;
+        if (_closing || _changingKey) return;
         var take = 0;
         var records = 0;
         long bytes = 0;
@@ -355,10 +385,31 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         // Arrival times never go backwards within a shard, so the time index stays sorted.
         var evt = new RecordsAppended(Math.Max(NowMs, _lastTimestampMs), stored);
         var eventNo = LastSequenceNr + 1;
+        object persisted = evt;
+        if (_keyId is not null)
+        {
+            // The journal gets the sealed batch; the hot tail and subscribers keep the plaintext in memory.
+            try
+            {
+                persisted = RecordCipher.Seal(_keys.Resolve(_keyId), _keyId, PersistenceId, eventNo, evt, bytes);
+            }
+            catch (ActorStreamsException e)
+            {
+                var refused = ErrorReply.From(e);
+                foreach (var p in batch)
+                {
+                    p.ReplyTo.Tell(refused);
+                    AnswerResends(p.Command.RequestId, refused, remember: false);
+                }
+                if (_pending.Count > 0) Flush();
+                return;
+            }
+        }
         _writing = true;
         var started = Stopwatch.GetTimestamp();
-        PersistAsync(evt, e =>
+        PersistAsync(persisted, _ =>
         {
+            var e = evt;
             ActorStreamsMetrics.RecordJournalWrite(_metricTags, Stopwatch.GetElapsedTime(started));
             ActorStreamsMetrics.RecordIncoming(_metricTags, records, bytes);
             ApplyAppended(e, eventNo, bytes);
@@ -396,7 +447,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void FailPendingWrites(Exception cause, object @event)
     {
-        if (@event is not RecordsAppended) return;
+        if (@event is not (RecordsAppended or EncryptedRecordsAppended)) return;
         var error = new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed: {cause.Message}");
         foreach (var p in _pending)
         {
@@ -705,6 +756,52 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     // ---------------- state ----------------
 
+    private void OnSetEncryption(SetShardEncryption cmd)
+    {
+        if (cmd.KeyId == _keyId)
+        {
+            Sender.Tell(new ShardAck(_entityId));
+            return;
+        }
+        // Persist (not PersistAsync) and no flush until it is applied: every batch written after the change is under the new key.
+        _changingKey = true;
+        PersistApplied(new ShardEncryptionChanged(cmd.KeyId), e =>
+        {
+            _keyId = e.KeyId;
+            _changingKey = false;
+            _snapshotRequested = true;
+            MaybeSnapshot();
+            Sender.Tell(new ShardAck(_entityId));
+            if (!_writing && _pending.Count > 0) Flush();
+        });
+    }
+
+    /// <summary>
+    /// Recovery of a sealed batch: decrypted into the hot tail when the key is at hand; without it the shard still
+    /// recovers (positions, time index and sizes are in clear), the tail starts after the event and readers of it go
+    /// to the journal, where the KMS error reaches them.
+    /// </summary>
+    private void RecoverEncrypted(EncryptedRecordsAppended e)
+    {
+        RecordsAppended? plain = null;
+        try
+        {
+            plain = RecordCipher.Open(_keys, PersistenceId, LastSequenceNr, e);
+        }
+        catch (ActorStreamsException ex)
+        {
+            _log.Warning("Event {0} of {1} cannot be decrypted during recovery ({2}); its readers get the error", LastSequenceNr, PersistenceId, ex.Message);
+        }
+        if (plain is not null)
+        {
+            ApplyAppended(plain, LastSequenceNr, e.Bytes);
+            return;
+        }
+        _tail.Clear();
+        ApplyAppended(new RecordsAppended(e.TimestampMs, []), LastSequenceNr, e.Bytes);
+        _tail.Clear();
+    }
+
     private void ApplyInitialized(ShardInitialized e)
     {
         _init = e;
@@ -751,11 +848,12 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         _indexTimestamps.Clear();
         _indexTimestamps.AddRange(s.IndexTimestampsMs);
         _closed = s.Closed;
+        _keyId = s.KeyId;
     }
 
     private StreamShardSnapshot CreateSnapshot() => new(
         _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs, _lastRecordEventNo,
-        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray(), _closed);
+        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray(), _closed, _keyId);
 
     /// <summary>
     /// Snapshots when due, but never while an append is in flight: the snapshot's sequence number would cover an

@@ -26,8 +26,21 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
 
     private static readonly MessageFormats Formats = new MessageFormats()
         // ---- StreamShard commands ----
-        .Add<InitializeShard>("sI", (w, m) => { w.Write(m.EntityId); ActorStreamsSerializer.Write(w, m.Init); },
-            r => new InitializeShard(r.ReadString(), ActorStreamsSerializer.ReadShardInitialized(r)))
+        // The key id (encryption at rest) trails the original layout: absent when the stream is not encrypted, and a
+        // message from a node without encryption support (no trailing bytes) reads as unencrypted.
+        .Add<InitializeShard>("sI", (w, m) =>
+            {
+                w.Write(m.EntityId);
+                ActorStreamsSerializer.Write(w, m.Init);
+                if (m.KeyId is not null) w.Write(m.KeyId);
+            },
+            r => new InitializeShard(r.ReadString(), ActorStreamsSerializer.ReadShardInitialized(r),
+                r.BaseStream.Position < r.BaseStream.Length ? r.ReadString() : null))
+        // ---- encryption at rest (Internal/EncryptionProtocol.cs) ----
+        .Add<SetShardEncryption>("sE", (w, m) => { w.Write(m.EntityId); w.Write(m.KeyId is not null); if (m.KeyId is not null) w.Write(m.KeyId); },
+            r => new SetShardEncryption(r.ReadString(), r.ReadBoolean() ? r.ReadString() : null))
+        .Add<ChangeEncryption>("cK", (w, m) => { w.Write(m.Name); w.Write(m.KeyId is not null); if (m.KeyId is not null) w.Write(m.KeyId); },
+            r => new ChangeEncryption(r.ReadString(), r.ReadBoolean() ? r.ReadString() : null))
         .Add<AppendRecords>("sA", (w, m) =>
             {
                 w.Write(m.EntityId); w.Write(m.Bytes); w.Write(m.RequestId.ToByteArray()); w.Write(m.Unthrottled); WriteRecords(w, m.Records);

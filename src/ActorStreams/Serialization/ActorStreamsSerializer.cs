@@ -22,7 +22,12 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ShardRetiredManifest = "SX";
     // "SS" snapshots were written before shards could be closed by resharding; they are still read.
     private const string StreamShardSnapshotWithoutClosedManifest = "SS";
-    private const string StreamShardSnapshotManifest = "S2";
+    // "S2" snapshots were written before shards could be encrypted; they are still read.
+    private const string StreamShardSnapshotWithoutKeyManifest = "S2";
+    private const string StreamShardSnapshotManifest = "S3";
+    private const string EncryptedRecordsAppendedManifest = "RE";
+    private const string ShardEncryptionChangedManifest = "SE";
+    private const string StreamEncryptionChangedManifest = "CE";
     private const string ShardClosedManifest = "SC";
     private const string StreamCreatedManifest = "CC";
     private const string StreamActivatedManifest = "CA";
@@ -39,8 +44,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     // had tags and shards their opening and closing times.
     private const string CatalogSnapshotWithoutConsumersManifest = "CS";
     private const string CatalogSnapshotWithoutConsumerTagsManifest = "C2";
-    // "C3": consumer tags, shard opening/closing times, a resharding under way and recent UpdateShardCount times.
-    private const string CatalogSnapshotManifest = "C3";
+    // "C3": consumer tags, shard opening/closing times, a resharding under way and recent UpdateShardCount times;
+    // still read. "C4" adds each stream's encryption key id.
+    private const string CatalogSnapshotWithoutEncryptionManifest = "C3";
+    private const string CatalogSnapshotManifest = "C4";
     private const string ReshardStartedManifest = "CP";
     private const string ReshardStepCompletedManifest = "CQ";
     private const string ClosedShardRemovedManifest = "CY";
@@ -66,6 +73,9 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         RecordsAppended => RecordsAppendedManifest,
+        EncryptedRecordsAppended => EncryptedRecordsAppendedManifest,
+        ShardEncryptionChanged => ShardEncryptionChangedManifest,
+        StreamEncryptionChanged => StreamEncryptionChangedManifest,
         ShardInitialized => ShardInitializedManifest,
         ShardRetentionChanged => ShardRetentionChangedManifest,
         ShardRetired => ShardRetiredManifest,
@@ -105,6 +115,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     {
         if (obj is RecordsAppended appended) return WriteRecordsAppended(appended);
         if (obj is FirehoseRecordsAccepted accepted) return WriteFirehoseRecords(accepted);
+        if (obj is EncryptedRecordsAppended sealedBatch) return WriteEncryptedRecordsAppended(sealedBatch);
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
@@ -128,7 +139,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     }
                     w.Write(s.Closed is not null);
                     if (s.Closed is not null) Write(w, s.Closed);
+                    WriteOptional(w, s.KeyId);
                     break;
+                case ShardEncryptionChanged e: WriteOptional(w, e.KeyId); break;
+                case StreamEncryptionChanged e: w.Write(e.Name); WriteOptional(w, e.KeyId); break;
                 case ShardClosed e: Write(w, e); break;
                 case ReshardStarted e:
                     w.Write(e.Name);
@@ -191,13 +205,16 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     {
         if (manifest == RecordsAppendedManifest) return ReadRecordsAppended(bytes);
         if (manifest == FirehoseRecordsAcceptedManifest) return ReadFirehoseRecords(bytes);
+        if (manifest == EncryptedRecordsAppendedManifest) return ReadEncryptedRecordsAppended(bytes);
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         switch (manifest)
         {
             case ShardInitializedManifest: return ReadShardInitialized(r);
             case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
             case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
-            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutClosedManifest:
+            case ShardEncryptionChangedManifest: return new ShardEncryptionChanged(ReadOptional(r));
+            case StreamEncryptionChangedManifest: return new StreamEncryptionChanged(r.ReadString(), ReadOptional(r));
+            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutKeyManifest or StreamShardSnapshotWithoutClosedManifest:
             {
                 var init = ReadShardInitialized(r);
                 var retention = r.ReadInt32();
@@ -213,8 +230,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     eventNos.Add(r.ReadInt64());
                     timestamps.Add(r.ReadInt64());
                 }
-                var closed = manifest == StreamShardSnapshotManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
-                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(), closed);
+                var closed = manifest != StreamShardSnapshotWithoutClosedManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
+                var key = manifest == StreamShardSnapshotManifest ? ReadOptional(r) : null;
+                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(),
+                    closed, key);
             }
             case ShardClosedManifest: return ReadShardClosed(r);
             case ReshardStartedManifest:
@@ -245,12 +264,14 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             case ConsumerDeregisteredManifest: return new ConsumerDeregistered(r.ReadString(), r.ReadString());
             case ConsumerTagsAddedManifest: return new ConsumerTagsAdded(r.ReadString(), r.ReadString(), ReadTags(r));
             case ConsumerTagsRemovedManifest: return new ConsumerTagsRemoved(r.ReadString(), r.ReadString(), ReadKeys(r));
-            case CatalogSnapshotManifest or CatalogSnapshotWithoutConsumerTagsManifest or CatalogSnapshotWithoutConsumersManifest:
+            case CatalogSnapshotManifest or CatalogSnapshotWithoutEncryptionManifest or CatalogSnapshotWithoutConsumerTagsManifest
+                or CatalogSnapshotWithoutConsumersManifest:
             {
                 var version = manifest switch
                 {
                     CatalogSnapshotWithoutConsumersManifest => 1,
                     CatalogSnapshotWithoutConsumerTagsManifest => 2,
+                    CatalogSnapshotWithoutEncryptionManifest => 3,
                     _ => StreamEntryLayout,
                 };
                 var lastEpoch = r.ReadInt64();
@@ -296,12 +317,23 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
 
     // Layout: timestamp (i64 LE), count (i32 LE), then per record: key length (u16 LE) + UTF-8 key,
     // data length (i32 LE) + data.
-    private static byte[] WriteRecordsAppended(RecordsAppended e)
+    internal static byte[] WriteRecordsAppended(RecordsAppended e)
+    {
+        var buffer = new byte[RecordsAppendedSize(e)];
+        WriteRecordsAppended(e, buffer);
+        return buffer;
+    }
+
+    internal static int RecordsAppendedSize(RecordsAppended e)
     {
         var size = 12;
         foreach (var rec in e.Records) size += 2 + Encoding.UTF8.GetByteCount(rec.PartitionKey) + 4 + rec.Data.Length;
-        var buffer = new byte[size];
-        var span = buffer.AsSpan();
+        return size;
+    }
+
+    /// <summary>Writes the layout into <paramref name="span"/>, which holds at least <see cref="RecordsAppendedSize"/> bytes.</summary>
+    internal static void WriteRecordsAppended(RecordsAppended e, Span<byte> span)
+    {
         BinaryPrimitives.WriteInt64LittleEndian(span, e.TimestampMs);
         BinaryPrimitives.WriteInt32LittleEndian(span[8..], e.Records.Length);
         var pos = 12;
@@ -315,10 +347,37 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             rec.Data.Span.CopyTo(span[pos..]);
             pos += rec.Data.Length;
         }
+    }
+
+    // Layout: timestamp (i64 LE), count (i32 LE), plaintext bytes (i64 LE), key id length (u16 LE) + UTF-8 key id,
+    // then the sealed batch (nonce, tag, ciphertext) to the end. One copy of the payload, as for RecordsAppended.
+    private static byte[] WriteEncryptedRecordsAppended(EncryptedRecordsAppended e)
+    {
+        var keyLength = Encoding.UTF8.GetByteCount(e.KeyId);
+        var buffer = new byte[22 + keyLength + e.Sealed.Length];
+        var span = buffer.AsSpan();
+        BinaryPrimitives.WriteInt64LittleEndian(span, e.TimestampMs);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], e.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(span[12..], e.Bytes);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[20..], (ushort)keyLength);
+        Encoding.UTF8.GetBytes(e.KeyId, span[22..]);
+        e.Sealed.CopyTo(span[(22 + keyLength)..]);
         return buffer;
     }
 
-    private static RecordsAppended ReadRecordsAppended(byte[] bytes)
+    private static EncryptedRecordsAppended ReadEncryptedRecordsAppended(byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[20..]);
+        return new EncryptedRecordsAppended(
+            BinaryPrimitives.ReadInt64LittleEndian(span),
+            BinaryPrimitives.ReadInt32LittleEndian(span[8..]),
+            BinaryPrimitives.ReadInt64LittleEndian(span[12..]),
+            Encoding.UTF8.GetString(span.Slice(22, keyLength)),
+            span[(22 + keyLength)..].ToArray());
+    }
+
+    internal static RecordsAppended ReadRecordsAppended(byte[] bytes)
     {
         var span = bytes.AsSpan();
         var timestamp = BinaryPrimitives.ReadInt64LittleEndian(span);
@@ -466,7 +525,16 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         foreach (var t in s.ScalingTimesMs) w.Write(t);
         w.Write(s.ModeChangeTimesMs.Length);
         foreach (var t in s.ModeChangeTimesMs) w.Write(t);
+        WriteOptional(w, s.EncryptionKeyId);
     }
+
+    private static void WriteOptional(BinaryWriter w, string? value)
+    {
+        w.Write(value is not null);
+        if (value is not null) w.Write(value);
+    }
+
+    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 
     private static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
     {
@@ -528,10 +596,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return children.MoveToImmutable();
     }
 
-    /// <summary>The layout <see cref="Write(BinaryWriter, StreamEntry)"/> writes (the C3 snapshot's): the version to read it back with.</summary>
-    internal const int StreamEntryLayout = 3;
+    /// <summary>The layout <see cref="Write(BinaryWriter, StreamEntry)"/> writes (the C4 snapshot's): the version to read it back with.</summary>
+    internal const int StreamEntryLayout = 4;
 
-    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state.</summary>
+    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state, 3 ("C3") no encryption key id.</summary>
     internal static StreamEntry ReadStreamEntry(BinaryReader r, int version)
     {
         var name = r.ReadString();
@@ -569,7 +637,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         var c = version >= 3 ? r.ReadInt32() : 0;
         var modeChanges = ImmutableArray.CreateBuilder<long>(c);
         for (var i = 0; i < c; i++) modeChanges.Add(r.ReadInt64());
+        var keyId = version >= 4 ? ReadOptional(r) : null;
         return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable(),
-            pending, scalings.MoveToImmutable(), modeChanges.MoveToImmutable());
+            pending, scalings.MoveToImmutable(), modeChanges.MoveToImmutable()) { EncryptionKeyId = keyId };
     }
 }

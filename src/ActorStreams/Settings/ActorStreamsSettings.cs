@@ -132,6 +132,9 @@ public sealed record ActorStreamsSettings
     /// <summary>How ON_DEMAND streams split and merge their shards by themselves.</summary>
     public OnDemandSettings OnDemand { get; init; } = OnDemandSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.on-demand"));
 
+    /// <summary>Encryption at rest: the local key provider's keys.</summary>
+    public EncryptionSettings Encryption { get; init; } = EncryptionSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.encryption"));
+
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
 
@@ -167,6 +170,7 @@ public sealed record ActorStreamsSettings
 
             OnDemand = OnDemandSettings.Create(c.GetConfig("on-demand")),
             MaxStreamModeChangesPerDay = c.GetInt("limits.max-stream-mode-changes-per-day"),
+            Encryption = EncryptionSettings.Create(c.GetConfig("encryption")),
         };
     }
 }
