@@ -27,6 +27,7 @@ if (args.Contains("--help"))
           --lag              peak RSS while a sink writes and a slow consumer lags far behind
           --smoke            a quick functional check
         Common: --journal sqlite|postgresql --pg "<connection string>" --synchronous NORMAL|FULL --data-dir D
+                --hocon "<HOCON>" (appended to the configuration, e.g. to measure a setting before/after)
         """);
     return;
 }
@@ -43,6 +44,7 @@ var config = ConfigurationFactory.ParseString($$"""
       throttling.enabled = off
     }
     {{journalHocon}}
+    {{options.Hocon}}
     """);
 
 using var system = ActorSystem.Create("bench", ActorStreamsSetup.CreateActorSystemSetup(config));
@@ -389,7 +391,7 @@ static long ProcStatus(string field)
 }
 
 internal sealed record Options(int[] Sizes, int Seconds, int WarmupSeconds, int Shards, string Journal, string PostgresConnection, string Synchronous,
-    string? DataDir)
+    string? DataDir, string Hocon)
 {
     public static Options Parse(string[] args)
     {
@@ -406,6 +408,7 @@ internal sealed record Options(int[] Sizes, int Seconds, int WarmupSeconds, int 
             Get("--journal", "sqlite"),
             Get("--pg", Environment.GetEnvironmentVariable("ACTORSTREAMS_TEST_POSTGRES") ?? ""),
             Get("--synchronous", "NORMAL"),
-            Get("--data-dir", "") is { Length: > 0 } dir ? dir : null);
+            Get("--data-dir", "") is { Length: > 0 } dir ? dir : null,
+            Get("--hocon", ""));
     }
 }
