@@ -23,7 +23,8 @@ if (args.Contains("--help"))
           --subscribe        SubscribeToShard catch-up and live, one shard
           --latency          put-to-read latency of the SubscribeToShard push source, idle and while a sink loads the node
           --recovery-write N write N 100 B records into --data-dir D and exit
-          --recovery-read    start on --data-dir D, time from process start to the first record read; peak RSS
+          --recovery-read    start on --data-dir D, time from process start to the first record read; peak RSS;
+                             with --read-all N then reads all N records through the whole-stream source
           --lag              peak RSS while a sink writes and a slow consumer lags far behind
           --smoke            a quick functional check
         Common: --journal sqlite|postgresql --pg "<connection string>" --synchronous NORMAL|FULL --data-dir D
@@ -145,6 +146,7 @@ if (args.Contains("--latency"))
     var consumer = await client.RegisterStreamConsumerAsync("lat", "bench");
     var samples = new List<double>();
     var recording = 0;
+    var phaseStart = long.MaxValue;
     var received = 0L;
     var subscription = KinesisSource.SubscribeToShard(system, consumer.ConsumerArn, new StreamShardId(0), StartingPosition.Latest)
         .ToMaterialized(Sink.ForEach<SubscribeToShardEvent>(e =>
@@ -154,7 +156,7 @@ if (args.Contains("--latency"))
             {
                 var stamp = BitConverter.ToInt64(r.Data.Span[..8]);
                 Interlocked.Increment(ref received);
-                if (Volatile.Read(ref recording) == 1)
+                if (Volatile.Read(ref recording) == 1 && stamp >= Volatile.Read(ref phaseStart)) // only probes sent in this phase
                     lock (samples) samples.Add((now - stamp) * 1000.0 / Stopwatch.Frequency);
             }
         }), Keep.Left)
@@ -179,6 +181,7 @@ if (args.Contains("--latency"))
     async Task Measure(string phase)
     {
         lock (samples) samples.Clear();
+        Volatile.Write(ref phaseStart, Stopwatch.GetTimestamp());
         Volatile.Write(ref recording, 1);
         var sent = await Probe(TimeSpan.FromSeconds(options.Seconds));
         await Task.Delay(1000); // the last probes arrive
@@ -257,6 +260,16 @@ if (args.Contains("--recovery-read"))
     Console.WriteLine($"RESULT recovery.{label}.all-shards-ms={all.TotalMilliseconds:F0}");
     Console.WriteLine($"RESULT rss.recovered.{label}.vmhwm-mib={ProcStatus("VmHWM") / 1024.0:F0}");
     _ = summary;
+    if (args.Contains("--read-all"))
+    {
+        // Then every record of the stream from TRIM_HORIZON through the whole-stream source (--read-all N records).
+        var expect = long.Parse(args[Array.IndexOf(args, "--read-all") + 1]);
+        var swAll = Stopwatch.StartNew();
+        var count = await KinesisSource.Stream(system, "recovery", StartingPosition.TrimHorizon).Take(expect)
+            .RunAggregate(0L, (n, _) => n + 1, materializer);
+        Console.WriteLine($"read-all records={count} of {expect} seconds={swAll.Elapsed.TotalSeconds:F2} records/s={count / swAll.Elapsed.TotalSeconds:F0}");
+        Console.WriteLine($"RESULT readback.retained.{label}.rps={count / swAll.Elapsed.TotalSeconds:F0}");
+    }
     await system.Terminate();
     return;
 }

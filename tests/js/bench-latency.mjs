@@ -71,12 +71,14 @@ async function main() {
   const samples = { subscribe: [], getrecords: [] };
   const received = { subscribe: 0, getrecords: 0 };
   let recording = false;
+  let phaseStart = Infinity;
   let stopped = false;
   const take = (reader, records) => {
     const at = now();
     for (const r of records) {
       received[reader]++;
-      if (recording) samples[reader].push(at - Buffer.from(r.Data.buffer, r.Data.byteOffset, 8).readDoubleLE(0));
+      const sentAt = Buffer.from(r.Data.buffer, r.Data.byteOffset, 8).readDoubleLE(0);
+      if (recording && sentAt >= phaseStart) samples[reader].push(at - sentAt); // only probes sent in this phase
     }
   };
 
@@ -124,6 +126,7 @@ async function main() {
   async function measure(phase) {
     samples.subscribe = [];
     samples.getrecords = [];
+    phaseStart = now();
     recording = true;
     const sent = await probe(seconds * 1000);
     await sleep(1000);

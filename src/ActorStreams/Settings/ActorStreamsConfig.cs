@@ -44,12 +44,15 @@ public static class ActorStreamsConfig
         switch (JournalProvider(merged))
         {
             case "sqlite":
-                return SqlPlugins($"Data Source={SqliteFile(merged)};Pooling=True", SqliteProvider);
+                // Reads run in deferred transactions (Microsoft.Data.Sqlite begins one for ReadUncommitted): the default,
+                // BEGIN IMMEDIATE, takes the write lock, so every journal read queued behind the writers and each other.
+                // In WAL mode without a shared cache a read still sees only committed data, as of its first statement.
+                return SqlPlugins($"Data Source={SqliteFile(merged)};Pooling=True", SqliteProvider, readIsolationLevel: "read-uncommitted");
             case "postgresql":
                 var cs = merged.GetString("actorstreams.journal.postgresql.connection-string", "");
                 if (string.IsNullOrWhiteSpace(cs))
                     throw new ConfigurationException("actorstreams.journal.provider = postgresql needs actorstreams.journal.postgresql.connection-string.");
-                return SqlPlugins(cs, PostgreSqlProvider);
+                return SqlPlugins(cs, PostgreSqlProvider, readIsolationLevel: "unspecified");
             case "custom":
                 return Config.Empty;
             default:
@@ -58,7 +61,7 @@ public static class ActorStreamsConfig
         }
     }
 
-    private static Config SqlPlugins(string connectionString, string provider)
+    private static Config SqlPlugins(string connectionString, string provider, string readIsolationLevel)
     {
         var cs = connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
         return ConfigurationFactory.ParseString($$"""
@@ -70,6 +73,7 @@ public static class ActorStreamsConfig
                   provider-name = "{{provider}}"
                   plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
+                  read-isolation-level = {{readIsolationLevel}}
                 }
               }
               snapshot-store {
@@ -79,11 +83,13 @@ public static class ActorStreamsConfig
                   provider-name = "{{provider}}"
                   plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
+                  read-isolation-level = {{readIsolationLevel}}
                 }
               }
               query.journal.sql {
                 connection-string = "{{cs}}"
                 provider-name = "{{provider}}"
+                read-isolation-level = {{readIsolationLevel}}
               }
             }
             """);
