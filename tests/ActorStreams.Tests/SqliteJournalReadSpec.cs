@@ -17,7 +17,7 @@ public sealed class SqliteJournalReadSpec(ITestOutputHelper output)
     : ActorStreamsSpec(output, SpecJournal.Sqlite, "actorstreams.stream-shard.snapshot-every-events = 5")
 {
     [Fact]
-    public async Task Recovery_and_journal_reads_must_not_wait_for_a_writer_holding_the_write_lock()
+    public async Task Journal_reads_must_not_wait_for_a_writer_holding_the_write_lock()
     {
         var stream = UniqueName("readlock");
         await Client.CreateStreamAsync(stream, 2);
