@@ -44,15 +44,12 @@ public static class ActorStreamsConfig
         switch (JournalProvider(merged))
         {
             case "sqlite":
-                // Reads run in deferred transactions (Microsoft.Data.Sqlite begins one for ReadUncommitted): the default,
-                // BEGIN IMMEDIATE, takes the write lock, so every journal read queued behind the writers and each other.
-                // In WAL mode without a shared cache a read still sees only committed data, as of its first statement.
-                return SqlPlugins($"Data Source={SqliteFile(merged)};Pooling=True", SqliteProvider, readIsolationLevel: "read-uncommitted");
+                return SqlPlugins($"Data Source={SqliteFile(merged)};Pooling=True", SqliteProvider);
             case "postgresql":
                 var cs = merged.GetString("actorstreams.journal.postgresql.connection-string", "");
                 if (string.IsNullOrWhiteSpace(cs))
                     throw new ConfigurationException("actorstreams.journal.provider = postgresql needs actorstreams.journal.postgresql.connection-string.");
-                return SqlPlugins(cs, PostgreSqlProvider, readIsolationLevel: "unspecified");
+                return SqlPlugins(cs, PostgreSqlProvider);
             case "custom":
                 return Config.Empty;
             default:
@@ -61,7 +58,7 @@ public static class ActorStreamsConfig
         }
     }
 
-    private static Config SqlPlugins(string connectionString, string provider, string readIsolationLevel)
+    private static Config SqlPlugins(string connectionString, string provider)
     {
         var cs = connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
         return ConfigurationFactory.ParseString($$"""
@@ -73,7 +70,6 @@ public static class ActorStreamsConfig
                   provider-name = "{{provider}}"
                   plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
-                  read-isolation-level = {{readIsolationLevel}}
                 }
               }
               snapshot-store {
@@ -83,13 +79,11 @@ public static class ActorStreamsConfig
                   provider-name = "{{provider}}"
                   plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
-                  read-isolation-level = {{readIsolationLevel}}
                 }
               }
               query.journal.sql {
                 connection-string = "{{cs}}"
                 provider-name = "{{provider}}"
-                read-isolation-level = {{readIsolationLevel}}
               }
             }
             """);
