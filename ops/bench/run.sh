@@ -91,6 +91,8 @@ fi
 
 # ---- (3) embedded push-source latency, idle and at load ----
 step latency-embedded "${BENCH[@]}" --latency --shards 4 --warmup "$WARMUP" --seconds "$SECONDS_"
+# The same with the load held at 100,000 records/s (a sustained load below what the journal takes here).
+step latency-embedded-rate "${BENCH[@]}" --latency --load-rate 100000 --shards 4 --warmup "$WARMUP" --seconds "$SECONDS_"
 
 # ---- (3)+(4) over HTTP: a Release server with throttles lifted ----
 PORT="$(free_port)"

@@ -77,6 +77,13 @@ for reader, name, p99_target in [("latency.embedded", "embedded SubscribeToShard
     row(f"3 put-to-read latency, {name}, at load (p50 / p99 / p99.9)",
         f"{fmt(load[0], 1)} / {fmt(load[1], 1)} / {fmt(load[2], 1)} ms ({samples_load} probes); p99 {fmt(load_ratio, 1)}x idle",
         "p99 at load <= 3x idle", load_ratio <= 3 if load_ratio is not None else None)
+idle = num("latency.embedded.rate100000-idle.p99")
+rate = [num(f"latency.embedded.rate100000.{p}") for p in ("p50", "p99", "p999")]
+rate_ratio = ratio(rate[1], idle)
+row("3 put-to-read latency, embedded SubscribeToShard source, load held at 100,000 rec/s (p50 / p99 / p99.9)",
+    f"{fmt(rate[0], 1)} / {fmt(rate[1], 1)} / {fmt(rate[2], 1)} ms ({results.get('latency.embedded.rate100000.samples', 'n/a')} probes); "
+    f"p99 {fmt(rate_ratio, 1)}x idle ({fmt(idle, 1)} ms, same process); sink {fmt(num('latency.embedded.rate100000.sink-records-per-s'))} rec/s",
+    "p99 at load <= 3x idle", rate_ratio <= 3 if rate_ratio is not None else None)
 row("3 load during the latency runs", f"embedded sink {fmt(num('latency.embedded.load.sink-records-per-s'))} rec/s; "
     f"HTTP PutRecords {fmt(num('http.load.put-rps'))} rec/s", "-", None)
 

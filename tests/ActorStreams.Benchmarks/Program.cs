@@ -22,6 +22,7 @@ if (args.Contains("--help"))
           --commit-latency   one awaited PutRecord at a time
           --subscribe        SubscribeToShard catch-up and live, one shard
           --latency          put-to-read latency of the SubscribeToShard push source, idle and while a sink loads the node
+                             (--load-rate N records/s; default 0 = full speed, which saturates the journal)
           --recovery-write N write N 100 B records into --data-dir D and exit
           --recovery-read    start on --data-dir D, time from process start to the first record read; peak RSS;
                              with --read-all N then reads all N records through the whole-stream source
@@ -196,24 +197,28 @@ if (args.Contains("--latency"))
         Console.WriteLine($"RESULT latency.embedded.{phase}.samples={sorted.Length}/{sent}");
     }
 
+    // --load-rate N: the load writes about N records/s (100 every 1/(N/100) s); 0 (default) writes at full speed.
+    var loadRate = args.Contains("--load-rate") ? int.Parse(args[Array.IndexOf(args, "--load-rate") + 1]) : 0;
     await Probe(TimeSpan.FromSeconds(options.WarmupSeconds));
-    await Measure("idle");
+    await Measure(loadRate > 0 ? $"rate{loadRate}-idle" : "idle");
 
     using var stopLoad = new CancellationTokenSource();
     long loadWritten = 0;
     var loadPayload = new byte[100 - 16];
-    var load = Source.Repeat(0)
-        .TakeWhile(_ => !stopLoad.IsCancellationRequested)
+    var ticks = Source.Repeat(0).TakeWhile(_ => !stopLoad.IsCancellationRequested);
+    if (loadRate > 0) ticks = ticks.Throttle(Math.Max(1, loadRate / 100), TimeSpan.FromSeconds(1), Math.Max(1, loadRate / 1000), ThrottleMode.Shaping);
+    var load = ticks
+        .SelectMany(_ => Enumerable.Range(0, loadRate > 0 ? 100 : 1))
         .Select(_ => new PutRecordsEntry(loadPayload, $"pk-{loadWritten++ & 4095:D13}"))
         .RunWith(KinesisSink.Create(system, "load"), materializer);
     await Probe(TimeSpan.FromSeconds(Math.Min(options.WarmupSeconds, 4)));
     var loadClock = Stopwatch.StartNew();
     var loadBefore = Interlocked.Read(ref loadWritten);
-    await Measure("load");
-    var loadRate = (Interlocked.Read(ref loadWritten) - loadBefore) / loadClock.Elapsed.TotalSeconds;
+    await Measure(loadRate > 0 ? $"rate{loadRate}" : "load");
+    var loadMeasured = (Interlocked.Read(ref loadWritten) - loadBefore) / loadClock.Elapsed.TotalSeconds;
     stopLoad.Cancel();
     await load;
-    Console.WriteLine($"RESULT latency.embedded.load.sink-records-per-s={loadRate:F0}");
+    Console.WriteLine($"RESULT latency.embedded.{(loadRate > 0 ? $"rate{loadRate}" : "load")}.sink-records-per-s={loadMeasured:F0}");
     subscription.Stop();
     await system.Terminate();
     try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
