@@ -85,6 +85,9 @@ internal static class FirehoseBenchmark
             Console.WriteLine(
                 $"firehose compression={compression} record={recordBytes}B records={accepted} put-seconds={putSeconds:F1} delivered-seconds={total:F1} " +
                 $"delivered records/s={accepted / total:F0} MB/s={acceptedBytes / total / 1_000_000:F1} objects={seen.Count} on-disk={onDisk / 1_000_000.0:F1}MB");
+        if (print) // the line ops/bench/run.sh collects
+            Console.WriteLine(FormattableString.Invariant(
+                $"RESULT firehose.{(compression == CompressionFormat.Gzip ? "gzip" : "plain")}.mbps={acceptedBytes / total / 1_000_000:F1}"));
         await firehose.DeleteDeliveryStreamAsync(name);
     }
 

@@ -14,8 +14,34 @@ using Akka.Streams.Dsl;
 //        --firehose: Firehose delivery to the directory object store, uncompressed and GZIP
 //        [--encrypted (the sink streams encrypted at rest with AES-256-GCM under a generated key)]
 //        [--cipher (sealing and opening one 1,000-record event, the first size, without a journal)]
+//        [--no-getrecords] [--latency] [--recovery-write N --data-dir D] [--recovery-read --data-dir D] [--lag] [--help]
+// ops/bench/run.sh runs the whole suite; the modes print "RESULT key=value" lines that it collects into one table.
+if (args.Contains("--help"))
+{
+    Console.WriteLine("""
+        ActorStreams benchmarks (embedded, throttles lifted). Modes:
+          (default)          sink ingest per size (--sizes 100,1024 --shards 4 --warmup 8 --seconds 10), then read-back
+                             through KinesisSource.Stream from TRIM_HORIZON, then GetRecords read-back (--no-getrecords skips it)
+          --commit-latency   one awaited PutRecord at a time
+          --subscribe        SubscribeToShard catch-up and live, one shard
+          --latency          put-to-read latency of the SubscribeToShard push source, idle and while a sink loads the node
+                             (--load-rate N records/s; default 0 = full speed, which saturates the journal)
+          --recovery-write N write N 100 B records into --data-dir D and exit
+          --recovery-read    start on --data-dir D, time from process start to the first record read; peak RSS;
+                             with --read-all N then reads all N records through the whole-stream source
+          --lag              peak RSS while a sink writes and a slow consumer lags far behind
+          --smoke            a quick functional check
+          --firehose         Firehose delivery to the directory object store, uncompressed and GZIP
+          --encrypted        the sink streams encrypted at rest (AES-256-GCM, generated key)
+          --cipher           sealing and opening one 1,000-record event, without a journal
+        Common: --journal sqlite|postgresql --pg "<connection string>" --synchronous NORMAL|FULL --data-dir D
+                --hocon "<HOCON>" (appended to the configuration, e.g. to measure a setting before/after)
+        """);
+    return;
+}
 var options = Options.Parse(args);
-var dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-bench-" + Guid.NewGuid().ToString("N")[..8]);
+var keepData = options.DataDir is not null;
+var dataDir = options.DataDir ?? Path.Combine(Path.GetTempPath(), "actorstreams-bench-" + Guid.NewGuid().ToString("N")[..8]);
 var journalHocon = options.Journal == "postgresql"
     ? $"actorstreams.journal {{ provider = postgresql, postgresql.connection-string = \"{options.PostgresConnection}\" }}"
     : $"actorstreams.journal {{ provider = sqlite, sqlite.synchronous = {options.Synchronous} }}";
@@ -28,6 +54,7 @@ var config = ConfigurationFactory.ParseString($$"""
       encryption.keys { "alias/bench" = "{{Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}}" }
     }
     {{journalHocon}}
+    {{options.Hocon}}
     """);
 
 using var system = ActorSystem.Create("bench", ActorStreamsSetup.CreateActorSystemSetup(config));
@@ -146,6 +173,182 @@ if (args.Contains("--subscribe"))
     return;
 }
 
+if (args.Contains("--latency"))
+{
+    // Put-to-read latency of the embedded push source (KinesisSource.SubscribeToShard): one probe record at a time
+    // is put (PutRecordAsync, awaited, so each is its own durable commit) carrying Stopwatch.GetTimestamp() in its
+    // first 8 bytes; the subscriber computes now - that stamp. Idle: nothing else runs. At load: a sink writes
+    // 100 B records at full speed to another stream (--shards shards) on the same node while the probes run.
+    await client.CreateStreamAsync("lat", 1);
+    await client.CreateStreamAsync("load", options.Shards);
+    var consumer = await client.RegisterStreamConsumerAsync("lat", "bench");
+    var samples = new List<double>();
+    var recording = 0;
+    var phaseStart = long.MaxValue;
+    var received = 0L;
+    var subscription = KinesisSource.SubscribeToShard(system, consumer.ConsumerArn, new StreamShardId(0), StartingPosition.Latest)
+        .ToMaterialized(Sink.ForEach<SubscribeToShardEvent>(e =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            foreach (var r in e.Records)
+            {
+                var stamp = BitConverter.ToInt64(r.Data.Span[..8]);
+                Interlocked.Increment(ref received);
+                if (Volatile.Read(ref recording) == 1 && stamp >= Volatile.Read(ref phaseStart)) // only probes sent in this phase
+                    lock (samples) samples.Add((now - stamp) * 1000.0 / Stopwatch.Frequency);
+            }
+        }), Keep.Left)
+        .Run(materializer);
+    await Task.Delay(500); // the subscription is open before the first probe
+
+    async Task<int> Probe(TimeSpan duration)
+    {
+        var n = 0;
+        var until = DateTime.UtcNow + duration;
+        var data = new byte[100];
+        while (DateTime.UtcNow < until)
+        {
+            BitConverter.TryWriteBytes(data, Stopwatch.GetTimestamp());
+            await client.PutRecordAsync("lat", data, "probe");
+            n++;
+            await Task.Delay(2);
+        }
+        return n;
+    }
+
+    async Task Measure(string phase)
+    {
+        lock (samples) samples.Clear();
+        Volatile.Write(ref phaseStart, Stopwatch.GetTimestamp());
+        Volatile.Write(ref recording, 1);
+        var sent = await Probe(TimeSpan.FromSeconds(options.Seconds));
+        await Task.Delay(1000); // the last probes arrive
+        Volatile.Write(ref recording, 0);
+        double[] sorted;
+        lock (samples) sorted = samples.Order().ToArray();
+        Console.WriteLine($"latency embedded-subscribe {phase} sent={sent} received={sorted.Length} " +
+            $"p50={Pct(sorted, 50):F2}ms p99={Pct(sorted, 99):F2}ms p99.9={Pct(sorted, 99.9):F2}ms max={sorted.LastOrDefault():F2}ms");
+        Console.WriteLine($"RESULT latency.embedded.{phase}.p50={Pct(sorted, 50):F2}");
+        Console.WriteLine($"RESULT latency.embedded.{phase}.p99={Pct(sorted, 99):F2}");
+        Console.WriteLine($"RESULT latency.embedded.{phase}.p999={Pct(sorted, 99.9):F2}");
+        Console.WriteLine($"RESULT latency.embedded.{phase}.samples={sorted.Length}/{sent}");
+    }
+
+    // --load-rate N: the load writes about N records/s (100 every 1/(N/100) s); 0 (default) writes at full speed.
+    var loadRate = args.Contains("--load-rate") ? int.Parse(args[Array.IndexOf(args, "--load-rate") + 1]) : 0;
+    await Probe(TimeSpan.FromSeconds(options.WarmupSeconds));
+    await Measure(loadRate > 0 ? $"rate{loadRate}-idle" : "idle");
+
+    using var stopLoad = new CancellationTokenSource();
+    long loadWritten = 0;
+    var loadPayload = new byte[100 - 16];
+    var ticks = Source.Repeat(0).TakeWhile(_ => !stopLoad.IsCancellationRequested);
+    if (loadRate > 0) ticks = ticks.Throttle(Math.Max(1, loadRate / 100), TimeSpan.FromSeconds(1), Math.Max(1, loadRate / 1000), ThrottleMode.Shaping);
+    var load = ticks
+        .SelectMany(_ => Enumerable.Range(0, loadRate > 0 ? 100 : 1))
+        .Select(_ => new PutRecordsEntry(loadPayload, $"pk-{loadWritten++ & 4095:D13}"))
+        .RunWith(KinesisSink.Create(system, "load"), materializer);
+    await Probe(TimeSpan.FromSeconds(Math.Min(options.WarmupSeconds, 4)));
+    var loadClock = Stopwatch.StartNew();
+    var loadBefore = Interlocked.Read(ref loadWritten);
+    await Measure(loadRate > 0 ? $"rate{loadRate}" : "load");
+    var loadMeasured = (Interlocked.Read(ref loadWritten) - loadBefore) / loadClock.Elapsed.TotalSeconds;
+    stopLoad.Cancel();
+    await load;
+    Console.WriteLine($"RESULT latency.embedded.{(loadRate > 0 ? $"rate{loadRate}" : "load")}.sink-records-per-s={loadMeasured:F0}");
+    subscription.Stop();
+    await system.Terminate();
+    try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+    return;
+}
+
+if (args.Contains("--recovery-write"))
+{
+    // Writes N records of 100 B into a 4-shard stream "recovery" in --data-dir, for --recovery-read to start on.
+    var total = long.Parse(args[Array.IndexOf(args, "--recovery-write") + 1]);
+    await client.CreateStreamAsync("recovery", options.Shards);
+    var payload = new byte[100 - 16];
+    long n = 0;
+    var sw = Stopwatch.StartNew();
+    await Source.Repeat(0).Take(total)
+        .Select(_ => new PutRecordsEntry(payload, $"pk-{n++ & 4095:D13}"))
+        .RunWith(KinesisSink.Create(system, "recovery"), materializer);
+    Console.WriteLine($"recovery-write records={n} seconds={sw.Elapsed.TotalSeconds:F1} records/s={n / sw.Elapsed.TotalSeconds:F0} VmHWM={ProcStatus("VmHWM")}");
+    Console.WriteLine($"RESULT rss.write.{total}.vmhwm-mib={ProcStatus("VmHWM") / 1024.0:F0}");
+    await system.Terminate();
+    return;
+}
+
+if (args.Contains("--recovery-read"))
+{
+    // The time from this process's start to the first record served from TRIM_HORIZON of every shard of "recovery".
+    var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+    var shards = options.Shards;
+    var firstShard = TimeSpan.MaxValue;
+    var reads = Enumerable.Range(0, shards).Select(async i =>
+    {
+        var it = await client.GetShardIteratorAsync("recovery", new StreamShardId(i).ToString(), ShardIteratorType.TrimHorizon);
+        var page = await client.GetRecordsAsync(it);
+        var at = DateTime.UtcNow - started;
+        lock (args) if (at < firstShard) firstShard = at;
+        if (page.Records.Count == 0) throw new InvalidOperationException($"shard {i} served no records");
+        return at;
+    }).ToArray();
+    var all = (await Task.WhenAll(reads)).Max();
+    var summary = await client.DescribeStreamSummaryAsync("recovery");
+    Console.WriteLine($"recovery-read first-read-ms={firstShard.TotalMilliseconds:F0} all-shards-ms={all.TotalMilliseconds:F0} VmHWM={ProcStatus("VmHWM")} kB");
+    var label = args.Contains("--label") ? args[Array.IndexOf(args, "--label") + 1] : "n";
+    Console.WriteLine($"RESULT recovery.{label}.first-read-ms={firstShard.TotalMilliseconds:F0}");
+    Console.WriteLine($"RESULT recovery.{label}.all-shards-ms={all.TotalMilliseconds:F0}");
+    Console.WriteLine($"RESULT rss.recovered.{label}.vmhwm-mib={ProcStatus("VmHWM") / 1024.0:F0}");
+    _ = summary;
+    if (args.Contains("--read-all"))
+    {
+        // Then every record of the stream from TRIM_HORIZON through the whole-stream source (--read-all N records).
+        var expect = long.Parse(args[Array.IndexOf(args, "--read-all") + 1]);
+        var swAll = Stopwatch.StartNew();
+        var count = await KinesisSource.Stream(system, "recovery", StartingPosition.TrimHorizon).Take(expect)
+            .RunAggregate(0L, (n, _) => n + 1, materializer);
+        Console.WriteLine($"read-all records={count} of {expect} seconds={swAll.Elapsed.TotalSeconds:F2} records/s={count / swAll.Elapsed.TotalSeconds:F0}");
+        Console.WriteLine($"RESULT readback.retained.{label}.rps={count / swAll.Elapsed.TotalSeconds:F0}");
+    }
+    await system.Terminate();
+    return;
+}
+
+if (args.Contains("--lag"))
+{
+    // Peak RSS while a sink writes 100 B records at full speed and two consumers lag far behind: the whole-stream
+    // source and a SubscribeToShard subscription, each taking only 1,000 records/s.
+    await client.CreateStreamAsync("lag", options.Shards);
+    var consumer = await client.RegisterStreamConsumerAsync("lag", "slow");
+    long slowStream = 0, slowEfo = 0, written = 0;
+    var streamReader = KinesisSource.Stream(system, "lag", StartingPosition.TrimHorizon)
+        .Throttle(1000, TimeSpan.FromSeconds(1), 1000, ThrottleMode.Shaping)
+        .ToMaterialized(Sink.ForEach<StreamRecord>(_ => Interlocked.Increment(ref slowStream)), Keep.Left).Run(materializer);
+    var efoReader = KinesisSource.SubscribeToShard(system, consumer.ConsumerArn, new StreamShardId(0), StartingPosition.TrimHorizon)
+        .SelectMany(e => e.Records)
+        .Throttle(1000, TimeSpan.FromSeconds(1), 1000, ThrottleMode.Shaping)
+        .ToMaterialized(Sink.ForEach<StreamRecord>(_ => Interlocked.Increment(ref slowEfo)), Keep.Left).Run(materializer);
+    var payload = new byte[100 - 16];
+    var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(options.WarmupSeconds + options.Seconds);
+    var before = ProcStatus("VmHWM");
+    await Source.Repeat(0)
+        .TakeWhile(_ => (written & 0xFFF) != 0 || DateTime.UtcNow < deadline)
+        .Select(_ => new PutRecordsEntry(payload, $"pk-{written++ & 4095:D13}"))
+        .RunWith(KinesisSink.Create(system, "lag"), materializer);
+    await Task.Delay(TimeSpan.FromSeconds(5)); // the consumers keep reading behind
+    Console.WriteLine($"lag written={written} stream-consumer-read={Interlocked.Read(ref slowStream)} efo-consumer-read={Interlocked.Read(ref slowEfo)} " +
+        $"VmHWM-before={before} kB VmHWM={ProcStatus("VmHWM")} kB VmRSS={ProcStatus("VmRSS")} kB");
+    Console.WriteLine($"RESULT rss.lag.vmhwm-mib={ProcStatus("VmHWM") / 1024.0:F0}");
+    Console.WriteLine($"RESULT rss.lag.written={written}");
+    streamReader.Stop();
+    efoReader.Stop();
+    await system.Terminate();
+    try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+    return;
+}
+
 if (args.Contains("--smoke"))
 {
     var sw0 = Stopwatch.StartNew();
@@ -184,10 +387,26 @@ foreach (var size in options.Sizes)
         return (written, sw.Elapsed);
     }
 
-    await RunFor(TimeSpan.FromSeconds(options.WarmupSeconds));
+    var (warmupRecords, _) = await RunFor(TimeSpan.FromSeconds(options.WarmupSeconds));
     var (records, elapsed) = await RunFor(TimeSpan.FromSeconds(options.Seconds));
     var perSecond = records / elapsed.TotalSeconds;
     Console.WriteLine($"sink size={size}B records={records} seconds={elapsed.TotalSeconds:F2} records/s={perSecond:F0} MB/s={perSecond * size / 1_000_000:F1}");
+    var key = $"ingest.{options.Journal}.{options.Shards}.{size}";
+    Console.WriteLine($"RESULT {key}.rps={perSecond:F0}");
+    Console.WriteLine($"RESULT {key}.mbps={perSecond * size / 1_000_000:F1}");
+
+    // Read everything back from TRIM_HORIZON through the whole-stream source (KinesisSource.Stream).
+    var expected = warmupRecords + records;
+    var swStream = Stopwatch.StartNew();
+    var readTask = KinesisSource.Stream(system, stream, StartingPosition.TrimHorizon)
+        .Take(expected)
+        .RunAggregate(0L, (n, _) => n + 1, materializer);
+    var finished = await Task.WhenAny(readTask, Task.Delay(TimeSpan.FromMinutes(10)));
+    var streamRead = finished == readTask ? await readTask : -1;
+    swStream.Stop();
+    Console.WriteLine($"stream-source size={size}B records={streamRead} of {expected} seconds={swStream.Elapsed.TotalSeconds:F2} records/s={streamRead / swStream.Elapsed.TotalSeconds:F0}");
+    Console.WriteLine($"RESULT readback.{options.Journal}.{options.Shards}.{size}.rps={(streamRead == expected ? (streamRead / swStream.Elapsed.TotalSeconds).ToString("F0") : "INCOMPLETE")}");
+    if (args.Contains("--no-getrecords")) continue;
 
     // Read everything back through the journal to prove it was stored: count the records in shard 0 by GetRecords.
     var description = await client.DescribeStreamAsync(stream);
@@ -209,9 +428,26 @@ foreach (var size in options.Sizes)
 }
 
 await system.Terminate();
-try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+if (!keepData) try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
 
-internal sealed record Options(int[] Sizes, int Seconds, int WarmupSeconds, int Shards, string Journal, string PostgresConnection, string Synchronous)
+static double Pct(double[] sorted, double p) =>
+    sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+/// <summary>A kB value from /proc/self/status (VmHWM is the peak resident set), or -1 where there is no /proc.</summary>
+static long ProcStatus(string field)
+{
+    try
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]);
+    }
+    catch (IOException) { }
+    return -1;
+}
+
+internal sealed record Options(int[] Sizes, int Seconds, int WarmupSeconds, int Shards, string Journal, string PostgresConnection, string Synchronous,
+    string? DataDir, string Hocon)
 {
     public static Options Parse(string[] args)
     {
@@ -227,6 +463,8 @@ internal sealed record Options(int[] Sizes, int Seconds, int WarmupSeconds, int 
             int.Parse(Get("--shards", "4")),
             Get("--journal", "sqlite"),
             Get("--pg", Environment.GetEnvironmentVariable("ACTORSTREAMS_TEST_POSTGRES") ?? ""),
-            Get("--synchronous", "NORMAL"));
+            Get("--synchronous", "NORMAL"),
+            Get("--data-dir", "") is { Length: > 0 } dir ? dir : null,
+            Get("--hocon", ""));
     }
 }

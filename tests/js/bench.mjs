@@ -3,7 +3,11 @@
 // one consumer per shard polling GetRecords while the producers write, then a read-back of everything with
 // GetRecords. Throttles must be lifted on the server (ops/bench-js.sh starts one with config/benchmark.conf).
 //
-//   node bench.mjs http://127.0.0.1:4567 [--warmup 8] [--seconds 10] [--sizes 100,1024]
+//   node bench.mjs http://127.0.0.1:4567 [--warmup 8] [--seconds 10] [--sizes 100,1024] [--put-only] [--label name]
+//
+// --put-only runs only the producers (no consumers, no read-back): ops/bench/run.sh runs it against the server and
+// against tests/js/noop-server.mjs to compare the two. Besides the summary it prints "RESULT js.<label>.<size>.<key>=v"
+// lines, including the client's own CPU share (process.cpuUsage over the wall time, 1.0 = one core).
 //
 // Each record carries the time its PutRecords request was sent (float64 ms, first 8 bytes); a consumer that reads it
 // computes put-to-get latency = receive time - send time (same machine, same clock). Only records sent inside the
@@ -42,6 +46,8 @@ if (!endpoint) {
 const warmupSeconds = Number(option('warmup', '8'));
 const measureSeconds = Number(option('seconds', '10'));
 const sizes = option('sizes', '100,1024').split(',').map(Number);
+const putOnly = args.includes('--put-only');
+const label = option('label', putOnly ? 'put-only' : 'full');
 
 const client = new KinesisClient({
   endpoint,
@@ -102,6 +108,15 @@ async function runSize(size) {
       }
       if (now() >= measureTo) producing = false;
     }
+  }
+
+  if (putOnly) {
+    await Promise.all(Array.from({ length: CONCURRENCY }, () => producer()));
+    await client.send(new DeleteStreamCommand({ StreamName: streamName }));
+    return {
+      recordBytes: size,
+      put: { recordsPerSecond: put.records / measureSeconds, mbPerSecond: put.bytes / measureSeconds / 1e6, requests: put.requests, failedRecords: put.failed },
+    };
   }
 
   // ---- consumers: one per shard, in a worker thread, polling GetRecords from TRIM_HORIZON while the producers write ----
@@ -208,8 +223,24 @@ if (!isMainThread) {
   const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const results = [];
   for (const size of sizes) {
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = now();
     const r = await runSize(size);
+    const cpu = process.cpuUsage(cpuBefore);
     results.push(r);
+    const result = (k, v) => console.log(`RESULT js.${label}.${size}.${k}=${v}`);
+    result('put-rps', r.put.recordsPerSecond.toFixed(0));
+    result('put-mbps', r.put.mbPerSecond.toFixed(1));
+    result('client-cpu', ((cpu.user + cpu.system) / 1000 / (now() - wallBefore)).toFixed(2));
+    if (putOnly) {
+      console.log(`${size} B: put ${fmt(r.put.recordsPerSecond)} rec/s ${fmt(r.put.mbPerSecond, 1)} MB/s (put only)`);
+      continue;
+    }
+    result('get-rps', r.getWhileWriting.recordsPerSecond.toFixed(0));
+    result('p50', r.latencyMs.p50.toFixed(1));
+    result('p99', r.latencyMs.p99.toFixed(1));
+    result('p999', r.latencyMs.p999.toFixed(1));
+    result('readback-rps', r.readBack.recordsPerSecond.toFixed(0));
     console.log(`${size} B: put ${fmt(r.put.recordsPerSecond)} rec/s ${fmt(r.put.mbPerSecond, 1)} MB/s | ` +
       `get while writing ${fmt(r.getWhileWriting.recordsPerSecond)} rec/s ${fmt(r.getWhileWriting.mbPerSecond, 1)} MB/s | ` +
       `put-to-get latency p50 ${fmt(r.latencyMs.p50, 1)} ms p99 ${fmt(r.latencyMs.p99, 1)} ms p99.9 ${fmt(r.latencyMs.p999, 1)} ms | ` +
@@ -219,6 +250,6 @@ if (!isMainThread) {
     endpoint, node: process.version, shards: SHARDS, batch: BATCH, concurrency: CONCURRENCY, warmupSeconds, measureSeconds, results,
   }, null, 2));
   client.destroy();
-  const lost = results.some((r) => r.readBack.records !== r.readBack.acknowledged || r.getWhileWriting.received < r.getWhileWriting.sentInWindow);
+  const lost = !putOnly && results.some((r) => r.readBack.records !== r.readBack.acknowledged || r.getWhileWriting.received < r.getWhileWriting.sentInWindow);
   process.exit(lost ? 1 : 0);
 }

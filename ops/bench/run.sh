@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The ActorStreams benchmark suite (issue 7) in one command; prints one table of every number with its target.
+#
+#   ops/bench/run.sh            full sizes: 8 s warm-up, 10 s measured, recovery at 1M and 10M records (~10-15 min)
+#   ops/bench/run.sh --quick    2 s warm-up, 4 s measured, recovery at 100k and 1M records (a few minutes)
+#
+# Options: --no-pg (skip PostgreSQL), --out DIR (keep logs and results there; default a temp dir, printed).
+# PostgreSQL: uses $ACTORSTREAMS_TEST_POSTGRES when set; otherwise starts its own throwaway instance with
+# ops/postgres.sh in $ACTORSTREAMS_PG_DIR (default /tmp/actorstreams-pg-bench) on $ACTORSTREAMS_PG_PORT (default
+# 55491) and stops that instance at the end.
+#
+# Every workload prints "RESULT key=value" lines (tests/ActorStreams.Benchmarks, tests/js/bench.mjs,
+# tests/js/bench-latency.mjs); they are collected in DIR/results.txt and ops/bench/table.py renders the table.
+# Needs the .NET 10 SDK, node >= 20 and python3.
+set -uo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO_ROOT"
+log() { echo "bench: $(date -u +%H:%M:%S) $*" >&2; }
+
+QUICK=0; PG=1; OUT=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --no-pg) PG=0 ;;
+        --out) OUT="$2"; shift ;;
+        *) echo "usage: ops/bench/run.sh [--quick] [--no-pg] [--out DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [[ $QUICK == 1 ]]; then
+    WARMUP=2; SECONDS_=4; REC_SMALL=100000; REC_LARGE=1000000; LABEL_SMALL=100k; LABEL_LARGE=1M
+else
+    WARMUP=8; SECONDS_=10; REC_SMALL=1000000; REC_LARGE=10000000; LABEL_SMALL=1M; LABEL_LARGE=10M
+fi
+OUT="${OUT:-$(mktemp -d /tmp/actorstreams-bench.XXXXXX)}"
+mkdir -p "$OUT"
+RESULTS="$OUT/results.txt"
+: >"$RESULTS"
+result() { echo "$1=$2" >>"$RESULTS"; }
+log "logs and results in $OUT"
+result meta.mode "$([[ $QUICK == 1 ]] && echo quick || echo full)"
+result meta.started "$(date -u '+%Y-%m-%d %H:%M UTC')"
+result meta.machine "nproc $(nproc), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+result meta.load-before "$(cut -d' ' -f1-3 /proc/loadavg)"
+result meta.warmup "$WARMUP s warm-up, $SECONDS_ s measured"
+
+# ---- build ----
+log "building (Release)"
+dotnet build tests/ActorStreams.Benchmarks -c Release -nologo -v quiet >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+dotnet build src/ActorStreams.Server -c Release -nologo -v quiet >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+if [[ ! -f tests/js/node_modules/@aws-sdk/client-kinesis/package.json ]]; then
+    log "npm ci in tests/js"
+    (cd tests/js && npm ci --no-audit --no-fund >/dev/null)
+fi
+BENCH=(dotnet tests/ActorStreams.Benchmarks/bin/Release/net10.0/ActorStreams.Benchmarks.dll)
+SERVER_DLL=src/ActorStreams.Server/bin/Release/net10.0/ActorStreams.Server.dll
+
+# Runs a step, keeps its log, collects its RESULT lines; a failed step is recorded, not fatal.
+step() {
+    local name="$1"; shift
+    log "$name: $*"
+    if "$@" >"$OUT/$name.log" 2>&1; then :; else result "failed.$name" "exit $? (see $OUT/$name.log)"; log "$name FAILED (see $OUT/$name.log)"; fi
+    grep '^RESULT ' "$OUT/$name.log" | sed 's/^RESULT //' >>"$RESULTS" || true
+}
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; } # utime + stime of a pid
+CLK_TCK="$(getconf CLK_TCK)"
+
+# ---- (1)+(2) embedded sink ingest and whole-stream read-back ----
+step ingest-sqlite-4 "${BENCH[@]}" --shards 4 --sizes 100,1024 --warmup "$WARMUP" --seconds "$SECONDS_" --no-getrecords
+step ingest-sqlite-16 "${BENCH[@]}" --shards 16 --sizes 100,1024 --warmup "$WARMUP" --seconds "$SECONDS_" --no-getrecords
+if [[ $PG == 1 ]]; then
+    PG_STARTED=0
+    if [[ -z "${ACTORSTREAMS_TEST_POSTGRES:-}" ]]; then
+        export ACTORSTREAMS_PG_DIR="${ACTORSTREAMS_PG_DIR:-/tmp/actorstreams-pg-bench}" ACTORSTREAMS_PG_PORT="${ACTORSTREAMS_PG_PORT:-55491}"
+        if bash ops/postgres.sh start >"$OUT/postgres.log" 2>&1; then
+            PG_STARTED=1
+            ACTORSTREAMS_TEST_POSTGRES="$(bash ops/postgres.sh env)"
+        else
+            result failed.postgres "could not start PostgreSQL (see $OUT/postgres.log)"
+        fi
+    fi
+    if [[ -n "${ACTORSTREAMS_TEST_POSTGRES:-}" ]]; then
+        step ingest-pg-4 "${BENCH[@]}" --journal postgresql --pg "$ACTORSTREAMS_TEST_POSTGRES" --shards 4 --sizes 100 \
+            --warmup "$WARMUP" --seconds "$SECONDS_" --no-getrecords
+    fi
+    [[ $PG_STARTED == 1 ]] && bash ops/postgres.sh stop >>"$OUT/postgres.log" 2>&1
+fi
+
+# ---- (3) embedded push-source latency, idle and at load ----
+step latency-embedded "${BENCH[@]}" --latency --shards 4 --warmup "$WARMUP" --seconds "$SECONDS_"
+# The same with the load held at 100,000 records/s (a sustained load below what the journal takes here).
+step latency-embedded-rate "${BENCH[@]}" --latency --load-rate 100000 --shards 4 --warmup "$WARMUP" --seconds "$SECONDS_"
+
+# ---- (3)+(4) over HTTP: a Release server with throttles lifted ----
+PORT="$(free_port)"
+SERVER_DIR="$(mktemp -d /tmp/actorstreams-bench-server.XXXXXX)"
+dotnet "$SERVER_DLL" --port "$PORT" --data-dir "$SERVER_DIR" --config "$REPO_ROOT/config/benchmark.conf" \
+    --Logging:LogLevel:Default Warning >"$OUT/server.log" 2>&1 &
+SERVER_PID=$!
+NOOP_PID=""
+cleanup() {
+    kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [[ -n "$NOOP_PID" ]] && kill "$NOOP_PID" 2>/dev/null
+    rm -rf "$SERVER_DIR" "$OUT/recovery-small" "$OUT/recovery-large"
+}
+trap cleanup EXIT
+ENDPOINT="http://127.0.0.1:$PORT"
+for _ in $(seq 1 240); do
+    curl -fs "$ENDPOINT/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.5
+done
+if curl -fs "$ENDPOINT/health/ready" >/dev/null 2>&1; then
+    step latency-http node tests/js/bench-latency.mjs "$ENDPOINT" --warmup "$WARMUP" --seconds "$SECONDS_"
+
+    # A JS run against a pid, with that pid's CPU share (cores) over the run.
+    js_with_cpu() {
+        local name="$1" pid="$2" key="$3"; shift 3
+        local before t0 after t1
+        before="$(cpu_ticks "$pid")"; t0="$(date +%s.%N)"
+        step "$name" "$@"
+        after="$(cpu_ticks "$pid")"; t1="$(date +%s.%N)"
+        result "$key" "$(python3 -c "print(f'{($after - $before) / $CLK_TCK / ($t1 - $t0):.2f}')")"
+    }
+    js_with_cpu js-full "$SERVER_PID" js.full.server-cpu node tests/js/bench.mjs "$ENDPOINT" --warmup "$WARMUP" --seconds "$SECONDS_"
+    js_with_cpu js-put-server "$SERVER_PID" js.put-only.server-cpu node tests/js/bench.mjs "$ENDPOINT" --put-only --warmup "$WARMUP" --seconds "$SECONDS_"
+    NOOP_PORT="$(free_port)"
+    node tests/js/noop-server.mjs "$NOOP_PORT" >"$OUT/noop-server.log" 2>&1 &
+    NOOP_PID=$!
+    for _ in $(seq 1 50); do grep -q listening "$OUT/noop-server.log" && break; sleep 0.2; done
+    js_with_cpu js-put-noop "$NOOP_PID" js.noop.server-cpu node tests/js/bench.mjs "http://127.0.0.1:$NOOP_PORT" --put-only --label noop \
+        --warmup "$WARMUP" --seconds "$SECONDS_"
+    kill "$NOOP_PID" 2>/dev/null; NOOP_PID=""
+else
+    result failed.server "the server did not become ready (see $OUT/server.log)"
+fi
+kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+
+# ---- (5)+(6) recovery and peak RSS with the data retained ----
+for which in small large; do
+    if [[ $which == small ]]; then n=$REC_SMALL; label=$LABEL_SMALL; else n=$REC_LARGE; label=$LABEL_LARGE; fi
+    dir="$OUT/recovery-$which"
+    rm -rf "$dir"
+    step "recovery-write-$label" "${BENCH[@]}" --recovery-write "$n" --data-dir "$dir"
+    step "recovery-read-$label" "${BENCH[@]}" --recovery-read --data-dir "$dir" --label "$label"
+    rm -rf "$dir"
+done
+result meta.recovery-labels "$LABEL_SMALL,$LABEL_LARGE"
+step lag "${BENCH[@]}" --lag --warmup "$WARMUP" --seconds "$SECONDS_"
+
+# ---- (7) Firehose delivery, when the benchmark has it ----
+if "${BENCH[@]}" --help 2>/dev/null | grep -q -- '--firehose'; then
+    step firehose "${BENCH[@]}" --firehose --warmup "$WARMUP" --seconds "$SECONDS_"
+else
+    result firehose.available no
+fi
+
+result meta.load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
+result meta.finished "$(date -u '+%Y-%m-%d %H:%M UTC')"
+python3 ops/bench/table.py "$RESULTS" | tee "$OUT/table.md"
+log "table in $OUT/table.md, raw results in $RESULTS"
