@@ -181,10 +181,12 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         await Client.SplitShardAsync(stream, new StreamShardId(0).ToString(),
             (shard0.StartingHashKey + (shard0.EndingHashKey - shard0.StartingHashKey) / 2).ToString());
         await PutAsync(stream, 30, 30, 6);
-        await UntilAsync(() => a.Seen.Count == 60, "records written after the split");
+        // Children are leased once the parents' SHARD_END checkpoints are in, at the latest at the next renewal.
+        await RenewUntilAsync(() => Task.FromResult(a.Seen.Count == 60), "records written after the split");
         await Client.MergeShardsAsync(stream, new StreamShardId(2).ToString(), new StreamShardId(3).ToString());
         await PutAsync(stream, 60, 30, 6);
-        await UntilAsync(() => a.Seen.Count == 90, "records written after the merge");
+        // Children are leased once the parents' SHARD_END checkpoints are in, at the latest at the next renewal.
+        await RenewUntilAsync(() => Task.FromResult(a.Seen.Count == 90), "records written after the merge");
         await Task.Delay(200);
 
         var seen = a.Seen.ToList();

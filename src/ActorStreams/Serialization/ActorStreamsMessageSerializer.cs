@@ -85,11 +85,11 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         // ---- consumer application commands and replies ----
         .Add<ConsumerHeartbeat>("aH", (w, m) =>
             {
-                w.Write(m.EntityId); w.Write(m.MemberId); WriteInts(w, m.Held); w.Write(m.LeaseDurationMs); w.Write(m.InitialLatest); w.Write(m.Leaving);
+                w.Write(m.EntityId); w.Write(m.MemberId); ConsumerApplicationSerializer.WriteInts(w, m.Held); w.Write(m.LeaseDurationMs); w.Write(m.InitialLatest); w.Write(m.Leaving);
             },
-            r => new ConsumerHeartbeat(r.ReadString(), r.ReadString(), ReadInts(r), r.ReadInt64(), r.ReadBoolean(), r.ReadBoolean()))
-        .Add<CommitCheckpoints>("aC", (w, m) => { w.Write(m.EntityId); w.Write(m.MemberId); WriteCheckpoints(w, m.Updates); },
-            r => new CommitCheckpoints(r.ReadString(), r.ReadString(), ReadCheckpoints(r)))
+            r => new ConsumerHeartbeat(r.ReadString(), r.ReadString(), ConsumerApplicationSerializer.ReadInts(r), r.ReadInt64(), r.ReadBoolean(), r.ReadBoolean()))
+        .Add<CommitCheckpoints>("aC", (w, m) => { w.Write(m.EntityId); w.Write(m.MemberId); ConsumerApplicationSerializer.WriteUpdates(w, m.Updates); },
+            r => new CommitCheckpoints(r.ReadString(), r.ReadString(), ConsumerApplicationSerializer.ReadUpdates(r)))
         .Add<GetConsumerApplication>("aG", (w, m) => w.Write(m.EntityId), r => new GetConsumerApplication(r.ReadString()))
         .Add<LeaseAssignment>("aL", (w, m) =>
             {
@@ -100,7 +100,7 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                     if (g.Position is { } p) Write(w, p);
                     w.Write(g.FromLatest);
                 }
-                WriteInts(w, m.Revoked);
+                ConsumerApplicationSerializer.WriteInts(w, m.Revoked);
             },
             r =>
             {
@@ -112,19 +112,19 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                     SequenceNumber? position = r.ReadBoolean() ? ReadSequence(r) : null;
                     granted.Add(new ShardGrant(index, position, r.ReadBoolean()));
                 }
-                return new LeaseAssignment(granted.MoveToImmutable(), ReadInts(r));
+                return new LeaseAssignment(granted.MoveToImmutable(), ConsumerApplicationSerializer.ReadInts(r));
             })
         .Add<CheckpointsCommitted>("aK", (w, m) => w.Write(m.EntityId), r => new CheckpointsCommitted(r.ReadString()))
         .Add<ConsumerApplicationState>("aS", (w, m) =>
             {
-                WriteCheckpoints(w, [.. m.Checkpoints.Values]);
+                ConsumerApplicationSerializer.WriteUpdates(w, [.. m.Checkpoints.Values]);
                 w.Write(m.Leases.Count);
                 foreach (var (shard, member) in m.Leases) { w.Write(shard); w.Write(member); }
                 WriteStrings(w, m.Members);
             },
             r =>
             {
-                var checkpoints = ReadCheckpoints(r).ToImmutableSortedDictionary(c => c.ShardIndex, c => c);
+                var checkpoints = ConsumerApplicationSerializer.ReadUpdates(r).ToImmutableSortedDictionary(c => c.ShardIndex, c => c);
                 var n = r.ReadInt32();
                 var leases = ImmutableSortedDictionary.CreateBuilder<int, string>();
                 for (var i = 0; i < n; i++) leases.Add(r.ReadInt32(), r.ReadString());
@@ -354,34 +354,6 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
     }
 
     private static string? ReadNullableString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
-
-    private static void WriteInts(BinaryWriter w, ImmutableArray<int> values)
-    {
-        w.Write(values.Length);
-        foreach (var value in values) w.Write(value);
-    }
-
-    private static ImmutableArray<int> ReadInts(BinaryReader r)
-    {
-        var n = r.ReadInt32();
-        var values = ImmutableArray.CreateBuilder<int>(n);
-        for (var i = 0; i < n; i++) values.Add(r.ReadInt32());
-        return values.MoveToImmutable();
-    }
-
-    private static void WriteCheckpoints(BinaryWriter w, ImmutableArray<CheckpointUpdate> updates)
-    {
-        w.Write(updates.Length);
-        foreach (var u in updates) { w.Write(u.ShardIndex); Write(w, u.Position); w.Write(u.ShardEnd); }
-    }
-
-    private static ImmutableArray<CheckpointUpdate> ReadCheckpoints(BinaryReader r)
-    {
-        var n = r.ReadInt32();
-        var updates = ImmutableArray.CreateBuilder<CheckpointUpdate>(n);
-        for (var i = 0; i < n; i++) updates.Add(new CheckpointUpdate(r.ReadInt32(), ReadSequence(r), r.ReadBoolean()));
-        return updates.MoveToImmutable();
-    }
 
     private static void WriteStrings(BinaryWriter w, ImmutableArray<string> values)
     {

@@ -41,11 +41,11 @@ public sealed class ConsumerApplicationSerializer : SerializerWithStringManifest
             switch (obj)
             {
                 case ApplicationStarted e: Write(w, e); break;
-                case CheckpointsAdvanced e: Write(w, e.Updates); break;
+                case CheckpointsAdvanced e: WriteUpdates(w, e.Updates); break;
                 case ConsumerApplicationSnapshot s:
                     w.Write(s.Started is not null);
                     if (s.Started is not null) Write(w, s.Started);
-                    Write(w, s.Checkpoints);
+                    WriteUpdates(w, s.Checkpoints);
                     break;
                 default:
                     throw new ArgumentException($"{obj.GetType()} is not serialized by {nameof(ConsumerApplicationSerializer)}");
@@ -76,7 +76,7 @@ public sealed class ConsumerApplicationSerializer : SerializerWithStringManifest
 
     private static ApplicationStarted ReadStarted(BinaryReader r) => new(r.ReadBoolean(), ReadInts(r), ReadInts(r));
 
-    private static void Write(BinaryWriter w, ImmutableArray<CheckpointUpdate> updates)
+    internal static void WriteUpdates(BinaryWriter w, ImmutableArray<CheckpointUpdate> updates)
     {
         w.Write(updates.Length);
         foreach (var u in updates)
@@ -88,7 +88,7 @@ public sealed class ConsumerApplicationSerializer : SerializerWithStringManifest
         }
     }
 
-    private static ImmutableArray<CheckpointUpdate> ReadUpdates(BinaryReader r)
+    internal static ImmutableArray<CheckpointUpdate> ReadUpdates(BinaryReader r)
     {
         var n = r.ReadInt32();
         var result = ImmutableArray.CreateBuilder<CheckpointUpdate>(n);
@@ -97,13 +97,13 @@ public sealed class ConsumerApplicationSerializer : SerializerWithStringManifest
         return result.MoveToImmutable();
     }
 
-    private static void WriteInts(BinaryWriter w, ImmutableArray<int> values)
+    internal static void WriteInts(BinaryWriter w, ImmutableArray<int> values)
     {
         w.Write(values.Length);
         foreach (var v in values) w.Write(v);
     }
 
-    private static ImmutableArray<int> ReadInts(BinaryReader r)
+    internal static ImmutableArray<int> ReadInts(BinaryReader r)
     {
         var n = r.ReadInt32();
         var result = ImmutableArray.CreateBuilder<int>(n);
