@@ -125,21 +125,7 @@ internal sealed partial class KinesisOperations
         w.WriteEndArray();
         if (e.ContinuationSequenceNumber is not null) w.WriteString("ContinuationSequenceNumber", e.ContinuationSequenceNumber);
         w.WriteNumber("MillisBehindLatest", e.MillisBehindLatest);
-        w.WriteStartArray("ChildShards");
-        foreach (var child in e.ChildShards)
-        {
-            w.WriteStartObject();
-            w.WriteString("ShardId", child.ShardId.ToString());
-            w.WriteStartArray("ParentShards");
-            foreach (var parent in child.ParentShards) w.WriteStringValue(parent.ToString());
-            w.WriteEndArray();
-            w.WriteStartObject("HashKeyRange");
-            w.WriteString("StartingHashKey", child.HashKeyRange.StartingHashKeyText);
-            w.WriteString("EndingHashKey", child.HashKeyRange.EndingHashKeyText);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        WriteChildShards(w, e.ChildShards);
         w.WriteEndObject();
     }
 }
