@@ -243,7 +243,7 @@ async function openFlow(page) {
     check((await page.textContent("#firehose-unavailable")) === "Firehose is not available on this server.", "the Firehose page says Firehose is not available");
   } else {
     check(firehose.status === 200, `ListDeliveryStreams answered ${firehose.status}`);
-    await page.waitForFunction(() => document.querySelector("#firehose-content").children.length > 0);
+    await page.waitForFunction(() => (document.querySelector("#firehose-content")?.children.length ?? 0) > 0);
     for (const n of firehose.body.DeliveryStreamNames)
       await page.waitForSelector(`[data-delivery-stream="${n}"]`);
     check(true, `the Firehose page lists ${firehose.body.DeliveryStreamNames.length} delivery streams`);
