@@ -83,17 +83,7 @@ internal sealed partial class KinesisOperations
         await WriteAsync(output, w =>
         {
             w.WriteStartObject();
-            w.WriteStartArray("Records");
-            foreach (var r in result.Records)
-            {
-                w.WriteStartObject();
-                w.WriteString("SequenceNumber", r.SequenceNumber);
-                WriteTimestamp(w, "ApproximateArrivalTimestamp", r.ApproximateArrivalTimestamp);
-                w.WriteBase64String("Data", r.Data.Span);
-                w.WriteString("PartitionKey", r.PartitionKey);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            WriteRecords(w, result.Records);
             if (result.NextShardIterator is not null) w.WriteString("NextShardIterator", result.NextShardIterator);
             w.WriteNumber("MillisBehindLatest", result.MillisBehindLatest);
             if (result.ChildShards is { } children) WriteChildShards(w, children);

@@ -72,4 +72,20 @@ internal sealed partial class KinesisOperations
         }
         w.WriteEndArray();
     }
+
+    /// <summary>The <c>Records</c> member of GetRecords and of SubscribeToShard events.</summary>
+    internal static void WriteRecords(Utf8JsonWriter w, IReadOnlyList<StreamRecord> records)
+    {
+        w.WriteStartArray("Records");
+        foreach (var r in records)
+        {
+            w.WriteStartObject();
+            w.WriteString("SequenceNumber", r.SequenceNumber);
+            WriteTimestamp(w, "ApproximateArrivalTimestamp", r.ApproximateArrivalTimestamp);
+            w.WriteBase64String("Data", r.Data.Span);
+            w.WriteString("PartitionKey", r.PartitionKey);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
 }
