@@ -1,6 +1,6 @@
-using System.Text;
 using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
+using ActorStreams.Serialization;
 using ActorStreams.Settings;
 using ActorStreams.Streams;
 using Akka.Actor;
@@ -124,12 +124,8 @@ public sealed partial class ActorStreamsClient
         var page = await ReadPageAsync(entityId, shardId, from, minTimestampMs, limit, wait, maxBytes, sharedCapacity, cancellationToken)
             .ConfigureAwait(false);
         if (page.ThrottledFor is null)
-        {
-            long bytes = 0;
-            foreach (var record in page.Records) bytes += record.Data.Length + Encoding.UTF8.GetByteCount(record.PartitionKey);
             ActorStreamsMetrics.RecordOutgoing(ActorStreamsMetrics.ShardTags(entityId[..entityId.IndexOf('/')], shardId.ToString()),
-                page.Records.Count, bytes, page.MillisBehindLatest);
-        }
+                page.Records.Count, page.Bytes, page.MillisBehindLatest);
         return page;
     }
 
@@ -151,8 +147,10 @@ public sealed partial class ActorStreamsClient
         {
             case ReadRecordsResult r:
             {
+                long bytes = 0;
+                foreach (var record in r.Records) bytes += record.Record.Size;
                 var page = new ShardPage(ToRecords(shardId, r.Records), r.Next, r.MillisBehindLatest, null, null,
-                    r.EndOfShard is null ? null : ShardPage.ToChildShards(r.EndOfShard));
+                    r.EndOfShard is null ? null : ShardPage.ToChildShards(r.EndOfShard)) { Bytes = bytes };
                 CountRead(entityId, page);
                 return page;
             }
@@ -171,23 +169,117 @@ public sealed partial class ActorStreamsClient
         }
     }
 
-    private void CountRead(string entityId, ShardPage page)
-    {
-        long bytes = 0;
-        foreach (var r in page.Records) bytes += r.Data.Length + global::System.Text.Encoding.UTF8.GetByteCount(r.PartitionKey);
-        _metrics.Read(entityId, page.Records.Count, bytes, page.MillisBehindLatest);
-    }
+    private void CountRead(string entityId, ShardPage page) => _metrics.Read(entityId, page.Records.Count, page.Bytes, page.MillisBehindLatest);
 
     private async Task<ShardPage> ReadJournalAsync(ReadFromJournal range, StreamShardId shardId, long minTimestampMs, int limit,
         CancellationToken cancellationToken, long maxBytes, bool sharedCapacity)
     {
-        if (ActorStreamsConfig.JournalProvider(_system.Settings.Config) == ActorStreamsConfig.InMemoryProvider)
+        var reader = _journalReader.Value;
+        if (reader is null && ActorStreamsConfig.JournalProvider(_system.Settings.Config) == ActorStreamsConfig.InMemoryProvider)
             throw new InternalFailureException(
                 $"Shard {shardId} was read behind its in-memory tail, and the in-memory journal has no read journal: raise actorstreams.stream-shard.hot-tail-bytes.");
+        var page = new ReadPage(limit, maxBytes);
+        var covered = reader is not null
+            ? await ReadJournalRowsAsync(reader, range, minTimestampMs, page, cancellationToken).ConfigureAwait(false)
+            : await ReadJournalEventsAsync(range, minTimestampMs, page, cancellationToken).ConfigureAwait(false);
+
+        if (_settings.Throttling.Enabled && sharedCapacity && page.Bytes > 0)
+            _shards.Tell(new ChargeReadBytes(StreamShardEntity.EntityIdOf(range.PersistenceId), page.Bytes));
+        var next = page.FullAt ?? new SequenceNumber(covered + 1, 0);
+        var behind = page.Records.Count == 0
+            ? Math.Max(0, NowMs - range.LatestTimestampMs)
+            : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
+        // The journal held everything up to a closed shard's last event: the reader is at its end.
+        var end = range.Closed is { } closed && page.FullAt is null && covered >= closed.EndingEventNo ? ShardPage.ToChildShards(closed) : null;
+        return new ShardPage(ToRecords(shardId, page.Records), next, end is null ? behind : 0, null, null, end) { Bytes = page.Bytes };
+    }
+
+    /// <summary>
+    /// Fills <paramref name="page"/> from the journal table (<see cref="SqlJournalReader"/>); returns the last event number
+    /// the read covered, so the next read starts after it.
+    /// </summary>
+    private async Task<long> ReadJournalRowsAsync(SqlJournalReader reader, ReadFromJournal range, long minTimestampMs, ReadPage page,
+        CancellationToken cancellationToken)
+    {
+        var last = range.ToEventNoExclusive - 1;
+        var from = range.From.EventNo;
+        var rowsRead = 0;
+        while (from <= last && rowsRead < SqlJournalReader.MaxRowsPerRead)
+        {
+            var rows = 0;
+            var lastRow = from - 1;
+            await foreach (var row in reader.ReadAsync(range.PersistenceId, from, last, cancellationToken).ConfigureAwait(false))
+            {
+                rows++;
+                lastRow = row.SequenceNr;
+                var startIndex = row.SequenceNr == range.From.EventNo ? range.From.Index : 0;
+                if (!AddJournalRow(page, range.PersistenceId, row, startIndex, minTimestampMs)) return row.SequenceNr;
+            }
+            rowsRead += rows;
+            // Fewer rows than asked for: nothing else is stored in the range (trimmed events are simply absent).
+            if (rows < reader.RowsPerQuery) return last;
+            from = lastRow + 1;
+        }
+        return from - 1;
+    }
+
+    /// <summary>Adds the records of one journal row to the page; false once the page is full.</summary>
+    private bool AddJournalRow(ReadPage page, string persistenceId, JournalRowCursor row, int startIndex, long minTimestampMs)
+    {
+        if (row.SerializerId != ActorStreamsSerializerId)
+        {
+            // Not written by ActorStreams' serializer (an application's own journal setup): decode it the general way.
+            var e = _system.Serialization.Deserialize(row.ReadMessage(), row.SerializerId ?? 0, row.Manifest ?? "");
+            return e switch
+            {
+                RecordsAppended plain when plain.TimestampMs >= minTimestampMs => page.Add(row.SequenceNr, plain, startIndex),
+                EncryptedRecordsAppended sealedBatch when sealedBatch.TimestampMs >= minTimestampMs =>
+                    !page.CloseIfFull(row.SequenceNr, startIndex) &&
+                    page.Add(row.SequenceNr, RecordCipher.Open(_keys, persistenceId, row.SequenceNr, sealedBatch), startIndex),
+                _ => true,
+            };
+        }
+        switch (row.Manifest)
+        {
+            case ActorStreamsSerializer.RecordsAppendedManifest:
+            {
+                // A full page is closed before the next event is even read.
+                if (page.CloseIfFull(row.SequenceNr, startIndex)) return false;
+                var layout = row.ReadMessage();
+                if (ActorStreamsSerializer.RecordsAppendedTimestamp(layout) < minTimestampMs) return true;
+                return page.AddLayout(row.SequenceNr, layout, startIndex);
+            }
+            case ActorStreamsSerializer.EncryptedRecordsAppendedManifest:
+            {
+                // A sealed event past a full page is never decrypted, so its key cannot fail this read.
+                if (page.CloseIfFull(row.SequenceNr, startIndex)) return false;
+                var sealedBatch = ActorStreamsSerializer.ReadEncryptedRecordsAppended(row.ReadMessage());
+                if (sealedBatch.TimestampMs < minTimestampMs) return true;
+                // A batch written while the stream was encrypted is opened here; a missing or wrong key fails the read with its KMS error.
+                return page.AddLayout(row.SequenceNr, RecordCipher.OpenLayout(_keys, persistenceId, row.SequenceNr, sealedBatch), startIndex);
+            }
+            default:
+                return true; // the shard's other events (initialized, retention, encryption, closed) hold no records
+        }
+    }
+
+    private const int ActorStreamsSerializerId = 7117;
+
+    private static SqlJournalReader? CreateJournalReader(ActorSystem system)
+    {
+        var reader = SqlJournalReader.Create(system.Settings.Config);
+        if (reader is not null) system.RegisterOnTermination(reader.Dispose);
+        return reader;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="page"/> through the configured read journal (a custom journal, or direct reads switched
+    /// off); returns the last event number the read covered.
+    /// </summary>
+    private async Task<long> ReadJournalEventsAsync(ReadFromJournal range, long minTimestampMs, ReadPage page, CancellationToken cancellationToken)
+    {
         var journal = PersistenceQuery.Get(_system).ReadJournalFor<ICurrentEventsByPersistenceIdQuery>(_settings.QueryJournalPlugin);
         var lastEvent = Math.Min(range.ToEventNoExclusive - 1, range.From.EventNo + MaxJournalEventsPerRead - 1);
-        var page = new ReadPage(limit, maxBytes);
-
         await journal.CurrentEventsByPersistenceId(range.PersistenceId, range.From.EventNo, lastEvent)
             .TakeWhile(_ => page.FullAt is null)
             .RunForeach(envelope =>
@@ -206,16 +298,7 @@ public sealed partial class ActorStreamsClient
                 if (e is null || e.TimestampMs < minTimestampMs) return;
                 page.Add(envelope.SequenceNr, e, startIndex);
             }, _materializer.Value).WaitAsync(cancellationToken).ConfigureAwait(false);
-
-        if (_settings.Throttling.Enabled && sharedCapacity && page.Bytes > 0)
-            _shards.Tell(new ChargeReadBytes(StreamShardEntity.EntityIdOf(range.PersistenceId), page.Bytes));
-        var next = page.FullAt ?? new SequenceNumber(lastEvent + 1, 0);
-        var behind = page.Records.Count == 0
-            ? Math.Max(0, NowMs - range.LatestTimestampMs)
-            : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
-        // The journal held everything up to a closed shard's last event: the reader is at its end.
-        var end = range.Closed is { } closed && page.FullAt is null && lastEvent >= closed.EndingEventNo ? ShardPage.ToChildShards(closed) : null;
-        return new ShardPage(ToRecords(shardId, page.Records), next, end is null ? behind : 0, null, null, end);
+        return lastEvent;
     }
 
     private static IReadOnlyList<StreamRecord> ToRecords(StreamShardId shardId, IReadOnlyList<ReadRecord> records)

@@ -23,6 +23,7 @@ public sealed partial class ActorStreamsClient
     private readonly ShardIteratorCodec _iterators;
     private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
     private readonly Lazy<IMaterializer> _materializer;
+    private readonly Lazy<SqlJournalReader?> _journalReader;
     private readonly StreamMetrics _metrics;
     private readonly KeyProvider _keys;
 
@@ -37,6 +38,7 @@ public sealed partial class ActorStreamsClient
         _keys = extension.Keys;
         _iterators = new ShardIteratorCodec(_settings.IteratorSecret);
         _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
+        _journalReader = new Lazy<SqlJournalReader?>(() => CreateJournalReader(system));
     }
 
     internal ActorStreamsSettings Settings => _settings;

@@ -57,8 +57,14 @@ var config = ConfigurationFactory.ParseString($$"""
     {{options.Hocon}}
     """);
 
+var processStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+var enteredMain = DateTime.UtcNow - processStarted;
 using var system = ActorSystem.Create("bench", ActorStreamsSetup.CreateActorSystemSetup(config));
+var memberUp = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult(DateTime.UtcNow - processStarted));
+var systemCreated = DateTime.UtcNow - processStarted;
 var client = ActorStreamsExtension.Get(system).Client;
+var extensionStarted = DateTime.UtcNow - processStarted;
 var materializer = system.Materializer();
 Console.WriteLine($"journal={options.Journal} synchronous={options.Synchronous} shards={options.Shards} cores={Environment.ProcessorCount} encrypted={encrypted}");
 
@@ -281,13 +287,18 @@ if (args.Contains("--recovery-write"))
 
 if (args.Contains("--recovery-read"))
 {
-    // The time from this process's start to the first record served from TRIM_HORIZON of every shard of "recovery".
-    var started = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+    // The time from this process's start to the first record served from TRIM_HORIZON of every shard of "recovery",
+    // with the steps on the way: Main entered, ActorSystem created, ActorStreams started, the node Up in its cluster,
+    // the catalog answered (the stream's route), each shard's iterator (its recovery) and first page.
+    var started = processStarted;
     var shards = options.Shards;
     var firstShard = TimeSpan.MaxValue;
+    var routed = client.DescribeStreamSummaryAsync("recovery").ContinueWith(_ => DateTime.UtcNow - started);
+    var iterators = new TimeSpan[shards];
     var reads = Enumerable.Range(0, shards).Select(async i =>
     {
         var it = await client.GetShardIteratorAsync("recovery", new StreamShardId(i).ToString(), ShardIteratorType.TrimHorizon);
+        iterators[i] = DateTime.UtcNow - started;
         var page = await client.GetRecordsAsync(it);
         var at = DateTime.UtcNow - started;
         lock (args) if (at < firstShard) firstShard = at;
@@ -300,6 +311,13 @@ if (args.Contains("--recovery-read"))
     var label = args.Contains("--label") ? args[Array.IndexOf(args, "--label") + 1] : "n";
     Console.WriteLine($"RESULT recovery.{label}.first-read-ms={firstShard.TotalMilliseconds:F0}");
     Console.WriteLine($"RESULT recovery.{label}.all-shards-ms={all.TotalMilliseconds:F0}");
+    var up = memberUp.Task.IsCompleted ? memberUp.Task.Result.TotalMilliseconds : double.NaN;
+    Console.WriteLine($"recovery-read steps: main {enteredMain.TotalMilliseconds:F0} ms, system {systemCreated.TotalMilliseconds:F0} ms, " +
+        $"extension {extensionStarted.TotalMilliseconds:F0} ms, member up {up:F0} ms, catalog {(await routed).TotalMilliseconds:F0} ms, " +
+        $"iterators {string.Join(" / ", iterators.Select(t => t.TotalMilliseconds.ToString("F0")))} ms");
+    Console.WriteLine($"RESULT recovery.{label}.member-up-ms={up:F0}");
+    Console.WriteLine($"RESULT recovery.{label}.catalog-ms={(await routed).TotalMilliseconds:F0}");
+    Console.WriteLine($"RESULT recovery.{label}.iterators-ms={iterators.Max().TotalMilliseconds:F0}");
     Console.WriteLine($"RESULT rss.recovered.{label}.vmhwm-mib={ProcStatus("VmHWM") / 1024.0:F0}");
     _ = summary;
     if (args.Contains("--read-all"))

@@ -131,27 +131,48 @@ public static class KinesisSource
             .ConcatMany(resolved => ShardPagesFrom(client, entityId, shardId, resolved.Position, resolved.MinTimestampMs));
     }
 
-    /// <summary>The pages of one shard from a resolved position: waits at the tip, waits out throttling, completes at the end of a closed shard.</summary>
+    /// <summary>
+    /// The pages of one shard from a resolved position: waits at the tip, waits out throttling, completes at the end of a
+    /// closed shard. While a page with records goes downstream the next one is already being read (one page ahead), so a
+    /// reader catching up does not pay a journal round trip per page.
+    /// </summary>
     internal static Source<Page, NotUsed> ShardPagesFrom(ActorStreamsClient client, string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs)
     {
         var limit = client.Settings.SourceReadBatchRecords;
         var wait = client.Settings.StreamShard.LongPollTimeout;
-        return Source.UnfoldAsync((from, minTimestampMs, Ended: false), async state =>
+        Task<ShardPage> Read(SequenceNumber position) =>
+            client.ReadAsync(entityId, shardId, position, minTimestampMs, limit, wait, CancellationToken.None);
+        return Source.UnfoldAsync(new PageCursor(from, null, false), async cursor =>
             {
-                var (position, minTs, ended) = state;
-                if (ended) return Option<((SequenceNumber, long, bool), Page)>.None;
+                if (cursor.Ended) return Option<(PageCursor, Page)>.None;
+                var reading = cursor.Ahead ?? Read(cursor.Position);
                 while (true)
                 {
-                    var page = await client.ReadAsync(entityId, shardId, position, minTs, limit, wait, CancellationToken.None).ConfigureAwait(false);
+                    var page = await reading.ConfigureAwait(false);
                     if (page.ThrottledFor is { } delay)
                     {
                         await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(10), client.Clock).ConfigureAwait(false);
+                        reading = Read(cursor.Position);
                         continue;
                     }
-                    return Option<((SequenceNumber, long, bool), Page)>.Create(
-                        ((page.Next, minTs, page.EndOfShard), new Page(shardId, page.Records, page.ChildShards)));
+                    // Read ahead only while catching up: an empty page means the reader is at the tip, where the next
+                    // read parks in the shard until records arrive.
+                    var ahead = !page.EndOfShard && page.Records.Count > 0 ? Observed(Read(page.Next)) : null;
+                    return Option<(PageCursor, Page)>.Create(
+                        (new PageCursor(page.Next, ahead, page.EndOfShard), new Page(shardId, page.Records, page.ChildShards)));
                 }
             });
+    }
+
+    /// <summary>Where a shard's pages continue, and the read of the next page when it was started ahead.</summary>
+    private readonly record struct PageCursor(SequenceNumber Position, Task<ShardPage>? Ahead, bool Ended);
+
+    // A read started ahead may outlive its source (cancelled downstream): its failure is observed here, so it never
+    // surfaces as an unobserved task exception; a source that goes on awaits it and gets the failure as usual.
+    private static Task<ShardPage> Observed(Task<ShardPage> task)
+    {
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return task;
     }
 
     private static Source<T, ISourceControl> WithControl<T>(Source<T, NotUsed> source) =>

@@ -1,3 +1,4 @@
+using ActorStreams.Serialization;
 using ActorStreams.Streams;
 
 namespace ActorStreams.Internal;
@@ -23,6 +24,30 @@ internal sealed class ReadPage(int limit, long maxBytes)
     {
         if (Records.Count < limit) return false;
         FullAt = new SequenceNumber(eventNo, startIndex);
+        return true;
+    }
+
+    /// <summary>
+    /// Adds the records of a stored RecordsAppended layout (a journal row, or an opened sealed one) from
+    /// <paramref name="startIndex"/>; false once the page is full. Records before the start or past the page's end are
+    /// skipped without being decoded.
+    /// </summary>
+    public bool AddLayout(long eventNo, byte[] layout, int startIndex)
+    {
+        var reader = new ActorStreamsSerializer.RecordsAppendedReader(layout);
+        while (reader.MoveNext())
+        {
+            var j = reader.Index;
+            if (j < startIndex) continue;
+            var size = reader.Size;
+            if (Records.Count >= limit || (Records.Count > 0 && Bytes + size > maxBytes))
+            {
+                FullAt = new SequenceNumber(eventNo, j);
+                return false;
+            }
+            Records.Add(new ReadRecord(new SequenceNumber(eventNo, j), reader.TimestampMs, reader.Record));
+            Bytes += size;
+        }
         return true;
     }
 

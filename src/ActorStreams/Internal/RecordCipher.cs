@@ -41,7 +41,11 @@ internal static class RecordCipher
     }
 
     /// <summary>Opens a sealed event; a key that does not match raises <see cref="KmsAccessDeniedException"/>.</summary>
-    public static RecordsAppended Open(KeyProvider keys, string persistenceId, long eventNo, EncryptedRecordsAppended e)
+    public static RecordsAppended Open(KeyProvider keys, string persistenceId, long eventNo, EncryptedRecordsAppended e) =>
+        ActorStreamsSerializer.ReadRecordsAppended(OpenLayout(keys, persistenceId, eventNo, e));
+
+    /// <summary>Opens a sealed event into its plaintext RecordsAppended layout (for <see cref="ActorStreamsSerializer.RecordsAppendedReader"/>).</summary>
+    public static byte[] OpenLayout(KeyProvider keys, string persistenceId, long eventNo, EncryptedRecordsAppended e)
     {
         var key = keys.Resolve(e.KeyId);
         if (e.Sealed.Length < NonceBytes + TagBytes)
@@ -58,7 +62,7 @@ internal static class RecordCipher
             throw new KmsAccessDeniedException(
                 $"The records of event {eventNo} of {persistenceId} cannot be decrypted with key '{e.KeyId}': the key material under that id is not the key they were encrypted with.");
         }
-        return ActorStreamsSerializer.ReadRecordsAppended(plain);
+        return plain;
     }
 
     private static byte[] AssociatedData(string persistenceId, long eventNo, long timestampMs, int count, string keyId)

@@ -11,6 +11,9 @@ internal sealed record ShardPage(IReadOnlyList<StreamRecord> Records, SequenceNu
 {
     public bool EndOfShard => ChildShards is not null;
 
+    /// <summary>Bytes of the records (data and partition keys), as the read throttle and the metrics count them.</summary>
+    public long Bytes { get; init; }
+
     public static IReadOnlyList<ChildShard> ToChildShards(ShardClosed closed) =>
         closed.Children.Select(c => new ChildShard(new StreamShardId(c.Index),
             c.AdjacentParentIndex is { } adjacent ? [new StreamShardId(c.ParentIndex), new StreamShardId(adjacent)] : [new StreamShardId(c.ParentIndex)],

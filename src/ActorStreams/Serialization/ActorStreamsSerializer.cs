@@ -16,7 +16,7 @@ namespace ActorStreams.Serialization;
 /// </summary>
 public sealed class ActorStreamsSerializer : SerializerWithStringManifest
 {
-    private const string RecordsAppendedManifest = "RA";
+    internal const string RecordsAppendedManifest = "RA";
     private const string ShardInitializedManifest = "SI";
     private const string ShardRetentionChangedManifest = "SR";
     private const string ShardRetiredManifest = "SX";
@@ -25,7 +25,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     // "S2" snapshots were written before shards could be encrypted; they are still read.
     private const string StreamShardSnapshotWithoutKeyManifest = "S2";
     private const string StreamShardSnapshotManifest = "S3";
-    private const string EncryptedRecordsAppendedManifest = "RE";
+    internal const string EncryptedRecordsAppendedManifest = "RE";
     private const string ShardEncryptionChangedManifest = "SE";
     private const string StreamEncryptionChangedManifest = "CE";
     private const string ShardClosedManifest = "SC";
@@ -365,7 +365,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return buffer;
     }
 
-    private static EncryptedRecordsAppended ReadEncryptedRecordsAppended(byte[] bytes)
+    internal static EncryptedRecordsAppended ReadEncryptedRecordsAppended(byte[] bytes)
     {
         var span = bytes.AsSpan();
         int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[20..]);
@@ -377,24 +377,70 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             span[(22 + keyLength)..].ToArray());
     }
 
+    /// <summary>The arrival time of a RecordsAppended layout, read from its header alone.</summary>
+    internal static long RecordsAppendedTimestamp(byte[] bytes) => new RecordsAppendedReader(bytes).TimestampMs;
+
     internal static RecordsAppended ReadRecordsAppended(byte[] bytes)
     {
-        var span = bytes.AsSpan();
-        var timestamp = BinaryPrimitives.ReadInt64LittleEndian(span);
-        var count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-        var records = new StoredRecord[count];
-        var pos = 12;
-        for (var i = 0; i < count; i++)
+        var reader = new RecordsAppendedReader(bytes);
+        var records = new StoredRecord[reader.Count];
+        for (var i = 0; reader.MoveNext(); i++) records[i] = reader.Record;
+        return new RecordsAppended(reader.TimestampMs, records);
+    }
+
+    /// <summary>
+    /// Walks the records of a RecordsAppended layout in place: a reader that needs only some of them (a page that starts
+    /// inside the event or fills up in it) decodes only those, and each record's data is a slice of <c>bytes</c>.
+    /// </summary>
+    internal struct RecordsAppendedReader
+    {
+        private readonly byte[] _bytes;
+        private int _next;
+        private int _pos;
+        private int _keyStart;
+        private int _keyLength;
+        private int _dataStart;
+        private int _dataLength;
+
+        public RecordsAppendedReader(byte[] bytes)
         {
-            int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[pos..]);
-            var key = Encoding.UTF8.GetString(span.Slice(pos + 2, keyLength));
-            pos += 2 + keyLength;
-            var dataLength = BinaryPrimitives.ReadInt32LittleEndian(span[pos..]);
-            pos += 4;
-            records[i] = new StoredRecord(key, new ReadOnlyMemory<byte>(bytes, pos, dataLength));
-            pos += dataLength;
+            if (bytes.Length < 12) throw new System.Runtime.Serialization.SerializationException("A RecordsAppended event shorter than its header.");
+            _bytes = bytes;
+            TimestampMs = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+            Count = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+            _pos = 12;
+            Index = -1;
         }
-        return new RecordsAppended(timestamp, records);
+
+        public long TimestampMs { get; }
+
+        public int Count { get; }
+
+        /// <summary>The index of the current record in the event.</summary>
+        public int Index { get; private set; }
+
+        /// <summary>Stored size of the current record (key bytes + data bytes), as <see cref="StoredRecord.Size"/> counts it.</summary>
+        public readonly int Size => _keyLength + _dataLength;
+
+        /// <summary>The current record, its key decoded now.</summary>
+        public readonly StoredRecord Record =>
+            new(Encoding.UTF8.GetString(_bytes, _keyStart, _keyLength), new ReadOnlyMemory<byte>(_bytes, _dataStart, _dataLength));
+
+        /// <summary>Moves to the next record without decoding it; false after the last.</summary>
+        public bool MoveNext()
+        {
+            if (_next >= Count) return false;
+            var span = _bytes.AsSpan();
+            _keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[_pos..]);
+            _keyStart = _pos + 2;
+            _dataLength = BinaryPrimitives.ReadInt32LittleEndian(span[(_keyStart + _keyLength)..]);
+            _dataStart = _keyStart + _keyLength + 4;
+            if (_dataLength < 0 || _dataStart + _dataLength > _bytes.Length)
+                throw new System.Runtime.Serialization.SerializationException($"Record {_next} of a RecordsAppended event runs past the event's end.");
+            _pos = _dataStart + _dataLength;
+            Index = _next++;
+            return true;
+        }
     }
 
     // Layout: timestamp (i64 LE), count (i32 LE), then per record: data length (i32 LE) + data.
