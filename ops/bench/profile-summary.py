@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Summarises a dotnet-trace speedscope file (dotnet-trace convert --format Speedscope) over its busy samples.
 
-Sampled thread time records waiting threads too; a sample whose innermost frame is a wait (Monitor, WaitHandle,
-sleep, epoll, SpinWait, thread-pool dispatch idling) is dropped. Prints the top frames by inclusive and exclusive
+Sampled thread time records waiting threads too. The profiler ends each stack with CPU_TIME (running managed code)
+or UNMANAGED_CODE_TIME (in native code: a syscall, SQLite, or a wait); a sample counts as busy when it is CPU_TIME,
+or native code whose calling frame is not a wait (Monitor, WaitHandle, sleep, epoll, semaphores, socket polls). Prints the top frames by inclusive and exclusive
 share of what is left, optionally only frames whose name contains a filter.
 
     python3 ops/bench/profile-summary.py trace.speedscope.json [--top 40] [--filter ActorStreams]
@@ -11,8 +12,8 @@ import argparse
 import collections
 import json
 
-WAITS = ("Wait", "Sleep", "epoll", "SpinWait", "Monitor.Enter", "LowLevelLifoSemaphore", "futex", "Blocking",
-         "PortableThreadPool+WorkerThread.WorkerThreadStart", "UNMANAGED_CODE_TIME", "CPU_TIME")
+WAITS = ("Wait", "Sleep", "epoll", "SpinWait", "Monitor.Enter", "LowLevelLifoSemaphore", "futex", "Blocking", "Semaphore",
+         "Interop+Sys.Poll", "Interop+Sys.Read", "SocketAsyncEngine", "Interop+Sys.WaitForSocketEvents")
 
 parser = argparse.ArgumentParser()
 parser.add_argument("file")
@@ -24,6 +25,7 @@ doc = json.load(open(args.file, encoding="utf-8"))
 frames = [f["name"] for f in doc["shared"]["frames"]]
 inclusive = collections.Counter()
 exclusive = collections.Counter()
+threads = collections.Counter()
 busy = 0.0
 for profile in doc["profiles"]:
     if profile.get("type") == "sampled":
@@ -42,15 +44,26 @@ for profile in doc["profiles"]:
     for stack, weight in zip(stacks, weights):
         if not stack or weight <= 0:
             continue
-        leaf = frames[stack[-1]]
-        if any(w in leaf for w in WAITS):
+        marker = frames[stack[-1]]
+        if marker in ("CPU_TIME", "UNMANAGED_CODE_TIME"):
+            stack = stack[:-1]
+            if not stack:
+                continue
+        # Unresolved native frames ("?!?") belong to the nearest managed caller.
+        resolved = [frames[i] for i in stack if frames[i] != "?!?"]
+        if not resolved:
+            continue
+        leaf = resolved[-1]
+        if marker != "CPU_TIME" and any(w in leaf for w in WAITS):
             continue
         busy += weight
+        threads[profile["name"]] += weight
         exclusive[leaf] += weight
         for name in {frames[i] for i in stack}:
             inclusive[name] += weight
 
 print(f"busy time: {busy:,.0f} (units of the file)")
+print("busiest threads: " + ", ".join(f"{name} {100 * w / busy:.0f} %" for name, w in threads.most_common(6)))
 for title, counter in (("inclusive", inclusive), ("exclusive", exclusive)):
     print(f"\n## top {args.top} by {title} share of busy time")
     shown = 0

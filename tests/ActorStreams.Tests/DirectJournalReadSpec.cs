@@ -123,7 +123,7 @@ public abstract class DirectJournalReadSpec(ITestOutputHelper output, SpecJourna
     }
 
     [JournalFact]
-    public async Task Direct_reads_must_open_sealed_events_and_fail_with_the_KMS_error_when_the_key_does_not_open_them()
+    public async Task Direct_reads_must_open_sealed_events_that_are_stored_sealed()
     {
         var stream = UniqueName("sealed");
         await Client.CreateStreamAsync(stream);

@@ -176,9 +176,5 @@ public static class KinesisSource
     }
 
     private static Source<T, ISourceControl> WithControl<T>(Source<T, NotUsed> source) =>
-        source
-            // UnfoldAsync fails with the read task's AggregateException; callers expect the ActorStreamsException in it.
-            .SelectError(e => e is AggregateException a && a.Flatten().InnerExceptions is [var single] ? single : e)
-            .ViaMaterialized(KillSwitches.Single<T>(), Keep.Right)
-            .WatchTermination((killSwitch, completion) => (ISourceControl)new SourceControl(killSwitch, completion));
+        source.ViaMaterialized(new SourceControlStage<T>(), Keep.Right);
 }

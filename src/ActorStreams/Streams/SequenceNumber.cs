@@ -40,12 +40,34 @@ public readonly record struct SequenceNumber(long EventNo, int Index) : ICompara
     public static bool operator >=(SequenceNumber a, SequenceNumber b) => a.CompareTo(b) >= 0;
 
     /// <inheritdoc />
+    /// <remarks>Every record read or written is given its text form, so the digits are written by hand (two at a time)
+    /// rather than through the general number formatting.</remarks>
     public override string ToString() => string.Create(TextLength, this, static (span, s) =>
     {
         span[0] = '1';
-        s.EventNo.TryFormat(span.Slice(1, EventDigits), out _, "D19", CultureInfo.InvariantCulture);
-        s.Index.TryFormat(span.Slice(1 + EventDigits, IndexDigits), out _, "D6", CultureInfo.InvariantCulture);
+        if (s.EventNo < 0 || s.Index is < 0 or > MaxIndex)
+        {
+            // Not a position ActorStreams issues; formatted the general way (the text is then not a valid sequence number).
+            s.EventNo.TryFormat(span.Slice(1, EventDigits), out _, "D19", CultureInfo.InvariantCulture);
+            s.Index.TryFormat(span.Slice(1 + EventDigits, IndexDigits), out _, "D6", CultureInfo.InvariantCulture);
+            return;
+        }
+        WriteDigits(span.Slice(1 + EventDigits, IndexDigits), (ulong)s.Index);
+        WriteDigits(span.Slice(1, EventDigits), (ulong)s.EventNo);
     });
+
+    private static void WriteDigits(Span<char> span, ulong value)
+    {
+        var i = span.Length;
+        while (i >= 2)
+        {
+            var pair = (int)(value % 100);
+            value /= 100;
+            span[--i] = (char)('0' + pair % 10);
+            span[--i] = (char)('0' + pair / 10);
+        }
+        if (i == 1) span[0] = (char)('0' + (int)(value % 10));
+    }
 
     /// <summary>Parses the text form; anything else is not a sequence number ActorStreams issued.</summary>
     public static bool TryParse(string? text, out SequenceNumber value)
