@@ -79,10 +79,20 @@ internal sealed class SqlJournalReader : IDisposable
             // and read-only connections can never take the write lock.
             var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = true };
             var cs = builder.ToString();
-            return new SqlJournalReader(() => new SqliteConnection(cs), null, sql, rows);
+            // Closing the reader (the ActorSystem terminating) closes its pooled connections, so the file is not held open.
+            return new SqlJournalReader(() => new SqliteConnection(cs), new PoolCloser(cs), sql, rows);
         }
         var dataSource = NpgsqlDataSource.Create(connectionString);
         return new SqlJournalReader(dataSource.CreateConnection, dataSource, sql, rows);
+    }
+
+    private sealed class PoolCloser(string connectionString) : IDisposable
+    {
+        public void Dispose()
+        {
+            using var connection = new SqliteConnection(connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
