@@ -191,7 +191,9 @@ public sealed partial class ActorStreamsClient
             : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
         // The journal held everything up to a closed shard's last event: the reader is at its end.
         var end = range.Closed is { } closed && page.FullAt is null && covered >= closed.EndingEventNo ? ShardPage.ToChildShards(closed) : null;
-        return new ShardPage(ToRecords(shardId, page.Records), next, end is null ? behind : 0, null, null, end) { Bytes = page.Bytes };
+        var records = ToRecords(shardId, page.Records);
+        page.Release();
+        return new ShardPage(records, next, end is null ? behind : 0, null, null, end) { Bytes = page.Bytes };
     }
 
     /// <summary>
@@ -301,11 +303,11 @@ public sealed partial class ActorStreamsClient
         return lastEvent;
     }
 
-    private static IReadOnlyList<StreamRecord> ToRecords(StreamShardId shardId, IReadOnlyList<ReadRecord> records)
+    private static IReadOnlyList<StreamRecord> ToRecords(StreamShardId shardId, ReadOnlySpan<ReadRecord> records)
     {
-        if (records.Count == 0) return Array.Empty<StreamRecord>();
-        var result = new StreamRecord[records.Count];
-        for (var i = 0; i < records.Count; i++)
+        if (records.Length == 0) return Array.Empty<StreamRecord>();
+        var result = new StreamRecord[records.Length];
+        for (var i = 0; i < records.Length; i++)
         {
             var r = records[i];
             result[i] = new StreamRecord(shardId, r.Position.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs), r.Record.Data, r.Record.PartitionKey);
