@@ -293,7 +293,7 @@ async function openFlow(page) {
     check(badStats.FailedDeliveryAttempts === 1 && badStats.RecentErrors.length === 1, `the API agrees: 1 failed attempt, 1 error (${JSON.stringify(badStats)})`);
     check((await page.textContent(`${bad} dd[data-stat="destination"]`)) === "HttpEndpoint", "the failing stream's destination is HttpEndpoint");
     check(await page.getAttribute(`${bad} dd[data-stat="failed"]`, "data-value") === "1", "the page shows 1 failed attempt");
-    check((await page.textContent(`${bad} dd[data-stat="error-output"]`)).startsWith("http-endpoint-failed: 25 records in 1 buffers"),
+    check((await page.textContent(`${bad} dd[data-stat="error-output"]`)).startsWith("http-endpoint-failed: 25 records in 1 buffer"),
       "the page shows 25 records sent to http-endpoint-failed");
     const errorCells = await page.locator(`${bad} tr.recent-error td`).allTextContents();
     check(errorCells[1] === "HttpEndpoint" && errorCells[2] === badStats.RecentErrors[0].ErrorCode && errorCells[2] === "HttpEndpoint.ConnectionFailed"

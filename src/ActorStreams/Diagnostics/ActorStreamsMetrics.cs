@@ -69,7 +69,7 @@ public static class ActorStreamsMetrics
             "Records a DirectPut delivery stream acknowledged and has not delivered yet.");
         Meter.CreateObservableGauge("actorstreams.firehose.backlog.bytes", () => Backlog(b => b.Bytes), "By",
             "Bytes of records a DirectPut delivery stream acknowledged and has not delivered yet.");
-        Meter.CreateObservableGauge("actorstreams.firehose.data.freshness", Freshness, "s",
+        Meter.CreateObservableGauge("actorstreams.firehose.data.freshness", () => Freshness(), "s",
             "Age of the oldest record a DirectPut delivery stream has not delivered yet (0 when all are delivered), as Firehose's DataFreshness.");
     }
 

@@ -607,7 +607,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         PublishBacklog();
         try
         {
-            _plan = BuildPlan(metadata, recorder);
+            _plan = BuildPlan(metadata) with { Recorder = recorder };
         }
         catch (Exception e)
         {
@@ -616,16 +616,16 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         }
     }
 
-    private DeliveryPlan BuildPlan(DeliveryStreamMetadata m, DeliveryRecorder recorder)
+    private DeliveryPlan BuildPlan(DeliveryStreamMetadata m)
     {
         var arn = _runtime.DeliveryStreamArn(m.Name);
         return m.Destination switch
         {
-            ObjectStoreDestination s3 => new DeliveryPlan(m.Name, arn, m.Version, new ObjectStoreSink(s3, _runtime.ObjectStore), s3.Processing, s3, recorder),
-            WarehouseDestination w => new DeliveryPlan(m.Name, arn, m.Version, new WarehouseSink(w), w.Processing, w.S3Configuration, recorder),
-            HttpEndpointDestination h => new DeliveryPlan(m.Name, arn, m.Version, new HttpEndpointSink(h, _runtime.Http, _runtime.ObjectStore), h.Processing, h.S3Configuration, recorder),
-            SplunkDestination sp => new DeliveryPlan(m.Name, arn, m.Version, new SplunkSink(sp, _runtime.Http, _runtime.ObjectStore, m.Name), sp.Processing, sp.S3Configuration, recorder),
-            OpenSearchDestination os => new DeliveryPlan(m.Name, arn, m.Version, new OpenSearchSink(os, _runtime.Http, _runtime.ObjectStore), os.Processing, os.S3Configuration, recorder),
+            ObjectStoreDestination s3 => new DeliveryPlan(m.Name, arn, m.Version, new ObjectStoreSink(s3, _runtime.ObjectStore), s3.Processing, s3),
+            WarehouseDestination w => new DeliveryPlan(m.Name, arn, m.Version, new WarehouseSink(w), w.Processing, w.S3Configuration),
+            HttpEndpointDestination h => new DeliveryPlan(m.Name, arn, m.Version, new HttpEndpointSink(h, _runtime.Http, _runtime.ObjectStore), h.Processing, h.S3Configuration),
+            SplunkDestination sp => new DeliveryPlan(m.Name, arn, m.Version, new SplunkSink(sp, _runtime.Http, _runtime.ObjectStore, m.Name), sp.Processing, sp.S3Configuration),
+            OpenSearchDestination os => new DeliveryPlan(m.Name, arn, m.Version, new OpenSearchSink(os, _runtime.Http, _runtime.ObjectStore), os.Processing, os.S3Configuration),
             _ => throw new InvalidOperationException($"Unknown destination {m.Destination.GetType().Name}."),
         };
     }

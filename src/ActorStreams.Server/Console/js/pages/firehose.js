@@ -47,7 +47,7 @@ function statisticsPanel(s) {
   // data-value holds the number behind the text, for scripts and tests.
   const stat = (name, value, text) => h("dd", { "data-stat": name, "data-value": value }, text);
   const errorOutput = s.ErrorOutput.length
-    ? s.ErrorOutput.map((o) => `${o.ErrorOutputType}: ${count(o.Records)} records in ${count(o.Buffers)} buffers`).join("; ")
+    ? s.ErrorOutput.map((o) => `${o.ErrorOutputType}: ${count(o.Records)} records in ${count(o.Buffers)} buffer${o.Buffers === 1 ? "" : "s"}`).join("; ")
     : "none";
   const errorRecords = s.ErrorOutput.reduce((sum, o) => sum + o.Records, 0);
   const backlog = s.BacklogRecords === undefined
