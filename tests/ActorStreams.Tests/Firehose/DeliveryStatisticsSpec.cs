@@ -17,12 +17,10 @@ public sealed class DeliveryStatisticsSpec(ITestOutputHelper output) : FirehoseS
 {
     private const string AccessKey = "statistics-key";
 
-    private static ReadOnlyMemory<byte> Bytes(string text) => Encoding.UTF8.GetBytes(text);
-
     private async Task<long> PutAsync(string name, IEnumerable<string> records)
     {
         var list = records.ToList();
-        var result = await Firehose.PutRecordBatchAsync(name, list.Select(Bytes).ToList());
+        var result = await Firehose.PutRecordBatchAsync(name, list.Select(r => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(r)).ToList());
         Assert.Equal(0, result.FailedPutCount);
         return list.Sum(r => (long)Encoding.UTF8.GetByteCount(r));
     }
