@@ -85,7 +85,8 @@ function streamPanel(d) {
         h("dt", "Destination"), h("dd", { "data-stat": "destination" }, s ? s.Destination : "-"),
         h("dt", "Version"), h("dd", d.VersionId),
         h("dt", "Created"), h("dd", time(d.CreateTimestamp)),
-        h("dt", "Last failure"), h("dd", d.FailureDescription ? `${d.FailureDescription.Type}: ${d.FailureDescription.Details}` : "none")),
+        // AWS's FailureDescription (a delivery stream that could not be created or encrypted), when a server sends one.
+        d.FailureDescription ? [h("dt", "Failure"), h("dd", `${d.FailureDescription.Type}: ${d.FailureDescription.Details}`)] : null),
       statisticsPanel(s)),
     h("table.destinations",
       h("thead", h("tr", h("th", "Destination"), h("th", "Where"), h("th", "Buffering"), h("th", "Compression"), h("th", "Prefix / error prefix"))),
