@@ -68,15 +68,14 @@ internal sealed class DeliveryStreamCounters
     }
 
     /// <summary>The age of the oldest undelivered record (zero when none waits); null when the backlog is unknown.</summary>
-    public TimeSpan? DataFreshness
+    public TimeSpan? DataFreshness => FreshnessOf(Backlog);
+
+    private TimeSpan? FreshnessOf(DeliveryBacklog? backlog)
     {
-        get
-        {
-            if (Backlog is not { } backlog) return null;
-            if (backlog.OldestArrivalMs is not { } oldest) return TimeSpan.Zero;
-            var age = _clock.GetUtcNow().ToUnixTimeMilliseconds() - oldest;
-            return TimeSpan.FromMilliseconds(Math.Max(0, age));
-        }
+        if (backlog is not { } b) return null;
+        if (b.OldestArrivalMs is not { } oldest) return TimeSpan.Zero;
+        var age = _clock.GetUtcNow().ToUnixTimeMilliseconds() - oldest;
+        return TimeSpan.FromMilliseconds(Math.Max(0, age));
     }
 
     private long NowSecond => _clock.GetUtcNow().ToUnixTimeSeconds();
@@ -128,7 +127,7 @@ internal sealed class DeliveryStreamCounters
             errorOutput,
             backlog?.Records,
             backlog?.Bytes,
-            DataFreshness,
+            FreshnessOf(backlog),
             recent);
     }
 }
