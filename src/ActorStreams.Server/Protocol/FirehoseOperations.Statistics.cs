@@ -4,8 +4,8 @@ using ActorStreams.Firehose;
 namespace ActorStreams.Server.Protocol;
 
 // ActorStreams' delivery statistics on the wire: the DeliveryStatistics member of DescribeDeliveryStream's
-// DeliveryStreamDescription. It is not in the AWS API; AWS SDKs and the CLI read only the members they know, so it
-// is there for the web console and for clients that look for it.
+// DeliveryStreamDescription. It is not in the AWS API; the AWS CLI reads only the members its model has and passes
+// over it, so it is there for the web console and for clients that look for it.
 internal sealed partial class FirehoseOperations
 {
     /// <summary>The member name of the extension inside <c>DeliveryStreamDescription</c>.</summary>

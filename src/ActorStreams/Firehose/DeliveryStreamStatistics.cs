@@ -3,7 +3,7 @@ namespace ActorStreams.Firehose;
 /// <summary>
 /// How a delivery stream's deliveries are going, counted by the node that runs it since it started there (an
 /// ActorStreams extension: AWS reports these as CloudWatch metrics, not in DescribeDeliveryStream). Over the wire it
-/// is the <c>DeliveryStatistics</c> member of <c>DeliveryStreamDescription</c>, which AWS SDKs and the CLI ignore.
+/// is the <c>DeliveryStatistics</c> member of <c>DeliveryStreamDescription</c>, which the AWS CLI passes over.
 /// </summary>
 /// <param name="Destination">The destination kind, as in Firehose's metric names (DeliveryTo<i>X</i>): S3, Redshift, HttpEndpoint, Splunk or AmazonOpenSearchService.</param>
 /// <param name="CountingSince">When this node started counting (the delivery stream started here; counters are in memory).</param>
