@@ -1,5 +1,4 @@
 using System.Text;
-using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
 using ActorStreams.Settings;
 using ActorStreams.Streams;
@@ -116,22 +115,12 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <remarks>
     /// <paramref name="maxBytes"/> caps the page (default: GetRecords' 10 MiB); <paramref name="sharedCapacity"/> false reads
-    /// without charging the shard's shared GetRecords capacity (enhanced fan-out has its own).
+    /// without charging the shard's shared GetRecords capacity (enhanced fan-out has its own). Every page read is counted
+    /// once, in <see cref="StreamMetrics"/> (the console's window and the OpenTelemetry instruments).
     /// </remarks>
-    internal async Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
-        TimeSpan wait, CancellationToken cancellationToken, long maxBytes = KinesisLimits.MaxGetRecordsBytes, bool sharedCapacity = true)
-    {
-        var page = await ReadPageAsync(entityId, shardId, from, minTimestampMs, limit, wait, maxBytes, sharedCapacity, cancellationToken)
-            .ConfigureAwait(false);
-        if (page.ThrottledFor is null)
-        {
-            long bytes = 0;
-            foreach (var record in page.Records) bytes += record.Data.Length + Encoding.UTF8.GetByteCount(record.PartitionKey);
-            ActorStreamsMetrics.RecordOutgoing(ActorStreamsMetrics.ShardTags(entityId[..entityId.IndexOf('/')], shardId.ToString()),
-                page.Records.Count, bytes, page.MillisBehindLatest);
-        }
-        return page;
-    }
+    internal Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
+        TimeSpan wait, CancellationToken cancellationToken, long maxBytes = KinesisLimits.MaxGetRecordsBytes, bool sharedCapacity = true) =>
+        ReadPageAsync(entityId, shardId, from, minTimestampMs, limit, wait, maxBytes, sharedCapacity, cancellationToken);
 
     private async Task<ShardPage> ReadPageAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
         TimeSpan wait, long maxBytes, bool sharedCapacity, CancellationToken cancellationToken)
@@ -174,7 +163,7 @@ public sealed partial class ActorStreamsClient
     private void CountRead(string entityId, ShardPage page)
     {
         long bytes = 0;
-        foreach (var r in page.Records) bytes += r.Data.Length + global::System.Text.Encoding.UTF8.GetByteCount(r.PartitionKey);
+        foreach (var r in page.Records) bytes += r.Data.Length + Encoding.UTF8.GetByteCount(r.PartitionKey);
         _metrics.Read(entityId, page.Records.Count, bytes, page.MillisBehindLatest);
     }
 

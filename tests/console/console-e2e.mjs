@@ -9,6 +9,7 @@
 import { chromium } from "playwright-core";
 import { mkdir } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
+import net from "node:net";
 import path from "node:path";
 
 const [base, shotsArg, ...rest] = process.argv.slice(2);
@@ -235,21 +236,90 @@ async function openFlow(page) {
   await page.locator("#records-table tr.record", { hasText: marker }).scrollIntoViewIfNeeded();
   await shot(page, "data-viewer");
 
-  // Firehose: the page agrees with the API, whether this server has Firehose or not.
-  await page.goto(new URL("/console/#/firehose", base).href);
+  // Firehose: the page agrees with the API, whether this server has Firehose or not. Where it has, two delivery
+  // streams: one that delivers to the directory store, one whose HTTP endpoint refuses connections (retry duration 0,
+  // so its records go to the error output at once); the page shows the delivered count and the last error.
   const firehose = await api("ListDeliveryStreams", {}, "Firehose_20150804");
   if (firehose.status !== 200 && firehose.body.__type === "UnknownOperationException") {
+    await page.goto(new URL("/console/#/firehose", base).href);
     await page.waitForSelector("#firehose-unavailable");
     check((await page.textContent("#firehose-unavailable")) === "Firehose is not available on this server.", "the Firehose page says Firehose is not available");
   } else {
     check(firehose.status === 200, `ListDeliveryStreams answered ${firehose.status}`);
+    const suffix = randomUUID().slice(0, 8);
+    const delivering = `console-delivers-${suffix}`;
+    const failing = `console-fails-${suffix}`;
+    const closedPort = await freePort();
+    await firehoseOk("CreateDeliveryStream", {
+      DeliveryStreamName: delivering,
+      ExtendedS3DestinationConfiguration: {
+        BucketARN: `arn:aws:s3:::console-${suffix}`, CompressionFormat: "GZIP", Prefix: "events/",
+        BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+      },
+    });
+    await firehoseOk("CreateDeliveryStream", {
+      DeliveryStreamName: failing,
+      HttpEndpointDestinationConfiguration: {
+        EndpointConfiguration: { Url: `http://127.0.0.1:${closedPort}/ingest`, Name: "unreachable" },
+        BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+        RetryOptions: { DurationInSeconds: 0 },
+        S3Configuration: { BucketARN: `arn:aws:s3:::console-errors-${suffix}` },
+      },
+    });
+    const records = Array.from({ length: 25 }, (_, i) => ({ Data: Buffer.from(`{"event":${i}}\n`).toString("base64") }));
+    for (const name of [delivering, failing]) {
+      const put = await firehoseOk("PutRecordBatch", { DeliveryStreamName: name, Records: records });
+      check(put.FailedPutCount === 0, `PutRecordBatch of 25 records to ${name} succeeded`);
+    }
+    await page.goto(new URL("/console/#/firehose", base).href);
     await page.waitForFunction(() => (document.querySelector("#firehose-content")?.children.length ?? 0) > 0);
-    for (const n of firehose.body.DeliveryStreamNames)
-      await page.waitForSelector(`[data-delivery-stream="${n}"]`);
-    check(true, `the Firehose page lists ${firehose.body.DeliveryStreamNames.length} delivery streams`);
+    const listed = (await api("ListDeliveryStreams", {}, "Firehose_20150804")).body.DeliveryStreamNames;
+    for (const n of listed) await page.waitForSelector(`[data-delivery-stream="${n}"]`);
+    check(listed.includes(delivering) && listed.includes(failing), `the Firehose page lists ${listed.length} delivery streams`);
+
+    // The page refreshes every 5 s: wait for the deliveries to show, then compare with DescribeDeliveryStream.
+    const ok = `[data-delivery-stream="${delivering}"]`;
+    const bad = `[data-delivery-stream="${failing}"]`;
+    await page.waitForSelector(`${ok} dd[data-stat="delivered"][data-value="25"]`, { timeout: 60000 });
+    await page.waitForSelector(`${bad} tr.recent-error`, { timeout: 60000 });
+    await page.waitForSelector(`${bad} dd[data-stat="error-output"][data-value="25"]`, { timeout: 60000 });
+    const okStats = (await firehoseOk("DescribeDeliveryStream", { DeliveryStreamName: delivering })).DeliveryStreamDescription.DeliveryStatistics;
+    const badStats = (await firehoseOk("DescribeDeliveryStream", { DeliveryStreamName: failing })).DeliveryStreamDescription.DeliveryStatistics;
+    check(okStats.DeliveredRecords === 25 && okStats.BacklogRecords === 0, `the API agrees: 25 delivered, backlog 0 (${JSON.stringify(okStats)})`);
+    check((await page.textContent(`${ok} dd[data-stat="destination"]`)) === "S3", "the delivering stream's destination is S3");
+    check((await page.textContent(`${ok} dd[data-stat="delivered"]`)).startsWith("25 records"), "the page shows 25 records delivered");
+    check(await page.getAttribute(`${ok} dd[data-stat="backlog"]`, "data-value") === "0", "the page shows an empty backlog");
+    check(await page.locator(`${ok} .no-errors`).count() === 1, "the delivering stream shows no errors");
+    check(badStats.FailedDeliveryAttempts === 1 && badStats.RecentErrors.length === 1, `the API agrees: 1 failed attempt, 1 error (${JSON.stringify(badStats)})`);
+    check((await page.textContent(`${bad} dd[data-stat="destination"]`)) === "HttpEndpoint", "the failing stream's destination is HttpEndpoint");
+    check(await page.getAttribute(`${bad} dd[data-stat="failed"]`, "data-value") === "1", "the page shows 1 failed attempt");
+    check((await page.textContent(`${bad} dd[data-stat="error-output"]`)).startsWith("http-endpoint-failed: 25 records in 1 buffer"),
+      "the page shows 25 records sent to http-endpoint-failed");
+    const errorCells = await page.locator(`${bad} tr.recent-error td`).allTextContents();
+    check(errorCells[1] === "HttpEndpoint" && errorCells[2] === badStats.RecentErrors[0].ErrorCode && errorCells[2] === "HttpEndpoint.ConnectionFailed"
+      && errorCells[3].includes(`127.0.0.1:${closedPort}`), `the last error shows destination, code and message (${errorCells.join(" | ")})`);
+    await page.locator(bad).scrollIntoViewIfNeeded();
   }
   await shot(page, "firehose");
   await ok("DeleteStream", { StreamName: name });
+}
+
+async function firehoseOk(operation, input) {
+  const r = await api(operation, input, "Firehose_20150804");
+  if (r.status !== 200) throw new Error(`${operation} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function authFlow(page) {

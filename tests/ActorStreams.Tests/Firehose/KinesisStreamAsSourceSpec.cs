@@ -56,6 +56,10 @@ public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
         var description = await Firehose.DescribeDeliveryStreamAsync(name);
         Assert.Equal(DeliveryStreamType.KinesisStreamAsSource, description.DeliveryStreamType);
         Assert.Equal(Client.Settings.StreamArn(stream), description.KinesisStreamSource!.KinesisStreamArn);
+        // Deliveries are counted by the same graph; the records waiting are in the source stream, so no backlog is reported.
+        Assert.Equal(sent.Count, description.Statistics!.DeliveredRecords);
+        Assert.Null(description.Statistics.BacklogRecords);
+        Assert.Null(description.Statistics.DataFreshness);
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Firehose.PutRecordAsync(name, Bytes("direct")));
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Firehose.StartDeliveryStreamEncryptionAsync(name));
         Assert.Equal([name], (await Firehose.ListDeliveryStreamsAsync(deliveryStreamType: DeliveryStreamType.KinesisStreamAsSource)).DeliveryStreamNames);

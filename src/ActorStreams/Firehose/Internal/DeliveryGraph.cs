@@ -47,9 +47,10 @@ internal static class DeliveryGraph
             : runtime.FindTransformation(processing.LambdaArn);
         if (transformation is null)
         {
+            var notFound = $"No transformation is registered as {processing.LambdaArn} (FirehoseClient.RegisterTransformation).";
+            buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.Transformation, "Lambda.FunctionNotFound", notFound);
             foreach (var r in buffer.Records)
-                failed.Add(new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionNotFound",
-                    $"No transformation is registered as {processing.LambdaArn} (FirehoseClient.RegisterTransformation).", 1));
+                failed.Add(new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionNotFound", notFound, 1));
             return new TransformedBuffer(buffer, output, failed);
         }
 
@@ -76,6 +77,7 @@ internal static class DeliveryGraph
             {
                 last = e;
                 log.Warning("Transformation {0} of delivery stream {1} failed (attempt {2}): {3}", processing.LambdaArn, buffer.Plan.StreamName, attempts, e.Message);
+                buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.Transformation, "Lambda.FunctionError", $"{processing.LambdaArn}: {e.Message}");
             }
         }
         if (results is null)
@@ -161,6 +163,7 @@ internal static class DeliveryGraph
                 failed.AddRange(refused);
                 delivered = toDeliver!.RecordCount - refused.Count;
                 toDeliver = null;
+                buffer.Plan.Recorder?.Delivered(delivered, DeliveredBytes(prepared.Transformed.Output, failed));
                 await RetryForeverAsync(() => sink.AfterDeliveryAsync(buffer, cancellationToken), "backing up", buffer, runtime, log, cancellationToken)
                     .ConfigureAwait(false);
                 break;
@@ -171,10 +174,11 @@ internal static class DeliveryGraph
                 permanent = e is DeliveryException { Permanent: true };
             }
 
+            var code = error is DeliveryException de ? de.ErrorCode : "InternalFailure";
+            buffer.Plan.Recorder?.AttemptFailed(code, error.Message);
             var elapsed = clock.Elapsed;
             if (permanent || (sink.RetryDuration is { } limit && elapsed >= limit))
             {
-                var code = error is DeliveryException de ? de.ErrorCode : "InternalFailure";
                 log.Warning("Delivery stream {0} gives up on buffer {1} after {2} attempts ({3}): {4}", buffer.Plan.StreamName, buffer.BufferId, attempt, code, error.Message);
                 var already = failed.Select(f => (object)f.Record.Data).ToHashSet(ReferenceEqualityComparer.Instance);
                 foreach (var r in sink.Undelivered(toDeliver, prepared.Transformed.Output).Where(r => !already.Contains(r.Data))) failed.Add(new FailedRecord(r, sink.FailureOutputType, code, error.Message, attempt));
@@ -190,8 +194,21 @@ internal static class DeliveryGraph
         {
             await RetryForeverAsync(() => ErrorOutput.WriteAsync(runtime.ObjectStore, buffer, failed, runtime.NowMs, cancellationToken),
                 "writing the error output of", buffer, runtime, log, cancellationToken).ConfigureAwait(false);
+            buffer.Plan.Recorder?.SentToErrorOutput(failed);
         }
         return new DeliveryOutcome(buffer.BufferId, delivered, failed.Count);
+    }
+
+    /// <summary>The bytes of the records that reached the destination: the buffer's output less those that failed.</summary>
+    private static long DeliveredBytes(IReadOnlyList<BufferedRecord> output, List<FailedRecord> failed)
+    {
+        var failedData = failed.Count == 0 ? null : failed.Select(f => (object)f.Record.Data).ToHashSet(ReferenceEqualityComparer.Instance);
+        long bytes = 0;
+        foreach (var r in output)
+        {
+            if (failedData is null || !failedData.Contains(r.Data)) bytes += r.Data.Length;
+        }
+        return bytes;
     }
 
     /// <summary>Backup and error output have nowhere else to go: they are retried until they succeed (or the entity stops).</summary>
@@ -209,6 +226,8 @@ internal static class DeliveryGraph
             {
                 var delay = Backoff(runtime, attempt);
                 log.Warning("Delivery stream {0}: {1} buffer {2} failed (attempt {3}), retrying in {4}: {5}", buffer.Plan.StreamName, what, buffer.BufferId, attempt, delay, e.Message);
+                buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.ObjectStore, e is DeliveryException de ? de.ErrorCode : "InternalFailure",
+                    $"{what} buffer {buffer.BufferId} failed (retrying): {e.Message}");
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -1,13 +1,17 @@
 namespace ActorStreams.Firehose.Internal;
 
-/// <summary>How buffers of one delivery stream version are delivered: the destination's sink and its error output.</summary>
+/// <summary>
+/// How buffers of one delivery stream version are delivered: the destination's sink and its error output, and the
+/// recorder that counts the deliveries (null counts nothing).
+/// </summary>
 internal sealed record DeliveryPlan(
     string StreamName,
     string StreamArn,
     int Version,
     DestinationSink Sink,
     ProcessingConfiguration? Processing,
-    ObjectStoreDestination ErrorStore);
+    ObjectStoreDestination ErrorStore,
+    DeliveryRecorder? Recorder = null);
 
 /// <summary>A closed buffer on its way through the delivery graph.</summary>
 internal sealed record DeliveryBuffer(Guid BufferId, DeliveryPlan Plan, BufferedRecord[] Records)

@@ -29,6 +29,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private DeliveryStreamMetadata? _meta;
     private bool _deleted;
     private DeliveryPlan? _plan;
+    private DeliveryStreamCounters? _counters;
 
     // Undelivered records, oldest first; the first _sealedRecords of them belong to the closed buffers in _sealed.
     private readonly List<BufferedRecord> _records = new();
@@ -221,7 +222,10 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         var m = _meta!;
         return new DeliveryStreamDescription(m.Name, _runtime.DeliveryStreamArn(m.Name), DeliveryStreamStatus.Active, m.Type, m.Version,
             DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(m.UpdatedAtMs), m.Encryption,
-            m.Source, m.Destination);
+            m.Source, m.Destination)
+        {
+            Statistics = _counters?.Snapshot(),
+        };
     }
 
     private void OnCreate(CreateDeliveryStream cmd)
@@ -547,6 +551,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     protected override void PostStop()
     {
         StopGraph();
+        if (_counters is not null) _runtime.ReleaseCounters(_counters, deleted: false);
         base.PostStop();
     }
 
@@ -597,9 +602,12 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         _meta = metadata;
         _deleted = false;
+        _counters ??= _runtime.HostCounters(_name);
+        var recorder = _counters.Recorder(metadata.Destination);
+        PublishBacklog();
         try
         {
-            _plan = BuildPlan(metadata);
+            _plan = BuildPlan(metadata) with { Recorder = recorder };
         }
         catch (Exception e)
         {
@@ -634,6 +642,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _durableSealed = 0;
         _dispatched = 0;
         _checkpoints = _checkpoints.Clear();
+        if (_counters is not null) _runtime.ReleaseCounters(_counters, deleted: true);
+        _counters = null;
     }
 
     private void ApplyAccepted(FirehoseRecordsAccepted e)
@@ -644,6 +654,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             _backlogBytes += data.Length;
             _unsealedBytes += data.Length;
         }
+        PublishBacklog();
     }
 
     private void ApplySealed(DeliveryBufferSealed e)
@@ -663,6 +674,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _sealedRecords -= count;
         _durableSealed = Math.Max(0, _durableSealed - 1);
         _dispatched = Math.Max(0, _dispatched - 1);
+        PublishBacklog();
     }
 
     private void ApplySnapshot(DeliveryStreamSnapshot s)
@@ -679,7 +691,13 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _unsealedBytes = 0;
         for (var i = _sealedRecords; i < _records.Count; i++) _unsealedBytes += _records[i].Data.Length;
         _checkpoints = s.Checkpoints;
+        PublishBacklog();
     }
+
+    /// <summary>The backlog the statistics and gauges report: the undelivered records of a DirectPut delivery stream.</summary>
+    private void PublishBacklog() => _counters?.SetBacklog(_meta is { Type: DeliveryStreamType.DirectPut } && !_deleted
+        ? new DeliveryBacklog(_records.Count, _backlogBytes, _records.Count > 0 ? _records[0].ArrivalMs : null)
+        : null);
 
     /// <summary>Snapshots when due and nothing is being persisted, so the snapshot holds exactly the journaled state.</summary>
     private void MaybeSnapshot()
