@@ -129,6 +129,8 @@ public sealed partial class ActorStreamsClient
             foreach (var record in page.Records) bytes += record.Data.Length + Encoding.UTF8.GetByteCount(record.PartitionKey);
             ActorStreamsMetrics.RecordOutgoing(ActorStreamsMetrics.ShardTags(entityId[..entityId.IndexOf('/')], shardId.ToString()),
                 page.Records.Count, bytes, page.MillisBehindLatest);
+            // Polling readers (GetRecords, shard sources, consumer application members) are anonymous: their lag is the shard's iterator age.
+            if (sharedCapacity) _lag.PolledRead(entityId, page.MillisBehindLatest);
         }
         return page;
     }
