@@ -62,18 +62,19 @@ public sealed partial class ActorStreamsClient
             .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && !m.Address.Equals(cluster.SelfAddress))
             .Where(m => !state.Unreachable.Contains(m))
             .ToList();
-        var asks = others.Select(async m =>
+        async Task<ConsumerLagReport?> ReportOfAsync(Member member)
         {
-            var reporter = _system.ActorSelection(new RootActorPath(m.Address) / "user" / ConsumerLagReporter.Name);
+            var reporter = _system.ActorSelection(new RootActorPath(member.Address) / "user" / ConsumerLagReporter.Name);
             try
             {
                 return await reporter.Ask<ConsumerLagReport>(query, _settings.AskTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                return null;
+                return null; // down or slow: the report says how many members answered
             }
-        }).ToList();
+        }
+        var asks = others.Select(ReportOfAsync).ToList();
         var reports = new List<ConsumerLagReport> { _lag.Report(entry.Name, entry.Epoch) };
         foreach (var report in await Task.WhenAll(asks).ConfigureAwait(false))
             if (report is not null) reports.Add(report);
@@ -86,24 +87,24 @@ public sealed partial class ActorStreamsClient
         var state = await AskAsync<ConsumerApplicationState>(ActorStreamsExtension.Get(_system).ConsumerApplicationRegion,
             new GetConsumerApplication(ConsumerApplicationEntity.EntityId(entry.Name, entry.Epoch, application)), cancellationToken).ConfigureAwait(false);
         var route = new StreamRoute(entry);
-        var shards = await Task.WhenAll(state.Checkpoints.Values
-            .Where(c => route.EntityIds.ContainsKey(c.ShardIndex))
-            .Select(async c =>
+        async Task<ShardLag?> CheckpointLagAsync(CheckpointUpdate c)
+        {
+            var shardId = new StreamShardId(c.ShardIndex);
+            var leased = state.Leases.ContainsKey(c.ShardIndex);
+            if (c.ShardEnd) return new ShardLag(shardId, 0, now, ShardEndCheckpoint, leased);
+            try
             {
-                var shardId = new StreamShardId(c.ShardIndex);
-                var leased = state.Leases.ContainsKey(c.ShardIndex);
-                if (c.ShardEnd) return new ShardLag(shardId, 0, now, ShardEndCheckpoint, leased);
-                try
-                {
-                    var lag = await AskAsync<PositionLagResult>(_shards, new GetPositionLag(route.EntityId(c.ShardIndex), c.Position), cancellationToken)
-                        .ConfigureAwait(false);
-                    return new ShardLag(shardId, lag.MillisBehindLatest, now, c.Position.ToString(), leased, !lag.Exact);
-                }
-                catch (ResourceNotFoundException)
-                {
-                    return null; // the shard expired since the stream was looked up
-                }
-            })).ConfigureAwait(false);
+                var lag = await AskAsync<PositionLagResult>(_shards, new GetPositionLag(route.EntityId(c.ShardIndex), c.Position), cancellationToken)
+                    .ConfigureAwait(false);
+                return new ShardLag(shardId, lag.MillisBehindLatest, now, c.Position.ToString(), leased, !lag.Exact);
+            }
+            catch (ResourceNotFoundException)
+            {
+                return null; // the shard expired since the stream was looked up
+            }
+        }
+        var shards = await Task.WhenAll(state.Checkpoints.Values.Where(c => route.EntityIds.ContainsKey(c.ShardIndex)).Select(CheckpointLagAsync))
+            .ConfigureAwait(false);
         return new ConsumerLag(ConsumerLagKind.ConsumerApplication, application, null,
             shards.OfType<ShardLag>().OrderBy(s => s.ShardId.Index).ToImmutableArray());
     }

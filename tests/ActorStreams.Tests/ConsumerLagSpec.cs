@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using ActorStreams.Diagnostics;
 using ActorStreams.Dsl;
+using ActorStreams.Settings;
 using ActorStreams.Streams;
 using Akka.Streams.Dsl;
 using Xunit;
@@ -129,7 +130,7 @@ public abstract class ConsumerLagSpec(ITestOutputHelper output, SpecJournal jour
         var control = KinesisSource.Committable(Sys, stream, "billing")
             .Where(r => Text(r.Record.Data) == "r0")
             .Select(r => (ICommittable)r)
-            .ToMaterialized(Committer.Sink(new Settings.CommitterSettings(maxBatch: 1, maxInterval: TimeSpan.FromMilliseconds(10), parallelism: 1)), Keep.Left)
+            .ToMaterialized(Committer.Sink(new CommitterSettings(maxBatch: 1, maxInterval: TimeSpan.FromMilliseconds(10), parallelism: 1)), Keep.Left)
             .Run(Materializer);
         try
         {
@@ -155,7 +156,7 @@ public abstract class ConsumerLagSpec(ITestOutputHelper output, SpecJournal jour
         // A second member of the same application that commits everything: the checkpoint reaches the tip, the lag 0.
         var second = KinesisSource.Committable(Sys, stream, "billing")
             .Select(r => (ICommittable)r)
-            .ToMaterialized(Committer.Sink(new Settings.CommitterSettings(maxBatch: 1, maxInterval: TimeSpan.FromMilliseconds(10), parallelism: 1)), Keep.Left)
+            .ToMaterialized(Committer.Sink(new CommitterSettings(maxBatch: 1, maxInterval: TimeSpan.FromMilliseconds(10), parallelism: 1)), Keep.Left)
             .Run(Materializer);
         try
         {

@@ -252,7 +252,7 @@ async function openFlow(page) {
   check(firstEvent.Records.length > 0, `SubscribeToShard from TRIM_HORIZON sent the warm-up records (${firstEvent.Records.length})`);
   const consumerRow = `#consumers-table tr[data-consumer="lag-viewer"][data-lag-shard="shardId-000000000001"]`;
   await page.waitForFunction((sel) => document.querySelector(sel)?.querySelector("td:nth-child(6)")?.textContent === "subscribed", consumerRow);
-  const shownLag = Number(await page.getAttribute(`${consumerRow} td.lag`, "title"));
+  const shownLag = Number(await page.getAttribute(`${consumerRow} td.lag`, "data-ms"));
   const shownPosition = await page.getAttribute(`${consumerRow} td.position`, "title");
   await new Promise((r) => setTimeout(r, 500));
   const events = subscription.stop();
@@ -266,7 +266,7 @@ async function openFlow(page) {
   check(polled.Records.length === 1 && polled.MillisBehindLatest > 0, `a GetRecords of one old record is behind the tip (${polled.MillisBehindLatest} ms)`);
   const pollRow = `#consumers-table tr[data-kind="GET_RECORDS"][data-lag-shard="shardId-000000000002"]`;
   await page.waitForSelector(pollRow);
-  const age = Number(await page.getAttribute(`${pollRow} td.lag`, "title"));
+  const age = Number(await page.getAttribute(`${pollRow} td.lag`, "data-ms"));
   check(age >= polled.MillisBehindLatest, `the GetRecords row shows the shard's iterator age, at least the ${polled.MillisBehindLatest} ms that read was told (${age})`);
   await page.waitForFunction((sel) => document.querySelector(sel)?.querySelector("td:nth-child(6)")?.textContent === "subscription ended", consumerRow);
   check(true, "after the subscriber hangs up, its row says the subscription ended");

@@ -49,9 +49,9 @@ internal sealed class AkkaLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMe
     {
         var level = e.LogLevel() switch
         {
-            LogLevel.DebugLevel => MelLogLevel.Debug,
-            LogLevel.InfoLevel => MelLogLevel.Information,
-            LogLevel.WarningLevel => MelLogLevel.Warning,
+            Akka.Event.LogLevel.DebugLevel => MelLogLevel.Debug,
+            Akka.Event.LogLevel.InfoLevel => MelLogLevel.Information,
+            Akka.Event.LogLevel.WarningLevel => MelLogLevel.Warning,
             _ => MelLogLevel.Error,
         };
         var type = e.LogClass ?? typeof(ActorSystem);

@@ -37,7 +37,7 @@ internal sealed class AkkaLogEntry : IReadOnlyList<KeyValuePair<string, object?>
             fields.Add(new("ActorPath", entity.ActorPath));
             foreach (var field in entity.Fields) fields.Add(field);
         }
-        else if (e.LogSource.StartsWith("akka", StringComparison.Ordinal))
+        else if (e.LogSource?.StartsWith("akka", StringComparison.Ordinal) == true)
         {
             fields.Add(new("ActorPath", e.LogSource));
         }

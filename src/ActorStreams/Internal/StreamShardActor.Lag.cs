@@ -1,3 +1,5 @@
+using ActorStreams.Streams;
+
 namespace ActorStreams.Internal;
 
 /// <summary>How far behind the tip a consumer's position is (a consumer application's checkpoint), for the lag report.</summary>

@@ -1,5 +1,5 @@
-// Stream detail: summary, shard map with lineage, per-shard throughput, consumers, and the resharding, retention,
-// mode and delete actions (each behind a confirmation dialog).
+// Stream detail: summary, shard map with lineage, per-shard throughput, consumers with their lag per shard, and the
+// resharding, retention, mode and delete actions (each behind a confirmation dialog).
 import { kinesis, metrics, consumerLag, all } from "../api.js";
 import { h, rate, mb, average, time, errorText, MAX_HASH } from "../util.js";
 import { confirmAction } from "../app.js";
@@ -117,12 +117,7 @@ export async function streamPage(name) {
     error,
     h("div.row",
       h("div.panel", h("h2", "Summary"), summaryBox,
-        h("p", h("a#open-data-viewer", { href: `#/streams/${encodeURIComponent(name)}/data` }, h("button", "Data viewer")))),
-      h("div.panel", h("h2", "Consumers and lag"),
-        h("table#consumers-table", h("thead", h("tr", ["Consumer", "Type", "Shard", "MillisBehindLatest", "Position", "State", "Measured"]
-          .map((t) => h(t === "MillisBehindLatest" ? "th.num" : "th", t)))), consumerBody),
-        h("p.hint#consumers-hint", "Enhanced fan-out: what the last SubscribeToShard event said. Consumer application: age of the first " +
-          "record after its checkpoint. GetRecords: pollers are anonymous, so the largest iterator age of the shard's reads in the last minute."))),
+        h("p", h("a#open-data-viewer", { href: `#/streams/${encodeURIComponent(name)}/data` }, h("button", "Data viewer"))))),
     h("div.panel", h("h2", "Shard map"),
       h("p.hint", "Hash-key ranges (top 0, bottom 2^128-1) over the stream's reshard steps; orange lines join children to parents."),
       mapBox),
@@ -132,6 +127,11 @@ export async function streamPage(name) {
         h("thead", h("tr", ["Shard", "State", "Hash range", "Parents", "In rec/s", "In MB/s", "Out rec/s", "Out MB/s",
           "Write throttled", "Read throttled", "MillisBehindLatest", "Last 60 s"].map((t, i) => h(i >= 4 && i < 11 ? "th.num" : "th", t)))),
         shardBody)),
+    h("div.panel", h("h2", "Consumers and lag"),
+      h("table#consumers-table", h("thead", h("tr", ["Consumer", "Type", "Shard", "MillisBehindLatest", "Position", "State", "Measured"]
+        .map((t) => h(t === "MillisBehindLatest" ? "th.num" : "th", t)))), consumerBody),
+      h("p.hint#consumers-hint", "Enhanced fan-out: what the last SubscribeToShard event said. Consumer application: age of the first " +
+        "record after its checkpoint. GetRecords: pollers are anonymous, so the largest iterator age of the shard's reads in the last minute.")),
     h("div.panel", h("h2", "Actions"), actionResult, actions));
 
   let timer = null;
@@ -211,7 +211,7 @@ function consumerRows(registered, lag) {
   const rows = [];
   const row = (name, kind, shard, ms, position, state, at) => h("tr", { "data-consumer": name, "data-kind": kind, "data-lag-shard": shard || "" },
     h("td", name), h("td", KIND_LABELS[kind] || kind), h("td.mono", shard || "-"),
-    h("td.num.lag", { title: ms === undefined ? "" : `${ms} ms` }, lagText(ms)),
+    h("td.num.lag", { "data-ms": ms === undefined ? "" : String(ms), title: ms === undefined ? "" : `${ms} ms` }, lagText(ms)),
     h("td.mono.position", { title: position || "" }, position ? (position.length > 14 ? "…" + position.slice(-12) : position) : "-"),
     h("td", state), h("td", at ? time(at) : "-"));
   for (const c of lag.Consumers) {
