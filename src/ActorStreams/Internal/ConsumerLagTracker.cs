@@ -57,24 +57,18 @@ internal sealed class ConsumerLagTracker
     public ConsumerLagReport Report(string streamName, long epoch)
     {
         var now = NowMs;
-        var expiry = (long)EndedSubscriptionExpiry.TotalMilliseconds;
+        Prune(now);
         var subscriptions = ImmutableArray.CreateBuilder<FanOutLagEntry>();
         foreach (var ((entityId, arn), lag) in _subscriptions)
         {
-            if (!lag.Active && now - lag.ObservedAtMs > expiry)
-            {
-                _subscriptions.TryRemove(new KeyValuePair<(string, string), SubscriptionLag>((entityId, arn), lag));
-                continue;
-            }
             if (Matches(entityId, streamName, epoch, out var shardIndex))
                 subscriptions.Add(new FanOutLagEntry(arn, shardIndex, lag.MillisBehindLatest, lag.ObservedAtMs, lag.Continuation, lag.Active));
         }
         var ages = ImmutableArray.CreateBuilder<IteratorAgeEntry>();
         foreach (var (entityId, poll) in _polls)
         {
-            if (!Matches(entityId, streamName, epoch, out var shardIndex)) continue;
-            if (poll.Snapshot(now) is { } age) ages.Add(new IteratorAgeEntry(shardIndex, age.Max, age.Last, age.LastAtMs));
-            else if (now - poll.LastAtMs > expiry) _polls.TryRemove(new KeyValuePair<string, PollLag>(entityId, poll));
+            if (Matches(entityId, streamName, epoch, out var shardIndex) && poll.Snapshot(now) is { } age)
+                ages.Add(new IteratorAgeEntry(shardIndex, age.Max, age.Last, age.LastAtMs));
         }
         var applications = ImmutableArray.CreateBuilder<string>();
         foreach (var id in _applications.Keys)
@@ -93,10 +87,21 @@ internal sealed class ConsumerLagTracker
     public IEnumerable<(string EntityId, long MaxMillisBehindLatest)> IteratorAges()
     {
         var now = NowMs;
+        Prune(now);
         var result = new List<(string, long)>();
         foreach (var (entityId, poll) in _polls)
             if (poll.Snapshot(now) is { } age) result.Add((entityId, age.Max));
         return result;
+    }
+
+    /// <summary>Forgets ended subscriptions and shards without polling reads once they are older than the expiry.</summary>
+    private void Prune(long now)
+    {
+        var expiry = (long)EndedSubscriptionExpiry.TotalMilliseconds;
+        foreach (var entry in _subscriptions)
+            if (!entry.Value.Active && now - entry.Value.ObservedAtMs > expiry) _subscriptions.TryRemove(entry);
+        foreach (var entry in _polls)
+            if (now - entry.Value.LastAtMs > expiry) _polls.TryRemove(entry);
     }
 
     private static bool Matches(string entityId, string streamName, long epoch, out int shardIndex)
