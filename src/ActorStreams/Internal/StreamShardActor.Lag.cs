@@ -1,4 +1,5 @@
 using ActorStreams.Streams;
+using Akka.Actor;
 
 namespace ActorStreams.Internal;
 
