@@ -69,7 +69,9 @@ public sealed class JsonLogTests(ITestOutputHelper output)
         var events = Parsed(lines).ToList();
         Assert.Contains(events, e => e.Category.StartsWith("Microsoft.", StringComparison.Ordinal));
         // Akka.NET's own events (cluster start-up) come through the same formatter, with their source.
-        Assert.Contains(events, e => e.Category.StartsWith("Akka.", StringComparison.Ordinal) && e.State.ContainsKey("LogSource"));
+        Assert.Contains(events, e => e.Category == "Akka" && e.State.GetValueOrDefault("LogSource", "").StartsWith("remoting", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Category.StartsWith("Akka.Cluster.", StringComparison.Ordinal)
+            && e.State.GetValueOrDefault("ActorPath", "").StartsWith("akka", StringComparison.Ordinal));
         var shard = events.First(IsShardStart);
         Assert.Equal("ActorStreams.Internal.StreamShardActor", shard.Category);
         Assert.Equal("Information", shard.Level);

@@ -25,6 +25,9 @@ internal sealed class AkkaLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMe
     private readonly ILoggerFactory _factory;
     private readonly Dictionary<Type, ILogger> _loggers = new();
 
+    /// <summary>The category of events whose source is a string rather than a class (remoting, cluster start-up).</summary>
+    internal const string StringSourceCategory = "Akka";
+
     public AkkaLogBridge()
     {
         var setup = Context.System.Settings.Setup.Get<AkkaLogBridgeSetup>();
@@ -54,8 +57,13 @@ internal sealed class AkkaLogBridge : ActorBase, IRequiresMessageQueue<ILoggerMe
             Akka.Event.LogLevel.WarningLevel => MelLogLevel.Warning,
             _ => MelLogLevel.Error,
         };
-        var type = e.LogClass ?? typeof(ActorSystem);
-        if (!_loggers.TryGetValue(type, out var logger)) _loggers[type] = logger = _factory.CreateLogger(type.FullName ?? type.Name);
+        var type = e.LogClass ?? typeof(DummyClassForStringSources);
+        if (!_loggers.TryGetValue(type, out var logger))
+        {
+            // Events logged under a plain string source (remoting, cluster) carry Akka's placeholder class: "Akka" says more.
+            var category = type == typeof(DummyClassForStringSources) ? StringSourceCategory : type.FullName ?? type.Name;
+            _loggers[type] = logger = _factory.CreateLogger(category);
+        }
         if (!logger.IsEnabled(level)) return;
         var entry = AkkaLogEntry.From(e);
         logger.Log(level, default, entry, e.Cause, static (state, _) => state.Message);
