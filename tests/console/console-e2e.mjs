@@ -363,6 +363,9 @@ async function authFlow(page) {
   await page.waitForURL(new RegExp(`#/streams/${name}$`));
   await page.waitForFunction(() => document.querySelector("#summary-status")?.textContent === "ACTIVE");
   check(await page.locator('#shard-map g[data-state="OPEN"]').count() === 2, "the signed detail page draws 2 open shards");
+  await page.waitForSelector("#consumers-table tbody td");
+  const consumersText = await page.textContent("#consumers-table tbody");
+  check(!consumersText.includes("unavailable"), `the consumers table loads with a signed request (${consumersText})`);
 
   // A record put with the console's signer is read back in the data viewer.
   const marker = `signed record ${randomUUID()}`;
