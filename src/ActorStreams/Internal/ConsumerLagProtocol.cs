@@ -39,6 +39,6 @@ internal sealed record GetPositionLag(string EntityId, SequenceNumber Position) 
 /// <summary>
 /// <paramref name="MillisBehindLatest"/>: now minus the arrival time of the first record at or after the position, 0 when
 /// there is none; <paramref name="Exact"/> false when that record is older than the hot tail and its arrival time comes
-/// from the sparse time index (the start of its time-index interval), so the lag is approximate.
+/// from the sparse time index (the start of the time-index interval of the position's event), so the lag is an upper bound.
 /// </summary>
 internal sealed record PositionLagResult(long MillisBehindLatest, bool Exact) : IActorStreamsReply;

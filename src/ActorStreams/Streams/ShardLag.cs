@@ -15,8 +15,9 @@ namespace ActorStreams.Streams;
 /// </param>
 /// <param name="Active">A subscription to the shard is running, or a member of the application holds the shard's lease.</param>
 /// <param name="Approximate">
-/// The checkpoint is older than the shard's in-memory tail, so the record's arrival time comes from the shard's
-/// time index (<c>actorstreams.stream-shard.time-index-interval</c>) and the lag is approximate.
+/// The checkpoint is older than the shard's in-memory tail, so the arrival time comes from the shard's time index
+/// (<c>actorstreams.stream-shard.time-index-interval</c>): the start of the interval the checkpoint's event arrived in.
+/// The lag is then an upper bound (never less than the true one).
 /// </param>
 public sealed record ShardLag(StreamShardId ShardId, long MillisBehindLatest, DateTimeOffset ObservedAt, string? SequenceNumber, bool Active,
     bool Approximate = false);
