@@ -118,9 +118,15 @@ public sealed partial class ActorStreamsClient
     /// without charging the shard's shared GetRecords capacity (enhanced fan-out has its own). Every page read is counted
     /// once, in <see cref="StreamMetrics"/> (the console's window and the OpenTelemetry instruments).
     /// </remarks>
-    internal Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
-        TimeSpan wait, CancellationToken cancellationToken, long maxBytes = KinesisLimits.MaxGetRecordsBytes, bool sharedCapacity = true) =>
-        ReadPageAsync(entityId, shardId, from, minTimestampMs, limit, wait, maxBytes, sharedCapacity, cancellationToken);
+    internal async Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
+        TimeSpan wait, CancellationToken cancellationToken, long maxBytes = KinesisLimits.MaxGetRecordsBytes, bool sharedCapacity = true)
+    {
+        var page = await ReadPageAsync(entityId, shardId, from, minTimestampMs, limit, wait, maxBytes, sharedCapacity, cancellationToken)
+            .ConfigureAwait(false);
+        // Polling readers (GetRecords, shard sources, consumer application members) are anonymous: their lag is the shard's iterator age.
+        if (page.ThrottledFor is null && sharedCapacity) _lag.PolledRead(entityId, page.MillisBehindLatest);
+        return page;
+    }
 
     private async Task<ShardPage> ReadPageAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
         TimeSpan wait, long maxBytes, bool sharedCapacity, CancellationToken cancellationToken)

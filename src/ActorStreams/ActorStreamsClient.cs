@@ -25,6 +25,7 @@ public sealed partial class ActorStreamsClient
     private readonly Lazy<IMaterializer> _materializer;
     private readonly StreamMetrics _metrics;
     private readonly KeyProvider _keys;
+    private readonly ConsumerLagTracker _lag;
 
     internal ActorStreamsClient(ActorSystem system, ActorStreamsExtension extension)
     {
@@ -35,6 +36,7 @@ public sealed partial class ActorStreamsClient
         _shards = extension.StreamShardRegion;
         _metrics = extension.Metrics;
         _keys = extension.Keys;
+        _lag = extension.Lag;
         _iterators = new ShardIteratorCodec(_settings.IteratorSecret);
         _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
     }
@@ -42,6 +44,8 @@ public sealed partial class ActorStreamsClient
     internal ActorStreamsSettings Settings => _settings;
 
     internal TimeProvider Clock => _clock;
+
+    internal ConsumerLagTracker Lag => _lag;
 
     internal ActorSystem System => _system;
 

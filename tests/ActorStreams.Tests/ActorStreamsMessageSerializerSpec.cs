@@ -152,6 +152,18 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new SubscriptionEnded("sub-1", new ErrorReply(ResourceInUseException.Code, "Another subscription took over.")),
         new GetShardSubscriptionStats(EntityId),
         new ShardSubscriptionStats(1, 1, 2, 4 * 1024 * 1024, 17),
+        new GetConsumerLagReport("orders", 3),
+        new ConsumerLagReport(
+            [
+                new FanOutLagEntry("arn:aws:kinesis:us-east-1:000000000000:stream/orders/consumer/billing:1700000000", 1, 1234, 1_700_000_000_400,
+                    "49000000000000000000000000000000000000000000000012", true),
+                new FanOutLagEntry("arn:aws:kinesis:us-east-1:000000000000:stream/orders/consumer/audit:1700000001", 0, 0, 1_700_000_000_500, null, false),
+            ],
+            [new IteratorAgeEntry(2, 60_000, 1_500, 1_700_000_000_600)],
+            ["billing-app", "приложение"]),
+        new ConsumerLagReport([], [], []),
+        new GetPositionLag(EntityId, new SequenceNumber(17, 4)),
+        new PositionLagResult(2_500, false),
     ];
 
     public static IEnumerable<object[]> SampleData =>

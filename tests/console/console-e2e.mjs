@@ -45,6 +45,56 @@ async function ok(operation, input) {
   return r.body;
 }
 
+/**
+ * SubscribeToShard from TRIM_HORIZON over plain HTTP, reading the event stream frames (prelude: total and headers
+ * length, CRC; string headers; JSON payload; CRC). `firstRecords` resolves with the first event that holds records;
+ * `stop()` hangs up and resolves with every SubscribeToShardEvent received.
+ */
+function subscribe(consumerArn, shardId) {
+  const controller = new AbortController();
+  const events = [];
+  let resolveFirst, rejectFirst;
+  const firstRecords = new Promise((res, rej) => { resolveFirst = res; rejectFirst = rej; });
+  const done = (async () => {
+    const response = await fetch(new URL("/", base), {
+      method: "POST",
+      headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.SubscribeToShard" },
+      body: JSON.stringify({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: { Type: "TRIM_HORIZON" } }),
+      signal: controller.signal,
+    });
+    if (response.status !== 200) throw new Error(`SubscribeToShard answered ${response.status}: ${await response.text()}`);
+    const reader = response.body.getReader();
+    let buffer = Buffer.alloc(0);
+    for (;;) {
+      const { value, done: end } = await reader.read();
+      if (end) return;
+      buffer = Buffer.concat([buffer, Buffer.from(value)]);
+      while (buffer.length >= 12 && buffer.length >= buffer.readUInt32BE(0)) {
+        const total = buffer.readUInt32BE(0), headersLength = buffer.readUInt32BE(4);
+        const headers = {};
+        for (let at = 12; at < 12 + headersLength;) {
+          const nameLength = buffer[at];
+          const headerName = buffer.subarray(at + 1, at + 1 + nameLength).toString();
+          at += 1 + nameLength + 1; // the value type: 7, string
+          const valueLength = buffer.readUInt16BE(at);
+          headers[headerName] = buffer.subarray(at + 2, at + 2 + valueLength).toString();
+          at += 2 + valueLength;
+        }
+        if (headers[":event-type"] === "SubscribeToShardEvent") {
+          const event = JSON.parse(buffer.subarray(12 + headersLength, total - 4).toString());
+          events.push(event);
+          if (event.Records.length > 0) resolveFirst(event);
+        }
+        buffer = buffer.subarray(total);
+      }
+    }
+  })().catch((e) => { if (e.name !== "AbortError") { rejectFirst(e); throw e; } });
+  return {
+    firstRecords,
+    stop: async () => { controller.abort(); await done; return events; },
+  };
+}
+
 async function shot(page, name) {
   const file = path.join(shots, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
@@ -193,6 +243,35 @@ async function openFlow(page) {
   await page.waitForSelector("#action-result .notice.good");
   await page.waitForFunction(() => document.querySelector("#summary-retention")?.textContent === "48 hours");
   check(true, "retention raised to 48 hours through the console");
+
+  // Consumers and lag: an enhanced fan-out consumer subscribes to shard 1 (raw SubscribeToShard, read while the page
+  // is checked), and an anonymous GetRecords reader polls shard 2; the page shows what each was told.
+  const registered = await ok("RegisterStreamConsumer", { StreamARN: afterCancel.StreamDescriptionSummary.StreamARN, ConsumerName: "lag-viewer" });
+  const consumerArn = registered.Consumer.ConsumerARN;
+  const subscription = subscribe(consumerArn, "shardId-000000000001");
+  const firstEvent = await subscription.firstRecords;
+  check(firstEvent.Records.length > 0, `SubscribeToShard from TRIM_HORIZON sent the warm-up records (${firstEvent.Records.length})`);
+  const consumerRow = `#consumers-table tr[data-consumer="lag-viewer"][data-lag-shard="shardId-000000000001"]`;
+  await page.waitForFunction((sel) => document.querySelector(sel)?.querySelector("td:nth-child(6)")?.textContent === "subscribed", consumerRow);
+  const shownLag = Number(await page.getAttribute(`${consumerRow} td.lag`, "data-ms"));
+  const shownPosition = await page.getAttribute(`${consumerRow} td.position`, "title");
+  await new Promise((r) => setTimeout(r, 500));
+  const events = subscription.stop();
+  const told = (await events).find((e) => e.ContinuationSequenceNumber === shownPosition);
+  check(told !== undefined && told.MillisBehindLatest === shownLag,
+    `the consumers table shows the MillisBehindLatest (${shownLag} ms) of the event with continuation ${shownPosition} that lag-viewer was sent`);
+  const lagText = await page.textContent(`${consumerRow} td.lag`);
+  check(/^[\d,.]+ (ms|s|min|h)$/.test(lagText), `the lag reads as a duration (${lagText})`);
+  const poll = await ok("GetShardIterator", { StreamName: name, ShardId: "shardId-000000000002", ShardIteratorType: "TRIM_HORIZON" });
+  const polled = await ok("GetRecords", { ShardIterator: poll.ShardIterator, Limit: 1 });
+  check(polled.Records.length === 1 && polled.MillisBehindLatest > 0, `a GetRecords of one old record is behind the tip (${polled.MillisBehindLatest} ms)`);
+  const pollRow = `#consumers-table tr[data-kind="GET_RECORDS"][data-lag-shard="shardId-000000000002"]`;
+  await page.waitForSelector(pollRow);
+  const age = Number(await page.getAttribute(`${pollRow} td.lag`, "data-ms"));
+  check(age >= polled.MillisBehindLatest, `the GetRecords row shows the shard's iterator age, at least the ${polled.MillisBehindLatest} ms that read was told (${age})`);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.querySelector("td:nth-child(6)")?.textContent === "subscription ended", consumerRow);
+  check(true, "after the subscriber hangs up, its row says the subscription ended");
+  await page.locator("#consumers-table").scrollIntoViewIfNeeded();
   await shot(page, "stream-detail");
 
   // Data viewer: a record put through the API is found on its shard, as text and as hex.
@@ -354,6 +433,9 @@ async function authFlow(page) {
   await page.waitForURL(new RegExp(`#/streams/${name}$`));
   await page.waitForFunction(() => document.querySelector("#summary-status")?.textContent === "ACTIVE");
   check(await page.locator('#shard-map g[data-state="OPEN"]').count() === 2, "the signed detail page draws 2 open shards");
+  await page.waitForSelector("#consumers-table tbody td");
+  const consumersText = await page.textContent("#consumers-table tbody");
+  check(!consumersText.includes("unavailable"), `the consumers table loads with a signed request (${consumersText})`);
 
   // A record put with the console's signer is read back in the data viewer.
   const marker = `signed record ${randomUUID()}`;

@@ -214,6 +214,9 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             case WakeShard when IsLive:
                 OnTrim();
                 return true;
+            case GetPositionLag cmd when IsLive:
+                OnPositionLag(cmd);
+                return true;
             case GetShardLoad when IsLive:
             {
                 var (records, bytes) = _load.Rates(NowMs);

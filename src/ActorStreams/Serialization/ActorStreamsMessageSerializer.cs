@@ -272,7 +272,38 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
             {
                 w.Write(m.HeldSlots); w.Write(m.LiveSubscribers); w.Write(m.Detachments); w.Write(m.MaxInFlightBytes); w.Write(m.Reads);
             },
-            r => new ShardSubscriptionStats(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
+            r => new ShardSubscriptionStats(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()))
+        // ---- consumer lag (Internal/ConsumerLagProtocol.cs) ----
+        .Add<GetConsumerLagReport>("lQ", (w, m) => { w.Write(m.StreamName); w.Write(m.Epoch); },
+            r => new GetConsumerLagReport(r.ReadString(), r.ReadInt64()))
+        .Add<ConsumerLagReport>("lR", (w, m) =>
+            {
+                w.Write(m.Subscriptions.Length);
+                foreach (var s in m.Subscriptions)
+                {
+                    w.Write(s.ConsumerArn); w.Write(s.ShardIndex); w.Write(s.MillisBehindLatest); w.Write(s.ObservedAtMs);
+                    WriteNullable(w, s.Continuation); w.Write(s.Active);
+                }
+                w.Write(m.IteratorAges.Length);
+                foreach (var a in m.IteratorAges)
+                {
+                    w.Write(a.ShardIndex); w.Write(a.MaxMillisBehindLatest); w.Write(a.LastMillisBehindLatest); w.Write(a.LastReadAtMs);
+                }
+                WriteStrings(w, m.Applications);
+            },
+            r =>
+            {
+                var subscriptions = ImmutableArray.CreateBuilder<FanOutLagEntry>();
+                for (var n = r.ReadInt32(); n > 0; n--)
+                    subscriptions.Add(new FanOutLagEntry(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadNullableString(r), r.ReadBoolean()));
+                var ages = ImmutableArray.CreateBuilder<IteratorAgeEntry>();
+                for (var n = r.ReadInt32(); n > 0; n--)
+                    ages.Add(new IteratorAgeEntry(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
+                return new ConsumerLagReport(subscriptions.ToImmutable(), ages.ToImmutable(), ReadStrings(r));
+            })
+        .Add<GetPositionLag>("lP", (w, m) => { w.Write(m.EntityId); Write(w, m.Position); }, r => new GetPositionLag(r.ReadString(), ReadSequence(r)))
+        .Add<PositionLagResult>("lL", (w, m) => { w.Write(m.MillisBehindLatest); w.Write(m.Exact); },
+            r => new PositionLagResult(r.ReadInt64(), r.ReadBoolean()));
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsMessageSerializer(ExtendedActorSystem system) : base(system) { }
