@@ -225,7 +225,7 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
         var createdAtMs = Clock.GetUtcNow().ToUnixTimeMilliseconds();
         var old = await PutRoundsAsync(Client, stream, 3, 6);
         var records = await ReadStreamAsync(stream);
-        StreamRecord Last(int shard) => records.Last(r => r.ShardId.Index == shard);
+        var lastOfShard1 = records.Last(r => r.ShardId.Index == 1);
         var shard2 = records.Where(r => r.ShardId.Index == 2).ToList();
         Assert.True(shard2.Count >= 4 && records.Any(r => r.ShardId.Index == 3), "the split's children both hold records");
         var shard2Checkpoint = shard2[shard2.Count / 2];
@@ -235,12 +235,14 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
         var metadata = new DeliveryStreamMetadata(name, DeliveryStreamType.KinesisStreamAsSource,
             new KinesisStreamSourceConfiguration { KinesisStreamArn = Client.Settings.StreamArn(stream) }, S3(bucket, intervalSeconds: 0),
             DeliveryStreamEncryption.Disabled, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal), 1, createdAtMs, createdAtMs);
-        var writer = Sys.ActorOf(Props.Create(() => new JournalWriter(DeliveryStreamEntity.PersistenceId(name), new object[]
-        {
+        object[] events =
+        [
             new DeliveryStreamChanged(metadata),
-            new SourceCheckpointed(new StreamShardId(1).ToString(), Last(1).SequenceNumber),
+            new SourceCheckpointed(new StreamShardId(1).ToString(), lastOfShard1.SequenceNumber),
             new SourceCheckpointed(new StreamShardId(2).ToString(), shard2Checkpoint.SequenceNumber),
-        })));
+        ];
+        var persistenceId = DeliveryStreamEntity.PersistenceId(name);
+        var writer = Sys.ActorOf(Props.Create(() => new JournalWriter(persistenceId, events)));
         Watch(writer);
         writer.Tell("write");
         ExpectMsg("written", TimeSpan.FromSeconds(10));
