@@ -13,6 +13,8 @@ namespace ActorStreams.Cluster.Tests;
 /// KinesisStreamAsSource delivery stream created through node 2 reads a stream written through node 3 and split
 /// through node 1 (its consumer application, the stream's shards and the delivery stream may each run on another
 /// node) and delivers every record, each key's in the order written. Describe, List and Delete go through yet other nodes.
+/// When the node running a KinesisStreamAsSource delivery stream is killed, the entity restarts on a survivor and
+/// resumes from the application's checkpoints: nothing lost, keys in order (redeliveries allowed).
 /// </summary>
 [Collection(LocalCluster.Collection)]
 public sealed class FirehoseClusterTests(ITestOutputHelper output)
@@ -113,6 +115,68 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
         {
             output.WriteLine(cluster.LogTails(60));
             throw;
+        }
+    }
+
+    [ClusterFact]
+    public async Task A_KinesisStreamAsSource_delivery_stream_must_resume_on_another_node_when_its_node_is_killed()
+    {
+        using var budget = new CancellationTokenSource(Budget);
+        var clock = Stopwatch.StartNew();
+        void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}");
+
+        await using var cluster = await LocalCluster.StartAsync(Log, budget.Token);
+        using var http = new KinesisHttp();
+        var nodes = new[] { cluster.Node(1), cluster.Node(2), cluster.Node(3) };
+        try
+        {
+            await http.OkAsync(nodes[0], "CreateStream", new { StreamName = "fhsource", ShardCount = 3 }, budget.Token);
+            var streamArn = await WaitActiveAsync(http, nodes[0], "fhsource", budget.Token);
+            await http.OkAsync(nodes[0], Firehose + "CreateDeliveryStream", new
+            {
+                DeliveryStreamName = "failover",
+                DeliveryStreamType = "KinesisStreamAsSource",
+                KinesisStreamSourceConfiguration = new { KinesisStreamARN = streamArn, RoleARN = RoleArn },
+                ExtendedS3DestinationConfiguration = S3("failover-bucket"),
+            }, budget.Token);
+            var written = new List<string>();
+            for (var round = 0; round < 10; round++) written.AddRange(await PutRoundAsync(http, nodes[round % 3], round, budget.Token));
+            await WaitForRecordsAsync(cluster, "failover-bucket", written, budget.Token);
+            var victim = HostsOf(cluster, "failover-bucket").Single();
+            var survivors = nodes.Where((_, i) => i + 1 != victim).ToArray();
+            Log($"the delivery stream runs on node {victim}; killing it");
+
+            await cluster.KillAsync(victim, budget.Token);
+            // Written while the delivery stream (and perhaps shards of the stream) move: retried until acknowledged.
+            for (var round = 10; round < 20; round++)
+                written.AddRange(await PutRoundWithRetriesAsync(http, survivors[round % 2], round, budget.Token));
+            var delivered = await WaitForRecordsAsync(cluster, "failover-bucket", written, budget.Token);
+            Assert.Empty(delivered.Where(r => !written.Contains(r)));
+            AssertKeyOrder(delivered);
+            var hosts = HostsOf(cluster, "failover-bucket").ToList();
+            Log($"{written.Count} records written, {delivered.Count} delivered ({delivered.Count - delivered.Distinct().Count()} repeated) by node(s) "
+                + string.Join(", ", hosts));
+            Assert.True(hosts.Count == 2, "after the kill another node delivers");
+        }
+        catch
+        {
+            output.WriteLine(cluster.LogTails(60));
+            throw;
+        }
+    }
+
+    private static async Task<List<string>> PutRoundWithRetriesAsync(KinesisHttp http, Uri node, int round, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await PutRoundAsync(http, node, round, cancellationToken);
+            }
+            catch (Exception) when (attempt < 60 && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
         }
     }
 
