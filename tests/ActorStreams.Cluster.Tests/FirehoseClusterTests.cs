@@ -95,7 +95,7 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
             for (var round = 10; round < 20; round++) written.AddRange(await PutRoundAsync(http, nodes[1], round, budget.Token));
 
             var fromStream = await WaitForRecordsAsync(cluster, "stream-bucket", written, budget.Token);
-            Assert.Empty(fromStream.Where(r => !written.Contains(r)));
+            Assert.DoesNotContain(fromStream, r => !written.Contains(r));
             AssertKeyOrder(fromStream);
             Log($"KinesisStreamAsSource: {written.Count} records written across a split, {fromStream.Count} delivered by node(s) "
                 + string.Join(", ", HostsOf(cluster, "stream-bucket")));
@@ -151,7 +151,7 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
             for (var round = 10; round < 20; round++)
                 written.AddRange(await PutRoundWithRetriesAsync(http, survivors[round % 2], round, budget.Token));
             var delivered = await WaitForRecordsAsync(cluster, "failover-bucket", written, budget.Token);
-            Assert.Empty(delivered.Where(r => !written.Contains(r)));
+            Assert.DoesNotContain(delivered, r => !written.Contains(r));
             AssertKeyOrder(delivered);
             var hosts = HostsOf(cluster, "failover-bucket").ToList();
             Log($"{written.Count} records written, {delivered.Count} delivered ({delivered.Count - delivered.Distinct().Count()} repeated) by node(s) "

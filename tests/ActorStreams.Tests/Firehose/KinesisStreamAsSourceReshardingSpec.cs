@@ -92,7 +92,7 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
     private void AssertDelivery(IReadOnlyCollection<string> written, List<string> delivered, bool allowRepeats)
     {
         var writtenSet = written.ToHashSet();
-        Assert.Empty(delivered.Where(d => !writtenSet.Contains(d)));
+        Assert.DoesNotContain(delivered, d => !writtenSet.Contains(d));
         Assert.True(writtenSet.SetEquals(delivered), "every written record is delivered");
         var next = new Dictionary<string, int>();
         foreach (var record in delivered)
