@@ -21,9 +21,11 @@ public sealed partial class FirehoseClient
     private readonly IActorRef _catalog;
     private readonly TimeSpan _askTimeout;
     private readonly Lazy<IMaterializer> _materializer;
+    private readonly ActorSystem _system;
 
     internal FirehoseClient(ActorSystem system, FirehoseRuntime runtime, IActorRef deliveryStreams, IActorRef catalog, TimeSpan askTimeout)
     {
+        _system = system;
         _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "firehose-transformations"));
         _runtime = runtime;
         _deliveryStreams = deliveryStreams;
@@ -222,8 +224,21 @@ public sealed partial class FirehoseClient
         return new PutRecordBatchResult(entries.Length - result.Accepted, result.Encrypted, entries);
     }
 
-    internal Task<SourceCheckpoints> GetSourceCheckpointsAsync(string deliveryStreamName, CancellationToken cancellationToken = default) =>
-        AskAsync<SourceCheckpoints>(_deliveryStreams, new GetSourceCheckpoints(deliveryStreamName), cancellationToken);
+    /// <summary>
+    /// The consumer application a KinesisStreamAsSource delivery stream reads its source as: checkpoints (after the
+    /// last delivered record of each shard, SHARD_END for finished ones) and leases. For tests and diagnostics.
+    /// </summary>
+    internal async Task<(string ApplicationName, ConsumerApplicationState State)> GetSourceApplicationAsync(string deliveryStreamName,
+        CancellationToken cancellationToken = default)
+    {
+        var description = await DescribeDeliveryStreamAsync(deliveryStreamName, cancellationToken).ConfigureAwait(false);
+        if (description.KinesisStreamSource is not { } source)
+            throw new InvalidArgumentException($"Firehose {deliveryStreamName} does not read a Kinesis stream.");
+        var application = KinesisSourceGraph.ApplicationName(deliveryStreamName, description.CreateTimestamp.ToUnixTimeMilliseconds());
+        var state = await ActorStreamsExtension.Get(_system).Client
+            .GetConsumerApplicationAsync(KinesisSourceGraph.StreamNameOfArn(source.KinesisStreamArn), application, cancellationToken).ConfigureAwait(false);
+        return (application, state);
+    }
 
     private static void CheckRecord(ReadOnlyMemory<byte> data, string member)
     {

@@ -42,6 +42,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     // Buffers the graph finished; they are journaled done strictly in order, _completing of them at a time.
     private readonly HashSet<Guid> _finished = new();
     private int _completing;
+    // KinesisStreamAsSource: checkpoints journaled before the delivery stream read as a consumer application. No longer
+    // written; KinesisSourceGraph moves them into the application on every start (see KinesisSourceGraph.MigrateAsync).
     private ImmutableSortedDictionary<string, string> _checkpoints = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
     private readonly List<PendingPut> _pending = new();
@@ -147,9 +149,6 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             case DeliveryGraphStopped stopped:
                 OnGraphStopped(stopped);
                 return true;
-            case SourceBufferDone done:
-                OnSourceBufferDone(done);
-                return true;
             case RestartGraph:
                 if (Exists && _queue is null && _sourceGraph is null)
                 {
@@ -177,10 +176,6 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
                 return true;
             case WakeDeliveryStream:
                 if (_meta is null && !_deleted) Sender.Tell(new DeliveryStreamGone(_name));
-                return true;
-            case GetSourceCheckpoints:
-                RequireExists();
-                Sender.Tell(new SourceCheckpoints(_checkpoints));
                 return true;
             case SaveSnapshotSuccess ok:
                 // Everything up to the snapshot is in it; the events behind it (delivered records) can go.
@@ -504,9 +499,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
         {
             if (_plan is null) return;
-            var streamName = KinesisSourceGraph.StreamNameOfArn(_meta.Source!.KinesisStreamArn);
-            _sourceGraph = KinesisSourceGraph.Run(Context.System, Self, _graphGeneration, _plan, _meta.Destination.EffectiveBufferingHints, _checkpoints,
-                _runtime, _log, _materializer, streamName, _graphCancel.Token);
+            _sourceGraph = KinesisSourceGraph.Run(Context.System, Self, _graphGeneration, _plan, _meta, _checkpoints, _runtime, _log, _materializer,
+                _graphCancel.Token);
             return;
         }
         // Every buffer not yet journaled done goes to the new graph again (those being journaled done stay done).
@@ -523,20 +517,6 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _queue = null;
         _sourceGraph?.Shutdown();
         _sourceGraph = null;
-    }
-
-    private void OnSourceBufferDone(SourceBufferDone done)
-    {
-        if (done.Generation != _graphGeneration || !Exists || done.Checkpoints.IsEmpty) return;
-        var events = done.Checkpoints.Select(c => new SourceCheckpointed(c.Key, c.Value)).ToList();
-        _persistsInFlight += events.Count;
-        PersistAllAsync(events, e =>
-        {
-            _persistsInFlight--;
-            _checkpoints = _checkpoints.SetItem(e.ShardId, e.SequenceNumber);
-            _eventsSinceSnapshot++;
-            MaybeSnapshot();
-        });
     }
 
     private void OnGraphStopped(DeliveryGraphStopped stopped)

@@ -7,15 +7,17 @@ namespace ActorStreams.Firehose.Internal;
 
 // Everything a DeliveryStream entity and the delivery catalog persist, receive and answer. Events and snapshots go
 // through ActorStreamsSerializer: record payloads as raw bytes, the small control-plane metadata as JSON inside it.
+// Commands and replies cross nodes (any node takes any request; the entity lives on one of them) and are written by
+// ActorStreamsMessageSerializer in the same way.
 
 /// <summary>A message addressed to one DeliveryStream entity through its sharding region.</summary>
-internal interface IDeliveryStreamCommand
+internal interface IDeliveryStreamCommand : IActorStreamsMessage
 {
     string DeliveryStreamName { get; }
 }
 
 /// <summary>A message for the delivery catalog.</summary>
-internal interface IDeliveryCatalogCommand;
+internal interface IDeliveryCatalogCommand : IActorStreamsMessage;
 
 /// <summary>The control-plane state of a delivery stream: configuration, version, tags, encryption.</summary>
 internal sealed record DeliveryStreamMetadata(
@@ -39,6 +41,12 @@ internal sealed record DeliveryStreamMetadata(
 
     public static DeliveryStreamMetadata FromJson(ReadOnlySpan<byte> json) =>
         JsonSerializer.Deserialize<DeliveryStreamMetadata>(json, Options) ?? throw new JsonException("Empty delivery stream metadata.");
+
+    /// <summary>A part of the configuration (a destination, a source, encryption) as the metadata writes it.</summary>
+    public static byte[] PartToJson<T>(T part) where T : class => JsonSerializer.SerializeToUtf8Bytes(part, Options);
+
+    public static T PartFromJson<T>(ReadOnlySpan<byte> json) where T : class =>
+        JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"Empty {typeof(T).Name}.");
 
     public bool Equals(DeliveryStreamMetadata? other) => other is not null && ToJson().AsSpan().SequenceEqual(other.ToJson());
 
@@ -73,7 +81,10 @@ internal sealed record DeliveryBufferSealed(Guid BufferId, int RecordCount, long
 /// <summary>The oldest closed buffer was delivered (or its records went to the error output): its records are done.</summary>
 internal sealed record DeliveryBufferCompleted(Guid BufferId) : IActorStreamsSerializable;
 
-/// <summary>A KinesisStreamAsSource delivery stream's position in one source shard: everything up to it is delivered.</summary>
+/// <summary>
+/// A KinesisStreamAsSource delivery stream's position in one source shard: everything up to it is delivered. Written
+/// only before delivery streams read as consumer applications; still read, and moved into the application.
+/// </summary>
 internal sealed record SourceCheckpointed(string ShardId, string SequenceNumber) : IActorStreamsSerializable;
 
 /// <summary>The whole entity state, undelivered records included (bounded by the backlog limit).</summary>
@@ -124,9 +135,6 @@ internal sealed record PutFirehoseRecords(string DeliveryStreamName, byte[][] Re
 /// <summary>Starts the entity (the catalog sends it to every delivery stream on recovery, so delivery resumes after a restart).</summary>
 internal sealed record WakeDeliveryStream(string DeliveryStreamName) : IDeliveryStreamCommand;
 
-/// <summary>Asks a KinesisStreamAsSource delivery stream for its checkpoints.</summary>
-internal sealed record GetSourceCheckpoints(string DeliveryStreamName) : IDeliveryStreamCommand;
-
 // ---- commands to the catalog ----
 
 internal sealed record RegisterDeliveryStream(string Name, DeliveryStreamType Type, long CreatedAtMs) : IDeliveryCatalogCommand;
@@ -143,14 +151,12 @@ internal sealed record StartDeliveryCatalog : IDeliveryCatalogCommand
 
 // ---- replies ----
 
-internal sealed record DeliveryStreamAck(string Name);
+internal sealed record DeliveryStreamAck(string Name) : IActorStreamsReply;
 
 /// <summary>The first <see cref="Accepted"/> records are durable as event <see cref="EventNo"/> from <see cref="FirstIndex"/>; the rest were refused because the backlog is full.</summary>
-internal sealed record PutFirehoseRecordsResult(long EventNo, int FirstIndex, int Accepted, bool Encrypted);
+internal sealed record PutFirehoseRecordsResult(long EventNo, int FirstIndex, int Accepted, bool Encrypted) : IActorStreamsReply;
 
-internal sealed record DeliveryStreamTags(ImmutableSortedDictionary<string, string> Tags);
-
-internal sealed record SourceCheckpoints(ImmutableSortedDictionary<string, string> Checkpoints);
+internal sealed record DeliveryStreamTags(ImmutableSortedDictionary<string, string> Tags) : IActorStreamsReply;
 
 /// <summary>The answer to a wake-up from an entity that holds no delivery stream: the catalog forgets the name.</summary>
 internal sealed record DeliveryStreamGone(string Name) : IDeliveryCatalogCommand;
