@@ -64,6 +64,8 @@ public sealed partial class FirehoseClient
     /// <exception cref="LimitExceededException">Too many delivery streams, or too many tags.</exception>
     public async Task<string> CreateDeliveryStreamAsync(DeliveryStreamConfiguration configuration, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration = configuration with { Destination = SchemaRegistry.Resolve(_runtime.Settings, configuration.Destination) };
         FirehoseValidation.Configuration(configuration);
         var name = configuration.DeliveryStreamName;
         var now = NowMs;
@@ -121,6 +123,7 @@ public sealed partial class FirehoseClient
         FirehoseValidation.DeliveryStreamName(deliveryStreamName);
         if (!int.TryParse(currentDeliveryStreamVersionId, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             throw new InvalidArgumentException($"CurrentDeliveryStreamVersionId '{currentDeliveryStreamVersionId}' is not a version id.");
+        if (destination is not null) destination = SchemaRegistry.Resolve(_runtime.Settings, destination);
         FirehoseValidation.Destination(destination);
         await AskAsync<DeliveryStreamAck>(_deliveryStreams,
             new UpdateDeliveryDestination(deliveryStreamName, version, destinationId, destination, NowMs), cancellationToken).ConfigureAwait(false);
