@@ -123,10 +123,11 @@ public sealed partial class FirehoseClient
         FirehoseValidation.DeliveryStreamName(deliveryStreamName);
         if (!int.TryParse(currentDeliveryStreamVersionId, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             throw new InvalidArgumentException($"CurrentDeliveryStreamVersionId '{currentDeliveryStreamVersionId}' is not a version id.");
+        // A null destination is refused by the validation (InvalidArgumentException), after the registry lookup.
         if (destination is not null) destination = SchemaRegistry.Resolve(_runtime.Settings, destination);
         FirehoseValidation.Destination(destination);
         await AskAsync<DeliveryStreamAck>(_deliveryStreams,
-            new UpdateDeliveryDestination(deliveryStreamName, version, destinationId, destination, NowMs), cancellationToken).ConfigureAwait(false);
+            new UpdateDeliveryDestination(deliveryStreamName, version, destinationId, destination!, NowMs), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds or replaces tags (at most 50 per call and per delivery stream).</summary>

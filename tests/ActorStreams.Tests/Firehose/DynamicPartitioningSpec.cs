@@ -15,7 +15,7 @@ namespace ActorStreams.Tests.Firehose;
 public sealed class DynamicPartitioningSpec(ITestOutputHelper output)
     : FirehoseSpec(output, config: """
         actorstreams.firehose.max-backlog-bytes = 2 MiB
-        actorstreams.firehose.max-active-partitions = 3
+        actorstreams.firehose.max-active-partitions = 6
         """)
 {
     internal const string Query = "{customer_id: .customer_id, device: .device[\"type\"], first_tag: .tags[0]}";
@@ -153,17 +153,17 @@ public sealed class DynamicPartitioningSpec(ITestOutputHelper output)
         var name = UniqueName("dp");
         var bucket = UniqueBucket("bucket");
         await CreateAsync(name, Partitioned(bucket, intervalSeconds: 2));
-        // The limit is 3 here: customers 0, 1 and 2 open partitions, customer 3 finds none free.
-        var sent = Enumerable.Range(0, 8).Select(i => Event(i % 4, "d", i)).ToList();
+        // The limit is 6 here: customers 0 to 5 open partitions, customer 6 finds none free.
+        var sent = Enumerable.Range(0, 14).Select(i => Event(i % 7, "d", i)).ToList();
         await PutAsync(name, sent);
 
         var objects = await WaitForObjectsAsync(bucket, o => o.Values.Sum(v => Lines(v).Count) >= sent.Count);
-        Assert.Equal(4, objects.Count);
-        for (var c = 0; c < 3; c++)
+        Assert.Equal(7, objects.Count);
+        for (var c = 0; c < 6; c++)
             Assert.Equal(2, Lines(Assert.Single(objects, o => o.Key.StartsWith($"data/customer={c}/")).Value).Count);
         var overflow = Lines(Assert.Single(objects, o => o.Key.StartsWith("errors/partitioning-failed/")).Value)
             .Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal([sent[3], sent[7]], overflow.Select(l => Encoding.UTF8.GetString(l.GetProperty("rawData").GetBytesFromBase64())));
+        Assert.Equal([sent[6], sent[13]], overflow.Select(l => Encoding.UTF8.GetString(l.GetProperty("rawData").GetBytesFromBase64())));
         Assert.All(overflow, l => Assert.Equal("DynamicPartitioning.ActivePartitionsExceeded", l.GetProperty("errorCode").GetString()));
 
         // Delivered partitions are no longer active: a new customer gets a partition again.

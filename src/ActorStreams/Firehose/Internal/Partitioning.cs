@@ -48,11 +48,12 @@ internal sealed class Partitioning
         if (_queryKeys.Length > 0)
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (Query is null || !Query.TryEvaluate(record.Data, values, out error))
+            if (Query is null)
             {
-                error ??= "No metadata extraction query is configured.";
+                error = "No metadata extraction query is configured.";
                 return false;
             }
+            if (!Query.TryEvaluate(record.Data, values, out error)) return false;
             foreach (var key in _queryKeys)
             {
                 if (!values.TryGetValue(key, out var value))
