@@ -6,7 +6,7 @@ namespace ActorStreams.Server.Tests;
 
 /// <summary>
 /// The server with a schema registry: table <c>analytics.events</c> in HOCON (<c>--config</c>) and <c>files.rows</c>
-/// in a JSON schema file (<c>actorstreams.firehose.schema-file</c>).
+/// in a JSON schema file (<c>actorstreams.firehose.schema-file</c>); a 2 MiB backlog, so 1 MiB closes a buffer.
 /// </summary>
 public sealed class SchemaRegistryServerFixture : ServerFixture
 {
@@ -17,6 +17,8 @@ public sealed class SchemaRegistryServerFixture : ServerFixture
         var config = Path.Combine(DataDir, "schemas.conf");
         File.WriteAllText(config, $$"""
             actorstreams.firehose {
+              # Half of it (1 MiB) closes buffers: the CLI wants intervals of at least 60 s, and partitions at least 64 MiB.
+              max-backlog-bytes = 2 MiB
               schemas {
                 analytics {
                   events = [
@@ -58,13 +60,20 @@ public sealed class FirehosePartitioningAwsCliTests(SchemaRegistryServerFixture 
 
     private static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 
+    /// <summary>A record of exactly 128 KiB: eight of them fill the 1 MiB that closes a buffer here.</summary>
+    private static string Sized(Func<string, string> make)
+    {
+        const int size = 128 * 1024;
+        return make(new string('x', size - Encoding.UTF8.GetByteCount(make(""))));
+    }
+
     private static object Partitioned(string bucket, string query) => new
     {
         RoleARN = "arn:aws:iam::000000000000:role/firehose",
         BucketARN = $"arn:aws:s3:::{bucket}",
         Prefix = "customer=!{partitionKeyFromQuery:customer_id}/device=!{partitionKeyFromQuery:device}/",
         ErrorOutputPrefix = "errors/!{firehose:error-output-type}/",
-        BufferingHints = new { SizeInMBs = 64, IntervalInSeconds = 1 },
+        BufferingHints = new { SizeInMBs = 64, IntervalInSeconds = 900 },
         DynamicPartitioningConfiguration = new { Enabled = true, RetryOptions = new { DurationInSeconds = 300 } },
         ProcessingConfiguration = new
         {
@@ -84,13 +93,23 @@ public sealed class FirehosePartitioningAwsCliTests(SchemaRegistryServerFixture 
         },
     };
 
+    /// <summary>PutRecordBatch, resending the entries a full backlog refused (ServiceUnavailableException), as a producer does.</summary>
     private async Task PutBatchAsync(string name, IEnumerable<string> records)
     {
         var aws = AwsCli.Installed!;
-        var file = Path.Combine(server.DataDir, $"{name}-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(records.Select(r => new { Data = r })));
-        var batch = await aws.FirehoseAsync(server.BaseAddress, [.. new[] { "put-record-batch", "--delivery-stream-name", name, "--records", "file://" + file }, .. aws.RawBlobs]);
-        Assert.Equal(0, batch.GetProperty("FailedPutCount").GetInt32());
+        var pending = records.ToList();
+        for (var attempt = 0; pending.Count > 0; attempt++)
+        {
+            Assert.True(attempt < 50, $"{pending.Count} records still refused");
+            var file = Path.Combine(server.DataDir, $"{name}-{Guid.NewGuid():N}.json");
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(pending.Select(r => new { Data = r })));
+            var batch = await aws.FirehoseAsync(server.BaseAddress, [.. new[] { "put-record-batch", "--delivery-stream-name", name, "--records", "file://" + file }, .. aws.RawBlobs]);
+            var responses = batch.GetProperty("RequestResponses").EnumerateArray().ToList();
+            var refused = responses.Select((r, i) => (r, i)).Where(x => x.r.TryGetProperty("ErrorCode", out _)).ToList();
+            Assert.All(refused, x => Assert.Equal("ServiceUnavailableException", x.r.GetProperty("ErrorCode").GetString()));
+            pending = refused.Select(x => pending[x.i]).ToList();
+            if (pending.Count > 0) await Task.Delay(200);
+        }
     }
 
     [AwsCliFact]
@@ -110,21 +129,20 @@ public sealed class FirehosePartitioningAwsCliTests(SchemaRegistryServerFixture 
         Assert.Equal("MetadataExtraction", processor.GetProperty("Type").GetString());
         Assert.Equal("{customer_id: .customer_id, device: .device.type}", processor.GetProperty("Parameters")[0].GetProperty("ParameterValue").GetString());
 
-        var records = new[]
-        {
-            """{"customer_id":"a1","device":{"type":"phone"},"n":1}""" + "\n",
-            """{"customer_id":"b2","device":{"type":"tv"},"n":2}""" + "\n",
-            """{"customer_id":"a1","device":{"type":"phone"},"n":3}""" + "\n",
-            """{"customer_id":"a1","n":4}""" + "\n",
-        };
-        await PutBatchAsync(name, records);
+        // Partition a1 fills 1 MiB first and is delivered; then b2 with a record that has no device.
+        var a1 = Enumerable.Range(0, 8).Select(i => Sized(pad => $$"""{"customer_id":"a1","device":{"type":"phone"},"n":{{i}},"pad":"{{pad}}"}""")).ToList();
+        var b2 = Enumerable.Range(0, 8).Select(i => Sized(pad => $$"""{"customer_id":"b2","device":{"type":"tv"},"n":{{i}},"pad":"{{pad}}"}""")).ToList();
+        var noDevice = """{"customer_id":"a1","n":4}""";
+        await PutBatchAsync(name, a1);
+        await WaitForObjectsAsync(bucket, o => o.Count == 1);
+        await PutBatchAsync(name, [.. b2, noDevice]);
 
         var objects = await WaitForObjectsAsync(bucket, o => o.Count == 3);
         string Object(string prefix) => Encoding.UTF8.GetString(Assert.Single(objects, o => o.Key.StartsWith(prefix)).Value);
-        Assert.Equal(records[0] + records[2], Object($"customer=a1/device=phone/{name}-1-"));
-        Assert.Equal(records[1], Object($"customer=b2/device=tv/{name}-1-"));
+        Assert.Equal(string.Concat(a1), Object($"customer=a1/device=phone/{name}-1-"));
+        Assert.Equal(string.Concat(b2), Object($"customer=b2/device=tv/{name}-1-"));
         var failed = JsonDocument.Parse(Object("errors/partitioning-failed/").Trim()).RootElement;
-        Assert.Equal(records[3], Encoding.UTF8.GetString(failed.GetProperty("rawData").GetBytesFromBase64()));
+        Assert.Equal(noDevice, Encoding.UTF8.GetString(failed.GetProperty("rawData").GetBytesFromBase64()));
         Assert.Equal("DynamicPartitioning.MetadataExtractionFailed", failed.GetProperty("errorCode").GetString());
     }
 
@@ -150,7 +168,7 @@ public sealed class FirehosePartitioningAwsCliTests(SchemaRegistryServerFixture 
         RoleARN = "arn:aws:iam::000000000000:role/firehose",
         BucketARN = $"arn:aws:s3:::{bucket}",
         Prefix = "parquet/",
-        BufferingHints = new { SizeInMBs = 64, IntervalInSeconds = 1 },
+        BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 900 },
         CompressionFormat = "UNCOMPRESSED",
         DataFormatConversionConfiguration = new
         {
@@ -175,7 +193,14 @@ public sealed class FirehosePartitioningAwsCliTests(SchemaRegistryServerFixture 
         Assert.Equal("events", conversion.GetProperty("SchemaConfiguration").GetProperty("TableName").GetString());
         Assert.Equal("GZIP", conversion.GetProperty("OutputFormatConfiguration").GetProperty("Serializer").GetProperty("ParquetSerDe").GetProperty("Compression").GetString());
 
-        await PutBatchAsync(name, ["""{"id":1,"name":"one","score":0.5}""", """{"id":2,"name":"two","unknown":true}""", "not json"]);
+        // Six that fit (the second without a score), one that is not JSON and one whose id is not a number: 1 MiB.
+        var records = Enumerable.Range(0, 6).Select(i => Sized(pad => i == 1
+                ? $$"""{"id":{{i}},"name":"n{{i}}-{{pad}}","unknown":true}"""
+                : $$"""{"id":{{i}},"name":"n{{i}}-{{pad}}","score":{{i}}.5}"""))
+            .Append(Sized(pad => "not json " + pad))
+            .Append(Sized(pad => $$"""{"id":"seven","name":"{{pad}}"}"""))
+            .ToList();
+        await PutBatchAsync(name, records);
 
         var objects = await WaitForObjectsAsync(bucket, o => o.Count == 2);
         var (key, data) = objects.Single(o => o.Key.StartsWith("parquet/"));
@@ -185,32 +210,34 @@ public sealed class FirehosePartitioningAwsCliTests(SchemaRegistryServerFixture 
             var fields = reader.Schema.GetDataFields();
             Assert.Equal(["id", "name", "score"], fields.Select(f => f.Name).ToArray());
             using var group = reader.OpenRowGroupReader(0);
-            Assert.Equal(2, group.RowCount);
-            var ids = new long?[2];
+            Assert.Equal(6, group.RowCount);
+            var ids = new long?[6];
             await group.ReadAsync<long>(fields[0], ids.AsMemory());
-            var names = new string?[2];
+            var names = new string?[6];
             await group.ReadAsync(fields[1], names.AsMemory());
-            var scores = new double?[2];
+            var scores = new double?[6];
             await group.ReadAsync<double>(fields[2], scores.AsMemory());
-            Assert.Equal([1L, 2L], ids);
-            Assert.Equal(["one", "two"], names.Select(n => n!).ToArray());
-            Assert.Equal([0.5, null], scores);
+            Assert.Equal([0L, 1L, 2L, 3L, 4L, 5L], ids);
+            Assert.Equal(["n0-", "n1-", "n2-", "n3-", "n4-", "n5-"], names.Select(n => n![..3]).ToArray());
+            Assert.Equal([0.5, null, 2.5, 3.5, 4.5, 5.5], scores);
         }
-        Assert.Contains(objects.Keys, k => k.StartsWith("format-conversion-failed/"));
+        var failed = Encoding.UTF8.GetString(objects.Single(o => o.Key.StartsWith("format-conversion-failed/")).Value)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, failed.Length);
 
         // A table of the JSON schema file works the same way.
         var fileStream = NewName("cli-pq");
         var fileBucket = NewName("pq");
         await aws.FirehoseAsync(server.BaseAddress, "create-delivery-stream", "--delivery-stream-name", fileStream,
             "--extended-s3-destination-configuration", JsonSerializer.Serialize(Parquet(fileBucket, "files", "rows", "SNAPPY")));
-        await PutBatchAsync(fileStream, ["""{"row":7,"label":"seven"}"""]);
+        await PutBatchAsync(fileStream, Enumerable.Range(0, 8).Select(i => Sized(pad => $$"""{"row":{{i + 7}},"label":"{{pad}}"}""")));
         var fileObjects = await WaitForObjectsAsync(fileBucket, o => o.Count == 1);
         await using var fileReader = await ParquetReader.CreateAsync(new MemoryStream(fileObjects.Single().Value));
         Assert.Equal(["row", "label"], fileReader.Schema.GetDataFields().Select(f => f.Name).ToArray());
         using var rows = fileReader.OpenRowGroupReader(0);
-        var row = new int?[1];
+        var row = new int?[8];
         await rows.ReadAsync<int>(fileReader.Schema.GetDataFields()[0], row.AsMemory());
-        Assert.Equal(7, row[0]);
+        Assert.Equal(Enumerable.Range(7, 8).Select(i => (int?)i), row);
     }
 
     [AwsCliFact]
