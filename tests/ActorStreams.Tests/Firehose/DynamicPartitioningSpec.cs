@@ -148,6 +148,40 @@ public sealed class DynamicPartitioningSpec(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_HTTP_transformations_metadata_partitionKeys_and_a_query_on_its_output_must_partition_together()
+    {
+        var name = UniqueName("dp");
+        var bucket = UniqueBucket("bucket");
+        await using var endpoint = new LocalHttpServer(async context =>
+        {
+            var body = JsonDocument.Parse(await LocalHttpServer.BodyAsync(context.Request)).RootElement;
+            var records = body.GetProperty("records").EnumerateArray().Select(r =>
+            {
+                var input = JsonDocument.Parse(r.GetProperty("data").GetBytesFromBase64()).RootElement;
+                var customer = input.GetProperty("customer").GetInt32();
+                // The query reads the transformed record: the customer moves to customer_id.
+                var output = $"{{\"customer_id\":{customer},\"n\":{input.GetProperty("n").GetInt32()}}}\n";
+                return new
+                {
+                    recordId = r.GetProperty("recordId").GetString(),
+                    result = "Ok",
+                    data = Convert.ToBase64String(Encoding.UTF8.GetBytes(output)),
+                    metadata = new { partitionKeys = new Dictionary<string, string> { ["region"] = customer < 5 ? "eu" : "us" } },
+                };
+            }).ToList();
+            await LocalHttpServer.AnswerAsync(context.Response, 200, JsonSerializer.Serialize(new { records }));
+        });
+        await CreateAsync(name, Partitioned(bucket, query: "{customer_id: .customer_id}",
+            prefix: "!{partitionKeyFromLambda:region}/c=!{partitionKeyFromQuery:customer_id}/", lambda: endpoint.BaseUrl + "/transform"));
+        await PutAsync(name, [.. new[] { 1, 7, 1, 3 }.Select((c, i) => $"{{\"customer\":{c},\"n\":{i}}}")]);
+
+        var objects = await WaitForObjectsAsync(bucket, o => o.Count == 3);
+        Assert.Equal(["{\"customer_id\":1,\"n\":0}", "{\"customer_id\":1,\"n\":2}"], Lines(Assert.Single(objects, o => o.Key.StartsWith("eu/c=1/")).Value));
+        Assert.Equal(["{\"customer_id\":3,\"n\":3}"], Lines(Assert.Single(objects, o => o.Key.StartsWith("eu/c=3/")).Value));
+        Assert.Equal(["{\"customer_id\":7,\"n\":1}"], Lines(Assert.Single(objects, o => o.Key.StartsWith("us/c=7/")).Value));
+    }
+
+    [Fact]
     public async Task Records_of_partitions_beyond_the_active_partition_limit_must_go_to_the_error_output()
     {
         var name = UniqueName("dp");
