@@ -830,7 +830,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             ObjectStoreDestination s3 => new DeliveryPlan(m.Name, arn, m.Version, new ObjectStoreSink(s3, _runtime.ObjectStore), s3.Processing, s3),
             WarehouseDestination w => new DeliveryPlan(m.Name, arn, m.Version, new WarehouseSink(w), w.Processing, w.S3Configuration),
             HttpEndpointDestination h => new DeliveryPlan(m.Name, arn, m.Version, new HttpEndpointSink(h, _runtime.Http, _runtime.ObjectStore), h.Processing, h.S3Configuration),
-            SplunkDestination sp => new DeliveryPlan(m.Name, arn, m.Version, new SplunkSink(sp, _runtime.Http, _runtime.ObjectStore, m.Name), sp.Processing, sp.S3Configuration),
+            SplunkDestination sp => new DeliveryPlan(m.Name, arn, m.Version, new SplunkSink(sp, _runtime.Http, _runtime.ObjectStore, m.Name, _runtime.Clock), sp.Processing, sp.S3Configuration),
             OpenSearchDestination os => new DeliveryPlan(m.Name, arn, m.Version, new OpenSearchSink(os, _runtime.Http, _runtime.ObjectStore), os.Processing, os.S3Configuration),
             _ => throw new InvalidOperationException($"Unknown destination {m.Destination.GetType().Name}."),
         };
