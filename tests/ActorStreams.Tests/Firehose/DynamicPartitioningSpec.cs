@@ -120,6 +120,23 @@ public sealed class DynamicPartitioningSpec(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Partitions_must_all_close_early_once_their_open_records_hold_half_the_backlog()
+    {
+        var name = UniqueName("dp");
+        var bucket = UniqueBucket("bucket");
+        await CreateAsync(name, Partitioned(bucket, intervalSeconds: 900));
+        // Four partitions of about 264 KB: none reaches the 1 MiB size limit, together they pass half the 2 MiB backlog.
+        var padding = new string('x', 8 * 1024);
+        var sent = Enumerable.Range(0, 128).Select(i => Event(i % 4, "d", i, padding)).ToList();
+        Assert.True(sent.Sum(r => r.Length) >= 1024 * 1024);
+        await PutAsync(name, sent);
+
+        var objects = await WaitForObjectsAsync(bucket, o => o.Count == 4);
+        for (var c = 0; c < 4; c++)
+            Assert.Equal(sent.Where((_, i) => i % 4 == c).Select(r => r.TrimEnd('\n')), Lines(Assert.Single(objects, o => o.Key.StartsWith($"data/customer={c}/")).Value));
+    }
+
+    [Fact]
     public async Task Keys_from_a_transformations_metadata_must_partition_and_records_without_them_fail()
     {
         var name = UniqueName("dp");

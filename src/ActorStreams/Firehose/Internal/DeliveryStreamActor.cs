@@ -638,7 +638,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
 
     /// <summary>
     /// Closes partition buffers: per partition, while its open records reach the size hint, and all of them once
-    /// they waited the interval hint (at once for the overflow). One timer wakes the entity at the next deadline.
+    /// they waited the interval hint (at once for the overflow, and for every partition when the open records hold
+    /// half the backlog). One timer wakes the entity at the next deadline.
     /// </summary>
     private void SealPartitions()
     {
@@ -648,11 +649,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         var interval = (long)hints.IntervalInSeconds * 1000;
         var now = Environment.TickCount64;
         var closed = new List<PartitionBufferSealed>();
-        long? next = null;
-        foreach (var (key, partition) in _partitions)
+        void Close(string key, PartitionState partition, bool all)
         {
-            if (partition.Records.Count == partition.SealedRecords) continue;
-            var all = partition.Overflow || now - partition.OpenedAtTick >= interval;
             while (partition.Records.Count > partition.SealedRecords && (all || partition.UnsealedBytes >= sizeLimit))
             {
                 var count = 0;
@@ -668,11 +666,27 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
                 ApplyPartitionSealed(e, durable: false);
                 closed.Add(e);
             }
-            if (partition.Records.Count > partition.SealedRecords)
-            {
-                var due = partition.OpenedAtTick + interval;
-                next = next is null ? due : Math.Min(next.Value, due);
-            }
+        }
+
+        long open = 0;
+        foreach (var (key, partition) in _partitions)
+        {
+            if (partition.Records.Count == partition.SealedRecords) continue;
+            Close(key, partition, partition.Overflow || now - partition.OpenedAtTick >= interval);
+            open += partition.UnsealedBytes;
+        }
+        // Many small partitions waiting for their interval could fill the backlog and refuse every put until then: once
+        // the records still open hold half the backlog, every partition closes what it has.
+        if (open >= _runtime.Settings.MaxBacklogBytes / 2)
+        {
+            foreach (var (key, partition) in _partitions) Close(key, partition, all: true);
+        }
+        long? next = null;
+        foreach (var partition in _partitions.Values)
+        {
+            if (partition.Records.Count == partition.SealedRecords) continue;
+            var due = partition.OpenedAtTick + interval;
+            next = next is null ? due : Math.Min(next.Value, due);
         }
         if (closed.Count > 0)
         {
