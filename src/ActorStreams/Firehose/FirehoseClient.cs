@@ -66,6 +66,8 @@ public sealed partial class FirehoseClient
     /// <exception cref="LimitExceededException">Too many delivery streams, or too many tags.</exception>
     public async Task<string> CreateDeliveryStreamAsync(DeliveryStreamConfiguration configuration, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration = configuration with { Destination = SchemaRegistry.Resolve(_runtime.Settings, configuration.Destination) };
         FirehoseValidation.Configuration(configuration);
         var name = configuration.DeliveryStreamName;
         var now = NowMs;
@@ -123,9 +125,11 @@ public sealed partial class FirehoseClient
         FirehoseValidation.DeliveryStreamName(deliveryStreamName);
         if (!int.TryParse(currentDeliveryStreamVersionId, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             throw new InvalidArgumentException($"CurrentDeliveryStreamVersionId '{currentDeliveryStreamVersionId}' is not a version id.");
+        // A null destination is refused by the validation (InvalidArgumentException), after the registry lookup.
+        if (destination is not null) destination = SchemaRegistry.Resolve(_runtime.Settings, destination);
         FirehoseValidation.Destination(destination);
         await AskAsync<DeliveryStreamAck>(_deliveryStreams,
-            new UpdateDeliveryDestination(deliveryStreamName, version, destinationId, destination, NowMs), cancellationToken).ConfigureAwait(false);
+            new UpdateDeliveryDestination(deliveryStreamName, version, destinationId, destination!, NowMs), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds or replaces tags (at most 50 per call and per delivery stream).</summary>

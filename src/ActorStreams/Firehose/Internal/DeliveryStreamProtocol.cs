@@ -53,8 +53,11 @@ internal sealed record DeliveryStreamMetadata(
     public override int GetHashCode() => HashCode.Combine(Name, Version);
 }
 
-/// <summary>A record accepted and not yet delivered: its arrival time (the event's) and data.</summary>
-internal readonly record struct BufferedRecord(long ArrivalMs, byte[] Data);
+/// <summary>
+/// A record accepted and not yet delivered: its arrival time (the event's) and data; after a transformation, the
+/// <c>metadata.partitionKeys</c> it returned (never journaled: partitions are journaled with their keys resolved).
+/// </summary>
+internal readonly record struct BufferedRecord(long ArrivalMs, byte[] Data, IReadOnlyDictionary<string, string>? LambdaKeys = null);
 
 /// <summary>A closed buffer: the next <see cref="RecordCount"/> undelivered records, delivered as one unit under <see cref="BufferId"/>.</summary>
 internal readonly record struct SealedBuffer(Guid BufferId, int RecordCount, long SealedAtMs);
@@ -82,6 +85,47 @@ internal sealed record DeliveryBufferSealed(Guid BufferId, int RecordCount, long
 internal sealed record DeliveryBufferCompleted(Guid BufferId) : IActorStreamsSerializable;
 
 /// <summary>
+/// Dynamic partitioning: the oldest closed intake buffer was transformed and split by partition keys. Its records are
+/// done (as <see cref="DeliveryBufferCompleted"/>) and <see cref="Groups"/> join their partitions' buffers, at
+/// <see cref="AtMs"/>. An overflow group (beyond the active partition limit) goes to the error output.
+/// </summary>
+internal sealed record DeliveryRecordsPartitioned(Guid SourceBufferId, long AtMs, ImmutableArray<PartitionedRecords> Groups) : IActorStreamsSerializable
+{
+    public bool Equals(DeliveryRecordsPartitioned? other) =>
+        other is not null && SourceBufferId == other.SourceBufferId && AtMs == other.AtMs && Groups.SequenceEqual(other.Groups);
+
+    public override int GetHashCode() => HashCode.Combine(SourceBufferId, AtMs, Groups.Length);
+}
+
+/// <summary>The records of one partition (or, with <see cref="Overflow"/>, of partitions over the limit) from one intake buffer.</summary>
+internal sealed record PartitionedRecords(ImmutableSortedDictionary<string, string> Keys, bool Overflow, ImmutableArray<BufferedRecord> Records)
+{
+    public bool Equals(PartitionedRecords? other) =>
+        other is not null && Overflow == other.Overflow && Keys.SequenceEqual(other.Keys) && Records.Length == other.Records.Length
+        && Records.Zip(other.Records).All(p => p.Item1.ArrivalMs == p.Item2.ArrivalMs && p.Item1.Data.AsSpan().SequenceEqual(p.Item2.Data));
+
+    public override int GetHashCode() => HashCode.Combine(Overflow, Keys.Count, Records.Length);
+
+    /// <summary>The partition's identity: <see cref="Partitioning.Canonical"/> of the keys, empty for the overflow.</summary>
+    public string Partition => Overflow ? "" : Partitioning.Canonical(Keys);
+}
+
+/// <summary>The oldest open records of one partition were closed into a buffer (delivered as one object under its id).</summary>
+internal sealed record PartitionBufferSealed(Guid BufferId, string Partition, int RecordCount, long SealedAtMs) : IActorStreamsSerializable;
+
+/// <summary>A partition and its undelivered records, as a snapshot holds it.</summary>
+internal sealed record PartitionSnapshot(ImmutableSortedDictionary<string, string> Keys, bool Overflow, ImmutableArray<BufferedRecord> Records,
+    ImmutableArray<SealedBuffer> Sealed, long OpenedAtMs)
+{
+    public bool Equals(PartitionSnapshot? other) =>
+        other is not null && Overflow == other.Overflow && OpenedAtMs == other.OpenedAtMs && Keys.SequenceEqual(other.Keys)
+        && Sealed.SequenceEqual(other.Sealed) && Records.Length == other.Records.Length
+        && Records.Zip(other.Records).All(p => p.Item1.ArrivalMs == p.Item2.ArrivalMs && p.Item1.Data.AsSpan().SequenceEqual(p.Item2.Data));
+
+    public override int GetHashCode() => HashCode.Combine(Overflow, Keys.Count, Records.Length);
+}
+
+/// <summary>
 /// A KinesisStreamAsSource delivery stream's position in one source shard: everything up to it is delivered. Written
 /// only before delivery streams read as consumer applications; still read, and moved into the application.
 /// </summary>
@@ -95,8 +139,12 @@ internal sealed record DeliveryStreamSnapshot(
     ImmutableArray<SealedBuffer> Sealed,
     ImmutableSortedDictionary<string, string> Checkpoints) : IActorStreamsSerializable
 {
+    /// <summary>The partitions of a dynamically partitioned delivery stream (absent in snapshots written before partitioning existed).</summary>
+    public ImmutableArray<PartitionSnapshot> Partitions { get; init; } = ImmutableArray<PartitionSnapshot>.Empty;
+
     public bool Equals(DeliveryStreamSnapshot? other) =>
         other is not null && Equals(Metadata, other.Metadata) && Deleted == other.Deleted && Sealed.SequenceEqual(other.Sealed)
+        && Partitions.SequenceEqual(other.Partitions)
         && Checkpoints.SequenceEqual(other.Checkpoints) && Records.Length == other.Records.Length
         && Records.Zip(other.Records).All(p => p.Item1.ArrivalMs == p.Item2.ArrivalMs && p.Item1.Data.AsSpan().SequenceEqual(p.Item2.Data));
 
