@@ -22,6 +22,7 @@
 #   ACTORSTREAMS_CLUSTER_READY_TIMEOUT seconds to wait for a node to answer (default 120)
 #   ACTORSTREAMS_PG_DIR / ACTORSTREAMS_PG_PORT   see ops/postgres.sh
 # Extra server flags for every node can follow the command: ops/cluster.sh start --config my.conf
+# The logs are text, which the cluster tests read; `ops/cluster.sh start --log-format json` writes JSON lines instead.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

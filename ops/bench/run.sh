@@ -134,6 +134,22 @@ if curl -fs "$ENDPOINT/health/ready" >/dev/null 2>&1; then
     js_with_cpu js-put-noop "$NOOP_PID" js.noop.server-cpu node tests/js/bench.mjs "http://127.0.0.1:$NOOP_PORT" --put-only --label noop \
         --warmup "$WARMUP" --seconds "$SECONDS_"
     kill "$NOOP_PID" 2>/dev/null; NOOP_PID=""
+
+    # The same PutRecords-only comparison with the CPUs split: the endpoint (server, then the do-nothing endpoint)
+    # on CPU 0 and the client on CPU 1, so the two do not compete for the same core (on 2 cores they otherwise do).
+    if command -v taskset >/dev/null && [[ "$(nproc)" -ge 2 ]]; then
+        taskset -a -pc 0 "$SERVER_PID" >/dev/null
+        js_with_cpu js-pinned-server "$SERVER_PID" js.pinned-server.server-cpu taskset -c 1 node tests/js/bench.mjs "$ENDPOINT" --put-only \
+            --label pinned-server --warmup "$WARMUP" --seconds "$SECONDS_"
+        taskset -a -pc "0-$(($(nproc) - 1))" "$SERVER_PID" >/dev/null
+        NOOP_PORT="$(free_port)"
+        taskset -c 0 node tests/js/noop-server.mjs "$NOOP_PORT" >"$OUT/noop-server-pinned.log" 2>&1 &
+        NOOP_PID=$!
+        for _ in $(seq 1 50); do grep -q listening "$OUT/noop-server-pinned.log" && break; sleep 0.2; done
+        js_with_cpu js-pinned-noop "$NOOP_PID" js.pinned-noop.server-cpu taskset -c 1 node tests/js/bench.mjs "http://127.0.0.1:$NOOP_PORT" --put-only \
+            --label pinned-noop --warmup "$WARMUP" --seconds "$SECONDS_"
+        kill "$NOOP_PID" 2>/dev/null; NOOP_PID=""
+    fi
 else
     result failed.server "the server did not become ready (see $OUT/server.log)"
 fi

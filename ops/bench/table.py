@@ -107,9 +107,16 @@ for size in (100, 1024):
         f"{fmt(server)} vs {fmt(noop)} rec/s = {fmt(ratio(server, noop), 2)}; client CPU {fmt(client_cpu, 2)} cores "
         f"(do-nothing run {fmt(num(f'js.noop.{size}.client-cpu'), 2)})",
         "limited by the client: ratio >= 0.8", ratio(server, noop) >= 0.8 if ratio(server, noop) is not None else None)
+    server = num(f"js.pinned-server.{size}.put-rps")
+    noop = num(f"js.pinned-noop.{size}.put-rps")
+    row(f"4 JS SDK PutRecords only, {label}, CPUs split (endpoint on CPU 0, client on CPU 1): server vs do-nothing endpoint",
+        f"{fmt(server)} vs {fmt(noop)} rec/s = {fmt(ratio(server, noop), 2)}; client CPU {fmt(num(f'js.pinned-server.{size}.client-cpu'), 2)} cores "
+        f"(do-nothing run {fmt(num(f'js.pinned-noop.{size}.client-cpu'), 2)})",
+        "limited by the client: ratio >= 0.8", ratio(server, noop) >= 0.8 if ratio(server, noop) is not None else None)
 row("4 server CPU share during the JS runs (cores, of nproc)",
     f"full {fmt(num('js.full.server-cpu'), 2)}, put-only {fmt(num('js.put-only.server-cpu'), 2)}, "
-    f"do-nothing endpoint {fmt(num('js.noop.server-cpu'), 2)}", "-", None)
+    f"do-nothing endpoint {fmt(num('js.noop.server-cpu'), 2)}; CPUs split: server {fmt(num('js.pinned-server.server-cpu'), 2)}, "
+    f"do-nothing endpoint {fmt(num('js.pinned-noop.server-cpu'), 2)}", "-", None)
 
 # (5) and (6)
 small, large = (results.get("meta.recovery-labels") or "1M,10M").split(",")

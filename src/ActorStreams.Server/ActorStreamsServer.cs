@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using ActorStreams.Diagnostics;
 using ActorStreams.Hosting;
 using ActorStreams.Server.Auth;
+using ActorStreams.Server.Logging;
 using ActorStreams.Server.Protocol;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -31,6 +32,7 @@ public static class ActorStreamsServer
         ["--cluster-port"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Port)}",
         ["--public-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.PublicHost)}",
         ["--seeds"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Seeds)}",
+        ["--log-format"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.LogFormat)}",
         ["--tls-cert"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePath)}",
         ["--tls-key"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.KeyPath)}",
         ["--tls-password"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePassword)}",
@@ -48,6 +50,7 @@ public static class ActorStreamsServer
         var options = new ActorStreamsServerOptions();
         builder.Configuration.GetSection(ActorStreamsServerOptions.Section).Bind(options);
         var certificate = options.Tls.Enabled ? LoadCertificate(options.Tls) : null;
+        var jsonLogs = ConfigureLogging(builder.Logging, options.LogFormat);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -75,19 +78,35 @@ public static class ActorStreamsServer
             clusterHocon = ConfigurationFactory.ParseString(
                 $"actorstreams.iterator-secret = \"{options.IteratorSecret.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"").WithFallback(clusterHocon);
         var hocon = fileHocon is null ? clusterHocon : clusterHocon.WithFallback(fileHocon);
-        builder.Services.AddAkka(ActorSystemName, akka => akka.WithActorStreams(o =>
+        builder.Services.AddAkka(ActorSystemName, (akka, services) =>
         {
-            o.Hocon = hocon;
-            if (options.DataDir is not null) o.DataDirectory = options.DataDir;
-            if (options.EncryptionKeyFile is not null) o.EncryptionKeyFile = options.EncryptionKeyFile;
-            if (options.PostgreSqlConnectionString is { Length: > 0 } pg)
+            if (jsonLogs)
             {
-                o.JournalProvider = "postgresql";
-                o.PostgreSqlConnectionString = pg;
+                // Akka's own events go to the host's logging too, so every line is JSON. The text format keeps Akka's own
+                // single-line logger (timestamped lines that ops/cluster.sh's users and the cluster tests read).
+                akka.AddSetup(new AkkaLogBridgeSetup(services.GetRequiredService<ILoggerFactory>()))
+                    .ConfigureLoggers(loggers =>
+                    {
+                        // The level of akka.loglevel in the --config file (default INFO); Microsoft.Extensions.Logging filters after it.
+                        loggers.LogLevel = Akka.Event.Logging.LogLevelFor(hocon.GetString("akka.loglevel", "INFO"));
+                        loggers.ClearLoggers();
+                        loggers.AddLogger<AkkaLogBridge>();
+                    });
             }
-            if (options.JournalProvider is { Length: > 0 } provider) o.JournalProvider = provider;
-            configureRuntime?.Invoke(o);
-        }));
+            akka.WithActorStreams(o =>
+            {
+                o.Hocon = hocon;
+                if (options.DataDir is not null) o.DataDirectory = options.DataDir;
+                if (options.EncryptionKeyFile is not null) o.EncryptionKeyFile = options.EncryptionKeyFile;
+                if (options.PostgreSqlConnectionString is { Length: > 0 } pg)
+                {
+                    o.JournalProvider = "postgresql";
+                    o.PostgreSqlConnectionString = pg;
+                }
+                if (options.JournalProvider is { Length: > 0 } provider) o.JournalProvider = provider;
+                configureRuntime?.Invoke(o);
+            });
+        });
         builder.Services.AddActorStreamsClient();
         if (options.Metrics.Enabled)
         {
@@ -120,6 +139,33 @@ public static class ActorStreamsServer
         ShardEstimateEndpoint.Map(app);
         ConsoleEndpoints.Map(app, verifier);
         return app;
+    }
+
+    /// <summary>
+    /// The console log: ASP.NET Core's simple format, or with <c>json</c> one JSON object per line (UTC timestamps,
+    /// scopes included) that log shippers read without parsing text. True for JSON.
+    /// </summary>
+    private static bool ConfigureLogging(ILoggingBuilder logging, string format)
+    {
+        switch (format.ToLowerInvariant())
+        {
+            case ActorStreamsServerOptions.TextLogFormat:
+                return false;
+            case ActorStreamsServerOptions.JsonLogFormat:
+                logging.ClearProviders();
+                logging.AddJsonConsole(json =>
+                {
+                    json.UseUtcTimestamp = true;
+                    json.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                    json.IncludeScopes = true;
+                    json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                });
+                return true;
+            default:
+                throw new InvalidOperationException(
+                    $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.LogFormat)} (--log-format) is '{format}'; use " +
+                    $"'{ActorStreamsServerOptions.TextLogFormat}' or '{ActorStreamsServerOptions.JsonLogFormat}'.");
+        }
     }
 
     /// <summary>The TLS server certificate from a PKCS#12 file, or from PEM certificate and key files.</summary>

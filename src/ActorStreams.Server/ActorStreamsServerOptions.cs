@@ -46,6 +46,20 @@ public sealed class ActorStreamsServerOptions
     /// </summary>
     public string? IteratorSecret { get; set; }
 
+    /// <summary>
+    /// How the server writes its log to standard output (<c>--log-format</c>, <c>ActorStreams__LogFormat</c>): <c>text</c>
+    /// (default, ASP.NET Core's simple console format) or <c>json</c> (one JSON object per line: <c>Timestamp</c>,
+    /// <c>LogLevel</c>, <c>Category</c>, <c>Message</c>, <c>Exception</c> and the event's fields under <c>State</c>, for
+    /// Akka events <c>ActorPath</c>, <c>LogSource</c> and <c>Stream</c>/<c>Shard</c>). Both carry Akka.NET's events.
+    /// </summary>
+    public string LogFormat { get; set; } = TextLogFormat;
+
+    /// <summary>The <see cref="LogFormat"/> of human-readable lines.</summary>
+    public const string TextLogFormat = "text";
+
+    /// <summary>The <see cref="LogFormat"/> of one JSON object per line.</summary>
+    public const string JsonLogFormat = "json";
+
     /// <summary>The Prometheus scrape endpoint of the metrics (<c>ActorStreams:Metrics:Enabled</c>, <c>:Path</c>); on at /metrics.</summary>
     public ActorStreamsMetricsOptions Metrics { get; set; } = new();
 

@@ -14,8 +14,9 @@ namespace ActorStreams.Server;
 /// The web console at <c>/console</c>: static HTML, CSS and JavaScript modules embedded in this assembly (no build step,
 /// nothing fetched from elsewhere), which call the same Kinesis JSON API as the AWS CLI. Two small JSON resources of
 /// its own: <c>GET /console/api/config</c> (whether requests must be SigV4-signed, so the page knows to ask for a key)
-/// and <c>GET /console/api/metrics[?stream=name]</c> (this node's per-shard throughput counters). The metrics answer
-/// is signed like any Kinesis request when authentication is on; the static files and the config hold no data.
+/// <c>GET /console/api/metrics[?stream=name]</c> (this node's per-shard throughput counters) and
+/// <c>GET /console/api/consumers?stream=name</c> (<see cref="ConsoleConsumerLagEndpoint"/>). The metrics and consumers
+/// answers are signed like any Kinesis request when authentication is on; the static files and the config hold no data.
 /// </summary>
 internal static class ConsoleEndpoints
 {
@@ -66,6 +67,7 @@ internal static class ConsoleEndpoints
             w.WriteNumber("metricsWindowSeconds", StreamMetrics.WindowSeconds);
         }));
         app.MapGet(MetricsPath, (HttpContext context, ActorSystem system) => MetricsAsync(context, system, verifier));
+        ConsoleConsumerLagEndpoint.Map(app, verifier);
         app.MapGet(Path + "/{**file}", (HttpContext context, string? file) => ServeAsync(context, file));
     }
 
@@ -101,24 +103,37 @@ internal static class ConsoleEndpoints
         return response.Body.WriteAsync(asset.Content, context.RequestAborted).AsTask();
     }
 
+    /// <summary>
+    /// With authentication on, checks the request's SigV4 signature like a Kinesis request's (empty body) and, when it
+    /// fails, writes the Kinesis-shaped error and returns that task; null when the request may go on.
+    /// </summary>
+    internal static Task? RejectUnauthenticated(HttpContext context, SigV4Verifier? verifier)
+    {
+        if (verifier is null) return null;
+        try
+        {
+            KinesisEndpoint.Authenticate(verifier, context, ReadOnlySequence<byte>.Empty);
+            return null;
+        }
+        catch (KinesisProtocolException e)
+        {
+            return WriteErrorAsync(context, e.StatusCode, e.ErrorCode, e.Message);
+        }
+    }
+
+    internal static Task WriteErrorAsync(HttpContext context, int status, string code, string message)
+    {
+        context.Response.Headers[KinesisEndpoint.ErrorTypeHeader] = code;
+        return WriteJsonAsync(context, status, w =>
+        {
+            w.WriteString("__type", code);
+            w.WriteString("message", message);
+        });
+    }
+
     private static Task MetricsAsync(HttpContext context, ActorSystem system, SigV4Verifier? verifier)
     {
-        if (verifier is not null)
-        {
-            try
-            {
-                KinesisEndpoint.Authenticate(verifier, context, ReadOnlySequence<byte>.Empty);
-            }
-            catch (KinesisProtocolException e)
-            {
-                context.Response.Headers[KinesisEndpoint.ErrorTypeHeader] = e.ErrorCode;
-                return WriteJsonAsync(context, e.StatusCode, w =>
-                {
-                    w.WriteString("__type", e.ErrorCode);
-                    w.WriteString("message", e.Message);
-                });
-            }
-        }
+        if (RejectUnauthenticated(context, verifier) is { } rejected) return rejected;
         var stream = context.Request.Query.TryGetValue("stream", out var values) ? values.ToString() : null;
         var shards = ActorStreamsExtension.Get(system).Metrics.Snapshot(string.IsNullOrEmpty(stream) ? null : stream);
         return WriteJsonAsync(context, StatusCodes.Status200OK, w =>
@@ -149,7 +164,7 @@ internal static class ConsoleEndpoints
         });
     }
 
-    private static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> members)
+    internal static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> members)
     {
         var response = context.Response;
         response.StatusCode = status;

@@ -1,4 +1,3 @@
-using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
 using ActorStreams.Serialization;
 using ActorStreams.Settings;
@@ -116,16 +115,16 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <remarks>
     /// <paramref name="maxBytes"/> caps the page (default: GetRecords' 10 MiB); <paramref name="sharedCapacity"/> false reads
-    /// without charging the shard's shared GetRecords capacity (enhanced fan-out has its own).
+    /// without charging the shard's shared GetRecords capacity (enhanced fan-out has its own). Every page read is counted
+    /// once, in <see cref="StreamMetrics"/> (the console's window and the OpenTelemetry instruments).
     /// </remarks>
     internal async Task<ShardPage> ReadAsync(string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs, int limit,
         TimeSpan wait, CancellationToken cancellationToken, long maxBytes = KinesisLimits.MaxGetRecordsBytes, bool sharedCapacity = true)
     {
         var page = await ReadPageAsync(entityId, shardId, from, minTimestampMs, limit, wait, maxBytes, sharedCapacity, cancellationToken)
             .ConfigureAwait(false);
-        if (page.ThrottledFor is null)
-            ActorStreamsMetrics.RecordOutgoing(ActorStreamsMetrics.ShardTags(entityId[..entityId.IndexOf('/')], shardId.ToString()),
-                page.Records.Count, page.Bytes, page.MillisBehindLatest);
+        // Polling readers (GetRecords, shard sources, consumer application members) are anonymous: their lag is the shard's iterator age.
+        if (page.ThrottledFor is null && sharedCapacity) _lag.PolledRead(entityId, page.MillisBehindLatest);
         return page;
     }
 

@@ -26,6 +26,7 @@ public sealed partial class ActorStreamsClient
     private readonly Lazy<SqlJournalReader?> _journalReader;
     private readonly StreamMetrics _metrics;
     private readonly KeyProvider _keys;
+    private readonly ConsumerLagTracker _lag;
 
     internal ActorStreamsClient(ActorSystem system, ActorStreamsExtension extension)
     {
@@ -36,6 +37,7 @@ public sealed partial class ActorStreamsClient
         _shards = extension.StreamShardRegion;
         _metrics = extension.Metrics;
         _keys = extension.Keys;
+        _lag = extension.Lag;
         _iterators = new ShardIteratorCodec(_settings.IteratorSecret);
         _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
         _journalReader = new Lazy<SqlJournalReader?>(() => CreateJournalReader(system));
@@ -44,6 +46,8 @@ public sealed partial class ActorStreamsClient
     internal ActorStreamsSettings Settings => _settings;
 
     internal TimeProvider Clock => _clock;
+
+    internal ConsumerLagTracker Lag => _lag;
 
     internal ActorSystem System => _system;
 

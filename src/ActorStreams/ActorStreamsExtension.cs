@@ -1,3 +1,4 @@
+using ActorStreams.Diagnostics;
 using ActorStreams.Firehose;
 using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
@@ -34,6 +35,10 @@ public sealed class ActorStreamsExtension : IExtension
         // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
         var metrics = Metrics = new StreamMetrics(clock);
         var keys = Keys = new KeyProvider(settings.Encryption);
+        var lag = Lag = new ConsumerLagTracker(clock);
+        system.ActorOf(ConsumerLagReporter.Props(lag), ConsumerLagReporter.Name);
+        var lagGauges = new ConsumerLagMetrics(lag);
+        system.RegisterOnTermination(lagGauges.Dispose);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
             entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
@@ -47,7 +52,7 @@ public sealed class ActorStreamsExtension : IExtension
         var askTimeout = settings.AskTimeout;
         var recoveryGrace = ConsumerApplicationSettings.Create(system).LeaseDuration;
         ConsumerApplicationRegion = sharding.Start(ConsumerApplicationEntity.TypeName,
-            entityId => ConsumerApplicationActor.Props(entityId, catalogRegion, clock, askTimeout, recoveryGrace),
+            entityId => ConsumerApplicationActor.Props(entityId, catalogRegion, clock, askTimeout, recoveryGrace, lag),
             shardingSettings, new ConsumerApplicationMessageExtractor(settings.NumberOfShards));
         Client = new ActorStreamsClient(system, this);
 
@@ -80,6 +85,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>This node's throughput counters per StreamShard (the web console's live rates).</summary>
     internal StreamMetrics Metrics { get; }
+
+    /// <summary>What this node knows first-hand about consumer lag (fan-out subscriptions, polling reads, consumer applications).</summary>
+    internal ConsumerLagTracker Lag { get; }
 
     /// <summary>The local key provider of encryption at rest (<c>actorstreams.encryption</c>).</summary>
     internal KeyProvider Keys { get; }

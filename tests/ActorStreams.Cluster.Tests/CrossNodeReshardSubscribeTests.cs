@@ -87,6 +87,25 @@ public sealed class CrossNodeReshardSubscribeTests(ITestOutputHelper output)
             }
             Log("every subscription got the record it started at and the five put afterwards");
 
+            // ---- every node's console lists every consumer's lag, whichever node runs its subscription ----
+            for (var n = 0; n < 3; n++)
+            {
+                using var lagResponse = await streaming.GetAsync(new Uri(nodes[n], $"/console/api/consumers?stream={StreamName}"), budget.Token);
+                Assert.Equal(HttpStatusCode.OK, lagResponse.StatusCode);
+                var lag = JsonDocument.Parse(await lagResponse.Content.ReadAsStringAsync(budget.Token)).RootElement;
+                Assert.Equal(3, lag.GetProperty("NodesAsked").GetInt32());
+                Assert.Equal(3, lag.GetProperty("NodesAnswered").GetInt32());
+                var byName = lag.GetProperty("Consumers").EnumerateArray().ToDictionary(c => c.GetProperty("Name").GetString()!);
+                foreach (var name in new[] { "c1", "c2", "c3" })
+                {
+                    var shard = Assert.Single(byName[name].GetProperty("Shards").EnumerateArray());
+                    Assert.Equal("shardId-000000000000", shard.GetProperty("ShardId").GetString());
+                    Assert.True(shard.GetProperty("Active").GetBoolean(), $"{name}'s subscription runs");
+                    Assert.Equal(0, shard.GetProperty("MillisBehindLatest").GetInt64()); // each has read everything put
+                }
+            }
+            Log("the consumers table of every node lists the lag of all three subscriptions, each running on another node");
+
             // ---- split through node 2; every subscription ends with the children ----
             var middle = (BigInteger.One << 127).ToString();
             await http.OkAsync(nodes[1], "SplitShard",

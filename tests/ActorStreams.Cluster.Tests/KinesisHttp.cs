@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace ActorStreams.Cluster.Tests;
 
-/// <summary>The Kinesis JSON protocol over plain HTTP, to any node of the cluster.</summary>
+/// <summary>The Kinesis (and Firehose) JSON protocol over plain HTTP, to any node of the cluster.</summary>
 public sealed class KinesisHttp : IDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
@@ -23,7 +23,8 @@ public sealed class KinesisHttp : IDisposable
             Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202." + operation);
+        // A bare operation is Kinesis'; "Firehose_20150804.PutRecordBatch" names its service.
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", operation.Contains('.') ? operation : "Kinesis_20131202." + operation);
         using var response = await _http.SendAsync(request, cts.Token);
         var text = await response.Content.ReadAsStringAsync(cts.Token);
         var json = string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone();

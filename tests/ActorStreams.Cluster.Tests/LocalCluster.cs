@@ -115,6 +115,19 @@ public sealed class LocalCluster : IAsyncDisposable
         return lines;
     }
 
+    /// <summary>
+    /// The objects of <paramref name="bucket"/> in the directory object store of every node (each node writes under its
+    /// own data directory; a delivery stream delivers from the node that runs it), temporary files excluded.
+    /// </summary>
+    public IReadOnlyList<FileInfo> ObjectFiles(string bucket) =>
+        Enumerable.Range(1, 3)
+            .Select(n => Path.Combine(_dir, $"node{n}", "data", "objects", bucket))
+            .Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Select(f => new FileInfo(f))
+            .ToList();
+
     public async ValueTask DisposeAsync()
     {
         try

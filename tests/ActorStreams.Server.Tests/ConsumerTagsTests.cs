@@ -95,6 +95,6 @@ public sealed class ConsumerTagsTests(ServerFixture server) : IClassFixture<Serv
         var (code, stdout, stderr) = await JavaScriptSdk.RunAsync(JavaScriptSdk.Node!, ["consumer-tags.mjs", endpoint], TimeSpan.FromMinutes(2));
 
         Assert.True(code == 0, $"node consumer-tags.mjs exited with {code}.\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        Assert.Contains("\"consumerTags\":\"env=test,team=data\"", stdout);
+        Assert.Contains("\"consumerTags\": \"env=test,team=data\"", stdout);
     }
 }

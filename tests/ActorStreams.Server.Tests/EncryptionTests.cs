@@ -97,6 +97,6 @@ public sealed class EncryptionTests(EncryptionServerFixture server) : IClassFixt
             TimeSpan.FromMinutes(2));
 
         Assert.True(code == 0, $"node encryption.mjs exited with {code}.\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        Assert.Contains("\"ok\":true", stdout);
+        Assert.Contains("\"ok\": true", stdout);
     }
 }

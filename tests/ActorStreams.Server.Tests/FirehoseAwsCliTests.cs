@@ -86,6 +86,22 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
             Assert.Contains($"/{name}-1-", k);
         });
 
+        // The server adds its DeliveryStatistics extension to the description; the CLI reads past it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonElement statistics;
+        while (true)
+        {
+            var raw = await CallAsync("DescribeDeliveryStream", JsonSerializer.Serialize(new { DeliveryStreamName = name }));
+            statistics = raw.Json.GetProperty("DeliveryStreamDescription").GetProperty("DeliveryStatistics");
+            if (statistics.GetProperty("DeliveredRecords").GetInt64() == 16 || DateTime.UtcNow > deadline) break;
+            await Task.Delay(100);
+        }
+        Assert.Equal(16, statistics.GetProperty("DeliveredRecords").GetInt64());
+        Assert.Equal(0, statistics.GetProperty("BacklogRecords").GetInt64());
+        var viaCli = (await aws.FirehoseAsync(endpoint, "describe-delivery-stream", "--delivery-stream-name", name)).GetProperty("DeliveryStreamDescription");
+        Assert.Equal("ACTIVE", viaCli.GetProperty("DeliveryStreamStatus").GetString());
+        Assert.False(viaCli.TryGetProperty("DeliveryStatistics", out _), "the CLI passes on a member its model does not have");
+
         var tags = await aws.FirehoseAsync(endpoint, "list-tags-for-delivery-stream", "--delivery-stream-name", name);
         Assert.Equal("data", tags.GetProperty("Tags")[0].GetProperty("Value").GetString());
         var listed = await aws.FirehoseAsync(endpoint, "list-delivery-streams", "--limit", "10000");

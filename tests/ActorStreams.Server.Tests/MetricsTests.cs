@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 
 namespace ActorStreams.Server.Tests;
 
 /// <summary>
-/// GET /metrics: the OpenTelemetry metrics in the Prometheus text format, per stream and shard. The meter is
-/// process-wide, so each test looks only at the series of its own stream.
+/// GET /metrics: the OpenTelemetry metrics in the Prometheus text format, per stream and shard and per Firehose
+/// delivery stream. The meter is process-wide, so each test looks only at the series of its own streams.
 /// </summary>
 public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
@@ -47,6 +49,118 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Contains(text.Split('\n'), l => l.StartsWith("actorstreams_cluster_members{", StringComparison.Ordinal) && l.Contains("status=\"up\""));
         Assert.Contains(text.Split('\n'), l => l.StartsWith("actorstreams_cluster_unreachable_members", StringComparison.Ordinal));
         Assert.Contains($"shard=\"{Shard0}\"", text);
+
+        // One recorder feeds both: the console's counters agree with the scrape.
+        var console = JsonDocument.Parse(await server.Http.GetStringAsync($"/console/api/metrics?stream={stream}")).RootElement;
+        var totals = Assert.Single(console.GetProperty("Shards").EnumerateArray()).GetProperty("Totals");
+        Assert.Equal(3, totals.GetProperty("IncomingRecords").GetInt64());
+        Assert.Equal(bytes, totals.GetProperty("IncomingBytes").GetInt64());
+        Assert.Equal(3, totals.GetProperty("OutgoingRecords").GetInt64());
+        Assert.Equal(bytes, totals.GetProperty("OutgoingBytes").GetInt64());
+        Assert.Equal(throttled, totals.GetProperty("ReadThrottled").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_scrape_endpoint_serves_Firehose_deliveries_failures_error_output_backlog_and_data_freshness()
+    {
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var (delivering, failing, waiting) = ($"metrics-ok-{id}", $"metrics-fail-{id}", $"metrics-wait-{id}");
+        var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var closedPort = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await FirehoseOkAsync("CreateDeliveryStream", new
+        {
+            DeliveryStreamName = delivering,
+            ExtendedS3DestinationConfiguration = new { BucketARN = $"arn:aws:s3:::ok-{id}", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 0 } },
+        });
+        // Nothing listens on the endpoint's port, and a retry duration of 0 gives up after the first attempt.
+        await FirehoseOkAsync("CreateDeliveryStream", new
+        {
+            DeliveryStreamName = failing,
+            HttpEndpointDestinationConfiguration = new
+            {
+                EndpointConfiguration = new { Url = $"http://127.0.0.1:{closedPort}/ingest" },
+                BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 0 },
+                RetryOptions = new { DurationInSeconds = 0 },
+                S3Configuration = new { BucketARN = $"arn:aws:s3:::errors-{id}" },
+            },
+        });
+        // 900 s: its records wait for the whole test.
+        await FirehoseOkAsync("CreateDeliveryStream", new
+        {
+            DeliveryStreamName = waiting,
+            ExtendedS3DestinationConfiguration = new { BucketARN = $"arn:aws:s3:::wait-{id}", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 900 } },
+        });
+        string[] data = ["alpha", "beta", "gamma"];
+        const long dataBytes = 5 + 4 + 5;
+        foreach (var name in new[] { delivering, failing, waiting })
+        {
+            var put = await FirehoseOkAsync("PutRecordBatch", new
+            {
+                DeliveryStreamName = name,
+                Records = data.Select(d => new { Data = Convert.ToBase64String(Encoding.UTF8.GetBytes(d)) }).ToArray(),
+            });
+            Assert.Equal(0, put.GetProperty("FailedPutCount").GetInt32());
+        }
+        await WaitForStatisticsAsync(delivering, s => s.GetProperty("DeliveredRecords").GetInt64() == 3);
+        await WaitForStatisticsAsync(failing, s => s.GetProperty("ErrorOutput").GetArrayLength() == 1);
+
+        using var response = await server.Http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        string Of(string name) => $"delivery_stream=\"{name}\"";
+        Assert.Equal(3, Value(text, "actorstreams_firehose_delivered_records_total", Of(delivering), "destination=\"S3\""));
+        Assert.Equal(dataBytes, Value(text, "actorstreams_firehose_delivered_bytes_total", Of(delivering), "destination=\"S3\""));
+        Assert.Equal(0, Value(text, "actorstreams_firehose_backlog_records", Of(delivering)));
+        Assert.Equal(0, Value(text, "actorstreams_firehose_data_freshness_seconds", Of(delivering)));
+        Assert.Equal(1, Value(text, "actorstreams_firehose_delivery_failures_total", Of(failing), "destination=\"HttpEndpoint\"",
+            "error_code=\"HttpEndpoint.ConnectionFailed\""));
+        Assert.Equal(3, Value(text, "actorstreams_firehose_error_output_records_total", Of(failing), "error_output_type=\"http-endpoint-failed\""));
+        Assert.Equal(3, Value(text, "actorstreams_firehose_backlog_records", Of(waiting), "destination=\"S3\""));
+        Assert.Equal(dataBytes, Value(text, "actorstreams_firehose_backlog_bytes", Of(waiting)));
+        Assert.InRange(Value(text, "actorstreams_firehose_data_freshness_seconds", Of(waiting)), 0, 600);
+
+        // The same counts in DescribeDeliveryStream's DeliveryStatistics, with the last error.
+        var failed = await StatisticsAsync(failing);
+        Assert.Equal("HttpEndpoint", failed.GetProperty("Destination").GetString());
+        Assert.Equal(1, failed.GetProperty("FailedDeliveryAttempts").GetInt64());
+        var output = Assert.Single(failed.GetProperty("ErrorOutput").EnumerateArray());
+        Assert.Equal(("http-endpoint-failed", 1L, 3L),
+            (output.GetProperty("ErrorOutputType").GetString(), output.GetProperty("Buffers").GetInt64(), output.GetProperty("Records").GetInt64()));
+        var error = Assert.Single(failed.GetProperty("RecentErrors").EnumerateArray());
+        Assert.Equal("HttpEndpoint.ConnectionFailed", error.GetProperty("ErrorCode").GetString());
+        Assert.Contains($"127.0.0.1:{closedPort}", error.GetProperty("Message").GetString());
+        var backlog = await StatisticsAsync(waiting);
+        Assert.Equal((3L, dataBytes), (backlog.GetProperty("BacklogRecords").GetInt64(), backlog.GetProperty("BacklogBytes").GetInt64()));
+        Assert.True(backlog.GetProperty("DataFreshnessSeconds").GetDouble() >= 0);
+    }
+
+    private async Task<JsonElement> FirehoseOkAsync(string operation, object body)
+    {
+        using var request = ServerFixture.Request(operation, JsonSerializer.Serialize(body));
+        request.Headers.Remove("X-Amz-Target");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Firehose_20150804." + operation);
+        using var response = await server.Http.SendAsync(request);
+        var reply = await KinesisReply.ReadAsync(response);
+        Assert.True(reply.Status == HttpStatusCode.OK, $"{operation} answered {(int)reply.Status}: {reply.Text}");
+        return reply.Json;
+    }
+
+    private async Task<JsonElement> StatisticsAsync(string name) =>
+        (await FirehoseOkAsync("DescribeDeliveryStream", new { DeliveryStreamName = name }))
+            .GetProperty("DeliveryStreamDescription").GetProperty("DeliveryStatistics");
+
+    private async Task WaitForStatisticsAsync(string name, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var statistics = await StatisticsAsync(name);
+            if (done(statistics)) return;
+            Assert.True(DateTime.UtcNow < deadline, $"{name}'s statistics did not get there: {statistics}");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>The value of the one series of <paramref name="metric"/> whose labels contain every one of <paramref name="labels"/>.</summary>

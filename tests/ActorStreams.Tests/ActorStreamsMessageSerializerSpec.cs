@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Reflection;
+using ActorStreams.Firehose;
+using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
 using ActorStreams.Serialization;
 using ActorStreams.Streams;
@@ -58,6 +60,39 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         ScalingTimesMs = [1_700_000_000_100, 1_700_000_000_200],
     };
 
+    private static readonly ObjectStoreDestination S3Destination = new()
+    {
+        BucketArn = "arn:aws:s3:::logs",
+        Prefix = "year=!{timestamp:yyyy}/",
+        ErrorOutputPrefix = "!{firehose:error-output-type}/",
+        BufferingHints = new BufferingHints { SizeInMBs = 64, IntervalInSeconds = 60 },
+        CompressionFormat = CompressionFormat.Gzip,
+        Processing = new ProcessingConfiguration { Enabled = true, LambdaArn = "arn:aws:lambda:us-east-1:000000000000:function:enrich" },
+    };
+
+    private static readonly HttpEndpointDestination HttpDestination = new()
+    {
+        Url = "https://collector.example/ingest",
+        Name = "collector",
+        AccessKey = "secret",
+        GzipContentEncoding = true,
+        CommonAttributes = new Dictionary<string, string> { ["team"] = "payments", ["env"] = "" },
+        RetryDurationInSeconds = 60,
+        BackupAllData = true,
+        S3Configuration = S3Destination with { Processing = null },
+    };
+
+    private static readonly DeliveryStreamEncryption Encrypted = new() { Enabled = true, KeyType = "CUSTOMER_MANAGED_CMK", KeyArn = "arn:aws:kms:us-east-1:000000000000:key/k" };
+
+    private static readonly KinesisStreamSourceConfiguration KinesisSource = new()
+    {
+        KinesisStreamArn = "arn:aws:kinesis:us-east-1:000000000000:stream/orders",
+        RoleArn = "arn:aws:iam::000000000000:role/firehose",
+    };
+
+    private static readonly DeliveryStreamMetadata DeliveryMetadata = new("logs", DeliveryStreamType.KinesisStreamAsSource, KinesisSource, HttpDestination,
+        DeliveryStreamEncryption.Disabled, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("team", "ops")]), 3,
+        1_700_000_000_000, 1_700_000_000_500);
 
     /// <summary>
     /// One filled-in instance of every message type; the reflection test demands one per type. Subscription messages
@@ -152,14 +187,64 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new SubscriptionEnded("sub-1", new ErrorReply(ResourceInUseException.Code, "Another subscription took over.")),
         new GetShardSubscriptionStats(EntityId),
         new ShardSubscriptionStats(1, 1, 2, 4 * 1024 * 1024, 17),
+        new GetConsumerLagReport("orders", 3),
+        new ConsumerLagReport(
+            [
+                new FanOutLagEntry("arn:aws:kinesis:us-east-1:000000000000:stream/orders/consumer/billing:1700000000", 1, 1234, 1_700_000_000_400,
+                    "49000000000000000000000000000000000000000000000012", true),
+                new FanOutLagEntry("arn:aws:kinesis:us-east-1:000000000000:stream/orders/consumer/audit:1700000001", 0, 0, 1_700_000_000_500, null, false),
+            ],
+            [new IteratorAgeEntry(2, 60_000, 1_500, 1_700_000_000_600)],
+            ["billing-app", "приложение"]),
+        new ConsumerLagReport([], [], []),
+        new GetPositionLag(EntityId, new SequenceNumber(17, 4)),
+        new PositionLagResult(2_500, false),
+        new CreateDeliveryStream("logs", DeliveryMetadata),
+        new CreateDeliveryStream("direct", DeliveryMetadata with { Type = DeliveryStreamType.DirectPut, Source = null, Destination = S3Destination, Encryption = Encrypted }),
+        new DescribeDeliveryStream("logs"),
+        new UpdateDeliveryDestination("logs", 3, DeliveryStreamDescription.DestinationId, S3Destination, 1_700_000_000_600),
+        new UpdateDeliveryDestination("logs", 4, DeliveryStreamDescription.DestinationId, HttpDestination, 1_700_000_000_700),
+        new ChangeDeliveryStreamTags("logs", ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("k", "v")]), ["old", "older"],
+            1_700_000_000_800),
+        new SetDeliveryStreamEncryption("logs", Encrypted, 1_700_000_000_900),
+        new SetDeliveryStreamEncryption("logs", DeliveryStreamEncryption.Disabled, 1_700_000_000_901),
+        new DeleteDeliveryStream("logs"),
+        new PutFirehoseRecords("logs", [Payload, Array.Empty<byte>(), [1, 2, 3]], Payload.Length + 3),
+        new WakeDeliveryStream("logs"),
+        new RegisterDeliveryStream("logs", DeliveryStreamType.KinesisStreamAsSource, 1_700_000_000_000),
+        new UnregisterDeliveryStream("logs"),
+        new ListDeliveryStreamNames(10, null, null),
+        new ListDeliveryStreamNames(10_000, "logs", DeliveryStreamType.DirectPut),
+        StartDeliveryCatalog.Instance,
+        new DeliveryStreamGone("logs"),
+        new DeliveryStreamAck("logs"),
+        new PutFirehoseRecordsResult(42, 3, 497, true),
+        new DeliveryStreamTags(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("team", "ops"), KeyValuePair.Create("x", "")])),
+        new DeliveryStreamDescription("logs", "arn:aws:firehose:us-east-1:000000000000:deliverystream/logs", DeliveryStreamStatus.Active,
+            DeliveryStreamType.KinesisStreamAsSource, 3, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
+            DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_500), DeliveryStreamEncryption.Disabled, KinesisSource, HttpDestination),
+        new DeliveryStreamDescription("direct", "arn:aws:firehose:us-east-1:000000000000:deliverystream/direct", DeliveryStreamStatus.Active,
+            DeliveryStreamType.DirectPut, 1, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
+            DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), Encrypted, null, S3Destination)
+        {
+            Statistics = new DeliveryStreamStatistics("S3", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), 1_000, 945_000, 16.5, 15_592.5, 3,
+                new Dictionary<string, ErrorOutputStatistics> { ["processing-failed"] = new(1, 12) }, 40, 37_800, TimeSpan.FromSeconds(42),
+                new List<DeliveryError> { new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_400), "S3", "S3.InternalError", "the bucket said 500") }),
+        },
+        new ListDeliveryStreamsResult(new List<string> { "direct", "logs" }, true),
+        new ListDeliveryStreamsResult(new List<string>(), false),
     ];
 
     public static IEnumerable<object[]> SampleData =>
         Samples(ActorRefs.Nobody).Select((s, i) => new object[] { i, s.GetType().Name });
 
+    /// <summary>Public replies that cannot carry the internal marker; reference.conf binds them to the serializer by name.</summary>
+    private static readonly Type[] PublicReplies = [typeof(DeliveryStreamDescription), typeof(ListDeliveryStreamsResult)];
+
     private static IEnumerable<Type> MessageTypes() =>
         typeof(ActorStreamsMessageSerializer).Assembly.GetTypes()
-            .Where(t => typeof(IActorStreamsMessage).IsAssignableFrom(t) && !t.IsInterface && !t.IsAbstract);
+            .Where(t => typeof(IActorStreamsMessage).IsAssignableFrom(t) && !t.IsInterface && !t.IsAbstract)
+            .Concat(PublicReplies);
 
     [Fact]
     public void Every_command_and_reply_type_must_have_a_wire_format_and_a_sample()
@@ -174,6 +259,9 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         // The interfaces the sharding regions route by are messages, so anything sent through them has a format.
         Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IStreamShardCommand)));
         Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(ICatalogCommand)));
+        Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IDeliveryStreamCommand)));
+        Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IDeliveryCatalogCommand)));
+        Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IConsumerApplicationCommand)));
     }
 
     [Fact]
@@ -190,9 +278,6 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         var unmarked = typeof(ActorStreamsMessageSerializer).Assembly.GetTypes()
             .Where(t => !t.IsPublic && !t.IsNested && !t.IsInterface && !t.IsAbstract && !local.Contains(t))
             .Where(t => t.Namespace?.StartsWith("ActorStreams", StringComparison.Ordinal) == true)
-            // KNOWN GAP, stated in the README: Firehose's delivery-stream commands and replies have no binary wire
-            // format yet, so a delivery stream is only supported on a single node. Everything else is held to this rule.
-            .Where(t => t.Namespace != "ActorStreams.Firehose.Internal")
             .Where(t => !typeof(IActorStreamsSerializable).IsAssignableFrom(t)) // journal events and snapshots: the other serializer
             .Where(t => replySuffixes.Any(s => t.Name.EndsWith(s, StringComparison.Ordinal))
                         || subscriptionNames.Any(n => t.Name.Contains(n, StringComparison.Ordinal))
@@ -314,7 +399,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
             }
         }
         var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
-        if (expected is CatalogHeartbeat) return; // a singleton signal: the same type is all there is to compare
+        if (expected is CatalogHeartbeat or StartDeliveryCatalog) return; // a singleton signal: the same type is all there is to compare
         Assert.True(fields.Length > 0, $"{path}: {type.Name} has no fields to compare");
         foreach (var field in fields) AssertSameData(field.GetValue(expected), field.GetValue(actual), $"{path}.{field.Name}");
     }

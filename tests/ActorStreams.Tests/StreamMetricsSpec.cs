@@ -1,10 +1,13 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace ActorStreams.Tests;
 
-/// <summary>The per-shard throughput counters behind the web console (no actors: the registry alone, on a fake clock).</summary>
+/// <summary>The one recorder of stream traffic: the web console's per-shard window and the OpenTelemetry instruments (no actors: the recorder alone, on a fake clock).</summary>
 public sealed class StreamMetricsSpec
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
@@ -17,12 +20,12 @@ public sealed class StreamMetricsSpec
     public void StreamMetrics_must_keep_totals_and_one_bucket_per_second_for_the_last_minute()
     {
         var metrics = new StreamMetrics(_clock);
-        metrics.Written("orders/7/0", 10, 1000);
+        metrics.Written("orders/7/0", 10, 1000, TimeSpan.FromMilliseconds(3));
         _clock.Advance(TimeSpan.FromSeconds(1));
-        metrics.Written("orders/7/0", 5, 500);
+        metrics.Written("orders/7/0", 5, 500, TimeSpan.FromMilliseconds(3));
         metrics.WriteThrottled("orders/7/0", 3);
         metrics.Read("orders/7/0", 4, 400, 1234);
-        metrics.ReadThrottled("orders/7/0");
+        metrics.ReadThrottled("orders/7/0", "GetRecords");
 
         var m = Assert.Single(metrics.Snapshot());
         Assert.Equal(("orders", 0), (m.StreamName, m.ShardIndex));
@@ -39,7 +42,7 @@ public sealed class StreamMetricsSpec
 
         // A minute later the buckets have rolled out of the window; the totals stay.
         _clock.Advance(TimeSpan.FromSeconds(StreamMetrics.WindowSeconds));
-        metrics.Written("orders/7/0", 1, 100);
+        metrics.Written("orders/7/0", 1, 100, TimeSpan.Zero);
         m = Assert.Single(metrics.Snapshot());
         Assert.Equal(1, Series(m, StreamMetrics.Metric.IncomingRecords).Sum());
         Assert.Equal(16, Total(m, StreamMetrics.Metric.IncomingRecords));
@@ -49,11 +52,11 @@ public sealed class StreamMetricsSpec
     public void StreamMetrics_must_show_only_the_newest_incarnation_of_a_recreated_stream_and_filter_by_stream()
     {
         var metrics = new StreamMetrics(_clock);
-        metrics.Written("orders/1/0", 100, 100);
-        metrics.Written("orders/2/0", 1, 1);
-        metrics.Written("orders/2/1", 2, 2);
-        metrics.Written("audit/5/0", 7, 7);
-        metrics.Written("not-an-entity-id", 7, 7);
+        metrics.Written("orders/1/0", 100, 100, TimeSpan.Zero);
+        metrics.Written("orders/2/0", 1, 1, TimeSpan.Zero);
+        metrics.Written("orders/2/1", 2, 2, TimeSpan.Zero);
+        metrics.Written("audit/5/0", 7, 7, TimeSpan.Zero);
+        metrics.Written("not-an-entity-id", 7, 7, TimeSpan.Zero);
 
         var all = metrics.Snapshot();
         Assert.Equal([("audit", 0, 7L), ("orders", 0, 1L), ("orders", 1, 2L)],
@@ -66,9 +69,55 @@ public sealed class StreamMetricsSpec
     public void StreamMetrics_must_drop_a_shard_idle_for_longer_than_the_expiry()
     {
         var metrics = new StreamMetrics(_clock);
-        metrics.Written("old/1/0", 1, 1);
+        metrics.Written("old/1/0", 1, 1, TimeSpan.Zero);
         _clock.Advance(StreamMetrics.IdleExpiry + TimeSpan.FromMinutes(2));
-        metrics.Written("new/1/0", 1, 1);
+        metrics.Written("new/1/0", 1, 1, TimeSpan.Zero);
         Assert.Equal(["new"], metrics.Snapshot().Select(m => m.StreamName));
+    }
+
+    [Fact]
+    public void StreamMetrics_must_count_each_event_once_for_both_the_console_window_and_the_meter()
+    {
+        var stream = $"unified-{Guid.NewGuid():N}";
+        var measurements = new ConcurrentQueue<(string Instrument, double Value, KeyValuePair<string, object?>[] Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ActorStreamsMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measurements.Enqueue((i.Name, v, tags.ToArray())));
+        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Enqueue((i.Name, v, tags.ToArray())));
+        listener.Start();
+
+        var metrics = new StreamMetrics(_clock);
+        var entity = $"{stream}/3/1";
+        metrics.Written(entity, 10, 1000, TimeSpan.FromMilliseconds(4));
+        metrics.WriteThrottled(entity, 2);
+        metrics.Read(entity, 6, 600, 250);
+        metrics.ReadThrottled(entity, "GetRecords");
+        metrics.ReadThrottled(entity, "GetShardIterator");
+
+        var m = Assert.Single(metrics.Snapshot(stream));
+        double Sum(string instrument, string? operation = null) => measurements
+            .Where(x => x.Instrument == instrument
+                && x.Tags.Contains(new KeyValuePair<string, object?>("stream", stream))
+                && x.Tags.Contains(new KeyValuePair<string, object?>("shard", "shardId-000000000001"))
+                && (operation is null || x.Tags.Contains(new KeyValuePair<string, object?>("operation", operation))))
+            .Sum(x => x.Value);
+        Assert.Equal(Total(m, StreamMetrics.Metric.IncomingRecords), Sum("actorstreams.incoming.records"));
+        Assert.Equal(Total(m, StreamMetrics.Metric.IncomingBytes), Sum("actorstreams.incoming.bytes"));
+        Assert.Equal(Total(m, StreamMetrics.Metric.OutgoingRecords), Sum("actorstreams.outgoing.records"));
+        Assert.Equal(Total(m, StreamMetrics.Metric.OutgoingBytes), Sum("actorstreams.outgoing.bytes"));
+        Assert.Equal((10L, 1000L, 6L, 600L), (Total(m, StreamMetrics.Metric.IncomingRecords), Total(m, StreamMetrics.Metric.IncomingBytes),
+            Total(m, StreamMetrics.Metric.OutgoingRecords), Total(m, StreamMetrics.Metric.OutgoingBytes)));
+        // Writes count throttled records in the window and one throttled PutRecords request in the meter.
+        Assert.Equal(2, Total(m, StreamMetrics.Metric.WriteThrottled));
+        Assert.Equal(1, Sum("actorstreams.throttled.requests", "PutRecords"));
+        Assert.Equal(2, Total(m, StreamMetrics.Metric.ReadThrottled));
+        Assert.Equal(1, Sum("actorstreams.throttled.requests", "GetRecords"));
+        Assert.Equal(1, Sum("actorstreams.throttled.requests", "GetShardIterator"));
+        Assert.Equal(250, Sum("actorstreams.iterator.age"));
+        Assert.Equal(0.004, Sum("actorstreams.journal.write.duration"), 6);
+        Assert.Equal(250, m.LastMillisBehindLatest);
     }
 }

@@ -9,6 +9,7 @@
 import { chromium } from "playwright-core";
 import { mkdir } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
+import net from "node:net";
 import path from "node:path";
 
 const [base, shotsArg, ...rest] = process.argv.slice(2);
@@ -42,6 +43,56 @@ async function ok(operation, input) {
   const r = await api(operation, input);
   if (r.status !== 200) throw new Error(`${operation} answered ${r.status}: ${JSON.stringify(r.body)}`);
   return r.body;
+}
+
+/**
+ * SubscribeToShard from TRIM_HORIZON over plain HTTP, reading the event stream frames (prelude: total and headers
+ * length, CRC; string headers; JSON payload; CRC). `firstRecords` resolves with the first event that holds records;
+ * `stop()` hangs up and resolves with every SubscribeToShardEvent received.
+ */
+function subscribe(consumerArn, shardId) {
+  const controller = new AbortController();
+  const events = [];
+  let resolveFirst, rejectFirst;
+  const firstRecords = new Promise((res, rej) => { resolveFirst = res; rejectFirst = rej; });
+  const done = (async () => {
+    const response = await fetch(new URL("/", base), {
+      method: "POST",
+      headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.SubscribeToShard" },
+      body: JSON.stringify({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: { Type: "TRIM_HORIZON" } }),
+      signal: controller.signal,
+    });
+    if (response.status !== 200) throw new Error(`SubscribeToShard answered ${response.status}: ${await response.text()}`);
+    const reader = response.body.getReader();
+    let buffer = Buffer.alloc(0);
+    for (;;) {
+      const { value, done: end } = await reader.read();
+      if (end) return;
+      buffer = Buffer.concat([buffer, Buffer.from(value)]);
+      while (buffer.length >= 12 && buffer.length >= buffer.readUInt32BE(0)) {
+        const total = buffer.readUInt32BE(0), headersLength = buffer.readUInt32BE(4);
+        const headers = {};
+        for (let at = 12; at < 12 + headersLength;) {
+          const nameLength = buffer[at];
+          const headerName = buffer.subarray(at + 1, at + 1 + nameLength).toString();
+          at += 1 + nameLength + 1; // the value type: 7, string
+          const valueLength = buffer.readUInt16BE(at);
+          headers[headerName] = buffer.subarray(at + 2, at + 2 + valueLength).toString();
+          at += 2 + valueLength;
+        }
+        if (headers[":event-type"] === "SubscribeToShardEvent") {
+          const event = JSON.parse(buffer.subarray(12 + headersLength, total - 4).toString());
+          events.push(event);
+          if (event.Records.length > 0) resolveFirst(event);
+        }
+        buffer = buffer.subarray(total);
+      }
+    }
+  })().catch((e) => { if (e.name !== "AbortError") { rejectFirst(e); throw e; } });
+  return {
+    firstRecords,
+    stop: async () => { controller.abort(); await done; return events; },
+  };
 }
 
 async function shot(page, name) {
@@ -192,6 +243,35 @@ async function openFlow(page) {
   await page.waitForSelector("#action-result .notice.good");
   await page.waitForFunction(() => document.querySelector("#summary-retention")?.textContent === "48 hours");
   check(true, "retention raised to 48 hours through the console");
+
+  // Consumers and lag: an enhanced fan-out consumer subscribes to shard 1 (raw SubscribeToShard, read while the page
+  // is checked), and an anonymous GetRecords reader polls shard 2; the page shows what each was told.
+  const registered = await ok("RegisterStreamConsumer", { StreamARN: afterCancel.StreamDescriptionSummary.StreamARN, ConsumerName: "lag-viewer" });
+  const consumerArn = registered.Consumer.ConsumerARN;
+  const subscription = subscribe(consumerArn, "shardId-000000000001");
+  const firstEvent = await subscription.firstRecords;
+  check(firstEvent.Records.length > 0, `SubscribeToShard from TRIM_HORIZON sent the warm-up records (${firstEvent.Records.length})`);
+  const consumerRow = `#consumers-table tr[data-consumer="lag-viewer"][data-lag-shard="shardId-000000000001"]`;
+  await page.waitForFunction((sel) => document.querySelector(sel)?.querySelector("td:nth-child(6)")?.textContent === "subscribed", consumerRow);
+  const shownLag = Number(await page.getAttribute(`${consumerRow} td.lag`, "data-ms"));
+  const shownPosition = await page.getAttribute(`${consumerRow} td.position`, "title");
+  await new Promise((r) => setTimeout(r, 500));
+  const events = subscription.stop();
+  const told = (await events).find((e) => e.ContinuationSequenceNumber === shownPosition);
+  check(told !== undefined && told.MillisBehindLatest === shownLag,
+    `the consumers table shows the MillisBehindLatest (${shownLag} ms) of the event with continuation ${shownPosition} that lag-viewer was sent`);
+  const lagText = await page.textContent(`${consumerRow} td.lag`);
+  check(/^[\d,.]+ (ms|s|min|h)$/.test(lagText), `the lag reads as a duration (${lagText})`);
+  const poll = await ok("GetShardIterator", { StreamName: name, ShardId: "shardId-000000000002", ShardIteratorType: "TRIM_HORIZON" });
+  const polled = await ok("GetRecords", { ShardIterator: poll.ShardIterator, Limit: 1 });
+  check(polled.Records.length === 1 && polled.MillisBehindLatest > 0, `a GetRecords of one old record is behind the tip (${polled.MillisBehindLatest} ms)`);
+  const pollRow = `#consumers-table tr[data-kind="GET_RECORDS"][data-lag-shard="shardId-000000000002"]`;
+  await page.waitForSelector(pollRow);
+  const age = Number(await page.getAttribute(`${pollRow} td.lag`, "data-ms"));
+  check(age >= polled.MillisBehindLatest, `the GetRecords row shows the shard's iterator age, at least the ${polled.MillisBehindLatest} ms that read was told (${age})`);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.querySelector("td:nth-child(6)")?.textContent === "subscription ended", consumerRow);
+  check(true, "after the subscriber hangs up, its row says the subscription ended");
+  await page.locator("#consumers-table").scrollIntoViewIfNeeded();
   await shot(page, "stream-detail");
 
   // Data viewer: a record put through the API is found on its shard, as text and as hex.
@@ -235,21 +315,90 @@ async function openFlow(page) {
   await page.locator("#records-table tr.record", { hasText: marker }).scrollIntoViewIfNeeded();
   await shot(page, "data-viewer");
 
-  // Firehose: the page agrees with the API, whether this server has Firehose or not.
-  await page.goto(new URL("/console/#/firehose", base).href);
+  // Firehose: the page agrees with the API, whether this server has Firehose or not. Where it has, two delivery
+  // streams: one that delivers to the directory store, one whose HTTP endpoint refuses connections (retry duration 0,
+  // so its records go to the error output at once); the page shows the delivered count and the last error.
   const firehose = await api("ListDeliveryStreams", {}, "Firehose_20150804");
   if (firehose.status !== 200 && firehose.body.__type === "UnknownOperationException") {
+    await page.goto(new URL("/console/#/firehose", base).href);
     await page.waitForSelector("#firehose-unavailable");
     check((await page.textContent("#firehose-unavailable")) === "Firehose is not available on this server.", "the Firehose page says Firehose is not available");
   } else {
     check(firehose.status === 200, `ListDeliveryStreams answered ${firehose.status}`);
+    const suffix = randomUUID().slice(0, 8);
+    const delivering = `console-delivers-${suffix}`;
+    const failing = `console-fails-${suffix}`;
+    const closedPort = await freePort();
+    await firehoseOk("CreateDeliveryStream", {
+      DeliveryStreamName: delivering,
+      ExtendedS3DestinationConfiguration: {
+        BucketARN: `arn:aws:s3:::console-${suffix}`, CompressionFormat: "GZIP", Prefix: "events/",
+        BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+      },
+    });
+    await firehoseOk("CreateDeliveryStream", {
+      DeliveryStreamName: failing,
+      HttpEndpointDestinationConfiguration: {
+        EndpointConfiguration: { Url: `http://127.0.0.1:${closedPort}/ingest`, Name: "unreachable" },
+        BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
+        RetryOptions: { DurationInSeconds: 0 },
+        S3Configuration: { BucketARN: `arn:aws:s3:::console-errors-${suffix}` },
+      },
+    });
+    const records = Array.from({ length: 25 }, (_, i) => ({ Data: Buffer.from(`{"event":${i}}\n`).toString("base64") }));
+    for (const name of [delivering, failing]) {
+      const put = await firehoseOk("PutRecordBatch", { DeliveryStreamName: name, Records: records });
+      check(put.FailedPutCount === 0, `PutRecordBatch of 25 records to ${name} succeeded`);
+    }
+    await page.goto(new URL("/console/#/firehose", base).href);
     await page.waitForFunction(() => (document.querySelector("#firehose-content")?.children.length ?? 0) > 0);
-    for (const n of firehose.body.DeliveryStreamNames)
-      await page.waitForSelector(`[data-delivery-stream="${n}"]`);
-    check(true, `the Firehose page lists ${firehose.body.DeliveryStreamNames.length} delivery streams`);
+    const listed = (await api("ListDeliveryStreams", {}, "Firehose_20150804")).body.DeliveryStreamNames;
+    for (const n of listed) await page.waitForSelector(`[data-delivery-stream="${n}"]`);
+    check(listed.includes(delivering) && listed.includes(failing), `the Firehose page lists ${listed.length} delivery streams`);
+
+    // The page refreshes every 5 s: wait for the deliveries to show, then compare with DescribeDeliveryStream.
+    const ok = `[data-delivery-stream="${delivering}"]`;
+    const bad = `[data-delivery-stream="${failing}"]`;
+    await page.waitForSelector(`${ok} dd[data-stat="delivered"][data-value="25"]`, { timeout: 60000 });
+    await page.waitForSelector(`${bad} tr.recent-error`, { timeout: 60000 });
+    await page.waitForSelector(`${bad} dd[data-stat="error-output"][data-value="25"]`, { timeout: 60000 });
+    const okStats = (await firehoseOk("DescribeDeliveryStream", { DeliveryStreamName: delivering })).DeliveryStreamDescription.DeliveryStatistics;
+    const badStats = (await firehoseOk("DescribeDeliveryStream", { DeliveryStreamName: failing })).DeliveryStreamDescription.DeliveryStatistics;
+    check(okStats.DeliveredRecords === 25 && okStats.BacklogRecords === 0, `the API agrees: 25 delivered, backlog 0 (${JSON.stringify(okStats)})`);
+    check((await page.textContent(`${ok} dd[data-stat="destination"]`)) === "S3", "the delivering stream's destination is S3");
+    check((await page.textContent(`${ok} dd[data-stat="delivered"]`)).startsWith("25 records"), "the page shows 25 records delivered");
+    check(await page.getAttribute(`${ok} dd[data-stat="backlog"]`, "data-value") === "0", "the page shows an empty backlog");
+    check(await page.locator(`${ok} .no-errors`).count() === 1, "the delivering stream shows no errors");
+    check(badStats.FailedDeliveryAttempts === 1 && badStats.RecentErrors.length === 1, `the API agrees: 1 failed attempt, 1 error (${JSON.stringify(badStats)})`);
+    check((await page.textContent(`${bad} dd[data-stat="destination"]`)) === "HttpEndpoint", "the failing stream's destination is HttpEndpoint");
+    check(await page.getAttribute(`${bad} dd[data-stat="failed"]`, "data-value") === "1", "the page shows 1 failed attempt");
+    check((await page.textContent(`${bad} dd[data-stat="error-output"]`)).startsWith("http-endpoint-failed: 25 records in 1 buffer"),
+      "the page shows 25 records sent to http-endpoint-failed");
+    const errorCells = await page.locator(`${bad} tr.recent-error td`).allTextContents();
+    check(errorCells[1] === "HttpEndpoint" && errorCells[2] === badStats.RecentErrors[0].ErrorCode && errorCells[2] === "HttpEndpoint.ConnectionFailed"
+      && errorCells[3].includes(`127.0.0.1:${closedPort}`), `the last error shows destination, code and message (${errorCells.join(" | ")})`);
+    await page.locator(bad).scrollIntoViewIfNeeded();
   }
   await shot(page, "firehose");
   await ok("DeleteStream", { StreamName: name });
+}
+
+async function firehoseOk(operation, input) {
+  const r = await api(operation, input, "Firehose_20150804");
+  if (r.status !== 200) throw new Error(`${operation} answered ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function authFlow(page) {
@@ -284,6 +433,9 @@ async function authFlow(page) {
   await page.waitForURL(new RegExp(`#/streams/${name}$`));
   await page.waitForFunction(() => document.querySelector("#summary-status")?.textContent === "ACTIVE");
   check(await page.locator('#shard-map g[data-state="OPEN"]').count() === 2, "the signed detail page draws 2 open shards");
+  await page.waitForSelector("#consumers-table tbody td");
+  const consumersText = await page.textContent("#consumers-table tbody");
+  check(!consumersText.includes("unavailable"), `the consumers table loads with a signed request (${consumersText})`);
 
   // A record put with the console's signer is read back in the data viewer.
   const marker = `signed record ${randomUUID()}`;

@@ -6,7 +6,6 @@
 // Prints a JSON summary and exits 0 on success; prints what failed and exits 1 otherwise.
 // Run by tests/ActorStreams.Server.Tests/ConsumerTagsTests.cs against an in-process server.
 import {
-  KinesisClient,
   CreateStreamCommand,
   DeleteStreamCommand,
   DeregisterStreamConsumerCommand,
@@ -18,35 +17,14 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-kinesis';
 import { randomUUID } from 'node:crypto';
+import { check, expectError, run, scriptArgs, testClient } from './harness.mjs';
 
-const endpoint = process.argv[2];
-if (!endpoint) {
-  console.error('usage: node consumer-tags.mjs <endpoint>');
-  process.exit(2);
-}
-
-const client = new KinesisClient({
-  endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts: 1,
-});
-
-class AssertionFailed extends Error {}
-const check = (condition, message) => { if (!condition) throw new AssertionFailed(message); };
+const [endpoint] = scriptArgs('consumer-tags.mjs', 'endpoint');
+const client = testClient(endpoint);
 const tagText = (tags) => (tags ?? []).map((t) => `${t.Key}=${t.Value}`).join(',');
-const expectError = async (name, action) => {
-  try {
-    await action();
-  } catch (e) {
-    check(e.name === name, `expected ${name}, got ${e.name}: ${e.message}`);
-    return e;
-  }
-  throw new AssertionFailed(`expected ${name}, but the call succeeded`);
-};
 
 const streamName = `js-tags-${randomUUID()}`;
-try {
+async function main() {
   await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 1 }));
   const summary = (await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary;
   const streamArn = summary.StreamARN;
@@ -74,12 +52,7 @@ try {
   await expectError('ResourceNotFoundException', () => client.send(new ListTagsForResourceCommand({ ResourceARN: consumerArn })));
 
   await client.send(new DeleteStreamCommand({ StreamName: streamName }));
-  console.log(JSON.stringify({ ok: true, consumerArn, consumerTags }));
-  client.destroy();
-  process.exit(0);
-} catch (e) {
-  console.error(`FAILED: ${e instanceof AssertionFailed ? 'assertion failed' : e?.name}: ${e?.message ?? e}`);
-  console.log(JSON.stringify({ ok: false, error: String(e?.message ?? e) }));
-  client.destroy();
-  process.exit(1);
+  return { consumerArn, consumerTags };
 }
+
+await run(client, () => ({ endpoint }), main);

@@ -6,7 +6,6 @@
 // Prints a JSON summary and exits 0 on success; prints what failed and exits 1 otherwise.
 // Run by tests/ActorStreams.Server.Tests/EncryptionTests.cs against a server whose key provider holds the key.
 import {
-  KinesisClient,
   CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamSummaryCommand,
@@ -18,34 +17,13 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { randomUUID } from 'node:crypto';
+import { check, expectError, run, scriptArgs, testClient } from './harness.mjs';
 
-const [endpoint, keyId] = process.argv.slice(2);
-if (!endpoint || !keyId) {
-  console.error('usage: node encryption.mjs <endpoint> <key id>');
-  process.exit(2);
-}
-
-const client = new KinesisClient({
-  endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts: 1,
-});
-
-class AssertionFailed extends Error {}
-const check = (condition, message) => { if (!condition) throw new AssertionFailed(message); };
-const expectError = async (name, action) => {
-  try {
-    await action();
-  } catch (e) {
-    check(e.name === name, `expected ${name}, got ${e.name}: ${e.message}`);
-    return e;
-  }
-  throw new AssertionFailed(`expected ${name}, but the call succeeded`);
-};
+const [endpoint, keyId] = scriptArgs('encryption.mjs', 'endpoint', 'key id');
+const client = testClient(endpoint);
 
 const StreamName = `js-enc-${randomUUID()}`;
-try {
+async function main() {
   await client.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
   await waitUntilStreamExists({ client, maxWaitTime: 30 }, { StreamName });
   await client.send(new StartStreamEncryptionCommand({ StreamName, EncryptionType: 'KMS', KeyId: keyId }));
@@ -68,12 +46,7 @@ try {
   check(after.EncryptionType === 'NONE' && after.KeyId === undefined, `after stop: ${after.EncryptionType} ${after.KeyId}`);
 
   await client.send(new DeleteStreamCommand({ StreamName }));
-  console.log(JSON.stringify({ ok: true, streamName: StreamName }));
-  client.destroy();
-  process.exit(0);
-} catch (e) {
-  console.error(`FAILED: ${e instanceof AssertionFailed ? 'assertion failed' : e?.name}: ${e?.message ?? e}`);
-  console.log(JSON.stringify({ ok: false, error: String(e?.message ?? e) }));
-  client.destroy();
-  process.exit(1);
+  return { streamName: StreamName };
 }
+
+await run(client, () => ({ endpoint }), main);

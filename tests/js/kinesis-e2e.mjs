@@ -5,7 +5,6 @@
 // Prints a JSON summary and exits 0 on success; prints what failed and exits 1 otherwise.
 // Run by tests/ActorStreams.Server.Tests/JavaScriptSdkTests.cs against an in-process server.
 import {
-  KinesisClient,
   CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamCommand,
@@ -21,40 +20,15 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { randomUUID } from 'node:crypto';
+import { check, run, scriptArgs, stepRecorder, testClient } from './harness.mjs';
 
-const endpoint = process.argv[2] ?? process.env.ACTORSTREAMS_ENDPOINT;
-if (!endpoint) {
-  console.error('usage: node kinesis-e2e.mjs <endpoint>   (or set ACTORSTREAMS_ENDPOINT)');
-  process.exit(2);
-}
-
-class AssertionFailed extends Error {}
-function check(condition, message) {
-  if (!condition) throw new AssertionFailed(message);
-}
+const [endpoint] = scriptArgs('kinesis-e2e.mjs', 'endpoint');
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const sameBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-const client = new KinesisClient({
-  endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts: 1, // a retry would hide a server error
-});
-
+const client = testClient(endpoint);
 const streamName = `js-sdk-${randomUUID()}`;
-const steps = [];
-const step = async (name, action) => {
-  const started = Date.now();
-  try {
-    const result = await action();
-    steps.push({ step: name, ms: Date.now() - started });
-    return result;
-  } catch (e) {
-    e.step ??= name;
-    throw e;
-  }
-};
+const { steps, step } = stepRecorder();
 
 async function main() {
   await step('CreateStream', () => client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: 2 })));
@@ -197,20 +171,4 @@ async function main() {
   return { records: written.size, perShard: Object.fromEntries(shardIds.map((s) => [s, [...read.values()].filter((x) => x === s).length])) };
 }
 
-try {
-  const result = await main();
-  console.log(JSON.stringify({ ok: true, endpoint, stream: streamName, node: process.version, ...result, steps }, null, 2));
-  client.destroy();
-  process.exit(0);
-} catch (e) {
-  const kind = e instanceof AssertionFailed ? 'assertion failed' : `unexpected ${e?.name ?? 'error'}`;
-  console.error(`FAILED at ${e?.step ?? '?'}: ${kind}: ${e?.message ?? e}`);
-  if (!(e instanceof AssertionFailed)) {
-    if (e?.$metadata) console.error(`  $metadata: ${JSON.stringify(e.$metadata)}`);
-    if (e?.$response) console.error(`  HTTP ${e.$response.statusCode}`);
-    console.error(e?.stack ?? e);
-  }
-  console.log(JSON.stringify({ ok: false, endpoint, stream: streamName, failedAt: e?.step ?? null, error: String(e?.message ?? e), steps }, null, 2));
-  client.destroy();
-  process.exit(1);
-}
+await run(client, () => ({ endpoint, stream: streamName, steps }), main);

@@ -9,9 +9,6 @@ internal sealed partial class FirehoseOperations
 {
     private static ObjectStoreDestination ParseS3(JsonElement e, ObjectStoreDestination? b)
     {
-        RefuseEnabled(e, "DataFormatConversionConfiguration",
-            "Format conversion by a Glue table schema is not supported over the wire; declare the Parquet schema through the C# API (DataFormatConversion).");
-        RefuseEnabled(e, "DynamicPartitioningConfiguration", "Dynamic partitioning is not supported by ActorStreams yet.");
         var d = b ?? new ObjectStoreDestination();
         return d with
         {
@@ -23,7 +20,58 @@ internal sealed partial class FirehoseOperations
             CompressionFormat = KinesisRequest.String(e, "CompressionFormat") is { } c ? ParseCompression(c) : d.CompressionFormat,
             FileExtension = KinesisRequest.String(e, "FileExtension") ?? d.FileExtension,
             Processing = ParseProcessing(e) ?? d.Processing,
+            DataFormatConversion = ParseFormatConversion(e) ?? d.DataFormatConversion,
+            DynamicPartitioning = ParseDynamicPartitioning(e, d.DynamicPartitioning) ?? d.DynamicPartitioning,
         };
+    }
+
+    private static DynamicPartitioningConfiguration? ParseDynamicPartitioning(JsonElement e, DynamicPartitioningConfiguration? current)
+    {
+        if (!KinesisRequest.TryGet(e, "DynamicPartitioningConfiguration", out var c)) return null;
+        if (c.ValueKind != JsonValueKind.Object) throw KinesisProtocolException.BadBody("DynamicPartitioningConfiguration must be an object.");
+        var d = current ?? new DynamicPartitioningConfiguration();
+        return d with
+        {
+            Enabled = c.TryGetProperty("Enabled", out var enabled) ? enabled.ValueKind == JsonValueKind.True : d.Enabled,
+            RetryDurationInSeconds = ParseRetry(c) ?? d.RetryDurationInSeconds,
+        };
+    }
+
+    /// <summary>DataFormatConversionConfiguration: JSON in (OpenX or Hive JSON SerDe), Parquet out, the schema from the registry.</summary>
+    private static DataFormatConversion? ParseFormatConversion(JsonElement e)
+    {
+        if (!KinesisRequest.TryGet(e, "DataFormatConversionConfiguration", out var c)) return null;
+        if (c.ValueKind != JsonValueKind.Object) throw KinesisProtocolException.BadBody("DataFormatConversionConfiguration must be an object.");
+        // As in the API, a conversion configuration is enabled unless it says otherwise.
+        var enabled = !c.TryGetProperty("Enabled", out var en) || en.ValueKind != JsonValueKind.False;
+        string? database = null, table = null;
+        if (KinesisRequest.TryGet(c, "SchemaConfiguration", out var schema))
+        {
+            database = KinesisRequest.String(schema, "DatabaseName");
+            table = KinesisRequest.String(schema, "TableName");
+        }
+        if (enabled && (string.IsNullOrEmpty(database) || string.IsNullOrEmpty(table)))
+            throw new InvalidArgumentException("DataFormatConversionConfiguration.SchemaConfiguration needs DatabaseName and TableName (a table of the schema registry, actorstreams.firehose.schemas).");
+        if (KinesisRequest.TryGet(c, "InputFormatConfiguration", out var input) && KinesisRequest.TryGet(input, "Deserializer", out var deserializer)
+            && !KinesisRequest.TryGet(deserializer, "OpenXJsonSerDe", out _) && !KinesisRequest.TryGet(deserializer, "HiveJsonSerDe", out _))
+            throw new InvalidArgumentException("InputFormatConfiguration.Deserializer must be OpenXJsonSerDe or HiveJsonSerDe: records are read as JSON.");
+        var compression = ParquetCompression.Snappy;
+        if (KinesisRequest.TryGet(c, "OutputFormatConfiguration", out var output) && KinesisRequest.TryGet(output, "Serializer", out var serializer))
+        {
+            if (KinesisRequest.TryGet(serializer, "OrcSerDe", out _))
+                throw new InvalidArgumentException("OutputFormatConfiguration.Serializer.OrcSerDe: ORC output is not supported by ActorStreams; use ParquetSerDe.");
+            if (KinesisRequest.TryGet(serializer, "ParquetSerDe", out var parquet))
+            {
+                compression = KinesisRequest.String(parquet, "Compression") switch
+                {
+                    null or "SNAPPY" => ParquetCompression.Snappy,
+                    "GZIP" => ParquetCompression.Gzip,
+                    "UNCOMPRESSED" => ParquetCompression.Uncompressed,
+                    var other => throw EnumError(other, "outputFormatConfiguration.serializer.parquetSerDe.compression", "UNCOMPRESSED, GZIP, SNAPPY"),
+                };
+            }
+        }
+        return new DataFormatConversion { Enabled = enabled, SchemaDatabaseName = database, SchemaTableName = table, Compression = compression };
     }
 
     private static WarehouseDestination ParseRedshift(JsonElement e, WarehouseDestination? b)
@@ -163,13 +211,6 @@ internal sealed partial class FirehoseOperations
         };
     }
 
-    private static void RefuseEnabled(JsonElement e, string member, string message)
-    {
-        if (KinesisRequest.TryGet(e, member, out var c) && c.ValueKind == JsonValueKind.Object
-            && c.TryGetProperty("Enabled", out var enabled) && enabled.ValueKind == JsonValueKind.True)
-            throw new InvalidArgumentException($"{member}: {message}");
-    }
-
     private static BufferingHints ParseBuffering(JsonElement e, BufferingHints current)
     {
         if (!KinesisRequest.TryGet(e, "BufferingHints", out var h)) return current;
@@ -193,21 +234,31 @@ internal sealed partial class FirehoseOperations
     {
         if (!KinesisRequest.TryGet(e, "ProcessingConfiguration", out var p)) return null;
         var enabled = p.TryGetProperty("Enabled", out var en) && en.ValueKind == JsonValueKind.True;
-        string? lambda = null;
+        string? lambda = null, query = null, engine = null;
         if (KinesisRequest.TryGet(p, "Processors", out var processors) && processors.ValueKind == JsonValueKind.Array)
         {
             foreach (var processor in processors.EnumerateArray())
             {
                 var type = KinesisRequest.String(processor, "Type");
-                if (type != "Lambda") throw new InvalidArgumentException($"Processor type '{type}' is not supported; ActorStreams runs Lambda processors as registered transformations.");
+                if (type is not ("Lambda" or "MetadataExtraction"))
+                    throw new InvalidArgumentException(
+                        $"Processor type '{type}' is not supported; ActorStreams runs Lambda processors (as registered transformations or HTTP endpoints) and MetadataExtraction (dynamic partitioning).");
                 if (!KinesisRequest.TryGet(processor, "Parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Array) continue;
                 foreach (var parameter in parameters.EnumerateArray())
                 {
-                    if (KinesisRequest.String(parameter, "ParameterName") == "LambdaArn") lambda = KinesisRequest.String(parameter, "ParameterValue");
+                    var value = KinesisRequest.String(parameter, "ParameterValue");
+                    switch (type, KinesisRequest.String(parameter, "ParameterName"))
+                    {
+                        case ("Lambda", "LambdaArn"): lambda = value; break;
+                        case ("MetadataExtraction", "MetadataExtractionQuery"): query = value; break;
+                        case ("MetadataExtraction", "JsonParsingEngine"): engine = value; break;
+                    }
                 }
+                if (type == "MetadataExtraction" && query is null)
+                    throw new InvalidArgumentException("The MetadataExtraction processor needs the parameter MetadataExtractionQuery.");
             }
         }
-        return new ProcessingConfiguration { Enabled = enabled, LambdaArn = lambda };
+        return new ProcessingConfiguration { Enabled = enabled, LambdaArn = lambda, MetadataExtractionQuery = query, JsonParsingEngine = engine };
     }
 
     private static CompressionFormat ParseCompression(string text) => text switch
@@ -339,6 +390,47 @@ internal sealed partial class FirehoseOperations
             WriteProcessing(w, s3.Processing);
             w.WriteString("S3BackupMode", "Disabled");
             if (s3.FileExtension is { } ext) w.WriteString("FileExtension", ext);
+            if (s3.DataFormatConversion is { } conversion)
+            {
+                w.WriteStartObject("DataFormatConversionConfiguration");
+                w.WriteBoolean("Enabled", conversion.Enabled);
+                if (conversion.SchemaTableName is not null)
+                {
+                    w.WriteStartObject("SchemaConfiguration");
+                    w.WriteString("DatabaseName", conversion.SchemaDatabaseName);
+                    w.WriteString("TableName", conversion.SchemaTableName);
+                    w.WriteString("VersionId", "LATEST");
+                    w.WriteEndObject();
+                }
+                w.WriteStartObject("InputFormatConfiguration");
+                w.WriteStartObject("Deserializer");
+                w.WriteStartObject("OpenXJsonSerDe");
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteStartObject("OutputFormatConfiguration");
+                w.WriteStartObject("Serializer");
+                w.WriteStartObject("ParquetSerDe");
+                w.WriteString("Compression", conversion.Compression switch
+                {
+                    ParquetCompression.Gzip => "GZIP",
+                    ParquetCompression.Uncompressed => "UNCOMPRESSED",
+                    _ => "SNAPPY",
+                });
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            if (s3.DynamicPartitioning is { } partitioning)
+            {
+                w.WriteStartObject("DynamicPartitioningConfiguration");
+                w.WriteBoolean("Enabled", partitioning.Enabled);
+                w.WriteStartObject("RetryOptions");
+                w.WriteNumber("DurationInSeconds", partitioning.RetryDurationInSeconds);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
         }
         w.WriteEndObject();
     }
@@ -357,6 +449,22 @@ internal sealed partial class FirehoseOperations
         w.WriteStartObject("ProcessingConfiguration");
         w.WriteBoolean("Enabled", processing.Enabled);
         w.WriteStartArray("Processors");
+        if (processing.MetadataExtractionQuery is { } query)
+        {
+            w.WriteStartObject();
+            w.WriteString("Type", "MetadataExtraction");
+            w.WriteStartArray("Parameters");
+            w.WriteStartObject();
+            w.WriteString("ParameterName", "MetadataExtractionQuery");
+            w.WriteString("ParameterValue", query);
+            w.WriteEndObject();
+            w.WriteStartObject();
+            w.WriteString("ParameterName", "JsonParsingEngine");
+            w.WriteString("ParameterValue", processing.JsonParsingEngine ?? FirehoseLimits.JsonParsingEngine);
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
         if (processing.LambdaArn is { } lambda)
         {
             w.WriteStartObject();

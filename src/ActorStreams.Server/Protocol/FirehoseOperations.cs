@@ -171,6 +171,7 @@ internal sealed partial class FirehoseOperations
             w.WriteEndObject();
             w.WriteEndArray();
             w.WriteBoolean("HasMoreDestinations", false);
+            if (d.Statistics is { } statistics) WriteStatistics(w, statistics);
             w.WriteEndObject();
             w.WriteEndObject();
         });

@@ -15,4 +15,10 @@ public sealed record DeliveryStreamDescription(
 {
     /// <summary>The one destination's id, as UpdateDestination wants it.</summary>
     public const string DestinationId = "destinationId-000000000001";
+
+    /// <summary>
+    /// How deliveries are going (an ActorStreams extension): delivered, failed, backlog, data freshness and the last
+    /// errors, as counted by the node that runs the delivery stream.
+    /// </summary>
+    public DeliveryStreamStatistics? Statistics { get; init; }
 }

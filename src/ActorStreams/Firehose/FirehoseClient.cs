@@ -21,9 +21,11 @@ public sealed partial class FirehoseClient
     private readonly IActorRef _catalog;
     private readonly TimeSpan _askTimeout;
     private readonly Lazy<IMaterializer> _materializer;
+    private readonly ActorSystem _system;
 
     internal FirehoseClient(ActorSystem system, FirehoseRuntime runtime, IActorRef deliveryStreams, IActorRef catalog, TimeSpan askTimeout)
     {
+        _system = system;
         _materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "firehose-transformations"));
         _runtime = runtime;
         _deliveryStreams = deliveryStreams;
@@ -64,6 +66,8 @@ public sealed partial class FirehoseClient
     /// <exception cref="LimitExceededException">Too many delivery streams, or too many tags.</exception>
     public async Task<string> CreateDeliveryStreamAsync(DeliveryStreamConfiguration configuration, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration = configuration with { Destination = SchemaRegistry.Resolve(_runtime.Settings, configuration.Destination) };
         FirehoseValidation.Configuration(configuration);
         var name = configuration.DeliveryStreamName;
         var now = NowMs;
@@ -121,9 +125,11 @@ public sealed partial class FirehoseClient
         FirehoseValidation.DeliveryStreamName(deliveryStreamName);
         if (!int.TryParse(currentDeliveryStreamVersionId, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             throw new InvalidArgumentException($"CurrentDeliveryStreamVersionId '{currentDeliveryStreamVersionId}' is not a version id.");
+        // A null destination is refused by the validation (InvalidArgumentException), after the registry lookup.
+        if (destination is not null) destination = SchemaRegistry.Resolve(_runtime.Settings, destination);
         FirehoseValidation.Destination(destination);
         await AskAsync<DeliveryStreamAck>(_deliveryStreams,
-            new UpdateDeliveryDestination(deliveryStreamName, version, destinationId, destination, NowMs), cancellationToken).ConfigureAwait(false);
+            new UpdateDeliveryDestination(deliveryStreamName, version, destinationId, destination!, NowMs), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Adds or replaces tags (at most 50 per call and per delivery stream).</summary>
@@ -222,8 +228,21 @@ public sealed partial class FirehoseClient
         return new PutRecordBatchResult(entries.Length - result.Accepted, result.Encrypted, entries);
     }
 
-    internal Task<SourceCheckpoints> GetSourceCheckpointsAsync(string deliveryStreamName, CancellationToken cancellationToken = default) =>
-        AskAsync<SourceCheckpoints>(_deliveryStreams, new GetSourceCheckpoints(deliveryStreamName), cancellationToken);
+    /// <summary>
+    /// The consumer application a KinesisStreamAsSource delivery stream reads its source as: checkpoints (after the
+    /// last delivered record of each shard, SHARD_END for finished ones) and leases. For tests and diagnostics.
+    /// </summary>
+    internal async Task<(string ApplicationName, ConsumerApplicationState State)> GetSourceApplicationAsync(string deliveryStreamName,
+        CancellationToken cancellationToken = default)
+    {
+        var description = await DescribeDeliveryStreamAsync(deliveryStreamName, cancellationToken).ConfigureAwait(false);
+        if (description.KinesisStreamSource is not { } source)
+            throw new InvalidArgumentException($"Firehose {deliveryStreamName} does not read a Kinesis stream.");
+        var application = KinesisSourceGraph.ApplicationName(deliveryStreamName, description.CreateTimestamp.ToUnixTimeMilliseconds());
+        var state = await ActorStreamsExtension.Get(_system).Client
+            .GetConsumerApplicationAsync(KinesisSourceGraph.StreamNameOfArn(source.KinesisStreamArn), application, cancellationToken).ConfigureAwait(false);
+        return (application, state);
+    }
 
     private static void CheckRecord(ReadOnlyMemory<byte> data, string member)
     {

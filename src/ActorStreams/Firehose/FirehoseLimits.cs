@@ -77,4 +77,19 @@ public static class FirehoseLimits
 
     /// <summary>Cap of an HTTP endpoint delivery retry's back-off.</summary>
     public const int MaxHttpRetryDelaySeconds = 120;
+
+    /// <summary>Smallest buffering size hint of an object store destination with dynamic partitioning, in MiB.</summary>
+    public const int MinDynamicPartitioningBufferSizeMiB = 64;
+
+    /// <summary>Default retry duration of an object store destination with dynamic partitioning, in seconds.</summary>
+    public const int DefaultDynamicPartitioningRetryDurationSeconds = 300;
+
+    /// <summary>Default of <c>actorstreams.firehose.max-active-partitions</c>: partitions buffering at once per delivery stream (Firehose's default quota).</summary>
+    public const int DefaultMaxActivePartitions = 500;
+
+    /// <summary>Longest value of one partition key (in characters).</summary>
+    public const int MaxPartitionKeyValueLength = 512;
+
+    /// <summary>The only JSON parsing engine of the MetadataExtraction processor.</summary>
+    public const string JsonParsingEngine = "JQ-1.6";
 }

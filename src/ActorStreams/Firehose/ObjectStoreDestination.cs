@@ -4,14 +4,18 @@ namespace ActorStreams.Firehose;
 /// The (extended) S3 destination. <c>arn:aws:s3:::BUCKET</c> is stored in the directory object store under
 /// <c>&lt;data-dir&gt;/objects/BUCKET/&lt;key&gt;</c>. Object keys are
 /// <c>&lt;prefix&gt;&lt;DeliveryStreamName&gt;-&lt;version&gt;-yyyy-MM-dd-HH-mm-ss-&lt;uuid&gt;</c> plus the compression's extension;
-/// a prefix without <c>!{timestamp:...}</c> gets <c>yyyy/MM/dd/HH/</c> appended. Also the backup store of the other destinations.
+/// a prefix without <c>!{timestamp:...}</c> gets <c>yyyy/MM/dd/HH/</c> appended (not with dynamic partitioning, whose
+/// prefix is used as evaluated). Also the backup store of the other destinations.
 /// </summary>
 public sealed record ObjectStoreDestination : DeliveryDestination
 {
     /// <summary><c>arn:aws:s3:::BUCKET</c>.</summary>
     public string BucketArn { get; init; } = "";
 
-    /// <summary>The object key prefix; may hold <c>!{timestamp:...}</c> and <c>!{firehose:random-string}</c>.</summary>
+    /// <summary>
+    /// The object key prefix; may hold <c>!{timestamp:...}</c>, <c>!{firehose:random-string}</c> and, with
+    /// <see cref="DynamicPartitioning"/>, <c>!{partitionKeyFromQuery:KEY}</c> and <c>!{partitionKeyFromLambda:KEY}</c>.
+    /// </summary>
     public string? Prefix { get; init; }
 
     /// <summary>The prefix of records that could not be delivered or transformed; may hold <c>!{firehose:error-output-type}</c>.</summary>
@@ -28,6 +32,9 @@ public sealed record ObjectStoreDestination : DeliveryDestination
 
     /// <summary>JSON to Parquet conversion; null or disabled delivers the records as they are.</summary>
     public DataFormatConversion? DataFormatConversion { get; init; }
+
+    /// <summary>Dynamic partitioning (one buffer and object per partition key set); null or disabled for none.</summary>
+    public DynamicPartitioningConfiguration? DynamicPartitioning { get; init; }
 
     /// <summary>The IAM role AWS would assume; kept and reported, not enforced.</summary>
     public string? RoleArn { get; init; }

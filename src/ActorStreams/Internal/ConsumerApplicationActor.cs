@@ -26,6 +26,7 @@ internal sealed class ConsumerApplicationActor : PersistentActor
     private readonly TimeSpan _askTimeout;
     private readonly TimeSpan _recoveryGrace;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ConsumerLagTracker? _lag;
 
     private ApplicationStarted? _started;
     private readonly Dictionary<int, CheckpointUpdate> _checkpoints = new();
@@ -41,8 +42,10 @@ internal sealed class ConsumerApplicationActor : PersistentActor
 
     private sealed record EntryFetched(object Reply);
 
-    public ConsumerApplicationActor(string entityId, IActorRef catalog, TimeProvider clock, TimeSpan askTimeout, TimeSpan recoveryGrace)
+    public ConsumerApplicationActor(string entityId, IActorRef catalog, TimeProvider clock, TimeSpan askTimeout, TimeSpan recoveryGrace,
+        ConsumerLagTracker? lag = null)
     {
+        _lag = lag;
         _entityId = entityId;
         (_streamName, _epoch, _) = ConsumerApplicationEntity.Parse(entityId);
         _catalog = catalog;
@@ -51,8 +54,22 @@ internal sealed class ConsumerApplicationActor : PersistentActor
         _recoveryGrace = recoveryGrace;
     }
 
-    public static Props Props(string entityId, IActorRef catalog, TimeProvider clock, TimeSpan askTimeout, TimeSpan recoveryGrace) =>
-        Akka.Actor.Props.Create(() => new ConsumerApplicationActor(entityId, catalog, clock, askTimeout, recoveryGrace));
+    public static Props Props(string entityId, IActorRef catalog, TimeProvider clock, TimeSpan askTimeout, TimeSpan recoveryGrace,
+        ConsumerLagTracker? lag = null) =>
+        Akka.Actor.Props.Create(() => new ConsumerApplicationActor(entityId, catalog, clock, askTimeout, recoveryGrace, lag));
+
+    // The lag report lists the applications whose entity runs on this node.
+    protected override void PreStart()
+    {
+        base.PreStart();
+        _lag?.ApplicationStarted(_entityId);
+    }
+
+    protected override void PostStop()
+    {
+        _lag?.ApplicationStopped(_entityId);
+        base.PostStop();
+    }
 
     public override string PersistenceId => ConsumerApplicationEntity.PersistenceId(_entityId);
 

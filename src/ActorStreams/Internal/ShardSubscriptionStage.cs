@@ -122,7 +122,10 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             _heartbeatTimer?.Dispose();
             _throttleTimer?.Dispose();
             if (_setup is not null)
+            {
                 _client.ShardRegion.Tell(new ReleaseSubscription(_setup.EntityId, _setup.ConsumerKey, _subscriptionId));
+                _client.Lag.SubscriptionEnded(_setup.EntityId, _setup.ConsumerKey, _subscriptionId);
+            }
             _started.TrySetCanceled();
         }
 
@@ -311,6 +314,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         private void EmitEnd()
         {
             _ended = true;
+            _client.Lag.SubscriptionEvent(_setup!.EntityId, _setup.ConsumerKey, _subscriptionId, 0, null);
             Push(_stage.Out, new SubscribeToShardEvent(Array.Empty<StreamRecord>(), null, 0, _childShards));
             CompleteStage();
         }
@@ -318,6 +322,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         private void Emit(SubscribeToShardEvent e)
         {
             _lastEmitMs = NowMs;
+            // The consumer's lag per shard, as the console and the gauges show it: what this event told it.
+            _client.Lag.SubscriptionEvent(_setup!.EntityId, _setup.ConsumerKey, _subscriptionId, e.MillisBehindLatest, e.ContinuationSequenceNumber);
             Push(_stage.Out, e);
         }
 

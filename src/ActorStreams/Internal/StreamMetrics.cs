@@ -1,50 +1,70 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using ActorStreams.Diagnostics;
+using ActorStreams.Streams;
 
 namespace ActorStreams.Internal;
 
 /// <summary>
-/// Throughput counters of this node, per StreamShard: records and bytes written and read, and throttled writes and
-/// reads, as totals and as one bucket per second over the last <see cref="WindowSeconds"/> seconds. Writes and write
-/// throttles are counted by the StreamShard entity (so every front end counts: HTTP, sinks, the C# client), reads by
-/// the reader's node in <see cref="ActorStreamsClient"/>. In a cluster each node counts what it saw: the web console
-/// of one node shows that node's share. Nothing here is persisted; a restart starts from zero.
+/// The one recorder of this node's stream traffic: every write, read and throttle of a StreamShard is counted here
+/// once, and goes both to the OpenTelemetry instruments of <see cref="ActorStreamsMetrics"/> (the Prometheus
+/// <c>/metrics</c> endpoint) and to the rolling window the web console reads: per StreamShard, records and bytes
+/// written and read, and throttled writes and reads, as totals and as one bucket per second over the last
+/// <see cref="WindowSeconds"/> seconds. Writes and write throttles are counted by the StreamShard entity (so every
+/// front end counts: HTTP, sinks, the C# client), reads by the reader's node in <see cref="ActorStreamsClient"/>.
+/// In a cluster each node counts what it saw: the web console of one node shows that node's share. Nothing here is
+/// persisted; a restart starts from zero.
 /// </summary>
 internal sealed class StreamMetrics
 {
     /// <summary>How many one-second buckets each counter keeps.</summary>
-    public const int WindowSeconds = 60;
+    public const int WindowSeconds = RollingCounters.WindowSeconds;
 
     /// <summary>A shard's counters are dropped once nothing happened on it for this long.</summary>
     public static readonly TimeSpan IdleExpiry = TimeSpan.FromHours(1);
 
     private readonly TimeProvider _clock;
-    private readonly ConcurrentDictionary<ShardKey, ShardCounters> _shards = new();
+    private readonly ConcurrentDictionary<string, ShardCounters> _shards = new(StringComparer.Ordinal);
     private long _lastPruneSecond;
 
     public StreamMetrics(TimeProvider clock) => _clock = clock;
 
     private long NowSecond => _clock.GetUtcNow().ToUnixTimeSeconds();
 
-    public void Written(string entityId, int records, long bytes)
+    /// <summary>A group-commit event is durable: its records and bytes, and how long the journal took.</summary>
+    public void Written(string entityId, int records, long bytes, TimeSpan journalWrite)
     {
-        if (records > 0) Counters(entityId)?.Add(NowSecond, records, bytes, 0, 0, 0, 0);
+        if (Counters(entityId) is not { } counters) return;
+        ActorStreamsMetrics.RecordJournalWrite(counters.Tags, journalWrite);
+        if (records <= 0) return;
+        ActorStreamsMetrics.RecordIncoming(counters.Tags, records, bytes);
+        counters.Window.Add(NowSecond, [records, bytes, 0, 0, 0, 0]);
     }
 
+    /// <summary>A PutRecords (or sink write) had <paramref name="records"/> entries refused by the write throttle.</summary>
     public void WriteThrottled(string entityId, int records)
     {
-        if (records > 0) Counters(entityId)?.Add(NowSecond, 0, 0, 0, 0, records, 0);
+        if (records <= 0 || Counters(entityId) is not { } counters) return;
+        ActorStreamsMetrics.RecordThrottled(counters.Tags, "PutRecords");
+        counters.Window.Add(NowSecond, (int)Metric.WriteThrottled, records);
     }
 
+    /// <summary>A read answered <paramref name="records"/> records at <paramref name="millisBehindLatest"/> behind the tip.</summary>
     public void Read(string entityId, int records, long bytes, long millisBehindLatest)
     {
-        var counters = Counters(entityId);
-        if (counters is null) return;
-        counters.Add(NowSecond, 0, 0, records, bytes, 0, 0);
+        if (Counters(entityId) is not { } counters) return;
+        ActorStreamsMetrics.RecordOutgoing(counters.Tags, records, bytes, millisBehindLatest);
+        counters.Window.Add(NowSecond, [0, 0, records, bytes, 0, 0]);
         counters.ObserveLag(millisBehindLatest);
     }
 
-    public void ReadThrottled(string entityId) => Counters(entityId)?.Add(NowSecond, 0, 0, 0, 0, 0, 1);
+    /// <summary>A read-side call was throttled: <paramref name="operation"/> is GetRecords or GetShardIterator.</summary>
+    public void ReadThrottled(string entityId, string operation)
+    {
+        if (Counters(entityId) is not { } counters) return;
+        ActorStreamsMetrics.RecordThrottled(counters.Tags, operation);
+        counters.Window.Add(NowSecond, (int)Metric.ReadThrottled, 1);
+    }
 
     /// <summary>The counters of the newest incarnation of every stream, or of one stream.</summary>
     public IReadOnlyList<ShardMetrics> Snapshot(string? streamName = null)
@@ -52,16 +72,16 @@ internal sealed class StreamMetrics
         var now = NowSecond;
         Prune(now);
         var newest = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var key in _shards.Keys)
+        foreach (var counters in _shards.Values)
         {
-            if (streamName is not null && key.Stream != streamName) continue;
-            if (!newest.TryGetValue(key.Stream, out var epoch) || key.Epoch > epoch) newest[key.Stream] = key.Epoch;
+            if (streamName is not null && counters.Stream != streamName) continue;
+            if (!newest.TryGetValue(counters.Stream, out var epoch) || counters.Epoch > epoch) newest[counters.Stream] = counters.Epoch;
         }
         var result = new List<ShardMetrics>();
-        foreach (var (key, counters) in _shards)
+        foreach (var counters in _shards.Values)
         {
-            if (newest.TryGetValue(key.Stream, out var epoch) && epoch == key.Epoch)
-                result.Add(counters.Snapshot(key.Stream, key.ShardIndex, now));
+            if (newest.TryGetValue(counters.Stream, out var epoch) && epoch == counters.Epoch)
+                result.Add(counters.Snapshot(now));
         }
         result.Sort((a, b) => a.StreamName != b.StreamName
             ? string.CompareOrdinal(a.StreamName, b.StreamName)
@@ -69,14 +89,16 @@ internal sealed class StreamMetrics
         return result;
     }
 
+    /// <summary>The counters of an entity id <c>stream/epoch/index</c>; null (nothing counted) for anything else.</summary>
     private ShardCounters? Counters(string entityId)
     {
+        if (_shards.TryGetValue(entityId, out var counters)) return counters;
         var parts = entityId.Split('/');
         if (parts.Length != 3
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
             || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
             return null;
-        return _shards.GetOrAdd(new ShardKey(parts[0], epoch, index), static _ => new ShardCounters());
+        return _shards.GetOrAdd(entityId, new ShardCounters(parts[0], epoch, index));
     }
 
     private void Prune(long now)
@@ -86,11 +108,9 @@ internal sealed class StreamMetrics
         var expiry = (long)IdleExpiry.TotalSeconds;
         foreach (var (key, counters) in _shards)
         {
-            if (now - counters.LastActivitySecond > expiry) _shards.TryRemove(key, out _);
+            if (now - counters.Window.LastActivitySecond > expiry) _shards.TryRemove(key, out _);
         }
     }
-
-    private readonly record struct ShardKey(string Stream, long Epoch, int ShardIndex);
 
     /// <summary>The counters in <see cref="Metric"/> order.</summary>
     public const int MetricCount = 6;
@@ -106,58 +126,28 @@ internal sealed class StreamMetrics
         ReadThrottled,
     }
 
-    private sealed class ShardCounters
+    private sealed class ShardCounters(string stream, long epoch, int shardIndex)
     {
-        private readonly object _gate = new();
-        private readonly long[] _totals = new long[MetricCount];
-        private readonly long[,] _buckets = new long[WindowSeconds, MetricCount];
-        private readonly long[] _bucketSecond = new long[WindowSeconds];
         private long _lastLagMs = -1;
 
-        public long LastActivitySecond { get; private set; }
+        public string Stream { get; } = stream;
 
-        public void Add(long second, long inRecords, long inBytes, long outRecords, long outBytes, long writeThrottled, long readThrottled)
-        {
-            lock (_gate)
-            {
-                var slot = (int)(second % WindowSeconds);
-                if (_bucketSecond[slot] != second)
-                {
-                    _bucketSecond[slot] = second;
-                    for (var m = 0; m < MetricCount; m++) _buckets[slot, m] = 0;
-                }
-                Span<long> values = [inRecords, inBytes, outRecords, outBytes, writeThrottled, readThrottled];
-                for (var m = 0; m < MetricCount; m++)
-                {
-                    _buckets[slot, m] += values[m];
-                    _totals[m] += values[m];
-                }
-                LastActivitySecond = second;
-            }
-        }
+        public long Epoch { get; } = epoch;
 
-        public void ObserveLag(long millisBehindLatest)
-        {
-            lock (_gate) _lastLagMs = millisBehindLatest;
-        }
+        public int ShardIndex { get; } = shardIndex;
 
-        public ShardMetrics Snapshot(string stream, int shardIndex, long now)
+        /// <summary>The OpenTelemetry tags of this shard, built once.</summary>
+        public KeyValuePair<string, object?>[] Tags { get; } = ActorStreamsMetrics.ShardTags(stream, new StreamShardId(shardIndex).ToString());
+
+        public RollingCounters Window { get; } = new(MetricCount);
+
+        public void ObserveLag(long millisBehindLatest) => Interlocked.Exchange(ref _lastLagMs, millisBehindLatest);
+
+        public ShardMetrics Snapshot(long now)
         {
-            lock (_gate)
-            {
-                var series = new long[MetricCount][];
-                for (var m = 0; m < MetricCount; m++) series[m] = new long[WindowSeconds];
-                // Oldest first; the last entry is the current, still filling second.
-                for (var i = 0; i < WindowSeconds; i++)
-                {
-                    var second = now - (WindowSeconds - 1) + i;
-                    if (second < 0) continue;
-                    var slot = (int)(second % WindowSeconds);
-                    if (_bucketSecond[slot] != second) continue;
-                    for (var m = 0; m < MetricCount; m++) series[m][i] = _buckets[slot, m];
-                }
-                return new ShardMetrics(stream, shardIndex, (long[])_totals.Clone(), series, _lastLagMs < 0 ? null : _lastLagMs, now);
-            }
+            var (totals, series) = Window.Snapshot(now);
+            var lag = Interlocked.Read(ref _lastLagMs);
+            return new ShardMetrics(Stream, ShardIndex, totals, series, lag < 0 ? null : lag, now);
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using ActorStreams.Diagnostics;
 using ActorStreams.Settings;
 using ActorStreams.Streams;
 using Akka.Actor;
@@ -51,8 +50,6 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private readonly Dictionary<Guid, List<IActorRef>?> _appendsInFlight = new();
     private readonly Dictionary<Guid, AppendRecordsResult> _appendsAnswered = new();
     private readonly Queue<Guid> _appendsAnsweredOrder = new();
-
-    private KeyValuePair<string, object?>[] _metricTags = [];
 
     private ShardInitialized? _init;
     private int _retentionHours;
@@ -217,6 +214,9 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             case WakeShard when IsLive:
                 OnTrim();
                 return true;
+            case GetPositionLag cmd when IsLive:
+                OnPositionLag(cmd);
+                return true;
             case GetShardLoad when IsLive:
             {
                 var (records, bytes) = _load.Rates(NowMs);
@@ -343,7 +343,6 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 bytes += size;
             }
             _metrics?.WriteThrottled(_entityId, cmd.Records.Length - accepted);
-            if (accepted < cmd.Records.Length) ActorStreamsMetrics.RecordThrottled(_metricTags, "PutRecords");
             if (accepted == 0)
             {
                 Sender.Tell(new AppendRecordsResult(0, 0, 0, retryAfter));
@@ -410,10 +409,8 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         PersistAsync(persisted, _ =>
         {
             var e = evt;
-            ActorStreamsMetrics.RecordJournalWrite(_metricTags, Stopwatch.GetElapsedTime(started));
-            ActorStreamsMetrics.RecordIncoming(_metricTags, records, bytes);
             ApplyAppended(e, eventNo, bytes);
-            _metrics?.Written(_entityId, records, bytes);
+            _metrics?.Written(_entityId, records, bytes, Stopwatch.GetElapsedTime(started));
             var first = 0;
             foreach (var p in batch)
             {
@@ -477,15 +474,13 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         {
             if (_readBytes.Available < 0)
             {
-                _metrics?.ReadThrottled(_entityId);
-                ActorStreamsMetrics.RecordThrottled(_metricTags, "GetRecords");
+                _metrics?.ReadThrottled(_entityId, "GetRecords");
                 replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
                 return;
             }
             if (!_readCalls.TryTake(1))
             {
-                _metrics?.ReadThrottled(_entityId);
-                ActorStreamsMetrics.RecordThrottled(_metricTags, "GetRecords");
+                _metrics?.ReadThrottled(_entityId, "GetRecords");
                 replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
                 return;
             }
@@ -554,7 +549,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     {
         if (cmd.CountCall && _throttling.Enabled && !_iteratorCalls.TryTake(1))
         {
-            ActorStreamsMetrics.RecordThrottled(_metricTags, "GetShardIterator");
+            _metrics?.ReadThrottled(_entityId, "GetShardIterator");
             Sender.Tell(new ErrorReply(ProvisionedThroughputExceededException.Code,
                 $"Rate exceeded for {ShardName}: more than {_throttling.GetShardIteratorCallsPerSecond} GetShardIterator calls per second."));
             return;
@@ -805,7 +800,6 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private void ApplyInitialized(ShardInitialized e)
     {
         _init = e;
-        _metricTags = ActorStreamsMetrics.ShardTags(e.StreamName, new StreamShardId(e.ShardIndex).ToString());
         _retentionHours = e.RetentionHours;
     }
 

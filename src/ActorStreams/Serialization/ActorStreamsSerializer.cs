@@ -62,6 +62,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string DeliveryStreamRegisteredManifest = "FG";
     private const string DeliveryStreamUnregisteredManifest = "FU";
     private const string DeliveryCatalogSnapshotManifest = "FL";
+    // Dynamic partitioning: an intake buffer split into partitions, and a partition's buffer closed. Snapshots ("FN")
+    // written before partitioning end after the checkpoints; newer ones append the partitions.
+    private const string DeliveryRecordsPartitionedManifest = "FP";
+    private const string PartitionBufferSealedManifest = "FQ";
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -107,6 +111,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         DeliveryStreamRegistered => DeliveryStreamRegisteredManifest,
         DeliveryStreamUnregistered => DeliveryStreamUnregisteredManifest,
         DeliveryCatalogSnapshot => DeliveryCatalogSnapshotManifest,
+        DeliveryRecordsPartitioned => DeliveryRecordsPartitionedManifest,
+        PartitionBufferSealed => PartitionBufferSealedManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}"),
     };
 
@@ -186,7 +192,29 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     w.Write(s.Sealed.Length);
                     foreach (var b in s.Sealed) { w.Write(b.BufferId.ToByteArray()); w.Write(b.RecordCount); w.Write(b.SealedAtMs); }
                     WriteTags(w, s.Checkpoints);
+                    w.Write(s.Partitions.Length);
+                    foreach (var p in s.Partitions)
+                    {
+                        WriteTags(w, p.Keys);
+                        w.Write(p.Overflow);
+                        w.Write(p.OpenedAtMs);
+                        WriteBufferedRecords(w, p.Records);
+                        w.Write(p.Sealed.Length);
+                        foreach (var b in p.Sealed) { w.Write(b.BufferId.ToByteArray()); w.Write(b.RecordCount); w.Write(b.SealedAtMs); }
+                    }
                     break;
+                case DeliveryRecordsPartitioned e:
+                    w.Write(e.SourceBufferId.ToByteArray());
+                    w.Write(e.AtMs);
+                    w.Write(e.Groups.Length);
+                    foreach (var g in e.Groups)
+                    {
+                        WriteTags(w, g.Keys);
+                        w.Write(g.Overflow);
+                        WriteBufferedRecords(w, g.Records);
+                    }
+                    break;
+                case PartitionBufferSealed e: w.Write(e.BufferId.ToByteArray()); w.Write(e.Partition); w.Write(e.RecordCount); w.Write(e.SealedAtMs); break;
                 case DeliveryStreamRegistered e: Write(w, e); break;
                 case DeliveryStreamUnregistered e: w.Write(e.Name); break;
                 case DeliveryCatalogSnapshot s:
@@ -299,8 +327,42 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 var m = r.ReadInt32();
                 var sealedBuffers = ImmutableArray.CreateBuilder<SealedBuffer>(m);
                 for (var i = 0; i < m; i++) sealedBuffers.Add(new SealedBuffer(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt64()));
-                return new DeliveryStreamSnapshot(metadata, deleted, records.MoveToImmutable(), sealedBuffers.MoveToImmutable(), ReadTags(r));
+                var checkpoints = ReadTags(r);
+                var partitions = ImmutableArray<PartitionSnapshot>.Empty;
+                if (r.BaseStream.Position < r.BaseStream.Length)
+                {
+                    var count = r.ReadInt32();
+                    var builder = ImmutableArray.CreateBuilder<PartitionSnapshot>(count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        var keys = ReadTags(r);
+                        var overflow = r.ReadBoolean();
+                        var openedAt = r.ReadInt64();
+                        var partitionRecords = ReadBufferedRecords(r);
+                        var sealedCount = r.ReadInt32();
+                        var partitionSealed = ImmutableArray.CreateBuilder<SealedBuffer>(sealedCount);
+                        for (var j = 0; j < sealedCount; j++) partitionSealed.Add(new SealedBuffer(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt64()));
+                        builder.Add(new PartitionSnapshot(keys, overflow, partitionRecords, partitionSealed.MoveToImmutable(), openedAt));
+                    }
+                    partitions = builder.MoveToImmutable();
+                }
+                return new DeliveryStreamSnapshot(metadata, deleted, records.MoveToImmutable(), sealedBuffers.MoveToImmutable(), checkpoints) { Partitions = partitions };
             }
+            case DeliveryRecordsPartitionedManifest:
+            {
+                var source = new Guid(r.ReadBytes(16));
+                var at = r.ReadInt64();
+                var count = r.ReadInt32();
+                var groups = ImmutableArray.CreateBuilder<PartitionedRecords>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    var keys = ReadTags(r);
+                    var overflow = r.ReadBoolean();
+                    groups.Add(new PartitionedRecords(keys, overflow, ReadBufferedRecords(r)));
+                }
+                return new DeliveryRecordsPartitioned(source, at, groups.MoveToImmutable());
+            }
+            case PartitionBufferSealedManifest: return new PartitionBufferSealed(new Guid(r.ReadBytes(16)), r.ReadString(), r.ReadInt32(), r.ReadInt64());
             case DeliveryStreamRegisteredManifest: return ReadRegistered(r);
             case DeliveryStreamUnregisteredManifest: return new DeliveryStreamUnregistered(r.ReadString());
             case DeliveryCatalogSnapshotManifest:
@@ -476,6 +538,24 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             pos += 4 + length;
         }
         return new FirehoseRecordsAccepted(timestamp, records);
+    }
+
+    private static void WriteBufferedRecords(BinaryWriter w, ImmutableArray<BufferedRecord> records)
+    {
+        w.Write(records.Length);
+        foreach (var rec in records) { w.Write(rec.ArrivalMs); w.Write(rec.Data.Length); w.Write(rec.Data); }
+    }
+
+    private static ImmutableArray<BufferedRecord> ReadBufferedRecords(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        var records = ImmutableArray.CreateBuilder<BufferedRecord>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var arrival = r.ReadInt64();
+            records.Add(new BufferedRecord(arrival, r.ReadBytes(r.ReadInt32())));
+        }
+        return records.MoveToImmutable();
     }
 
     private static void Write(BinaryWriter w, DeliveryStreamMetadata metadata)

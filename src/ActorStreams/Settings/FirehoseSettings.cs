@@ -1,3 +1,4 @@
+using ActorStreams.Firehose;
 using Akka.Actor;
 using Akka.Configuration;
 
@@ -58,6 +59,30 @@ public sealed record FirehoseSettings
     /// <summary>Attempts of a failing transformation before its records go to <c>processing-failed</c>.</summary>
     public int TransformationAttempts { get; init; }
 
+    /// <summary>
+    /// Most partitions of one dynamically partitioned delivery stream that buffer at once (Firehose's active partition
+    /// quota, 500 by default); records of further partitions go to the <c>partitioning-failed</c> error output.
+    /// </summary>
+    public int MaxActivePartitions
+    {
+        get => _maxActivePartitions;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxActivePartitions = value;
+        }
+    }
+
+    private readonly int _maxActivePartitions = FirehoseLimits.DefaultMaxActivePartitions;
+
+    /// <summary>
+    /// The local schema registry (Glue's part): <c>DATABASE.TABLE</c> to its columns, from <c>actorstreams.firehose.schemas</c>
+    /// (<c>DATABASE { TABLE = [{ name = ..., type = ... }] }</c>) and the JSON file <c>schema-file</c>
+    /// (<c>{"DATABASE": {"TABLE": [{"name": ..., "type": ...}]}}</c>). Format conversion over the wire names a table here.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ParquetColumn>> Schemas { get; init; } =
+        new Dictionary<string, IReadOnlyList<ParquetColumn>>(StringComparer.Ordinal);
+
     /// <summary>An S3-compatible endpoint (AWSSDK.S3) for every object store destination; empty for the directory store.</summary>
     public string S3Endpoint { get; init; } = "";
     /// <summary>The region the S3 endpoint signs with.</summary>
@@ -98,6 +123,55 @@ public sealed record FirehoseSettings
             S3AccessKeyId = f.GetString("s3.access-key-id", ""),
             S3SecretAccessKey = f.GetString("s3.secret-access-key", ""),
             S3ForcePathStyle = f.GetBoolean("s3.force-path-style", true),
+            MaxActivePartitions = f.GetInt("max-active-partitions", FirehoseLimits.DefaultMaxActivePartitions),
+            Schemas = ReadSchemas(f),
         };
+    }
+
+    private static Dictionary<string, IReadOnlyList<ParquetColumn>> ReadSchemas(Config firehose)
+    {
+        var schemas = new Dictionary<string, IReadOnlyList<ParquetColumn>>(StringComparer.Ordinal);
+        var section = firehose.GetConfig("schemas");
+        if (section is not null && !section.IsEmpty)
+        {
+            foreach (var (database, tables) in section.Root.GetObject().Items)
+            {
+                foreach (var (table, columns) in tables.GetObject().Items)
+                {
+                    schemas[database + "." + table] = columns.GetArray().Select(c =>
+                    {
+                        var column = c.GetObject();
+                        var name = column.GetKey("name")?.GetString();
+                        var type = column.GetKey("type")?.GetString();
+                        if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(type))
+                            throw new ConfigurationException($"actorstreams.firehose.schemas.{database}.{table}: every column needs a name and a type.");
+                        return new ParquetColumn(name, type);
+                    }).ToList();
+                }
+            }
+        }
+        var file = firehose.GetString("schema-file", "");
+        if (!string.IsNullOrEmpty(file))
+        {
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(file));
+                foreach (var database in doc.RootElement.EnumerateObject())
+                {
+                    foreach (var table in database.Value.EnumerateObject())
+                    {
+                        schemas[database.Name + "." + table.Name] = table.Value.EnumerateArray()
+                            .Select(c => new ParquetColumn(c.GetProperty("name").GetString() ?? "", c.GetProperty("type").GetString() ?? ""))
+                            .ToList();
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException)
+            {
+                throw new ConfigurationException(
+                    $"actorstreams.firehose.schema-file '{file}' cannot be read as {{\"DATABASE\": {{\"TABLE\": [{{\"name\": ..., \"type\": ...}}]}}}}: {e.Message}");
+            }
+        }
+        return schemas;
     }
 }

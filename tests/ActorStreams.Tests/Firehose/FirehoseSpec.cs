@@ -13,15 +13,49 @@ namespace ActorStreams.Tests.Firehose;
 /// The base of Firehose specs: the spec system with fast delivery retries, and helpers that read what landed in the
 /// directory object store (<c>&lt;data-dir&gt;/objects</c>).
 /// </summary>
-public abstract class FirehoseSpec(ITestOutputHelper output, SpecJournal journal = SpecJournal.Sqlite, string? config = null)
-    : ActorStreamsSpec(output, journal, (config ?? "") + """
+public abstract class FirehoseSpec : ActorStreamsSpec
+{
+    private readonly CancellationTokenSource _clockStop = new();
+
+    /// <summary>
+    /// With <paramref name="clockRuns"/> (the default) the runtime clock, on which delivery retries wait, moves with real
+    /// time (20 ms every 20 ms), so fault-injection specs need not drive it; a spec that moves time itself passes false.
+    /// </summary>
+    protected FirehoseSpec(ITestOutputHelper output, SpecJournal journal = SpecJournal.Sqlite, string? config = null, bool clockRuns = true)
+        : base(output, journal, (config ?? "") + """
 
         actorstreams.firehose {
           retry-base-delay = 50ms
           retry-max-delay = 400ms
         }
         """)
-{
+    {
+        if (!clockRuns) return;
+        var clock = Clock;
+        var stop = _clockStop.Token;
+        _ = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(20));
+                try
+                {
+                    await Task.Delay(20, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _clockStop.Cancel();
+        base.Dispose(disposing);
+    }
+
     protected FirehoseClient Firehose => ActorStreamsExtension.Get(Sys).Firehose;
 
     protected string ObjectRoot => Path.Combine(SpecConfig.GetString("actorstreams.data-dir"), "objects");

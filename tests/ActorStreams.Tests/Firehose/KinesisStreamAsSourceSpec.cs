@@ -7,8 +7,9 @@ using Xunit.Abstractions;
 namespace ActorStreams.Tests.Firehose;
 
 /// <summary>
-/// A delivery stream reading an ActorStreams stream: every record delivered, checkpoints journaled only after
-/// delivery, and a restart resuming from them.
+/// A delivery stream reading an ActorStreams stream as a consumer application: every record delivered, checkpoints
+/// committed only after delivery, and a restart resuming from them. Resharding, restarts on both journals, leases
+/// and the migration of older checkpoints are in <see cref="KinesisStreamAsSourceReshardingSpec"/>.
 /// </summary>
 public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
     : FirehoseSpec(output, config: "actorstreams.throttling.enabled = off")
@@ -45,17 +46,24 @@ public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
         var objects = await WaitForObjectsAsync(bucket, o => Lines(Content(o)).Count >= sent.Count);
         Assert.Equal(sent.Order(StringComparer.Ordinal), Lines(Content(objects)).Order(StringComparer.Ordinal));
 
-        // Each shard's checkpoint reaches its newest record.
-        var newest = (await ReadStreamAsync(stream)).GroupBy(r => r.ShardId.ToString()).ToDictionary(g => g.Key, g => g.Last().SequenceNumber);
+        // Each shard's checkpoint in the delivery stream's consumer application is just past its newest record.
+        var newest = (await ReadStreamAsync(stream)).GroupBy(r => r.ShardId.Index)
+            .ToDictionary(g => g.Key, g => SequenceNumber.Parse(g.Last().SequenceNumber, "SequenceNumber").Next);
         await AwaitAssertAsync(async () =>
         {
-            var checkpoints = (await Firehose.GetSourceCheckpointsAsync(name)).Checkpoints;
-            Assert.Equal(newest.OrderBy(kv => kv.Key), checkpoints.OrderBy(kv => kv.Key));
+            var (application, state) = await Firehose.GetSourceApplicationAsync(name);
+            Assert.StartsWith($"firehose-{name}-", application);
+            Assert.Equal(newest.OrderBy(kv => kv.Key), state.Checkpoints.Select(c => KeyValuePair.Create(c.Key, c.Value.Position)));
+            Assert.Equal([0, 1, 2], state.Leases.Keys);
         }, TimeSpan.FromSeconds(10));
 
         var description = await Firehose.DescribeDeliveryStreamAsync(name);
         Assert.Equal(DeliveryStreamType.KinesisStreamAsSource, description.DeliveryStreamType);
         Assert.Equal(Client.Settings.StreamArn(stream), description.KinesisStreamSource!.KinesisStreamArn);
+        // Deliveries are counted by the same graph; the records waiting are in the source stream, so no backlog is reported.
+        Assert.Equal(sent.Count, description.Statistics!.DeliveredRecords);
+        Assert.Null(description.Statistics.BacklogRecords);
+        Assert.Null(description.Statistics.DataFreshness);
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Firehose.PutRecordAsync(name, Bytes("direct")));
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Firehose.StartDeliveryStreamEncryptionAsync(name));
         Assert.Equal([name], (await Firehose.ListDeliveryStreamsAsync(deliveryStreamType: DeliveryStreamType.KinesisStreamAsSource)).DeliveryStreamNames);
@@ -71,7 +79,11 @@ public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
         await Firehose.CreateDeliveryStreamAsync(Configuration(name, stream, bucket));
         var delivered = await PutAsync(stream, "first", 40);
         await WaitForObjectsAsync(bucket, o => Lines(Content(o)).Count >= delivered.Count);
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await Firehose.GetSourceCheckpointsAsync(name)).Checkpoints.Count), TimeSpan.FromSeconds(10));
+        // Committed up to the newest record of each shard (commits are batched, so wait for the last batch).
+        var newest = (await ReadStreamAsync(stream)).GroupBy(r => r.ShardId.Index)
+            .ToDictionary(g => g.Key, g => SequenceNumber.Parse(g.Last().SequenceNumber, "SequenceNumber").Next);
+        await AwaitAssertAsync(async () => Assert.Equal(newest.OrderBy(kv => kv.Key),
+            (await Firehose.GetSourceApplicationAsync(name)).State.Checkpoints.Select(c => KeyValuePair.Create(c.Key, c.Value.Position))), TimeSpan.FromSeconds(10));
 
         // The store goes down: these records are read but not delivered, so no checkpoint moves past them.
         Directory.CreateDirectory(ObjectRoot);
@@ -84,6 +96,8 @@ public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
         File.Delete(blocker);
 
         var system = StartAnotherSystem("firehose-source-recovered");
+        // The recovered application leases nothing for one lease duration of the runtime clock (a reader of before might still run).
+        using var clock = new RunningClock(Clock);
         try
         {
             var client = ActorStreamsExtension.Get(system).Client;

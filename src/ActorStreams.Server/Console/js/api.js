@@ -92,6 +92,13 @@ export async function metrics(streamName) {
   return send(path + qs, { method: "GET", headers, cache: "no-store" });
 }
 
+/** The consumers of a stream and their lag per shard, gathered from every node (signed like `metrics`). */
+export async function consumerLag(streamName) {
+  const path = "/console/api/consumers";
+  const headers = await signedHeaders("GET", path, { stream: streamName }, {}, "", "kinesis");
+  return send(`${path}?stream=${encodeURIComponent(streamName)}`, { method: "GET", headers, cache: "no-store" });
+}
+
 /** The shard estimator (no data, no signature needed). */
 export async function estimateShards(averageRecordSizeKiB, recordsPerSecond, consumers) {
   return send("/estimate-shards", {

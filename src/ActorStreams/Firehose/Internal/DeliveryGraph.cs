@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
@@ -36,7 +35,9 @@ internal static class DeliveryGraph
         var output = new List<BufferedRecord>(buffer.Records.Length);
         var failed = new List<FailedRecord>();
         var processing = buffer.Plan.Processing;
-        if (processing is not { Enabled: true })
+        // Partition buffers hold records their intake buffer already transformed; a MetadataExtraction-only
+        // processing configuration has no transformation.
+        if (processing is not { Enabled: true } || buffer.IsPartitionBuffer || (processing.LambdaArn is null && processing.MetadataExtractionQuery is not null))
         {
             output.AddRange(buffer.Records);
             return new TransformedBuffer(buffer, output, failed);
@@ -47,9 +48,10 @@ internal static class DeliveryGraph
             : runtime.FindTransformation(processing.LambdaArn);
         if (transformation is null)
         {
+            var notFound = $"No transformation is registered as {processing.LambdaArn} (FirehoseClient.RegisterTransformation).";
+            buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.Transformation, "Lambda.FunctionNotFound", notFound);
             foreach (var r in buffer.Records)
-                failed.Add(new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionNotFound",
-                    $"No transformation is registered as {processing.LambdaArn} (FirehoseClient.RegisterTransformation).", 1));
+                failed.Add(new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionNotFound", notFound, 1));
             return new TransformedBuffer(buffer, output, failed);
         }
 
@@ -76,6 +78,7 @@ internal static class DeliveryGraph
             {
                 last = e;
                 log.Warning("Transformation {0} of delivery stream {1} failed (attempt {2}): {3}", processing.LambdaArn, buffer.Plan.StreamName, attempts, e.Message);
+                buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.Transformation, "Lambda.FunctionError", $"{processing.LambdaArn}: {e.Message}");
             }
         }
         if (results is null)
@@ -94,7 +97,7 @@ internal static class DeliveryGraph
             switch (result.Result)
             {
                 case TransformationResult.Ok:
-                    output.Add(new BufferedRecord(source.ArrivalMs, result.Data.ToArray()));
+                    output.Add(new BufferedRecord(source.ArrivalMs, result.Data.ToArray(), result.PartitionKeys));
                     break;
                 case TransformationResult.Dropped:
                     break;
@@ -116,6 +119,8 @@ internal static class DeliveryGraph
 
     internal static PreparedBuffer Prepare(TransformedBuffer transformed)
     {
+        // An intake buffer of a partitioned delivery stream is not delivered itself; an overflow buffer goes to the error output.
+        if (transformed.Buffer.IsIntakeOfPartitioning || transformed.Buffer.Overflow) return new PreparedBuffer(transformed, null, null);
         try
         {
             return new PreparedBuffer(transformed, transformed.Buffer.Plan.Sink.Prepare(transformed.Buffer, transformed.Output, transformed.Failed), null);
@@ -132,12 +137,20 @@ internal static class DeliveryGraph
         CancellationToken cancellationToken)
     {
         var buffer = prepared.Transformed.Buffer;
+        if (buffer.IsIntakeOfPartitioning) return await PartitionAsync(prepared.Transformed, runtime, log, cancellationToken).ConfigureAwait(false);
         var sink = buffer.Plan.Sink;
         var failed = new List<FailedRecord>(prepared.Transformed.Failed);
+        if (buffer.Overflow)
+        {
+            foreach (var r in prepared.Transformed.Output)
+                failed.Add(new FailedRecord(r, ObjectNaming.PartitioningFailed, Partitioning.ActivePartitionsExceededCode,
+                    $"The delivery stream had {runtime.Settings.MaxActivePartitions} active partitions (actorstreams.firehose.max-active-partitions); the record's partition could not be opened.", 0));
+        }
         var delivered = 0;
         var toDeliver = prepared.Prepared;
         var prepareError = prepared.PrepareError;
-        var clock = Stopwatch.StartNew();
+        // Retry timing runs on the runtime's clock (a FakeTimeProvider in tests), not the wall clock.
+        var started = runtime.Clock.GetTimestamp();
         var attempt = 0;
         while (toDeliver is not null || prepareError is not null)
         {
@@ -161,6 +174,7 @@ internal static class DeliveryGraph
                 failed.AddRange(refused);
                 delivered = toDeliver!.RecordCount - refused.Count;
                 toDeliver = null;
+                buffer.Plan.Recorder?.Delivered(delivered, DeliveredBytes(prepared.Transformed.Output, failed));
                 await RetryForeverAsync(() => sink.AfterDeliveryAsync(buffer, cancellationToken), "backing up", buffer, runtime, log, cancellationToken)
                     .ConfigureAwait(false);
                 break;
@@ -171,10 +185,11 @@ internal static class DeliveryGraph
                 permanent = e is DeliveryException { Permanent: true };
             }
 
-            var elapsed = clock.Elapsed;
+            var code = error is DeliveryException de ? de.ErrorCode : "InternalFailure";
+            buffer.Plan.Recorder?.AttemptFailed(code, error.Message);
+            var elapsed = runtime.Clock.GetElapsedTime(started);
             if (permanent || (sink.RetryDuration is { } limit && elapsed >= limit))
             {
-                var code = error is DeliveryException de ? de.ErrorCode : "InternalFailure";
                 log.Warning("Delivery stream {0} gives up on buffer {1} after {2} attempts ({3}): {4}", buffer.Plan.StreamName, buffer.BufferId, attempt, code, error.Message);
                 var already = failed.Select(f => (object)f.Record.Data).ToHashSet(ReferenceEqualityComparer.Instance);
                 foreach (var r in sink.Undelivered(toDeliver, prepared.Transformed.Output).Where(r => !already.Contains(r.Data))) failed.Add(new FailedRecord(r, sink.FailureOutputType, code, error.Message, attempt));
@@ -183,15 +198,66 @@ internal static class DeliveryGraph
             var delay = Backoff(runtime, attempt);
             if (sink.RetryDuration is { } max && elapsed + delay > max) delay = max - elapsed;
             log.Info("Delivery stream {0}: buffer {1} attempt {2} failed, retrying in {3}: {4}", buffer.Plan.StreamName, buffer.BufferId, attempt, delay, error.Message);
-            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, runtime.Clock, cancellationToken).ConfigureAwait(false);
         }
 
         if (failed.Count > 0)
         {
             await RetryForeverAsync(() => ErrorOutput.WriteAsync(runtime.ObjectStore, buffer, failed, runtime.NowMs, cancellationToken),
                 "writing the error output of", buffer, runtime, log, cancellationToken).ConfigureAwait(false);
+            buffer.Plan.Recorder?.SentToErrorOutput(failed);
         }
         return new DeliveryOutcome(buffer.BufferId, delivered, failed.Count);
+    }
+
+    /// <summary>The bytes of the records that reached the destination: the buffer's output less those that failed.</summary>
+    private static long DeliveredBytes(IReadOnlyList<BufferedRecord> output, List<FailedRecord> failed)
+    {
+        var failedData = failed.Count == 0 ? null : failed.Select(f => (object)f.Record.Data).ToHashSet(ReferenceEqualityComparer.Instance);
+        long bytes = 0;
+        foreach (var r in output)
+        {
+            if (failedData is null || !failedData.Contains(r.Data)) bytes += r.Data.Length;
+        }
+        return bytes;
+    }
+
+    /// <summary>
+    /// Dynamic partitioning, first stage: the transformed records of an intake buffer get their partition keys; those
+    /// that have none go to <c>partitioning-failed</c> (with the transformation's failures), the others go back to the
+    /// entity grouped by partition (in arrival order), to be journaled and buffered per partition.
+    /// </summary>
+    private static async Task<DeliveryOutcome> PartitionAsync(TransformedBuffer transformed, FirehoseRuntime runtime, ILoggingAdapter log,
+        CancellationToken cancellationToken)
+    {
+        var buffer = transformed.Buffer;
+        var partitioning = buffer.Plan.Partitioning!;
+        var failed = new List<FailedRecord>(transformed.Failed);
+        var groups = new Dictionary<string, (System.Collections.Immutable.ImmutableSortedDictionary<string, string> Keys, List<BufferedRecord> Records)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var record in transformed.Output)
+        {
+            if (!partitioning.TryKeys(record, out var keys, out var error))
+            {
+                failed.Add(new FailedRecord(record, ObjectNaming.PartitioningFailed, Partitioning.ErrorCode, error!, 1));
+                continue;
+            }
+            var partition = Partitioning.Canonical(keys);
+            if (!groups.TryGetValue(partition, out var group))
+            {
+                group = (keys, new List<BufferedRecord>());
+                groups[partition] = group;
+                order.Add(partition);
+            }
+            group.Records.Add(record with { LambdaKeys = null });
+        }
+        if (failed.Count > 0)
+        {
+            await RetryForeverAsync(() => ErrorOutput.WriteAsync(runtime.ObjectStore, buffer, failed, runtime.NowMs, cancellationToken),
+                "writing the error output of", buffer, runtime, log, cancellationToken).ConfigureAwait(false);
+        }
+        var partitioned = order.Select(p => new PartitionGroup(groups[p].Keys, groups[p].Records.ToArray())).ToList();
+        return new DeliveryOutcome(buffer.BufferId, 0, failed.Count) { Partitioned = partitioned };
     }
 
     /// <summary>Backup and error output have nowhere else to go: they are retried until they succeed (or the entity stops).</summary>
@@ -209,7 +275,9 @@ internal static class DeliveryGraph
             {
                 var delay = Backoff(runtime, attempt);
                 log.Warning("Delivery stream {0}: {1} buffer {2} failed (attempt {3}), retrying in {4}: {5}", buffer.Plan.StreamName, what, buffer.BufferId, attempt, delay, e.Message);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.ObjectStore, e is DeliveryException de ? de.ErrorCode : "InternalFailure",
+                    $"{what} buffer {buffer.BufferId} failed (retrying): {e.Message}");
+                await Task.Delay(delay, runtime.Clock, cancellationToken).ConfigureAwait(false);
             }
         }
     }

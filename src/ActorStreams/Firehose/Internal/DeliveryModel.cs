@@ -1,19 +1,50 @@
+using System.Collections.Immutable;
+
 namespace ActorStreams.Firehose.Internal;
 
-/// <summary>How buffers of one delivery stream version are delivered: the destination's sink and its error output.</summary>
+/// <summary>
+/// How buffers of one delivery stream version are delivered: the destination's sink and its error output, and the
+/// recorder that counts the deliveries (null counts nothing).
+/// </summary>
 internal sealed record DeliveryPlan(
     string StreamName,
     string StreamArn,
     int Version,
     DestinationSink Sink,
     ProcessingConfiguration? Processing,
-    ObjectStoreDestination ErrorStore);
+    ObjectStoreDestination ErrorStore,
+    DeliveryRecorder? Recorder = null)
+{
+    /// <summary>Dynamic partitioning of the destination; null when off.</summary>
+    public Partitioning? Partitioning { get; init; }
+}
 
-/// <summary>A closed buffer on its way through the delivery graph.</summary>
+/// <summary>
+/// A closed buffer on its way through the delivery graph. With dynamic partitioning there are two kinds: an intake
+/// buffer (<see cref="Partition"/> null) is transformed and split into partitions, which the entity journals and
+/// buffers per partition; a partition buffer (<see cref="Partition"/> set, already transformed) is delivered as one
+/// object under the prefix evaluated with its keys. An <see cref="Overflow"/> buffer holds records of partitions
+/// beyond the active partition limit: they go to the error output.
+/// </summary>
 internal sealed record DeliveryBuffer(Guid BufferId, DeliveryPlan Plan, BufferedRecord[] Records)
 {
     public long OldestArrivalMs => Records.Length == 0 ? 0 : Records.Min(r => r.ArrivalMs);
+
+    /// <summary>The partition keys of a partition buffer; null for an intake (or unpartitioned) buffer.</summary>
+    public ImmutableSortedDictionary<string, string>? Partition { get; init; }
+
+    /// <summary>Records beyond the active partition limit, for the error output.</summary>
+    public bool Overflow { get; init; }
+
+    /// <summary>An intake buffer of a partitioned delivery stream: transform, extract the keys, hand the partitions back.</summary>
+    public bool IsIntakeOfPartitioning => Plan.Partitioning is not null && Partition is null && !Overflow;
+
+    /// <summary>Already transformed (a partition buffer).</summary>
+    public bool IsPartitionBuffer => Partition is not null || Overflow;
 }
+
+/// <summary>The records of one partition that an intake buffer produced.</summary>
+internal sealed record PartitionGroup(ImmutableSortedDictionary<string, string> Keys, BufferedRecord[] Records);
 
 /// <summary>A record that goes to the error output instead of the destination.</summary>
 internal sealed record FailedRecord(BufferedRecord Record, string ErrorOutputType, string ErrorCode, string ErrorMessage, int AttemptsMade);
@@ -26,7 +57,11 @@ internal abstract record PreparedDelivery(int RecordCount);
 internal sealed record PreparedBuffer(TransformedBuffer Transformed, PreparedDelivery? Prepared, Exception? PrepareError);
 
 /// <summary>A buffer is done: <see cref="Delivered"/> records reached the destination, <see cref="Failed"/> the error output.</summary>
-internal sealed record DeliveryOutcome(Guid BufferId, int Delivered, int Failed);
+internal sealed record DeliveryOutcome(Guid BufferId, int Delivered, int Failed)
+{
+    /// <summary>For an intake buffer of a partitioned delivery stream: its records by partition, in arrival order.</summary>
+    public IReadOnlyList<PartitionGroup>? Partitioned { get; init; }
+}
 
 /// <summary>The delivery graph stopped; the entity starts a new one and hands it every undelivered buffer again.</summary>
 internal sealed record DeliveryGraphStopped(long Generation, Exception? Cause);

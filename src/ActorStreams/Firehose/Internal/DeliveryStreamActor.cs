@@ -21,6 +21,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
 {
     private const string SealTimerKey = "seal";
     private const string RestartGraphKey = "restart-graph";
+    private const string PartitionSealTimerKey = "partition-seal";
 
     private readonly string _name;
     private readonly FirehoseRuntime _runtime;
@@ -29,6 +30,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private DeliveryStreamMetadata? _meta;
     private bool _deleted;
     private DeliveryPlan? _plan;
+    private DeliveryStreamCounters? _counters;
 
     // Undelivered records, oldest first; the first _sealedRecords of them belong to the closed buffers in _sealed.
     private readonly List<BufferedRecord> _records = new();
@@ -39,8 +41,19 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private int _durableSealed;
     private int _dispatched;
     // Buffers the graph finished; they are journaled done strictly in order, _completing of them at a time.
-    private readonly HashSet<Guid> _finished = new();
+    private readonly Dictionary<Guid, DeliveryOutcome> _finished = new();
+
+    // Dynamic partitioning: the partitions (by Partitioning.Canonical; "" is the overflow) with their records, and
+    // every closed partition buffer in the order it was closed. Partition buffers complete in any order.
+    private readonly Dictionary<string, PartitionState> _partitions = new(StringComparer.Ordinal);
+    private readonly List<PartitionBufferRef> _partitionQueue = new();
+    private readonly Dictionary<Guid, PartitionBufferRef> _partitionBuffers = new();
+    private readonly HashSet<string> _plannedPartitions = new(StringComparer.Ordinal);
+    private int _partitionsInFlight;
+    private bool _partitionTimerRunning;
     private int _completing;
+    // KinesisStreamAsSource: checkpoints journaled before the delivery stream read as a consumer application. No longer
+    // written; KinesisSourceGraph moves them into the application on every start (see KinesisSourceGraph.MigrateAsync).
     private ImmutableSortedDictionary<string, string> _checkpoints = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
     private readonly List<PendingPut> _pending = new();
@@ -70,6 +83,35 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         public static readonly RestartGraph Instance = new();
     }
 
+    private sealed record PartitionSealTick
+    {
+        public static readonly PartitionSealTick Instance = new();
+    }
+
+    /// <summary>One partition: its undelivered records, the first <see cref="SealedRecords"/> of them in <see cref="Sealed"/> buffers.</summary>
+    private sealed class PartitionState(ImmutableSortedDictionary<string, string> keys, bool overflow)
+    {
+        public ImmutableSortedDictionary<string, string> Keys { get; } = keys;
+        public bool Overflow { get; } = overflow;
+        public List<BufferedRecord> Records { get; } = new();
+        public List<SealedBuffer> Sealed { get; } = new();
+        public int SealedRecords { get; set; }
+        public long UnsealedBytes { get; set; }
+        // When the open records began to wait: the runtime clock (journaled, reported) and the monotonic clock the
+        // interval hint is measured on (restarts with the entity, as the intake buffer's timer does).
+        public long OpenedAtMs { get; set; }
+        public long OpenedAtTick { get; set; }
+    }
+
+    private sealed class PartitionBufferRef(Guid id, string partition, bool durable)
+    {
+        public Guid Id { get; } = id;
+        public string Partition { get; } = partition;
+        public bool Durable { get; set; } = durable;
+        public bool Dispatched { get; set; }
+        public bool Completing { get; set; }
+    }
+
     public DeliveryStreamActor(string name, FirehoseRuntime runtime)
     {
         _name = name;
@@ -96,6 +138,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             case FirehoseRecordsAccepted e: ApplyAccepted(e); return true;
             case DeliveryBufferSealed e: ApplySealed(e); _durableSealed++; return true;
             case DeliveryBufferCompleted e: ApplyCompleted(e.BufferId); return true;
+            case DeliveryRecordsPartitioned e: ApplyPartitioned(e); return true;
+            case PartitionBufferSealed e: ApplyPartitionSealed(e, durable: true); return true;
             case SourceCheckpointed e: _checkpoints = _checkpoints.SetItem(e.ShardId, e.SequenceNumber); return true;
             case SnapshotOffer { Snapshot: DeliveryStreamSnapshot s }: ApplySnapshot(s); return true;
             case RecoveryCompleted:
@@ -107,6 +151,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
                 {
                     StartGraph();
                     Seal(intervalElapsed: false);
+                    SealPartitions();
                     Dispatch();
                 }
                 return true;
@@ -143,11 +188,12 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
                 _sealTimerRunning = false;
                 Seal(intervalElapsed: true);
                 return true;
+            case PartitionSealTick:
+                _partitionTimerRunning = false;
+                SealPartitions();
+                return true;
             case DeliveryGraphStopped stopped:
                 OnGraphStopped(stopped);
-                return true;
-            case SourceBufferDone done:
-                OnSourceBufferDone(done);
                 return true;
             case RestartGraph:
                 if (Exists && _queue is null && _sourceGraph is null)
@@ -176,10 +222,6 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
                 return true;
             case WakeDeliveryStream:
                 if (_meta is null && !_deleted) Sender.Tell(new DeliveryStreamGone(_name));
-                return true;
-            case GetSourceCheckpoints:
-                RequireExists();
-                Sender.Tell(new SourceCheckpoints(_checkpoints));
                 return true;
             case SaveSnapshotSuccess ok:
                 // Everything up to the snapshot is in it; the events behind it (delivered records) can go.
@@ -221,7 +263,10 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         var m = _meta!;
         return new DeliveryStreamDescription(m.Name, _runtime.DeliveryStreamArn(m.Name), DeliveryStreamStatus.Active, m.Type, m.Version,
             DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(m.UpdatedAtMs), m.Encryption,
-            m.Source, m.Destination);
+            m.Source, m.Destination)
+        {
+            Statistics = _counters?.Snapshot(),
+        };
     }
 
     private void OnCreate(CreateDeliveryStream cmd)
@@ -244,11 +289,19 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
                 $"Firehose {_name} is at version {m.Version}, not {cmd.CurrentVersion}: describe it again and retry with its current version id.");
         if (cmd.DestinationId != DeliveryStreamDescription.DestinationId)
             throw new InvalidArgumentException($"Destination {cmd.DestinationId} of Firehose {_name} not found; its destination is {DeliveryStreamDescription.DestinationId}.");
+        var wasPartitioned = m.Destination is ObjectStoreDestination { DynamicPartitioning.Enabled: true };
+        var partitioned = cmd.Destination is ObjectStoreDestination { DynamicPartitioning.Enabled: true };
+        if (wasPartitioned != partitioned)
+            throw new InvalidArgumentException(
+                $"Dynamic partitioning cannot be {(partitioned ? "enabled" : "disabled")} on the existing Firehose {_name}; it is chosen when the delivery stream is created.");
+        if (partitioned && m.Type == DeliveryStreamType.KinesisStreamAsSource)
+            throw new InvalidArgumentException("Dynamic partitioning is not supported yet on a KinesisStreamAsSource delivery stream in ActorStreams.");
         PersistMetadata(m with { Destination = cmd.Destination, Version = m.Version + 1, UpdatedAtMs = cmd.AtMs }, () =>
         {
             // A source graph is built around one plan: restart it (it resumes from the checkpoints).
             if (m.Type == DeliveryStreamType.KinesisStreamAsSource) StartGraph();
             Seal(intervalElapsed: false);
+            SealPartitions();
             Sender.Tell(new DeliveryStreamAck(_name));
         });
     }
@@ -398,7 +451,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         if (!Exists || _plan is null) return;
         var hints = _meta!.Destination.EffectiveBufferingHints;
         var sizeLimit = Math.Min((long)hints.SizeInMBs * 1024 * 1024, _runtime.Settings.MaxBacklogBytes / 2);
-        var all = intervalElapsed || hints.IntervalInSeconds == 0;
+        // With dynamic partitioning the hints apply per partition: intake buffers close as soon as records are durable.
+        var all = intervalElapsed || hints.IntervalInSeconds == 0 || _plan.Partitioning is not null;
         var closed = new List<DeliveryBufferSealed>();
         while (_records.Count > _sealedRecords && (all || _unsealedBytes >= sizeLimit))
         {
@@ -442,39 +496,69 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         }
     }
 
-    /// <summary>Hands journaled buffers to the graph, at most <c>buffers-in-flight</c> at a time, in order.</summary>
+    /// <summary>
+    /// Hands journaled buffers to the graph, at most <c>buffers-in-flight</c> at a time: partition buffers first (they
+    /// hold older records; one slot stays for intake buffers), then intake buffers in order.
+    /// </summary>
     private void Dispatch()
     {
         if (_queue is null || _plan is null) return;
+        var limit = _runtime.Settings.BuffersInFlight;
+        var partitionLimit = limit > 1 && _dispatched < _durableSealed ? limit - 1 : limit;
+        foreach (var pending in _partitionQueue)
+        {
+            if (_dispatched + _partitionsInFlight >= partitionLimit) break;
+            if (!pending.Durable || pending.Dispatched || pending.Completing) continue;
+            var partition = _partitions[pending.Partition];
+            var offsetInPartition = 0;
+            var index = 0;
+            while (partition.Sealed[index].BufferId != pending.Id) offsetInPartition += partition.Sealed[index++].RecordCount;
+            var records = partition.Records.GetRange(offsetInPartition, partition.Sealed[index].RecordCount).ToArray();
+            pending.Dispatched = true;
+            _partitionsInFlight++;
+            Offer(new DeliveryBuffer(pending.Id, _plan, records) { Partition = partition.Overflow ? null : partition.Keys, Overflow = partition.Overflow });
+        }
         var offset = 0;
         for (var i = 0; i < _dispatched; i++) offset += _sealed[i].RecordCount;
-        while (_dispatched < _durableSealed && _dispatched < _runtime.Settings.BuffersInFlight)
+        while (_dispatched < _durableSealed && _dispatched + _partitionsInFlight < limit)
         {
             var sealedBuffer = _sealed[_dispatched];
             var records = _records.GetRange(offset, sealedBuffer.RecordCount).ToArray();
             offset += sealedBuffer.RecordCount;
             _dispatched++;
-            var generation = _graphGeneration;
-            var self = Self;
-            _queue.OfferAsync(new DeliveryBuffer(sealedBuffer.BufferId, _plan, records)).ContinueWith(t =>
-            {
-                if (t.IsFaulted || t.Result is not QueueOfferResult.Enqueued)
-                    self.Tell(new DeliveryGraphStopped(generation, t.Exception?.GetBaseException() ?? new InvalidOperationException($"Offer answered {t.Result}")));
-            }, TaskScheduler.Default);
+            Offer(new DeliveryBuffer(sealedBuffer.BufferId, _plan, records));
         }
+    }
+
+    private void Offer(DeliveryBuffer buffer)
+    {
+        var generation = _graphGeneration;
+        var self = Self;
+        _queue!.OfferAsync(buffer).ContinueWith(t =>
+        {
+            if (t.IsFaulted || t.Result is not QueueOfferResult.Enqueued)
+                self.Tell(new DeliveryGraphStopped(generation, t.Exception?.GetBaseException() ?? new InvalidOperationException($"Offer answered {t.Result}")));
+        }, TaskScheduler.Default);
     }
 
     private void OnOutcome(DeliveryOutcome outcome)
     {
         // Only buffers handed to the current graph count; anything else is a late answer from a replaced graph.
         var index = _sealed.FindIndex(0, _dispatched, b => b.BufferId == outcome.BufferId);
-        if (index < 0 || !_finished.Add(outcome.BufferId)) return;
+        if (index < 0)
+        {
+            OnPartitionOutcome(outcome);
+            return;
+        }
+        if (!_finished.TryAdd(outcome.BufferId, outcome)) return;
         if (outcome.Failed > 0)
             _log.Warning("Firehose {0}: buffer {1} delivered {2} records, {3} went to the error output", _name, outcome.BufferId, outcome.Delivered, outcome.Failed);
-        var done = new List<DeliveryBufferCompleted>();
-        while (_completing < _sealed.Count && _finished.Contains(_sealed[_completing].BufferId))
+        var done = new List<object>();
+        while (_completing < _sealed.Count && _finished.TryGetValue(_sealed[_completing].BufferId, out var finished))
         {
-            done.Add(new DeliveryBufferCompleted(_sealed[_completing].BufferId));
+            done.Add(finished.Partitioned is { } groups
+                ? Partitioned(finished.BufferId, groups)
+                : new DeliveryBufferCompleted(_sealed[_completing].BufferId));
             _completing++;
         }
         if (done.Count == 0) return;
@@ -483,12 +567,148 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         {
             _persistsInFlight--;
             _completing--;
-            _finished.Remove(e.BufferId);
+            if (e is DeliveryRecordsPartitioned partitioned)
+            {
+                _finished.Remove(partitioned.SourceBufferId);
+                ApplyPartitioned(partitioned);
+                SealPartitions();
+            }
+            else
+            {
+                var completed = (DeliveryBufferCompleted)e;
+                _finished.Remove(completed.BufferId);
+                ApplyCompleted(completed.BufferId);
+            }
+            _eventsSinceSnapshot++;
+            Dispatch();
+            MaybeSnapshot();
+        });
+    }
+
+    /// <summary>
+    /// The event of a partitioned intake buffer. Partitions beyond the active partition limit are not opened: their
+    /// records form the overflow group, which goes to the error output (as Firehose sends them to the error prefix).
+    /// </summary>
+    private DeliveryRecordsPartitioned Partitioned(Guid bufferId, IReadOnlyList<PartitionGroup> groups)
+    {
+        var max = _runtime.Settings.MaxActivePartitions;
+        var result = ImmutableArray.CreateBuilder<PartitionedRecords>(groups.Count + 1);
+        var overflow = new List<BufferedRecord>();
+        foreach (var group in groups)
+        {
+            var partition = Partitioning.Canonical(group.Keys);
+            var active = _partitions.Count - (_partitions.ContainsKey("") ? 1 : 0) + _plannedPartitions.Count;
+            if (_partitions.ContainsKey(partition) || _plannedPartitions.Contains(partition) || active < max)
+            {
+                if (!_partitions.ContainsKey(partition)) _plannedPartitions.Add(partition);
+                result.Add(new PartitionedRecords(group.Keys, false, [.. group.Records]));
+            }
+            else
+            {
+                overflow.AddRange(group.Records);
+            }
+        }
+        if (overflow.Count > 0)
+        {
+            _log.Warning("Firehose {0}: {1} records belong to partitions beyond the limit of {2} active partitions; they go to the error output",
+                _name, overflow.Count, max);
+            result.Add(new PartitionedRecords(ImmutableSortedDictionary<string, string>.Empty, true, [.. overflow]));
+        }
+        return new DeliveryRecordsPartitioned(bufferId, _runtime.NowMs, result.ToImmutable());
+    }
+
+    private void OnPartitionOutcome(DeliveryOutcome outcome)
+    {
+        if (!_partitionBuffers.TryGetValue(outcome.BufferId, out var pending) || !pending.Dispatched || pending.Completing) return;
+        pending.Completing = true;
+        _partitionsInFlight--;
+        if (outcome.Failed > 0)
+            _log.Warning("Firehose {0}: partition buffer {1} delivered {2} records, {3} went to the error output", _name, outcome.BufferId, outcome.Delivered, outcome.Failed);
+        _persistsInFlight++;
+        PersistAsync(new DeliveryBufferCompleted(outcome.BufferId), e =>
+        {
+            _persistsInFlight--;
             ApplyCompleted(e.BufferId);
             _eventsSinceSnapshot++;
             Dispatch();
             MaybeSnapshot();
         });
+    }
+
+    /// <summary>
+    /// Closes partition buffers: per partition, while its open records reach the size hint, and all of them once
+    /// they waited the interval hint (at once for the overflow, and for every partition when the open records hold
+    /// half the backlog). One timer wakes the entity at the next deadline.
+    /// </summary>
+    private void SealPartitions()
+    {
+        if (!Exists || _plan?.Partitioning is null || _partitions.Count == 0) return;
+        var hints = _meta!.Destination.EffectiveBufferingHints;
+        var sizeLimit = Math.Min((long)hints.SizeInMBs * 1024 * 1024, _runtime.Settings.MaxBacklogBytes / 2);
+        var interval = (long)hints.IntervalInSeconds * 1000;
+        var now = Environment.TickCount64;
+        var closed = new List<PartitionBufferSealed>();
+        void Close(string key, PartitionState partition, bool all)
+        {
+            while (partition.Records.Count > partition.SealedRecords && (all || partition.UnsealedBytes >= sizeLimit))
+            {
+                var count = 0;
+                long bytes = 0;
+                for (var i = partition.SealedRecords; i < partition.Records.Count; i++)
+                {
+                    var length = partition.Records[i].Data.Length;
+                    if (count > 0 && bytes + length > sizeLimit) break;
+                    bytes += length;
+                    count++;
+                }
+                var e = new PartitionBufferSealed(Guid.NewGuid(), key, count, _runtime.NowMs);
+                ApplyPartitionSealed(e, durable: false);
+                closed.Add(e);
+            }
+        }
+
+        long open = 0;
+        foreach (var (key, partition) in _partitions)
+        {
+            if (partition.Records.Count == partition.SealedRecords) continue;
+            Close(key, partition, partition.Overflow || now - partition.OpenedAtTick >= interval);
+            open += partition.UnsealedBytes;
+        }
+        // Many small partitions waiting for their interval could fill the backlog and refuse every put until then: once
+        // the records still open hold half the backlog, every partition closes what it has.
+        if (open >= _runtime.Settings.MaxBacklogBytes / 2)
+        {
+            foreach (var (key, partition) in _partitions) Close(key, partition, all: true);
+        }
+        long? next = null;
+        foreach (var partition in _partitions.Values)
+        {
+            if (partition.Records.Count == partition.SealedRecords) continue;
+            var due = partition.OpenedAtTick + interval;
+            next = next is null ? due : Math.Min(next.Value, due);
+        }
+        if (closed.Count > 0)
+        {
+            _persistsInFlight += closed.Count;
+            PersistAllAsync(closed, e =>
+            {
+                _persistsInFlight--;
+                if (_partitionBuffers.TryGetValue(e.BufferId, out var pending)) pending.Durable = true;
+                _eventsSinceSnapshot++;
+                Dispatch();
+                MaybeSnapshot();
+            });
+        }
+        if (next is { } at)
+        {
+            Timers.StartSingleTimer(PartitionSealTimerKey, PartitionSealTick.Instance, TimeSpan.FromMilliseconds(Math.Max(1, at - now)));
+            _partitionTimerRunning = true;
+        }
+        else if (_partitionTimerRunning)
+        {
+            _partitionTimerRunning = false;
+            Timers.Cancel(PartitionSealTimerKey);
+        }
     }
 
     private void StartGraph()
@@ -500,13 +720,17 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
         {
             if (_plan is null) return;
-            var streamName = KinesisSourceGraph.StreamNameOfArn(_meta.Source!.KinesisStreamArn);
-            _sourceGraph = KinesisSourceGraph.Run(Context.System, Self, _graphGeneration, _plan, _meta.Destination.EffectiveBufferingHints, _checkpoints,
-                _runtime, _log, _materializer, streamName, _graphCancel.Token);
+            _sourceGraph = KinesisSourceGraph.Run(Context.System, Self, _graphGeneration, _plan, _meta, _checkpoints, _runtime, _log, _materializer,
+                _graphCancel.Token);
             return;
         }
         // Every buffer not yet journaled done goes to the new graph again (those being journaled done stay done).
         _dispatched = _completing;
+        foreach (var pending in _partitionQueue)
+        {
+            if (!pending.Completing) pending.Dispatched = false;
+        }
+        _partitionsInFlight = 0;
         _queue = DeliveryGraph.Run(Self, _graphGeneration, _runtime, _log, _materializer, _graphCancel.Token);
     }
 
@@ -521,20 +745,6 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _sourceGraph = null;
     }
 
-    private void OnSourceBufferDone(SourceBufferDone done)
-    {
-        if (done.Generation != _graphGeneration || !Exists || done.Checkpoints.IsEmpty) return;
-        var events = done.Checkpoints.Select(c => new SourceCheckpointed(c.Key, c.Value)).ToList();
-        _persistsInFlight += events.Count;
-        PersistAllAsync(events, e =>
-        {
-            _persistsInFlight--;
-            _checkpoints = _checkpoints.SetItem(e.ShardId, e.SequenceNumber);
-            _eventsSinceSnapshot++;
-            MaybeSnapshot();
-        });
-    }
-
     private void OnGraphStopped(DeliveryGraphStopped stopped)
     {
         if (stopped.Generation != _graphGeneration || !Exists) return;
@@ -547,6 +757,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     protected override void PostStop()
     {
         StopGraph();
+        if (_counters is not null) _runtime.ReleaseCounters(_counters, deleted: false);
         base.PostStop();
     }
 
@@ -597,9 +808,12 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         _meta = metadata;
         _deleted = false;
+        _counters ??= _runtime.HostCounters(_name);
+        var recorder = _counters.Recorder(metadata.Destination);
+        PublishBacklog();
         try
         {
-            _plan = BuildPlan(metadata);
+            _plan = BuildPlan(metadata) with { Recorder = recorder };
         }
         catch (Exception e)
         {
@@ -613,10 +827,12 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         var arn = _runtime.DeliveryStreamArn(m.Name);
         return m.Destination switch
         {
+            ObjectStoreDestination s3p when s3p.DynamicPartitioning is { Enabled: true } =>
+                new DeliveryPlan(m.Name, arn, m.Version, new ObjectStoreSink(s3p, _runtime.ObjectStore), s3p.Processing, s3p) { Partitioning = Partitioning.Of(s3p) },
             ObjectStoreDestination s3 => new DeliveryPlan(m.Name, arn, m.Version, new ObjectStoreSink(s3, _runtime.ObjectStore), s3.Processing, s3),
             WarehouseDestination w => new DeliveryPlan(m.Name, arn, m.Version, new WarehouseSink(w), w.Processing, w.S3Configuration),
             HttpEndpointDestination h => new DeliveryPlan(m.Name, arn, m.Version, new HttpEndpointSink(h, _runtime.Http, _runtime.ObjectStore), h.Processing, h.S3Configuration),
-            SplunkDestination sp => new DeliveryPlan(m.Name, arn, m.Version, new SplunkSink(sp, _runtime.Http, _runtime.ObjectStore, m.Name), sp.Processing, sp.S3Configuration),
+            SplunkDestination sp => new DeliveryPlan(m.Name, arn, m.Version, new SplunkSink(sp, _runtime.Http, _runtime.ObjectStore, m.Name, _runtime.Clock), sp.Processing, sp.S3Configuration),
             OpenSearchDestination os => new DeliveryPlan(m.Name, arn, m.Version, new OpenSearchSink(os, _runtime.Http, _runtime.ObjectStore), os.Processing, os.S3Configuration),
             _ => throw new InvalidOperationException($"Unknown destination {m.Destination.GetType().Name}."),
         };
@@ -634,6 +850,13 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _durableSealed = 0;
         _dispatched = 0;
         _checkpoints = _checkpoints.Clear();
+        if (_counters is not null) _runtime.ReleaseCounters(_counters, deleted: true);
+        _counters = null;
+        _partitions.Clear();
+        _partitionQueue.Clear();
+        _partitionBuffers.Clear();
+        _plannedPartitions.Clear();
+        _partitionsInFlight = 0;
     }
 
     private void ApplyAccepted(FirehoseRecordsAccepted e)
@@ -644,6 +867,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             _backlogBytes += data.Length;
             _unsealedBytes += data.Length;
         }
+        PublishBacklog();
     }
 
     private void ApplySealed(DeliveryBufferSealed e)
@@ -655,6 +879,11 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
 
     private void ApplyCompleted(Guid bufferId)
     {
+        if (_partitionBuffers.ContainsKey(bufferId))
+        {
+            ApplyPartitionCompleted(bufferId);
+            return;
+        }
         if (_sealed.Count == 0 || _sealed[0].BufferId != bufferId) return;
         var count = _sealed[0].RecordCount;
         for (var i = 0; i < count; i++) _backlogBytes -= _records[i].Data.Length;
@@ -663,6 +892,67 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _sealedRecords -= count;
         _durableSealed = Math.Max(0, _durableSealed - 1);
         _dispatched = Math.Max(0, _dispatched - 1);
+        PublishBacklog();
+    }
+
+    private void ApplyPartitioned(DeliveryRecordsPartitioned e)
+    {
+        ApplyCompleted(e.SourceBufferId);
+        var now = Environment.TickCount64;
+        foreach (var group in e.Groups)
+        {
+            var key = group.Partition;
+            _plannedPartitions.Remove(key);
+            if (!_partitions.TryGetValue(key, out var partition))
+            {
+                partition = new PartitionState(group.Keys, group.Overflow);
+                _partitions[key] = partition;
+            }
+            if (group.Records.Length > 0 && partition.Records.Count == partition.SealedRecords)
+            {
+                partition.OpenedAtMs = e.AtMs;
+                partition.OpenedAtTick = now;
+            }
+            foreach (var record in group.Records)
+            {
+                partition.Records.Add(record);
+                partition.UnsealedBytes += record.Data.Length;
+                _backlogBytes += record.Data.Length;
+            }
+        }
+        PublishBacklog();
+    }
+
+    private void ApplyPartitionSealed(PartitionBufferSealed e, bool durable)
+    {
+        if (!_partitions.TryGetValue(e.Partition, out var partition)) return;
+        for (var i = partition.SealedRecords; i < partition.SealedRecords + e.RecordCount; i++) partition.UnsealedBytes -= partition.Records[i].Data.Length;
+        partition.Sealed.Add(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
+        partition.SealedRecords += e.RecordCount;
+        var pending = new PartitionBufferRef(e.BufferId, e.Partition, durable);
+        _partitionQueue.Add(pending);
+        _partitionBuffers[e.BufferId] = pending;
+    }
+
+    private void ApplyPartitionCompleted(Guid bufferId)
+    {
+        var pending = _partitionBuffers[bufferId];
+        _partitionBuffers.Remove(bufferId);
+        _partitionQueue.Remove(pending);
+        if (pending.Dispatched && !pending.Completing) _partitionsInFlight--;
+        if (!_partitions.TryGetValue(pending.Partition, out var partition)) return;
+        var offset = 0;
+        var index = 0;
+        while (index < partition.Sealed.Count && partition.Sealed[index].BufferId != bufferId) offset += partition.Sealed[index++].RecordCount;
+        if (index == partition.Sealed.Count) return;
+        var count = partition.Sealed[index].RecordCount;
+        for (var i = offset; i < offset + count; i++) _backlogBytes -= partition.Records[i].Data.Length;
+        partition.Records.RemoveRange(offset, count);
+        partition.Sealed.RemoveAt(index);
+        partition.SealedRecords -= count;
+        // A partition with nothing left is no longer active.
+        if (partition.Records.Count == 0) _partitions.Remove(pending.Partition);
+        PublishBacklog();
     }
 
     private void ApplySnapshot(DeliveryStreamSnapshot s)
@@ -679,6 +969,49 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _unsealedBytes = 0;
         for (var i = _sealedRecords; i < _records.Count; i++) _unsealedBytes += _records[i].Data.Length;
         _checkpoints = s.Checkpoints;
+        _partitions.Clear();
+        _partitionQueue.Clear();
+        _partitionBuffers.Clear();
+        _partitionsInFlight = 0;
+        var now = Environment.TickCount64;
+        foreach (var p in s.Partitions)
+        {
+            var partition = new PartitionState(p.Keys, p.Overflow) { OpenedAtMs = p.OpenedAtMs, OpenedAtTick = now };
+            partition.Records.AddRange(p.Records);
+            partition.Sealed.AddRange(p.Sealed);
+            partition.SealedRecords = p.Sealed.Sum(b => b.RecordCount);
+            for (var i = partition.SealedRecords; i < partition.Records.Count; i++) partition.UnsealedBytes += partition.Records[i].Data.Length;
+            _backlogBytes += p.Records.Sum(r => (long)r.Data.Length);
+            var key = p.Overflow ? "" : Partitioning.Canonical(p.Keys);
+            _partitions[key] = partition;
+            foreach (var b in p.Sealed)
+            {
+                var pending = new PartitionBufferRef(b.BufferId, key, durable: true);
+                _partitionQueue.Add(pending);
+                _partitionBuffers[b.BufferId] = pending;
+            }
+        }
+        PublishBacklog();
+    }
+
+    /// <summary>The backlog the statistics and gauges report: the undelivered records of a DirectPut delivery stream.</summary>
+    /// With dynamic partitioning that includes the records waiting in partition buffers (<c>_backlogBytes</c> counts them already).
+    private void PublishBacklog()
+    {
+        if (_counters is null) return;
+        if (_meta is not { Type: DeliveryStreamType.DirectPut } || _deleted)
+        {
+            _counters.SetBacklog(null);
+            return;
+        }
+        long records = _records.Count;
+        long? oldest = _records.Count > 0 ? _records[0].ArrivalMs : null;
+        foreach (var partition in _partitions.Values)
+        {
+            records += partition.Records.Count;
+            if (partition.Records.Count > 0 && (oldest is null || partition.Records[0].ArrivalMs < oldest)) oldest = partition.Records[0].ArrivalMs;
+        }
+        _counters.SetBacklog(new DeliveryBacklog(records, _backlogBytes, oldest));
     }
 
     /// <summary>Snapshots when due and nothing is being persisted, so the snapshot holds exactly the journaled state.</summary>
@@ -686,6 +1019,11 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         if (_persistsInFlight > 0 || _writing || _deleted || _eventsSinceSnapshot < _runtime.Settings.SnapshotEveryEvents) return;
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(new DeliveryStreamSnapshot(_meta, _deleted, _records.ToImmutableArray(), _sealed.ToImmutableArray(), _checkpoints));
+        SaveSnapshot(new DeliveryStreamSnapshot(_meta, _deleted, _records.ToImmutableArray(), _sealed.ToImmutableArray(), _checkpoints)
+        {
+            Partitions = _partitions.Values
+                .Select(p => new PartitionSnapshot(p.Keys, p.Overflow, p.Records.ToImmutableArray(), p.Sealed.ToImmutableArray(), p.OpenedAtMs))
+                .ToImmutableArray(),
+        });
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorStreams.Diagnostics;
 using ActorStreams.Settings;
 
 namespace ActorStreams.Firehose.Internal;
@@ -33,6 +34,26 @@ internal sealed class FirehoseRuntime
     public HttpClient Http { get; }
 
     public ConcurrentDictionary<string, FirehoseTransformation> Transformations { get; } = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<string, DeliveryStreamCounters> _counters = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The statistics of a delivery stream that starts running here; its backlog gauges report from now on. Kept when
+    /// the entity passivates, so its totals go on when it starts again on this node.
+    /// </summary>
+    public DeliveryStreamCounters HostCounters(string deliveryStreamName)
+    {
+        var counters = _counters.GetOrAdd(deliveryStreamName, name => new DeliveryStreamCounters(name, Clock));
+        ActorStreamsMetrics.HostDeliveryStream(counters);
+        return counters;
+    }
+
+    /// <summary>The delivery stream stopped running here; <paramref name="deleted"/> forgets its statistics too.</summary>
+    public void ReleaseCounters(DeliveryStreamCounters counters, bool deleted)
+    {
+        ActorStreamsMetrics.ReleaseDeliveryStream(counters);
+        if (deleted) _counters.TryRemove(KeyValuePair.Create(counters.DeliveryStreamName, counters));
+    }
 
     public long NowMs => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 

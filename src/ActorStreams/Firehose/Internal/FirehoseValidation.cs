@@ -25,7 +25,9 @@ internal static class FirehoseValidation
             if (config.Encryption.Enabled)
                 throw new InvalidArgumentException("A KinesisStreamAsSource delivery stream cannot have server-side encryption of its own.");
         }
-        else if (config.KinesisStreamSource is not null)
+        if (config.DeliveryStreamType == DeliveryStreamType.KinesisStreamAsSource && config.Destination is ObjectStoreDestination { DynamicPartitioning.Enabled: true })
+            throw new InvalidArgumentException("Dynamic partitioning is not supported yet on a KinesisStreamAsSource delivery stream in ActorStreams; use a DirectPut delivery stream.");
+        if (config.DeliveryStreamType != DeliveryStreamType.KinesisStreamAsSource && config.KinesisStreamSource is not null)
         {
             throw new InvalidArgumentException("KinesisStreamSourceConfiguration is only allowed with DeliveryStreamType KinesisStreamAsSource.");
         }
@@ -69,8 +71,9 @@ internal static class FirehoseValidation
         switch (destination)
         {
             case ObjectStoreDestination s3:
-                ObjectStore(s3, "ExtendedS3DestinationConfiguration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
-                Processing(s3.Processing);
+                ObjectStore(s3, "ExtendedS3DestinationConfiguration", FirehoseLimits.MaxObjectStoreBufferSizeMiB, primary: true);
+                Processing(s3.Processing, objectStore: true);
+                DynamicPartitioning(s3, "ExtendedS3DestinationConfiguration");
                 if (s3.DataFormatConversion is { Enabled: true } conversion)
                 {
                     ParquetConversion.Validate(conversion, "ExtendedS3DestinationConfiguration.DataFormatConversionConfiguration");
@@ -126,8 +129,10 @@ internal static class FirehoseValidation
         }
     }
 
-    private static void ObjectStore(ObjectStoreDestination s3, string member, int maxSizeMiB)
+    private static void ObjectStore(ObjectStoreDestination s3, string member, int maxSizeMiB, bool primary = false)
     {
+        if (!primary && (s3.DynamicPartitioning is { Enabled: true } || ObjectNaming.PartitionExpressions(s3.Prefix).Count > 0))
+            throw new InvalidArgumentException($"{member}: dynamic partitioning is only supported on the (extended) S3 destination itself, not on a backup bucket.");
         DirectoryObjectStore.BucketOfArn(s3.BucketArn, member + ".BucketARN");
         Buffering(s3.BufferingHints, member + ".BufferingHints", FirehoseLimits.MinObjectStoreBufferSizeMiB, maxSizeMiB);
         ObjectNaming.ValidatePrefix(s3.Prefix, member + ".Prefix", isErrorPrefix: false);
@@ -160,9 +165,62 @@ internal static class FirehoseValidation
             throw new InvalidArgumentException($"{member} is {seconds}; the allowed range is 0 to {FirehoseLimits.MaxRetryDurationSeconds}.");
     }
 
-    private static void Processing(ProcessingConfiguration? processing)
+    private static void Processing(ProcessingConfiguration? processing, bool objectStore = false)
     {
-        if (processing is { Enabled: true } && string.IsNullOrEmpty(processing.LambdaArn))
+        if (!objectStore && processing?.MetadataExtractionQuery is not null)
+            throw new InvalidArgumentException("The MetadataExtraction processor (dynamic partitioning) is only supported on the (extended) S3 destination.");
+        if (processing is { Enabled: true } && string.IsNullOrEmpty(processing.LambdaArn) && processing.MetadataExtractionQuery is null)
             throw new InvalidArgumentException("ProcessingConfiguration is enabled but names no Lambda processor (LambdaArn).");
+    }
+
+    /// <summary>Firehose's rules of dynamic partitioning (the developer guide's "Dynamic partitioning" pages).</summary>
+    public static void DynamicPartitioning(ObjectStoreDestination s3, string member)
+    {
+        var used = ObjectNaming.PartitionExpressions(s3.Prefix);
+        var processing = s3.Processing is { Enabled: true } p ? p : null;
+        if (processing?.MetadataExtractionQuery is { } queryText)
+        {
+            if (processing.JsonParsingEngine is { } engine && engine != FirehoseLimits.JsonParsingEngine)
+                throw new InvalidArgumentException($"{member}: JsonParsingEngine '{engine}' is not supported; use {FirehoseLimits.JsonParsingEngine}.");
+            MetadataQuery.Parse(queryText, member + ".ProcessingConfiguration.MetadataExtractionQuery");
+        }
+        if (s3.DynamicPartitioning is not { Enabled: true } dp)
+        {
+            if (used.Count > 0)
+                throw new InvalidArgumentException(
+                    $"{member}.Prefix uses !{{{used[0].Namespace}:{used[0].Key}}}, which needs dynamic partitioning (DynamicPartitioningConfiguration.Enabled).");
+            if (processing?.MetadataExtractionQuery is not null)
+                throw new InvalidArgumentException($"{member}: the MetadataExtraction processor needs dynamic partitioning (DynamicPartitioningConfiguration.Enabled).");
+            return;
+        }
+        RetryDuration(dp.RetryDurationInSeconds, member + ".DynamicPartitioningConfiguration.RetryOptions.DurationInSeconds");
+        if (used.Count == 0)
+            throw new InvalidArgumentException(
+                $"{member}: dynamic partitioning needs a Prefix that uses the partition keys (!{{partitionKeyFromQuery:KEY}} or !{{partitionKeyFromLambda:KEY}}).");
+        if (string.IsNullOrEmpty(s3.ErrorOutputPrefix))
+            throw new InvalidArgumentException($"{member}: dynamic partitioning needs an ErrorOutputPrefix (records that cannot be partitioned go there).");
+        if (s3.BufferingHints.SizeInMBs < FirehoseLimits.MinDynamicPartitioningBufferSizeMiB)
+            throw new InvalidArgumentException(
+                $"{member}.BufferingHints.SizeInMBs is {s3.BufferingHints.SizeInMBs}; with dynamic partitioning it must be at least {FirehoseLimits.MinDynamicPartitioningBufferSizeMiB}.");
+        if (s3.BufferingHints.IntervalInSeconds == 0)
+            throw new InvalidArgumentException($"{member}.BufferingHints.IntervalInSeconds is 0; zero buffering is not available with dynamic partitioning.");
+        var queryKeys = used.Where(u => u.Namespace == Firehose.Internal.Partitioning.QueryNamespace).Select(u => u.Key).Distinct().ToList();
+        if (queryKeys.Count > 0)
+        {
+            if (processing?.MetadataExtractionQuery is not { } text)
+                throw new InvalidArgumentException(
+                    $"{member}.Prefix uses !{{partitionKeyFromQuery:{queryKeys[0]}}}, but ProcessingConfiguration has no enabled MetadataExtraction processor (MetadataExtractionQuery).");
+            var produced = MetadataQuery.Parse(text, member + ".ProcessingConfiguration.MetadataExtractionQuery").Keys.ToHashSet(StringComparer.Ordinal);
+            foreach (var key in queryKeys)
+            {
+                if (!produced.Contains(key))
+                    throw new InvalidArgumentException(
+                        $"{member}.Prefix uses !{{partitionKeyFromQuery:{key}}}, but the MetadataExtractionQuery produces only {string.Join(", ", produced)}.");
+            }
+        }
+        var lambdaKeys = used.Where(u => u.Namespace == Firehose.Internal.Partitioning.LambdaNamespace).Select(u => u.Key).ToList();
+        if (lambdaKeys.Count > 0 && string.IsNullOrEmpty(processing?.LambdaArn))
+            throw new InvalidArgumentException(
+                $"{member}.Prefix uses !{{partitionKeyFromLambda:{lambdaKeys[0]}}}, but ProcessingConfiguration has no enabled Lambda processor to return metadata.partitionKeys.");
     }
 }

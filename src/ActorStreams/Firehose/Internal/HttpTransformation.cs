@@ -6,7 +6,8 @@ namespace ActorStreams.Firehose.Internal;
 /// <summary>
 /// A transformation served over HTTP with the Lambda record contract: POST
 /// <c>{"invocationId","deliveryStreamArn","region","records":[{"recordId","approximateArrivalTimestamp","data"}]}</c>,
-/// answer 200 with <c>{"records":[{"recordId","result":"Ok|Dropped|ProcessingFailed","data"}]}</c>. A processing
+/// answer 200 with <c>{"records":[{"recordId","result":"Ok|Dropped|ProcessingFailed","data","metadata":{"partitionKeys":{...}}}]}</c>
+/// (<c>metadata.partitionKeys</c> only for dynamic partitioning). A processing
 /// configuration names it by its http(s) URL instead of a Lambda ARN.
 /// </summary>
 internal static class HttpTransformation
@@ -53,7 +54,15 @@ internal static class HttpTransformation
                 var other => throw new InvalidOperationException($"The transformation endpoint {url} answered result '{other}' (Ok, Dropped or ProcessingFailed)."),
             };
             var data = r.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetBytesFromBase64() : [];
-            output.Add(new TransformationOutputRecord(r.GetProperty("recordId").GetString() ?? "", result, data));
+            Dictionary<string, string>? partitionKeys = null;
+            if (r.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+                && metadata.TryGetProperty("partitionKeys", out var keys) && keys.ValueKind == JsonValueKind.Object)
+            {
+                partitionKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var key in keys.EnumerateObject())
+                    partitionKeys[key.Name] = key.Value.ValueKind == JsonValueKind.String ? key.Value.GetString()! : key.Value.GetRawText();
+            }
+            output.Add(new TransformationOutputRecord(r.GetProperty("recordId").GetString() ?? "", result, data) { PartitionKeys = partitionKeys });
         }
         return output;
     };

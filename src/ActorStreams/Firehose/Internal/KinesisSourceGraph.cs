@@ -1,6 +1,10 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using ActorStreams.Dsl;
+using ActorStreams.Internal;
+using ActorStreams.Settings;
 using ActorStreams.Streams;
+using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
@@ -8,16 +12,15 @@ using Akka.Streams.Dsl;
 
 namespace ActorStreams.Firehose.Internal;
 
-/// <summary>A source buffer is done: the checkpoints to journal (per shard, the last sequence number it held).</summary>
-internal sealed record SourceBufferDone(long Generation, ImmutableSortedDictionary<string, string> Checkpoints);
-
 /// <summary>
-/// The delivery graph of a KinesisStreamAsSource delivery stream: every open shard of the source stream read from its
-/// checkpoint (after the last delivered sequence number, else TRIM_HORIZON), merged, grouped by the buffering hints,
-/// then the same transformation, preparation and delivery as DirectPut. Reading is on demand, so a slow destination
-/// slows the reading. Records are not copied into the delivery stream's journal: they stay in the source stream, and
-/// only after a buffer was delivered (or went to the error output) does the entity journal the new checkpoints, so a
-/// restart re-reads and redelivers rather than loses.
+/// The delivery graph of a KinesisStreamAsSource delivery stream. The delivery stream is a consumer application of
+/// its source stream (<see cref="ApplicationName"/>), read through <see cref="KinesisSource.Committable"/>: shards
+/// are leased to it, followed across splits and merges, and a shard created by resharding is read only after its
+/// parents were read to their end and their last record committed. Records are grouped by the buffering hints, then
+/// go through the same transformation, preparation and delivery as DirectPut; only after a buffer was delivered (or
+/// went to the error output) are its records committed through <see cref="Committer"/>. Records are never copied into
+/// the delivery stream's journal: they stay in the source stream, and a restart re-reads from the checkpoints, so it
+/// redelivers rather than loses. Reading is on demand, so a slow destination slows the reading.
 /// </summary>
 internal static class KinesisSourceGraph
 {
@@ -32,50 +35,155 @@ internal static class KinesisSourceGraph
         return arn[(at + ArnMarker.Length)..];
     }
 
-    public static IKillSwitch Run(ActorSystem system, IActorRef owner, long generation, DeliveryPlan plan, BufferingHints hints,
-        ImmutableSortedDictionary<string, string> checkpoints, FirehoseRuntime runtime, ILoggingAdapter log, IMaterializer materializer,
-        string streamName, CancellationToken cancellationToken)
+    /// <summary>
+    /// The consumer application of a delivery stream: <c>firehose-NAME-CREATEDMS</c>. The creation time keeps a
+    /// delivery stream deleted and created again under the same name from resuming the old one's checkpoints.
+    /// </summary>
+    public static string ApplicationName(string deliveryStreamName, long createdAtMs) =>
+        string.Create(CultureInfo.InvariantCulture, $"firehose-{deliveryStreamName}-{createdAtMs}");
+
+    /// <summary>
+    /// Starts the graph; the returned switch stops it and makes the delivery stream leave its application at once
+    /// (its leases are released, not left to expire). <paramref name="legacyCheckpoints"/> are the per-shard
+    /// checkpoints a delivery stream journaled before it was a consumer application; see <see cref="MigrateAsync"/>.
+    /// </summary>
+    public static IKillSwitch Run(ActorSystem system, IActorRef owner, long generation, DeliveryPlan plan, DeliveryStreamMetadata metadata,
+        ImmutableSortedDictionary<string, string> legacyCheckpoints, FirehoseRuntime runtime, ILoggingAdapter log, IMaterializer materializer,
+        CancellationToken cancellationToken)
     {
         var client = ActorStreamsExtension.Get(system).Client;
+        var streamName = StreamNameOfArn(metadata.Source!.KinesisStreamArn);
+        var application = ApplicationName(metadata.Name, metadata.CreatedAtMs);
+        // A delivery stream always reads what its source stream retains, whatever the application default says.
+        var members = ConsumerApplicationSettings.Create(system).WithInitialPosition(ShardIteratorType.TrimHorizon);
+        var commits = CommitterSettings.Create(system);
+        var hints = metadata.Destination.EffectiveBufferingHints;
         var sizeLimit = Math.Min((long)hints.SizeInMBs * 1024 * 1024, runtime.Settings.MaxBacklogBytes / 2);
         // GroupedWeightedWithin needs a positive interval: 0 s means "as soon as records are there".
         var interval = hints.IntervalInSeconds == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(hints.IntervalInSeconds);
+        var handle = new Handle();
 
-        var (killSwitch, done) = Source.FromTask(client.ListShardsAsync(streamName, cancellationToken))
-            .ConcatMany(shards =>
+        var (killSwitch, done) = Source.FromTask(MigrateAsync(client, streamName, application, metadata.CreatedAtMs, legacyCheckpoints, log, cancellationToken))
+            .ConcatMany(_ => KinesisSource.Committable(system, streamName, application, members).MapMaterializedValue(control =>
             {
-                var open = shards.Where(s => s.SequenceNumberRange.EndingSequenceNumber is null).ToList();
-                return Source.From(open).MergeMany(Math.Max(1, open.Count), shard =>
-                {
-                    var id = shard.ShardId.ToString();
-                    var start = checkpoints.TryGetValue(id, out var seq) ? StartingPosition.AfterSequenceNumber(seq) : StartingPosition.TrimHorizon;
-                    return KinesisSource.Shard(system, streamName, shard.ShardId, start).MapMaterializedValue(_ => Akka.NotUsed.Instance);
-                });
-            })
-            .GroupedWeightedWithin(sizeLimit, interval, r => Math.Max(1, r.Data.Length))
+                handle.Attach(control);
+                return NotUsed.Instance;
+            }))
+            .ViaMaterialized(KillSwitches.Single<CommittableRecord>(), Keep.Right)
+            .GroupedWeightedWithin(sizeLimit, interval, r => Math.Max(1, r.Record.Data.Length))
             .Select(records => ToBuffer(plan, records))
-            .SelectAsync(1, async b => (Transformed: await DeliveryGraph.TransformAsync(b.Buffer, runtime, log, cancellationToken).ConfigureAwait(false), b.Checkpoints))
-            .Select(t => (Prepared: DeliveryGraph.Prepare(t.Transformed), t.Checkpoints))
+            .SelectAsync(1, async b => (Transformed: await DeliveryGraph.TransformAsync(b.Buffer, runtime, log, cancellationToken).ConfigureAwait(false), b.Records))
+            .Select(t => (Prepared: DeliveryGraph.Prepare(t.Transformed), t.Records))
             .Async()
             .SelectAsync(1, async p =>
             {
                 await DeliveryGraph.DeliverAsync(p.Prepared, runtime, log, cancellationToken).ConfigureAwait(false);
-                return new SourceBufferDone(generation, p.Checkpoints);
+                return p.Records;
             })
-            .ViaMaterialized(KillSwitches.Single<SourceBufferDone>(), Keep.Right)
-            .ToMaterialized(Sink.ForEach<SourceBufferDone>(d => owner.Tell(d)), Keep.Both)
+            // Delivered, or in the error output: the newest record of each shard read commits the whole buffer.
+            .SelectMany(records => records.GroupBy(r => r.Run).Select(g => (ICommittable)g.MaxBy(r => r.Position)!))
+            .ToMaterialized(Committer.Sink(commits), Keep.Both)
             .Run(materializer);
+        handle.Outer = killSwitch;
         done.ContinueWith(t => owner.Tell(new DeliveryGraphStopped(generation, t.Exception?.GetBaseException())), TaskScheduler.Default);
-        return killSwitch;
+        return handle;
     }
 
-    private static (DeliveryBuffer Buffer, ImmutableSortedDictionary<string, string> Checkpoints) ToBuffer(DeliveryPlan plan, IEnumerable<StreamRecord> records)
+    private static (DeliveryBuffer Buffer, IReadOnlyList<CommittableRecord> Records) ToBuffer(DeliveryPlan plan, IEnumerable<CommittableRecord> records)
     {
         var list = records.ToList();
-        var positions = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        // Records of one shard come in sequence order, so the last one seen per shard is its new checkpoint.
-        foreach (var r in list) positions[r.ShardId.ToString()] = r.SequenceNumber;
-        var buffered = list.Select(r => new BufferedRecord(r.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds(), r.Data.ToArray())).ToArray();
-        return (new DeliveryBuffer(Guid.NewGuid(), plan, buffered), positions.ToImmutable());
+        var buffered = list.Select(r => new BufferedRecord(r.Record.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds(), r.Record.Data.ToArray())).ToArray();
+        return (new DeliveryBuffer(Guid.NewGuid(), plan, buffered), list);
+    }
+
+    /// <summary>
+    /// Moves the checkpoints a delivery stream journaled before it read as a consumer application into its
+    /// application, so it resumes where it was instead of at TRIM_HORIZON. The earlier reader read the shards open
+    /// when it started, each after its checkpoint (the last sequence number delivered) or from its start, and never
+    /// a shard that was already closed. So: a shard with such a checkpoint resumes after it; a closed shard without
+    /// one that was closed before the delivery stream was created (it was never read; everything it holds predates
+    /// the delivery stream) is marked finished (SHARD_END); every other shard is read from its start, which delivers
+    /// the records the earlier reader missed in shards created by resharding after it started. Checkpoints only move
+    /// forward, so running this again on every start changes nothing once the application has gone further.
+    /// </summary>
+    internal static async Task<NotUsed> MigrateAsync(ActorStreamsClient client, string streamName, string application, long createdAtMs,
+        ImmutableSortedDictionary<string, string> legacyCheckpoints, ILoggingAdapter log, CancellationToken cancellationToken)
+    {
+        if (legacyCheckpoints.IsEmpty) return NotUsed.Instance;
+        var entry = await client.GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        var updates = ImmutableArray.CreateBuilder<CheckpointUpdate>();
+        var checkpointed = new HashSet<int>();
+        foreach (var (shardId, sequenceNumber) in legacyCheckpoints)
+        {
+            if (!StreamShardId.TryParse(shardId, out var id) || !SequenceNumber.TryParse(sequenceNumber, out var last))
+            {
+                log.Warning("Delivery stream checkpoint {0} = {1} is not a shard id and sequence number; it is not migrated", shardId, sequenceNumber);
+                continue;
+            }
+            checkpointed.Add(id.Index);
+            updates.Add(new CheckpointUpdate(id.Index, last.Next, ShardEnd: false));
+        }
+        foreach (var shard in entry.Shards)
+        {
+            if (shard.IsOpen || checkpointed.Contains(shard.Index)) continue;
+            // A catalog of before shard close times (null) cannot tell: then only ancestors of a checkpointed shard count.
+            var skipped = shard.ClosedAtMs is { } closedAt ? closedAt <= createdAtMs : IsAncestorOfAny(entry, shard.Index, checkpointed);
+            if (skipped) updates.Add(new CheckpointUpdate(shard.Index, new SequenceNumber(shard.EndingEventNo ?? 0, 0), ShardEnd: true));
+        }
+        if (updates.Count == 0) return NotUsed.Instance;
+        var entityId = ConsumerApplicationEntity.EntityId(entry.Name, entry.Epoch, application);
+        await client.CommitCheckpointsAsync(new CommitCheckpoints(entityId, MigrationMemberId, updates.ToImmutable()), cancellationToken).ConfigureAwait(false);
+        return NotUsed.Instance;
+    }
+
+    // Commits are not checked against leases; this names the migration in the application's diagnostics.
+    private const string MigrationMemberId = "firehose-checkpoint-migration";
+
+    private static bool IsAncestorOfAny(StreamEntry entry, int shard, HashSet<int> descendants)
+    {
+        var children = entry.Shards.Where(s => s.ParentIndex == shard || s.AdjacentParentIndex == shard).Select(s => s.Index).ToList();
+        return children.Any(c => descendants.Contains(c) || IsAncestorOfAny(entry, c, descendants));
+    }
+
+    /// <summary>
+    /// Stops the graph: the source leaves the application (its leases are released at once), else, before the source
+    /// started, the graph is cut upstream.
+    /// </summary>
+    private sealed class Handle : IKillSwitch
+    {
+        private readonly object _lock = new();
+        private ISourceControl? _control;
+        private bool _stopped;
+
+        public UniqueKillSwitch? Outer { get; set; }
+
+        public void Attach(ISourceControl control)
+        {
+            bool stopped;
+            lock (_lock)
+            {
+                _control = control;
+                stopped = _stopped;
+            }
+            if (stopped) control.Stop();
+        }
+
+        public void Shutdown()
+        {
+            ISourceControl? control;
+            lock (_lock)
+            {
+                _stopped = true;
+                control = _control;
+            }
+            control?.Stop();
+            Outer?.Shutdown();
+        }
+
+        public void Abort(Exception cause)
+        {
+            Shutdown();
+            Outer?.Abort(cause);
+        }
     }
 }

@@ -17,16 +17,19 @@ internal static class ObjectNaming
     public const string HttpEndpointFailed = "http-endpoint-failed";
     public const string WarehouseFailed = "redshift-failed";
     public const string FormatConversionFailed = "format-conversion-failed";
+    public const string PartitioningFailed = "partitioning-failed";
 
     public static string ObjectKey(ObjectStoreDestination destination, string streamName, int version, DateTimeOffset oldestArrival,
-        Guid bufferId, string? errorOutputType)
+        Guid bufferId, string? errorOutputType, IReadOnlyDictionary<string, string>? partitionKeys = null)
     {
         var prefix = errorOutputType is null
             ? destination.Prefix ?? ""
             : destination.ErrorOutputPrefix ?? $"{errorOutputType}/";
-        var evaluated = Evaluate(prefix, oldestArrival, bufferId, errorOutputType, out var hadTimestamp);
+        var evaluated = Evaluate(prefix, oldestArrival, bufferId, errorOutputType, partitionKeys, validating: false, out var hadTimestamp);
         var utc = oldestArrival.UtcDateTime;
-        if (!hadTimestamp) evaluated += utc.ToString("yyyy'/'MM'/'dd'/'HH'/'", CultureInfo.InvariantCulture);
+        // A dynamically partitioned prefix is used as evaluated; the others get the default time prefix.
+        var partitioned = errorOutputType is null && destination.DynamicPartitioning is { Enabled: true };
+        if (!hadTimestamp && !partitioned) evaluated += utc.ToString("yyyy'/'MM'/'dd'/'HH'/'", CultureInfo.InvariantCulture);
         var extension = errorOutputType is null ? destination.FileExtension ?? Compression.Extension(destination.CompressionFormat) : "";
         return evaluated + streamName + "-" + version.ToString(CultureInfo.InvariantCulture) + "-"
                + utc.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture) + "-" + bufferId.ToString("D") + extension;
@@ -40,7 +43,7 @@ internal static class ObjectNaming
             throw new InvalidArgumentException($"{member} is {prefix.Length} characters long; at most {FirehoseLimits.MaxPrefixLength} are allowed.");
         try
         {
-            Evaluate(prefix, DateTimeOffset.UnixEpoch, Guid.Empty, isErrorPrefix ? ProcessingFailed : null, out _);
+            Evaluate(prefix, DateTimeOffset.UnixEpoch, Guid.Empty, isErrorPrefix ? ProcessingFailed : null, null, validating: true, out _);
         }
         catch (FormatException e)
         {
@@ -52,7 +55,30 @@ internal static class ObjectNaming
 
     public static bool HasExpressions(string? prefix) => prefix is not null && prefix.Contains("!{", StringComparison.Ordinal);
 
-    private static string Evaluate(string prefix, DateTimeOffset at, Guid bufferId, string? errorOutputType, out bool hadTimestamp)
+    /// <summary>The <c>!{partitionKeyFromQuery:KEY}</c> and <c>!{partitionKeyFromLambda:KEY}</c> expressions of a prefix, in order.</summary>
+    public static List<(string Namespace, string Key)> PartitionExpressions(string? prefix)
+    {
+        var found = new List<(string, string)>();
+        if (prefix is null) return found;
+        var i = 0;
+        while ((i = prefix.IndexOf("!{", i, StringComparison.Ordinal)) >= 0)
+        {
+            var end = prefix.IndexOf('}', i);
+            if (end < 0) break;
+            var expression = prefix.AsSpan(i + 2, end - i - 2);
+            var colon = expression.IndexOf(':');
+            if (colon > 0)
+            {
+                var ns = expression[..colon].Trim().ToString();
+                if (ns is Partitioning.QueryNamespace or Partitioning.LambdaNamespace) found.Add((ns, expression[(colon + 1)..].Trim().ToString()));
+            }
+            i = end + 1;
+        }
+        return found;
+    }
+
+    private static string Evaluate(string prefix, DateTimeOffset at, Guid bufferId, string? errorOutputType,
+        IReadOnlyDictionary<string, string>? partitionKeys, bool validating, out bool hadTimestamp)
     {
         hadTimestamp = false;
         var result = new StringBuilder(prefix.Length + 32);
@@ -87,10 +113,16 @@ internal static class ObjectNaming
                     if (errorOutputType is null) throw new FormatException("!{firehose:error-output-type} is only allowed in the error output prefix.");
                     result.Append(errorOutputType);
                     break;
-                case "partitionKeyFromQuery" or "partitionKeyFromLambda":
-                    throw new FormatException($"'!{{{ns}:{value}}}' needs dynamic partitioning, which ActorStreams does not support yet.");
+                case Partitioning.QueryNamespace or Partitioning.LambdaNamespace:
+                    if (errorOutputType is not null)
+                        throw new FormatException($"'!{{{ns}:{value}}}' is not allowed in the error output prefix (records there may have no partition keys).");
+                    if (value.Length == 0) throw new FormatException($"'!{{{ns}:}}' names no key.");
+                    if (validating) result.Append("key");
+                    else if (partitionKeys is not null && partitionKeys.TryGetValue(ns + ":" + value, out var key)) result.Append(key);
+                    else throw new FormatException($"'!{{{ns}:{value}}}' has no value: the buffer is not a partition with that key.");
+                    break;
                 default:
-                    throw new FormatException($"'!{{{ns}:{value}}}' is not a supported expression (timestamp:<pattern>, firehose:random-string, firehose:error-output-type).");
+                    throw new FormatException($"'!{{{ns}:{value}}}' is not a supported expression (timestamp:<pattern>, firehose:random-string, firehose:error-output-type, partitionKeyFromQuery:<key>, partitionKeyFromLambda:<key>).");
             }
             i = end + 1;
         }

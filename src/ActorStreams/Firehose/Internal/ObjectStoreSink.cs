@@ -5,20 +5,33 @@ internal sealed class ObjectStoreSink(ObjectStoreDestination destination, IObjec
 {
     private readonly string _bucket = DirectoryObjectStore.BucketOfArn(destination.BucketArn, "BucketARN");
 
-    // As S3 in Firehose, the object store is retried until it takes the object: nothing accepted is dropped.
     public override string FailureOutputType => "s3-failed";
 
-    public override TimeSpan? RetryDuration => null;
+    // As S3 in Firehose, the object store is retried until it takes the object: nothing accepted is dropped. With
+    // dynamic partitioning, DynamicPartitioningConfiguration.RetryOptions bounds it; then the records go to s3-failed.
+    public override TimeSpan? RetryDuration => destination.DynamicPartitioning is { Enabled: true } dp
+        ? TimeSpan.FromSeconds(dp.RetryDurationInSeconds)
+        : null;
 
     public override PreparedDelivery? Prepare(DeliveryBuffer buffer, List<BufferedRecord> records, List<FailedRecord> failed)
     {
         if (records.Count == 0) return null;
-        if (destination.DataFormatConversion is not { Enabled: true } conversion) return PrepareObject(destination, buffer, records);
+        string key;
+        try
+        {
+            var oldest = DateTimeOffset.FromUnixTimeMilliseconds(buffer.OldestArrivalMs);
+            var named = destination.DataFormatConversion is { Enabled: true } ? destination with { FileExtension = destination.FileExtension ?? ".parquet" } : destination;
+            key = ObjectNaming.ObjectKey(named, buffer.Plan.StreamName, buffer.Plan.Version, oldest, buffer.BufferId, errorOutputType: null, buffer.Partition);
+        }
+        catch (FormatException e)
+        {
+            // A partition made under an earlier prefix may lack a key the current prefix uses.
+            foreach (var r in records) failed.Add(new FailedRecord(r, ObjectNaming.PartitioningFailed, Partitioning.ErrorCode, e.Message, 0));
+            return null;
+        }
+        if (destination.DataFormatConversion is not { Enabled: true } conversion) return PrepareObject(destination, buffer, records, key);
         var parquet = ParquetConversion.Convert(conversion, records, failed);
         if (parquet is null) return null;
-        var oldest = DateTimeOffset.FromUnixTimeMilliseconds(buffer.OldestArrivalMs);
-        var key = ObjectNaming.ObjectKey(destination with { FileExtension = destination.FileExtension ?? ".parquet" }, buffer.Plan.StreamName,
-            buffer.Plan.Version, oldest, buffer.BufferId, errorOutputType: null);
         return new PreparedObject(records.Count - failed.Count(f => f.ErrorOutputType == ObjectNaming.FormatConversionFailed), key, parquet);
     }
 
@@ -29,7 +42,7 @@ internal sealed class ObjectStoreSink(ObjectStoreDestination destination, IObjec
     }
 
     /// <summary>The records' bytes back to back (Firehose adds no delimiter), compressed, under the buffer's key.</summary>
-    public static PreparedObject PrepareObject(ObjectStoreDestination destination, DeliveryBuffer buffer, IReadOnlyList<BufferedRecord> records)
+    public static PreparedObject PrepareObject(ObjectStoreDestination destination, DeliveryBuffer buffer, IReadOnlyList<BufferedRecord> records, string? key = null)
     {
         var total = 0;
         foreach (var r in records) total += r.Data.Length;
@@ -40,8 +53,8 @@ internal sealed class ObjectStoreSink(ObjectStoreDestination destination, IObjec
             r.Data.CopyTo(data, at);
             at += r.Data.Length;
         }
-        var oldest = DateTimeOffset.FromUnixTimeMilliseconds(buffer.OldestArrivalMs);
-        var key = ObjectNaming.ObjectKey(destination, buffer.Plan.StreamName, buffer.Plan.Version, oldest, buffer.BufferId, errorOutputType: null);
+        key ??= ObjectNaming.ObjectKey(destination, buffer.Plan.StreamName, buffer.Plan.Version,
+            DateTimeOffset.FromUnixTimeMilliseconds(buffer.OldestArrivalMs), buffer.BufferId, errorOutputType: null);
         var entryName = Path.GetFileNameWithoutExtension(key);
         return new PreparedObject(records.Count, key, Compression.Compress(destination.CompressionFormat, data, entryName));
     }

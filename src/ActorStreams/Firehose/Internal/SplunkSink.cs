@@ -14,8 +14,12 @@ namespace ActorStreams.Firehose.Internal;
 /// line. A 400 (the data is malformed) is permanent; other failures, and an indexer acknowledgment that does not
 /// come in time, are retried.
 /// </summary>
-internal sealed class SplunkSink(SplunkDestination destination, HttpClient http, IObjectStore store, string streamName) : DestinationSink
+internal sealed class SplunkSink(SplunkDestination destination, HttpClient http, IObjectStore store, string streamName, TimeProvider? clock = null)
+    : DestinationSink
 {
+    // The acknowledgment timeout runs on the runtime's clock, as the delivery retries do.
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     public const string SplunkFailed = "splunk-failed";
     private static readonly TimeSpan AckPollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -102,7 +106,7 @@ internal sealed class SplunkSink(SplunkDestination destination, HttpClient http,
 
         // Indexer acknowledgment: the events count once the indexers confirm them.
         var ackId = ackElement.GetInt64();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(Destination.HecAcknowledgmentTimeoutInSeconds);
+        var deadline = _clock.GetUtcNow() + TimeSpan.FromSeconds(Destination.HecAcknowledgmentTimeoutInSeconds);
         var ackBody = Encoding.UTF8.GetBytes($"{{\"acks\":[{ackId.ToString(CultureInfo.InvariantCulture)}]}}");
         while (true)
         {
@@ -110,9 +114,9 @@ internal sealed class SplunkSink(SplunkDestination destination, HttpClient http,
             if (ack.Status == HttpStatusCode.OK && ack.Json is { } a && a.TryGetProperty("acks", out var acks)
                 && acks.ValueKind == JsonValueKind.Object && acks.TryGetProperty(ackId.ToString(CultureInfo.InvariantCulture), out var done) && done.ValueKind == JsonValueKind.True)
                 return;
-            if (DateTime.UtcNow > deadline)
+            if (_clock.GetUtcNow() > deadline)
                 throw new DeliveryException("Splunk.AckTimeout", $"HEC did not acknowledge ackId {ackId} within {Destination.HecAcknowledgmentTimeoutInSeconds} s.");
-            await Task.Delay(AckPollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(AckPollInterval, _clock, cancellationToken).ConfigureAwait(false);
         }
     }
 

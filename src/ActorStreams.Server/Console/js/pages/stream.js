@@ -1,11 +1,22 @@
-// Stream detail: summary, shard map with lineage, per-shard throughput, consumers, and the resharding, retention,
-// mode and delete actions (each behind a confirmation dialog).
-import { kinesis, metrics, all } from "../api.js";
+// Stream detail: summary, shard map with lineage, per-shard throughput, consumers with their lag per shard, and the
+// resharding, retention, mode and delete actions (each behind a confirmation dialog).
+import { kinesis, metrics, consumerLag, all } from "../api.js";
 import { h, rate, mb, average, time, errorText, MAX_HASH } from "../util.js";
 import { confirmAction } from "../app.js";
 import { shardMap, sparkline } from "./shardmap.js";
 
 const REFRESH_MS = 2000;
+
+/** A lag in milliseconds as people read it: ms below 10 s, then seconds, minutes, hours. */
+export function lagText(ms) {
+  if (ms === undefined || ms === null) return "-";
+  if (ms < 10000) return `${ms.toLocaleString("en-US")} ms`;
+  if (ms < 600000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 36000000) return `${(ms / 60000).toFixed(1)} min`;
+  return `${(ms / 3600000).toFixed(1)} h`;
+}
+
+const KIND_LABELS = { ENHANCED_FAN_OUT: "Enhanced fan-out", CONSUMER_APPLICATION: "Consumer application", GET_RECORDS: "GetRecords (polling)" };
 
 const isOpen = (shard) => !(shard.SequenceNumberRange && shard.SequenceNumberRange.EndingSequenceNumber);
 const percent = (text) => (Number((BigInt(text) * 10000n) / (MAX_HASH + 1n)) / 100).toFixed(2) + "%";
@@ -106,11 +117,7 @@ export async function streamPage(name) {
     error,
     h("div.row",
       h("div.panel", h("h2", "Summary"), summaryBox,
-        h("p", h("a#open-data-viewer", { href: `#/streams/${encodeURIComponent(name)}/data` }, h("button", "Data viewer")))),
-      h("div.panel", h("h2", "Consumers (enhanced fan-out)"),
-        h("table#consumers-table", h("thead", h("tr", h("th", "Name"), h("th", "Status"), h("th", "Registered"))), consumerBody),
-        h("p.hint", "Lag: this server does not keep per-consumer read positions. The shard table shows MillisBehindLatest of " +
-          "the latest read of each shard on this node, whichever consumer made it."))),
+        h("p", h("a#open-data-viewer", { href: `#/streams/${encodeURIComponent(name)}/data` }, h("button", "Data viewer"))))),
     h("div.panel", h("h2", "Shard map"),
       h("p.hint", "Hash-key ranges (top 0, bottom 2^128-1) over the stream's reshard steps; orange lines join children to parents."),
       mapBox),
@@ -120,6 +127,11 @@ export async function streamPage(name) {
         h("thead", h("tr", ["Shard", "State", "Hash range", "Parents", "In rec/s", "In MB/s", "Out rec/s", "Out MB/s",
           "Write throttled", "Read throttled", "MillisBehindLatest", "Last 60 s"].map((t, i) => h(i >= 4 && i < 11 ? "th.num" : "th", t)))),
         shardBody)),
+    h("div.panel", h("h2", "Consumers and lag"),
+      h("table#consumers-table", h("thead", h("tr", ["Consumer", "Type", "Shard", "MillisBehindLatest", "Position", "State", "Measured"]
+        .map((t) => h(t === "MillisBehindLatest" ? "th.num" : "th", t)))), consumerBody),
+      h("p.hint#consumers-hint", "Enhanced fan-out: what the last SubscribeToShard event said. Consumer application: age of the first " +
+        "record after its checkpoint. GetRecords: pollers are anonymous, so the largest iterator age of the shard's reads in the last minute.")),
     h("div.panel", h("h2", "Actions"), actionResult, actions));
 
   let timer = null;
@@ -129,10 +141,11 @@ export async function streamPage(name) {
     try {
       const reply = await kinesis("DescribeStreamSummary", { StreamName: name });
       summary = reply.StreamDescriptionSummary;
-      const [list, m, consumers] = await Promise.all([
+      const [list, m, consumers, lag] = await Promise.all([
         all("ListShards", { StreamName: name }, "Shards"),
         metrics(name),
         all("ListStreamConsumers", { StreamARN: summary.StreamARN }, "Consumers").catch(() => []),
+        consumerLag(name).catch((e) => ({ error: e })),
       ]);
       shards = list;
       summaryBox.replaceChildren(
@@ -179,10 +192,7 @@ export async function streamPage(name) {
           h("td.num", c && c.LastMillisBehindLatest !== undefined ? String(c.LastMillisBehindLatest) : "-"),
           h("td", p ? sparkline(p) : ""));
       }));
-      consumerBody.replaceChildren(...(consumers.length
-        ? consumers.map((c) => h("tr", h("td", c.ConsumerName), h("td", h("span.status", { class: c.ConsumerStatus }, c.ConsumerStatus)),
-          h("td", time(c.ConsumerCreationTimestamp))))
-        : [h("tr", h("td.empty", { colSpan: 3 }, "No registered consumers."))]));
+      consumerBody.replaceChildren(...consumerRows(consumers, lag));
       error.textContent = "";
     } catch (e) {
       error.textContent = errorText(e);
@@ -192,4 +202,36 @@ export async function streamPage(name) {
   mode.addEventListener("change", () => { mode.dataset.touched = "1"; });
   await refresh();
   return { element, dispose() { disposed = true; clearTimeout(timer); } };
+}
+
+/** One row per consumer and shard it read; a consumer with no shard read yet gets one row; then the GetRecords iterator ages. */
+function consumerRows(registered, lag) {
+  if (lag.error) return [h("tr", h("td.empty.error", { colSpan: 7 }, `Consumer lag unavailable: ${errorText(lag.error)}`))];
+  const status = new Map(registered.map((c) => [c.ConsumerName, c.ConsumerStatus]));
+  const rows = [];
+  const row = (name, kind, shard, ms, position, state, at) => h("tr", { "data-consumer": name, "data-kind": kind, "data-lag-shard": shard || "" },
+    h("td", name), h("td", KIND_LABELS[kind] || kind), h("td.mono", shard || "-"),
+    h("td.num.lag", { "data-ms": ms === undefined ? "" : String(ms), title: ms === undefined ? "" : `${ms} ms` }, lagText(ms)),
+    h("td.mono.position", { title: position || "" }, position ? (position.length > 14 ? "…" + position.slice(-12) : position) : "-"),
+    h("td", state), h("td", at ? time(at) : "-"));
+  for (const c of lag.Consumers) {
+    const registration = c.Kind === "ENHANCED_FAN_OUT" ? (status.get(c.Name) || "ACTIVE") : "";
+    if (!c.Shards.length) {
+      rows.push(row(c.Name, c.Kind, null, undefined, null, c.Kind === "ENHANCED_FAN_OUT" ? `${registration}, not subscribed` : "no checkpoint", null));
+      continue;
+    }
+    for (const s of c.Shards) {
+      const state = c.Kind === "ENHANCED_FAN_OUT"
+        ? (s.Active ? "subscribed" : "subscription ended")
+        : (s.SequenceNumber === "SHARD_END" ? "shard finished" : s.Active ? "leased" : "not leased");
+      rows.push(row(c.Name, c.Kind, s.ShardId, s.MillisBehindLatest, s.SequenceNumber, state + (s.Approximate ? " (approx.)" : ""), s.ObservedAt));
+    }
+  }
+  for (const a of lag.IteratorAges) {
+    rows.push(row("GetRecords", "GET_RECORDS", a.ShardId, a.MaxMillisBehindLatest, null, `last read ${lagText(a.LastMillisBehindLatest)} behind`, a.LastReadAt));
+  }
+  if (lag.NodesAnswered < lag.NodesAsked) {
+    rows.push(h("tr", h("td.empty", { colSpan: 7 }, `${lag.NodesAsked - lag.NodesAnswered} of ${lag.NodesAsked} nodes did not answer; consumers they serve are missing.`)));
+  }
+  return rows.length ? rows : [h("tr", h("td.empty", { colSpan: 7 }, "No consumers: no registered consumer, running consumer application or GetRecords reader in the last minute."))];
 }

@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using System.Text;
+using ActorStreams.Firehose;
+using ActorStreams.Firehose.Internal;
+using ActorStreams.Serialization;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ActorStreams.Tests.Firehose;
+
+/// <summary>The jq subset of dynamic partitioning, and the journal form of partitions (new events, snapshots old and new).</summary>
+public sealed class MetadataQuerySpec(ITestOutputHelper output) : ActorStreamsSpec(output)
+{
+    private static Dictionary<string, string> Keys(string query, string json)
+    {
+        var keys = new Dictionary<string, string>();
+        Assert.True(MetadataQuery.Parse(query, "q").TryEvaluate(Encoding.UTF8.GetBytes(json), keys, out var error), error);
+        return keys;
+    }
+
+    private static string Failure(string query, string json)
+    {
+        var keys = new Dictionary<string, string>();
+        Assert.False(MetadataQuery.Parse(query, "q").TryEvaluate(Encoding.UTF8.GetBytes(json), keys, out var error));
+        return error!;
+    }
+
+    [Fact]
+    public void Paths_must_reach_nested_members_quoted_names_and_array_elements()
+    {
+        const string json = """{"a":{"b":{"c":"deep"}},"odd key":{"x":1.50},"list":[{"id":10},{"id":20}],"flag":false,"big":12345678901234567890}""";
+        var keys = Keys("""{ deep: .a.b.c, brackets: .a["b"]["c"], quoted: ."odd key".x, "first id": .list[0].id, last: .list[-1].id, dotted: .list.[1].id, flag: .flag, big: .big }""", json);
+        Assert.Equal("deep", keys["deep"]);
+        Assert.Equal("deep", keys["brackets"]);
+        Assert.Equal("1.50", keys["quoted"]);
+        Assert.Equal("10", keys["first id"]);
+        Assert.Equal("20", keys["last"]);
+        Assert.Equal("20", keys["dotted"]);
+        Assert.Equal("false", keys["flag"]);
+        Assert.Equal("12345678901234567890", keys["big"]);
+        Assert.Equal(["deep", "brackets", "quoted", "first id", "last", "dotted", "flag", "big"], MetadataQuery.Parse(
+            """{ deep: .a.b.c, brackets: .a["b"]["c"], quoted: ."odd key".x, "first id": .list[0].id, last: .list[-1].id, dotted: .list.[1].id, flag: .flag, big: .big }""", "q").Keys);
+    }
+
+    [Fact]
+    public void Records_without_a_usable_value_must_fail_with_the_reason()
+    {
+        Assert.Contains("no value for partition key k", Failure("{k: .a.b}", """{"a":{}}"""));
+        Assert.Contains("no value for partition key k", Failure("{k: .a.b}", """{"a":null}"""));
+        Assert.Contains("no value for partition key k", Failure("{k: .list[5]}", """{"list":[1]}"""));
+        Assert.Contains("an object", Failure("{k: .a}", """{"a":{"b":1}}"""));
+        Assert.Contains("an array", Failure("{k: .a}", """{"a":[1]}"""));
+        Assert.Contains("cannot index a string", Failure("{k: .a.b}", """{"a":"text"}"""));
+        Assert.Contains("not JSON", Failure("{k: .a}", "{\"a\":"));
+    }
+
+    [Theory]
+    [InlineData("{}", "no members")]
+    [InlineData("{k: .a, k: .b}", "twice")]
+    [InlineData("{k: .a} trailing", "text after")]
+    [InlineData("{k: .a | .b}", "pipes")]
+    [InlineData("{k: (.a)}", "parentheses")]
+    [InlineData("{k: .a == 1}", "comparisons")]
+    [InlineData("{k: {x: .a}}", "nested object")]
+    [InlineData("{k: [.a]}", "array construction")]
+    [InlineData("{k: @base64}", "formats")]
+    [InlineData("{k: \"\\(.a)\"}", "literals")]
+    [InlineData("{(.a): .b}", "computed keys")]
+    public void Queries_outside_the_subset_must_be_refused_naming_the_construct(string query, string construct)
+    {
+        var e = Assert.Throws<InvalidArgumentException>(() => MetadataQuery.Parse(query, "MetadataExtractionQuery"));
+        Assert.Contains(construct, e.Message);
+    }
+
+    private T RoundTrip<T>(T obj) where T : notnull
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(obj);
+        Assert.IsType<ActorStreamsSerializer>(serializer);
+        var bytes = serializer.ToBinary(obj);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, obj);
+        return Assert.IsType<T>(Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest));
+    }
+
+    [Fact]
+    public void Partition_events_and_snapshots_must_round_trip_and_snapshots_written_before_partitioning_must_still_read()
+    {
+        var keys = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            [KeyValuePair.Create("partitionKeyFromQuery:customer", "42"), KeyValuePair.Create("partitionKeyFromLambda:region", "eu")]);
+        var records = ImmutableArray.Create(new BufferedRecord(1_700_000_000_000, [1, 2, 3]), new BufferedRecord(1_700_000_000_001, []));
+        var partitioned = new DeliveryRecordsPartitioned(Guid.NewGuid(), 1_700_000_000_500,
+            [new PartitionedRecords(keys, false, records), new PartitionedRecords(ImmutableSortedDictionary<string, string>.Empty, true, records[..1])]);
+        Assert.Equal(partitioned, RoundTrip(partitioned));
+        var sealedEvent = new PartitionBufferSealed(Guid.NewGuid(), Partitioning.Canonical(keys), 2, 1_700_000_000_900);
+        Assert.Equal(sealedEvent, RoundTrip(sealedEvent));
+
+        var snapshot = new DeliveryStreamSnapshot(null, false, records, [new SealedBuffer(Guid.NewGuid(), 1, 5)],
+            ImmutableSortedDictionary<string, string>.Empty)
+        {
+            Partitions = [new PartitionSnapshot(keys, false, records, [new SealedBuffer(Guid.NewGuid(), 1, 7)], 1_700_000_000_500)],
+        };
+        Assert.Equal(snapshot, RoundTrip(snapshot));
+
+        // A snapshot of the old layout (it ends after the checkpoints) reads with no partitions.
+        var old = snapshot with { Partitions = [] };
+        var serializer = Sys.Serialization.FindSerializerFor(old);
+        var bytes = serializer.ToBinary(old);
+        var oldLayout = bytes[..^4]; // the new layout appends the partition count (an int, 0 here)
+        var read = Assert.IsType<DeliveryStreamSnapshot>(Sys.Serialization.Deserialize(oldLayout, serializer.Identifier,
+            Akka.Serialization.Serialization.ManifestFor(serializer, old)));
+        Assert.Empty(read.Partitions);
+        Assert.Equal(old, read);
+    }
+}
