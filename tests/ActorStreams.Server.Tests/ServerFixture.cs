@@ -81,6 +81,24 @@ public class ServerFixture : IAsyncLifetime
         return await KinesisReply.ReadAsync(response);
     }
 
+    /// <summary>
+    /// The Prometheus scrape text once <paramref name="ready"/> holds for it. The exporter serves a cached response for
+    /// up to 300 ms after a scrape (OpenTelemetry's ScrapeResponseCacheDurationMilliseconds), so a scrape right after
+    /// another one can predate the events the test just caused: poll (up to 15 s) instead of trusting the first answer.
+    /// </summary>
+    public async Task<string> ScrapeMetricsAsync(Func<string, bool> ready)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            using var response = await Http.GetAsync("/metrics");
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync();
+            if (ready(text) || DateTime.UtcNow > deadline) return text;
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Calls an operation that must succeed and returns its JSON body.</summary>
     public async Task<JsonElement> OkAsync(string operation, object body)
     {
