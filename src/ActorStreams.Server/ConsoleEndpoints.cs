@@ -68,6 +68,7 @@ internal static class ConsoleEndpoints
         }));
         app.MapGet(MetricsPath, (HttpContext context, ActorSystem system) => MetricsAsync(context, system, verifier));
         ConsoleConsumerLagEndpoint.Map(app, verifier);
+        ConsoleShardTimesEndpoint.Map(app, verifier);
         app.MapGet(Path + "/{**file}", (HttpContext context, string? file) => ServeAsync(context, file));
     }
 

@@ -66,7 +66,7 @@ public sealed partial class ActorStreamsClient
         var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
         CheckCreationTimestamp(entry, streamCreationTimestamp);
         var shards = filter is null ? entry.Shards.OrderBy(s => s.Index) : StreamShardSelection.Select(entry, filter, NowMs);
-        return shards.Select(ToShardDescription).ToList();
+        return shards.Select(s => ToShardDescription(entry, s)).ToList();
     }
 
     /// <summary>A StreamCreationTimestamp names one incarnation of a stream name: whole seconds, as the AWS CLI sends it.</summary>
@@ -143,16 +143,20 @@ public sealed partial class ActorStreamsClient
 
     private static readonly string FirstSequenceNumber = new SequenceNumber(1, 0).ToString();
 
-    private static StreamShardDescription ToShardDescription(ShardEntry s) => new(
+    private static StreamShardDescription ToShardDescription(StreamEntry stream, ShardEntry s) => new(
         new StreamShardId(s.Index),
         s.ParentIndex is { } p ? new StreamShardId(p) : null,
         s.AdjacentParentIndex is { } a ? new StreamShardId(a) : null,
         s.HashKeyRange,
-        new SequenceNumberRange(FirstSequenceNumber, s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).ToString() : null));
+        new SequenceNumberRange(FirstSequenceNumber, s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).ToString() : null))
+    {
+        OpenedAt = DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedAtMs ?? stream.CreatedAtMs),
+        ClosedAt = s.ClosedAtMs is { } closed ? DateTimeOffset.FromUnixTimeMilliseconds(closed) : null,
+    };
 
     private StreamDescription ToDescription(StreamEntry e)
     {
-        var shards = e.Shards.OrderBy(s => s.Index).Select(ToShardDescription).ToList();
+        var shards = e.Shards.OrderBy(s => s.Index).Select(s => ToShardDescription(e, s)).ToList();
         return new StreamDescription(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, shards, e.RetentionHours,
             DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId);
     }

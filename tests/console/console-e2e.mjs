@@ -191,6 +191,7 @@ async function openFlow(page) {
   await page.selectOption("#split-shard", "shardId-000000000000");
   const key = await page.inputValue("#split-key");
   check(key === ((((1n << 128n) / 3n - 1n) + 1n) / 2n).toString(), `the split key defaults to the middle of shard 0 (${key})`);
+  const beforeSplit = Date.now() / 1000;
   await page.click("#split-submit");
   await page.waitForSelector("#confirm-dialog[open]");
   check((await page.textContent("#confirm-text")).includes("shardId-000000000000"), "the confirmation names the shard");
@@ -221,6 +222,14 @@ async function openFlow(page) {
   await page.waitForFunction(() => document.querySelectorAll('#shard-map g[data-state="OPEN"]').length === 3
     && document.querySelector("#summary-status")?.textContent === "ACTIVE");
   check(true, "the map shows 3 open shards after the merge");
+  // The time axis: the split and the merge columns are labelled with when they completed, in order, during this test.
+  const stepTimes = await page.$$eval('#shard-map text[data-step]', (ts) => ts.map((t) => [Number(t.dataset.step), t.dataset.time ? Number(t.dataset.time) : null]));
+  const split = stepTimes.find(([i]) => i === 1)?.[1], merge = stepTimes.find(([i]) => i === 2)?.[1];
+  const afterMergeAt = Date.now() / 1000;
+  check(split !== null && split !== undefined && merge !== null && merge !== undefined,
+    `the split and merge steps carry their times (${JSON.stringify(stepTimes)})`);
+  check(beforeSplit - 2 <= split && split <= merge && merge <= afterMergeAt + 2,
+    `the split (${split}) and the merge (${merge}) completed in order between ${beforeSplit} and ${afterMergeAt}`);
   const writes = await page.textContent('#shards-table tr[data-shard="shardId-000000000001"] td:nth-child(5)');
   check(Number(writes) >= 0, "the shard table shows per-shard rates");
   // Cancelling a dialog changes nothing.

@@ -99,6 +99,13 @@ export async function consumerLag(streamName) {
   return send(`${path}?stream=${encodeURIComponent(streamName)}`, { method: "GET", headers, cache: "no-store" });
 }
 
+/** When each shard of a stream opened and closed (signed like `metrics`); ListShards does not say. */
+export async function shardTimes(streamName) {
+  const path = "/console/api/shard-times";
+  const headers = await signedHeaders("GET", path, { stream: streamName }, {}, "", "kinesis");
+  return send(`${path}?stream=${encodeURIComponent(streamName)}`, { method: "GET", headers, cache: "no-store" });
+}
+
 /** The shard estimator (no data, no signature needed). */
 export async function estimateShards(averageRecordSizeKiB, recordsPerSecond, consumers) {
   return send("/estimate-shards", {

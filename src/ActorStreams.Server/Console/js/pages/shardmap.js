@@ -1,8 +1,26 @@
 // The shard map: every shard as its hash-key range (vertical, 0 at the top to 2^128-1 at the bottom) over the
-// reshard steps of the stream (horizontal, oldest left). ListShards gives no times, so the steps are ordered by
-// shard creation (shard ids grow with time): each split, merge or scaling step that closed a shard starts a new
-// column, and lines join each child to its parent and adjacent parent.
+// reshard steps of the stream (horizontal, oldest left). The steps are ordered by shard creation (shard ids grow
+// with time): each split, merge or scaling step that closed a shard starts a new column, and lines join each child
+// to its parent and adjacent parent. Columns are evenly spaced (a stream days old and split a minute ago stays
+// readable); each is labelled with the time its step completed, from /console/api/shard-times (ListShards gives no
+// times), so the axis reads as time.
 import { s, shortShard } from "../util.js";
+
+const clock = (epochSeconds) => new Date(epochSeconds * 1000).toISOString().slice(11, 19);
+const day = (epochSeconds) => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+
+/** The time each step began: when the shards that start at it opened (the earliest of them); null when not known. */
+export function stepTimes(shards, start, steps, times) {
+  const opened = new Map((times || []).map((t) => [t.ShardId, t.OpenedAt]));
+  const at = Array(steps).fill(null);
+  for (const shard of shards) {
+    const step = start.get(shard.ShardId);
+    const t = opened.get(shard.ShardId);
+    if (t === undefined || t === null) continue;
+    if (at[step] === null || t < at[step]) at[step] = t;
+  }
+  return at;
+}
 
 const TWO_128 = 1n << 128n;
 const fraction = (text) => Number((BigInt(text) * 1000000n) / TWO_128) / 1000000;
@@ -35,9 +53,10 @@ export function layout(shards) {
   return { start, end, steps };
 }
 
-export function shardMap(shards) {
+export function shardMap(shards, times) {
   const width = 960, height = 360, left = 70, right = 20, top = 16, bottom = 34;
   const { start, end, steps } = layout(shards);
+  const at = stepTimes(shards, start, steps, times);
   const x = (step) => left + (step / steps) * (width - left - right);
   const y = (f) => top + f * (height - top - bottom);
   const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", class: "shard-map", role: "img",
@@ -74,8 +93,13 @@ export function shardMap(shards) {
   svg.append(s("text", { x: left - 6, y: top + 8, "text-anchor": "end", class: "axis" }, "hash 0"));
   svg.append(s("text", { x: left - 6, y: height - bottom, "text-anchor": "end", class: "axis" }, "2^128-1"));
   for (let i = 0; i <= steps; i++) {
-    const label = i === 0 ? "created" : i === steps ? "now" : `step ${i}`;
-    svg.append(s("text", { x: x(i), y: height - bottom + 16, "text-anchor": i === 0 ? "start" : i === steps ? "end" : "middle", class: "axis" }, label));
+    const when = i < steps ? at[i] : null;
+    const label = i === steps ? "now" : when === null ? (i === 0 ? "created" : `step ${i}`)
+      : i === 0 ? `created ${day(when)} ${clock(when)}` : clock(when);
+    const text = s("text", { x: x(i), y: height - bottom + 16, "text-anchor": i === 0 ? "start" : i === steps ? "end" : "middle",
+      class: "axis", "data-step": String(i) }, label);
+    if (when !== null) text.setAttribute("data-time", String(when));
+    svg.append(text);
   }
   return svg;
 }

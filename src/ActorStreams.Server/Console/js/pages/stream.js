@@ -1,6 +1,6 @@
 // Stream detail: summary, shard map with lineage, per-shard throughput, consumers with their lag per shard, and the
 // resharding, retention, mode and delete actions (each behind a confirmation dialog).
-import { kinesis, metrics, consumerLag, all } from "../api.js";
+import { kinesis, metrics, consumerLag, shardTimes, all } from "../api.js";
 import { h, rate, mb, average, time, errorText, MAX_HASH } from "../util.js";
 import { confirmAction } from "../app.js";
 import { shardMap, sparkline } from "./shardmap.js";
@@ -119,7 +119,7 @@ export async function streamPage(name) {
       h("div.panel", h("h2", "Summary"), summaryBox,
         h("p", h("a#open-data-viewer", { href: `#/streams/${encodeURIComponent(name)}/data` }, h("button", "Data viewer"))))),
     h("div.panel", h("h2", "Shard map"),
-      h("p.hint", "Hash-key ranges (top 0, bottom 2^128-1) over the stream's reshard steps; orange lines join children to parents."),
+      h("p.hint", "Hash-key ranges (top 0, bottom 2^128-1) over the stream's reshard steps, each labelled with the time (UTC) it completed; orange lines join children to parents."),
       mapBox),
     h("div.panel", h("h2", "Shards"),
       h("div.legend", h("span.in", "— incoming rec/s"), h("span.out", "— outgoing rec/s"), h("span.thr", "— throttled/s"), h("span", "(last 60 s, this node)")),
@@ -160,7 +160,8 @@ export async function streamPage(name) {
       const key = shards.map((x) => x.ShardId + (isOpen(x) ? "o" : "c")).join(",");
       if (key !== shardKey) {
         shardKey = key;
-        mapBox.replaceChildren(shardMap(shards));
+        const times = await shardTimes(name).then((r) => r.Shards).catch(() => null);
+        mapBox.replaceChildren(shardMap(shards, times));
         const open = shards.filter(isOpen);
         const keepSplit = splitShard.value, keepMerge = mergeShard.value;
         splitShard.replaceChildren(...open.map((x) => h("option", { value: x.ShardId }, x.ShardId)));
