@@ -89,7 +89,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             for (var n = 1; n <= 3; n++)
             {
                 foreach (var p in producers) p.UseNodes(Except(nodes, n));
-                await Task.Delay(TimeSpan.FromSeconds(3), budget.Token); // requests already sent to node n finish
+                // Requests already sent to node n finish (each producer has at most one in flight, bounded by its timeout).
+                var drained = nodes[n - 1];
+                await WaitAsync(() => Task.FromResult(producers.All(p => !p.IsSendingTo(drained))),
+                    $"the requests in flight to node {n} to finish", TimeSpan.FromSeconds(30), budget.Token);
                 var sigterm = clock.Elapsed;
                 await cluster.LeaveAsync(n, budget.Token);
                 var left = clock.Elapsed;

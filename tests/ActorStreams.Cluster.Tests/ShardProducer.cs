@@ -24,6 +24,8 @@ public sealed class ShardProducer(int shard, string explicitHashKey, string stre
     private readonly List<RequestFailure> _failures = [];
     private readonly List<(TimeSpan At, string Code)> _entryFailures = [];
     private volatile Uri[] _nodes = [];
+    // The node of the request in flight (a producer sends one request at a time); null between requests.
+    private volatile Uri? _sendingTo;
 
     public int Shard => shard;
 
@@ -41,6 +43,9 @@ public sealed class ShardProducer(int shard, string explicitHashKey, string stre
 
     /// <summary>The nodes to send to, round-robin (a load balancer's pool).</summary>
     public void UseNodes(params Uri[] nodes) => _nodes = nodes;
+
+    /// <summary>Whether a request to <paramref name="node"/> is in flight now (a drained node waits for these to finish).</summary>
+    public bool IsSendingTo(Uri node) => _sendingTo == node;
 
     public int AcksAfter(TimeSpan at)
     {
@@ -65,7 +70,17 @@ public sealed class ShardProducer(int shard, string explicitHashKey, string stre
             }).ToArray();
             try
             {
-                var (status, body) = await http.CallAsync(node, "PutRecords", new { StreamName = streamName, Records = records }, RequestTimeout, stop);
+                _sendingTo = node;
+                HttpStatusCode status;
+                JsonElement body;
+                try
+                {
+                    (status, body) = await http.CallAsync(node, "PutRecords", new { StreamName = streamName, Records = records }, RequestTimeout, stop);
+                }
+                finally
+                {
+                    _sendingTo = null;
+                }
                 if (status != HttpStatusCode.OK)
                 {
                     Fail(node, $"HTTP {(int)status} {Type(body)}");
