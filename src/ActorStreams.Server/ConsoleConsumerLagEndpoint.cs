@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ActorStreams.Server.Auth;
 using ActorStreams.Streams;
-using Akka.Actor;
 
 namespace ActorStreams.Server;
 
@@ -16,34 +15,7 @@ internal static class ConsoleConsumerLagEndpoint
     public const string Path = ConsoleEndpoints.Path + "/api/consumers";
 
     public static void Map(WebApplication app, SigV4Verifier? verifier) =>
-        app.MapGet(Path, (HttpContext context, ActorSystem system) => HandleAsync(context, system, verifier));
-
-    private static async Task HandleAsync(HttpContext context, ActorSystem system, SigV4Verifier? verifier)
-    {
-        if (ConsoleEndpoints.RejectUnauthenticated(context, verifier) is { } rejected)
-        {
-            await rejected;
-            return;
-        }
-        var stream = context.Request.Query["stream"].ToString();
-        StreamConsumerLag lag;
-        try
-        {
-            lag = await ActorStreamsExtension.Get(system).Client.GetConsumerLagAsync(stream, context.RequestAborted);
-        }
-        catch (ActorStreamsException e)
-        {
-            var status = e.ErrorCode switch
-            {
-                InternalFailureException.Code => StatusCodes.Status500InternalServerError,
-                ServiceUnavailableException.Code => StatusCodes.Status503ServiceUnavailable,
-                _ => StatusCodes.Status400BadRequest,
-            };
-            await ConsoleEndpoints.WriteErrorAsync(context, status, e.ErrorCode, e.Message);
-            return;
-        }
-        await ConsoleEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, w => Write(w, lag));
-    }
+        ConsoleEndpoints.MapStreamResource(app, Path, verifier, (client, stream, ct) => client.GetConsumerLagAsync(stream, ct), (w, _, lag) => Write(w, lag));
 
     private static void Write(Utf8JsonWriter w, StreamConsumerLag lag)
     {

@@ -122,6 +122,41 @@ internal static class ConsoleEndpoints
         }
     }
 
+    /// <summary>
+    /// Maps <c>GET path?stream=NAME</c>: a console resource about one stream. The request is authenticated like a
+    /// Kinesis request (<see cref="RejectUnauthenticated"/>); <paramref name="fetch"/> asks the runtime, and its typed
+    /// exception becomes the Kinesis error (500 for InternalFailure, 503 for ServiceUnavailable, 400 otherwise);
+    /// <paramref name="write"/> writes the answer's JSON members.
+    /// </summary>
+    internal static void MapStreamResource<T>(WebApplication app, string path, SigV4Verifier? verifier,
+        Func<ActorStreamsClient, string, CancellationToken, Task<T>> fetch, Action<Utf8JsonWriter, string, T> write) =>
+        app.MapGet(path, async (HttpContext context, ActorSystem system) =>
+        {
+            if (RejectUnauthenticated(context, verifier) is { } rejected)
+            {
+                await rejected;
+                return;
+            }
+            var stream = context.Request.Query["stream"].ToString();
+            T answer;
+            try
+            {
+                answer = await fetch(ActorStreamsExtension.Get(system).Client, stream, context.RequestAborted);
+            }
+            catch (ActorStreamsException e)
+            {
+                var status = e.ErrorCode switch
+                {
+                    InternalFailureException.Code => StatusCodes.Status500InternalServerError,
+                    ServiceUnavailableException.Code => StatusCodes.Status503ServiceUnavailable,
+                    _ => StatusCodes.Status400BadRequest,
+                };
+                await WriteErrorAsync(context, status, e.ErrorCode, e.Message);
+                return;
+            }
+            await WriteJsonAsync(context, StatusCodes.Status200OK, w => write(w, stream, answer));
+        });
+
     internal static Task WriteErrorAsync(HttpContext context, int status, string code, string message)
     {
         context.Response.Headers[KinesisEndpoint.ErrorTypeHeader] = code;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ActorStreams.Server.Auth;
 using ActorStreams.Streams;
-using Akka.Actor;
 
 namespace ActorStreams.Server;
 
@@ -15,34 +14,7 @@ internal static class ConsoleShardTimesEndpoint
     public const string Path = ConsoleEndpoints.Path + "/api/shard-times";
 
     public static void Map(WebApplication app, SigV4Verifier? verifier) =>
-        app.MapGet(Path, (HttpContext context, ActorSystem system) => HandleAsync(context, system, verifier));
-
-    private static async Task HandleAsync(HttpContext context, ActorSystem system, SigV4Verifier? verifier)
-    {
-        if (ConsoleEndpoints.RejectUnauthenticated(context, verifier) is { } rejected)
-        {
-            await rejected;
-            return;
-        }
-        var stream = context.Request.Query["stream"].ToString();
-        IReadOnlyList<StreamShardDescription> shards;
-        try
-        {
-            shards = await ActorStreamsExtension.Get(system).Client.ListShardsAsync(stream, context.RequestAborted);
-        }
-        catch (ActorStreamsException e)
-        {
-            var status = e.ErrorCode switch
-            {
-                InternalFailureException.Code => StatusCodes.Status500InternalServerError,
-                ServiceUnavailableException.Code => StatusCodes.Status503ServiceUnavailable,
-                _ => StatusCodes.Status400BadRequest,
-            };
-            await ConsoleEndpoints.WriteErrorAsync(context, status, e.ErrorCode, e.Message);
-            return;
-        }
-        await ConsoleEndpoints.WriteJsonAsync(context, StatusCodes.Status200OK, w => Write(w, stream, shards));
-    }
+        ConsoleEndpoints.MapStreamResource(app, Path, verifier, (client, stream, ct) => client.ListShardsAsync(stream, ct), Write);
 
     private static void Write(Utf8JsonWriter w, string stream, IReadOnlyList<StreamShardDescription> shards)
     {
