@@ -474,19 +474,9 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
 
     private static ReadOnlySpan<byte> ReadJson(MessageReader r) => r.ReadBlob().Span;
 
-    private static void WriteStrings(BinaryWriter w, ImmutableArray<string> values)
-    {
-        w.Write(values.Length);
-        foreach (var value in values) w.Write(value);
-    }
+    private static void WriteStrings(BinaryWriter w, ImmutableArray<string> values) => ActorStreamsSerializer.WriteKeys(w, values);
 
-    private static ImmutableArray<string> ReadStrings(BinaryReader r)
-    {
-        var n = r.ReadInt32();
-        var values = ImmutableArray.CreateBuilder<string>(n);
-        for (var i = 0; i < n; i++) values.Add(r.ReadString());
-        return values.MoveToImmutable();
-    }
+    private static ImmutableArray<string> ReadStrings(BinaryReader r) => ActorStreamsSerializer.ReadKeys(r);
 
     /// <summary>A reader over the received buffer that hands out payloads as slices of it, without copying.</summary>
     private sealed class MessageReader(byte[] bytes, ExtendedActorSystem system) : BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8)

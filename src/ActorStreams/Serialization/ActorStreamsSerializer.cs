@@ -607,13 +607,15 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         return b.ToImmutable();
     }
 
-    private static void WriteKeys(BinaryWriter w, ImmutableArray<string> keys)
+    /// <summary>A count, then each string (also the message serializer's layout for string lists).</summary>
+    internal static void WriteKeys(BinaryWriter w, ImmutableArray<string> keys)
     {
         w.Write(keys.Length);
         foreach (var k in keys) w.Write(k);
     }
 
-    private static ImmutableArray<string> ReadKeys(BinaryReader r)
+    /// <summary>Reads what <see cref="WriteKeys"/> wrote.</summary>
+    internal static ImmutableArray<string> ReadKeys(BinaryReader r)
     {
         var n = r.ReadInt32();
         var keys = ImmutableArray.CreateBuilder<string>(n);
