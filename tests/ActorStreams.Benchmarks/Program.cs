@@ -23,6 +23,7 @@ if (args.Contains("--help"))
           (default)          sink ingest per size (--sizes 100,1024 --shards 4 --warmup 8 --seconds 10), then read-back
                              through KinesisSource.Stream from TRIM_HORIZON, then GetRecords read-back (--no-getrecords skips it)
           --commit-latency   one awaited PutRecord at a time
+          --put-records      8 concurrent PutRecordsAsync calls of 500 records (the JS SDK workload without HTTP)
           --subscribe        SubscribeToShard catch-up and live, one shard
           --latency          put-to-read latency of the SubscribeToShard push source, idle and while a sink loads the node
                              (--load-rate N records/s; default 0 = full speed, which saturates the journal)
@@ -110,6 +111,50 @@ if (args.Contains("--commit-latency"))
     var sw1 = Stopwatch.StartNew();
     var puts = await PutFor(TimeSpan.FromSeconds(options.Seconds));
     Console.WriteLine($"commit-latency puts={puts} puts/s={puts / sw1.Elapsed.TotalSeconds:F0} mean-ms={sw1.Elapsed.TotalMilliseconds / puts:F2}");
+    await system.Terminate();
+    return;
+}
+
+if (args.Contains("--put-records"))
+{
+    // The JS SDK workload of ops/bench/run.sh without HTTP: 8 concurrent PutRecordsAsync calls of 500 records each to a
+    // 4-shard stream (partition keys pk-0..pk-9999, as tests/js/bench.mjs sends them). Run in the same way as the HTTP
+    // server (e.g. pinned to one core), it tells the core's share of a PutRecords from the HTTP layer's.
+    foreach (var size in options.Sizes)
+    {
+        var name = $"put-records-{size}";
+        await client.CreateStreamAsync(name, options.Shards);
+        var payload = new byte[size];
+        long keySeq = 0, counted = 0;
+        var measuring = false;
+        var stop = false;
+        async Task Producer()
+        {
+            while (!Volatile.Read(ref stop))
+            {
+                var batch = new PutRecordsEntry[500];
+                for (var i = 0; i < batch.Length; i++) batch[i] = new PutRecordsEntry(payload, $"pk-{Interlocked.Increment(ref keySeq) % 10_000}");
+                var result = await client.PutRecordsAsync(name, batch);
+                if (Volatile.Read(ref measuring)) Interlocked.Add(ref counted, batch.Length - result.FailedRecordCount);
+            }
+        }
+        var concurrency = args.SkipWhile(a => a != "--concurrency").Skip(1).Select(int.Parse).DefaultIfEmpty(8).First();
+        var producers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(Producer)).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds));
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var swp = Stopwatch.StartNew();
+        Volatile.Write(ref measuring, true);
+        await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
+        Volatile.Write(ref measuring, false);
+        var seconds = swp.Elapsed.TotalSeconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds / seconds;
+        Volatile.Write(ref stop, true);
+        await Task.WhenAll(producers);
+        var rps = Interlocked.Read(ref counted) / seconds;
+        Console.WriteLine($"put-records size={size}B concurrency={concurrency} records/s={rps:F0} cpu={cpu:F2} cores mean-call-ms={concurrency * 500 / rps * 1000:F2}");
+        Console.WriteLine($"RESULT put-records.{size}.rps={rps:F0}");
+        Console.WriteLine($"RESULT put-records.{size}.cpu={cpu:F2}");
+    }
     await system.Terminate();
     return;
 }

@@ -30,7 +30,6 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 
 const SHARDS = 4;
 const BATCH = 500;
-const CONCURRENCY = 8;
 const GET_LIMIT = 10_000;
 
 const args = process.argv.slice(2);
@@ -48,6 +47,7 @@ const measureSeconds = Number(option('seconds', '10'));
 const sizes = option('sizes', '100,1024').split(',').map(Number);
 const putOnly = args.includes('--put-only');
 const label = option('label', putOnly ? 'put-only' : 'full');
+const CONCURRENCY = Number(option('concurrency', '8')); // issue 7 fixes 8 requests in flight; other values are for diagnosis
 
 const client = new KinesisClient({
   endpoint,

@@ -29,7 +29,7 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
     /// <summary>Every response, including a 404 for another path, carries a request id as AWS answers do.</summary>
     public static Task AddRequestId(HttpContext context, Func<Task> next)
     {
-        context.Response.Headers[RequestIdHeader] = Guid.NewGuid().ToString();
+        context.Response.Headers[RequestIdHeader] = RequestIds.Next();
         return next();
     }
 

@@ -36,29 +36,63 @@ internal sealed partial class KinesisOperations
             entries[i++] = new PutRecordsEntry(data, key, KinesisRequest.String(item, "ExplicitHashKey"));
         }
         var result = await _client.PutRecordsAsync(name, entries, cancellationToken);
-        await WriteAsync(output, w =>
+        await WriteAsync(output, w => WritePutRecordsResult(w, result));
+    }
+
+    private static readonly JsonEncodedText FailedRecordCountName = JsonEncodedText.Encode("FailedRecordCount");
+    private static readonly JsonEncodedText RecordsName = JsonEncodedText.Encode("Records");
+    private static readonly JsonEncodedText SequenceNumberName = JsonEncodedText.Encode("SequenceNumber");
+    private static readonly JsonEncodedText ShardIdName = JsonEncodedText.Encode("ShardId");
+    private static readonly JsonEncodedText ErrorCodeName = JsonEncodedText.Encode("ErrorCode");
+    private static readonly JsonEncodedText ErrorMessageName = JsonEncodedText.Encode("ErrorMessage");
+
+    // "shardId-000000000042" as quoted UTF-8, per shard index (the first 4,096; beyond that encoded per use).
+    private static readonly byte[]?[] QuotedShardIds = new byte[4096][];
+
+    private static byte[] QuotedShardId(StreamShardId shard)
+    {
+        if ((uint)shard.Index >= (uint)QuotedShardIds.Length) return System.Text.Encoding.ASCII.GetBytes($"\"{shard}\"");
+        return QuotedShardIds[shard.Index] ??= System.Text.Encoding.ASCII.GetBytes($"\"{shard}\"");
+    }
+
+    /// <summary>
+    /// The PutRecords reply. A written entry's sequence number (digits) and shard id (<c>shardId-</c> and digits) need no
+    /// escaping, so they go out as raw quoted ASCII, the shard id encoded once per shard rather than once per record;
+    /// error entries go through the writer's escaping.
+    /// </summary>
+    internal static void WritePutRecordsResult(Utf8JsonWriter w, PutRecordsResult result)
+    {
+        w.WriteStartObject();
+        w.WriteNumber(FailedRecordCountName, result.FailedRecordCount);
+        w.WriteStartArray(RecordsName);
+        Span<byte> quoted = stackalloc byte[64];
+        foreach (var r in result.Records)
         {
             w.WriteStartObject();
-            w.WriteNumber("FailedRecordCount", result.FailedRecordCount);
-            w.WriteStartArray("Records");
-            foreach (var r in result.Records)
+            if (r.Succeeded && r.SequenceNumber is { Length: <= 62 } sequenceNumber && r.ShardId is { } shard)
             {
-                w.WriteStartObject();
-                if (r.Succeeded)
-                {
-                    w.WriteString("SequenceNumber", r.SequenceNumber);
-                    w.WriteString("ShardId", r.ShardId?.ToString());
-                }
-                else
-                {
-                    w.WriteString("ErrorCode", r.ErrorCode);
-                    w.WriteString("ErrorMessage", r.ErrorMessage);
-                }
-                w.WriteEndObject();
+                quoted[0] = (byte)'"';
+                var n = System.Text.Encoding.ASCII.GetBytes(sequenceNumber, quoted[1..]);
+                quoted[n + 1] = (byte)'"';
+                w.WritePropertyName(SequenceNumberName);
+                w.WriteRawValue(quoted[..(n + 2)], skipInputValidation: true);
+                w.WritePropertyName(ShardIdName);
+                w.WriteRawValue(QuotedShardId(shard), skipInputValidation: true);
             }
-            w.WriteEndArray();
+            else if (r.Succeeded)
+            {
+                w.WriteString(SequenceNumberName, r.SequenceNumber);
+                w.WriteString(ShardIdName, r.ShardId?.ToString());
+            }
+            else
+            {
+                w.WriteString(ErrorCodeName, r.ErrorCode);
+                w.WriteString(ErrorMessageName, r.ErrorMessage);
+            }
             w.WriteEndObject();
-        });
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
     private async Task GetShardIteratorAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)

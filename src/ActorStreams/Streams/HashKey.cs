@@ -21,11 +21,11 @@ public static class HashKey
         {
             Span<byte> utf8 = stackalloc byte[maxBytes];
             var n = Encoding.UTF8.GetBytes(partitionKey, utf8);
-            MD5.HashData(utf8[..n], hash);
+            Md5.HashData(utf8[..n], hash);
         }
         else
         {
-            MD5.HashData(Encoding.UTF8.GetBytes(partitionKey), hash);
+            Md5.HashData(Encoding.UTF8.GetBytes(partitionKey), hash);
         }
         return BinaryPrimitives.ReadUInt128BigEndian(hash);
     }
