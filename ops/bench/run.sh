@@ -3,6 +3,7 @@
 #
 #   ops/bench/run.sh            full sizes: 8 s warm-up, 10 s measured, recovery at 1M and 10M records (~10-15 min)
 #   ops/bench/run.sh --quick    2 s warm-up, 4 s measured, recovery at 100k and 1M records (a few minutes)
+# Both end with the BenchmarkDotNet micro-benchmarks (tests/ActorStreams.MicroBenchmarks --quick, about 1.5 minutes).
 #
 # Options: --no-pg (skip PostgreSQL), --out DIR (keep logs and results there; default a temp dir, printed).
 # PostgreSQL: uses $ACTORSTREAMS_TEST_POSTGRES when set; otherwise starts its own throwaway instance with
@@ -10,7 +11,7 @@
 # 55491) and stops that instance at the end.
 #
 # Every workload prints "RESULT key=value" lines (tests/ActorStreams.Benchmarks, tests/js/bench.mjs,
-# tests/js/bench-latency.mjs); they are collected in DIR/results.txt and ops/bench/table.py renders the table.
+# tests/js/bench-latency.mjs, tests/ActorStreams.MicroBenchmarks); they are collected in DIR/results.txt and ops/bench/table.py renders the table.
 # Needs the .NET 10 SDK, node >= 20 and python3.
 set -uo pipefail
 
@@ -49,6 +50,7 @@ result meta.warmup "$WARMUP s warm-up, $SECONDS_ s measured"
 log "building (Release)"
 dotnet build tests/ActorStreams.Benchmarks -c Release -nologo -v quiet >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 dotnet build src/ActorStreams.Server -c Release -nologo -v quiet >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+dotnet build tests/ActorStreams.MicroBenchmarks -c Release -nologo -v quiet >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 if [[ ! -f tests/js/node_modules/@aws-sdk/client-kinesis/package.json ]]; then
     log "npm ci in tests/js"
     (cd tests/js && npm ci --no-audit --no-fund >/dev/null)
@@ -175,6 +177,11 @@ if "${BENCH[@]}" --help 2>/dev/null | grep -q -- '--firehose'; then
 else
     result firehose.available no
 fi
+
+# ---- (8) micro-benchmarks of the per-record paths (BenchmarkDotNet, each against its baseline in the same run) ----
+# Always BenchmarkDotNet's short job in this process (about 1.5 minutes); the summary tables are in micro.log.
+step micro dotnet tests/ActorStreams.MicroBenchmarks/bin/Release/net10.0/ActorStreams.MicroBenchmarks.dll --quick --filter '*' \
+    --artifacts "$OUT/micro-artifacts"
 
 result meta.load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
 result meta.finished "$(date -u '+%Y-%m-%d %H:%M UTC')"

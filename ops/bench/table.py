@@ -147,6 +147,31 @@ else:
     row("7 Firehose delivery to the directory store", f"{fmt(plain, 1)} MB/s uncompressed, {fmt(gz, 1)} MB/s GZIP", "100 MB/s uncompressed",
         plain >= 100 if plain is not None else None)
 
+# (8) micro-benchmarks (tests/ActorStreams.MicroBenchmarks): current code against its baseline in the same run
+def micro(key):
+    return num(f"micro.{key}.mean-ns"), num(f"micro.{key}.alloc-b")
+
+
+def micro_pair(current, baseline, unit="ns"):
+    (c, c_alloc), (b, b_alloc) = micro(current), micro(baseline)
+    scale, digits = (1000, 2) if unit == "us" else (1, 1)
+    return (f"{fmt(c / scale if c is not None else None, digits)} vs {fmt(b / scale if b is not None else None, digits)} {unit} "
+            f"= {fmt(ratio(c, b), 2)}x; allocated {fmt(c_alloc)} vs {fmt(b_alloc)} B")
+
+
+for label, current, baseline in [("partition-key MD5: managed (Streams/Md5) vs System.Security.Cryptography.MD5", "ManagedMd5", "PlatformMd5"),
+                                 ("HashKey.OfPartitionKey: current vs as before (platform MD5)", "OfPartitionKey", "OfPartitionKeyPlatformMd5")]:
+    row(f"8 micro: {label}, 16-char / 256-char key",
+        f"16: {micro_pair(f'hash.{current}.16', f'hash.{baseline}.16')}; 256: {micro_pair(f'hash.{current}.256', f'hash.{baseline}.256')}",
+        "-", None)
+row("8 micro: PutRecords reply of 500 entries over 4 shards: WritePutRecordsResult vs plain WriteString per property",
+    micro_pair("reply.WritePutRecordsResult", "reply.PlainWriteString", "us"), "-", None)
+(write, write_alloc), (read, read_alloc) = micro("codec.Write"), micro("codec.Read")
+row("8 micro: journal codec, RecordsAppended of 500 x 100 B (ActorStreamsSerializer ToBinary / FromBinary)",
+    f"write {fmt(write / 1000 if write is not None else None, 2)} us ({fmt(num('micro.codec.Write.mbps'))} MB/s, {fmt(write_alloc)} B allocated), "
+    f"read {fmt(read / 1000 if read is not None else None, 2)} us ({fmt(num('micro.codec.Read.mbps'))} MB/s, {fmt(read_alloc)} B allocated)",
+    "-", None)
+
 print(f"ActorStreams benchmarks, {results.get('meta.mode', '?')} run {results.get('meta.started', '?')} to {results.get('meta.finished', '?')}")
 print(f"machine: {results.get('meta.machine', '?')}; load average before {results.get('meta.load-before', '?')}, after {results.get('meta.load-after', '?')}")
 print(f"{results.get('meta.warmup', '')}")
