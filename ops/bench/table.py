@@ -156,7 +156,7 @@ def micro_pair(current, baseline, unit="ns"):
     (c, c_alloc), (b, b_alloc) = micro(current), micro(baseline)
     scale, digits = (1000, 2) if unit == "us" else (1, 1)
     return (f"{fmt(c / scale if c is not None else None, digits)} vs {fmt(b / scale if b is not None else None, digits)} {unit} "
-            f"= {fmt(ratio(c, b), 2)}x; allocated {fmt(c_alloc)} vs {fmt(b_alloc)} B")
+            f"= {fmt(ratio(c, b), 2, 'x')}; allocated {fmt(c_alloc)} vs {fmt(b_alloc)} B")
 
 
 for label, current, baseline in [("partition-key MD5: managed (Streams/Md5) vs System.Security.Cryptography.MD5", "ManagedMd5", "PlatformMd5"),
