@@ -34,6 +34,15 @@ public sealed class HashKeySpec
     }
 
     [Fact]
+    public void Hash_key_must_match_the_md5_of_a_partition_key_past_the_managed_md5_cut_off()
+    {
+        var key = string.Concat(Enumerable.Repeat("€", 256)); // 768 UTF-8 bytes: hashed by the platform's MD5
+        var expected = new BigInteger(MD5.HashData(Encoding.UTF8.GetBytes(key)), isUnsigned: true, isBigEndian: true);
+
+        Assert.Equal(expected, (BigInteger)HashKey.OfPartitionKey(key));
+    }
+
+    [Fact]
     public void Uniform_ranges_must_be_contiguous_cover_the_key_space_and_start_at_multiples_of_2_to_the_126()
     {
         var ranges = HashKey.UniformRanges(4);

@@ -12,6 +12,8 @@ namespace ActorStreams.Streams;
 /// </summary>
 public static class HashKey
 {
+    private const int ManagedMd5MaxBytes = 640;
+
     /// <summary>The hash key of a partition key.</summary>
     public static UInt128 OfPartitionKey(string partitionKey)
     {
@@ -21,11 +23,14 @@ public static class HashKey
         {
             Span<byte> utf8 = stackalloc byte[maxBytes];
             var n = Encoding.UTF8.GetBytes(partitionKey, utf8);
-            Md5.HashData(utf8[..n], hash);
+            // The managed MD5 saves the platform call's fixed cost (about 320 ns here) but is slower per 64-byte block
+            // (about 110 ns against 80 ns): it wins up to about 10 blocks (tests/ActorStreams.MicroBenchmarks).
+            if (n <= ManagedMd5MaxBytes) Md5.HashData(utf8[..n], hash);
+            else MD5.HashData(utf8[..n], hash);
         }
         else
         {
-            Md5.HashData(Encoding.UTF8.GetBytes(partitionKey), hash);
+            MD5.HashData(Encoding.UTF8.GetBytes(partitionKey), hash);
         }
         return BinaryPrimitives.ReadUInt128BigEndian(hash);
     }
