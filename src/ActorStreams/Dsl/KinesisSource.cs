@@ -44,8 +44,11 @@ public static class KinesisSource
         ArgumentNullException.ThrowIfNull(system);
         Validate.StreamName(streamName);
         var client = ActorStreamsExtension.Get(system).Client;
+        // Pages cross the ConcatMany boundary and are flattened after it: an element of an inner source reaches the
+        // outer one through a sub-sink callback, which per record cost more than the rest of the record's way.
         return WithControl(Source.FromTask(client.GetEntryAsync(streamName, CancellationToken.None))
-            .ConcatMany(entry => StreamRecords(client, entry, start)));
+            .ConcatMany(entry => StreamPages(client, entry, start))
+            .SelectMany(records => records));
     }
 
     /// <summary>
@@ -100,7 +103,8 @@ public static class KinesisSource
             .WatchTermination((mat, completion) => (ISourceControl)new SourceControl(mat.Item2, completion, mat.Item1.Leave));
     }
 
-    private static Source<StreamRecord, NotUsed> StreamRecords(ActorStreamsClient client, StreamEntry entry, StartingPosition start)
+    /// <summary>The record pages of a whole stream, in the order <see cref="Stream"/> gives its records.</summary>
+    private static Source<IReadOnlyList<StreamRecord>, NotUsed> StreamPages(ActorStreamsClient client, StreamEntry entry, StartingPosition start)
     {
         var lineage = new ShardLineage(client, entry, start);
         var ready = Channel.CreateUnbounded<(StreamShardId Shard, StartingPosition Start)>();
@@ -114,8 +118,7 @@ public static class KinesisSource
                     foreach (var child in await lineage.FinishedAsync(page.Shard, children).ConfigureAwait(false))
                         ready.Writer.TryWrite(child);
                 return page.Records;
-            })
-            .SelectMany(records => records);
+            });
     }
 
     // Shards read at the same time by one whole-stream source; closed ones finish and make room.
