@@ -209,7 +209,10 @@ public sealed partial class ActorStreamsClient
         {
             var rows = 0;
             var lastRow = from - 1;
-            await foreach (var row in reader.ReadAsync(range.PersistenceId, from, last, cancellationToken).ConfigureAwait(false))
+            var ask = reader.SizesQueries
+                ? SqlJournalReader.RowsToAsk(rowsRead, page.Records.Count, page.Bytes, page.RemainingRecords, page.RemainingBytes, reader.RowsPerQuery)
+                : reader.RowsPerQuery;
+            await foreach (var row in reader.ReadAsync(range.PersistenceId, from, last, ask, cancellationToken).ConfigureAwait(false))
             {
                 rows++;
                 lastRow = row.SequenceNr;
@@ -218,7 +221,7 @@ public sealed partial class ActorStreamsClient
             }
             rowsRead += rows;
             // Fewer rows than asked for: nothing else is stored in the range (trimmed events are simply absent).
-            if (rows < reader.RowsPerQuery) return last;
+            if (rows < ask) return last;
             from = lastRow + 1;
         }
         return from - 1;

@@ -17,6 +17,12 @@ internal sealed class ReadPage(int limit, long maxBytes)
 
     public ArraySegment<ReadRecord> Records => new(_records, 0, _count);
 
+    /// <summary>Records the page still has room for.</summary>
+    public int RemainingRecords => Math.Max(0, limit - _count);
+
+    /// <summary>Bytes the page still has room for.</summary>
+    public long RemainingBytes => Math.Max(0, maxBytes - Bytes);
+
     public long Bytes { get; private set; }
 
     /// <summary>Where the next page starts, once this one is full; null while there is room.</summary>

@@ -26,22 +26,49 @@ internal sealed class SqlJournalReader : IDisposable
     /// <summary>Rows one read looks at, at most (a read that skips old events by timestamp must still end).</summary>
     public const int MaxRowsPerRead = 4096;
 
-    private const int PostgreSqlRowsPerQuery = 32;
+    // PostgreSQL sends a query's whole result, so each query asks for about the rows the page still needs (estimated
+    // from the rows read so far), starting with a few and never more than this.
+    private const int PostgreSqlMaxRowsPerQuery = 256;
+
+    /// <summary>Rows the first query of a read asks for when queries are sized (<see cref="SizesQueries"/>).</summary>
+    public const int FirstSizedQueryRows = 4;
 
     private readonly Func<DbConnection> _open;
     private readonly IDisposable? _owned;
     private readonly string _sql;
 
-    private SqlJournalReader(Func<DbConnection> open, IDisposable? owned, string sql, int rowsPerQuery)
+    private SqlJournalReader(Func<DbConnection> open, IDisposable? owned, string sql, int rowsPerQuery, bool sizesQueries)
     {
         _open = open;
         _owned = owned;
         _sql = sql;
         RowsPerQuery = rowsPerQuery;
+        SizesQueries = sizesQueries;
     }
 
-    /// <summary>Rows fetched by one query; a read that needs more runs the next query after the last row it got.</summary>
+    /// <summary>Rows one query fetches at most; a read that needs more runs the next query after the last row it got.</summary>
     public int RowsPerQuery { get; }
+
+    /// <summary>
+    /// Whether a query's rows are all sent even when the reader stops early (PostgreSQL), so that a read should ask each
+    /// query for only the rows it needs (<see cref="RowsToAsk"/>); SQLite steps through rows as they are read and is
+    /// always asked for <see cref="RowsPerQuery"/>.
+    /// </summary>
+    public bool SizesQueries { get; }
+
+    /// <summary>
+    /// The rows the next query of a read should ask for when queries are sized: <see cref="FirstSizedQueryRows"/> before
+    /// any row was read, then enough rows, at the records and bytes per row read so far, to fill what the page still has
+    /// room for, plus the row that closes it. A group-commit event holds hundreds or thousands of records, so a fixed
+    /// 32 rows per query sent several times what a 10,000-record page takes, all of it read off the socket and dropped.
+    /// </summary>
+    public static int RowsToAsk(int rowsRead, int recordsRead, long bytesRead, int remainingRecords, long remainingBytes, int maxRows)
+    {
+        if (rowsRead == 0 || recordsRead == 0) return Math.Min(FirstSizedQueryRows, maxRows);
+        var byRecords = Math.Ceiling(remainingRecords / ((double)recordsRead / rowsRead));
+        var byBytes = bytesRead > 0 ? Math.Ceiling(remainingBytes / ((double)bytesRead / rowsRead)) : maxRows;
+        return (int)Math.Clamp(Math.Min(byRecords, byBytes) + 1, 1, maxRows);
+    }
 
     /// <summary>
     /// The reader for the journal <paramref name="config"/> (the ActorSystem's merged configuration) writes to, or null
@@ -63,14 +90,14 @@ internal sealed class SqlJournalReader : IDisposable
         var tableName = (string.IsNullOrEmpty(schema) || schema == "null" ? "" : Quote(schema) + ".") + Quote(table.GetString("journal.table-name"));
         // SQLite steps through rows as they are read, so a reader that stops early reads no more; PostgreSQL sends the
         // whole result, so it is asked for a few rows at a time.
-        var rows = provider == "sqlite" ? MaxRowsPerRead : PostgreSqlRowsPerQuery;
+        var rows = provider == "sqlite" ? MaxRowsPerRead : PostgreSqlMaxRowsPerQuery;
         var sql = $"""
             SELECT {Column("sequence-number")}, {Column("manifest")}, {Column("identifier")}, {Column("message")}
             FROM {tableName}
             WHERE {Column("persistence-id")} = @pid AND {Column("sequence-number")} >= @from AND {Column("sequence-number")} <= @to
               AND {Column("deleted")} = FALSE
             ORDER BY {Column("sequence-number")}
-            LIMIT {rows}
+            LIMIT @limit
             """;
         var connectionString = plugin.GetString("connection-string", "");
         if (provider == "sqlite")
@@ -80,10 +107,10 @@ internal sealed class SqlJournalReader : IDisposable
             var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = true };
             var cs = builder.ToString();
             // Closing the reader (the ActorSystem terminating) closes its pooled connections, so the file is not held open.
-            return new SqlJournalReader(() => new SqliteConnection(cs), new PoolCloser(cs), sql, rows);
+            return new SqlJournalReader(() => new SqliteConnection(cs), new PoolCloser(cs), sql, rows, sizesQueries: false);
         }
         var dataSource = NpgsqlDataSource.Create(connectionString);
-        return new SqlJournalReader(dataSource.CreateConnection, dataSource, sql, rows);
+        return new SqlJournalReader(dataSource.CreateConnection, dataSource, sql, rows, sizesQueries: true);
     }
 
     private sealed class PoolCloser(string connectionString) : IDisposable
@@ -99,10 +126,11 @@ internal sealed class SqlJournalReader : IDisposable
 
     /// <summary>
     /// The rows of <paramref name="persistenceId"/> from <paramref name="fromEventNo"/> to <paramref name="toEventNo"/>
-    /// (inclusive) that are not deleted, in order, at most <see cref="RowsPerQuery"/> of them. The returned cursor is the
-    /// same object on every step and valid until the next one; its message is read only when asked for.
+    /// (inclusive) that are not deleted, in order, at most <paramref name="maxRows"/> of them (capped at
+    /// <see cref="RowsPerQuery"/>; all of them when null). The returned cursor is the same object on every step and valid
+    /// until the next one; its message is read only when asked for.
     /// </summary>
-    public async IAsyncEnumerable<JournalRowCursor> ReadAsync(string persistenceId, long fromEventNo, long toEventNo,
+    public async IAsyncEnumerable<JournalRowCursor> ReadAsync(string persistenceId, long fromEventNo, long toEventNo, int? maxRows = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = _open();
@@ -112,6 +140,7 @@ internal sealed class SqlJournalReader : IDisposable
         AddParameter(command, "@pid", persistenceId);
         AddParameter(command, "@from", fromEventNo);
         AddParameter(command, "@to", toEventNo);
+        AddParameter(command, "@limit", Math.Clamp(maxRows ?? RowsPerQuery, 1, RowsPerQuery));
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         var cursor = new JournalRowCursor(reader);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
