@@ -252,6 +252,9 @@ if (args.Contains("--latency"))
         .Run(materializer);
     await Task.Delay(500); // the subscription is open before the first probe
 
+    // Each probe's acknowledgment time too (send to PutRecordAsync completing): put-to-read minus it is what the
+    // read side (the push to the subscription) adds, so the two tell where the time at load goes.
+    var acks = new List<double>();
     async Task<int> Probe(TimeSpan duration)
     {
         var n = 0;
@@ -259,8 +262,10 @@ if (args.Contains("--latency"))
         var data = new byte[100];
         while (DateTime.UtcNow < until)
         {
-            BitConverter.TryWriteBytes(data, Stopwatch.GetTimestamp());
+            var sentAt = Stopwatch.GetTimestamp();
+            BitConverter.TryWriteBytes(data, sentAt);
             await client.PutRecordAsync("lat", data, "probe");
+            if (Volatile.Read(ref recording) == 1) lock (acks) acks.Add((Stopwatch.GetTimestamp() - sentAt) * 1000.0 / Stopwatch.Frequency);
             n++;
             await Task.Delay(2);
         }
@@ -270,6 +275,7 @@ if (args.Contains("--latency"))
     async Task Measure(string phase)
     {
         lock (samples) samples.Clear();
+        lock (acks) acks.Clear();
         Volatile.Write(ref phaseStart, Stopwatch.GetTimestamp());
         Volatile.Write(ref recording, 1);
         var sent = await Probe(TimeSpan.FromSeconds(options.Seconds));
@@ -283,6 +289,11 @@ if (args.Contains("--latency"))
         Console.WriteLine($"RESULT latency.embedded.{phase}.p99={Pct(sorted, 99):F2}");
         Console.WriteLine($"RESULT latency.embedded.{phase}.p999={Pct(sorted, 99.9):F2}");
         Console.WriteLine($"RESULT latency.embedded.{phase}.samples={sorted.Length}/{sent}");
+        double[] ackSorted;
+        lock (acks) ackSorted = acks.Order().ToArray();
+        Console.WriteLine($"latency embedded-put-ack {phase} p50={Pct(ackSorted, 50):F2}ms p99={Pct(ackSorted, 99):F2}ms p99.9={Pct(ackSorted, 99.9):F2}ms");
+        Console.WriteLine($"RESULT latency.embedded.{phase}.ack-p50={Pct(ackSorted, 50):F2}");
+        Console.WriteLine($"RESULT latency.embedded.{phase}.ack-p99={Pct(ackSorted, 99):F2}");
     }
 
     // --load-rate N: the load writes about N records/s (100 every 1/(N/100) s); 0 (default) writes at full speed.
