@@ -15,7 +15,7 @@ public sealed class ConsoleConsumerLagTests(ServerFixture server) : IClassFixtur
         await server.OkAsync("RegisterStreamConsumer", new { StreamARN = arn, ConsumerName = "dashboard" });
         var records = Enumerable.Range(0, 3).Select(i => new { Data = Convert.ToBase64String(Encoding.UTF8.GetBytes($"r{i}")), PartitionKey = "p" }).ToArray();
         await server.OkAsync("PutRecords", new { StreamName = name, Records = records });
-        await Task.Delay(1100); // the records are then more than a second old
+        server.Clock.Advance(TimeSpan.FromMilliseconds(1100)); // the records are then more than a second old
         var iterator = (await server.OkAsync("GetShardIterator", new { StreamName = name, ShardId = "shardId-000000000000", ShardIteratorType = "TRIM_HORIZON" }))
             .GetProperty("ShardIterator").GetString();
         var read = await server.OkAsync("GetRecords", new { ShardIterator = iterator, Limit = 1 });

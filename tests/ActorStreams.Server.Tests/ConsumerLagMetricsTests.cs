@@ -16,7 +16,7 @@ public sealed class ConsumerLagMetricsTests(ServerFixture server) : IClassFixtur
         var stream = await server.CreateStreamAsync("lag-metrics");
         var records = Enumerable.Range(0, 3).Select(i => new { Data = Convert.ToBase64String(Encoding.UTF8.GetBytes($"r{i}")), PartitionKey = "pk" }).ToArray();
         await server.OkAsync("PutRecords", new { StreamName = stream, Records = records });
-        await Task.Delay(1100);
+        server.Clock.Advance(TimeSpan.FromMilliseconds(1100)); // the records are then more than a second old
         var iterator = (await server.OkAsync("GetShardIterator", new { StreamName = stream, ShardId = Shard0, ShardIteratorType = "TRIM_HORIZON" }))
             .GetProperty("ShardIterator").GetString();
         var first = await server.OkAsync("GetRecords", new { ShardIterator = iterator, Limit = 1 });

@@ -18,6 +18,12 @@ public class ServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; }
 
+    /// <summary>
+    /// The server's runtime clock: the system's, plus an offset a test can move forward (<see cref="ShiftedClock.Advance"/>)
+    /// to make what was written older without waiting. Timers still run on real time.
+    /// </summary>
+    public ShiftedClock Clock { get; } = new();
+
     /// <summary>The running server's services (its ActorSystem, for instance).</summary>
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not started.");
 
@@ -29,7 +35,8 @@ public class ServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDir);
-        _app = ActorStreamsServer.Create(["--port", "0", "--data-dir", DataDir, "--Logging:LogLevel:Default", "Warning", .. ExtraArgs()]);
+        _app = ActorStreamsServer.Create(["--port", "0", "--data-dir", DataDir, "--Logging:LogLevel:Default", "Warning", .. ExtraArgs()],
+            runtime => runtime.Clock = Clock);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseAddress = new Uri(address);
@@ -134,5 +141,19 @@ public sealed record KinesisReply(HttpStatusCode Status, string Text, JsonElemen
         Assert.True(Status == status && ErrorType == errorType, $"expected {(int)status} {errorType}, got {(int)Status}: {Text}");
         Assert.False(string.IsNullOrEmpty(Message));
         Assert.True(Guid.TryParse(RequestId, out _), "x-amzn-RequestId is a GUID");
+    }
+}
+
+/// <summary>The system clock moved forward by an offset that only grows (see <see cref="ServerFixture.Clock"/>).</summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+
+    public void Advance(TimeSpan by)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        Interlocked.Add(ref _offsetTicks, by.Ticks);
     }
 }
