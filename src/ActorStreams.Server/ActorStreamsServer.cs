@@ -6,6 +6,7 @@ using ActorStreams.Diagnostics;
 using ActorStreams.Hosting;
 using ActorStreams.Server.Auth;
 using ActorStreams.Server.Logging;
+using ActorStreams.Server.Console;
 using ActorStreams.Server.Protocol;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -108,6 +109,7 @@ public static class ActorStreamsServer
             });
         });
         builder.Services.AddActorStreamsClient();
+        HealthEndpoints.AddServices(builder.Services);
         if (options.Metrics.Enabled)
         {
             builder.Services.AddSingleton<ClusterMembershipMetrics>();

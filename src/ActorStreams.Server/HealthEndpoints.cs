@@ -4,14 +4,17 @@ using ActorStreams.Server.Protocol;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Persistence;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ActorStreams.Server;
 
 /// <summary>
-/// <c>GET /health/live</c> and <c>GET /health/ready</c> for load balancers and orchestrators. Live means the process
-/// answers HTTP. Ready means the node can serve Kinesis requests: its ActorSystem runs, it is an <c>Up</c> member of
-/// the cluster, the stream catalog entity answers, and the journal answers a read. Each check has a time limit; the
-/// body names every check with its outcome and duration, and a node that is not ready answers 503.
+/// <c>GET /health/live</c> and <c>GET /health/ready</c> for load balancers and orchestrators, on ASP.NET's health
+/// checks. Live means the process answers HTTP. Ready means the node can serve Kinesis requests: its ActorSystem runs,
+/// it is an <c>Up</c> member of the cluster, the stream catalog entity answers, and the journal answers a read. Each
+/// check has a time limit; the body names every check with its outcome and duration, and a node that is not ready
+/// answers 503.
 /// </summary>
 internal static class HealthEndpoints
 {
@@ -22,73 +25,102 @@ internal static class HealthEndpoints
     public const string ProbePersistenceId = "actorstreams-health-probe";
 
     private const string ProbeStreamName = "actorstreams-health-probe";
-    private const string ContentType = "application/json";
+    private const string ReadyTag = "ready";
+
+    /// <summary>Registers the readiness checks, in the order the body lists them.</summary>
+    public static void AddServices(IServiceCollection services) =>
+        services.AddHealthChecks()
+            .Add(Ready("actorSystem", ActorSystemAsync))
+            .Add(Ready("cluster", ClusterAsync))
+            .Add(Ready("catalog", CatalogAsync))
+            .Add(Ready("journal", JournalAsync));
 
     public static void Map(WebApplication app)
     {
         var started = Stopwatch.StartNew();
-        app.MapGet("/health/live", (HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, w =>
+        app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
-            w.WriteString("status", "live");
-            w.WriteNumber("uptimeSeconds", Math.Round(started.Elapsed.TotalSeconds, 1));
-        }));
-        app.MapGet("/health/ready", (HttpContext context, ActorSystem system) => ReadyAsync(context, system));
-    }
-
-    private sealed record Check(string Name, bool Ok, string Detail, double Milliseconds);
-
-    private static async Task ReadyAsync(HttpContext context, ActorSystem system)
-    {
-        var checks = new List<Check>();
-        var terminated = system.WhenTerminated.IsCompleted;
-        checks.Add(new Check("actorSystem", !terminated, terminated ? $"ActorSystem {system.Name} is terminated" : $"ActorSystem {system.Name} is running", 0));
-        if (!terminated)
-        {
-            var cluster = Cluster.Get(system);
-            var self = cluster.SelfMember;
-            checks.Add(new Check("cluster", self.Status == MemberStatus.Up,
-                $"{self.Address} is {self.Status}; {cluster.State.Members.Count(m => m.Status == MemberStatus.Up)} member(s) Up", 0));
-            checks.Add(await TimedAsync("catalog", () => CatalogAsync(system), context.RequestAborted));
-            checks.Add(await TimedAsync("journal", () => JournalAsync(system), context.RequestAborted));
-        }
-        var ready = checks.All(c => c.Ok);
-        await WriteAsync(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, w =>
-        {
-            w.WriteString("status", ready ? "ready" : "not ready");
-            w.WriteStartObject("checks");
-            foreach (var c in checks)
+            Predicate = _ => false,
+            ResponseWriter = (context, _) => WriteAsync(context, w =>
             {
-                w.WriteStartObject(c.Name);
-                w.WriteBoolean("ok", c.Ok);
-                w.WriteString("detail", c.Detail);
-                w.WriteNumber("milliseconds", Math.Round(c.Milliseconds, 1));
+                w.WriteString("status", "live");
+                w.WriteNumber("uptimeSeconds", Math.Round(started.Elapsed.TotalSeconds, 1));
+            }),
+        });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = registration => registration.Tags.Contains(ReadyTag),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+            ResponseWriter = (context, report) => WriteAsync(context, w =>
+            {
+                w.WriteString("status", report.Status == HealthStatus.Healthy ? "ready" : "not ready");
+                w.WriteStartObject("checks");
+                foreach (var (name, entry) in report.Entries)
+                {
+                    w.WriteStartObject(name);
+                    w.WriteBoolean("ok", entry.Status == HealthStatus.Healthy);
+                    w.WriteString("detail", entry.Description);
+                    w.WriteNumber("milliseconds", Math.Round(entry.Duration.TotalMilliseconds, 1));
+                    w.WriteEndObject();
+                }
                 w.WriteEndObject();
-            }
-            w.WriteEndObject();
+            }),
         });
     }
 
-    private static async Task<Check> TimedAsync(string name, Func<Task<string>> check, CancellationToken aborted)
+    /// <summary>
+    /// A readiness check from a probe that returns what it found or throws what went wrong; a probe that does not
+    /// answer within <see cref="CheckTimeout"/> fails the check (the framework's own timeout would report a bare
+    /// cancellation).
+    /// </summary>
+    private static HealthCheckRegistration Ready(string name, Func<ActorSystem, Task<string>> probe) =>
+        new(name, services => new ProbeCheck(services.GetRequiredService<ActorSystem>(), probe), HealthStatus.Unhealthy, [ReadyTag]);
+
+    private sealed class ProbeCheck(ActorSystem system, Func<ActorSystem, Task<string>> probe) : IHealthCheck
     {
-        var watch = Stopwatch.StartNew();
-        try
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var detail = await check().WaitAsync(CheckTimeout, aborted);
-            return new Check(name, true, detail, watch.Elapsed.TotalMilliseconds);
+            try
+            {
+                return HealthCheckResult.Healthy(await probe(system).WaitAsync(CheckTimeout, cancellationToken));
+            }
+            catch (TimeoutException)
+            {
+                return HealthCheckResult.Unhealthy($"no answer within {CheckTimeout.TotalSeconds:0.#} s");
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return HealthCheckResult.Unhealthy(e is ProbeFailedException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+            }
         }
-        catch (TimeoutException)
-        {
-            return new Check(name, false, $"no answer within {CheckTimeout.TotalSeconds:0.#} s", watch.Elapsed.TotalMilliseconds);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !aborted.IsCancellationRequested)
-        {
-            return new Check(name, false, $"{e.GetType().Name}: {e.Message}", watch.Elapsed.TotalMilliseconds);
-        }
+    }
+
+    /// <summary>A probe's negative answer, reported as its message alone.</summary>
+    private sealed class ProbeFailedException(string message) : Exception(message);
+
+    private static Task<string> ActorSystemAsync(ActorSystem system) =>
+        system.WhenTerminated.IsCompleted
+            ? throw new ProbeFailedException($"ActorSystem {system.Name} is terminated")
+            : Task.FromResult($"ActorSystem {system.Name} is running");
+
+    private static Task<string> ClusterAsync(ActorSystem system)
+    {
+        if (system.WhenTerminated.IsCompleted) throw new ProbeFailedException($"ActorSystem {system.Name} is terminated");
+        var cluster = Cluster.Get(system);
+        var self = cluster.SelfMember;
+        var detail = $"{self.Address} is {self.Status}; {cluster.State.Members.Count(m => m.Status == MemberStatus.Up)} member(s) Up";
+        return self.Status == MemberStatus.Up ? Task.FromResult(detail) : throw new ProbeFailedException(detail);
     }
 
     /// <summary>A round trip through the catalog's sharding region to the catalog entity (recovered from the journal).</summary>
     private static async Task<string> CatalogAsync(ActorSystem system)
     {
+        if (system.WhenTerminated.IsCompleted) throw new ProbeFailedException($"ActorSystem {system.Name} is terminated");
         using var cts = new CancellationTokenSource(CheckTimeout);
         try
         {
@@ -107,21 +139,21 @@ internal static class HealthEndpoints
     /// </summary>
     private static async Task<string> JournalAsync(ActorSystem system)
     {
+        if (system.WhenTerminated.IsCompleted) throw new ProbeFailedException($"ActorSystem {system.Name} is terminated");
         var journal = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
         var reply = await journal.Ask<object>(replyTo => new ReplayMessages(1, 0, 0, ProbePersistenceId, replyTo), CheckTimeout, CancellationToken.None);
         return reply switch
         {
             RecoverySuccess => "the journal answered a read",
-            ReplayMessagesFailure failure => throw new InvalidOperationException($"the journal failed a read: {failure.Cause.Message}", failure.Cause),
-            _ => throw new InvalidOperationException($"the journal answered {reply.GetType().Name}"),
+            ReplayMessagesFailure failure => throw new ProbeFailedException($"the journal failed a read: {failure.Cause.Message}"),
+            _ => throw new ProbeFailedException($"the journal answered {reply.GetType().Name}"),
         };
     }
 
-    private static async Task WriteAsync(HttpContext context, int status, Action<Utf8JsonWriter> members)
+    private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> members)
     {
         var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = ContentType;
+        response.ContentType = "application/json";
         response.Headers.CacheControl = "no-store";
         await using (var w = new Utf8JsonWriter(response.BodyWriter, KinesisOperations.WriterOptions))
         {

@@ -1,7 +1,7 @@
 // The console's own SHA-256 and HMAC-SHA256 (used where WebCrypto is missing: plain http to a host other than
 // localhost) against node's crypto, including the FIPS 180-4 "abc" vector.
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { sha256Fallback, hmacFallback } from "../../src/ActorStreams.Server/Console/js/sigv4.js";
+import { sha256Fallback, hmacFallback } from "../../src/ActorStreams.Server/Console/wwwroot/js/sigv4.js";
 
 const hex = (b) => Buffer.from(b).toString("hex");
 let checks = 0;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 
 namespace ActorStreams.Server.Protocol;
@@ -7,7 +8,8 @@ namespace ActorStreams.Server.Protocol;
 /// <summary>
 /// Writes messages of the AWS event stream encoding (<c>application/vnd.amazon.eventstream</c>), the response body of
 /// SubscribeToShard. A message is a 12-byte prelude (total length, headers length, both u32 big-endian, then the
-/// CRC-32 of those 8 bytes), the headers, the payload, and the CRC-32 of everything before it. Each header is a
+/// CRC-32 of those 8 bytes), the headers, the payload, and the CRC-32 (IEEE 802.3, the platform's
+/// <see cref="Crc32"/>) of everything before it. Each header is a
 /// name (u8 length, UTF-8), a type byte and a value; only string values (type 7, u16 big-endian length) are written.
 /// </summary>
 internal static class EventStreamEncoder
@@ -52,7 +54,7 @@ internal static class EventStreamEncoder
         var span = output.GetSpan((int)total)[..(int)total];
         BinaryPrimitives.WriteUInt32BigEndian(span, (uint)total);
         BinaryPrimitives.WriteUInt32BigEndian(span[4..], (uint)headersLength);
-        BinaryPrimitives.WriteUInt32BigEndian(span[8..], Crc32.Compute(span[..8]));
+        BinaryPrimitives.WriteUInt32BigEndian(span[8..], Crc32.HashToUInt32(span[..8]));
         var at = PreludeBytes;
         foreach (var (name, value) in headers)
         {
@@ -66,7 +68,7 @@ internal static class EventStreamEncoder
         }
         payload.CopyTo(span[at..]);
         at += payload.Length;
-        BinaryPrimitives.WriteUInt32BigEndian(span[at..], Crc32.Compute(span[..at]));
+        BinaryPrimitives.WriteUInt32BigEndian(span[at..], Crc32.HashToUInt32(span[..at]));
         output.Advance((int)total);
     }
 }

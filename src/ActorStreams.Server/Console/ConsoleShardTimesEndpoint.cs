@@ -2,7 +2,7 @@ using System.Text.Json;
 using ActorStreams.Server.Auth;
 using ActorStreams.Streams;
 
-namespace ActorStreams.Server;
+namespace ActorStreams.Server.Console;
 
 /// <summary>
 /// <c>GET /console/api/shard-times?stream=name</c>: when each shard of a stream opened and closed, for the console's

@@ -2,7 +2,7 @@ using System.Text.Json;
 using ActorStreams.Server.Auth;
 using ActorStreams.Streams;
 
-namespace ActorStreams.Server;
+namespace ActorStreams.Server.Console;
 
 /// <summary>
 /// <c>GET /console/api/consumers?stream=name</c>: <see cref="ActorStreamsClient.GetConsumerLagAsync"/> as JSON for the

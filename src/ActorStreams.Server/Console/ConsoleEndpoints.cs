@@ -1,18 +1,16 @@
 using System.Buffers;
-using System.Collections.Frozen;
-using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ActorStreams.Internal;
 using ActorStreams.Server.Auth;
 using ActorStreams.Server.Protocol;
 using Akka.Actor;
+using Microsoft.Extensions.FileProviders;
 
-namespace ActorStreams.Server;
+namespace ActorStreams.Server.Console;
 
 /// <summary>
 /// The web console at <c>/console</c>: static HTML, CSS and JavaScript modules embedded in this assembly (no build step,
-/// nothing fetched from elsewhere), which call the same Kinesis JSON API as the AWS CLI. Two small JSON resources of
+/// nothing fetched from elsewhere) and served by ASP.NET's static files middleware, which call the same Kinesis JSON API as the AWS CLI. Two small JSON resources of
 /// its own: <c>GET /console/api/config</c> (whether requests must be SigV4-signed, so the page knows to ask for a key)
 /// <c>GET /console/api/metrics[?stream=name]</c> (this node's per-shard throughput counters) and
 /// <c>GET /console/api/consumers?stream=name</c> (<see cref="ConsoleConsumerLagEndpoint"/>). The metrics and consumers
@@ -25,38 +23,11 @@ internal static class ConsoleEndpoints
     public const string MetricsPath = Path + "/api/metrics";
     private const string ResourcePrefix = "console/";
 
-    private static readonly FrozenDictionary<string, string> ContentTypes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        [".html"] = "text/html; charset=utf-8",
-        [".js"] = "text/javascript; charset=utf-8",
-        [".css"] = "text/css; charset=utf-8",
-        [".svg"] = "image/svg+xml",
-        [".png"] = "image/png",
-        [".ico"] = "image/x-icon",
-    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The page, its styles and scripts: <c>Console/wwwroot</c>, embedded with a manifest at build time.</summary>
+    private static readonly Lazy<IFileProvider> Files = new(() => new ManifestEmbeddedFileProvider(typeof(ConsoleEndpoints).Assembly, "Console/wwwroot"));
 
-    private sealed record Asset(byte[] Content, string ContentType, string ETag);
-
-    private static readonly Lazy<FrozenDictionary<string, Asset>> Assets = new(LoadAssets);
-
-    private static FrozenDictionary<string, Asset> LoadAssets()
-    {
-        var assembly = typeof(ConsoleEndpoints).Assembly;
-        var assets = new Dictionary<string, Asset>(StringComparer.Ordinal);
-        foreach (var name in assembly.GetManifestResourceNames())
-        {
-            if (!name.StartsWith(ResourcePrefix, StringComparison.Ordinal)) continue;
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            var content = copy.ToArray();
-            var extension = System.IO.Path.GetExtension(name);
-            var type = ContentTypes.GetValueOrDefault(extension, "application/octet-stream");
-            var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(content))[..16] + "\"";
-            assets[name[ResourcePrefix.Length..]] = new Asset(content, type, etag);
-        }
-        return assets.ToFrozenDictionary(StringComparer.Ordinal);
-    }
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
     public static void Map(WebApplication app, SigV4Verifier? verifier)
     {
@@ -69,39 +40,29 @@ internal static class ConsoleEndpoints
         app.MapGet(MetricsPath, (HttpContext context, ActorSystem system) => MetricsAsync(context, system, verifier));
         ConsoleConsumerLagEndpoint.Map(app, verifier);
         ConsoleShardTimesEndpoint.Map(app, verifier);
-        app.MapGet(Path + "/{**file}", (HttpContext context, string? file) => ServeAsync(context, file));
-    }
-
-    private static Task ServeAsync(HttpContext context, string? file)
-    {
-        if (string.IsNullOrEmpty(file) && !(context.Request.Path.Value ?? "").EndsWith('/'))
+        // Relative links in the page (js/app.js, api/config) resolve against /console/, not /.
+        // A middleware, not an endpoint: routing ignores a trailing slash, so an endpoint for /console would also match
+        // /console/, and the static files middleware serves nothing for a request that matched an endpoint.
+        app.Use((context, next) =>
         {
-            // Relative links in the page (js/app.js, api/config) resolve against /console/, not /.
+            if (context.Request.Path.Value != Path) return next(context);
             context.Response.Redirect(Path + "/");
             return Task.CompletedTask;
-        }
-        var assets = Assets.Value;
-        var key = string.IsNullOrEmpty(file) ? "index.html" : file;
-        if (!assets.TryGetValue(key, out var asset))
+        });
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = Files.Value, RequestPath = Path });
+        app.UseStaticFiles(new StaticFileOptions
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
-        }
-        var response = context.Response;
-        response.Headers.ETag = asset.ETag;
-        // The files change only with the server binary: revalidate each time, cheap with the ETag.
-        response.Headers.CacheControl = "no-cache";
-        response.Headers.XContentTypeOptions = "nosniff";
-        if (key.EndsWith(".html", StringComparison.Ordinal))
-            response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
-        if (context.Request.Headers.IfNoneMatch == asset.ETag)
-        {
-            response.StatusCode = StatusCodes.Status304NotModified;
-            return Task.CompletedTask;
-        }
-        response.ContentType = asset.ContentType;
-        response.ContentLength = asset.Content.Length;
-        return response.Body.WriteAsync(asset.Content, context.RequestAborted).AsTask();
+            FileProvider = Files.Value,
+            RequestPath = Path,
+            OnPrepareResponse = file =>
+            {
+                var headers = file.Context.Response.Headers;
+                // The files change only with the server binary: revalidate each time, cheap with the ETag.
+                headers.CacheControl = "no-cache";
+                headers.XContentTypeOptions = "nosniff";
+                if (file.File.Name.EndsWith(".html", StringComparison.Ordinal)) headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            },
+        });
     }
 
     /// <summary>
