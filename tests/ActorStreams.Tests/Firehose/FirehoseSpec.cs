@@ -56,7 +56,7 @@ public abstract class FirehoseSpec : ActorStreamsSpec
         base.Dispose(disposing);
     }
 
-    protected FirehoseClient Firehose => ActorStreamsExtension.Get(Sys).Firehose;
+    protected FirehoseClient Firehose => FirehoseExtension.Get(Sys).Client;
 
     protected string ObjectRoot => Path.Combine(SpecConfig.GetString("actorstreams.data-dir"), "objects");
 
