@@ -108,7 +108,9 @@ public sealed class FirehoseSerializerSpec(ITestOutputHelper output) : ActorStre
         var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, obj);
         Assert.True(manifest.Length is > 0 and <= 3, $"manifest '{manifest}'");
         // Through the registry by identifier and manifest, as the journal and the remote transport read it back.
-        return Assert.IsType<T>(Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest));
+        var copy = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+        Assert.IsType(obj.GetType(), copy);
+        return (T)copy;
     }
 
     [Fact]
@@ -153,7 +155,6 @@ public sealed class FirehoseSerializerSpec(ITestOutputHelper output) : ActorStre
 
         var copy = RoundTrip(message);
 
-        Assert.IsType(message.GetType(), copy);
         // A singleton signal: the same type is all there is to compare.
         if (message is not StartDeliveryCatalog) ActorStreamsMessageSerializerSpec.AssertSameData(message, copy, typeName);
     }
@@ -195,39 +196,6 @@ public sealed class FirehoseSerializerSpec(ITestOutputHelper output) : ActorStre
         Assert.Equal(new DeliveryStreamUnregistered("fh"), RoundTrip(new DeliveryStreamUnregistered("fh")));
         var catalog = new DeliveryCatalogSnapshot([registered]);
         Assert.Equal(catalog, RoundTrip(catalog));
-    }
-
-    [Fact]
-    public void Partitioning_events_and_snapshots_with_partitions_must_round_trip()
-    {
-        var keys = ImmutableSortedDictionary<string, string>.Empty.Add("customer", "42");
-        var partitioned = new DeliveryRecordsPartitioned(Guid.NewGuid(), 1_700_000_000_003,
-        [
-            new PartitionedRecords(keys, false, [new BufferedRecord(1, [1]), new BufferedRecord(2, [])]),
-            new PartitionedRecords(ImmutableSortedDictionary<string, string>.Empty, true, [new BufferedRecord(3, [3, 3])]),
-        ]);
-        Assert.Equal(partitioned, RoundTrip(partitioned));
-        var partitionSealed = new PartitionBufferSealed(Guid.NewGuid(), "customer=42", 2, 1_700_000_000_004);
-        Assert.Equal(partitionSealed, RoundTrip(partitionSealed));
-        var snapshot = new DeliveryStreamSnapshot(null, false, [], [], ImmutableSortedDictionary<string, string>.Empty)
-        {
-            Partitions = [new PartitionSnapshot(keys, false, [new BufferedRecord(5, [5])], [new SealedBuffer(Guid.NewGuid(), 1, 6)], 4)],
-        };
-        Assert.Equal(snapshot, RoundTrip(snapshot));
-    }
-
-    [Fact]
-    public void A_snapshot_written_before_dynamic_partitioning_must_still_be_read()
-    {
-        var snapshot = new DeliveryStreamSnapshot(null, false, [new BufferedRecord(7, [9, 8])], [], ImmutableSortedDictionary<string, string>.Empty);
-        var serializer = (FirehoseSerializer)Sys.Serialization.FindSerializerFor(snapshot);
-        // The older layout ended after the checkpoints: today's without its trailing partition count (an i32 zero).
-        var older = serializer.ToBinary(snapshot)[..^4];
-
-        var copy = Assert.IsType<DeliveryStreamSnapshot>(serializer.FromBinary(older, "FN"));
-
-        Assert.Equal(snapshot, copy);
-        Assert.Empty(copy.Partitions);
     }
 
     [Fact]
