@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ActorStreams.Diagnostics;
+using ActorStreams.Firehose.Hosting;
 using ActorStreams.Hosting;
 using ActorStreams.Server.Auth;
 using ActorStreams.Server.Logging;
@@ -107,8 +108,11 @@ public static class ActorStreamsServer
                 if (options.JournalProvider is { Length: > 0 } provider) o.JournalProvider = provider;
                 configureRuntime?.Invoke(o);
             });
+            // The Firehose settings come from the same HOCON (actorstreams.firehose in the --config file).
+            akka.WithActorStreamsFirehose();
         });
         builder.Services.AddActorStreamsClient();
+        builder.Services.AddActorStreamsFirehoseClient();
         HealthEndpoints.AddServices(builder.Services);
         if (options.Metrics.Enabled)
         {

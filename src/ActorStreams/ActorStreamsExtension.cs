@@ -1,6 +1,4 @@
 using ActorStreams.Diagnostics;
-using ActorStreams.Firehose;
-using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
 using ActorStreams.Settings;
 using Akka.Actor;
@@ -29,7 +27,7 @@ public sealed class ActorStreamsExtension : IExtension
         var sharding = ClusterSharding.Get(system);
         var shardingSettings = ClusterShardingSettings.Create(system);
         if (!string.IsNullOrEmpty(Settings.ShardingRole)) shardingSettings = shardingSettings.WithRole(Settings.ShardingRole);
-        shardingSettings = shardingSettings.WithRememberEntities(Settings.RememberEntities);
+        shardingSettings = ShardingSettings = shardingSettings.WithRememberEntities(Settings.RememberEntities);
         var settings = Settings;
         var clock = Clock;
         // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
@@ -63,18 +61,6 @@ public sealed class ActorStreamsExtension : IExtension
             ? settings.OnDemand.EvaluationInterval
             : settings.StreamShard.TrimInterval;
         system.Scheduler.ScheduleTellRepeatedly(heartbeat, heartbeat, CatalogRegion, CatalogHeartbeat.Instance, ActorRefs.NoSender);
-        var firehose = new FirehoseRuntime(FirehoseSettings.Create(system), settings, clock);
-        DeliveryStreamRegion = sharding.Start(DeliveryStreamEntity.TypeName,
-            name => DeliveryStreamActor.Props(name, firehose),
-            shardingSettings, new DeliveryStreamMessageExtractor(settings.NumberOfShards));
-        var deliveryStreams = DeliveryStreamRegion;
-        DeliveryCatalogRegion = sharding.Start(DeliveryStreamEntity.CatalogTypeName,
-            _ => DeliveryCatalogActor.Props(deliveryStreams, firehose.Settings.MaxDeliveryStreams),
-            shardingSettings, new DeliveryCatalogMessageExtractor());
-        Firehose = new FirehoseClient(system, firehose, DeliveryStreamRegion, DeliveryCatalogRegion, settings.AskTimeout);
-        // The catalog wakes every delivery stream when it recovers: start it soon after the node, so delivery resumes
-        // after a restart without waiting for a request, but without competing with the node's first requests.
-        system.Scheduler.ScheduleTellOnce(DeliveryResumeDelay, DeliveryCatalogRegion, StartDeliveryCatalog.Instance, ActorRefs.NoSender);
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>
@@ -95,16 +81,11 @@ public sealed class ActorStreamsExtension : IExtension
     /// <summary>The client facade for every control- and data-plane operation.</summary>
     public ActorStreamsClient Client { get; }
 
-    private static readonly TimeSpan DeliveryResumeDelay = TimeSpan.FromSeconds(1);
-
-    /// <summary>The Firehose client facade: delivery streams and their puts.</summary>
-    public FirehoseClient Firehose { get; }
-
-    /// <summary>The Akka.Cluster.Sharding region of the DeliveryStream entities.</summary>
-    public IActorRef DeliveryStreamRegion { get; }
-
-    /// <summary>The Akka.Cluster.Sharding region of the delivery stream catalog.</summary>
-    public IActorRef DeliveryCatalogRegion { get; }
+    /// <summary>
+    /// The sharding settings of every ActorStreams region (<c>actorstreams.sharding</c> role and remember-entities):
+    /// the regions of modules such as ActorStreams.Firehose start with them too.
+    /// </summary>
+    internal ClusterShardingSettings ShardingSettings { get; }
 
     /// <summary>The Akka.Cluster.Sharding region of the StreamShard entities.</summary>
     public IActorRef StreamShardRegion { get; }

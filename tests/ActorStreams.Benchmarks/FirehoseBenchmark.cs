@@ -14,7 +14,7 @@ internal static class FirehoseBenchmark
 {
     public static async Task RunAsync(ActorSystem system, string dataDir, int seconds, int warmupSeconds)
     {
-        var firehose = ActorStreamsExtension.Get(system).Firehose;
+        var firehose = FirehoseExtension.Get(system).Client;
         foreach (var compression in new[] { CompressionFormat.Uncompressed, CompressionFormat.Gzip })
         {
             await MeasureAsync(firehose, dataDir, compression, warmupSeconds, print: false);

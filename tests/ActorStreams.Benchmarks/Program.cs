@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorStreams;
 using ActorStreams.Dsl;
+using ActorStreams.Firehose.Settings;
 using ActorStreams.Streams;
 using Akka.Actor;
 using Akka.Configuration;
@@ -60,7 +61,7 @@ var config = ConfigurationFactory.ParseString($$"""
 
 var processStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 var enteredMain = DateTime.UtcNow - processStarted;
-using var system = ActorSystem.Create("bench", ActorStreamsSetup.CreateActorSystemSetup(config));
+using var system = ActorSystem.Create("bench", ActorStreamsSetup.CreateActorSystemSetup(config.WithFallback(FirehoseConfig.Default)));
 var memberUp = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
 Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult(DateTime.UtcNow - processStarted));
 var systemCreated = DateTime.UtcNow - processStarted;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ActorStreams;
 using ActorStreams.Firehose;
+using ActorStreams.Firehose.Settings;
 using ActorStreams.Streams;
 using Akka.Actor;
 using Akka.Configuration;
@@ -42,7 +43,7 @@ var config = ConfigurationFactory.ParseString($$"""
       limits.max-update-shard-count-per-day = 1000000
     }
     """);
-var system = ActorSystem.Create("producer-host", ActorStreamsSetup.CreateActorSystemSetup(config));
+var system = ActorSystem.Create("producer-host", ActorStreamsSetup.CreateActorSystemSetup(config.WithFallback(FirehoseConfig.Default)));
 var client = ActorStreamsExtension.Get(system).Client;
 
 try
@@ -172,7 +173,7 @@ void ExitWhenStdinCloses()
 
 async Task<int> FirehoseProduceAsync()
 {
-    var firehose = ActorStreamsExtension.Get(system).Firehose;
+    var firehose = FirehoseExtension.Get(system).Client;
     try
     {
         await firehose.CreateDeliveryStreamAsync(new DeliveryStreamConfiguration
@@ -228,7 +229,7 @@ async Task<int> FirehoseProduceAsync()
 
 async Task<int> FirehoseServeAsync()
 {
-    _ = ActorStreamsExtension.Get(system).Firehose;
+    _ = FirehoseExtension.Get(system).Client;
     stdout.WriteLine("READY");
     stdout.Flush();
     ExitWhenStdinCloses();

@@ -1,8 +1,6 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Reflection;
-using ActorStreams.Firehose;
-using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
 using ActorStreams.Serialization;
 using ActorStreams.Streams;
@@ -59,40 +57,6 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         PendingReshard = [new ReshardOp(ReshardOpKind.Split, UInt128.MaxValue / 8), new ReshardOp(ReshardOpKind.Merge, UInt128.MaxValue / 2 + 1, true)],
         ScalingTimesMs = [1_700_000_000_100, 1_700_000_000_200],
     };
-
-    private static readonly ObjectStoreDestination S3Destination = new()
-    {
-        BucketArn = "arn:aws:s3:::logs",
-        Prefix = "year=!{timestamp:yyyy}/",
-        ErrorOutputPrefix = "!{firehose:error-output-type}/",
-        BufferingHints = new BufferingHints { SizeInMBs = 64, IntervalInSeconds = 60 },
-        CompressionFormat = CompressionFormat.Gzip,
-        Processing = new ProcessingConfiguration { Enabled = true, LambdaArn = "arn:aws:lambda:us-east-1:000000000000:function:enrich" },
-    };
-
-    private static readonly HttpEndpointDestination HttpDestination = new()
-    {
-        Url = "https://collector.example/ingest",
-        Name = "collector",
-        AccessKey = "secret",
-        GzipContentEncoding = true,
-        CommonAttributes = new Dictionary<string, string> { ["team"] = "payments", ["env"] = "" },
-        RetryDurationInSeconds = 60,
-        BackupAllData = true,
-        S3Configuration = S3Destination with { Processing = null },
-    };
-
-    private static readonly DeliveryStreamEncryption Encrypted = new() { Enabled = true, KeyType = "CUSTOMER_MANAGED_CMK", KeyArn = "arn:aws:kms:us-east-1:000000000000:key/k" };
-
-    private static readonly KinesisStreamSourceConfiguration KinesisSource = new()
-    {
-        KinesisStreamArn = "arn:aws:kinesis:us-east-1:000000000000:stream/orders",
-        RoleArn = "arn:aws:iam::000000000000:role/firehose",
-    };
-
-    private static readonly DeliveryStreamMetadata DeliveryMetadata = new("logs", DeliveryStreamType.KinesisStreamAsSource, KinesisSource, HttpDestination,
-        DeliveryStreamEncryption.Disabled, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("team", "ops")]), 3,
-        1_700_000_000_000, 1_700_000_000_500);
 
     /// <summary>
     /// One filled-in instance of every message type; the reflection test demands one per type. Subscription messages
@@ -199,52 +163,14 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new ConsumerLagReport([], [], []),
         new GetPositionLag(EntityId, new SequenceNumber(17, 4)),
         new PositionLagResult(2_500, false),
-        new CreateDeliveryStream("logs", DeliveryMetadata),
-        new CreateDeliveryStream("direct", DeliveryMetadata with { Type = DeliveryStreamType.DirectPut, Source = null, Destination = S3Destination, Encryption = Encrypted }),
-        new DescribeDeliveryStream("logs"),
-        new UpdateDeliveryDestination("logs", 3, DeliveryStreamDescription.DestinationId, S3Destination, 1_700_000_000_600),
-        new UpdateDeliveryDestination("logs", 4, DeliveryStreamDescription.DestinationId, HttpDestination, 1_700_000_000_700),
-        new ChangeDeliveryStreamTags("logs", ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("k", "v")]), ["old", "older"],
-            1_700_000_000_800),
-        new SetDeliveryStreamEncryption("logs", Encrypted, 1_700_000_000_900),
-        new SetDeliveryStreamEncryption("logs", DeliveryStreamEncryption.Disabled, 1_700_000_000_901),
-        new DeleteDeliveryStream("logs"),
-        new PutFirehoseRecords("logs", [Payload, Array.Empty<byte>(), [1, 2, 3]], Payload.Length + 3),
-        new WakeDeliveryStream("logs"),
-        new RegisterDeliveryStream("logs", DeliveryStreamType.KinesisStreamAsSource, 1_700_000_000_000),
-        new UnregisterDeliveryStream("logs"),
-        new ListDeliveryStreamNames(10, null, null),
-        new ListDeliveryStreamNames(10_000, "logs", DeliveryStreamType.DirectPut),
-        StartDeliveryCatalog.Instance,
-        new DeliveryStreamGone("logs"),
-        new DeliveryStreamAck("logs"),
-        new PutFirehoseRecordsResult(42, 3, 497, true),
-        new DeliveryStreamTags(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("team", "ops"), KeyValuePair.Create("x", "")])),
-        new DeliveryStreamDescription("logs", "arn:aws:firehose:us-east-1:000000000000:deliverystream/logs", DeliveryStreamStatus.Active,
-            DeliveryStreamType.KinesisStreamAsSource, 3, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
-            DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_500), DeliveryStreamEncryption.Disabled, KinesisSource, HttpDestination),
-        new DeliveryStreamDescription("direct", "arn:aws:firehose:us-east-1:000000000000:deliverystream/direct", DeliveryStreamStatus.Active,
-            DeliveryStreamType.DirectPut, 1, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
-            DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), Encrypted, null, S3Destination)
-        {
-            Statistics = new DeliveryStreamStatistics("S3", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000), 1_000, 945_000, 16.5, 15_592.5, 3,
-                new Dictionary<string, ErrorOutputStatistics> { ["processing-failed"] = new(1, 12) }, 40, 37_800, TimeSpan.FromSeconds(42),
-                new List<DeliveryError> { new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_400), "S3", "S3.InternalError", "the bucket said 500") }),
-        },
-        new ListDeliveryStreamsResult(new List<string> { "direct", "logs" }, true),
-        new ListDeliveryStreamsResult(new List<string>(), false),
     ];
 
     public static IEnumerable<object[]> SampleData =>
         Samples(ActorRefs.Nobody).Select((s, i) => new object[] { i, s.GetType().Name });
 
-    /// <summary>Public replies that cannot carry the internal marker; reference.conf binds them to the serializer by name.</summary>
-    private static readonly Type[] PublicReplies = [typeof(DeliveryStreamDescription), typeof(ListDeliveryStreamsResult)];
-
     private static IEnumerable<Type> MessageTypes() =>
         typeof(ActorStreamsMessageSerializer).Assembly.GetTypes()
-            .Where(t => typeof(IActorStreamsMessage).IsAssignableFrom(t) && !t.IsInterface && !t.IsAbstract)
-            .Concat(PublicReplies);
+            .Where(t => typeof(IActorStreamsMessage).IsAssignableFrom(t) && !t.IsInterface && !t.IsAbstract);
 
     [Fact]
     public void Every_command_and_reply_type_must_have_a_wire_format_and_a_sample()
@@ -259,8 +185,6 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         // The interfaces the sharding regions route by are messages, so anything sent through them has a format.
         Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IStreamShardCommand)));
         Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(ICatalogCommand)));
-        Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IDeliveryStreamCommand)));
-        Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IDeliveryCatalogCommand)));
         Assert.True(typeof(IActorStreamsMessage).IsAssignableFrom(typeof(IConsumerApplicationCommand)));
     }
 
@@ -368,7 +292,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
     }
 
     /// <summary>Compares every field, recursively: records, record structs, arrays, immutable collections, payload bytes.</summary>
-    private static void AssertSameData(object? expected, object? actual, string path)
+    internal static void AssertSameData(object? expected, object? actual, string path)
     {
         if (expected is null || actual is null)
         {
@@ -399,7 +323,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
             }
         }
         var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
-        if (expected is CatalogHeartbeat or StartDeliveryCatalog) return; // a singleton signal: the same type is all there is to compare
+        if (expected is CatalogHeartbeat) return; // a singleton signal: the same type is all there is to compare
         Assert.True(fields.Length > 0, $"{path}: {type.Name} has no fields to compare");
         foreach (var field in fields) AssertSameData(field.GetValue(expected), field.GetValue(actual), $"{path}.{field.Name}");
     }

@@ -201,43 +201,4 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         var c3 = Assert.IsType<CatalogSnapshot>(serializer.FromBinary(serializer.ToBinary(plain)[..^1], "C3"));
         Assert.Equal(plain, c3);
     }
-
-    [Fact]
-    public void Firehose_events_and_snapshots_must_round_trip()
-    {
-        var metadata = new ActorStreams.Firehose.Internal.DeliveryStreamMetadata("fh", ActorStreams.Firehose.DeliveryStreamType.DirectPut, null,
-            new ActorStreams.Firehose.HttpEndpointDestination
-            {
-                Url = "http://127.0.0.1:9/", AccessKey = "key", GzipContentEncoding = true,
-                CommonAttributes = new Dictionary<string, string> { ["a"] = "b" },
-                S3Configuration = new ActorStreams.Firehose.ObjectStoreDestination { BucketArn = "arn:aws:s3:::b", CompressionFormat = ActorStreams.Firehose.CompressionFormat.Gzip },
-            },
-            new ActorStreams.Firehose.DeliveryStreamEncryption { Enabled = true, KeyType = "AWS_OWNED_CMK" },
-            System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("t", "v"), 3, 1_700_000_000_000, 1_700_000_000_500);
-        var changed = RoundTrip(new ActorStreams.Firehose.Internal.DeliveryStreamChanged(metadata));
-        Assert.Equal(metadata, changed.Metadata);
-        var http = Assert.IsType<ActorStreams.Firehose.HttpEndpointDestination>(changed.Metadata.Destination);
-        Assert.Equal("b", http.CommonAttributes["a"]);
-        Assert.Equal(ActorStreams.Firehose.CompressionFormat.Gzip, http.S3Configuration.CompressionFormat);
-
-        var records = new ActorStreams.Firehose.Internal.FirehoseRecordsAccepted(1_700_000_000_001, [[1, 2, 3], [], Enumerable.Range(0, 300).Select(i => (byte)i).ToArray()]);
-        Assert.Equal(records, RoundTrip(records));
-        var sealedEvent = new ActorStreams.Firehose.Internal.DeliveryBufferSealed(Guid.NewGuid(), 42, 1_700_000_000_002);
-        Assert.Equal(sealedEvent, RoundTrip(sealedEvent));
-        var completed = new ActorStreams.Firehose.Internal.DeliveryBufferCompleted(Guid.NewGuid());
-        Assert.Equal(completed, RoundTrip(completed));
-        Assert.Equal(new ActorStreams.Firehose.Internal.DeliveryStreamDeleted(5), RoundTrip(new ActorStreams.Firehose.Internal.DeliveryStreamDeleted(5)));
-        var checkpoint = new ActorStreams.Firehose.Internal.SourceCheckpointed("shardId-000000000001", "12345");
-        Assert.Equal(checkpoint, RoundTrip(checkpoint));
-        var snapshot = new ActorStreams.Firehose.Internal.DeliveryStreamSnapshot(metadata, false,
-            [new ActorStreams.Firehose.Internal.BufferedRecord(7, [9, 8]), new ActorStreams.Firehose.Internal.BufferedRecord(8, [])],
-            [new ActorStreams.Firehose.Internal.SealedBuffer(Guid.NewGuid(), 1, 9)],
-            System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("shardId-000000000000", "77"));
-        Assert.Equal(snapshot, RoundTrip(snapshot));
-        var registered = new ActorStreams.Firehose.Internal.DeliveryStreamRegistered("fh", ActorStreams.Firehose.DeliveryStreamType.KinesisStreamAsSource, 11);
-        Assert.Equal(registered, RoundTrip(registered));
-        Assert.Equal(new ActorStreams.Firehose.Internal.DeliveryStreamUnregistered("fh"), RoundTrip(new ActorStreams.Firehose.Internal.DeliveryStreamUnregistered("fh")));
-        var catalog = new ActorStreams.Firehose.Internal.DeliveryCatalogSnapshot([registered]);
-        Assert.Equal(catalog, RoundTrip(catalog));
-    }
 }

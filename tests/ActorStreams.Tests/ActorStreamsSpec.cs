@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text;
+using ActorStreams.Firehose.Settings;
 using ActorStreams.Streams;
 using Akka.Actor;
 using Akka.Configuration;
@@ -154,7 +155,7 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
                   throttling.enabled = on
                 {"}"}
                 {journalConfig}
-                """));
+                """)).WithFallback(FirehoseConfig.Default); // every spec system can run Firehose (its serializer is bound at start)
             return new Context(journal, config, new FakeTimeProvider(DateTimeOffset.UtcNow), dataDir, schema);
         }
 

@@ -21,7 +21,7 @@ internal sealed partial class FirehoseOperations
 
     public FirehoseOperations(ActorSystem system)
     {
-        _client = ActorStreamsExtension.Get(system).Firehose;
+        _client = FirehoseExtension.Get(system).Client;
         var handlers = new Dictionary<string, KinesisOperations.Handler>(StringComparer.Ordinal)
         {
             ["CreateDeliveryStream"] = CreateDeliveryStreamAsync,

@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using System.Text;
-using ActorStreams.Firehose;
-using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
 using ActorStreams.Streams;
 using Akka.Actor;
@@ -12,10 +10,9 @@ namespace ActorStreams.Serialization;
 
 /// <summary>
 /// The binary wire format of the commands and replies that cross nodes: everything sent through the StreamShard,
-/// stream catalog, consumer application, DeliveryStream and delivery catalog sharding regions, every answer of their
-/// entities, and what a StreamShard pushes to a SubscribeToShard subscriber on another node. Record payloads travel
-/// as raw bytes and are read back as slices of the received buffer; actor refs travel as their serialized paths.
-/// Identifier 7118; each message has a short manifest.
+/// stream catalog and consumer application sharding regions, every answer of their entities, and what a StreamShard
+/// pushes to a SubscribeToShard subscriber on another node. Record payloads travel as raw bytes and are read back as
+/// slices of the received buffer; actor refs travel as their serialized paths. Identifier 7118; each message has a short manifest.
 /// </summary>
 /// <remarks>
 /// Adding a message is one <c>Add</c> line in <see cref="Formats"/>: its manifest, how to write it, how to read it.
@@ -306,84 +303,7 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
             })
         .Add<GetPositionLag>("lP", (w, m) => { w.Write(m.EntityId); Write(w, m.Position); }, r => new GetPositionLag(r.ReadString(), ReadSequence(r)))
         .Add<PositionLagResult>("lL", (w, m) => { w.Write(m.MillisBehindLatest); w.Write(m.Exact); },
-            r => new PositionLagResult(r.ReadInt64(), r.ReadBoolean()))
-        // ---- Firehose: delivery stream commands (any node -> the node of the DeliveryStream entity) ----
-        // Configuration (metadata, destinations, encryption, source) travels as the JSON the journal holds, so the two
-        // layouts cannot drift apart and a field added to a destination needs no new manifest; record payloads are raw.
-        .Add<CreateDeliveryStream>("fC", (w, m) => { w.Write(m.DeliveryStreamName); WriteJson(w, m.Metadata.ToJson()); },
-            r => new CreateDeliveryStream(r.ReadString(), DeliveryStreamMetadata.FromJson(ReadJson(r))))
-        .Add<DescribeDeliveryStream>("fD", (w, m) => w.Write(m.DeliveryStreamName), r => new DescribeDeliveryStream(r.ReadString()))
-        .Add<UpdateDeliveryDestination>("fU", (w, m) =>
-            {
-                w.Write(m.DeliveryStreamName); w.Write(m.CurrentVersion); w.Write(m.DestinationId);
-                WriteJson(w, DeliveryStreamMetadata.PartToJson(m.Destination)); w.Write(m.AtMs);
-            },
-            r => new UpdateDeliveryDestination(r.ReadString(), r.ReadInt32(), r.ReadString(),
-                DeliveryStreamMetadata.PartFromJson<DeliveryDestination>(ReadJson(r)), r.ReadInt64()))
-        .Add<ChangeDeliveryStreamTags>("fT", (w, m) =>
-            {
-                w.Write(m.DeliveryStreamName); ActorStreamsSerializer.WriteTags(w, m.Add); WriteStrings(w, m.Remove); w.Write(m.AtMs);
-            },
-            r => new ChangeDeliveryStreamTags(r.ReadString(), ActorStreamsSerializer.ReadTags(r), ReadStrings(r), r.ReadInt64()))
-        .Add<SetDeliveryStreamEncryption>("fE", (w, m) =>
-            {
-                w.Write(m.DeliveryStreamName); WriteJson(w, DeliveryStreamMetadata.PartToJson(m.Encryption)); w.Write(m.AtMs);
-            },
-            r => new SetDeliveryStreamEncryption(r.ReadString(), DeliveryStreamMetadata.PartFromJson<DeliveryStreamEncryption>(ReadJson(r)), r.ReadInt64()))
-        .Add<DeleteDeliveryStream>("fX", (w, m) => w.Write(m.DeliveryStreamName), r => new DeleteDeliveryStream(r.ReadString()))
-        .Add<PutFirehoseRecords>("fP", (w, m) =>
-            {
-                w.Write(m.DeliveryStreamName); w.Write(m.Bytes); w.Write(m.Records.Length);
-                foreach (var record in m.Records) { w.Write(record.Length); w.Write(record); }
-            },
-            r =>
-            {
-                var name = r.ReadString();
-                var bytes = r.ReadInt64();
-                var records = new byte[r.ReadInt32()][];
-                for (var i = 0; i < records.Length; i++) records[i] = r.ReadBlob().ToArray();
-                return new PutFirehoseRecords(name, records, bytes);
-            })
-        .Add<WakeDeliveryStream>("fW", (w, m) => w.Write(m.DeliveryStreamName), r => new WakeDeliveryStream(r.ReadString()))
-        // ---- Firehose: delivery catalog commands ----
-        .Add<RegisterDeliveryStream>("fR", (w, m) => { w.Write(m.Name); w.Write((byte)m.Type); w.Write(m.CreatedAtMs); },
-            r => new RegisterDeliveryStream(r.ReadString(), (DeliveryStreamType)r.ReadByte(), r.ReadInt64()))
-        .Add<UnregisterDeliveryStream>("fN", (w, m) => w.Write(m.Name), r => new UnregisterDeliveryStream(r.ReadString()))
-        .Add<ListDeliveryStreamNames>("fL", (w, m) =>
-            {
-                w.Write(m.Limit); WriteNullable(w, m.ExclusiveStartName); w.Write(m.Type.HasValue);
-                if (m.Type is { } type) w.Write((byte)type);
-            },
-            r => new ListDeliveryStreamNames(r.ReadInt32(), ReadNullableString(r), r.ReadBoolean() ? (DeliveryStreamType)r.ReadByte() : null))
-        .Add<StartDeliveryCatalog>("fS", (_, _) => { }, _ => StartDeliveryCatalog.Instance)
-        .Add<DeliveryStreamGone>("fG", (w, m) => w.Write(m.Name), r => new DeliveryStreamGone(r.ReadString()))
-        // ---- Firehose: replies ----
-        .Add<DeliveryStreamAck>("fK", (w, m) => w.Write(m.Name), r => new DeliveryStreamAck(r.ReadString()))
-        .Add<PutFirehoseRecordsResult>("fA", (w, m) => { w.Write(m.EventNo); w.Write(m.FirstIndex); w.Write(m.Accepted); w.Write(m.Encrypted); },
-            r => new PutFirehoseRecordsResult(r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean()))
-        .Add<DeliveryStreamTags>("fY", (w, m) => ActorStreamsSerializer.WriteTags(w, m.Tags), r => new DeliveryStreamTags(ActorStreamsSerializer.ReadTags(r)))
-        .Add<DeliveryStreamDescription>("fI", (w, m) =>
-            {
-                w.Write(m.DeliveryStreamName); w.Write(m.DeliveryStreamArn); w.Write((byte)m.Status); w.Write((byte)m.DeliveryStreamType);
-                w.Write(m.VersionId); w.Write(m.CreateTimestamp.ToUnixTimeMilliseconds()); w.Write(m.LastUpdateTimestamp.ToUnixTimeMilliseconds());
-                WriteJson(w, DeliveryStreamMetadata.PartToJson(m.Encryption));
-                w.Write(m.KinesisStreamSource is not null);
-                if (m.KinesisStreamSource is not null) WriteJson(w, DeliveryStreamMetadata.PartToJson(m.KinesisStreamSource));
-                WriteJson(w, DeliveryStreamMetadata.PartToJson(m.Destination));
-                // The statistics of the node that runs the delivery stream (null when it has none yet).
-                w.Write(m.Statistics is not null);
-                if (m.Statistics is not null) WriteJson(w, DeliveryStreamMetadata.PartToJson(m.Statistics));
-            },
-            r => new DeliveryStreamDescription(r.ReadString(), r.ReadString(), (DeliveryStreamStatus)r.ReadByte(), (DeliveryStreamType)r.ReadByte(),
-                r.ReadInt32(), DateTimeOffset.FromUnixTimeMilliseconds(r.ReadInt64()), DateTimeOffset.FromUnixTimeMilliseconds(r.ReadInt64()),
-                DeliveryStreamMetadata.PartFromJson<DeliveryStreamEncryption>(ReadJson(r)),
-                r.ReadBoolean() ? DeliveryStreamMetadata.PartFromJson<KinesisStreamSourceConfiguration>(ReadJson(r)) : null,
-                DeliveryStreamMetadata.PartFromJson<DeliveryDestination>(ReadJson(r)))
-            {
-                Statistics = r.ReadBoolean() ? DeliveryStreamMetadata.PartFromJson<DeliveryStreamStatistics>(ReadJson(r)) : null,
-            })
-        .Add<ListDeliveryStreamsResult>("fZ", (w, m) => { WriteStrings(w, [.. m.DeliveryStreamNames]); w.Write(m.HasMoreDeliveryStreams); },
-            r => new ListDeliveryStreamsResult(ReadStrings(r).ToList(), r.ReadBoolean()));
+            r => new PositionLagResult(r.ReadInt64(), r.ReadBoolean()));
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsMessageSerializer(ExtendedActorSystem system) : base(system) { }
@@ -465,14 +385,6 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
     }
 
     private static string? ReadNullableString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
-
-    private static void WriteJson(BinaryWriter w, byte[] json)
-    {
-        w.Write(json.Length);
-        w.Write(json);
-    }
-
-    private static ReadOnlySpan<byte> ReadJson(MessageReader r) => r.ReadBlob().Span;
 
     private static void WriteStrings(BinaryWriter w, ImmutableArray<string> values) => ActorStreamsSerializer.WriteKeys(w, values);
 

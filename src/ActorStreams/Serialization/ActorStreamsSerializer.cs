@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
-using ActorStreams.Firehose;
-using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
 using ActorStreams.Streams;
 using Akka.Actor;
@@ -52,20 +50,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     private const string ReshardStepCompletedManifest = "CQ";
     private const string ClosedShardRemovedManifest = "CY";
     private const string StreamModeChangedManifest = "CO";
-    private const string DeliveryStreamChangedManifest = "FM";
-    private const string DeliveryStreamDeletedManifest = "FD";
-    private const string FirehoseRecordsAcceptedManifest = "FR";
-    private const string DeliveryBufferSealedManifest = "FS";
-    private const string DeliveryBufferCompletedManifest = "FC";
-    private const string SourceCheckpointedManifest = "FK";
-    private const string DeliveryStreamSnapshotManifest = "FN";
-    private const string DeliveryStreamRegisteredManifest = "FG";
-    private const string DeliveryStreamUnregisteredManifest = "FU";
-    private const string DeliveryCatalogSnapshotManifest = "FL";
-    // Dynamic partitioning: an intake buffer split into partitions, and a partition's buffer closed. Snapshots ("FN")
-    // written before partitioning end after the checkpoints; newer ones append the partitions.
-    private const string DeliveryRecordsPartitionedManifest = "FP";
-    private const string PartitionBufferSealedManifest = "FQ";
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -101,18 +85,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         ConsumerTagsAdded => ConsumerTagsAddedManifest,
         ConsumerTagsRemoved => ConsumerTagsRemovedManifest,
         CatalogSnapshot => CatalogSnapshotManifest,
-        DeliveryStreamChanged => DeliveryStreamChangedManifest,
-        DeliveryStreamDeleted => DeliveryStreamDeletedManifest,
-        FirehoseRecordsAccepted => FirehoseRecordsAcceptedManifest,
-        DeliveryBufferSealed => DeliveryBufferSealedManifest,
-        DeliveryBufferCompleted => DeliveryBufferCompletedManifest,
-        SourceCheckpointed => SourceCheckpointedManifest,
-        DeliveryStreamSnapshot => DeliveryStreamSnapshotManifest,
-        DeliveryStreamRegistered => DeliveryStreamRegisteredManifest,
-        DeliveryStreamUnregistered => DeliveryStreamUnregisteredManifest,
-        DeliveryCatalogSnapshot => DeliveryCatalogSnapshotManifest,
-        DeliveryRecordsPartitioned => DeliveryRecordsPartitionedManifest,
-        PartitionBufferSealed => PartitionBufferSealedManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}"),
     };
 
@@ -120,7 +92,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     public override byte[] ToBinary(object obj)
     {
         if (obj is RecordsAppended appended) return WriteRecordsAppended(appended);
-        if (obj is FirehoseRecordsAccepted accepted) return WriteFirehoseRecords(accepted);
         if (obj is EncryptedRecordsAppended sealedBatch) return WriteEncryptedRecordsAppended(sealedBatch);
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
@@ -178,49 +149,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                     w.Write(s.Streams.Length);
                     foreach (var entry in s.Streams) Write(w, entry);
                     break;
-                case DeliveryStreamChanged e: Write(w, e.Metadata); break;
-                case DeliveryStreamDeleted e: w.Write(e.DeletedAtMs); break;
-                case DeliveryBufferSealed e: w.Write(e.BufferId.ToByteArray()); w.Write(e.RecordCount); w.Write(e.SealedAtMs); break;
-                case DeliveryBufferCompleted e: w.Write(e.BufferId.ToByteArray()); break;
-                case SourceCheckpointed e: w.Write(e.ShardId); w.Write(e.SequenceNumber); break;
-                case DeliveryStreamSnapshot s:
-                    w.Write(s.Metadata is not null);
-                    if (s.Metadata is not null) Write(w, s.Metadata);
-                    w.Write(s.Deleted);
-                    w.Write(s.Records.Length);
-                    foreach (var rec in s.Records) { w.Write(rec.ArrivalMs); w.Write(rec.Data.Length); w.Write(rec.Data); }
-                    w.Write(s.Sealed.Length);
-                    foreach (var b in s.Sealed) { w.Write(b.BufferId.ToByteArray()); w.Write(b.RecordCount); w.Write(b.SealedAtMs); }
-                    WriteTags(w, s.Checkpoints);
-                    w.Write(s.Partitions.Length);
-                    foreach (var p in s.Partitions)
-                    {
-                        WriteTags(w, p.Keys);
-                        w.Write(p.Overflow);
-                        w.Write(p.OpenedAtMs);
-                        WriteBufferedRecords(w, p.Records);
-                        w.Write(p.Sealed.Length);
-                        foreach (var b in p.Sealed) { w.Write(b.BufferId.ToByteArray()); w.Write(b.RecordCount); w.Write(b.SealedAtMs); }
-                    }
-                    break;
-                case DeliveryRecordsPartitioned e:
-                    w.Write(e.SourceBufferId.ToByteArray());
-                    w.Write(e.AtMs);
-                    w.Write(e.Groups.Length);
-                    foreach (var g in e.Groups)
-                    {
-                        WriteTags(w, g.Keys);
-                        w.Write(g.Overflow);
-                        WriteBufferedRecords(w, g.Records);
-                    }
-                    break;
-                case PartitionBufferSealed e: w.Write(e.BufferId.ToByteArray()); w.Write(e.Partition); w.Write(e.RecordCount); w.Write(e.SealedAtMs); break;
-                case DeliveryStreamRegistered e: Write(w, e); break;
-                case DeliveryStreamUnregistered e: w.Write(e.Name); break;
-                case DeliveryCatalogSnapshot s:
-                    w.Write(s.Entries.Length);
-                    foreach (var entry in s.Entries) Write(w, entry);
-                    break;
                 default:
                     throw new ArgumentException($"{obj.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}");
             }
@@ -232,7 +160,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (manifest == RecordsAppendedManifest) return ReadRecordsAppended(bytes);
-        if (manifest == FirehoseRecordsAcceptedManifest) return ReadFirehoseRecords(bytes);
         if (manifest == EncryptedRecordsAppendedManifest) return ReadEncryptedRecordsAppended(bytes);
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
         switch (manifest)
@@ -307,70 +234,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
                 for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, version));
                 return new CatalogSnapshot(lastEpoch, streams.MoveToImmutable());
-            }
-            case DeliveryStreamChangedManifest: return new DeliveryStreamChanged(ReadMetadata(r));
-            case DeliveryStreamDeletedManifest: return new DeliveryStreamDeleted(r.ReadInt64());
-            case DeliveryBufferSealedManifest: return new DeliveryBufferSealed(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt64());
-            case DeliveryBufferCompletedManifest: return new DeliveryBufferCompleted(new Guid(r.ReadBytes(16)));
-            case SourceCheckpointedManifest: return new SourceCheckpointed(r.ReadString(), r.ReadString());
-            case DeliveryStreamSnapshotManifest:
-            {
-                var metadata = r.ReadBoolean() ? ReadMetadata(r) : null;
-                var deleted = r.ReadBoolean();
-                var n = r.ReadInt32();
-                var records = ImmutableArray.CreateBuilder<BufferedRecord>(n);
-                for (var i = 0; i < n; i++)
-                {
-                    var arrival = r.ReadInt64();
-                    records.Add(new BufferedRecord(arrival, r.ReadBytes(r.ReadInt32())));
-                }
-                var m = r.ReadInt32();
-                var sealedBuffers = ImmutableArray.CreateBuilder<SealedBuffer>(m);
-                for (var i = 0; i < m; i++) sealedBuffers.Add(new SealedBuffer(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt64()));
-                var checkpoints = ReadTags(r);
-                var partitions = ImmutableArray<PartitionSnapshot>.Empty;
-                if (r.BaseStream.Position < r.BaseStream.Length)
-                {
-                    var count = r.ReadInt32();
-                    var builder = ImmutableArray.CreateBuilder<PartitionSnapshot>(count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        var keys = ReadTags(r);
-                        var overflow = r.ReadBoolean();
-                        var openedAt = r.ReadInt64();
-                        var partitionRecords = ReadBufferedRecords(r);
-                        var sealedCount = r.ReadInt32();
-                        var partitionSealed = ImmutableArray.CreateBuilder<SealedBuffer>(sealedCount);
-                        for (var j = 0; j < sealedCount; j++) partitionSealed.Add(new SealedBuffer(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt64()));
-                        builder.Add(new PartitionSnapshot(keys, overflow, partitionRecords, partitionSealed.MoveToImmutable(), openedAt));
-                    }
-                    partitions = builder.MoveToImmutable();
-                }
-                return new DeliveryStreamSnapshot(metadata, deleted, records.MoveToImmutable(), sealedBuffers.MoveToImmutable(), checkpoints) { Partitions = partitions };
-            }
-            case DeliveryRecordsPartitionedManifest:
-            {
-                var source = new Guid(r.ReadBytes(16));
-                var at = r.ReadInt64();
-                var count = r.ReadInt32();
-                var groups = ImmutableArray.CreateBuilder<PartitionedRecords>(count);
-                for (var i = 0; i < count; i++)
-                {
-                    var keys = ReadTags(r);
-                    var overflow = r.ReadBoolean();
-                    groups.Add(new PartitionedRecords(keys, overflow, ReadBufferedRecords(r)));
-                }
-                return new DeliveryRecordsPartitioned(source, at, groups.MoveToImmutable());
-            }
-            case PartitionBufferSealedManifest: return new PartitionBufferSealed(new Guid(r.ReadBytes(16)), r.ReadString(), r.ReadInt32(), r.ReadInt64());
-            case DeliveryStreamRegisteredManifest: return ReadRegistered(r);
-            case DeliveryStreamUnregisteredManifest: return new DeliveryStreamUnregistered(r.ReadString());
-            case DeliveryCatalogSnapshotManifest:
-            {
-                var n = r.ReadInt32();
-                var entries = ImmutableArray.CreateBuilder<DeliveryStreamRegistered>(n);
-                for (var i = 0; i < n; i++) entries.Add(ReadRegistered(r));
-                return new DeliveryCatalogSnapshot(entries.MoveToImmutable());
             }
             default:
                 throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}' for {nameof(ActorStreamsSerializer)}");
@@ -504,75 +367,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             return true;
         }
     }
-
-    // Layout: timestamp (i64 LE), count (i32 LE), then per record: data length (i32 LE) + data.
-    private static byte[] WriteFirehoseRecords(FirehoseRecordsAccepted e)
-    {
-        var size = 12;
-        foreach (var rec in e.Records) size += 4 + rec.Length;
-        var buffer = new byte[size];
-        var span = buffer.AsSpan();
-        BinaryPrimitives.WriteInt64LittleEndian(span, e.TimestampMs);
-        BinaryPrimitives.WriteInt32LittleEndian(span[8..], e.Records.Length);
-        var pos = 12;
-        foreach (var rec in e.Records)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(span[pos..], rec.Length);
-            rec.CopyTo(span[(pos + 4)..]);
-            pos += 4 + rec.Length;
-        }
-        return buffer;
-    }
-
-    private static FirehoseRecordsAccepted ReadFirehoseRecords(byte[] bytes)
-    {
-        var span = bytes.AsSpan();
-        var timestamp = BinaryPrimitives.ReadInt64LittleEndian(span);
-        var count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-        var records = new byte[count][];
-        var pos = 12;
-        for (var i = 0; i < count; i++)
-        {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(span[pos..]);
-            records[i] = span.Slice(pos + 4, length).ToArray();
-            pos += 4 + length;
-        }
-        return new FirehoseRecordsAccepted(timestamp, records);
-    }
-
-    private static void WriteBufferedRecords(BinaryWriter w, ImmutableArray<BufferedRecord> records)
-    {
-        w.Write(records.Length);
-        foreach (var rec in records) { w.Write(rec.ArrivalMs); w.Write(rec.Data.Length); w.Write(rec.Data); }
-    }
-
-    private static ImmutableArray<BufferedRecord> ReadBufferedRecords(BinaryReader r)
-    {
-        var n = r.ReadInt32();
-        var records = ImmutableArray.CreateBuilder<BufferedRecord>(n);
-        for (var i = 0; i < n; i++)
-        {
-            var arrival = r.ReadInt64();
-            records.Add(new BufferedRecord(arrival, r.ReadBytes(r.ReadInt32())));
-        }
-        return records.MoveToImmutable();
-    }
-
-    private static void Write(BinaryWriter w, DeliveryStreamMetadata metadata)
-    {
-        var json = metadata.ToJson();
-        w.Write(json.Length);
-        w.Write(json);
-    }
-
-    private static DeliveryStreamMetadata ReadMetadata(BinaryReader r) => DeliveryStreamMetadata.FromJson(r.ReadBytes(r.ReadInt32()));
-
-    private static void Write(BinaryWriter w, DeliveryStreamRegistered e)
-    {
-        w.Write(e.Name); w.Write((byte)e.Type); w.Write(e.CreatedAtMs);
-    }
-
-    private static DeliveryStreamRegistered ReadRegistered(BinaryReader r) => new(r.ReadString(), (DeliveryStreamType)r.ReadByte(), r.ReadInt64());
 
     internal static void Write(BinaryWriter w, ShardInitialized e)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using ActorStreams.Firehose;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -35,7 +36,7 @@ public abstract class DynamicPartitioningRecoverySpec(ITestOutputHelper output, 
         var system = StartAnotherSystem("dp-recovered");
         try
         {
-            _ = ActorStreamsExtension.Get(system).Firehose;
+            _ = FirehoseExtension.Get(system).Client;
             var after = await WaitForObjectsAsync(bucket, o => o.Keys.Any(k => k.StartsWith("data/customer=2/")));
             await Task.Delay(500);
             after = Objects(bucket);

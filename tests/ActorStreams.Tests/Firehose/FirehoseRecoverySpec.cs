@@ -40,7 +40,7 @@ public abstract class FirehoseRecoverySpec(ITestOutputHelper output, SpecJournal
         try
         {
             // Starting the runtime is all it takes (as a host does on start): no request names the delivery stream.
-            var firehose = ActorStreamsExtension.Get(system).Firehose;
+            var firehose = FirehoseExtension.Get(system).Client;
             var objects = await WaitForObjectsAsync(bucket, o => Lines(Content(o, CompressionFormat.Gzip)).Count >= sent.Count);
             Assert.Equal(sent.Order(StringComparer.Ordinal), Lines(Content(objects, CompressionFormat.Gzip)).Order(StringComparer.Ordinal));
 

@@ -1,6 +1,7 @@
 using System.Text;
 using ActorStreams.Dsl;
 using ActorStreams.Firehose;
+using ActorStreams.Firehose.Dsl;
 using Akka.Streams.Dsl;
 using Xunit;
 using Xunit.Abstractions;

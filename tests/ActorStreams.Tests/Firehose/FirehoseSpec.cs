@@ -56,7 +56,7 @@ public abstract class FirehoseSpec : ActorStreamsSpec
         base.Dispose(disposing);
     }
 
-    protected FirehoseClient Firehose => ActorStreamsExtension.Get(Sys).Firehose;
+    protected FirehoseClient Firehose => FirehoseExtension.Get(Sys).Client;
 
     protected string ObjectRoot => Path.Combine(SpecConfig.GetString("actorstreams.data-dir"), "objects");
 
@@ -151,7 +151,14 @@ public abstract class FirehoseSpec : ActorStreamsSpec
     protected static string Content(Dictionary<string, byte[]> objects, CompressionFormat format = CompressionFormat.Uncompressed) =>
         string.Concat(objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => Encoding.UTF8.GetString(Decompress(format, o.Value))));
 
-    /// <summary>A new ActorSystem on the spec's data (same journal, same object store), after the spec's own was terminated.</summary>
-    protected ActorSystem StartAnotherSystem(string name) =>
-        ActorSystem.Create(name, ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+    /// <summary>
+    /// A new ActorSystem on the spec's data (same journal, same object store), after the spec's own was terminated,
+    /// with Firehose started as a node starts it (so delivery resumes without a request).
+    /// </summary>
+    protected ActorSystem StartAnotherSystem(string name)
+    {
+        var system = ActorSystem.Create(name, ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        FirehoseExtension.Get(system);
+        return system;
+    }
 }

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using ActorStreams.Firehose;
 using ActorStreams.Firehose.Internal;
-using ActorStreams.Serialization;
+using ActorStreams.Firehose.Serialization;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -75,7 +75,7 @@ public sealed class MetadataQuerySpec(ITestOutputHelper output) : ActorStreamsSp
     private T RoundTrip<T>(T obj) where T : notnull
     {
         var serializer = Sys.Serialization.FindSerializerFor(obj);
-        Assert.IsType<ActorStreamsSerializer>(serializer);
+        Assert.IsType<FirehoseSerializer>(serializer);
         var bytes = serializer.ToBinary(obj);
         var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, obj);
         return Assert.IsType<T>(Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest));

@@ -1,7 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using ActorStreams.Settings;
+using ActorStreams.Firehose.Settings;
 
 namespace ActorStreams.Firehose.Internal;
 

@@ -1,8 +1,8 @@
-using ActorStreams.Firehose;
+using ActorStreams.Settings;
 using Akka.Actor;
 using Akka.Configuration;
 
-namespace ActorStreams.Settings;
+namespace ActorStreams.Firehose.Settings;
 
 /// <summary>How delivery streams accept, keep and deliver records (<c>actorstreams.firehose</c>).</summary>
 public sealed record FirehoseSettings
@@ -100,10 +100,12 @@ public sealed record FirehoseSettings
     /// <summary>Reads <c>actorstreams.firehose</c> (and <c>actorstreams.data-dir</c>) of the system's configuration.</summary>
     public static FirehoseSettings Create(ActorSystem system) => Create(system.Settings.Config.GetConfig("actorstreams"));
 
-    /// <summary>Reads an <c>actorstreams</c> section, falling back to the embedded defaults.</summary>
+    /// <summary>Reads an <c>actorstreams</c> section, falling back to the embedded defaults (Firehose's and the core's).</summary>
     public static FirehoseSettings Create(Config section)
     {
-        var c = (section ?? Config.Empty).WithFallback(ActorStreamsConfig.Default.GetConfig("actorstreams"));
+        var c = (section ?? Config.Empty)
+            .WithFallback(FirehoseConfig.Default.GetConfig("actorstreams"))
+            .WithFallback(ActorStreamsConfig.Default.GetConfig("actorstreams"));
         var f = c.GetConfig("firehose");
         return new FirehoseSettings(
             c.GetString("data-dir"),

@@ -1,23 +1,23 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ActorStreams.Serialization;
+using ActorStreams.Firehose.Serialization;
 
 namespace ActorStreams.Firehose.Internal;
 
 // Everything a DeliveryStream entity and the delivery catalog persist, receive and answer. Events and snapshots go
-// through ActorStreamsSerializer: record payloads as raw bytes, the small control-plane metadata as JSON inside it.
+// through FirehoseSerializer: record payloads as raw bytes, the small control-plane metadata as JSON inside it.
 // Commands and replies cross nodes (any node takes any request; the entity lives on one of them) and are written by
-// ActorStreamsMessageSerializer in the same way.
+// the same serializer in the same way.
 
 /// <summary>A message addressed to one DeliveryStream entity through its sharding region.</summary>
-internal interface IDeliveryStreamCommand : IActorStreamsMessage
+internal interface IDeliveryStreamCommand : IFirehoseMessage
 {
     string DeliveryStreamName { get; }
 }
 
 /// <summary>A message for the delivery catalog.</summary>
-internal interface IDeliveryCatalogCommand : IActorStreamsMessage;
+internal interface IDeliveryCatalogCommand : IFirehoseMessage;
 
 /// <summary>The control-plane state of a delivery stream: configuration, version, tags, encryption.</summary>
 internal sealed record DeliveryStreamMetadata(
@@ -64,12 +64,12 @@ internal readonly record struct SealedBuffer(Guid BufferId, int RecordCount, lon
 
 // ---- events ----
 
-internal sealed record DeliveryStreamChanged(DeliveryStreamMetadata Metadata) : IActorStreamsSerializable;
+internal sealed record DeliveryStreamChanged(DeliveryStreamMetadata Metadata) : IFirehoseSerializable;
 
-internal sealed record DeliveryStreamDeleted(long DeletedAtMs) : IActorStreamsSerializable;
+internal sealed record DeliveryStreamDeleted(long DeletedAtMs) : IFirehoseSerializable;
 
 /// <summary>One group commit of puts: every record accepted in one write, all with the same arrival time.</summary>
-internal sealed record FirehoseRecordsAccepted(long TimestampMs, byte[][] Records) : IActorStreamsSerializable
+internal sealed record FirehoseRecordsAccepted(long TimestampMs, byte[][] Records) : IFirehoseSerializable
 {
     public bool Equals(FirehoseRecordsAccepted? other) =>
         other is not null && TimestampMs == other.TimestampMs && Records.Length == other.Records.Length
@@ -79,17 +79,17 @@ internal sealed record FirehoseRecordsAccepted(long TimestampMs, byte[][] Record
 }
 
 /// <summary>The oldest undelivered records were closed into a buffer; its id stays the same across retries and restarts.</summary>
-internal sealed record DeliveryBufferSealed(Guid BufferId, int RecordCount, long SealedAtMs) : IActorStreamsSerializable;
+internal sealed record DeliveryBufferSealed(Guid BufferId, int RecordCount, long SealedAtMs) : IFirehoseSerializable;
 
 /// <summary>The oldest closed buffer was delivered (or its records went to the error output): its records are done.</summary>
-internal sealed record DeliveryBufferCompleted(Guid BufferId) : IActorStreamsSerializable;
+internal sealed record DeliveryBufferCompleted(Guid BufferId) : IFirehoseSerializable;
 
 /// <summary>
 /// Dynamic partitioning: the oldest closed intake buffer was transformed and split by partition keys. Its records are
 /// done (as <see cref="DeliveryBufferCompleted"/>) and <see cref="Groups"/> join their partitions' buffers, at
 /// <see cref="AtMs"/>. An overflow group (beyond the active partition limit) goes to the error output.
 /// </summary>
-internal sealed record DeliveryRecordsPartitioned(Guid SourceBufferId, long AtMs, ImmutableArray<PartitionedRecords> Groups) : IActorStreamsSerializable
+internal sealed record DeliveryRecordsPartitioned(Guid SourceBufferId, long AtMs, ImmutableArray<PartitionedRecords> Groups) : IFirehoseSerializable
 {
     public bool Equals(DeliveryRecordsPartitioned? other) =>
         other is not null && SourceBufferId == other.SourceBufferId && AtMs == other.AtMs && Groups.SequenceEqual(other.Groups);
@@ -111,7 +111,7 @@ internal sealed record PartitionedRecords(ImmutableSortedDictionary<string, stri
 }
 
 /// <summary>The oldest open records of one partition were closed into a buffer (delivered as one object under its id).</summary>
-internal sealed record PartitionBufferSealed(Guid BufferId, string Partition, int RecordCount, long SealedAtMs) : IActorStreamsSerializable;
+internal sealed record PartitionBufferSealed(Guid BufferId, string Partition, int RecordCount, long SealedAtMs) : IFirehoseSerializable;
 
 /// <summary>A partition and its undelivered records, as a snapshot holds it.</summary>
 internal sealed record PartitionSnapshot(ImmutableSortedDictionary<string, string> Keys, bool Overflow, ImmutableArray<BufferedRecord> Records,
@@ -129,7 +129,7 @@ internal sealed record PartitionSnapshot(ImmutableSortedDictionary<string, strin
 /// A KinesisStreamAsSource delivery stream's position in one source shard: everything up to it is delivered. Written
 /// only before delivery streams read as consumer applications; still read, and moved into the application.
 /// </summary>
-internal sealed record SourceCheckpointed(string ShardId, string SequenceNumber) : IActorStreamsSerializable;
+internal sealed record SourceCheckpointed(string ShardId, string SequenceNumber) : IFirehoseSerializable;
 
 /// <summary>The whole entity state, undelivered records included (bounded by the backlog limit).</summary>
 internal sealed record DeliveryStreamSnapshot(
@@ -137,7 +137,7 @@ internal sealed record DeliveryStreamSnapshot(
     bool Deleted,
     ImmutableArray<BufferedRecord> Records,
     ImmutableArray<SealedBuffer> Sealed,
-    ImmutableSortedDictionary<string, string> Checkpoints) : IActorStreamsSerializable
+    ImmutableSortedDictionary<string, string> Checkpoints) : IFirehoseSerializable
 {
     /// <summary>The partitions of a dynamically partitioned delivery stream (absent in snapshots written before partitioning existed).</summary>
     public ImmutableArray<PartitionSnapshot> Partitions { get; init; } = ImmutableArray<PartitionSnapshot>.Empty;
@@ -151,11 +151,11 @@ internal sealed record DeliveryStreamSnapshot(
     public override int GetHashCode() => HashCode.Combine(Metadata, Records.Length, Sealed.Length);
 }
 
-internal sealed record DeliveryStreamRegistered(string Name, DeliveryStreamType Type, long CreatedAtMs) : IActorStreamsSerializable;
+internal sealed record DeliveryStreamRegistered(string Name, DeliveryStreamType Type, long CreatedAtMs) : IFirehoseSerializable;
 
-internal sealed record DeliveryStreamUnregistered(string Name) : IActorStreamsSerializable;
+internal sealed record DeliveryStreamUnregistered(string Name) : IFirehoseSerializable;
 
-internal sealed record DeliveryCatalogSnapshot(ImmutableArray<DeliveryStreamRegistered> Entries) : IActorStreamsSerializable
+internal sealed record DeliveryCatalogSnapshot(ImmutableArray<DeliveryStreamRegistered> Entries) : IFirehoseSerializable
 {
     public bool Equals(DeliveryCatalogSnapshot? other) => other is not null && Entries.SequenceEqual(other.Entries);
 
@@ -199,12 +199,12 @@ internal sealed record StartDeliveryCatalog : IDeliveryCatalogCommand
 
 // ---- replies ----
 
-internal sealed record DeliveryStreamAck(string Name) : IActorStreamsReply;
+internal sealed record DeliveryStreamAck(string Name) : IFirehoseMessage;
 
 /// <summary>The first <see cref="Accepted"/> records are durable as event <see cref="EventNo"/> from <see cref="FirstIndex"/>; the rest were refused because the backlog is full.</summary>
-internal sealed record PutFirehoseRecordsResult(long EventNo, int FirstIndex, int Accepted, bool Encrypted) : IActorStreamsReply;
+internal sealed record PutFirehoseRecordsResult(long EventNo, int FirstIndex, int Accepted, bool Encrypted) : IFirehoseMessage;
 
-internal sealed record DeliveryStreamTags(ImmutableSortedDictionary<string, string> Tags) : IActorStreamsReply;
+internal sealed record DeliveryStreamTags(ImmutableSortedDictionary<string, string> Tags) : IFirehoseMessage;
 
 /// <summary>The answer to a wake-up from an entity that holds no delivery stream: the catalog forgets the name.</summary>
 internal sealed record DeliveryStreamGone(string Name) : IDeliveryCatalogCommand;

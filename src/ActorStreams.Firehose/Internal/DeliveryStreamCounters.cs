@@ -1,4 +1,4 @@
-using ActorStreams.Diagnostics;
+using ActorStreams.Firehose.Diagnostics;
 using ActorStreams.Internal;
 
 namespace ActorStreams.Firehose.Internal;
@@ -8,7 +8,7 @@ internal readonly record struct DeliveryBacklog(long Records, long Bytes, long? 
 
 /// <summary>
 /// The delivery statistics of one delivery stream on this node, the one place its delivery events are counted: each
-/// event goes to the OpenTelemetry instruments of <see cref="ActorStreamsMetrics"/> and to these totals, rolling
+/// event goes to the OpenTelemetry instruments of <see cref="FirehoseMetrics"/> and to these totals, rolling
 /// window and last errors, which <see cref="DeliveryStreamStatistics"/> (DescribeDeliveryStream, the web console)
 /// reports. The delivery graph counts through the <see cref="DeliveryRecorder"/> of its plan; the entity publishes
 /// its backlog. Thread-safe; in memory only, kept while the entity passivates and forgotten when it is deleted.
@@ -51,7 +51,7 @@ internal sealed class DeliveryStreamCounters
 
     /// <summary>The tags of the current destination (for the gauges).</summary>
     public KeyValuePair<string, object?>[] CurrentTags =>
-        Volatile.Read(ref _current)?.Tags ?? ActorStreamsMetrics.DeliveryTags(DeliveryStreamName, "unknown");
+        Volatile.Read(ref _current)?.Tags ?? FirehoseMetrics.DeliveryTags(DeliveryStreamName, "unknown");
 
     /// <summary>The undelivered records of a DirectPut delivery stream; null when unknown (a Kinesis stream source).</summary>
     public DeliveryBacklog? Backlog
@@ -151,7 +151,7 @@ internal sealed class DeliveryRecorder
     {
         _counters = counters;
         Destination = destination;
-        Tags = ActorStreamsMetrics.DeliveryTags(counters.DeliveryStreamName, destination);
+        Tags = FirehoseMetrics.DeliveryTags(counters.DeliveryStreamName, destination);
     }
 
     /// <summary>The destination kind: S3, Redshift, HttpEndpoint, Splunk, AmazonOpenSearchService (Firehose's DeliveryTo<i>X</i> metric names).</summary>
@@ -173,14 +173,14 @@ internal sealed class DeliveryRecorder
     public void Delivered(int records, long bytes)
     {
         if (records <= 0) return;
-        ActorStreamsMetrics.RecordDelivered(Tags, records, bytes);
+        FirehoseMetrics.RecordDelivered(Tags, records, bytes);
         _counters.Delivered(records, bytes);
     }
 
     /// <summary>One delivery attempt of a buffer failed (it is retried, or its records go to the error output).</summary>
     public void AttemptFailed(string errorCode, string message)
     {
-        ActorStreamsMetrics.RecordDeliveryFailure(Tags, errorCode);
+        FirehoseMetrics.RecordDeliveryFailure(Tags, errorCode);
         _counters.AttemptFailed();
         _counters.Error(Destination, errorCode, message);
     }
@@ -191,7 +191,7 @@ internal sealed class DeliveryRecorder
         foreach (var group in failed.GroupBy(f => f.ErrorOutputType))
         {
             var records = group.Count();
-            ActorStreamsMetrics.RecordErrorOutput(Tags, group.Key, records);
+            FirehoseMetrics.RecordErrorOutput(Tags, group.Key, records);
             _counters.SentToErrorOutput(group.Key, records);
         }
     }

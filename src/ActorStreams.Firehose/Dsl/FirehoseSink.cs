@@ -4,7 +4,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Streams.Dsl;
 
-namespace ActorStreams.Dsl;
+namespace ActorStreams.Firehose.Dsl;
 
 /// <summary>
 /// A sink that writes records to a Firehose delivery stream: batches of up to 500 records and 4 MiB
@@ -22,7 +22,7 @@ public static class FirehoseSink
     {
         ArgumentNullException.ThrowIfNull(system);
         FirehoseValidation.DeliveryStreamName(deliveryStreamName);
-        var firehose = ActorStreamsExtension.Get(system).Firehose;
+        var firehose = FirehoseExtension.Get(system).Client;
         return Flow.Create<ReadOnlyMemory<byte>>()
             .GroupedWeightedWithin(FirehoseLimits.MaxPutRecordBatchBytes, FirehoseLimits.MaxPutRecordBatchEntries, TimeSpan.FromMilliseconds(20),
                 r => Math.Max(1, r.Length))

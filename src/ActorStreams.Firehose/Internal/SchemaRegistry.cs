@@ -1,4 +1,4 @@
-using ActorStreams.Settings;
+using ActorStreams.Firehose.Settings;
 
 namespace ActorStreams.Firehose.Internal;
 

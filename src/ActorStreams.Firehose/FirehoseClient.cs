@@ -12,7 +12,7 @@ namespace ActorStreams.Firehose;
 /// <summary>
 /// The C# face of Firehose: every delivery stream operation, async and cancellable, with Firehose's validation
 /// rules; errors are the typed <see cref="ActorStreamsException"/>s. One instance per ActorSystem
-/// (<see cref="ActorStreamsExtension.Firehose"/>); safe to share between threads.
+/// (<see cref="FirehoseExtension.Client"/>); safe to share between threads.
 /// </summary>
 public sealed partial class FirehoseClient
 {

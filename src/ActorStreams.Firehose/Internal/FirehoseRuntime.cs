@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using ActorStreams.Diagnostics;
+using ActorStreams.Firehose.Diagnostics;
+using ActorStreams.Firehose.Settings;
 using ActorStreams.Settings;
 
 namespace ActorStreams.Firehose.Internal;
@@ -44,14 +45,14 @@ internal sealed class FirehoseRuntime
     public DeliveryStreamCounters HostCounters(string deliveryStreamName)
     {
         var counters = _counters.GetOrAdd(deliveryStreamName, name => new DeliveryStreamCounters(name, Clock));
-        ActorStreamsMetrics.HostDeliveryStream(counters);
+        FirehoseMetrics.HostDeliveryStream(counters);
         return counters;
     }
 
     /// <summary>The delivery stream stopped running here; <paramref name="deleted"/> forgets its statistics too.</summary>
     public void ReleaseCounters(DeliveryStreamCounters counters, bool deleted)
     {
-        ActorStreamsMetrics.ReleaseDeliveryStream(counters);
+        FirehoseMetrics.ReleaseDeliveryStream(counters);
         if (deleted) _counters.TryRemove(KeyValuePair.Create(counters.DeliveryStreamName, counters));
     }
 
