@@ -103,39 +103,19 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
     }
 
     /// <summary>
-    /// A "C2" catalog snapshot, byte for byte as it was written before consumers had tags and shards their times:
-    /// it must still be read, with no tags and no shard times.
+    /// The layouts written before the protobuf schema ("SS"/"S2"/"S3" shard snapshots, "CS"/"C2"/"C3"/"C4" catalog
+    /// snapshots) were never released, so they are not read: the retired manifests fail loudly instead of misreading,
+    /// and "SS"/"CS" now name the one snapshot format of each. Reading the previous format is GoldenFormatSpec's job.
     /// </summary>
     [Fact]
-    public void A_catalog_snapshot_of_the_previous_layout_must_still_be_read()
+    public void Unreleased_snapshot_layouts_must_be_refused_and_each_snapshot_must_have_one_manifest()
     {
-        using var stream = new MemoryStream();
-        using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(5L); // last epoch
-            w.Write(1); // streams
-            w.Write("old"); w.Write(5L); w.Write((byte)StreamStatus.Active); w.Write((byte)StreamMode.Provisioned); w.Write(24); w.Write(1_700_000_000_000L);
-            w.Write(1); // shards
-            w.Write(0);
-            w.Write(new byte[16]); // starting hash key 0, big-endian
-            w.Write(Enumerable.Repeat((byte)0xFF, 16).ToArray()); // ending hash key 2^128 - 1
-            w.Write(-1); w.Write(-1); w.Write(-1L);
-            w.Write(1); w.Write("team"); w.Write("data"); // stream tags
-            w.Write(1); w.Write("app"); w.Write(1_700_000_001_000L); // consumers
-        }
-
-        var read = Assert.IsType<CatalogSnapshot>(Sys.Serialization.Deserialize(stream.ToArray(), 7117, "C2"));
-
-        var entry = Assert.Single(read.Streams);
-        Assert.Equal(5, read.LastEpoch);
-        Assert.Equal("data", entry.Tags["team"]);
-        var shard = Assert.Single(entry.Shards);
-        Assert.Equal(UInt128.MaxValue, shard.HashKeyRange.EndingHashKey);
-        Assert.Null(shard.CreatedAtMs);
-        Assert.Null(shard.ClosedAtMs);
-        var consumer = Assert.Single(entry.Consumers);
-        Assert.Equal(("app", 1_700_000_001_000L), (consumer.Name, consumer.CreatedAtMs));
-        Assert.Empty(consumer.Tags);
+        var shard = new StreamShardSnapshot(Init, 72, 42, false, 1_700_000_009_000, 41, [2, 17], [1_700_000_000_000, 1_700_000_005_000]);
+        var serializer = (ActorStreamsSerializer)Sys.Serialization.FindSerializerForType(typeof(StreamShardSnapshot));
+        Assert.Equal("SS", serializer.Manifest(shard));
+        Assert.Equal("CS", serializer.Manifest(new CatalogSnapshot(1, [])));
+        foreach (var retired in new[] { "S2", "S3", "C2", "C3", "C4" })
+            Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(serializer.ToBinary(shard), retired));
     }
 
     [Fact]
@@ -168,18 +148,7 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
     }
 
     [Fact]
-    public void Shard_snapshots_written_before_resharding_must_still_be_read()
-    {
-        var serializer = (ActorStreamsSerializer)Sys.Serialization.FindSerializerForType(typeof(StreamShardSnapshot));
-        // The "SS" layout is today's without the trailing closed and key flags, "S2" without the key flag.
-        // ("C2" catalog snapshots: see the byte-for-byte spec above.)
-        var shard = new StreamShardSnapshot(Init, 72, 42, false, 1_700_000_009_000, 41, [2, 17], [1_700_000_000_000, 1_700_000_005_000]);
-        Assert.Equal(shard, serializer.FromBinary(serializer.ToBinary(shard)[..^2], "SS"));
-        Assert.Equal(shard, serializer.FromBinary(serializer.ToBinary(shard)[..^1], "S2"));
-    }
-
-    [Fact]
-    public void Encryption_events_and_snapshots_must_round_trip_and_C3_catalog_snapshots_must_still_be_read()
+    public void Encryption_events_and_snapshots_must_round_trip()
     {
         var sealedEvent = new EncryptedRecordsAppended(1_700_000_000_456, 3, 1234, "alias/k", Enumerable.Range(0, 60).Select(i => (byte)i).ToArray());
         Assert.Equal(sealedEvent, RoundTrip(sealedEvent));
@@ -195,10 +164,8 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
             [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { EncryptionKeyId = "alias/k" };
         var catalog = new CatalogSnapshot(3, [entry]);
         Assert.Equal(catalog, RoundTrip(catalog));
-        // "C3" is today's "C4" layout without the trailing key flag: read with no key.
-        var serializer = (ActorStreamsSerializer)Sys.Serialization.FindSerializerForType(typeof(CatalogSnapshot));
         var plain = new CatalogSnapshot(3, [entry with { EncryptionKeyId = null }]);
-        var c3 = Assert.IsType<CatalogSnapshot>(serializer.FromBinary(serializer.ToBinary(plain)[..^1], "C3"));
-        Assert.Equal(plain, c3);
+        Assert.Equal(plain, RoundTrip(plain));
+        Assert.Null(RoundTrip(plain).Streams[0].EncryptionKeyId);
     }
 }

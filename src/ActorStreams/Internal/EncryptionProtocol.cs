@@ -5,7 +5,7 @@ namespace ActorStreams.Internal;
 // ======================================================================================================
 // Encryption at rest: every message this feature added, in one place.
 // Persisted (ActorStreamsSerializer manifests): EncryptedRecordsAppended "RE", ShardEncryptionChanged "SE",
-// StreamEncryptionChanged "CE" (plus the "S3" shard snapshot and the "C4" catalog snapshot, which carry the key id).
+// StreamEncryptionChanged "CE" (plus the "SS" shard snapshot and the "CS" catalog snapshot, which carry the key id).
 // Commands that cross nodes (wire formats in ActorStreamsMessageSerializer: "sE", "cK", and the trailing key of "sI"):
 //   SetShardEncryption (catalog -> StreamShard), ChangeEncryption (client -> catalog),
 //   and the new optional KeyId of InitializeShard.

@@ -5,19 +5,22 @@ using ActorStreams.Internal;
 using ActorStreams.Streams;
 using Akka.Actor;
 using Akka.Serialization;
+using Google.Protobuf;
+using P = ActorStreams.Serialization.Proto;
 
 namespace ActorStreams.Serialization;
 
 /// <summary>
 /// The binary wire format of the commands and replies that cross nodes: everything sent through the StreamShard,
 /// stream catalog and consumer application sharding regions, every answer of their entities, and what a StreamShard
-/// pushes to a SubscribeToShard subscriber on another node. Record payloads travel as raw bytes and are read back as
-/// slices of the received buffer; actor refs travel as their serialized paths. Identifier 7118; each message has a short manifest.
+/// pushes to a SubscribeToShard subscriber on another node (Firehose's messages have their own serializer in
+/// ActorStreams.Firehose). The messages are those of <c>Proto/kinesis_messages.proto</c>; record payloads travel as raw bytes and are read back as slices of
+/// the received buffer; actor refs travel as their serialized paths. Identifier 7118; each message has a short manifest.
 /// </summary>
 /// <remarks>
-/// Adding a message is one <c>Add</c> line in <see cref="Formats"/>: its manifest, how to write it, how to read it.
-/// A manifest must never be reused for another layout once released, since nodes of two versions may meet during a
-/// rolling upgrade.
+/// Adding a message is one <c>Add</c> line in <see cref="Formats"/>: its manifest, its schema message, how to map it.
+/// A manifest must never be reused for another layout once released, and a schema message gains fields only under
+/// new numbers, since nodes of two versions may meet during a rolling upgrade.
 /// </remarks>
 public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
 {
@@ -26,21 +29,30 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
 
     private static readonly MessageFormats Formats = new MessageFormats()
         // ---- StreamShard commands ----
-        // The key id (encryption at rest) trails the original layout: absent when the stream is not encrypted, and a
-        // message from a node without encryption support (no trailing bytes) reads as unencrypted.
-        .Add<InitializeShard>("sI", (w, m) =>
+        .Add<InitializeShard, P.InitializeShard>("sI", m =>
             {
-                w.Write(m.EntityId);
-                ActorStreamsSerializer.Write(w, m.Init);
-                if (m.KeyId is not null) w.Write(m.KeyId);
+                var p = new P.InitializeShard { EntityId = m.EntityId, Init = KinesisProto.Init(m.Init) };
+                if (m.KeyId is not null) p.KeyId = m.KeyId;
+                return p;
             },
-            r => new InitializeShard(r.ReadString(), ActorStreamsSerializer.ReadShardInitialized(r),
-                r.BaseStream.Position < r.BaseStream.Length ? r.ReadString() : null))
+            P.InitializeShard.Parser, p => new InitializeShard(p.EntityId, KinesisProto.Init(p.Init), p.HasKeyId ? p.KeyId : null))
         // ---- encryption at rest (Internal/EncryptionProtocol.cs) ----
-        .Add<SetShardEncryption>("sE", (w, m) => { w.Write(m.EntityId); w.Write(m.KeyId is not null); if (m.KeyId is not null) w.Write(m.KeyId); },
-            r => new SetShardEncryption(r.ReadString(), r.ReadBoolean() ? r.ReadString() : null))
-        .Add<ChangeEncryption>("cK", (w, m) => { w.Write(m.Name); w.Write(m.KeyId is not null); if (m.KeyId is not null) w.Write(m.KeyId); },
-            r => new ChangeEncryption(r.ReadString(), r.ReadBoolean() ? r.ReadString() : null))
+        .Add<SetShardEncryption, P.SetShardEncryption>("sE", m =>
+            {
+                var p = new P.SetShardEncryption { EntityId = m.EntityId };
+                if (m.KeyId is not null) p.KeyId = m.KeyId;
+                return p;
+            },
+            P.SetShardEncryption.Parser, p => new SetShardEncryption(p.EntityId, p.HasKeyId ? p.KeyId : null))
+        .Add<ChangeEncryption, P.ChangeEncryption>("cK", m =>
+            {
+                var p = new P.ChangeEncryption { Name = m.Name };
+                if (m.KeyId is not null) p.KeyId = m.KeyId;
+                return p;
+            },
+            P.ChangeEncryption.Parser, p => new ChangeEncryption(p.Name, p.HasKeyId ? p.KeyId : null))
+        // PutRecords' payload on its way to the shard: hand-written, so the records come back as slices of the received
+        // buffer (protobuf copies every bytes field on parse).
         .Add<AppendRecords>("sA", (w, m) =>
             {
                 w.Write(m.EntityId); w.Write(m.Bytes); w.Write(m.RequestId.ToByteArray()); w.Write(m.Unthrottled); WriteRecords(w, m.Records);
@@ -53,89 +65,85 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 var unthrottled = r.ReadBoolean();
                 return new AppendRecords(entityId, ReadRecords(r), bytes, requestId, unthrottled);
             })
-        .Add<ReadRecords>("sR", (w, m) =>
+        .Add<ReadRecords, P.ReadRecords>("sR", m => new()
             {
-                w.Write(m.EntityId); Write(w, m.From); w.Write(m.MinTimestampMs); w.Write(m.Limit); w.Write(m.MaxBytes); w.Write(m.Wait.Ticks);
-                w.Write(m.SharedCapacity);
+                EntityId = m.EntityId, From = KinesisProto.Sequence(m.From), MinTimestampMs = m.MinTimestampMs, Limit = m.Limit, MaxBytes = m.MaxBytes,
+                WaitTicks = m.Wait.Ticks, SharedCapacity = m.SharedCapacity,
             },
-            r => new ReadRecords(r.ReadString(), ReadSequence(r), r.ReadInt64(), r.ReadInt32(), r.ReadInt64(), TimeSpan.FromTicks(r.ReadInt64()),
-                r.ReadBoolean()))
-        .Add<ResolveIterator>("sT", (w, m) =>
+            P.ReadRecords.Parser, p => new ReadRecords(p.EntityId, KinesisProto.Sequence(p.From), p.MinTimestampMs, p.Limit, p.MaxBytes,
+                TimeSpan.FromTicks(p.WaitTicks), p.SharedCapacity))
+        .Add<ResolveIterator, P.ResolveIterator>("sT", m => new()
             {
-                w.Write(m.EntityId); w.Write((byte)m.Type); w.Write(m.Sequence.HasValue);
-                if (m.Sequence is { } s) Write(w, s);
-                w.Write(m.TimestampMs); w.Write(m.CountCall);
+                EntityId = m.EntityId, Type = (P.ShardIteratorType)(int)m.Type, Sequence = m.Sequence is { } s ? KinesisProto.Sequence(s) : null,
+                TimestampMs = m.TimestampMs, CountCall = m.CountCall,
             },
-            r =>
-            {
-                var entityId = r.ReadString();
-                var type = (ShardIteratorType)r.ReadByte();
-                SequenceNumber? sequence = r.ReadBoolean() ? ReadSequence(r) : null;
-                return new ResolveIterator(entityId, type, sequence, r.ReadInt64(), r.ReadBoolean());
-            })
-        .Add<ChargeReadBytes>("sC", (w, m) => { w.Write(m.EntityId); w.Write(m.Bytes); }, r => new ChargeReadBytes(r.ReadString(), r.ReadInt64()))
-        .Add<SetShardRetention>("sH", (w, m) => { w.Write(m.EntityId); w.Write(m.RetentionHours); },
-            r => new SetShardRetention(r.ReadString(), r.ReadInt32()))
-        .Add<RetireShard>("sX", (w, m) => w.Write(m.EntityId), r => new RetireShard(r.ReadString()))
-        .Add<WakeShard>("sW", (w, m) => w.Write(m.EntityId), r => new WakeShard(r.ReadString()))
-        .Add<GetShardLoad>("sL", (w, m) => w.Write(m.EntityId), r => new GetShardLoad(r.ReadString()))
-        .Add<CloseShard>("sZ", (w, m) => { w.Write(m.EntityId); ActorStreamsSerializer.WriteChildren(w, m.Children); },
-            r => new CloseShard(r.ReadString(), ActorStreamsSerializer.ReadChildren(r)))
-        // ---- StreamShard replies ----
+            P.ResolveIterator.Parser, p => new ResolveIterator(p.EntityId, (ShardIteratorType)(int)p.Type,
+                p.Sequence is null ? null : KinesisProto.Sequence(p.Sequence), p.TimestampMs, p.CountCall))
+        .Add<ChargeReadBytes, P.ChargeReadBytes>("sC", m => new() { EntityId = m.EntityId, Bytes = m.Bytes }, P.ChargeReadBytes.Parser,
+            p => new ChargeReadBytes(p.EntityId, p.Bytes))
+        .Add<SetShardRetention, P.SetShardRetention>("sH", m => new() { EntityId = m.EntityId, RetentionHours = m.RetentionHours },
+            P.SetShardRetention.Parser, p => new SetShardRetention(p.EntityId, p.RetentionHours))
+        .Add<RetireShard, P.EntityAddressed>("sX", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser, p => new RetireShard(p.EntityId))
+        .Add<WakeShard, P.EntityAddressed>("sW", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser, p => new WakeShard(p.EntityId))
+        .Add<GetShardLoad, P.EntityAddressed>("sL", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser, p => new GetShardLoad(p.EntityId))
+        .Add<CloseShard, P.CloseShard>("sZ", m => new() { EntityId = m.EntityId, Children = { m.Children.Select(KinesisProto.Child) } },
+            P.CloseShard.Parser, p => new CloseShard(p.EntityId, KinesisProto.Children(p.Children)))
         // ---- consumer application commands and replies ----
-        .Add<ConsumerHeartbeat>("aH", (w, m) =>
+        .Add<ConsumerHeartbeat, P.ConsumerHeartbeat>("aH", m => new()
             {
-                w.Write(m.EntityId); w.Write(m.MemberId); ConsumerApplicationSerializer.WriteInts(w, m.Held); w.Write(m.LeaseDurationMs); w.Write(m.InitialLatest); w.Write(m.Leaving);
+                EntityId = m.EntityId, MemberId = m.MemberId, Held = { m.Held }, LeaseDurationMs = m.LeaseDurationMs, InitialLatest = m.InitialLatest,
+                Leaving = m.Leaving,
             },
-            r => new ConsumerHeartbeat(r.ReadString(), r.ReadString(), ConsumerApplicationSerializer.ReadInts(r), r.ReadInt64(), r.ReadBoolean(), r.ReadBoolean()))
-        .Add<CommitCheckpoints>("aC", (w, m) => { w.Write(m.EntityId); w.Write(m.MemberId); ConsumerApplicationSerializer.WriteUpdates(w, m.Updates); },
-            r => new CommitCheckpoints(r.ReadString(), r.ReadString(), ConsumerApplicationSerializer.ReadUpdates(r)))
-        .Add<GetConsumerApplication>("aG", (w, m) => w.Write(m.EntityId), r => new GetConsumerApplication(r.ReadString()))
-        .Add<LeaseAssignment>("aL", (w, m) =>
+            P.ConsumerHeartbeat.Parser,
+            p => new ConsumerHeartbeat(p.EntityId, p.MemberId, [.. p.Held], p.LeaseDurationMs, p.InitialLatest, p.Leaving))
+        .Add<CommitCheckpoints, P.CommitCheckpoints>("aC", m => new()
             {
-                w.Write(m.Granted.Length);
-                foreach (var g in m.Granted)
+                EntityId = m.EntityId, MemberId = m.MemberId, Updates = { m.Updates.Select(KinesisProto.Checkpoint) },
+            },
+            P.CommitCheckpoints.Parser, p => new CommitCheckpoints(p.EntityId, p.MemberId, KinesisProto.Checkpoints(p.Updates)))
+        .Add<GetConsumerApplication, P.EntityAddressed>("aG", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser,
+            p => new GetConsumerApplication(p.EntityId))
+        .Add<LeaseAssignment, P.LeaseAssignment>("aL", m => new()
+            {
+                Granted =
                 {
-                    w.Write(g.ShardIndex); w.Write(g.Position.HasValue);
-                    if (g.Position is { } p) Write(w, p);
-                    w.Write(g.FromLatest);
-                }
-                ConsumerApplicationSerializer.WriteInts(w, m.Revoked);
+                    m.Granted.Select(g => new P.ShardGrant
+                    {
+                        ShardIndex = g.ShardIndex, Position = g.Position is { } position ? KinesisProto.Sequence(position) : null, FromLatest = g.FromLatest,
+                    }),
+                },
+                Revoked = { m.Revoked },
             },
-            r =>
+            P.LeaseAssignment.Parser,
+            p => new LeaseAssignment(
+                [.. p.Granted.Select(g => new ShardGrant(g.ShardIndex, g.Position is null ? null : KinesisProto.Sequence(g.Position), g.FromLatest))],
+                [.. p.Revoked]))
+        .Add<CheckpointsCommitted, P.EntityAddressed>("aK", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser,
+            p => new CheckpointsCommitted(p.EntityId))
+        .Add<ConsumerApplicationState, P.ConsumerApplicationState>("aS", m =>
             {
-                var n = r.ReadInt32();
-                var granted = ImmutableArray.CreateBuilder<ShardGrant>(n);
-                for (var i = 0; i < n; i++)
+                var p = new P.ConsumerApplicationState
                 {
-                    var index = r.ReadInt32();
-                    SequenceNumber? position = r.ReadBoolean() ? ReadSequence(r) : null;
-                    granted.Add(new ShardGrant(index, position, r.ReadBoolean()));
-                }
-                return new LeaseAssignment(granted.MoveToImmutable(), ConsumerApplicationSerializer.ReadInts(r));
-            })
-        .Add<CheckpointsCommitted>("aK", (w, m) => w.Write(m.EntityId), r => new CheckpointsCommitted(r.ReadString()))
-        .Add<ConsumerApplicationState>("aS", (w, m) =>
-            {
-                ConsumerApplicationSerializer.WriteUpdates(w, [.. m.Checkpoints.Values]);
-                w.Write(m.Leases.Count);
-                foreach (var (shard, member) in m.Leases) { w.Write(shard); w.Write(member); }
-                WriteStrings(w, m.Members);
+                    Checkpoints = { m.Checkpoints.Values.Select(KinesisProto.Checkpoint) }, Members = { m.Members },
+                };
+                foreach (var (shard, member) in m.Leases) p.Leases.Add(shard, member);
+                return p;
             },
-            r =>
+            P.ConsumerApplicationState.Parser,
+            p => new ConsumerApplicationState(KinesisProto.Checkpoints(p.Checkpoints).ToImmutableSortedDictionary(c => c.ShardIndex, c => c),
+                p.Leases.ToImmutableSortedDictionary(l => l.Key, l => l.Value), [.. p.Members]))
+        // ---- StreamShard replies ----
+        .Add<ShardLoadResult, P.ShardLoadResult>("rW", m => new() { EntityId = m.EntityId, CapacityShare = m.CapacityShare, MeasuredSinceMs = m.MeasuredSinceMs },
+            P.ShardLoadResult.Parser, p => new ShardLoadResult(p.EntityId, p.CapacityShare, p.MeasuredSinceMs))
+        .Add<ErrorReply, P.ErrorReply>("rE", Error, P.ErrorReply.Parser, Error)
+        .Add<ShardAck, P.EntityAddressed>("rK", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser, p => new ShardAck(p.EntityId))
+        .Add<AppendRecordsResult, P.AppendRecordsResult>("rA", m => new()
             {
-                var checkpoints = ConsumerApplicationSerializer.ReadUpdates(r).ToImmutableSortedDictionary(c => c.ShardIndex, c => c);
-                var n = r.ReadInt32();
-                var leases = ImmutableSortedDictionary.CreateBuilder<int, string>();
-                for (var i = 0; i < n; i++) leases.Add(r.ReadInt32(), r.ReadString());
-                return new ConsumerApplicationState(checkpoints, leases.ToImmutable(), ReadStrings(r));
-            })
-        .Add<ShardLoadResult>("rW", (w, m) => { w.Write(m.EntityId); w.Write(m.CapacityShare); w.Write(m.MeasuredSinceMs); },
-            r => new ShardLoadResult(r.ReadString(), r.ReadDouble(), r.ReadInt64()))
-        .Add<ErrorReply>("rE", (w, m) => { w.Write(m.Code); w.Write(m.Message); }, r => new ErrorReply(r.ReadString(), r.ReadString()))
-        .Add<ShardAck>("rK", (w, m) => w.Write(m.EntityId), r => new ShardAck(r.ReadString()))
-        .Add<AppendRecordsResult>("rA", (w, m) => { w.Write(m.EventNo); w.Write(m.FirstIndex); w.Write(m.Accepted); w.Write(m.RetryAfter.Ticks); },
-            r => new AppendRecordsResult(r.ReadInt64(), r.ReadInt32(), r.ReadInt32(), TimeSpan.FromTicks(r.ReadInt64())))
+                EventNo = m.EventNo, FirstIndex = m.FirstIndex, Accepted = m.Accepted, RetryAfterTicks = m.RetryAfter.Ticks,
+            },
+            P.AppendRecordsResult.Parser, p => new AppendRecordsResult(p.EventNo, p.FirstIndex, p.Accepted, TimeSpan.FromTicks(p.RetryAfterTicks)))
+        // GetRecords' payload on its way back: hand-written for the same reason as "sA"; the end of a closed shard, rare
+        // and small, is its protobuf message inside.
         .Add<ReadRecordsResult>("rR", (w, m) =>
             {
                 w.Write(m.Records.Length);
@@ -147,104 +155,124 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 }
                 Write(w, m.Next);
                 w.Write(m.MillisBehindLatest);
-                WriteOptional(w, m.EndOfShard);
+                w.Write(m.EndOfShard is not null);
+                if (m.EndOfShard is not null) WriteBlob(w, KinesisProto.Closed(m.EndOfShard).ToByteArray());
             },
             r =>
             {
                 var records = new ReadRecord[r.ReadInt32()];
                 for (var i = 0; i < records.Length; i++) records[i] = new ReadRecord(ReadSequence(r), r.ReadInt64(), ReadRecord(r));
-                return new ReadRecordsResult(records, ReadSequence(r), r.ReadInt64(), ReadOptionalShardClosed(r));
+                var next = ReadSequence(r);
+                var millisBehind = r.ReadInt64();
+                var closed = r.ReadBoolean() ? KinesisProto.Closed(P.ShardClosed.Parser.ParseFrom(r.ReadBlob().Span)) : null;
+                return new ReadRecordsResult(records, next, millisBehind, closed);
             })
-        .Add<ReadFromJournal>("rJ", (w, m) =>
+        .Add<ReadFromJournal, P.ReadFromJournal>("rJ", m => new()
             {
-                w.Write(m.PersistenceId); Write(w, m.From); w.Write(m.ToEventNoExclusive); w.Write(m.LatestTimestampMs);
-                WriteOptional(w, m.Closed);
+                PersistenceId = m.PersistenceId, From = KinesisProto.Sequence(m.From), ToEventNoExclusive = m.ToEventNoExclusive,
+                LatestTimestampMs = m.LatestTimestampMs, Closed = KinesisProto.OptionalClosed(m.Closed),
             },
-            r => new ReadFromJournal(r.ReadString(), ReadSequence(r), r.ReadInt64(), r.ReadInt64(), ReadOptionalShardClosed(r)))
-        .Add<AppendRefusedClosed>("rF", (w, m) => { w.Write(m.ShardIndex); ActorStreamsSerializer.Write(w, m.Closed); },
-            r => new AppendRefusedClosed(r.ReadInt32(), ActorStreamsSerializer.ReadShardClosed(r)))
-        .Add<ShardClosedResult>("rD", (w, m) => w.Write(m.EndingEventNo), r => new ShardClosedResult(r.ReadInt64()))
-        .Add<ReadThrottled>("rT", (w, m) => { w.Write(m.RetryAfter.Ticks); w.Write(m.Message); },
-            r => new ReadThrottled(TimeSpan.FromTicks(r.ReadInt64()), r.ReadString()))
-        .Add<IteratorResolved>("rI", (w, m) => { Write(w, m.Position); w.Write(m.MinTimestampMs); },
-            r => new IteratorResolved(ReadSequence(r), r.ReadInt64()))
+            P.ReadFromJournal.Parser, p => new ReadFromJournal(p.PersistenceId, KinesisProto.Sequence(p.From), p.ToEventNoExclusive, p.LatestTimestampMs,
+                KinesisProto.OptionalClosed(p.Closed)))
+        .Add<AppendRefusedClosed, P.AppendRefusedClosed>("rF", m => new() { ShardIndex = m.ShardIndex, Closed = KinesisProto.Closed(m.Closed) },
+            P.AppendRefusedClosed.Parser, p => new AppendRefusedClosed(p.ShardIndex, KinesisProto.Closed(p.Closed)))
+        .Add<ShardClosedResult, P.ShardClosedResult>("rD", m => new() { EndingEventNo = m.EndingEventNo }, P.ShardClosedResult.Parser,
+            p => new ShardClosedResult(p.EndingEventNo))
+        .Add<ReadThrottled, P.ReadThrottled>("rT", m => new() { RetryAfterTicks = m.RetryAfter.Ticks, Message = m.Message }, P.ReadThrottled.Parser,
+            p => new ReadThrottled(TimeSpan.FromTicks(p.RetryAfterTicks), p.Message))
+        .Add<IteratorResolved, P.IteratorResolved>("rI", m => new() { Position = KinesisProto.Sequence(m.Position), MinTimestampMs = m.MinTimestampMs },
+            P.IteratorResolved.Parser, p => new IteratorResolved(KinesisProto.Sequence(p.Position), p.MinTimestampMs))
         // ---- catalog commands ----
-        .Add<CreateStreamCommand>("cC", (w, m) => { w.Write(m.Name); w.Write(m.ShardCount); w.Write((byte)m.Mode); },
-            r => new CreateStreamCommand(r.ReadString(), r.ReadInt32(), (StreamMode)r.ReadByte()))
-        .Add<DeleteStreamCommand>("cD", (w, m) => w.Write(m.Name), r => new DeleteStreamCommand(r.ReadString()))
-        .Add<GetStream>("cG", (w, m) => w.Write(m.Name), r => new GetStream(r.ReadString()))
-        .Add<ListStreamsCommand>("cL", (w, m) => { w.Write(m.Limit); WriteNullable(w, m.ExclusiveStartStreamName); },
-            r => new ListStreamsCommand(r.ReadInt32(), ReadNullableString(r)))
-        .Add<ChangeRetention>("cR", (w, m) => { w.Write(m.Name); w.Write(m.RetentionHours); w.Write(m.Increase); },
-            r => new ChangeRetention(r.ReadString(), r.ReadInt32(), r.ReadBoolean()))
-        .Add<AddTags>("cT", (w, m) => { w.Write(m.Name); ActorStreamsSerializer.WriteTags(w, m.Tags); },
-            r => new AddTags(r.ReadString(), ActorStreamsSerializer.ReadTags(r)))
-        .Add<RemoveTags>("cU", (w, m) => { w.Write(m.Name); WriteStrings(w, m.Keys); }, r => new RemoveTags(r.ReadString(), ReadStrings(r)))
-        .Add<RegisterConsumer>("cN", (w, m) => { w.Write(m.StreamName); w.Write(m.ConsumerName); },
-            r => new RegisterConsumer(r.ReadString(), r.ReadString()))
-        .Add<DeregisterConsumer>("cX", (w, m) =>
+        .Add<CreateStreamCommand, P.CreateStreamCommand>("cC", m => new() { Name = m.Name, ShardCount = m.ShardCount, Mode = KinesisProto.Mode(m.Mode) },
+            P.CreateStreamCommand.Parser, p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode)))
+        .Add<DeleteStreamCommand, P.StreamAddressed>("cD", m => new() { Name = m.Name }, P.StreamAddressed.Parser, p => new DeleteStreamCommand(p.Name))
+        .Add<GetStream, P.StreamAddressed>("cG", m => new() { Name = m.Name }, P.StreamAddressed.Parser, p => new GetStream(p.Name))
+        .Add<ListStreamsCommand, P.ListStreamsCommand>("cL", m =>
             {
-                w.Write(m.StreamName); w.Write(m.ConsumerName); w.Write(m.CreatedAtSeconds.HasValue);
-                if (m.CreatedAtSeconds is { } seconds) w.Write(seconds);
+                var p = new P.ListStreamsCommand { Limit = m.Limit };
+                if (m.ExclusiveStartStreamName is not null) p.ExclusiveStartStreamName = m.ExclusiveStartStreamName;
+                return p;
             },
-            r => new DeregisterConsumer(r.ReadString(), r.ReadString(), r.ReadBoolean() ? r.ReadInt64() : null))
-        .Add<AddConsumerTags>("cA", (w, m) =>
+            P.ListStreamsCommand.Parser, p => new ListStreamsCommand(p.Limit, p.HasExclusiveStartStreamName ? p.ExclusiveStartStreamName : null))
+        .Add<ChangeRetention, P.ChangeRetention>("cR", m => new() { Name = m.Name, RetentionHours = m.RetentionHours, Increase = m.Increase },
+            P.ChangeRetention.Parser, p => new ChangeRetention(p.Name, p.RetentionHours, p.Increase))
+        .Add<AddTags, P.AddTags>("cT", m =>
             {
-                w.Write(m.StreamName); w.Write(m.ConsumerName); w.Write(m.CreatedAtSeconds); ActorStreamsSerializer.WriteTags(w, m.Tags);
+                var p = new P.AddTags { Name = m.Name };
+                KinesisProto.AddTags(p.Tags, m.Tags);
+                return p;
             },
-            r => new AddConsumerTags(r.ReadString(), r.ReadString(), r.ReadInt64(), ActorStreamsSerializer.ReadTags(r)))
-        .Add<RemoveConsumerTags>("cB", (w, m) => { w.Write(m.StreamName); w.Write(m.ConsumerName); w.Write(m.CreatedAtSeconds); WriteStrings(w, m.Keys); },
-            r => new RemoveConsumerTags(r.ReadString(), r.ReadString(), r.ReadInt64(), ReadStrings(r)))
-        .Add<SplitShardCommand>("cS", (w, m) => { w.Write(m.Name); w.Write(m.ShardIndex); ActorStreamsSerializer.Write(w, m.NewStartingHashKey); },
-            r => new SplitShardCommand(r.ReadString(), r.ReadInt32(), ActorStreamsSerializer.ReadUInt128(r)))
-        .Add<MergeShardsCommand>("cM", (w, m) => { w.Write(m.Name); w.Write(m.ShardIndex); w.Write(m.AdjacentShardIndex); },
-            r => new MergeShardsCommand(r.ReadString(), r.ReadInt32(), r.ReadInt32()))
-        .Add<UpdateShardCountCommand>("cP", (w, m) => { w.Write(m.Name); w.Write(m.TargetShardCount); },
-            r => new UpdateShardCountCommand(r.ReadString(), r.ReadInt32()))
+            P.AddTags.Parser, p => new AddTags(p.Name, KinesisProto.Tags(p.Tags)))
+        .Add<RemoveTags, P.RemoveTags>("cU", m => new() { Name = m.Name, Keys = { m.Keys } }, P.RemoveTags.Parser, p => new RemoveTags(p.Name, [.. p.Keys]))
+        .Add<RegisterConsumer, P.RegisterConsumer>("cN", m => new() { StreamName = m.StreamName, ConsumerName = m.ConsumerName },
+            P.RegisterConsumer.Parser, p => new RegisterConsumer(p.StreamName, p.ConsumerName))
+        .Add<DeregisterConsumer, P.DeregisterConsumer>("cX", m =>
+            {
+                var p = new P.DeregisterConsumer { StreamName = m.StreamName, ConsumerName = m.ConsumerName };
+                if (m.CreatedAtSeconds is { } seconds) p.CreatedAtSeconds = seconds;
+                return p;
+            },
+            P.DeregisterConsumer.Parser, p => new DeregisterConsumer(p.StreamName, p.ConsumerName, p.HasCreatedAtSeconds ? p.CreatedAtSeconds : null))
+        .Add<AddConsumerTags, P.AddConsumerTags>("cA", m =>
+            {
+                var p = new P.AddConsumerTags { StreamName = m.StreamName, ConsumerName = m.ConsumerName, CreatedAtSeconds = m.CreatedAtSeconds };
+                KinesisProto.AddTags(p.Tags, m.Tags);
+                return p;
+            },
+            P.AddConsumerTags.Parser, p => new AddConsumerTags(p.StreamName, p.ConsumerName, p.CreatedAtSeconds, KinesisProto.Tags(p.Tags)))
+        .Add<RemoveConsumerTags, P.RemoveConsumerTags>("cB", m => new()
+            {
+                StreamName = m.StreamName, ConsumerName = m.ConsumerName, CreatedAtSeconds = m.CreatedAtSeconds, Keys = { m.Keys },
+            },
+            P.RemoveConsumerTags.Parser, p => new RemoveConsumerTags(p.StreamName, p.ConsumerName, p.CreatedAtSeconds, [.. p.Keys]))
+        .Add<SplitShardCommand, P.SplitShardCommand>("cS", m => new()
+            {
+                Name = m.Name, ShardIndex = m.ShardIndex, NewStartingHashKey = KinesisProto.HashKey(m.NewStartingHashKey),
+            },
+            P.SplitShardCommand.Parser, p => new SplitShardCommand(p.Name, p.ShardIndex, KinesisProto.HashKey(p.NewStartingHashKey)))
+        .Add<MergeShardsCommand, P.MergeShardsCommand>("cM", m => new() { Name = m.Name, ShardIndex = m.ShardIndex, AdjacentShardIndex = m.AdjacentShardIndex },
+            P.MergeShardsCommand.Parser, p => new MergeShardsCommand(p.Name, p.ShardIndex, p.AdjacentShardIndex))
+        .Add<UpdateShardCountCommand, P.UpdateShardCountCommand>("cP", m => new() { Name = m.Name, TargetShardCount = m.TargetShardCount },
+            P.UpdateShardCountCommand.Parser, p => new UpdateShardCountCommand(p.Name, p.TargetShardCount))
         .Add<CatalogHeartbeat>("cH", (_, _) => { }, _ => CatalogHeartbeat.Instance)
-        .Add<UpdateStreamModeCommand>("cO", (w, m) => { w.Write(m.Name); w.Write((byte)m.Mode); },
-            r => new UpdateStreamModeCommand(r.ReadString(), (StreamMode)r.ReadByte()))
-        .Add<ClosedShardExpired>("cE", (w, m) => { w.Write(m.StreamName); w.Write(m.Epoch); w.Write(m.ShardIndex); },
-            r => new ClosedShardExpired(r.ReadString(), r.ReadInt64(), r.ReadInt32()))
-        // ---- catalog replies ----
-        // A stream travels in the catalog snapshot's current layout (StreamEntryLayout), shard map, consumers and
-        // resharding state included.
-        .Add<StreamEntry>("rS", ActorStreamsSerializer.Write, r => ActorStreamsSerializer.ReadStreamEntry(r, ActorStreamsSerializer.StreamEntryLayout))
-        .Add<ConsumerEntry>("rC", (w, m) => { w.Write(m.Name); w.Write(m.CreatedAtMs); ActorStreamsSerializer.WriteTags(w, m.Tags); },
-            r => new ConsumerEntry(r.ReadString(), r.ReadInt64()) { Tags = ActorStreamsSerializer.ReadTags(r) })
-        .Add<ReshardDone>("rO", (w, m) => { ActorStreamsSerializer.Write(w, m.Entry); w.Write(m.PreviousOpenShardCount); },
-            r => new ReshardDone(ActorStreamsSerializer.ReadStreamEntry(r, ActorStreamsSerializer.StreamEntryLayout), r.ReadInt32()))
-        .Add<StreamListing>("rL", (w, m) =>
-            {
-                w.Write(m.Streams.Length);
-                foreach (var entry in m.Streams) ActorStreamsSerializer.Write(w, entry);
-                w.Write(m.HasMore);
-            },
-            r =>
-            {
-                var n = r.ReadInt32();
-                var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
-                for (var i = 0; i < n; i++) streams.Add(ActorStreamsSerializer.ReadStreamEntry(r, ActorStreamsSerializer.StreamEntryLayout));
-                return new StreamListing(streams.MoveToImmutable(), r.ReadBoolean());
-            })
+        .Add<UpdateStreamModeCommand, P.UpdateStreamModeCommand>("cO", m => new() { Name = m.Name, Mode = KinesisProto.Mode(m.Mode) },
+            P.UpdateStreamModeCommand.Parser, p => new UpdateStreamModeCommand(p.Name, KinesisProto.Mode(p.Mode)))
+        .Add<ClosedShardExpired, P.ClosedShardExpired>("cE", m => new() { StreamName = m.StreamName, Epoch = m.Epoch, ShardIndex = m.ShardIndex },
+            P.ClosedShardExpired.Parser, p => new ClosedShardExpired(p.StreamName, p.Epoch, p.ShardIndex))
+        // ---- catalog replies: a stream travels as the catalog snapshot stores it, shard map, consumers and resharding included ----
+        .Add<StreamEntry, P.StreamEntry>("rS", KinesisProto.Stream, P.StreamEntry.Parser, KinesisProto.Stream)
+        .Add<ConsumerEntry, P.ConsumerEntry>("rC", KinesisProto.Consumer, P.ConsumerEntry.Parser, KinesisProto.Consumer)
+        .Add<ReshardDone, P.ReshardDone>("rO", m => new() { Entry = KinesisProto.Stream(m.Entry), PreviousOpenShardCount = m.PreviousOpenShardCount },
+            P.ReshardDone.Parser, p => new ReshardDone(KinesisProto.Stream(p.Entry), p.PreviousOpenShardCount))
+        .Add<StreamListing, P.StreamListing>("rL", m => new() { Streams = { m.Streams.Select(KinesisProto.Stream) }, HasMore = m.HasMore },
+            P.StreamListing.Parser, p => new StreamListing([.. p.Streams.Select(KinesisProto.Stream)], p.HasMore))
         // ---- SubscribeToShard: subscriber <-> StreamShard, possibly on different nodes ----
-        .Add<AcquireSubscription>("uA", (w, m) =>
+        .Add<AcquireSubscription, P.AcquireSubscription>("uA", m => new()
             {
-                w.Write(m.EntityId); w.Write(m.ConsumerKey); w.Write(m.SubscriptionId); Write(w, m.Subscriber); w.Write(m.ResubscribeInterval.Ticks);
+                EntityId = m.EntityId, ConsumerKey = m.ConsumerKey, SubscriptionId = m.SubscriptionId, Subscriber = ActorPath(m.Subscriber),
+                ResubscribeIntervalTicks = m.ResubscribeInterval.Ticks,
             },
-            r => new AcquireSubscription(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadActorRef(), TimeSpan.FromTicks(r.ReadInt64())))
-        .Add<SubscriptionAcquired>("uK", (w, m) => w.Write(m.SubscriptionId), r => new SubscriptionAcquired(r.ReadString()))
-        .Add<ReleaseSubscription>("uR", (w, m) => { w.Write(m.EntityId); w.Write(m.ConsumerKey); w.Write(m.SubscriptionId); },
-            r => new ReleaseSubscription(r.ReadString(), r.ReadString(), r.ReadString()))
-        .Add<AttachSubscriber>("uT", (w, m) =>
+            P.AcquireSubscription.Parser, (p, system) => new AcquireSubscription(p.EntityId, p.ConsumerKey, p.SubscriptionId,
+                system.Provider.ResolveActorRef(p.Subscriber), TimeSpan.FromTicks(p.ResubscribeIntervalTicks)))
+        .Add<SubscriptionAcquired, P.SubscriptionAcquired>("uK", m => new() { SubscriptionId = m.SubscriptionId }, P.SubscriptionAcquired.Parser,
+            p => new SubscriptionAcquired(p.SubscriptionId))
+        .Add<ReleaseSubscription, P.ReleaseSubscription>("uR", m => new()
             {
-                w.Write(m.EntityId); w.Write(m.SubscriptionId); w.Write(m.Generation); Write(w, m.Subscriber); Write(w, m.From); w.Write(m.MaxInFlightBytes);
+                EntityId = m.EntityId, ConsumerKey = m.ConsumerKey, SubscriptionId = m.SubscriptionId,
             },
-            r => new AttachSubscriber(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadActorRef(), ReadSequence(r), r.ReadInt64()))
-        .Add<SubscriberAttached>("uD", (w, m) => { w.Write(m.SubscriptionId); w.Write(m.Generation); },
-            r => new SubscriberAttached(r.ReadString(), r.ReadInt64()))
-        .Add<SubscriberBehind>("uB", (w, m) => { w.Write(m.SubscriptionId); w.Write(m.Generation); },
-            r => new SubscriberBehind(r.ReadString(), r.ReadInt64()))
+            P.ReleaseSubscription.Parser, p => new ReleaseSubscription(p.EntityId, p.ConsumerKey, p.SubscriptionId))
+        .Add<AttachSubscriber, P.AttachSubscriber>("uT", m => new()
+            {
+                EntityId = m.EntityId, SubscriptionId = m.SubscriptionId, Generation = m.Generation, Subscriber = ActorPath(m.Subscriber),
+                From = KinesisProto.Sequence(m.From), MaxInFlightBytes = m.MaxInFlightBytes,
+            },
+            P.AttachSubscriber.Parser, (p, system) => new AttachSubscriber(p.EntityId, p.SubscriptionId, p.Generation,
+                system.Provider.ResolveActorRef(p.Subscriber), KinesisProto.Sequence(p.From), p.MaxInFlightBytes))
+        .Add<SubscriberAttached, P.SubscriptionGeneration>("uD", m => new() { SubscriptionId = m.SubscriptionId, Generation = m.Generation },
+            P.SubscriptionGeneration.Parser, p => new SubscriberAttached(p.SubscriptionId, p.Generation))
+        .Add<SubscriberBehind, P.SubscriptionGeneration>("uB", m => new() { SubscriptionId = m.SubscriptionId, Generation = m.Generation },
+            P.SubscriptionGeneration.Parser, p => new SubscriberBehind(p.SubscriptionId, p.Generation))
+        // A SubscribeToShard event's records: hand-written for the same reason as "sA".
         .Add<SubscriberRecords>("uP", (w, m) =>
             {
                 w.Write(m.SubscriptionId); w.Write(m.Generation); w.Write(m.EventNo); w.Write(m.Bytes);
@@ -259,51 +287,56 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 var timestamp = r.ReadInt64();
                 return new SubscriberRecords(id, generation, eventNo, new RecordsAppended(timestamp, ReadRecords(r)), bytes);
             })
-        .Add<SubscriberDetached>("uX", (w, m) => { w.Write(m.SubscriptionId); w.Write(m.Generation); },
-            r => new SubscriberDetached(r.ReadString(), r.ReadInt64()))
-        .Add<SubscriberAck>("uC", (w, m) => { w.Write(m.EntityId); w.Write(m.SubscriptionId); w.Write(m.Generation); w.Write(m.Bytes); },
-            r => new SubscriberAck(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64()))
-        .Add<CheckSubscriber>("uH", (w, m) => { w.Write(m.EntityId); w.Write(m.SubscriptionId); w.Write(m.Generation); Write(w, m.Subscriber); },
-            r => new CheckSubscriber(r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadActorRef()))
-        .Add<SubscriptionEnded>("uE", (w, m) => { w.Write(m.SubscriptionId); w.Write(m.Reason.Code); w.Write(m.Reason.Message); },
-            r => new SubscriptionEnded(r.ReadString(), new ErrorReply(r.ReadString(), r.ReadString())))
-        .Add<GetShardSubscriptionStats>("uG", (w, m) => w.Write(m.EntityId), r => new GetShardSubscriptionStats(r.ReadString()))
-        .Add<ShardSubscriptionStats>("uS", (w, m) =>
+        .Add<SubscriberDetached, P.SubscriptionGeneration>("uX", m => new() { SubscriptionId = m.SubscriptionId, Generation = m.Generation },
+            P.SubscriptionGeneration.Parser, p => new SubscriberDetached(p.SubscriptionId, p.Generation))
+        .Add<SubscriberAck, P.SubscriberAck>("uC", m => new()
             {
-                w.Write(m.HeldSlots); w.Write(m.LiveSubscribers); w.Write(m.Detachments); w.Write(m.MaxInFlightBytes); w.Write(m.Reads);
+                EntityId = m.EntityId, SubscriptionId = m.SubscriptionId, Generation = m.Generation, Bytes = m.Bytes,
             },
-            r => new ShardSubscriptionStats(r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()))
+            P.SubscriberAck.Parser, p => new SubscriberAck(p.EntityId, p.SubscriptionId, p.Generation, p.Bytes))
+        .Add<CheckSubscriber, P.CheckSubscriber>("uH", m => new()
+            {
+                EntityId = m.EntityId, SubscriptionId = m.SubscriptionId, Generation = m.Generation, Subscriber = ActorPath(m.Subscriber),
+            },
+            P.CheckSubscriber.Parser,
+            (p, system) => new CheckSubscriber(p.EntityId, p.SubscriptionId, p.Generation, system.Provider.ResolveActorRef(p.Subscriber)))
+        .Add<SubscriptionEnded, P.SubscriptionEnded>("uE", m => new() { SubscriptionId = m.SubscriptionId, Reason = Error(m.Reason) },
+            P.SubscriptionEnded.Parser, p => new SubscriptionEnded(p.SubscriptionId, Error(p.Reason)))
+        .Add<GetShardSubscriptionStats, P.EntityAddressed>("uG", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser,
+            p => new GetShardSubscriptionStats(p.EntityId))
+        .Add<ShardSubscriptionStats, P.ShardSubscriptionStats>("uS", m => new()
+            {
+                HeldSlots = m.HeldSlots, LiveSubscribers = m.LiveSubscribers, Detachments = m.Detachments, MaxInFlightBytes = m.MaxInFlightBytes,
+                Reads = m.Reads,
+            },
+            P.ShardSubscriptionStats.Parser,
+            p => new ShardSubscriptionStats(p.HeldSlots, p.LiveSubscribers, p.Detachments, p.MaxInFlightBytes, p.Reads))
         // ---- consumer lag (Internal/ConsumerLagProtocol.cs) ----
-        .Add<GetConsumerLagReport>("lQ", (w, m) => { w.Write(m.StreamName); w.Write(m.Epoch); },
-            r => new GetConsumerLagReport(r.ReadString(), r.ReadInt64()))
-        .Add<ConsumerLagReport>("lR", (w, m) =>
+        .Add<GetConsumerLagReport, P.GetConsumerLagReport>("lQ", m => new() { StreamName = m.StreamName, Epoch = m.Epoch },
+            P.GetConsumerLagReport.Parser, p => new GetConsumerLagReport(p.StreamName, p.Epoch))
+        .Add<ConsumerLagReport, P.ConsumerLagReport>("lR", m => new()
             {
-                w.Write(m.Subscriptions.Length);
-                foreach (var s in m.Subscriptions)
+                Subscriptions = { m.Subscriptions.Select(LagEntry) },
+                IteratorAges =
                 {
-                    w.Write(s.ConsumerArn); w.Write(s.ShardIndex); w.Write(s.MillisBehindLatest); w.Write(s.ObservedAtMs);
-                    WriteNullable(w, s.Continuation); w.Write(s.Active);
-                }
-                w.Write(m.IteratorAges.Length);
-                foreach (var a in m.IteratorAges)
-                {
-                    w.Write(a.ShardIndex); w.Write(a.MaxMillisBehindLatest); w.Write(a.LastMillisBehindLatest); w.Write(a.LastReadAtMs);
-                }
-                WriteStrings(w, m.Applications);
+                    m.IteratorAges.Select(a => new P.IteratorAgeEntry
+                    {
+                        ShardIndex = a.ShardIndex, MaxMillisBehindLatest = a.MaxMillisBehindLatest, LastMillisBehindLatest = a.LastMillisBehindLatest,
+                        LastReadAtMs = a.LastReadAtMs,
+                    }),
+                },
+                Applications = { m.Applications },
             },
-            r =>
-            {
-                var subscriptions = ImmutableArray.CreateBuilder<FanOutLagEntry>();
-                for (var n = r.ReadInt32(); n > 0; n--)
-                    subscriptions.Add(new FanOutLagEntry(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadNullableString(r), r.ReadBoolean()));
-                var ages = ImmutableArray.CreateBuilder<IteratorAgeEntry>();
-                for (var n = r.ReadInt32(); n > 0; n--)
-                    ages.Add(new IteratorAgeEntry(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()));
-                return new ConsumerLagReport(subscriptions.ToImmutable(), ages.ToImmutable(), ReadStrings(r));
-            })
-        .Add<GetPositionLag>("lP", (w, m) => { w.Write(m.EntityId); Write(w, m.Position); }, r => new GetPositionLag(r.ReadString(), ReadSequence(r)))
-        .Add<PositionLagResult>("lL", (w, m) => { w.Write(m.MillisBehindLatest); w.Write(m.Exact); },
-            r => new PositionLagResult(r.ReadInt64(), r.ReadBoolean()));
+            P.ConsumerLagReport.Parser,
+            p => new ConsumerLagReport(
+                [.. p.Subscriptions.Select(s => new FanOutLagEntry(s.ConsumerArn, s.ShardIndex, s.MillisBehindLatest, s.ObservedAtMs,
+                    s.HasContinuation ? s.Continuation : null, s.Active))],
+                [.. p.IteratorAges.Select(a => new IteratorAgeEntry(a.ShardIndex, a.MaxMillisBehindLatest, a.LastMillisBehindLatest, a.LastReadAtMs))],
+                [.. p.Applications]))
+        .Add<GetPositionLag, P.GetPositionLag>("lP", m => new() { EntityId = m.EntityId, Position = KinesisProto.Sequence(m.Position) },
+            P.GetPositionLag.Parser, p => new GetPositionLag(p.EntityId, KinesisProto.Sequence(p.Position)))
+        .Add<PositionLagResult, P.PositionLagResult>("lL", m => new() { MillisBehindLatest = m.MillisBehindLatest, Exact = m.Exact },
+            P.PositionLagResult.Parser, p => new PositionLagResult(p.MillisBehindLatest, p.Exact));
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsMessageSerializer(ExtendedActorSystem system) : base(system) { }
@@ -318,21 +351,21 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => Formats.For(o.GetType()).Manifest;
 
     /// <inheritdoc />
-    public override byte[] ToBinary(object obj)
-    {
-        var format = Formats.For(obj.GetType());
-        using var stream = new MemoryStream();
-        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) format.Write(w, obj);
-        return stream.ToArray();
-    }
+    public override byte[] ToBinary(object obj) => Formats.For(obj.GetType()).Write(obj);
 
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (!Formats.TryGet(manifest, out var format))
             throw new SerializationException($"Unknown manifest '{manifest}' for {nameof(ActorStreamsMessageSerializer)}");
-        using var r = new MessageReader(bytes, system);
-        return format.Read(r);
+        try
+        {
+            return format.Read(bytes, system);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new SerializationException($"A '{manifest}' message that does not parse: {e.Message}", e);
+        }
     }
 
     // ---- shared pieces ----
@@ -367,35 +400,32 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         return records;
     }
 
+    private static void WriteBlob(BinaryWriter w, byte[] blob)
+    {
+        w.Write(blob.Length);
+        w.Write(blob);
+    }
+
     // The path with this node's address, so that the receiving node resolves it to a remote ref back to here.
-    private static void Write(BinaryWriter w, IActorRef actorRef) => w.Write(Akka.Serialization.Serialization.SerializedActorPath(actorRef));
+    private static string ActorPath(IActorRef actorRef) => Akka.Serialization.Serialization.SerializedActorPath(actorRef);
 
-    private static void WriteOptional(BinaryWriter w, ShardClosed? closed)
+    private static P.ErrorReply Error(ErrorReply e) => new() { Code = e.Code, Message = e.Message };
+
+    private static ErrorReply Error(P.ErrorReply? p) => p is null ? new ErrorReply("", "") : new ErrorReply(p.Code, p.Message);
+
+    private static P.FanOutLagEntry LagEntry(FanOutLagEntry e)
     {
-        w.Write(closed is not null);
-        if (closed is not null) ActorStreamsSerializer.Write(w, closed);
+        var p = new P.FanOutLagEntry
+        {
+            ConsumerArn = e.ConsumerArn, ShardIndex = e.ShardIndex, MillisBehindLatest = e.MillisBehindLatest, ObservedAtMs = e.ObservedAtMs, Active = e.Active,
+        };
+        if (e.Continuation is not null) p.Continuation = e.Continuation;
+        return p;
     }
-
-    private static ShardClosed? ReadOptionalShardClosed(BinaryReader r) => r.ReadBoolean() ? ActorStreamsSerializer.ReadShardClosed(r) : null;
-
-    private static void WriteNullable(BinaryWriter w, string? value)
-    {
-        w.Write(value is not null);
-        if (value is not null) w.Write(value);
-    }
-
-    private static string? ReadNullableString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
-
-    private static void WriteStrings(BinaryWriter w, ImmutableArray<string> values) => ActorStreamsSerializer.WriteKeys(w, values);
-
-    private static ImmutableArray<string> ReadStrings(BinaryReader r) => ActorStreamsSerializer.ReadKeys(r);
 
     /// <summary>A reader over the received buffer that hands out payloads as slices of it, without copying.</summary>
-    private sealed class MessageReader(byte[] bytes, ExtendedActorSystem system) : BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8)
+    private sealed class MessageReader(byte[] bytes) : BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8)
     {
-        /// <summary>An actor ref written by <see cref="Write(BinaryWriter, IActorRef)"/>, resolved on this node.</summary>
-        public IActorRef ReadActorRef() => system.Provider.ResolveActorRef(ReadString());
-
         public ReadOnlyMemory<byte> ReadBlob()
         {
             var length = ReadInt32();
@@ -406,7 +436,7 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         }
     }
 
-    private sealed record MessageFormat(string Manifest, Action<BinaryWriter, object> Write, Func<MessageReader, object> Read);
+    private sealed record MessageFormat(string Manifest, Func<object, byte[]> Write, Func<byte[], ExtendedActorSystem, object> Read);
 
     private sealed class MessageFormats
     {
@@ -415,11 +445,38 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
 
         public IReadOnlyDictionary<Type, string> Manifests => _byType.ToDictionary(p => p.Key, p => p.Value.Manifest);
 
-        public MessageFormats Add<T>(string manifest, Action<BinaryWriter, T> write, Func<MessageReader, T> read) where T : notnull
+        /// <summary>A hand-written layout: payload-heavy messages on the hot path, and the Firehose messages.</summary>
+        public MessageFormats Add<T>(string manifest, Action<BinaryWriter, T> write, Func<MessageReader, T> read) where T : notnull =>
+            Add(typeof(T), new MessageFormat(manifest,
+                o =>
+                {
+                    using var stream = new MemoryStream();
+                    using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) write(w, (T)o);
+                    return stream.ToArray();
+                },
+                (bytes, _) =>
+                {
+                    using var r = new MessageReader(bytes);
+                    return read(r);
+                }));
+
+        /// <summary>A message of the schema (<c>Proto/kinesis_messages.proto</c>).</summary>
+        public MessageFormats Add<T, TProto>(string manifest, Func<T, TProto> toProto, MessageParser<TProto> parser, Func<TProto, T> fromProto)
+            where T : notnull
+            where TProto : IMessage<TProto> =>
+            Add(manifest, toProto, parser, (p, _) => fromProto(p));
+
+        /// <summary>A message of the schema whose reading needs the actor system (it carries actor refs).</summary>
+        public MessageFormats Add<T, TProto>(string manifest, Func<T, TProto> toProto, MessageParser<TProto> parser,
+            Func<TProto, ExtendedActorSystem, T> fromProto)
+            where T : notnull
+            where TProto : IMessage<TProto> =>
+            Add(typeof(T), new MessageFormat(manifest, o => toProto((T)o).ToByteArray(), (bytes, system) => fromProto(parser.ParseFrom(bytes), system)));
+
+        private MessageFormats Add(Type type, MessageFormat format)
         {
-            var format = new MessageFormat(manifest, (w, o) => write(w, (T)o), r => read(r));
-            if (!_byManifest.TryAdd(manifest, format)) throw new InvalidOperationException($"Manifest '{manifest}' is used twice.");
-            if (!_byType.TryAdd(typeof(T), format)) throw new InvalidOperationException($"{typeof(T)} has two formats.");
+            if (!_byManifest.TryAdd(format.Manifest, format)) throw new InvalidOperationException($"Manifest '{format.Manifest}' is used twice.");
+            if (!_byType.TryAdd(type, format)) throw new InvalidOperationException($"{type} has two formats.");
             return this;
         }
 

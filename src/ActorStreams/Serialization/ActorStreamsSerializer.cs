@@ -5,51 +5,122 @@ using ActorStreams.Internal;
 using ActorStreams.Streams;
 using Akka.Actor;
 using Akka.Serialization;
+using P = ActorStreams.Serialization.Proto;
 
 namespace ActorStreams.Serialization;
 
+// What a journal holds outlives the code that wrote it. A persisted format changes only with a test that reads the
+// previous one: the Kinesis events and snapshots are protobuf messages (Proto/kinesis_events.proto) that gain fields
+// under new numbers, one manifest per type; the golden files in tests/ActorStreams.Tests/Serialization/golden hold
+// each manifest as this serializer writes it today, and GoldenFormatSpec must keep reading them.
+
 /// <summary>
-/// The compact binary format of every ActorStreams event and snapshot. Record payloads are written as raw bytes
-/// (never JSON) and read back as slices of the stored blob, so a journal read allocates once per event, not per record.
+/// The binary format of every ActorStreams event and snapshot. Kinesis events and snapshots are the protobuf
+/// messages of <c>Proto/kinesis_events.proto</c>; record batches keep a hand-written layout whose payloads are raw
+/// bytes (never JSON) read back as slices of the stored blob, so a journal read allocates once per event, not per record.
 /// </summary>
 public sealed class ActorStreamsSerializer : SerializerWithStringManifest
 {
+    // RecordsAppended and EncryptedRecordsAppended: the span layouts below, benchmarked (JournalCodecBenchmarks and the
+    // ingest benchmark); direct journal reads walk them in place (RecordsAppendedReader).
     internal const string RecordsAppendedManifest = "RA";
-    private const string ShardInitializedManifest = "SI";
-    private const string ShardRetentionChangedManifest = "SR";
-    private const string ShardRetiredManifest = "SX";
-    // "SS" snapshots were written before shards could be closed by resharding; they are still read.
-    private const string StreamShardSnapshotWithoutClosedManifest = "SS";
-    // "S2" snapshots were written before shards could be encrypted; they are still read.
-    private const string StreamShardSnapshotWithoutKeyManifest = "S2";
-    private const string StreamShardSnapshotManifest = "S3";
     internal const string EncryptedRecordsAppendedManifest = "RE";
-    private const string ShardEncryptionChangedManifest = "SE";
-    private const string StreamEncryptionChangedManifest = "CE";
-    private const string ShardClosedManifest = "SC";
-    private const string StreamCreatedManifest = "CC";
-    private const string StreamActivatedManifest = "CA";
-    private const string StreamDeletionStartedManifest = "CD";
-    private const string StreamDeletedManifest = "CX";
-    private const string StreamRetentionChangedManifest = "CR";
-    private const string StreamTagsAddedManifest = "CT";
-    private const string StreamTagsRemovedManifest = "CU";
-    private const string ConsumerRegisteredManifest = "CG";
-    private const string ConsumerDeregisteredManifest = "CN";
-    private const string ConsumerTagsAddedManifest = "CV";
-    private const string ConsumerTagsRemovedManifest = "CW";
-    // Older catalog snapshots are still read: "CS" was written before streams had consumers, "C2" before consumers
-    // had tags and shards their opening and closing times.
-    private const string CatalogSnapshotWithoutConsumersManifest = "CS";
-    private const string CatalogSnapshotWithoutConsumerTagsManifest = "C2";
-    // "C3": consumer tags, shard opening/closing times, a resharding under way and recent UpdateShardCount times;
-    // still read. "C4" adds each stream's encryption key id.
-    private const string CatalogSnapshotWithoutEncryptionManifest = "C3";
-    private const string CatalogSnapshotManifest = "C4";
-    private const string ReshardStartedManifest = "CP";
-    private const string ReshardStepCompletedManifest = "CQ";
-    private const string ClosedShardRemovedManifest = "CY";
-    private const string StreamModeChangedManifest = "CO";
+
+    /// <summary>The Kinesis events and snapshots: manifest, schema message, mapping.</summary>
+    private static readonly ProtoFormats KinesisFormats = new ProtoFormats()
+        // ---- StreamShard ----
+        .Add<ShardInitialized, P.ShardInitialized>("SI", KinesisProto.Init, P.ShardInitialized.Parser, KinesisProto.Init)
+        .Add<ShardRetentionChanged, P.ShardRetentionChanged>("SR", e => new() { RetentionHours = e.RetentionHours }, P.ShardRetentionChanged.Parser,
+            p => new ShardRetentionChanged(p.RetentionHours))
+        .Add<ShardRetired, P.ShardRetired>("SX", e => new() { RetiredAtMs = e.RetiredAtMs }, P.ShardRetired.Parser, p => new ShardRetired(p.RetiredAtMs))
+        .Add<ShardEncryptionChanged, P.ShardEncryptionChanged>("SE", e =>
+            {
+                var p = new P.ShardEncryptionChanged();
+                if (e.KeyId is not null) p.KeyId = e.KeyId;
+                return p;
+            },
+            P.ShardEncryptionChanged.Parser, p => new ShardEncryptionChanged(p.HasKeyId ? p.KeyId : null))
+        .Add<ShardClosed, P.ShardClosed>("SC", KinesisProto.Closed, P.ShardClosed.Parser, KinesisProto.Closed)
+        .Add<StreamShardSnapshot, P.StreamShardSnapshot>("SS", s =>
+            {
+                var p = new P.StreamShardSnapshot
+                {
+                    Init = KinesisProto.Init(s.Init), RetentionHours = s.RetentionHours, TrimHorizonEventNo = s.TrimHorizonEventNo, Retired = s.Retired,
+                    LastTimestampMs = s.LastTimestampMs, LastRecordEventNo = s.LastRecordEventNo,
+                    IndexEventNos = { s.IndexEventNos }, IndexTimestampsMs = { s.IndexTimestampsMs }, Closed = KinesisProto.OptionalClosed(s.Closed),
+                };
+                if (s.KeyId is not null) p.KeyId = s.KeyId;
+                return p;
+            },
+            P.StreamShardSnapshot.Parser,
+            p => new StreamShardSnapshot(KinesisProto.Init(p.Init), p.RetentionHours, p.TrimHorizonEventNo, p.Retired, p.LastTimestampMs,
+                p.LastRecordEventNo, [.. p.IndexEventNos], [.. p.IndexTimestampsMs], KinesisProto.OptionalClosed(p.Closed), p.HasKeyId ? p.KeyId : null))
+        // ---- stream catalog ----
+        .Add<StreamCreated, P.StreamCreated>("CC", e => new()
+            {
+                Name = e.Name, Epoch = e.Epoch, ShardCount = e.ShardCount, Mode = KinesisProto.Mode(e.Mode), RetentionHours = e.RetentionHours,
+                CreatedAtMs = e.CreatedAtMs,
+            },
+            P.StreamCreated.Parser, p => new StreamCreated(p.Name, p.Epoch, p.ShardCount, KinesisProto.Mode(p.Mode), p.RetentionHours, p.CreatedAtMs))
+        .Add<StreamActivated, P.StreamNamed>("CA", e => new() { Name = e.Name }, P.StreamNamed.Parser, p => new StreamActivated(p.Name))
+        .Add<StreamDeletionStarted, P.StreamNamed>("CD", e => new() { Name = e.Name }, P.StreamNamed.Parser, p => new StreamDeletionStarted(p.Name))
+        .Add<StreamDeleted, P.StreamNamed>("CX", e => new() { Name = e.Name }, P.StreamNamed.Parser, p => new StreamDeleted(p.Name))
+        .Add<StreamRetentionChanged, P.StreamRetentionChanged>("CR", e => new() { Name = e.Name, RetentionHours = e.RetentionHours },
+            P.StreamRetentionChanged.Parser, p => new StreamRetentionChanged(p.Name, p.RetentionHours))
+        .Add<StreamTagsAdded, P.StreamTagsAdded>("CT", e =>
+            {
+                var p = new P.StreamTagsAdded { Name = e.Name };
+                KinesisProto.AddTags(p.Tags, e.Tags);
+                return p;
+            },
+            P.StreamTagsAdded.Parser, p => new StreamTagsAdded(p.Name, KinesisProto.Tags(p.Tags)))
+        .Add<StreamTagsRemoved, P.StreamTagsRemoved>("CU", e => new() { Name = e.Name, Keys = { e.Keys } }, P.StreamTagsRemoved.Parser,
+            p => new StreamTagsRemoved(p.Name, [.. p.Keys]))
+        .Add<StreamEncryptionChanged, P.StreamEncryptionChanged>("CE", e =>
+            {
+                var p = new P.StreamEncryptionChanged { Name = e.Name };
+                if (e.KeyId is not null) p.KeyId = e.KeyId;
+                return p;
+            },
+            P.StreamEncryptionChanged.Parser, p => new StreamEncryptionChanged(p.Name, p.HasKeyId ? p.KeyId : null))
+        .Add<StreamModeChanged, P.StreamModeChanged>("CO", e => new() { Name = e.Name, Mode = KinesisProto.Mode(e.Mode), AtMs = e.AtMs },
+            P.StreamModeChanged.Parser, p => new StreamModeChanged(p.Name, KinesisProto.Mode(p.Mode), p.AtMs))
+        .Add<ConsumerRegistered, P.ConsumerRegistered>("CG", e => new() { StreamName = e.StreamName, ConsumerName = e.ConsumerName, CreatedAtMs = e.CreatedAtMs },
+            P.ConsumerRegistered.Parser, p => new ConsumerRegistered(p.StreamName, p.ConsumerName, p.CreatedAtMs))
+        .Add<ConsumerDeregistered, P.ConsumerDeregistered>("CN", e => new() { StreamName = e.StreamName, ConsumerName = e.ConsumerName },
+            P.ConsumerDeregistered.Parser, p => new ConsumerDeregistered(p.StreamName, p.ConsumerName))
+        .Add<ConsumerTagsAdded, P.ConsumerTagsAdded>("CV", e =>
+            {
+                var p = new P.ConsumerTagsAdded { StreamName = e.StreamName, ConsumerName = e.ConsumerName };
+                KinesisProto.AddTags(p.Tags, e.Tags);
+                return p;
+            },
+            P.ConsumerTagsAdded.Parser, p => new ConsumerTagsAdded(p.StreamName, p.ConsumerName, KinesisProto.Tags(p.Tags)))
+        .Add<ConsumerTagsRemoved, P.ConsumerTagsRemoved>("CW", e => new() { StreamName = e.StreamName, ConsumerName = e.ConsumerName, Keys = { e.Keys } },
+            P.ConsumerTagsRemoved.Parser, p => new ConsumerTagsRemoved(p.StreamName, p.ConsumerName, [.. p.Keys]))
+        .Add<ReshardStarted, P.ReshardStarted>("CP", e =>
+            {
+                var p = new P.ReshardStarted { Name = e.Name, Ops = { e.Ops.Select(KinesisProto.Op) } };
+                if (e.ScaledAtMs is { } scaledAt) p.ScaledAtMs = scaledAt;
+                return p;
+            },
+            P.ReshardStarted.Parser, p => new ReshardStarted(p.Name, [.. p.Ops.Select(KinesisProto.Op)], p.HasScaledAtMs ? p.ScaledAtMs : null))
+        .Add<ReshardStepCompleted, P.ReshardStepCompleted>("CQ", e =>
+            {
+                var p = new P.ReshardStepCompleted { Name = e.Name, ParentEndingEventNo = e.ParentEndingEventNo, CompletedAtMs = e.CompletedAtMs };
+                if (e.AdjacentParentEndingEventNo is { } adjacent) p.AdjacentParentEndingEventNo = adjacent;
+                return p;
+            },
+            P.ReshardStepCompleted.Parser,
+            p => new ReshardStepCompleted(p.Name, p.ParentEndingEventNo, p.HasAdjacentParentEndingEventNo ? p.AdjacentParentEndingEventNo : null,
+                p.CompletedAtMs))
+        .Add<ClosedShardRemoved, P.ClosedShardRemoved>("CY", e => new() { Name = e.Name, ShardIndex = e.ShardIndex }, P.ClosedShardRemoved.Parser,
+            p => new ClosedShardRemoved(p.Name, p.ShardIndex))
+        .Add<CatalogSnapshot, P.CatalogSnapshot>("CS", s => new() { LastEpoch = s.LastEpoch, Streams = { s.Streams.Select(KinesisProto.Stream) } },
+            P.CatalogSnapshot.Parser, p => new CatalogSnapshot(p.LastEpoch, [.. p.Streams.Select(KinesisProto.Stream)]));
+
+    /// <summary>Every Kinesis event and snapshot manifest with the type it reads (the golden-file spec covers each).</summary>
+    internal static IReadOnlyDictionary<string, Type> KinesisManifests => KinesisFormats.Types;
 
     /// <summary>Created by Akka's serialization extension.</summary>
     public ActorStreamsSerializer(ExtendedActorSystem system) : base(system) { }
@@ -58,33 +129,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     public override int Identifier => 7117;
 
     /// <inheritdoc />
-    public override string Manifest(object o) => o switch
+    public override string Manifest(object o) => KinesisFormats.TryGetManifest(o.GetType(), out var manifest) ? manifest : o switch
     {
         RecordsAppended => RecordsAppendedManifest,
         EncryptedRecordsAppended => EncryptedRecordsAppendedManifest,
-        ShardEncryptionChanged => ShardEncryptionChangedManifest,
-        StreamEncryptionChanged => StreamEncryptionChangedManifest,
-        ShardInitialized => ShardInitializedManifest,
-        ShardRetentionChanged => ShardRetentionChangedManifest,
-        ShardRetired => ShardRetiredManifest,
-        StreamShardSnapshot => StreamShardSnapshotManifest,
-        ShardClosed => ShardClosedManifest,
-        ReshardStarted => ReshardStartedManifest,
-        ReshardStepCompleted => ReshardStepCompletedManifest,
-        ClosedShardRemoved => ClosedShardRemovedManifest,
-        StreamModeChanged => StreamModeChangedManifest,
-        StreamCreated => StreamCreatedManifest,
-        StreamActivated => StreamActivatedManifest,
-        StreamDeletionStarted => StreamDeletionStartedManifest,
-        StreamDeleted => StreamDeletedManifest,
-        StreamRetentionChanged => StreamRetentionChangedManifest,
-        StreamTagsAdded => StreamTagsAddedManifest,
-        StreamTagsRemoved => StreamTagsRemovedManifest,
-        ConsumerRegistered => ConsumerRegisteredManifest,
-        ConsumerDeregistered => ConsumerDeregisteredManifest,
-        ConsumerTagsAdded => ConsumerTagsAddedManifest,
-        ConsumerTagsRemoved => ConsumerTagsRemovedManifest,
-        CatalogSnapshot => CatalogSnapshotManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}"),
     };
 
@@ -93,67 +141,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     {
         if (obj is RecordsAppended appended) return WriteRecordsAppended(appended);
         if (obj is EncryptedRecordsAppended sealedBatch) return WriteEncryptedRecordsAppended(sealedBatch);
-        using var stream = new MemoryStream();
-        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            switch (obj)
-            {
-                case ShardInitialized e: Write(w, e); break;
-                case ShardRetentionChanged e: w.Write(e.RetentionHours); break;
-                case ShardRetired e: w.Write(e.RetiredAtMs); break;
-                case StreamShardSnapshot s:
-                    Write(w, s.Init);
-                    w.Write(s.RetentionHours);
-                    w.Write(s.TrimHorizonEventNo);
-                    w.Write(s.Retired);
-                    w.Write(s.LastTimestampMs);
-                    w.Write(s.LastRecordEventNo);
-                    w.Write(s.IndexEventNos.Length);
-                    for (var i = 0; i < s.IndexEventNos.Length; i++)
-                    {
-                        w.Write(s.IndexEventNos[i]);
-                        w.Write(s.IndexTimestampsMs[i]);
-                    }
-                    w.Write(s.Closed is not null);
-                    if (s.Closed is not null) Write(w, s.Closed);
-                    WriteOptional(w, s.KeyId);
-                    break;
-                case ShardEncryptionChanged e: WriteOptional(w, e.KeyId); break;
-                case StreamEncryptionChanged e: w.Write(e.Name); WriteOptional(w, e.KeyId); break;
-                case ShardClosed e: Write(w, e); break;
-                case ReshardStarted e:
-                    w.Write(e.Name);
-                    WriteOps(w, e.Ops);
-                    w.Write(e.ScaledAtMs ?? -1);
-                    break;
-                case ReshardStepCompleted e:
-                    w.Write(e.Name); w.Write(e.ParentEndingEventNo); w.Write(e.AdjacentParentEndingEventNo ?? -1); w.Write(e.CompletedAtMs);
-                    break;
-                case ClosedShardRemoved e: w.Write(e.Name); w.Write(e.ShardIndex); break;
-                case StreamModeChanged e: w.Write(e.Name); w.Write((byte)e.Mode); w.Write(e.AtMs); break;
-                case StreamCreated e:
-                    w.Write(e.Name); w.Write(e.Epoch); w.Write(e.ShardCount); w.Write((byte)e.Mode); w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
-                    break;
-                case StreamActivated e: w.Write(e.Name); break;
-                case StreamDeletionStarted e: w.Write(e.Name); break;
-                case StreamDeleted e: w.Write(e.Name); break;
-                case StreamRetentionChanged e: w.Write(e.Name); w.Write(e.RetentionHours); break;
-                case StreamTagsAdded e: w.Write(e.Name); WriteTags(w, e.Tags); break;
-                case StreamTagsRemoved e: w.Write(e.Name); WriteKeys(w, e.Keys); break;
-                case ConsumerRegistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); w.Write(e.CreatedAtMs); break;
-                case ConsumerDeregistered e: w.Write(e.StreamName); w.Write(e.ConsumerName); break;
-                case ConsumerTagsAdded e: w.Write(e.StreamName); w.Write(e.ConsumerName); WriteTags(w, e.Tags); break;
-                case ConsumerTagsRemoved e: w.Write(e.StreamName); w.Write(e.ConsumerName); WriteKeys(w, e.Keys); break;
-                case CatalogSnapshot s:
-                    w.Write(s.LastEpoch);
-                    w.Write(s.Streams.Length);
-                    foreach (var entry in s.Streams) Write(w, entry);
-                    break;
-                default:
-                    throw new ArgumentException($"{obj.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}");
-            }
-        }
-        return stream.ToArray();
+        if (KinesisFormats.TryWrite(obj, out var message)) return message;
+        throw new ArgumentException($"{obj.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}");
     }
 
     /// <inheritdoc />
@@ -161,83 +150,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     {
         if (manifest == RecordsAppendedManifest) return ReadRecordsAppended(bytes);
         if (manifest == EncryptedRecordsAppendedManifest) return ReadEncryptedRecordsAppended(bytes);
-        using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-        switch (manifest)
-        {
-            case ShardInitializedManifest: return ReadShardInitialized(r);
-            case ShardRetentionChangedManifest: return new ShardRetentionChanged(r.ReadInt32());
-            case ShardRetiredManifest: return new ShardRetired(r.ReadInt64());
-            case ShardEncryptionChangedManifest: return new ShardEncryptionChanged(ReadOptional(r));
-            case StreamEncryptionChangedManifest: return new StreamEncryptionChanged(r.ReadString(), ReadOptional(r));
-            case StreamShardSnapshotManifest or StreamShardSnapshotWithoutKeyManifest or StreamShardSnapshotWithoutClosedManifest:
-            {
-                var init = ReadShardInitialized(r);
-                var retention = r.ReadInt32();
-                var trim = r.ReadInt64();
-                var retired = r.ReadBoolean();
-                var lastTs = r.ReadInt64();
-                var lastRecord = r.ReadInt64();
-                var n = r.ReadInt32();
-                var eventNos = ImmutableArray.CreateBuilder<long>(n);
-                var timestamps = ImmutableArray.CreateBuilder<long>(n);
-                for (var i = 0; i < n; i++)
-                {
-                    eventNos.Add(r.ReadInt64());
-                    timestamps.Add(r.ReadInt64());
-                }
-                var closed = manifest != StreamShardSnapshotWithoutClosedManifest && r.ReadBoolean() ? ReadShardClosed(r) : null;
-                var key = manifest == StreamShardSnapshotManifest ? ReadOptional(r) : null;
-                return new StreamShardSnapshot(init, retention, trim, retired, lastTs, lastRecord, eventNos.MoveToImmutable(), timestamps.MoveToImmutable(),
-                    closed, key);
-            }
-            case ShardClosedManifest: return ReadShardClosed(r);
-            case ReshardStartedManifest:
-            {
-                var name = r.ReadString();
-                var ops = ReadOps(r);
-                var scaledAt = r.ReadInt64();
-                return new ReshardStarted(name, ops, scaledAt < 0 ? null : scaledAt);
-            }
-            case ReshardStepCompletedManifest:
-            {
-                var name = r.ReadString();
-                var parentEnd = r.ReadInt64();
-                var adjacentEnd = r.ReadInt64();
-                return new ReshardStepCompleted(name, parentEnd, adjacentEnd < 0 ? null : adjacentEnd, r.ReadInt64());
-            }
-            case ClosedShardRemovedManifest: return new ClosedShardRemoved(r.ReadString(), r.ReadInt32());
-            case StreamModeChangedManifest: return new StreamModeChanged(r.ReadString(), (StreamMode)r.ReadByte(), r.ReadInt64());
-            case StreamCreatedManifest:
-                return new StreamCreated(r.ReadString(), r.ReadInt64(), r.ReadInt32(), (StreamMode)r.ReadByte(), r.ReadInt32(), r.ReadInt64());
-            case StreamActivatedManifest: return new StreamActivated(r.ReadString());
-            case StreamDeletionStartedManifest: return new StreamDeletionStarted(r.ReadString());
-            case StreamDeletedManifest: return new StreamDeleted(r.ReadString());
-            case StreamRetentionChangedManifest: return new StreamRetentionChanged(r.ReadString(), r.ReadInt32());
-            case StreamTagsAddedManifest: return new StreamTagsAdded(r.ReadString(), ReadTags(r));
-            case StreamTagsRemovedManifest: return new StreamTagsRemoved(r.ReadString(), ReadKeys(r));
-            case ConsumerRegisteredManifest: return new ConsumerRegistered(r.ReadString(), r.ReadString(), r.ReadInt64());
-            case ConsumerDeregisteredManifest: return new ConsumerDeregistered(r.ReadString(), r.ReadString());
-            case ConsumerTagsAddedManifest: return new ConsumerTagsAdded(r.ReadString(), r.ReadString(), ReadTags(r));
-            case ConsumerTagsRemovedManifest: return new ConsumerTagsRemoved(r.ReadString(), r.ReadString(), ReadKeys(r));
-            case CatalogSnapshotManifest or CatalogSnapshotWithoutEncryptionManifest or CatalogSnapshotWithoutConsumerTagsManifest
-                or CatalogSnapshotWithoutConsumersManifest:
-            {
-                var version = manifest switch
-                {
-                    CatalogSnapshotWithoutConsumersManifest => 1,
-                    CatalogSnapshotWithoutConsumerTagsManifest => 2,
-                    CatalogSnapshotWithoutEncryptionManifest => 3,
-                    _ => StreamEntryLayout,
-                };
-                var lastEpoch = r.ReadInt64();
-                var n = r.ReadInt32();
-                var streams = ImmutableArray.CreateBuilder<StreamEntry>(n);
-                for (var i = 0; i < n; i++) streams.Add(ReadStreamEntry(r, version));
-                return new CatalogSnapshot(lastEpoch, streams.MoveToImmutable());
-            }
-            default:
-                throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}' for {nameof(ActorStreamsSerializer)}");
-        }
+        if (KinesisFormats.TryRead(manifest, bytes, out var kinesisEvent)) return kinesisEvent;
+        throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}' for {nameof(ActorStreamsSerializer)}");
     }
 
     // Layout: timestamp (i64 LE), count (i32 LE), then per record: key length (u16 LE) + UTF-8 key,
@@ -368,25 +282,6 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         }
     }
 
-    internal static void Write(BinaryWriter w, ShardInitialized e)
-    {
-        w.Write(e.StreamName); w.Write(e.Epoch); w.Write(e.ShardIndex);
-        Write(w, e.HashStart); Write(w, e.HashEnd);
-        w.Write(e.RetentionHours); w.Write(e.CreatedAtMs);
-    }
-
-    internal static ShardInitialized ReadShardInitialized(BinaryReader r) =>
-        new(r.ReadString(), r.ReadInt64(), r.ReadInt32(), ReadUInt128(r), ReadUInt128(r), r.ReadInt32(), r.ReadInt64());
-
-    internal static void Write(BinaryWriter w, UInt128 value)
-    {
-        Span<byte> b = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(b, value);
-        w.Write(b);
-    }
-
-    internal static UInt128 ReadUInt128(BinaryReader r) => BinaryPrimitives.ReadUInt128BigEndian(r.ReadBytes(16));
-
     internal static void WriteTags(BinaryWriter w, ImmutableSortedDictionary<string, string> tags)
     {
         w.Write(tags.Count);
@@ -415,152 +310,5 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         var keys = ImmutableArray.CreateBuilder<string>(n);
         for (var i = 0; i < n; i++) keys.Add(r.ReadString());
         return keys.MoveToImmutable();
-    }
-
-    // Optional longs (shard opening and closing times) as -1 when unset; no real time is negative here.
-    private static long? ReadOptionalTime(BinaryReader r)
-    {
-        var value = r.ReadInt64();
-        return value < 0 ? null : value;
-    }
-
-    internal static void Write(BinaryWriter w, StreamEntry s)
-    {
-        w.Write(s.Name); w.Write(s.Epoch); w.Write((byte)s.Status); w.Write((byte)s.Mode); w.Write(s.RetentionHours); w.Write(s.CreatedAtMs);
-        w.Write(s.Shards.Length);
-        foreach (var shard in s.Shards)
-        {
-            w.Write(shard.Index);
-            Write(w, shard.HashKeyRange.StartingHashKey);
-            Write(w, shard.HashKeyRange.EndingHashKey);
-            w.Write(shard.ParentIndex ?? -1);
-            w.Write(shard.AdjacentParentIndex ?? -1);
-            w.Write(shard.EndingEventNo ?? -1);
-            w.Write(shard.CreatedAtMs ?? -1);
-            w.Write(shard.ClosedAtMs ?? -1);
-        }
-        WriteTags(w, s.Tags);
-        w.Write(s.Consumers.Length);
-        foreach (var c in s.Consumers) { w.Write(c.Name); w.Write(c.CreatedAtMs); WriteTags(w, c.Tags); }
-        WriteOps(w, s.PendingReshard);
-        w.Write(s.ScalingTimesMs.Length);
-        foreach (var t in s.ScalingTimesMs) w.Write(t);
-        w.Write(s.ModeChangeTimesMs.Length);
-        foreach (var t in s.ModeChangeTimesMs) w.Write(t);
-        WriteOptional(w, s.EncryptionKeyId);
-    }
-
-    private static void WriteOptional(BinaryWriter w, string? value)
-    {
-        w.Write(value is not null);
-        if (value is not null) w.Write(value);
-    }
-
-    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
-
-    private static void WriteOps(BinaryWriter w, ImmutableArray<ReshardOp> ops)
-    {
-        w.Write(ops.Length);
-        foreach (var op in ops)
-        {
-            w.Write((byte)op.Kind);
-            Write(w, op.Key);
-            w.Write(op.UpperIsParent);
-        }
-    }
-
-    private static ImmutableArray<ReshardOp> ReadOps(BinaryReader r)
-    {
-        var n = r.ReadInt32();
-        var ops = ImmutableArray.CreateBuilder<ReshardOp>(n);
-        for (var i = 0; i < n; i++) ops.Add(new ReshardOp((ReshardOpKind)r.ReadByte(), ReadUInt128(r), r.ReadBoolean()));
-        return ops.MoveToImmutable();
-    }
-
-    internal static void Write(BinaryWriter w, ShardClosed e)
-    {
-        w.Write(e.EndingEventNo);
-        w.Write(e.ClosedAtMs);
-        WriteChildren(w, e.Children);
-    }
-
-    internal static void WriteChildren(BinaryWriter w, ImmutableArray<ChildShardEntry> children)
-    {
-        w.Write(children.Length);
-        foreach (var c in children)
-        {
-            w.Write(c.Index);
-            w.Write(c.ParentIndex);
-            w.Write(c.AdjacentParentIndex ?? -1);
-            Write(w, c.HashKeyRange.StartingHashKey);
-            Write(w, c.HashKeyRange.EndingHashKey);
-        }
-    }
-
-    internal static ShardClosed ReadShardClosed(BinaryReader r)
-    {
-        var ending = r.ReadInt64();
-        var closedAt = r.ReadInt64();
-        return new ShardClosed(ending, closedAt, ReadChildren(r));
-    }
-
-    internal static ImmutableArray<ChildShardEntry> ReadChildren(BinaryReader r)
-    {
-        var n = r.ReadInt32();
-        var children = ImmutableArray.CreateBuilder<ChildShardEntry>(n);
-        for (var i = 0; i < n; i++)
-        {
-            var index = r.ReadInt32();
-            var parent = r.ReadInt32();
-            var adjacent = r.ReadInt32();
-            children.Add(new ChildShardEntry(index, parent, adjacent < 0 ? null : adjacent, new HashKeyRange(ReadUInt128(r), ReadUInt128(r))));
-        }
-        return children.MoveToImmutable();
-    }
-
-    /// <summary>The layout <see cref="Write(BinaryWriter, StreamEntry)"/> writes (the C4 snapshot's): the version to read it back with.</summary>
-    internal const int StreamEntryLayout = 4;
-
-    /// <summary>A stream of a catalog snapshot; <paramref name="version"/> 1 ("CS") has no consumers, 2 ("C2") no consumer tags, shard times or resharding state, 3 ("C3") no encryption key id.</summary>
-    internal static StreamEntry ReadStreamEntry(BinaryReader r, int version)
-    {
-        var name = r.ReadString();
-        var epoch = r.ReadInt64();
-        var status = (StreamStatus)r.ReadByte();
-        var mode = (StreamMode)r.ReadByte();
-        var retention = r.ReadInt32();
-        var created = r.ReadInt64();
-        var n = r.ReadInt32();
-        var shards = ImmutableArray.CreateBuilder<ShardEntry>(n);
-        for (var i = 0; i < n; i++)
-        {
-            var index = r.ReadInt32();
-            var range = new HashKeyRange(ReadUInt128(r), ReadUInt128(r));
-            var parent = r.ReadInt32();
-            var adjacent = r.ReadInt32();
-            var ending = r.ReadInt64();
-            var createdAt = version >= 3 ? ReadOptionalTime(r) : null;
-            var closedAt = version >= 3 ? ReadOptionalTime(r) : null;
-            shards.Add(new ShardEntry(index, range, parent < 0 ? null : parent, adjacent < 0 ? null : adjacent, ending < 0 ? null : ending,
-                createdAt, closedAt));
-        }
-        var tags = ReadTags(r);
-        var m = version >= 2 ? r.ReadInt32() : 0;
-        var consumers = ImmutableArray.CreateBuilder<ConsumerEntry>(m);
-        for (var i = 0; i < m; i++)
-        {
-            var consumer = new ConsumerEntry(r.ReadString(), r.ReadInt64());
-            consumers.Add(version >= 3 ? consumer with { Tags = ReadTags(r) } : consumer);
-        }
-        var pending = version >= 3 ? ReadOps(r) : [];
-        var k = version >= 3 ? r.ReadInt32() : 0;
-        var scalings = ImmutableArray.CreateBuilder<long>(k);
-        for (var i = 0; i < k; i++) scalings.Add(r.ReadInt64());
-        var c = version >= 3 ? r.ReadInt32() : 0;
-        var modeChanges = ImmutableArray.CreateBuilder<long>(c);
-        for (var i = 0; i < c; i++) modeChanges.Add(r.ReadInt64());
-        var keyId = version >= 4 ? ReadOptional(r) : null;
-        return new StreamEntry(name, epoch, status, mode, retention, created, shards.MoveToImmutable(), tags, consumers.MoveToImmutable(),
-            pending, scalings.MoveToImmutable(), modeChanges.MoveToImmutable()) { EncryptionKeyId = keyId };
     }
 }
