@@ -62,7 +62,9 @@ public sealed class ActorStreamsExtension : IExtension
         var heartbeat = settings.OnDemand.EvaluationInterval < settings.StreamShard.TrimInterval
             ? settings.OnDemand.EvaluationInterval
             : settings.StreamShard.TrimInterval;
-        system.Scheduler.ScheduleTellRepeatedly(heartbeat, heartbeat, CatalogRegion, CatalogHeartbeat.Instance, ActorRefs.NoSender);
+        // On the runtime clock, as the entities' own timers are, so a test that moves its clock moves these too.
+        var heartbeats = clock.CreateTimer(static region => ((IActorRef)region!).Tell(CatalogHeartbeat.Instance, ActorRefs.NoSender), catalogRegion, heartbeat, heartbeat);
+        system.RegisterOnTermination(heartbeats.Dispose);
         var firehose = new FirehoseRuntime(FirehoseSettings.Create(system), settings, clock);
         DeliveryStreamRegion = sharding.Start(DeliveryStreamEntity.TypeName,
             name => DeliveryStreamActor.Props(name, firehose),
@@ -74,7 +76,8 @@ public sealed class ActorStreamsExtension : IExtension
         Firehose = new FirehoseClient(system, firehose, DeliveryStreamRegion, DeliveryCatalogRegion, settings.AskTimeout);
         // The catalog wakes every delivery stream when it recovers: start it soon after the node, so delivery resumes
         // after a restart without waiting for a request, but without competing with the node's first requests.
-        system.Scheduler.ScheduleTellOnce(DeliveryResumeDelay, DeliveryCatalogRegion, StartDeliveryCatalog.Instance, ActorRefs.NoSender);
+        var resume = clock.CreateTimer(static region => ((IActorRef)region!).Tell(StartDeliveryCatalog.Instance, ActorRefs.NoSender), DeliveryCatalogRegion, DeliveryResumeDelay, Timeout.InfiniteTimeSpan);
+        system.RegisterOnTermination(resume.Dispose);
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>
