@@ -63,8 +63,7 @@ public sealed class ActorStreamsExtension : IExtension
             ? settings.OnDemand.EvaluationInterval
             : settings.StreamShard.TrimInterval;
         // On the runtime clock, as the entities' own timers are, so a test that moves its clock moves these too.
-        var heartbeats = clock.CreateTimer(static region => ((IActorRef)region!).Tell(CatalogHeartbeat.Instance, ActorRefs.NoSender), catalogRegion, heartbeat, heartbeat);
-        system.RegisterOnTermination(heartbeats.Dispose);
+        system.ActorOf(ClockHeartbeat.Props(clock, catalogRegion, CatalogHeartbeat.Instance, heartbeat), "actorstreams-catalog-heartbeat");
         var firehose = new FirehoseRuntime(FirehoseSettings.Create(system), settings, clock);
         DeliveryStreamRegion = sharding.Start(DeliveryStreamEntity.TypeName,
             name => DeliveryStreamActor.Props(name, firehose),

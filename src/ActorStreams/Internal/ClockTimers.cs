@@ -11,8 +11,9 @@ namespace ActorStreams.Internal;
 /// <remarks>
 /// A timer's message reaches the actor wrapped in a <see cref="Tick"/>; the actor passes every message through
 /// <see cref="TryUnwrap"/> (in <c>AroundReceive</c>), which drops the tick of a timer cancelled or replaced after it
-/// was enqueued. All methods but the clock's callback run on the actor's thread. A periodic timer keeps at most one
-/// tick in the mailbox: a fake clock moved a day ahead fires it once per interval, and those would otherwise pile up.
+/// was enqueued. All methods but the clock's callback run on the actor's thread. A periodic timer arms its next tick
+/// when the actor takes the last one (a fixed delay, as Akka's <c>StartTimerWithFixedDelay</c>): a fake clock moved a
+/// day ahead would otherwise fire it once per interval, and those ticks would pile up in the mailbox.
 /// The owner cancels everything in <c>PostStop</c>, so timers die with the actor.
 /// </remarks>
 internal sealed class ClockTimers
@@ -40,7 +41,7 @@ internal sealed class ClockTimers
     internal sealed record Tick(object Key, long Generation, object Message);
 
     public void StartSingleTimer(object key, object message, TimeSpan timeout) =>
-        Start(key, message, timeout, Timeout.InfiniteTimeSpan);
+        Start(key, message, timeout, null);
 
     public void StartPeriodicTimer(object key, object message, TimeSpan interval) =>
         Start(key, message, interval, interval);
@@ -70,7 +71,7 @@ internal sealed class ClockTimers
         delivered = message;
         if (message is not Tick tick) return true;
         if (!_timers.TryGetValue(tick.Key, out var entry) || entry.Generation != tick.Generation) return false;
-        if (entry.Periodic) entry.Delivered();
+        if (entry.Period is { } period) entry.Arm(_clock, period);
         else
         {
             _timers.Remove(tick.Key);
@@ -80,33 +81,30 @@ internal sealed class ClockTimers
         return true;
     }
 
-    private void Start(object key, object message, TimeSpan dueTime, TimeSpan period)
+    private void Start(object key, object message, TimeSpan dueTime, TimeSpan? period)
     {
         Cancel(key);
-        var entry = new Entry(new Tick(key, Interlocked.Increment(ref _lastGeneration), message), period != Timeout.InfiniteTimeSpan, _deliver);
+        var entry = new Entry(new Tick(key, Interlocked.Increment(ref _lastGeneration), message), period, _deliver);
         _timers[key] = entry;
-        entry.Arm(_clock, dueTime, period);
+        entry.Arm(_clock, dueTime);
     }
 
-    private sealed class Entry(Tick tick, bool periodic, Action<object> deliver)
+    private sealed class Entry(Tick tick, TimeSpan? period, Action<object> deliver)
     {
         private ITimer? _timer;
-        private int _pending;
 
         public long Generation => tick.Generation;
 
-        public bool Periodic => periodic;
+        public TimeSpan? Period => period;
 
-        public void Arm(TimeProvider clock, TimeSpan dueTime, TimeSpan period) =>
-            _timer = clock.CreateTimer(static state => ((Entry)state!).Fire(), this, dueTime, period);
-
-        public void Delivered() => Volatile.Write(ref _pending, 0);
+        public void Arm(TimeProvider clock, TimeSpan dueTime)
+        {
+            _timer?.Dispose();
+            _timer = clock.CreateTimer(static state => ((Entry)state!).Fire(), this, dueTime, Timeout.InfiniteTimeSpan);
+        }
 
         public void Dispose() => _timer?.Dispose();
 
-        private void Fire()
-        {
-            if (Interlocked.Exchange(ref _pending, 1) == 0) deliver(tick);
-        }
+        private void Fire() => deliver(tick);
     }
 }
