@@ -146,7 +146,7 @@ public sealed class DirectPutDeliverySpec(ITestOutputHelper output)
             Assert.Equal(0, result.FailedPutCount);
             sent.AddRange(records);
         }
-        await Task.Delay(500);
+        await AwaitFailedDeliveryAsync(name);
         File.Delete(blocker);
 
         var objects = await WaitForObjectsAsync(bucket, o => Lines(Content(o)).Count >= sent.Count);

@@ -106,7 +106,7 @@ public sealed class WarehouseDeliverySpec : FirehoseSpec
         for (var i = 0; i < 5; i++)
             Assert.Equal(0, (await Firehose.PutRecordBatchAsync(name, Enumerable.Range(i * 20, 20).Select(id => Json($"{{\"id\":{id},\"name\":\"n{id}\"}}")).ToList())).FailedPutCount);
         // COPY fails (undefined table) and is retried with back-off until the table exists.
-        await Task.Delay(1000);
+        await AwaitFailedDeliveryAsync(name);
         await ExecuteAsync($"CREATE TABLE \"{_schema}\".late (id int, name text, payload text)");
 
         var rows = await WaitForRowsAsync("late", 100);
