@@ -41,7 +41,10 @@ public sealed class FirehoseExtension : IExtension
         Client = new FirehoseClient(system, runtime, DeliveryStreamRegion, DeliveryCatalogRegion, streams.Settings.AskTimeout);
         // The catalog wakes every delivery stream when it recovers: start it soon after the node, so delivery resumes
         // after a restart without waiting for a request, but without competing with the node's first requests.
-        system.Scheduler.ScheduleTellOnce(DeliveryResumeDelay, DeliveryCatalogRegion, StartDeliveryCatalog.Instance, ActorRefs.NoSender);
+        // On the runtime clock, as the entities' timers are.
+        var resume = streams.Clock.CreateTimer(static region => ((IActorRef)region!).Tell(StartDeliveryCatalog.Instance, ActorRefs.NoSender),
+            DeliveryCatalogRegion, DeliveryResumeDelay, Timeout.InfiniteTimeSpan);
+        system.RegisterOnTermination(resume.Dispose);
     }
 
     /// <summary>The settings read from <c>actorstreams.firehose</c>.</summary>

@@ -60,7 +60,8 @@ public sealed class ActorStreamsExtension : IExtension
         var heartbeat = settings.OnDemand.EvaluationInterval < settings.StreamShard.TrimInterval
             ? settings.OnDemand.EvaluationInterval
             : settings.StreamShard.TrimInterval;
-        system.Scheduler.ScheduleTellRepeatedly(heartbeat, heartbeat, CatalogRegion, CatalogHeartbeat.Instance, ActorRefs.NoSender);
+        // On the runtime clock, as the entities' own timers are, so a test that moves its clock moves these too.
+        system.ActorOf(ClockHeartbeat.Props(clock, catalogRegion, CatalogHeartbeat.Instance, heartbeat), "actorstreams-catalog-heartbeat");
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>

@@ -213,7 +213,7 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
         await PutAsync(1);
         var all = await RecordsAsync(await IteratorAsync(stream, w => Text(w, "ShardIteratorType", "TRIM_HORIZON")));
         var firstArrival = AssertMillisecondsNearNow(Obj(all.Single())["ApproximateArrivalTimestamp"]);
-        await Task.Delay(50);
+        server.Clock.Advance(TimeSpan.FromMilliseconds(50)); // arrival times come from the runtime clock
         await PutAsync(2);
 
         // One millisecond after the first record: only the second one is at or after it. Read as seconds, this

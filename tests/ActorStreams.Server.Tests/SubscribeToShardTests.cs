@@ -190,7 +190,7 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
         var firstReader = new EventStreamReader(await first.Content.ReadAsStreamAsync());
         Assert.Equal("initial-response", (await firstReader.ReadAsync().WaitAsync(Timeout))!.EventType);
 
-        await Task.Delay(700); // past the 500 ms resubscribe interval of this fixture
+        server.Clock.Advance(TimeSpan.FromMilliseconds(700)); // past the 500 ms resubscribe interval of this fixture
         using var second = await server.Http.SendAsync(Subscribe(consumer, new { Type = "LATEST" }, HttpVersion.Version20), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
 
@@ -226,7 +226,7 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
         Assert.Equal(0, stats.HeldSlots);
         Assert.Equal(0, stats.LiveSubscribers);
 
-        await Task.Delay(700);
+        server.Clock.Advance(TimeSpan.FromMilliseconds(700)); // past the 500 ms resubscribe interval of this fixture
         var sequenceNumbers = await PutAsync(stream, "a", "b");
         using var again = await server.Http.SendAsync(Subscribe(consumer, new { Type = "AT_SEQUENCE_NUMBER", SequenceNumber = sequenceNumbers[1] }, HttpVersion.Version20),
             HttpCompletionOption.ResponseHeadersRead);

@@ -13,8 +13,8 @@ namespace ActorStreams.Tests;
 /// <summary>
 /// The base of every ActorStreams spec: an ActorSystem built by <see cref="ActorStreamsSetup.CreateActorSystemSetup"/>
 /// over a fresh data directory (SQLite) or a fresh schema (PostgreSQL), with a <see cref="FakeTimeProvider"/> as the
-/// clock of throttles, iterators and retention. Throttling is on; retention trimming runs every 200 ms of real time,
-/// so a test advances <see cref="Clock"/> and then waits for the trim with <c>AwaitAssertAsync</c>.
+/// clock of throttles, iterators, retention and every entity timer. Throttling is on; retention trimming runs every
+/// 200 ms of that clock, so a test advances <see cref="Clock"/> and then awaits the trim with <c>AwaitAssertAsync</c>.
 /// </summary>
 public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
 {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ActorStreams.Dsl;
 using ActorStreams.Streams;
+using ActorStreams.Tests.Firehose;
 using Akka.Streams.Dsl;
 using Xunit;
 using Xunit.Abstractions;
@@ -25,6 +26,20 @@ public abstract class OnDemandSpec(ITestOutputHelper output, SpecJournal journal
         """)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan EvaluationInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Runs a few ON_DEMAND evaluations, for checks that nothing was resharded: moves the clock one evaluation interval
+    /// at a time and asks the catalog about the stream after each, a request queued behind the evaluation just fired.
+    /// </summary>
+    private async Task EvaluationRoundsAsync(string stream)
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            Clock.Advance(EvaluationInterval);
+            await Client.DescribeStreamSummaryAsync(stream);
+        }
+    }
 
     private async Task<int> PutManyAsync(string stream, int calls, int[] counters, int keys = 20)
     {
@@ -56,7 +71,7 @@ public abstract class OnDemandSpec(ITestOutputHelper output, SpecJournal journal
         Assert.Equal(0, await PutManyAsync(onDemand, 3, new int[20]));
         Assert.True(await PutManyAsync(provisioned, 3, new int[20]) > 0, "the provisioned shard throttles the same load");
         // 150 records/s over the 10 s window is below the split threshold: no split.
-        await Task.Delay(500);
+        await EvaluationRoundsAsync(onDemand);
         Assert.Single(await OpenShardsAsync(onDemand));
     }
 
@@ -72,18 +87,26 @@ public abstract class OnDemandSpec(ITestOutputHelper output, SpecJournal journal
 
         // 6,000 records within the 10 s window: 600 records/s, 60 % of a shard, over the 50 % split threshold.
         Assert.Equal(0, await PutManyAsync(stream, 12, counters));
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await OpenShardsAsync(stream)).Count), Timeout, TimeSpan.FromMilliseconds(100));
+        await AwaitAssertAsync(async () =>
+        {
+            Clock.Advance(EvaluationInterval);
+            Assert.Equal(2, (await OpenShardsAsync(stream)).Count);
+        }, Timeout, TimeSpan.FromMilliseconds(100));
         var children = await OpenShardsAsync(stream);
         Assert.All(children, c => Assert.Equal(new StreamShardId(0), c.ParentShardId));
         Assert.Equal(UInt128.One << 127, children.Max(c => c.HashKeyRange.StartingHashKey));
 
         // The children are cold, but the quiet period (60 s of the clock) has not passed: they stay.
         Clock.Advance(TimeSpan.FromSeconds(30));
-        await Task.Delay(600);
+        await EvaluationRoundsAsync(stream);
         Assert.Equal(2, (await OpenShardsAsync(stream)).Count);
 
         Clock.Advance(TimeSpan.FromSeconds(31));
-        await AwaitAssertAsync(async () => Assert.Single(await OpenShardsAsync(stream)), Timeout, TimeSpan.FromMilliseconds(100));
+        await AwaitAssertAsync(async () =>
+        {
+            Clock.Advance(EvaluationInterval);
+            Assert.Single(await OpenShardsAsync(stream));
+        }, Timeout, TimeSpan.FromMilliseconds(100));
         var merged = Assert.Single(await OpenShardsAsync(stream));
         Assert.Equal(HashKeyRange.All, merged.HashKeyRange);
         Assert.NotNull(merged.AdjacentParentShardId);
@@ -105,11 +128,15 @@ public abstract class OnDemandSpec(ITestOutputHelper output, SpecJournal journal
         await Client.CreateStreamAsync(stream, 1, StreamMode.OnDemand);
         // The first write caches the stream's route; later writes do not ask the catalog.
         Assert.Equal(0, (await Client.PutRecordsAsync(stream, [Entry("k", "first")])).FailedRecordCount);
-        // Longer than sharding's idle passivation (1 s here): only the catalog's heartbeat keeps it running.
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
-        // Writes go to the shard by the cached route; the catalog is not asked.
-        Assert.Equal(0, await PutManyAsync(stream, 12, new int[20]));
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // Sharding's idle passivation (1 s here) runs on Akka's real-time scheduler, so this spec waits real time, with
+        // the runtime clock (and so the catalog's heartbeat, which alone keeps the catalog running) moving alongside.
+        using (new RunningClock(Clock, TimeSpan.FromMilliseconds(20)))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            // Writes go to the shard by the cached route; the catalog is not asked.
+            Assert.Equal(0, await PutManyAsync(stream, 12, new int[20]));
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
         // One look, no retry: a catalog started only by this call would not have split yet.
         Assert.Equal(2, (await OpenShardsAsync(stream)).Count);
     }

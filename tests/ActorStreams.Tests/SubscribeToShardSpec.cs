@@ -353,6 +353,7 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         var written = await PutEachAsync(stream, "after-restart-1", "after-restart-2");
 
         var next = events.MoveNextAsync().AsTask();
+        // A quiet window: with the clock standing still nothing may arrive (no timer fires, so only a push could).
         Assert.False(await Task.WhenAny(next, Task.Delay(300)) == next, "a record arrived although nobody pushes to this subscriber");
         Clock.Advance(Settings.EnhancedFanOutSettings.Create(Akka.Configuration.Config.Empty).HeartbeatInterval);
         Assert.True(await next.WaitAsync(Timeout));
@@ -566,7 +567,7 @@ public sealed class SubscribeToShardThrottlingSpec(ITestOutputHelper output) : A
         Assert.Equal(2, events.Current.Records.Count); // 1.2 KiB: a full bucket lets one event over the rate through
 
         var second = events.MoveNextAsync().AsTask();
-        await Task.Delay(500);
+        await Task.Delay(500); // a quiet window: with the clock standing still the throttle must hold the second event
         Assert.False(second.IsCompleted, "the second event came before the consumer's read capacity refilled");
         Clock.Advance(TimeSpan.FromSeconds(2));
         Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(15)));

@@ -17,7 +17,7 @@ namespace ActorStreams.Firehose.Internal;
 /// destinations that key on the id (object names, the warehouse's load table, the HTTP request id) see a redelivery
 /// as the same buffer. The backlog is bounded: past <c>max-backlog-bytes</c> puts are refused.
 /// </summary>
-internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
+internal sealed class DeliveryStreamActor : PersistentActor
 {
     private const string SealTimerKey = "seal";
     private const string RestartGraphKey = "restart-graph";
@@ -116,6 +116,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         _name = name;
         _runtime = runtime;
+        Timers = new ClockTimers(runtime.Clock, Self);
         PersistenceId = DeliveryStreamEntity.PersistenceId(name);
     }
 
@@ -123,7 +124,14 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
 
     public override string PersistenceId { get; }
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    // Seal, partition seal and graph restart, on the runtime clock.
+    private ClockTimers Timers { get; }
+
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !Timers.TryUnwrap(message, out var delivered) || base.AroundReceive(receive, delivered);
+
+    // The monotonic milliseconds the interval hints are measured on: the runtime clock's timestamp, so a test moves it.
+    private long MonotonicMs => (long)_runtime.Clock.GetElapsedTime(0, _runtime.Clock.GetTimestamp()).TotalMilliseconds;
 
     private bool Exists => _meta is not null && !_deleted;
 
@@ -646,7 +654,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         var hints = _meta!.Destination.EffectiveBufferingHints;
         var sizeLimit = Math.Min((long)hints.SizeInMBs * 1024 * 1024, _runtime.Settings.MaxBacklogBytes / 2);
         var interval = (long)hints.IntervalInSeconds * 1000;
-        var now = Environment.TickCount64;
+        var now = MonotonicMs;
         var closed = new List<PartitionBufferSealed>();
         void Close(string key, PartitionState partition, bool all)
         {
@@ -756,6 +764,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        Timers.CancelAll();
         StopGraph();
         if (_counters is not null) _runtime.ReleaseCounters(_counters, deleted: false);
         base.PostStop();
@@ -898,7 +907,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private void ApplyPartitioned(DeliveryRecordsPartitioned e)
     {
         ApplyCompleted(e.SourceBufferId);
-        var now = Environment.TickCount64;
+        var now = MonotonicMs;
         foreach (var group in e.Groups)
         {
             var key = group.Partition;
@@ -973,7 +982,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _partitionQueue.Clear();
         _partitionBuffers.Clear();
         _partitionsInFlight = 0;
-        var now = Environment.TickCount64;
+        var now = MonotonicMs;
         foreach (var p in s.Partitions)
         {
             var partition = new PartitionState(p.Keys, p.Overflow) { OpenedAtMs = p.OpenedAtMs, OpenedAtTick = now };

@@ -13,11 +13,9 @@ namespace ActorStreams.Internal;
 /// and <see cref="ReshardStepCompleted"/> switches the map. Every move is idempotent, so after a crash recovery
 /// simply runs the first pending op again. When no op is left the stream is ACTIVE and the caller is answered.
 /// </summary>
-internal sealed partial class StreamCatalogActor : IWithTimers
+internal sealed partial class StreamCatalogActor
 {
     private static readonly TimeSpan ReshardRetryDelay = TimeSpan.FromSeconds(1);
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     // Callers waiting for a resharding to finish, by stream name, with the open shard count before it.
     private readonly Dictionary<string, List<(IActorRef ReplyTo, int PreviousOpenShardCount)>> _reshardWaiters = new(StringComparer.Ordinal);

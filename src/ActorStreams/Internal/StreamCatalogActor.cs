@@ -40,12 +40,25 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         _shardRegion = shardRegion;
         _settings = settings;
         _clock = clock;
+        Timers = new ClockTimers(clock, Self);
     }
 
     public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null) =>
         Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock, keys));
 
     public override string PersistenceId => StreamCatalogEntity.PersistenceId;
+
+    // Closed-shard sweep, ON_DEMAND evaluation and resharding retries, on the runtime clock.
+    private ClockTimers Timers { get; }
+
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !Timers.TryUnwrap(message, out var delivered) || base.AroundReceive(receive, delivered);
+
+    protected override void PostStop()
+    {
+        Timers.CancelAll();
+        base.PostStop();
+    }
 
     protected override bool ReceiveRecover(object message)
     {

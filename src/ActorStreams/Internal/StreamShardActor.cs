@@ -14,7 +14,7 @@ namespace ActorStreams.Internal;
 /// joins the next event, so the event size grows with the load. Readers near the tip are served from the hot
 /// tail; older positions are handed to the caller as a journal range to read itself, keeping this actor free.
 /// </summary>
-internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
+internal sealed partial class StreamShardActor : PersistentActor
 {
     private const string TrimTimerKey = "trim";
 
@@ -91,6 +91,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         _settings = settings.StreamShard;
         _throttling = settings.Throttling;
         _clock = clock;
+        Timers = new ClockTimers(clock, Self);
         _tail = new HotTail(_settings.HotTailBytes);
         _writeRecords = new TokenBucket(clock, _throttling.WriteRecordsPerSecond);
         _writeBytes = new TokenBucket(clock, _throttling.WriteBytesPerSecond);
@@ -106,7 +107,16 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     public override string PersistenceId { get; }
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    private ClockTimers Timers { get; }
+
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !Timers.TryUnwrap(message, out var delivered) || base.AroundReceive(receive, delivered);
+
+    protected override void PostStop()
+    {
+        Timers.CancelAll();
+        base.PostStop();
+    }
 
     // LastSequenceNr already counts an event that is still being persisted; readers, iterators and trimming
     // must only ever see what is durable, so they go by the last applied event instead.

@@ -76,7 +76,7 @@ public sealed class DirectPutDeliverySpec(ITestOutputHelper output)
 
         // 15 records of 100 KiB: the 11th passes 1 MiB, so a buffer of the 10 that fit closes; 5 wait for the interval.
         var objects = await WaitForObjectsAsync(bucket, o => o.Count >= 1);
-        await Task.Delay(500);
+        await Task.Delay(500); // a quiet window on the delivery graph's real I/O: no second object may follow
         objects = Objects(bucket);
         var only = Assert.Single(objects);
         Assert.Equal(10 * 100 * 1024, only.Value.Length);
@@ -146,7 +146,7 @@ public sealed class DirectPutDeliverySpec(ITestOutputHelper output)
             Assert.Equal(0, result.FailedPutCount);
             sent.AddRange(records);
         }
-        await Task.Delay(500);
+        await AwaitFailedDeliveryAsync(name);
         File.Delete(blocker);
 
         var objects = await WaitForObjectsAsync(bucket, o => Lines(Content(o)).Count >= sent.Count);

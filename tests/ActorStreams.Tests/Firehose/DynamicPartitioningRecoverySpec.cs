@@ -29,7 +29,7 @@ public abstract class DynamicPartitioningRecoverySpec(ITestOutputHelper output, 
             Assert.Equal(0, (await Firehose.PutRecordBatchAsync(name, sent.Skip(i).Take(5).Select(r => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(r)).ToList())).FailedPutCount);
         var before = await WaitForObjectsAsync(bucket, o => o.Keys.Any(k => k.StartsWith("data/customer=1/")));
         var customer1 = Assert.Single(before, o => o.Key.StartsWith("data/customer=1/"));
-        await Task.Delay(1500); // customer 2's buffer is closed and failing by now
+        await AwaitFailedDeliveryAsync(name); // customer 2's buffer is closed and failing
         await Sys.Terminate();
         File.Delete(blocked);
 

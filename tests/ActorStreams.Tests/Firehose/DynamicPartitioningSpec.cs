@@ -109,7 +109,7 @@ public sealed class DynamicPartitioningSpec(ITestOutputHelper output)
         for (var i = 0; i < big.Count; i += 60) await PutAsync(name, big.Skip(i).Take(60));
 
         var objects = await WaitForObjectsAsync(bucket, o => o.Count >= 1);
-        await Task.Delay(500);
+        await Task.Delay(500); // a quiet window on the delivery graph's real I/O: the small partition may not follow
         objects = Objects(bucket);
         Assert.All(objects.Keys, k => Assert.StartsWith("data/customer=1/device=big/", k));
         Assert.All(objects.Values, v => Assert.InRange(v.Length, 1, 1024 * 1024));

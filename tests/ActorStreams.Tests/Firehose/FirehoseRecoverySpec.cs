@@ -31,7 +31,7 @@ public abstract class FirehoseRecoverySpec(ITestOutputHelper output, SpecJournal
             Assert.Equal(0, (await Firehose.PutRecordBatchAsync(name, records.Select(r => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(r + "\n")).ToList())).FailedPutCount);
             sent.AddRange(records);
         }
-        await Task.Delay(300);
+        await AwaitFailedDeliveryAsync(name);
         await Sys.Terminate();
         Assert.Empty(Objects(bucket));
         File.Delete(blocker);

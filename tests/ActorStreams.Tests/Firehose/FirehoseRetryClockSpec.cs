@@ -38,8 +38,8 @@ public sealed class FirehoseRetryClockSpec(ITestOutputHelper output)
         var records = new[] { DynamicPartitioningSpec.Event(1, "d", 1), DynamicPartitioningSpec.Event(1, "d", 2) };
         Assert.Equal(0, (await Firehose.PutRecordBatchAsync(name, records.Select(r => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(r)).ToList())).FailedPutCount);
 
-        // Three seconds of real time: the partition closed (its 1 s interval) and failed, and its retries wait on the clock.
-        await Task.Delay(3000);
+        // The clock moves past the partition's 1 s interval: it closes and fails, and its retries wait on the clock.
+        await AwaitFailedDeliveryAsync(name, advance: TimeSpan.FromMilliseconds(250));
         Assert.Equal(["data"], Objects(bucket).Keys);
 
         var objects = await AdvanceUntilAsync(bucket, o => o.Keys.Any(k => k.StartsWith("errors/s3-failed/")), TimeSpan.FromSeconds(5), 40);
@@ -66,7 +66,7 @@ public sealed class FirehoseRetryClockSpec(ITestOutputHelper output)
         });
         await Firehose.PutRecordAsync(name, Encoding.UTF8.GetBytes("kept"));
 
-        await Task.Delay(2000);
+        await AwaitFailedDeliveryAsync(name);
         Assert.Empty(Objects(backup));
         var objects = await AdvanceUntilAsync(backup, o => o.Count == 1, TimeSpan.FromSeconds(30), 40);
         var line = JsonDocument.Parse(Encoding.UTF8.GetString(objects.Single().Value).Trim()).RootElement;

@@ -25,7 +25,7 @@ public sealed class FirehoseSinkSpec(ITestOutputHelper output)
         // 6 MiB through a 2 MiB backlog while the store is down: the sink cannot finish until it is back.
         var records = Enumerable.Range(0, 600).Select(i => $"{i:D6}".PadRight(10 * 1024 - 1, '.') + "\n").ToList();
         var done = Source.From(records).Select(r => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(r)).RunWith(FirehoseSink.Create(Sys, name), Materializer);
-        await Task.Delay(1500);
+        await AwaitFailedDeliveryAsync(name);
         Assert.False(done.IsCompleted, "the sink waits for room in the backlog");
 
         File.Delete(blocker);

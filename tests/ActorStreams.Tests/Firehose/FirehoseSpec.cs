@@ -99,6 +99,23 @@ public abstract class FirehoseSpec : ActorStreamsSpec
         }
     }
 
+    /// <summary>The delivery attempts of a delivery stream that failed so far (its statistics).</summary>
+    protected async Task<long> FailedDeliveryAttemptsAsync(string deliveryStreamName) =>
+        (await Firehose.DescribeDeliveryStreamAsync(deliveryStreamName)).Statistics?.FailedDeliveryAttempts ?? 0;
+
+    /// <summary>
+    /// Polls the delivery statistics until more than <paramref name="moreThan"/> delivery attempts failed, moving the
+    /// runtime clock by <paramref name="advance"/> before each look: for specs that keep a destination down "for a while"
+    /// and must know that delivery met it.
+    /// </summary>
+    protected Task AwaitFailedDeliveryAsync(string deliveryStreamName, long moreThan = 0, TimeSpan? advance = null) =>
+        AwaitAssertAsync(async () =>
+        {
+            if (advance is { } step) Clock.Advance(step);
+            var failed = await FailedDeliveryAttemptsAsync(deliveryStreamName);
+            Assert.True(failed > moreThan, $"{failed} failed delivery attempts of {deliveryStreamName}, expected more than {moreThan}");
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+
     /// <summary>The uncompressed content of an object.</summary>
     protected static byte[] Decompress(CompressionFormat format, byte[] data)
     {

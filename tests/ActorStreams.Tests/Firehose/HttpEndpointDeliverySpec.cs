@@ -85,9 +85,10 @@ public sealed class HttpEndpointDeliverySpec(ITestOutputHelper output)
         sent.AddRange(await PutAsync(name, 1, 20, "wrong-id"));
         await WaitAsync(() => endpoint.DeliveredRecords.Count() >= sent.Count, "delivered after a wrong request id");
 
+        var failedBefore = await FailedDeliveryAttemptsAsync(name);
         await endpoint.StopAsync();
         sent.AddRange(await PutAsync(name, 3, 20, "down"));
-        await Task.Delay(1500);
+        await AwaitFailedDeliveryAsync(name, moreThan: failedBefore);
         endpoint.Start();
         await WaitAsync(() => endpoint.DeliveredRecords.ToHashSet().IsSupersetOf(sent), "delivered after being down");
 

@@ -91,7 +91,7 @@ public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
         Directory.Move(blocker, blocker + ".delivered");
         await File.WriteAllTextAsync(blocker, "not a folder");
         var pending = await PutAsync(stream, "second", 40);
-        await Task.Delay(500);
+        await AwaitFailedDeliveryAsync(name);
         await Sys.Terminate();
         File.Delete(blocker);
 

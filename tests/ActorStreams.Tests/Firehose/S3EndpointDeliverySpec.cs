@@ -148,7 +148,7 @@ public sealed class S3EndpointDeliverySpec : FirehoseSpec, IAsyncLifetime
             Assert.Equal(0, (await Firehose.PutRecordBatchAsync(name, batch.Select(r => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(r + "\n")).ToList())).FailedPutCount);
             sent.AddRange(batch);
         }
-        await Task.Delay(1000);
+        await Task.Delay(1000); // real time: s3rver is a separate process, down for a while
         await StartS3rverAsync();
 
         objects = await WaitForS3Async("firehose-s3", o => GzipLines(o).Count >= sent.Count);

@@ -256,7 +256,7 @@ public sealed class SplunkAndOpenSearchDeliverySpec(ITestOutputHelper output)
         });
         for (var b = 0; b < 5; b++)
             Assert.Equal(0, (await Firehose.PutRecordBatchAsync(name, Enumerable.Range(b * 20, 20).Select(n => Utf8($"{{\"n\":{n}}}")).ToList())).FailedPutCount);
-        await Task.Delay(1000);
+        await AwaitFailedDeliveryAsync(name);
         server.Start();
 
         await WaitAsync(() => search.Documents.Count >= 100, "all documents indexed");
