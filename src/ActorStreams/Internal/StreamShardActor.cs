@@ -25,31 +25,17 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private readonly StreamMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HotTail _tail;
-    private readonly TokenBucket _writeRecords;
-    private readonly TokenBucket _writeBytes;
-    private readonly TokenBucket _readCalls;
-    private readonly TokenBucket _readBytes;
-    private readonly TokenBucket _iteratorCalls;
+    private readonly StreamShardThrottle _throttle;
     private readonly WriteLoadMeter _load;
     private readonly KeyProvider _keys;
+    private readonly ShardTimeIndex _timeIndex;
+    private readonly GroupCommitQueue<PendingAppend, StoredRecord> _pending;
+    private readonly AppendDeduplication<IActorRef> _appends = new();
 
-    // Sparse AT_TIMESTAMP index: the first event of every time bucket.
-    private readonly List<long> _indexEventNos = new();
-    private readonly List<long> _indexTimestamps = new();
-
-    private readonly List<PendingAppend> _pending = new();
     private readonly Dictionary<long, ParkedRead> _parked = new();
     private long _nextParkId;
-    private bool _writing;
     // Hand-off (rebalance, node leaving): stop once every write taken in is persisted and answered.
     private bool _stopping;
-
-    // Appends by request id, so that a resend (AskResendingAsync) is answered without a second write: the ones being
-    // written (with the resends that wait for them) and the latest answered ones.
-    private const int RememberedAppends = 16_384;
-    private readonly Dictionary<Guid, List<IActorRef>?> _appendsInFlight = new();
-    private readonly Dictionary<Guid, AppendRecordsResult> _appendsAnswered = new();
-    private readonly Queue<Guid> _appendsAnsweredOrder = new();
 
     private ShardInitialized? _init;
     private int _retentionHours;
@@ -72,7 +58,11 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private bool _closing;
     private ShardClosed? _closed;
 
-    private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter);
+    private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter)
+        : IGroupCommitWrite<StoredRecord>
+    {
+        public StoredRecord[] Records => Command.Records;
+    }
 
     private readonly record struct ParkedRead(IActorRef ReplyTo, ReadRecords Command);
 
@@ -92,11 +82,9 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         _throttling = settings.Throttling;
         _clock = clock;
         _tail = new HotTail(_settings.HotTailBytes);
-        _writeRecords = new TokenBucket(clock, _throttling.WriteRecordsPerSecond);
-        _writeBytes = new TokenBucket(clock, _throttling.WriteBytesPerSecond);
-        _readCalls = new TokenBucket(clock, _throttling.ReadCallsPerSecond);
-        _readBytes = new TokenBucket(clock, _throttling.ReadBytesPerSecond);
-        _iteratorCalls = new TokenBucket(clock, _throttling.GetShardIteratorCallsPerSecond);
+        _throttle = new StreamShardThrottle(_throttling, clock);
+        _timeIndex = new ShardTimeIndex(_settings.TimeIndexInterval);
+        _pending = new GroupCommitQueue<PendingAppend, StoredRecord>(_settings.MaxEventRecords, _settings.MaxEventBytes);
         _load = new WriteLoadMeter(settings.OnDemand.LoadWindow, clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
@@ -113,7 +101,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private SequenceNumber Tip => new(_appliedSequenceNr + 1, 0);
 
     // The oldest retained record event (the time index starts at it); with none retained, the tip.
-    private SequenceNumber FirstRecordPosition => _indexEventNos.Count > 0 ? new SequenceNumber(_indexEventNos[0], 0) : Tip;
+    private SequenceNumber FirstRecordPosition => _timeIndex.FirstEventNo is { } first ? new SequenceNumber(first, 0) : Tip;
 
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -187,7 +175,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 OnSubscriberTerminated(terminated.ActorRef);
                 return true;
             case ChargeReadBytes cmd when IsLive:
-                if (_throttling.Enabled) _readBytes.Take(cmd.Bytes);
+                if (_throttle.Enabled) _throttle.TakeReadBytes(cmd.Bytes);
                 return true;
             case InitializeShard cmd:
                 OnInitialize(cmd);
@@ -220,8 +208,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             case GetShardLoad when IsLive:
             {
                 var (records, bytes) = _load.Rates(NowMs);
-                var share = Math.Max(records / _throttling.WriteRecordsPerSecond, bytes / _throttling.WriteBytesPerSecond);
-                Sender.Tell(new ShardLoadResult(_entityId, share, _load.StartMs));
+                Sender.Tell(new ShardLoadResult(_entityId, _throttle.WriteShare(records, bytes), _load.StartMs));
                 return true;
             }
             case ParkedReadExpired expired:
@@ -305,18 +292,13 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     {
         // A resend is recognized before the closed check: an append written before the close gets its own answer
         // again, never a refusal that would send it to the children a second time.
-        if (cmd.RequestId != Guid.Empty)
+        switch (_appends.Check(cmd.RequestId, Sender, out var answer))
         {
-            if (_appendsAnswered.TryGetValue(cmd.RequestId, out var answer))
-            {
+            case AppendSeen.Answered:
                 Sender.Tell(answer);
                 return;
-            }
-            if (_appendsInFlight.TryGetValue(cmd.RequestId, out var waiting))
-            {
-                (waiting ??= _appendsInFlight[cmd.RequestId] = new List<IActorRef>()).Add(Sender);
+            case AppendSeen.InFlight:
                 return;
-            }
         }
         if (_closed is not null)
         {
@@ -326,22 +308,9 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
         var retryAfter = TimeSpan.Zero;
-        if (_throttling.Enabled && !cmd.Unthrottled)
+        if (_throttle.Enabled && !cmd.Unthrottled)
         {
-            accepted = 0;
-            bytes = 0;
-            foreach (var record in cmd.Records)
-            {
-                var size = record.Size;
-                if (_writeRecords.Available < 1 || !_writeBytes.TryTake(size))
-                {
-                    retryAfter = TimeSpan.FromTicks(Math.Max(_writeRecords.TimeUntil(1).Ticks, _writeBytes.TimeUntil(size).Ticks));
-                    break;
-                }
-                _writeRecords.Take(1);
-                accepted++;
-                bytes += size;
-            }
+            accepted = _throttle.TakeWrites(cmd.Records, out bytes, out retryAfter);
             _metrics?.WriteThrottled(_entityId, cmd.Records.Length - accepted);
             if (accepted == 0)
             {
@@ -351,38 +320,20 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         }
         _load.Add(NowMs, accepted, bytes);
         _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
-        if (cmd.RequestId != Guid.Empty) _appendsInFlight[cmd.RequestId] = null;
-        if (!_writing) Flush();
+        _appends.Started(cmd.RequestId);
+        if (!_pending.Writing) Flush();
     }
 
     private void Flush()
     {
         // Once a close is requested nothing more is written: what waits is refused when ShardClosed is persisted.
         if (_closing || _changingKey) return;
-        var take = 0;
-        var records = 0;
-        long bytes = 0;
-        while (take < _pending.Count)
-        {
-            var next = _pending[take];
-            if (take > 0 && (records + next.Accepted > _settings.MaxEventRecords || bytes + next.Bytes > _settings.MaxEventBytes)) break;
-            records += next.Accepted;
-            bytes += next.Bytes;
-            take++;
-        }
-
-        var batch = _pending.GetRange(0, take);
-        _pending.RemoveRange(0, take);
-        var stored = new StoredRecord[records];
-        var offset = 0;
-        foreach (var p in batch)
-        {
-            Array.Copy(p.Command.Records, 0, stored, offset, p.Accepted);
-            offset += p.Accepted;
-        }
+        var batch = _pending.Take();
+        var records = batch.Records.Length;
+        var bytes = batch.Bytes;
 
         // Arrival times never go backwards within a shard, so the time index stays sorted.
-        var evt = new RecordsAppended(Math.Max(NowMs, _lastTimestampMs), stored);
+        var evt = new RecordsAppended(Math.Max(NowMs, _lastTimestampMs), batch.Records);
         var eventNo = LastSequenceNr + 1;
         object persisted = evt;
         if (_keyId is not null)
@@ -395,7 +346,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             catch (ActorStreamsException e)
             {
                 var refused = ErrorReply.From(e);
-                foreach (var p in batch)
+                foreach (var p in batch.Writes)
                 {
                     p.ReplyTo.Tell(refused);
                     AnswerResends(p.Command.RequestId, refused, remember: false);
@@ -404,7 +355,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
                 return;
             }
         }
-        _writing = true;
+        _pending.Started(batch);
         var started = Stopwatch.GetTimestamp();
         PersistAsync(persisted, _ =>
         {
@@ -412,14 +363,14 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             ApplyAppended(e, eventNo, bytes);
             _metrics?.Written(_entityId, records, bytes, Stopwatch.GetElapsedTime(started));
             var first = 0;
-            foreach (var p in batch)
+            foreach (var p in batch.Writes)
             {
                 var result = new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter);
                 p.ReplyTo.Tell(result);
                 AnswerResends(p.Command.RequestId, result, remember: true);
                 first += p.Accepted;
             }
-            _writing = false;
+            _pending.Completed();
             MaybeSnapshot();
             WakeParkedReads();
             PushToSubscribers(eventNo, e, bytes);
@@ -438,7 +389,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         FailPendingWrites(cause, @event);
-        _writing = false;
+        _pending.Completed();
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
@@ -446,7 +397,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     {
         if (@event is not (RecordsAppended or EncryptedRecordsAppended)) return;
         var error = new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed: {cause.Message}");
-        foreach (var p in _pending)
+        foreach (var p in _pending.Pending)
         {
             p.ReplyTo.Tell(error);
             AnswerResends(p.Command.RequestId, error, remember: false);
@@ -456,13 +407,9 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void AnswerResends(Guid requestId, object answer, bool remember)
     {
-        if (requestId == Guid.Empty) return;
-        if (_appendsInFlight.Remove(requestId, out var waiting) && waiting is not null)
-            foreach (var requester in waiting) requester.Tell(answer);
-        if (!remember || answer is not AppendRecordsResult result) return;
-        _appendsAnswered[requestId] = result;
-        _appendsAnsweredOrder.Enqueue(requestId);
-        while (_appendsAnsweredOrder.Count > RememberedAppends) _appendsAnswered.Remove(_appendsAnsweredOrder.Dequeue());
+        var waiting = _appends.Finish(requestId, remember ? answer as AppendRecordsResult : null);
+        if (waiting is null) return;
+        foreach (var requester in waiting) requester.Tell(answer);
     }
 
     // ---------------- reads ----------------
@@ -470,18 +417,15 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private void OnRead(IActorRef replyTo, ReadRecords cmd, bool countCall)
     {
         if (!cmd.SharedCapacity) _subscriptionReads++;
-        if (countCall && _throttling.Enabled && cmd.SharedCapacity)
+        if (countCall && _throttle.Enabled && cmd.SharedCapacity)
         {
-            if (_readBytes.Available < 0)
+            var admission = _throttle.TryStartRead(out var retryAfter);
+            if (admission != ReadAdmission.Admitted)
             {
                 _metrics?.ReadThrottled(_entityId, "GetRecords");
-                replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
-                return;
-            }
-            if (!_readCalls.TryTake(1))
-            {
-                _metrics?.ReadThrottled(_entityId, "GetRecords");
-                replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
+                replyTo.Tell(new ReadThrottled(retryAfter, admission == ReadAdmission.ReadBytesExceeded
+                    ? $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."
+                    : $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
                 return;
             }
         }
@@ -514,7 +458,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         }
 
         var result = ReadTail(from, cmd.MinTimestampMs, cmd.Limit, cmd.MaxBytes, tip, out var bytes);
-        if (_throttling.Enabled && cmd.SharedCapacity) _readBytes.Take(bytes);
+        if (_throttle.Enabled && cmd.SharedCapacity) _throttle.TakeReadBytes(bytes);
         replyTo.Tell(result);
     }
 
@@ -547,7 +491,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void OnResolve(ResolveIterator cmd)
     {
-        if (cmd.CountCall && _throttling.Enabled && !_iteratorCalls.TryTake(1))
+        if (cmd.CountCall && _throttle.Enabled && !_throttle.TryResolveIterator())
         {
             _metrics?.ReadThrottled(_entityId, "GetShardIterator");
             Sender.Tell(new ErrorReply(ProvisionedThroughputExceededException.Code,
@@ -581,9 +525,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             case ShardIteratorType.AtTimestamp:
             {
                 // Start at the bucket holding the timestamp; the reader skips events older than it.
-                var k = _indexTimestamps.BinarySearch(cmd.TimestampMs);
-                if (k < 0) k = ~k - 1;
-                var start = k >= 0 ? new SequenceNumber(_indexEventNos[k], 0) : horizon;
+                var start = _timeIndex.BucketAt(cmd.TimestampMs) is { } bucket ? new SequenceNumber(bucket, 0) : horizon;
                 Sender.Tell(new IteratorResolved(start < horizon ? horizon : start, cmd.TimestampMs));
                 return;
             }
@@ -605,7 +547,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         // shard; appends waiting in _pending were never written and are refused once the close is durable.
         // LastSequenceNr counts only confirmed writes, so the one in flight is added; the handler below takes the
         // end from the close event's own sequence number either way.
-        var closed = new ShardClosed(LastSequenceNr + (_writing ? 1 : 0), NowMs, cmd.Children);
+        var closed = new ShardClosed(LastSequenceNr + (_pending.Writing ? 1 : 0), NowMs, cmd.Children);
         PersistApplied(closed, e =>
         {
             _closed = e with { EndingEventNo = LastSequenceNr - 1 };
@@ -615,7 +557,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             e = _closed;
             _closing = false;
             var refused = new AppendRefusedClosed(_init!.ShardIndex, e);
-            foreach (var p in _pending)
+            foreach (var p in _pending.Pending)
             {
                 p.ReplyTo.Tell(refused);
                 // Resends waiting on a refused append get the refusal too; a later one meets _closed.
@@ -655,16 +597,13 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         {
             deleteTo = _lastRecordEventNo;
         }
+        else if (_timeIndex.ExpiredUpTo(cutoff, _lastRecordEventNo) is { } expired)
+        {
+            deleteTo = expired;
+        }
         else
         {
-            // All events of a bucket lie in one time-index interval, so every bucket of an earlier interval than the
-            // cutoff's is older than the cutoff: delete up to the first bucket of the cutoff's interval or later.
-            // (Comparing with the bucket start instead would keep an old bucket followed by a gap in the writes.)
-            var intervalMs = (long)_settings.TimeIndexInterval.TotalMilliseconds;
-            var k = _indexTimestamps.BinarySearch(cutoff / intervalMs * intervalMs);
-            if (k < 0) k = ~k;
-            if (k == 0) return;
-            deleteTo = k < _indexEventNos.Count ? _indexEventNos[k] - 1 : _lastRecordEventNo;
+            return;
         }
         if (deleteTo < _trimHorizon) return;
         _log.Debug("Retention trims {0} up to event {1}", PersistenceId, deleteTo);
@@ -681,10 +620,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             return;
         }
         _trimHorizon = Math.Max(_trimHorizon, toSequenceNr + 1);
-        var keep = _indexEventNos.FindIndex(n => n > toSequenceNr);
-        if (keep < 0) keep = _indexEventNos.Count;
-        _indexEventNos.RemoveRange(0, keep);
-        _indexTimestamps.RemoveRange(0, keep);
+        _timeIndex.RemoveUpTo(toSequenceNr);
         _tail.RemoveUpTo(toSequenceNr);
         _snapshotRequested = true;
         MaybeSnapshot();
@@ -746,7 +682,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
 
     private void StopWhenIdle()
     {
-        if (!_writing && _pending.Count == 0 && _retireRequesters.Count == 0) Context.Stop(Self);
+        if (!_pending.Writing && _pending.Count == 0 && _retireRequesters.Count == 0) Context.Stop(Self);
     }
 
     // ---------------- state ----------------
@@ -767,7 +703,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
             _snapshotRequested = true;
             MaybeSnapshot();
             Sender.Tell(new ShardAck(_entityId));
-            if (!_writing && _pending.Count > 0) Flush();
+            if (!_pending.Writing && _pending.Count > 0) Flush();
         });
     }
 
@@ -818,12 +754,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         _appliedSequenceNr = Math.Max(_appliedSequenceNr, eventNo);
         _lastRecordEventNo = eventNo;
         _lastTimestampMs = e.TimestampMs;
-        var intervalMs = (long)_settings.TimeIndexInterval.TotalMilliseconds;
-        if (_indexTimestamps.Count == 0 || e.TimestampMs / intervalMs != _indexTimestamps[^1] / intervalMs)
-        {
-            _indexEventNos.Add(eventNo);
-            _indexTimestamps.Add(e.TimestampMs);
-        }
+        _timeIndex.Add(eventNo, e.TimestampMs);
         _tail.Add(eventNo, e, bytes);
         _eventsSinceSnapshot++;
         _bytesSinceSnapshot += bytes;
@@ -837,17 +768,14 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
         _retired = s.Retired;
         _lastTimestampMs = s.LastTimestampMs;
         _lastRecordEventNo = s.LastRecordEventNo;
-        _indexEventNos.Clear();
-        _indexEventNos.AddRange(s.IndexEventNos);
-        _indexTimestamps.Clear();
-        _indexTimestamps.AddRange(s.IndexTimestampsMs);
+        _timeIndex.Restore(s.IndexEventNos, s.IndexTimestampsMs);
         _closed = s.Closed;
         _keyId = s.KeyId;
     }
 
     private StreamShardSnapshot CreateSnapshot() => new(
         _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs, _lastRecordEventNo,
-        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray(), _closed, _keyId);
+        _timeIndex.EventNos, _timeIndex.TimestampsMs, _closed, _keyId);
 
     /// <summary>
     /// Snapshots when due, but never while an append is in flight: the snapshot's sequence number would cover an
@@ -856,7 +784,7 @@ internal sealed partial class StreamShardActor : PersistentActor, IWithTimers
     private void MaybeSnapshot()
     {
         // No snapshot while a close is being persisted: the snapshot must not be taken between the close and its handler.
-        if (_writing || _closing) return;
+        if (_pending.Writing || _closing) return;
         if (!_snapshotRequested && _eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
         _snapshotRequested = false;
         _eventsSinceSnapshot = 0;

@@ -32,12 +32,10 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private DeliveryPlan? _plan;
     private DeliveryStreamCounters? _counters;
 
-    // Undelivered records, oldest first; the first _sealedRecords of them belong to the closed buffers in _sealed.
-    private readonly List<BufferedRecord> _records = new();
-    private readonly List<SealedBuffer> _sealed = new();
-    private int _sealedRecords;
+    // Undelivered records of the intake, oldest first, the first of them in closed buffers. _backlogBytes counts
+    // those and every partition's.
+    private readonly DeliveryBuffers _intake = new();
     private long _backlogBytes;
-    private long _unsealedBytes;
     private int _durableSealed;
     private int _dispatched;
     // Buffers the graph finished; they are journaled done strictly in order, _completing of them at a time.
@@ -56,9 +54,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     // written; KinesisSourceGraph moves them into the application on every start (see KinesisSourceGraph.MigrateAsync).
     private ImmutableSortedDictionary<string, string> _checkpoints = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
-    private readonly List<PendingPut> _pending = new();
-    private long _pendingBytes;
-    private bool _writing;
+    private readonly GroupCommitQueue<PendingPut, byte[]> _pending;
     private int _persistsInFlight;
     private int _eventsSinceSnapshot;
     private bool _sealTimerRunning;
@@ -71,7 +67,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private CancellationTokenSource? _graphCancel;
     private long _graphGeneration;
 
-    private readonly record struct PendingPut(IActorRef ReplyTo, byte[][] Records, int Accepted, long Bytes);
+    private readonly record struct PendingPut(IActorRef ReplyTo, byte[][] Records, int Accepted, long Bytes) : IGroupCommitWrite<byte[]>;
 
     private sealed record SealTick
     {
@@ -88,15 +84,12 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         public static readonly PartitionSealTick Instance = new();
     }
 
-    /// <summary>One partition: its undelivered records, the first <see cref="SealedRecords"/> of them in <see cref="Sealed"/> buffers.</summary>
+    /// <summary>One partition: its undelivered records, the first of them in closed buffers.</summary>
     private sealed class PartitionState(ImmutableSortedDictionary<string, string> keys, bool overflow)
     {
         public ImmutableSortedDictionary<string, string> Keys { get; } = keys;
         public bool Overflow { get; } = overflow;
-        public List<BufferedRecord> Records { get; } = new();
-        public List<SealedBuffer> Sealed { get; } = new();
-        public int SealedRecords { get; set; }
-        public long UnsealedBytes { get; set; }
+        public DeliveryBuffers Buffers { get; } = new();
         // When the open records began to wait: the runtime clock (journaled, reported) and the monotonic clock the
         // interval hint is measured on (restarts with the entity, as the intake buffer's timer does).
         public long OpenedAtMs { get; set; }
@@ -116,6 +109,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         _name = name;
         _runtime = runtime;
+        _pending = new GroupCommitQueue<PendingPut, byte[]>(runtime.Settings.MaxEventRecords, runtime.Settings.MaxEventBytes);
         PersistenceId = DeliveryStreamEntity.PersistenceId(name);
     }
 
@@ -353,7 +347,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         RequireExists();
         if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
             throw new InvalidArgumentException($"Firehose {_name} reads a Kinesis stream; PutRecord and PutRecordBatch are not allowed on it.");
-        var room = _runtime.Settings.MaxBacklogBytes - _backlogBytes - _pendingBytes;
+        var room = _runtime.Settings.MaxBacklogBytes - _backlogBytes - _pending.Bytes;
         var accepted = 0;
         long bytes = 0;
         foreach (var record in cmd.Records)
@@ -368,50 +362,28 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             return;
         }
         _pending.Add(new PendingPut(Sender, cmd.Records, accepted, bytes));
-        _pendingBytes += bytes;
-        if (!_writing) Flush();
+        if (!_pending.Writing) Flush();
     }
 
     private void Flush()
     {
-        var settings = _runtime.Settings;
-        var take = 0;
-        var count = 0;
-        long bytes = 0;
-        while (take < _pending.Count)
-        {
-            var next = _pending[take];
-            if (take > 0 && (count + next.Accepted > settings.MaxEventRecords || bytes + next.Bytes > settings.MaxEventBytes)) break;
-            count += next.Accepted;
-            bytes += next.Bytes;
-            take++;
-        }
-        var batch = _pending.GetRange(0, take);
-        _pending.RemoveRange(0, take);
-        var records = new byte[count][];
-        var offset = 0;
-        foreach (var p in batch)
-        {
-            Array.Copy(p.Records, 0, records, offset, p.Accepted);
-            offset += p.Accepted;
-        }
+        var batch = _pending.Take();
         var eventNo = LastSequenceNr + 1;
         var encrypted = _meta!.Encryption.Enabled;
-        _writing = true;
+        _pending.Started(batch);
         _persistsInFlight++;
-        PersistAsync(new FirehoseRecordsAccepted(_runtime.NowMs, records), e =>
+        PersistAsync(new FirehoseRecordsAccepted(_runtime.NowMs, batch.Records), e =>
         {
             _persistsInFlight--;
-            _pendingBytes -= bytes;
+            _pending.Completed();
             ApplyAccepted(e);
             _eventsSinceSnapshot++;
             var first = 0;
-            foreach (var p in batch)
+            foreach (var p in batch.Writes)
             {
                 p.ReplyTo.Tell(new PutFirehoseRecordsResult(eventNo, first, p.Accepted, encrypted));
                 first += p.Accepted;
             }
-            _writing = false;
             Seal(intervalElapsed: false);
             if (_pending.Count > 0) Flush();
             MaybeSnapshot();
@@ -427,7 +399,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         FailPendingPuts(cause);
-        _writing = false;
+        _pending.Completed();
         _persistsInFlight = Math.Max(0, _persistsInFlight - 1);
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
@@ -435,9 +407,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private void FailPendingPuts(Exception cause)
     {
         var error = new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed: {cause.Message}");
-        foreach (var p in _pending) p.ReplyTo.Tell(error);
+        foreach (var p in _pending.Pending) p.ReplyTo.Tell(error);
         _pending.Clear();
-        _pendingBytes = 0;
     }
 
     // ---------------- buffering and delivery ----------------
@@ -454,17 +425,9 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         // With dynamic partitioning the hints apply per partition: intake buffers close as soon as records are durable.
         var all = intervalElapsed || hints.IntervalInSeconds == 0 || _plan.Partitioning is not null;
         var closed = new List<DeliveryBufferSealed>();
-        while (_records.Count > _sealedRecords && (all || _unsealedBytes >= sizeLimit))
+        int count;
+        while ((count = _intake.NextBufferSize(all, sizeLimit)) > 0)
         {
-            var count = 0;
-            long bytes = 0;
-            for (var i = _sealedRecords; i < _records.Count; i++)
-            {
-                var length = _records[i].Data.Length;
-                if (count > 0 && bytes + length > sizeLimit) break;
-                bytes += length;
-                count++;
-            }
             var e = new DeliveryBufferSealed(Guid.NewGuid(), count, _runtime.NowMs);
             ApplySealed(e);
             closed.Add(e);
@@ -481,7 +444,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
                 MaybeSnapshot();
             });
         }
-        if (_records.Count > _sealedRecords)
+        if (_intake.HasOpen)
         {
             if (!_sealTimerRunning)
             {
@@ -510,20 +473,17 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             if (_dispatched + _partitionsInFlight >= partitionLimit) break;
             if (!pending.Durable || pending.Dispatched || pending.Completing) continue;
             var partition = _partitions[pending.Partition];
-            var offsetInPartition = 0;
-            var index = 0;
-            while (partition.Sealed[index].BufferId != pending.Id) offsetInPartition += partition.Sealed[index++].RecordCount;
-            var records = partition.Records.GetRange(offsetInPartition, partition.Sealed[index].RecordCount).ToArray();
+            var index = partition.Buffers.IndexOf(pending.Id);
+            var records = partition.Buffers.RecordsOf(index, partition.Buffers.OffsetOf(index));
             pending.Dispatched = true;
             _partitionsInFlight++;
             Offer(new DeliveryBuffer(pending.Id, _plan, records) { Partition = partition.Overflow ? null : partition.Keys, Overflow = partition.Overflow });
         }
-        var offset = 0;
-        for (var i = 0; i < _dispatched; i++) offset += _sealed[i].RecordCount;
+        var offset = _intake.OffsetOf(_dispatched);
         while (_dispatched < _durableSealed && _dispatched + _partitionsInFlight < limit)
         {
-            var sealedBuffer = _sealed[_dispatched];
-            var records = _records.GetRange(offset, sealedBuffer.RecordCount).ToArray();
+            var sealedBuffer = _intake.Sealed[_dispatched];
+            var records = _intake.RecordsOf(_dispatched, offset);
             offset += sealedBuffer.RecordCount;
             _dispatched++;
             Offer(new DeliveryBuffer(sealedBuffer.BufferId, _plan, records));
@@ -544,8 +504,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private void OnOutcome(DeliveryOutcome outcome)
     {
         // Only buffers handed to the current graph count; anything else is a late answer from a replaced graph.
-        var index = _sealed.FindIndex(0, _dispatched, b => b.BufferId == outcome.BufferId);
-        if (index < 0)
+        var index = _intake.IndexOf(outcome.BufferId);
+        if (index < 0 || index >= _dispatched)
         {
             OnPartitionOutcome(outcome);
             return;
@@ -554,11 +514,11 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         if (outcome.Failed > 0)
             _log.Warning("Firehose {0}: buffer {1} delivered {2} records, {3} went to the error output", _name, outcome.BufferId, outcome.Delivered, outcome.Failed);
         var done = new List<object>();
-        while (_completing < _sealed.Count && _finished.TryGetValue(_sealed[_completing].BufferId, out var finished))
+        while (_completing < _intake.Sealed.Count && _finished.TryGetValue(_intake.Sealed[_completing].BufferId, out var finished))
         {
             done.Add(finished.Partitioned is { } groups
                 ? Partitioned(finished.BufferId, groups)
-                : new DeliveryBufferCompleted(_sealed[_completing].BufferId));
+                : new DeliveryBufferCompleted(_intake.Sealed[_completing].BufferId));
             _completing++;
         }
         if (done.Count == 0) return;
@@ -650,17 +610,9 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         var closed = new List<PartitionBufferSealed>();
         void Close(string key, PartitionState partition, bool all)
         {
-            while (partition.Records.Count > partition.SealedRecords && (all || partition.UnsealedBytes >= sizeLimit))
+            int count;
+            while ((count = partition.Buffers.NextBufferSize(all, sizeLimit)) > 0)
             {
-                var count = 0;
-                long bytes = 0;
-                for (var i = partition.SealedRecords; i < partition.Records.Count; i++)
-                {
-                    var length = partition.Records[i].Data.Length;
-                    if (count > 0 && bytes + length > sizeLimit) break;
-                    bytes += length;
-                    count++;
-                }
                 var e = new PartitionBufferSealed(Guid.NewGuid(), key, count, _runtime.NowMs);
                 ApplyPartitionSealed(e, durable: false);
                 closed.Add(e);
@@ -670,9 +622,9 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         long open = 0;
         foreach (var (key, partition) in _partitions)
         {
-            if (partition.Records.Count == partition.SealedRecords) continue;
+            if (!partition.Buffers.HasOpen) continue;
             Close(key, partition, partition.Overflow || now - partition.OpenedAtTick >= interval);
-            open += partition.UnsealedBytes;
+            open += partition.Buffers.UnsealedBytes;
         }
         // Many small partitions waiting for their interval could fill the backlog and refuse every put until then: once
         // the records still open hold half the backlog, every partition closes what it has.
@@ -683,7 +635,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         long? next = null;
         foreach (var partition in _partitions.Values)
         {
-            if (partition.Records.Count == partition.SealedRecords) continue;
+            if (!partition.Buffers.HasOpen) continue;
             var due = partition.OpenedAtTick + interval;
             next = next is null ? due : Math.Min(next.Value, due);
         }
@@ -842,11 +794,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         _deleted = true;
         _plan = null;
-        _records.Clear();
-        _sealed.Clear();
-        _sealedRecords = 0;
+        _intake.Clear();
         _backlogBytes = 0;
-        _unsealedBytes = 0;
         _durableSealed = 0;
         _dispatched = 0;
         _checkpoints = _checkpoints.Clear();
@@ -863,18 +812,14 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         foreach (var data in e.Records)
         {
-            _records.Add(new BufferedRecord(e.TimestampMs, data));
-            _backlogBytes += data.Length;
-            _unsealedBytes += data.Length;
+            _backlogBytes += _intake.Add(new BufferedRecord(e.TimestampMs, data));
         }
         PublishBacklog();
     }
 
     private void ApplySealed(DeliveryBufferSealed e)
     {
-        for (var i = _sealedRecords; i < _sealedRecords + e.RecordCount; i++) _unsealedBytes -= _records[i].Data.Length;
-        _sealed.Add(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
-        _sealedRecords += e.RecordCount;
+        _intake.Seal(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
     }
 
     private void ApplyCompleted(Guid bufferId)
@@ -884,12 +829,9 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             ApplyPartitionCompleted(bufferId);
             return;
         }
-        if (_sealed.Count == 0 || _sealed[0].BufferId != bufferId) return;
-        var count = _sealed[0].RecordCount;
-        for (var i = 0; i < count; i++) _backlogBytes -= _records[i].Data.Length;
-        _records.RemoveRange(0, count);
-        _sealed.RemoveAt(0);
-        _sealedRecords -= count;
+        // Intake buffers are journaled done strictly in order.
+        if (_intake.Sealed.Count == 0 || _intake.Sealed[0].BufferId != bufferId) return;
+        _backlogBytes -= _intake.Remove(bufferId);
         _durableSealed = Math.Max(0, _durableSealed - 1);
         _dispatched = Math.Max(0, _dispatched - 1);
         PublishBacklog();
@@ -908,17 +850,12 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
                 partition = new PartitionState(group.Keys, group.Overflow);
                 _partitions[key] = partition;
             }
-            if (group.Records.Length > 0 && partition.Records.Count == partition.SealedRecords)
+            if (group.Records.Length > 0 && !partition.Buffers.HasOpen)
             {
                 partition.OpenedAtMs = e.AtMs;
                 partition.OpenedAtTick = now;
             }
-            foreach (var record in group.Records)
-            {
-                partition.Records.Add(record);
-                partition.UnsealedBytes += record.Data.Length;
-                _backlogBytes += record.Data.Length;
-            }
+            foreach (var record in group.Records) _backlogBytes += partition.Buffers.Add(record);
         }
         PublishBacklog();
     }
@@ -926,9 +863,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     private void ApplyPartitionSealed(PartitionBufferSealed e, bool durable)
     {
         if (!_partitions.TryGetValue(e.Partition, out var partition)) return;
-        for (var i = partition.SealedRecords; i < partition.SealedRecords + e.RecordCount; i++) partition.UnsealedBytes -= partition.Records[i].Data.Length;
-        partition.Sealed.Add(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
-        partition.SealedRecords += e.RecordCount;
+        partition.Buffers.Seal(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
         var pending = new PartitionBufferRef(e.BufferId, e.Partition, durable);
         _partitionQueue.Add(pending);
         _partitionBuffers[e.BufferId] = pending;
@@ -941,17 +876,11 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         _partitionQueue.Remove(pending);
         if (pending.Dispatched && !pending.Completing) _partitionsInFlight--;
         if (!_partitions.TryGetValue(pending.Partition, out var partition)) return;
-        var offset = 0;
-        var index = 0;
-        while (index < partition.Sealed.Count && partition.Sealed[index].BufferId != bufferId) offset += partition.Sealed[index++].RecordCount;
-        if (index == partition.Sealed.Count) return;
-        var count = partition.Sealed[index].RecordCount;
-        for (var i = offset; i < offset + count; i++) _backlogBytes -= partition.Records[i].Data.Length;
-        partition.Records.RemoveRange(offset, count);
-        partition.Sealed.RemoveAt(index);
-        partition.SealedRecords -= count;
+        var removed = partition.Buffers.Remove(bufferId);
+        if (removed < 0) return;
+        _backlogBytes -= removed;
         // A partition with nothing left is no longer active.
-        if (partition.Records.Count == 0) _partitions.Remove(pending.Partition);
+        if (partition.Buffers.Records.Count == 0) _partitions.Remove(pending.Partition);
         PublishBacklog();
     }
 
@@ -959,15 +888,8 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     {
         if (s.Metadata is not null) ApplyChanged(s.Metadata);
         _deleted = s.Deleted;
-        _records.Clear();
-        _records.AddRange(s.Records);
-        _sealed.Clear();
-        _sealed.AddRange(s.Sealed);
-        _sealedRecords = s.Sealed.Sum(b => b.RecordCount);
-        _durableSealed = _sealed.Count;
-        _backlogBytes = _records.Sum(r => (long)r.Data.Length);
-        _unsealedBytes = 0;
-        for (var i = _sealedRecords; i < _records.Count; i++) _unsealedBytes += _records[i].Data.Length;
+        _backlogBytes = _intake.Restore(s.Records, s.Sealed);
+        _durableSealed = _intake.Sealed.Count;
         _checkpoints = s.Checkpoints;
         _partitions.Clear();
         _partitionQueue.Clear();
@@ -977,11 +899,7 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
         foreach (var p in s.Partitions)
         {
             var partition = new PartitionState(p.Keys, p.Overflow) { OpenedAtMs = p.OpenedAtMs, OpenedAtTick = now };
-            partition.Records.AddRange(p.Records);
-            partition.Sealed.AddRange(p.Sealed);
-            partition.SealedRecords = p.Sealed.Sum(b => b.RecordCount);
-            for (var i = partition.SealedRecords; i < partition.Records.Count; i++) partition.UnsealedBytes += partition.Records[i].Data.Length;
-            _backlogBytes += p.Records.Sum(r => (long)r.Data.Length);
+            _backlogBytes += partition.Buffers.Restore(p.Records, p.Sealed);
             var key = p.Overflow ? "" : Partitioning.Canonical(p.Keys);
             _partitions[key] = partition;
             foreach (var b in p.Sealed)
@@ -1004,12 +922,13 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
             _counters.SetBacklog(null);
             return;
         }
-        long records = _records.Count;
-        long? oldest = _records.Count > 0 ? _records[0].ArrivalMs : null;
+        long records = _intake.Records.Count;
+        long? oldest = _intake.Records.Count > 0 ? _intake.Records[0].ArrivalMs : null;
         foreach (var partition in _partitions.Values)
         {
-            records += partition.Records.Count;
-            if (partition.Records.Count > 0 && (oldest is null || partition.Records[0].ArrivalMs < oldest)) oldest = partition.Records[0].ArrivalMs;
+            var waiting = partition.Buffers.Records;
+            records += waiting.Count;
+            if (waiting.Count > 0 && (oldest is null || waiting[0].ArrivalMs < oldest)) oldest = waiting[0].ArrivalMs;
         }
         _counters.SetBacklog(new DeliveryBacklog(records, _backlogBytes, oldest));
     }
@@ -1017,12 +936,12 @@ internal sealed class DeliveryStreamActor : PersistentActor, IWithTimers
     /// <summary>Snapshots when due and nothing is being persisted, so the snapshot holds exactly the journaled state.</summary>
     private void MaybeSnapshot()
     {
-        if (_persistsInFlight > 0 || _writing || _deleted || _eventsSinceSnapshot < _runtime.Settings.SnapshotEveryEvents) return;
+        if (_persistsInFlight > 0 || _pending.Writing || _deleted || _eventsSinceSnapshot < _runtime.Settings.SnapshotEveryEvents) return;
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(new DeliveryStreamSnapshot(_meta, _deleted, _records.ToImmutableArray(), _sealed.ToImmutableArray(), _checkpoints)
+        SaveSnapshot(new DeliveryStreamSnapshot(_meta, _deleted, _intake.RecordsSnapshot(), _intake.SealedSnapshot(), _checkpoints)
         {
             Partitions = _partitions.Values
-                .Select(p => new PartitionSnapshot(p.Keys, p.Overflow, p.Records.ToImmutableArray(), p.Sealed.ToImmutableArray(), p.OpenedAtMs))
+                .Select(p => new PartitionSnapshot(p.Keys, p.Overflow, p.Buffers.RecordsSnapshot(), p.Buffers.SealedSnapshot(), p.OpenedAtMs))
                 .ToImmutableArray(),
         });
     }
