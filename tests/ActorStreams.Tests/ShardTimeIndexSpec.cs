@@ -27,8 +27,8 @@ public sealed class ShardTimeIndexSpec
     {
         var index = Sample();
 
-        Assert.Equal([1L, 3L, 5L], index.EventNos);
-        Assert.Equal([0L, 12_000L, 40_000L], index.TimestampsMs);
+        Assert.Equal([1L, 3L, 5L], index.EventNos.ToArray());
+        Assert.Equal([0L, 12_000L, 40_000L], index.TimestampsMs.ToArray());
         Assert.Equal(1, index.FirstEventNo);
     }
 
@@ -69,7 +69,7 @@ public sealed class ShardTimeIndexSpec
 
         index.RemoveUpTo(3);
 
-        Assert.Equal([5L], index.EventNos);
+        Assert.Equal([5L], index.EventNos.ToArray());
         Assert.Equal(5, index.FirstEventNo);
         index.RemoveUpTo(100);
         Assert.Equal(0, index.Count);
@@ -97,7 +97,7 @@ public sealed class ShardTimeIndexSpec
         index.Add(10, 65_000);
         index.Add(11, 70_000);
 
-        Assert.Equal([7L, 9L, 11L], index.EventNos);
+        Assert.Equal([7L, 9L, 11L], index.EventNos.ToArray());
         Assert.Equal(9, index.BucketAt(69_999));
     }
 }
