@@ -60,7 +60,7 @@ public sealed class ActorStreamsExtension : IExtension
         Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion);
         Materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
         Reads = new ShardReads(system, settings, clock, Asks, StreamShardRegion, metrics, keys, lag, Materializer);
-        Subscriptions = new ShardSubscriptions(settings, Asks, Router, Reads, StreamShardRegion);
+        SubscribeToShard = new SubscribeToShardCalls(settings, Asks, Router, Reads, StreamShardRegion);
         ConsumerApplications = new ConsumerApplicationCalls(Asks, Router, ConsumerApplicationRegion);
         Client = new ActorStreamsClient(system, this);
 
@@ -110,7 +110,7 @@ public sealed class ActorStreamsExtension : IExtension
     internal ShardReads Reads { get; }
 
     /// <summary>What SubscribeToShard subscriptions need from the engine.</summary>
-    internal ShardSubscriptions Subscriptions { get; }
+    internal SubscribeToShardCalls SubscribeToShard { get; }
 
     /// <summary>Leases and checkpoints of consumer applications.</summary>
     internal ConsumerApplicationCalls ConsumerApplications { get; }

@@ -49,7 +49,7 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
     {
         var client = ActorStreamsExtension.Get(server.Services.GetRequiredService<ActorSystem>()).Client;
         var route = await client.Extension.Router.GetRouteAsync(stream, CancellationToken.None);
-        return await client.Extension.Subscriptions.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), Timeout);
+        return await client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), Timeout);
     }
 
     private static HttpRequestMessage Subscribe(string consumerArn, object startingPosition, Version version) =>

@@ -109,7 +109,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                 if (IsAvailable(_stage.Out)) Fill();
             });
             var onPrepared = GetAsyncCallback<Task<SubscriptionSetup>>(OnPrepared);
-            _streams.Subscriptions.PrepareSubscriptionAsync(_stage._consumerArn, _stage._shardId, _stage._start, _subscriptionId, _self, _cancel.Token)
+            _streams.SubscribeToShard.PrepareSubscriptionAsync(_stage._consumerArn, _stage._shardId, _stage._start, _subscriptionId, _self, _cancel.Token)
                 .ContinueWith(t => onPrepared(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
@@ -123,7 +123,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             _throttleTimer?.Dispose();
             if (_setup is not null)
             {
-                _streams.Subscriptions.ShardRegion.Tell(new ReleaseSubscription(_setup.EntityId, _setup.ConsumerKey, _subscriptionId));
+                _streams.SubscribeToShard.ShardRegion.Tell(new ReleaseSubscription(_setup.EntityId, _setup.ConsumerKey, _subscriptionId));
                 _streams.Lag.SubscriptionEnded(_setup.EntityId, _setup.ConsumerKey, _subscriptionId);
             }
             _started.TrySetCanceled();
@@ -212,7 +212,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         {
             _attaching = true;
             _generation++;
-            _streams.Subscriptions.ShardRegion.Tell(new AttachSubscriber(_setup!.EntityId, _subscriptionId, _generation, _self, _position, _settings.BufferBytes), _self);
+            _streams.SubscribeToShard.ShardRegion.Tell(new AttachSubscriber(_setup!.EntityId, _subscriptionId, _generation, _self, _position, _settings.BufferBytes), _self);
         }
 
         private void OnMessage((IActorRef Sender, object Message) args)
@@ -308,7 +308,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             if (pushedBytes > 0) Ack(pushedBytes);
         }
 
-        private void Ack(long bytes) => _streams.Subscriptions.ShardRegion.Tell(new SubscriberAck(_setup!.EntityId, _subscriptionId, _generation, bytes));
+        private void Ack(long bytes) => _streams.SubscribeToShard.ShardRegion.Tell(new SubscriberAck(_setup!.EntityId, _subscriptionId, _generation, bytes));
 
         /// <summary>The last event of a closed shard read to its end: no continuation, the child shards to read next.</summary>
         private void EmitEnd()
@@ -338,7 +338,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         {
             if (_setup is null || _ended) return;
             // A shard that restarted has forgotten its subscribers: it answers Detached, and this one reads on.
-            if (_live) _streams.Subscriptions.ShardRegion.Tell(new CheckSubscriber(_setup.EntityId, _subscriptionId, _generation, _self), _self);
+            if (_live) _streams.SubscribeToShard.ShardRegion.Tell(new CheckSubscriber(_setup.EntityId, _subscriptionId, _generation, _self), _self);
             // Only an idle subscription at the tip needs to hear that its shard was closed; one that reads finds out at its end.
             if (_live && !_refreshing) RefreshStream();
             if (_live && !_throttled && _pending.Count == 0 && IsAvailable(_stage.Out)
@@ -364,7 +364,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                 if (_live && _endingEventNo is { } end && _position.EventNo > end) _live = false;
                 if (IsAvailable(_stage.Out)) Fill();
             });
-            _streams.Subscriptions.CheckSubscriptionAsync(_setup!, _cancel.Token)
+            _streams.SubscribeToShard.CheckSubscriptionAsync(_setup!, _cancel.Token)
                 .ContinueWith(t => onRefreshed(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 

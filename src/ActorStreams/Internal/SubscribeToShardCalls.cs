@@ -8,7 +8,7 @@ namespace ActorStreams.Internal;
 /// What a SubscribeToShard subscription (<see cref="ShardSubscriptionStage"/>) needs from the engine: its checks
 /// before it starts, its slot on the shard, its look at the catalog while it runs, and the children of a closed shard.
 /// </summary>
-internal sealed class ShardSubscriptions(ActorStreamsSettings settings, EntityAsks asks, StreamRouter router, ShardReads reads, IActorRef shards)
+internal sealed class SubscribeToShardCalls(ActorStreamsSettings settings, EntityAsks asks, StreamRouter router, ShardReads reads, IActorRef shards)
 {
     private readonly ActorStreamsSettings _settings = settings;
     private readonly EntityAsks _asks = asks;
