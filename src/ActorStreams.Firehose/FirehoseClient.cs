@@ -239,8 +239,8 @@ public sealed partial class FirehoseClient
         if (description.KinesisStreamSource is not { } source)
             throw new InvalidArgumentException($"Firehose {deliveryStreamName} does not read a Kinesis stream.");
         var application = KinesisSourceGraph.ApplicationName(deliveryStreamName, description.CreateTimestamp.ToUnixTimeMilliseconds());
-        var state = await ActorStreamsExtension.Get(_system).Client
-            .GetConsumerApplicationAsync(KinesisSourceGraph.StreamNameOfArn(source.KinesisStreamArn), application, cancellationToken).ConfigureAwait(false);
+        var state = await ActorStreamsExtension.Get(_system).ConsumerApplications
+            .GetAsync(KinesisSourceGraph.StreamNameOfArn(source.KinesisStreamArn), application, cancellationToken).ConfigureAwait(false);
         return (application, state);
     }
 

@@ -26,7 +26,7 @@ public sealed partial class ActorStreamsClient
         var consumers = new List<ConsumerLag>();
         foreach (var c in entry.Consumers)
         {
-            var arn = ToConsumer(entry.Name, c).ConsumerArn;
+            var arn = ConsumerArns.ToConsumer(_settings, entry.Name, c).ConsumerArn;
             var shards = reports.SelectMany(r => r.Subscriptions).Where(s => s.ConsumerArn == arn)
                 .GroupBy(s => s.ShardIndex)
                 .Select(g => g.OrderByDescending(s => s.ObservedAtMs).ThenByDescending(s => s.Active).First())

@@ -7,8 +7,6 @@ namespace ActorStreams;
 
 public sealed partial class ActorStreamsClient
 {
-    private const string StreamArnMarker = ":stream/";
-    private const string ConsumerArnMarker = "/consumer/";
     private const string ListConsumersTokenPrefix = "lc1:";
 
     /// <summary>
@@ -27,11 +25,11 @@ public sealed partial class ActorStreamsClient
     public async Task<StreamConsumer> RegisterStreamConsumerAsync(string streamNameOrArn, string consumerName, IReadOnlyDictionary<string, string>? tags,
         CancellationToken cancellationToken = default)
     {
-        var streamName = StreamNameOf(streamNameOrArn);
+        var streamName = ConsumerArns.StreamNameOf(streamNameOrArn);
         Validate.ConsumerName(consumerName);
         if (tags is { Count: > 0 }) Validate.Tags(tags);
         var consumer = await AskAsync<ConsumerEntry>(_catalog, new RegisterConsumer(streamName, consumerName), cancellationToken).ConfigureAwait(false);
-        var registered = ToConsumer(streamName, consumer);
+        var registered = ConsumerArns.ToConsumer(_settings, streamName, consumer);
         if (tags is { Count: > 0 }) await TagResourceAsync(registered.ConsumerArn, tags, cancellationToken).ConfigureAwait(false);
         return registered;
     }
@@ -40,18 +38,18 @@ public sealed partial class ActorStreamsClient
     /// <exception cref="ResourceNotFoundException">No consumer has that ARN (a consumer registered again under the same name has a new one).</exception>
     public async Task<StreamConsumer> DescribeStreamConsumerAsync(string consumerArn, CancellationToken cancellationToken = default)
     {
-        var (streamName, consumerName, createdSeconds) = ParseConsumerArn(consumerArn);
+        var (streamName, consumerName, createdSeconds) = ConsumerArns.Parse(consumerArn);
         var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        return ToConsumer(streamName, FindConsumer(entry, consumerName, createdSeconds));
+        return ConsumerArns.ToConsumer(_settings, streamName, ConsumerArns.Find(_settings, entry, consumerName, createdSeconds));
     }
 
     /// <summary>Describes a consumer by the stream (name or ARN) it is registered on and its name.</summary>
     public async Task<StreamConsumer> DescribeStreamConsumerAsync(string streamNameOrArn, string consumerName, CancellationToken cancellationToken = default)
     {
-        var streamName = StreamNameOf(streamNameOrArn);
+        var streamName = ConsumerArns.StreamNameOf(streamNameOrArn);
         Validate.ConsumerName(consumerName);
         var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        return ToConsumer(streamName, FindConsumer(entry, consumerName, null));
+        return ConsumerArns.ToConsumer(_settings, streamName, ConsumerArns.Find(_settings, entry, consumerName, null));
     }
 
     /// <summary>
@@ -72,7 +70,7 @@ public sealed partial class ActorStreamsClient
     public async Task<ListStreamConsumersResult> ListStreamConsumersAsync(string streamNameOrArn, int? maxResults, string? nextToken,
         DateTimeOffset? streamCreationTimestamp, CancellationToken cancellationToken = default)
     {
-        var streamName = StreamNameOf(streamNameOrArn);
+        var streamName = ConsumerArns.StreamNameOf(streamNameOrArn);
         Validate.Limit(maxResults, KinesisLimits.MaxListStreamConsumersResults, "MaxResults");
         if (nextToken is not null && streamCreationTimestamp is not null)
             throw new InvalidArgumentException("NextToken and StreamCreationTimestamp cannot be provided together; the token already names the stream.");
@@ -84,7 +82,7 @@ public sealed partial class ActorStreamsClient
             .Where(c => after is null || string.CompareOrdinal(c.Name, after) > 0)
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
-        var page = candidates.Take(limit).Select(c => ToConsumer(streamName, c)).ToList();
+        var page = candidates.Take(limit).Select(c => ConsumerArns.ToConsumer(_settings, streamName, c)).ToList();
         var token = candidates.Count > limit ? EncodeListConsumersToken(streamName, page[^1].ConsumerName) : null;
         return new ListStreamConsumersResult(page, token);
     }
@@ -93,59 +91,16 @@ public sealed partial class ActorStreamsClient
     public async Task DeregisterStreamConsumerAsync(string consumerArn, CancellationToken cancellationToken = default)
     {
         // The ARN names one registration; an ARN of an earlier registration under the same name is not found.
-        var (streamName, consumerName, createdSeconds) = ParseConsumerArn(consumerArn);
+        var (streamName, consumerName, createdSeconds) = ConsumerArns.Parse(consumerArn);
         await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName, createdSeconds), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deregisters a consumer by the stream (name or ARN) it is registered on and its name.</summary>
     public async Task DeregisterStreamConsumerAsync(string streamNameOrArn, string consumerName, CancellationToken cancellationToken = default)
     {
-        var streamName = StreamNameOf(streamNameOrArn);
+        var streamName = ConsumerArns.StreamNameOf(streamNameOrArn);
         Validate.ConsumerName(consumerName);
         await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName, null), cancellationToken).ConfigureAwait(false);
-    }
-
-    private StreamConsumer ToConsumer(string streamName, ConsumerEntry c)
-    {
-        var streamArn = _settings.StreamArn(streamName);
-        var created = DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAtMs);
-        var arn = string.Create(CultureInfo.InvariantCulture, $"{streamArn}{ConsumerArnMarker}{c.Name}:{created.ToUnixTimeSeconds()}");
-        return new StreamConsumer(c.Name, arn, ConsumerStatus.Active, created, streamArn);
-    }
-
-    private ConsumerEntry FindConsumer(StreamEntry entry, string consumerName, long? createdSeconds) =>
-        entry.Consumers.FirstOrDefault(c => c.Name == consumerName && c.IsRegistration(createdSeconds))
-        ?? throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} not found.");
-
-    /// <summary>A stream name, or the name in a stream ARN (<c>arn:aws:kinesis:&lt;region&gt;:&lt;account&gt;:stream/&lt;name&gt;</c>).</summary>
-    private static string StreamNameOf(string streamNameOrArn)
-    {
-        if (streamNameOrArn is null || !streamNameOrArn.StartsWith("arn:", StringComparison.Ordinal))
-        {
-            Validate.StreamName(streamNameOrArn);
-            return streamNameOrArn!;
-        }
-        var marker = streamNameOrArn.IndexOf(StreamArnMarker, StringComparison.Ordinal);
-        var name = marker < 0 ? "" : streamNameOrArn[(marker + StreamArnMarker.Length)..];
-        if (!streamNameOrArn.StartsWith("arn:aws", StringComparison.Ordinal) || !streamNameOrArn.Contains(":kinesis:", StringComparison.Ordinal) || name.Length == 0)
-            throw new ValidationException(
-                $"1 validation error detected: Value '{streamNameOrArn}' at 'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws.*:kinesis:.*:\\d{{12}}:stream/\\S+");
-        Validate.StreamName(name, "streamARN");
-        return name;
-    }
-
-    private static (string StreamName, string ConsumerName, long CreatedSeconds) ParseConsumerArn(string consumerArn)
-    {
-        var marker = consumerArn?.LastIndexOf(ConsumerArnMarker, StringComparison.Ordinal) ?? -1;
-        var colon = consumerArn?.LastIndexOf(':') ?? -1;
-        if (marker < 0 || colon < marker
-            || !long.TryParse(consumerArn.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            throw new ValidationException(
-                $"1 validation error detected: Value '{consumerArn}' at 'consumerARN' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(arn):aws.*:kinesis:.*:\\d{{12}}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+");
-        var streamName = StreamNameOf(consumerArn![..marker]);
-        var consumerName = consumerArn[(marker + ConsumerArnMarker.Length)..colon];
-        Validate.ConsumerName(consumerName, "consumerARN");
-        return (streamName, consumerName, seconds);
     }
 
     private static string EncodeListConsumersToken(string streamName, string lastConsumerName) =>

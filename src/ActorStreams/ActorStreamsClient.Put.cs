@@ -24,12 +24,12 @@ public sealed partial class ActorStreamsClient
 
         for (var attempt = 0; ; attempt++)
         {
-            var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
             var shard = route.ShardFor(hashKey);
             AppendRecordsResult result;
             try
             {
-                result = await AppendAsync(route, shard, [new StoredRecord(partitionKey, data)], size, cancellationToken).ConfigureAwait(false);
+                result = await _router.AppendAsync(route, shard, [new StoredRecord(partitionKey, data)], size, cancellationToken).ConfigureAwait(false);
             }
             catch (ResourceNotFoundException) when (attempt == 0)
             {
@@ -74,7 +74,7 @@ public sealed partial class ActorStreamsClient
             throw new InvalidArgumentException($"Records size exceeds {_settings.MaxPutRecordsRequestBytes} bytes ({total} bytes in this request).");
 
         var results = new PutRecordsResultEntry[records.Count];
-        var route = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
         var (stale, closed) = await PutRoutedAsync(streamName, route, records, hashKeys, sizes, Enumerable.Range(0, records.Count), results,
             cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; closed.Count > 0; attempt++)
@@ -82,7 +82,7 @@ public sealed partial class ActorStreamsClient
             // Resharding closed those entries' shards before they were stored: route them again, to the children.
             if (attempt >= MaxClosedShardRetries)
                 throw new InternalFailureException($"Stream {streamName} kept closing shards under {closed.Count} records; nothing of them was stored.");
-            var current = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            var current = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
             List<int> moreStale;
             (moreStale, closed) = await PutRoutedAsync(streamName, current, records, hashKeys, sizes, closed, results, cancellationToken).ConfigureAwait(false);
             stale.AddRange(moreStale);
@@ -91,7 +91,7 @@ public sealed partial class ActorStreamsClient
         {
             // Those parts went to shards of a deleted incarnation of the stream (the cached route was stale). Only they
             // are routed again, so records another shard already stored are not written twice.
-            var fresh = await GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            var fresh = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
             if (fresh.Epoch == route.Epoch)
                 throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} not found.");
             (stale, var closedAgain) = await PutRoutedAsync(streamName, fresh, records, hashKeys, sizes, stale, results, cancellationToken).ConfigureAwait(false);
@@ -126,7 +126,7 @@ public sealed partial class ActorStreamsClient
             AppendRecordsResult result;
             try
             {
-                result = await AppendAsync(route, shard, stored, positions.Sum(i => (long)sizes[i]), cancellationToken).ConfigureAwait(false);
+                result = await _router.AppendAsync(route, shard, stored, positions.Sum(i => (long)sizes[i]), cancellationToken).ConfigureAwait(false);
             }
             catch (ResourceNotFoundException)
             {
@@ -154,59 +154,4 @@ public sealed partial class ActorStreamsClient
 
     // Each retry follows a shard closed since the last one, so this only bounds a stream resharded without pause.
     private const int MaxClosedShardRetries = 64;
-
-    internal async Task<StreamRoute> GetRouteAsync(string streamName, CancellationToken cancellationToken)
-    {
-        if (_routes.TryGetValue(streamName, out var cached)) return cached;
-        var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
-            throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, not ACTIVE.");
-        var route = new StreamRoute(entry);
-        _routes[streamName] = route;
-        return route;
-    }
-
-    /// <summary>
-    /// Appends to one shard; a shard that no longer exists drops the cached route so the next call reads the stream
-    /// afresh. A shard closed by resharding throws <see cref="ShardClosedException"/> after handing its keys to its
-    /// children in the cached route.
-    /// </summary>
-    internal async Task<AppendRecordsResult> AppendAsync(StreamRoute route, int shard, StoredRecord[] records, long bytes,
-        CancellationToken cancellationToken)
-    {
-        // AskAsync<object> hands every reply back, errors included. The request id lets the shard recognize a resend of
-        // this append (see AskResendingAsync): a repeat gets the first answer, never a second write.
-        var reply = await AskAsync<object>(_shards, new AppendRecords(route.EntityId(shard), records, bytes, Guid.NewGuid(), route.OnDemand),
-            cancellationToken).ConfigureAwait(false);
-        switch (reply)
-        {
-            case AppendRecordsResult result:
-                return result;
-            case AppendRefusedClosed refused:
-                throw new ShardClosedException(RouteAfterClose(route, refused), shard);
-            case ErrorReply { Code: ResourceNotFoundException.Code } error:
-                _routes.TryRemove(new KeyValuePair<string, StreamRoute>(route.Name, route));
-                throw error.ToException();
-            case ErrorReply error:
-                throw error.ToException();
-            default:
-                throw new InternalFailureException($"Unexpected reply {reply.GetType().Name} to an append.");
-        }
-    }
-
-    /// <summary>The cached route (or <paramref name="route"/>, whichever is newer) with the refused shard's keys given to its children.</summary>
-    private StreamRoute RouteAfterClose(StreamRoute route, AppendRefusedClosed refused)
-    {
-        while (true)
-        {
-            var cached = _routes.TryGetValue(route.Name, out var c) && c.Epoch == route.Epoch ? c : null;
-            var basis = cached is not null && cached.Version >= route.Version ? cached : route;
-            var patched = basis.WithClosed(refused.ShardIndex, refused.Closed);
-            if (cached is null ? _routes.TryAdd(route.Name, patched) : ReferenceEquals(basis, patched) || _routes.TryUpdate(route.Name, patched, cached))
-                return patched;
-        }
-    }
-
-    /// <summary>Drops the cached route of a stream whose shard map changed.</summary>
-    internal void ForgetRoute(string streamName) => _routes.TryRemove(streamName, out _);
 }

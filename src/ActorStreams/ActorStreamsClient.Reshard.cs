@@ -84,7 +84,7 @@ public sealed partial class ActorStreamsClient
         }
         finally
         {
-            ForgetRoute(streamName);
+            _router.ForgetRoute(streamName);
         }
     }
 
@@ -97,7 +97,7 @@ public sealed partial class ActorStreamsClient
         finally
         {
             // Writers would learn of the new shards from the closed parents anyway; this spares them the refusal.
-            ForgetRoute(streamName);
+            _router.ForgetRoute(streamName);
         }
     }
 

@@ -27,7 +27,7 @@ public sealed partial class ActorStreamsClient
     {
         Validate.StreamName(streamName);
         await AskAsync<ShardAck>(_catalog, new DeleteStreamCommand(streamName), cancellationToken).ConfigureAwait(false);
-        _routes.TryRemove(streamName, out _);
+        _router.ForgetRoute(streamName);
     }
 
     /// <summary>Describes a stream with its full shard list.</summary>
@@ -135,11 +135,7 @@ public sealed partial class ActorStreamsClient
     public async Task<IReadOnlyDictionary<string, string>> ListTagsForStreamAsync(string streamName, CancellationToken cancellationToken = default) =>
         (await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false)).Tags;
 
-    internal async Task<StreamEntry> GetEntryAsync(string streamName, CancellationToken cancellationToken)
-    {
-        Validate.StreamName(streamName);
-        return await AskAsync<StreamEntry>(_catalog, new GetStream(streamName), cancellationToken).ConfigureAwait(false);
-    }
+    private Task<StreamEntry> GetEntryAsync(string streamName, CancellationToken cancellationToken) => _router.GetEntryAsync(streamName, cancellationToken);
 
     private static readonly string FirstSequenceNumber = new SequenceNumber(1, 0).ToString();
 

@@ -24,7 +24,7 @@ public sealed partial class ActorStreamsClient
     public async Task<ShardSubscription> SubscribeToShardAsync(string consumerArn, string shardId, StartingPosition startingPosition,
         CancellationToken cancellationToken = default)
     {
-        var ((started, killSwitch), queue) = Source.FromGraph(new ShardSubscriptionStage(this, consumerArn, shardId, startingPosition))
+        var ((started, killSwitch), queue) = Source.FromGraph(new ShardSubscriptionStage(_extension, consumerArn, shardId, startingPosition))
             .ViaMaterialized(KillSwitches.Single<SubscribeToShardEvent>(), Keep.Both)
             // One event waits here at most: the consumer's pace sets the subscription's.
             .ToMaterialized(Sink.Queue<SubscribeToShardEvent>().WithAttributes(Attributes.CreateInputBuffer(1, 1)), Keep.Both)
@@ -40,52 +40,4 @@ public sealed partial class ActorStreamsClient
         }
         return new ShardSubscription(consumerArn, StreamShardId.Parse(shardId, ""), queue, killSwitch);
     }
-
-    internal IActorRef ShardRegion => _shards;
-
-    /// <summary>
-    /// Everything a subscription checks before it starts, in Kinesis' order: the consumer, the shard, the starting
-    /// position, then the (consumer, shard) slot, which is taken last so that a call that fails holds nothing.
-    /// </summary>
-    internal async Task<SubscriptionSetup> PrepareSubscriptionAsync(string consumerArn, string shardId, StartingPosition start, string subscriptionId,
-        IActorRef subscriber, CancellationToken cancellationToken)
-    {
-        var (streamName, consumerName, createdSeconds) = ParseConsumerArn(consumerArn);
-        var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        var consumer = ToConsumer(streamName, FindConsumer(entry, consumerName, createdSeconds));
-        var id = StreamShardId.Parse(shardId, streamName);
-        var shard = entry.Shards.FirstOrDefault(s => s.Index == id.Index)
-            ?? throw new ResourceNotFoundException($"Shard {id} in stream {streamName} under account {_settings.AccountId} does not exist.");
-        if (start.Type == ShardIteratorType.AtTimestamp && start.Timestamp is null)
-            throw new InvalidArgumentException("StartingPosition.Timestamp is required for AT_TIMESTAMP.");
-        var route = new StreamRoute(entry);
-        var (position, minTimestampMs) = await ResolveAsync(route, id.Index, start, countCall: false, cancellationToken).ConfigureAwait(false);
-        var entityId = route.EntityId(id.Index);
-        await AskAsync<SubscriptionAcquired>(_shards,
-            new AcquireSubscription(entityId, consumer.ConsumerArn, subscriptionId, subscriber, _settings.EnhancedFanOut.ResubscribeInterval),
-            cancellationToken).ConfigureAwait(false);
-        return new SubscriptionSetup(streamName, consumerName, createdSeconds, consumer.ConsumerArn, entityId, id, position, minTimestampMs,
-            shard.EndingEventNo, ChildShardsOf(entry, id.Index));
-    }
-
-    /// <summary>A running subscription's look at the catalog: is the consumer still registered, is the shard closed now.</summary>
-    internal async Task<(long? EndingEventNo, IReadOnlyList<ChildShard> Children)> CheckSubscriptionAsync(SubscriptionSetup setup,
-        CancellationToken cancellationToken)
-    {
-        var entry = await GetEntryAsync(setup.StreamName, cancellationToken).ConfigureAwait(false);
-        FindConsumer(entry, setup.ConsumerName, setup.ConsumerCreatedAtSeconds);
-        var shard = entry.Shards.FirstOrDefault(s => s.Index == setup.ShardId.Index)
-            ?? throw new ResourceNotFoundException($"Shard {setup.ShardId} in stream {setup.StreamName} does not exist.");
-        return (shard.EndingEventNo, ChildShardsOf(entry, setup.ShardId.Index));
-    }
-
-    /// <summary>The shards a split or merge of shard <paramref name="index"/> created, from the stream's shard lineage.</summary>
-    internal static IReadOnlyList<ChildShard> ChildShardsOf(StreamEntry entry, int index) =>
-        entry.Shards
-            .Where(s => s.ParentIndex == index || s.AdjacentParentIndex == index)
-            .OrderBy(s => s.Index)
-            .Select(s => new ChildShard(new StreamShardId(s.Index),
-                new[] { s.ParentIndex, s.AdjacentParentIndex }.Where(p => p is not null).Select(p => new StreamShardId(p!.Value)).ToArray(),
-                s.HashKeyRange))
-            .ToArray();
 }

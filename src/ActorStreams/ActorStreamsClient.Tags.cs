@@ -21,7 +21,7 @@ public sealed partial class ActorStreamsClient
             await AskAsync<ConsumerEntry>(_catalog, new AddConsumerTags(consumer.StreamName, consumer.ConsumerName, consumer.CreatedSeconds, sorted),
                 cancellationToken).ConfigureAwait(false);
         else
-            await AskAsync<StreamEntry>(_catalog, new AddTags(StreamNameOf(resourceArn), sorted), cancellationToken).ConfigureAwait(false);
+            await AskAsync<StreamEntry>(_catalog, new AddTags(ConsumerArns.StreamNameOf(resourceArn), sorted), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes tags by key from the stream or consumer a Kinesis ARN names; unknown keys are ignored.</summary>
@@ -33,7 +33,7 @@ public sealed partial class ActorStreamsClient
             await AskAsync<ConsumerEntry>(_catalog, new RemoveConsumerTags(consumer.StreamName, consumer.ConsumerName, consumer.CreatedSeconds, keys),
                 cancellationToken).ConfigureAwait(false);
         else
-            await AskAsync<StreamEntry>(_catalog, new RemoveTags(StreamNameOf(resourceArn), keys), cancellationToken).ConfigureAwait(false);
+            await AskAsync<StreamEntry>(_catalog, new RemoveTags(ConsumerArns.StreamNameOf(resourceArn), keys), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The tags of the stream or consumer a Kinesis ARN names, ordered by key.</summary>
@@ -41,9 +41,9 @@ public sealed partial class ActorStreamsClient
     public async Task<IReadOnlyDictionary<string, string>> ListTagsForResourceAsync(string resourceArn, CancellationToken cancellationToken = default)
     {
         if (!TryParseConsumerResource(resourceArn, out var consumer))
-            return (await GetEntryAsync(StreamNameOf(resourceArn), cancellationToken).ConfigureAwait(false)).Tags;
+            return (await GetEntryAsync(ConsumerArns.StreamNameOf(resourceArn), cancellationToken).ConfigureAwait(false)).Tags;
         var entry = await GetEntryAsync(consumer.StreamName, cancellationToken).ConfigureAwait(false);
-        return FindConsumer(entry, consumer.ConsumerName, consumer.CreatedSeconds).Tags;
+        return ConsumerArns.Find(_settings, entry, consumer.ConsumerName, consumer.CreatedSeconds).Tags;
     }
 
     private static ImmutableArray<string> TagKeysOf(IEnumerable<string> tagKeys)
@@ -59,8 +59,8 @@ public sealed partial class ActorStreamsClient
     {
         RequireArn(resourceArn);
         consumer = default;
-        if (!resourceArn.Contains(ConsumerArnMarker, StringComparison.Ordinal)) return false;
-        consumer = ParseConsumerArn(resourceArn);
+        if (!resourceArn.Contains(ConsumerArns.ConsumerArnMarker, StringComparison.Ordinal)) return false;
+        consumer = ConsumerArns.Parse(resourceArn);
         return true;
     }
 

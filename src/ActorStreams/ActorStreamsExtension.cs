@@ -4,6 +4,7 @@ using ActorStreams.Settings;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using Akka.Streams;
 
 namespace ActorStreams;
 
@@ -17,6 +18,7 @@ public sealed class ActorStreamsExtension : IExtension
     /// <summary>Started by Akka's extension mechanism; use <see cref="Get"/>.</summary>
     public ActorStreamsExtension(ExtendedActorSystem system)
     {
+        System = system;
         Settings = ActorStreamsSettings.Create(system);
         var setup = system.Settings.Setup.Get<ActorStreamsSetup>();
         Clock = setup.HasValue ? setup.Value.Clock : TimeProvider.System;
@@ -52,6 +54,12 @@ public sealed class ActorStreamsExtension : IExtension
         ConsumerApplicationRegion = sharding.Start(ConsumerApplicationEntity.TypeName,
             entityId => ConsumerApplicationActor.Props(entityId, catalogRegion, clock, askTimeout, recoveryGrace, lag),
             shardingSettings, new ConsumerApplicationMessageExtractor(settings.NumberOfShards));
+        Asks = new EntityAsks(settings);
+        Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion);
+        Materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
+        Reads = new ShardReads(system, settings, clock, Asks, StreamShardRegion, metrics, keys, lag, Materializer);
+        SubscribeToShard = new SubscribeToShardCalls(settings, Asks, Router, Reads, StreamShardRegion);
+        ConsumerApplications = new ConsumerApplicationCalls(Asks, Router, ConsumerApplicationRegion);
         Client = new ActorStreamsClient(system, this);
 
         // The catalog's own timers (ON_DEMAND scaling, closed-shard expiry, resharding retries) do not count as activity
@@ -78,6 +86,27 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The local key provider of encryption at rest (<c>actorstreams.encryption</c>).</summary>
     internal KeyProvider Keys { get; }
+
+    /// <summary>How the client and the services ask entities.</summary>
+    internal EntityAsks Asks { get; }
+
+    /// <summary>Stream entries, cached routes and appends to StreamShards.</summary>
+    internal StreamRouter Router { get; }
+
+    /// <summary>Iterators and pages of StreamShards, from the hot tail or the journal.</summary>
+    internal ShardReads Reads { get; }
+
+    /// <summary>What SubscribeToShard subscriptions need from the engine.</summary>
+    internal SubscribeToShardCalls SubscribeToShard { get; }
+
+    /// <summary>Leases and checkpoints of consumer applications.</summary>
+    internal ConsumerApplicationCalls ConsumerApplications { get; }
+
+    /// <summary>The materializer of the client's own streams (journal reads, subscriptions).</summary>
+    internal Lazy<IMaterializer> Materializer { get; }
+
+    /// <summary>The ActorSystem this runtime belongs to.</summary>
+    internal ActorSystem System { get; }
 
     /// <summary>The client facade for every control- and data-plane operation.</summary>
     public ActorStreamsClient Client { get; }

@@ -48,8 +48,8 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
     private async Task<ShardSubscriptionStats> StatsAsync(string stream)
     {
         var client = ActorStreamsExtension.Get(server.Services.GetRequiredService<ActorSystem>()).Client;
-        var route = await client.GetRouteAsync(stream, CancellationToken.None);
-        return await client.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), Timeout);
+        var route = await client.Extension.Router.GetRouteAsync(stream, CancellationToken.None);
+        return await client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), Timeout);
     }
 
     private static HttpRequestMessage Subscribe(string consumerArn, object startingPosition, Version version) =>

@@ -66,7 +66,7 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
     }
 
     private Task<ConsumerApplicationState> StateAsync(string stream, string application, ActorStreamsClient? client = null) =>
-        (client ?? Client).GetConsumerApplicationAsync(stream, application, CancellationToken.None);
+        (client ?? Client).Extension.ConsumerApplications.GetAsync(stream, application, CancellationToken.None);
 
     /// <summary>Advances the clock one renewal at a time until <paramref name="condition"/> holds.</summary>
     private async Task RenewUntilAsync(Func<Task<bool>> condition, string what, int maxRenewals = 20)
@@ -273,9 +273,9 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
     {
         var stream = UniqueName("kclfwd");
         await Client.CreateStreamAsync(stream);
-        var created = await Client.GetEntryAsync(stream, CancellationToken.None);
+        var created = await Client.Extension.Router.GetEntryAsync(stream, CancellationToken.None);
         var entityId = ConsumerApplicationEntity.EntityId(stream, created.Epoch, "fwd");
-        Task Commit(long eventNo, bool end) => Client.CommitCheckpointsAsync(
+        Task Commit(long eventNo, bool end) => Client.Extension.ConsumerApplications.CommitCheckpointsAsync(
             new CommitCheckpoints(entityId, "member", [new CheckpointUpdate(0, new SequenceNumber(eventNo, 0), end)]), CancellationToken.None);
 
         await Commit(5, false);

@@ -154,7 +154,7 @@ public abstract class ConsumerLagSpec(ITestOutputHelper output, SpecJournal jour
                     Assert.False(shard.Approximate);
                 }
                 Assert.True(shard.Active);
-                var state = await Client.GetConsumerApplicationAsync(stream, "billing", CancellationToken.None);
+                var state = await Client.Extension.ConsumerApplications.GetAsync(stream, "billing", CancellationToken.None);
                 Assert.Equal(state.Checkpoints[0].Position.ToString(), shard.SequenceNumber);
             }, Timeout);
         }

@@ -28,7 +28,7 @@ public abstract class DirectJournalReadSpec(ITestOutputHelper output, SpecJourna
 
     private async Task<(string EntityId, string PersistenceId)> ShardOfAsync(string stream)
     {
-        var entry = await Client.GetEntryAsync(stream, CancellationToken.None);
+        var entry = await Client.Extension.Router.GetEntryAsync(stream, CancellationToken.None);
         var entityId = StreamShardEntity.EntityId(entry.Name, entry.Epoch, 0);
         return (entityId, StreamShardEntity.PersistenceId(entityId));
     }
@@ -104,7 +104,7 @@ public abstract class DirectJournalReadSpec(ITestOutputHelper output, SpecJourna
         var pages = new List<ShardPage>();
         for (var i = 0; i < 100; i++)
         {
-            var page = await Client.ReadAsync(entityId, new StreamShardId(0), position, 0, 10_000, TimeSpan.Zero, CancellationToken.None, maxBytes: cap);
+            var page = await Client.Extension.Reads.ReadAsync(entityId, new StreamShardId(0), position, 0, 10_000, TimeSpan.Zero, CancellationToken.None, maxBytes: cap);
             if (page.Records.Count == 0) break;
             pages.Add(page);
             position = page.Next;

@@ -35,7 +35,7 @@ public abstract class ReshardRecoverySpec(ITestOutputHelper output, SpecJournal 
         await Client.CreateStreamAsync(stream);
         var sent = Enumerable.Range(0, 30).Select(i => Entry($"key-{i % 6}", $"key-{i % 6}:{i / 6 + 1}")).ToList();
         Assert.Equal(0, (await Client.PutRecordsAsync(stream, sent)).FailedRecordCount);
-        var epoch = (await Client.GetEntryAsync(stream, CancellationToken.None)).Epoch;
+        var epoch = (await Client.Extension.Router.GetEntryAsync(stream, CancellationToken.None)).Epoch;
         await Sys.Terminate();
 
         // What a crash leaves behind, written with the runtime's own events and serializer.
@@ -110,7 +110,7 @@ public abstract class ReshardRecoverySpec(ITestOutputHelper output, SpecJournal 
         await Client.CreateStreamAsync(stream, 2);
         var sent = Enumerable.Range(0, 40).Select(i => Entry($"key-{i % 8}", $"key-{i % 8}:{i / 8 + 1}")).ToList();
         Assert.Equal(0, (await Client.PutRecordsAsync(stream, sent)).FailedRecordCount);
-        var entry = await Client.GetEntryAsync(stream, CancellationToken.None);
+        var entry = await Client.Extension.Router.GetEntryAsync(stream, CancellationToken.None);
         // 2 -> 3 shards: splits at a third and two thirds, then the merge of the old middle boundary.
         var plan = StreamCatalogActor.UniformScalingPlan(entry, 3);
         Assert.Equal(3, plan.Length);
@@ -139,7 +139,7 @@ public abstract class ReshardRecoverySpec(ITestOutputHelper output, SpecJournal 
             }, Timeout, TimeSpan.FromMilliseconds(100));
             Assert.Equal(HashKey.UniformRanges(3), d!.Shards.Where(s => s.IsOpen).OrderBy(s => s.HashKeyRange.StartingHashKey).Select(s => s.HashKeyRange));
             // The journaled call counts against the daily limit like any other.
-            Assert.Single((await client.GetEntryAsync(stream, CancellationToken.None)).ScalingTimesMs);
+            Assert.Single((await client.Extension.Router.GetEntryAsync(stream, CancellationToken.None)).ScalingTimesMs);
 
             var received = new ConcurrentQueue<StreamRecord>();
             var (control, _) = KinesisSource.Stream(system, stream, StartingPosition.TrimHorizon)

@@ -72,9 +72,9 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
     /// <summary>The shard's own account of its subscriptions.</summary>
     private protected async Task<ShardSubscriptionStats> StatsAsync(string stream)
     {
-        var route = await Client.GetRouteAsync(stream, CancellationToken.None);
+        var route = await Client.Extension.Router.GetRouteAsync(stream, CancellationToken.None);
         // Short: a question sent while the entity is being restarted is lost, and AwaitAssertAsync asks again.
-        return await Client.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), TimeSpan.FromSeconds(2));
+        return await Client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), TimeSpan.FromSeconds(2));
     }
 
     protected static List<string> Texts(IEnumerable<SubscribeToShardEvent> events) =>
@@ -593,13 +593,13 @@ public sealed class SubscriptionChildShardsSpec
             ],
             ImmutableSortedDictionary<string, string>.Empty, []);
 
-        var split = ActorStreamsClient.ChildShardsOf(entry, 0);
+        var split = SubscribeToShardCalls.ChildShardsOf(entry, 0);
         Assert.Equal([new StreamShardId(1), new StreamShardId(2)], split.Select(c => c.ShardId));
         Assert.Equal(low, split[0].HashKeyRange);
         Assert.Equal([new StreamShardId(0)], split[0].ParentShards);
-        var merged = Assert.Single(ActorStreamsClient.ChildShardsOf(entry, 2));
+        var merged = Assert.Single(SubscribeToShardCalls.ChildShardsOf(entry, 2));
         Assert.Equal(new StreamShardId(3), merged.ShardId);
         Assert.Equal([new StreamShardId(1), new StreamShardId(2)], merged.ParentShards);
-        Assert.Empty(ActorStreamsClient.ChildShardsOf(entry, 3));
+        Assert.Empty(SubscribeToShardCalls.ChildShardsOf(entry, 3));
     }
 }

@@ -17,7 +17,7 @@ namespace ActorStreams.Firehose.Internal;
 /// destinations that key on the id (object names, the warehouse's load table, the HTTP request id) see a redelivery
 /// as the same buffer. The backlog is bounded: past <c>max-backlog-bytes</c> puts are refused.
 /// </summary>
-internal sealed class DeliveryStreamActor : PersistentActor
+internal sealed partial class DeliveryStreamActor : PersistentActor
 {
     private const string SealTimerKey = "seal";
     private const string RestartGraphKey = "restart-graph";
@@ -32,12 +32,10 @@ internal sealed class DeliveryStreamActor : PersistentActor
     private DeliveryPlan? _plan;
     private DeliveryStreamCounters? _counters;
 
-    // Undelivered records, oldest first; the first _sealedRecords of them belong to the closed buffers in _sealed.
-    private readonly List<BufferedRecord> _records = new();
-    private readonly List<SealedBuffer> _sealed = new();
-    private int _sealedRecords;
+    // Undelivered records of the intake, oldest first, the first of them in closed buffers. _backlogBytes counts
+    // those and every partition's.
+    private readonly DeliveryBuffers _intake = new();
     private long _backlogBytes;
-    private long _unsealedBytes;
     private int _durableSealed;
     private int _dispatched;
     // Buffers the graph finished; they are journaled done strictly in order, _completing of them at a time.
@@ -56,9 +54,7 @@ internal sealed class DeliveryStreamActor : PersistentActor
     // written; KinesisSourceGraph moves them into the application on every start (see KinesisSourceGraph.MigrateAsync).
     private ImmutableSortedDictionary<string, string> _checkpoints = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
-    private readonly List<PendingPut> _pending = new();
-    private long _pendingBytes;
-    private bool _writing;
+    private readonly GroupCommitQueue<PendingPut, byte[]> _pending;
     private int _persistsInFlight;
     private int _eventsSinceSnapshot;
     private bool _sealTimerRunning;
@@ -71,7 +67,7 @@ internal sealed class DeliveryStreamActor : PersistentActor
     private CancellationTokenSource? _graphCancel;
     private long _graphGeneration;
 
-    private readonly record struct PendingPut(IActorRef ReplyTo, byte[][] Records, int Accepted, long Bytes);
+    private readonly record struct PendingPut(IActorRef ReplyTo, byte[][] Records, int Accepted, long Bytes) : IGroupCommitWrite<byte[]>;
 
     private sealed record SealTick
     {
@@ -88,15 +84,12 @@ internal sealed class DeliveryStreamActor : PersistentActor
         public static readonly PartitionSealTick Instance = new();
     }
 
-    /// <summary>One partition: its undelivered records, the first <see cref="SealedRecords"/> of them in <see cref="Sealed"/> buffers.</summary>
+    /// <summary>One partition: its undelivered records, the first of them in closed buffers.</summary>
     private sealed class PartitionState(ImmutableSortedDictionary<string, string> keys, bool overflow)
     {
         public ImmutableSortedDictionary<string, string> Keys { get; } = keys;
         public bool Overflow { get; } = overflow;
-        public List<BufferedRecord> Records { get; } = new();
-        public List<SealedBuffer> Sealed { get; } = new();
-        public int SealedRecords { get; set; }
-        public long UnsealedBytes { get; set; }
+        public DeliveryBuffers Buffers { get; } = new();
         // When the open records began to wait: the runtime clock (journaled, reported) and the monotonic clock the
         // interval hint is measured on (restarts with the entity, as the intake buffer's timer does).
         public long OpenedAtMs { get; set; }
@@ -116,6 +109,7 @@ internal sealed class DeliveryStreamActor : PersistentActor
     {
         _name = name;
         _runtime = runtime;
+        _pending = new GroupCommitQueue<PendingPut, byte[]>(runtime.Settings.MaxEventRecords, runtime.Settings.MaxEventBytes);
         Timers = new ClockTimers(runtime.Clock, Self);
         PersistenceId = DeliveryStreamEntity.PersistenceId(name);
     }
@@ -260,559 +254,6 @@ internal sealed class DeliveryStreamActor : PersistentActor
         return false;
     }
 
-    private void RequireExists()
-    {
-        if (!Exists) throw new ResourceNotFoundException($"Firehose {_name} under account {_runtime.AccountId} not found.");
-    }
-
-    private DeliveryStreamDescription Describe()
-    {
-        RequireExists();
-        var m = _meta!;
-        return new DeliveryStreamDescription(m.Name, _runtime.DeliveryStreamArn(m.Name), DeliveryStreamStatus.Active, m.Type, m.Version,
-            DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(m.UpdatedAtMs), m.Encryption,
-            m.Source, m.Destination)
-        {
-            Statistics = _counters?.Snapshot(),
-        };
-    }
-
-    private void OnCreate(CreateDeliveryStream cmd)
-    {
-        if (_deleted) throw new ResourceInUseException($"Firehose {_name} is being deleted; try again in a moment.");
-        if (_meta is not null) throw new ResourceInUseException($"Firehose {_name} under account {_runtime.AccountId} already exists.");
-        PersistMetadata(cmd.Metadata, () =>
-        {
-            StartGraph();
-            Sender.Tell(new DeliveryStreamAck(_name));
-        });
-    }
-
-    private void OnUpdateDestination(UpdateDeliveryDestination cmd)
-    {
-        RequireExists();
-        var m = _meta!;
-        if (cmd.CurrentVersion != m.Version)
-            throw new ConcurrentModificationException(
-                $"Firehose {_name} is at version {m.Version}, not {cmd.CurrentVersion}: describe it again and retry with its current version id.");
-        if (cmd.DestinationId != DeliveryStreamDescription.DestinationId)
-            throw new InvalidArgumentException($"Destination {cmd.DestinationId} of Firehose {_name} not found; its destination is {DeliveryStreamDescription.DestinationId}.");
-        var wasPartitioned = m.Destination is ObjectStoreDestination { DynamicPartitioning.Enabled: true };
-        var partitioned = cmd.Destination is ObjectStoreDestination { DynamicPartitioning.Enabled: true };
-        if (wasPartitioned != partitioned)
-            throw new InvalidArgumentException(
-                $"Dynamic partitioning cannot be {(partitioned ? "enabled" : "disabled")} on the existing Firehose {_name}; it is chosen when the delivery stream is created.");
-        if (partitioned && m.Type == DeliveryStreamType.KinesisStreamAsSource)
-            throw new InvalidArgumentException("Dynamic partitioning is not supported yet on a KinesisStreamAsSource delivery stream in ActorStreams.");
-        PersistMetadata(m with { Destination = cmd.Destination, Version = m.Version + 1, UpdatedAtMs = cmd.AtMs }, () =>
-        {
-            // A source graph is built around one plan: restart it (it resumes from the checkpoints).
-            if (m.Type == DeliveryStreamType.KinesisStreamAsSource) StartGraph();
-            Seal(intervalElapsed: false);
-            SealPartitions();
-            Sender.Tell(new DeliveryStreamAck(_name));
-        });
-    }
-
-    private void OnChangeTags(ChangeDeliveryStreamTags cmd)
-    {
-        RequireExists();
-        var m = _meta!;
-        if (cmd.Add.IsEmpty && cmd.Remove.IsEmpty)
-        {
-            // ListTagsForDeliveryStream: nothing to journal.
-            Sender.Tell(new DeliveryStreamTags(m.Tags));
-            return;
-        }
-        var tags = m.Tags.SetItems(cmd.Add).RemoveRange(cmd.Remove);
-        if (tags.Count > FirehoseLimits.MaxTagsPerDeliveryStream)
-            throw new LimitExceededException(
-                $"Firehose {_name} would have {tags.Count} tags; at most {FirehoseLimits.MaxTagsPerDeliveryStream} are allowed.");
-        PersistMetadata(m with { Tags = tags }, () => Sender.Tell(new DeliveryStreamTags(tags)));
-    }
-
-    private void OnSetEncryption(SetDeliveryStreamEncryption cmd)
-    {
-        RequireExists();
-        var m = _meta!;
-        if (m.Type == DeliveryStreamType.KinesisStreamAsSource && cmd.Encryption.Enabled)
-            throw new InvalidArgumentException(
-                $"Firehose {_name} reads a Kinesis stream: server-side encryption is the source stream's (StartStreamEncryption), not the delivery stream's.");
-        PersistMetadata(m with { Encryption = cmd.Encryption, UpdatedAtMs = cmd.AtMs }, () => Sender.Tell(new DeliveryStreamAck(_name)));
-    }
-
-    private void PersistMetadata(DeliveryStreamMetadata metadata, Action then)
-    {
-        _persistsInFlight++;
-        Persist(new DeliveryStreamChanged(metadata), e =>
-        {
-            _persistsInFlight--;
-            ApplyChanged(e.Metadata);
-            _eventsSinceSnapshot++;
-            then();
-            MaybeSnapshot();
-        });
-    }
-
-    // ---------------- puts ----------------
-
-    private void OnPut(PutFirehoseRecords cmd)
-    {
-        RequireExists();
-        if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
-            throw new InvalidArgumentException($"Firehose {_name} reads a Kinesis stream; PutRecord and PutRecordBatch are not allowed on it.");
-        var room = _runtime.Settings.MaxBacklogBytes - _backlogBytes - _pendingBytes;
-        var accepted = 0;
-        long bytes = 0;
-        foreach (var record in cmd.Records)
-        {
-            if (bytes + record.Length > room) break;
-            bytes += record.Length;
-            accepted++;
-        }
-        if (accepted == 0)
-        {
-            Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, _meta.Encryption.Enabled));
-            return;
-        }
-        _pending.Add(new PendingPut(Sender, cmd.Records, accepted, bytes));
-        _pendingBytes += bytes;
-        if (!_writing) Flush();
-    }
-
-    private void Flush()
-    {
-        var settings = _runtime.Settings;
-        var take = 0;
-        var count = 0;
-        long bytes = 0;
-        while (take < _pending.Count)
-        {
-            var next = _pending[take];
-            if (take > 0 && (count + next.Accepted > settings.MaxEventRecords || bytes + next.Bytes > settings.MaxEventBytes)) break;
-            count += next.Accepted;
-            bytes += next.Bytes;
-            take++;
-        }
-        var batch = _pending.GetRange(0, take);
-        _pending.RemoveRange(0, take);
-        var records = new byte[count][];
-        var offset = 0;
-        foreach (var p in batch)
-        {
-            Array.Copy(p.Records, 0, records, offset, p.Accepted);
-            offset += p.Accepted;
-        }
-        var eventNo = LastSequenceNr + 1;
-        var encrypted = _meta!.Encryption.Enabled;
-        _writing = true;
-        _persistsInFlight++;
-        PersistAsync(new FirehoseRecordsAccepted(_runtime.NowMs, records), e =>
-        {
-            _persistsInFlight--;
-            _pendingBytes -= bytes;
-            ApplyAccepted(e);
-            _eventsSinceSnapshot++;
-            var first = 0;
-            foreach (var p in batch)
-            {
-                p.ReplyTo.Tell(new PutFirehoseRecordsResult(eventNo, first, p.Accepted, encrypted));
-                first += p.Accepted;
-            }
-            _writing = false;
-            Seal(intervalElapsed: false);
-            if (_pending.Count > 0) Flush();
-            MaybeSnapshot();
-        });
-    }
-
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
-    {
-        FailPendingPuts(cause);
-        base.OnPersistFailure(cause, @event, sequenceNr);
-    }
-
-    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
-    {
-        FailPendingPuts(cause);
-        _writing = false;
-        _persistsInFlight = Math.Max(0, _persistsInFlight - 1);
-        base.OnPersistRejected(cause, @event, sequenceNr);
-    }
-
-    private void FailPendingPuts(Exception cause)
-    {
-        var error = new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed: {cause.Message}");
-        foreach (var p in _pending) p.ReplyTo.Tell(error);
-        _pending.Clear();
-        _pendingBytes = 0;
-    }
-
-    // ---------------- buffering and delivery ----------------
-
-    /// <summary>
-    /// Closes buffers: while the open records reach the size hint, and all of them when the interval elapsed (or
-    /// is 0). The size is capped at half the backlog, so a full backlog always has a buffer on its way out.
-    /// </summary>
-    private void Seal(bool intervalElapsed)
-    {
-        if (!Exists || _plan is null) return;
-        var hints = _meta!.Destination.EffectiveBufferingHints;
-        var sizeLimit = Math.Min((long)hints.SizeInMBs * 1024 * 1024, _runtime.Settings.MaxBacklogBytes / 2);
-        // With dynamic partitioning the hints apply per partition: intake buffers close as soon as records are durable.
-        var all = intervalElapsed || hints.IntervalInSeconds == 0 || _plan.Partitioning is not null;
-        var closed = new List<DeliveryBufferSealed>();
-        while (_records.Count > _sealedRecords && (all || _unsealedBytes >= sizeLimit))
-        {
-            var count = 0;
-            long bytes = 0;
-            for (var i = _sealedRecords; i < _records.Count; i++)
-            {
-                var length = _records[i].Data.Length;
-                if (count > 0 && bytes + length > sizeLimit) break;
-                bytes += length;
-                count++;
-            }
-            var e = new DeliveryBufferSealed(Guid.NewGuid(), count, _runtime.NowMs);
-            ApplySealed(e);
-            closed.Add(e);
-        }
-        if (closed.Count > 0)
-        {
-            _persistsInFlight += closed.Count;
-            PersistAllAsync(closed, _ =>
-            {
-                _persistsInFlight--;
-                _durableSealed++;
-                _eventsSinceSnapshot++;
-                Dispatch();
-                MaybeSnapshot();
-            });
-        }
-        if (_records.Count > _sealedRecords)
-        {
-            if (!_sealTimerRunning)
-            {
-                _sealTimerRunning = true;
-                Timers.StartSingleTimer(SealTimerKey, SealTick.Instance, TimeSpan.FromSeconds(hints.IntervalInSeconds));
-            }
-        }
-        else if (_sealTimerRunning)
-        {
-            _sealTimerRunning = false;
-            Timers.Cancel(SealTimerKey);
-        }
-    }
-
-    /// <summary>
-    /// Hands journaled buffers to the graph, at most <c>buffers-in-flight</c> at a time: partition buffers first (they
-    /// hold older records; one slot stays for intake buffers), then intake buffers in order.
-    /// </summary>
-    private void Dispatch()
-    {
-        if (_queue is null || _plan is null) return;
-        var limit = _runtime.Settings.BuffersInFlight;
-        var partitionLimit = limit > 1 && _dispatched < _durableSealed ? limit - 1 : limit;
-        foreach (var pending in _partitionQueue)
-        {
-            if (_dispatched + _partitionsInFlight >= partitionLimit) break;
-            if (!pending.Durable || pending.Dispatched || pending.Completing) continue;
-            var partition = _partitions[pending.Partition];
-            var offsetInPartition = 0;
-            var index = 0;
-            while (partition.Sealed[index].BufferId != pending.Id) offsetInPartition += partition.Sealed[index++].RecordCount;
-            var records = partition.Records.GetRange(offsetInPartition, partition.Sealed[index].RecordCount).ToArray();
-            pending.Dispatched = true;
-            _partitionsInFlight++;
-            Offer(new DeliveryBuffer(pending.Id, _plan, records) { Partition = partition.Overflow ? null : partition.Keys, Overflow = partition.Overflow });
-        }
-        var offset = 0;
-        for (var i = 0; i < _dispatched; i++) offset += _sealed[i].RecordCount;
-        while (_dispatched < _durableSealed && _dispatched + _partitionsInFlight < limit)
-        {
-            var sealedBuffer = _sealed[_dispatched];
-            var records = _records.GetRange(offset, sealedBuffer.RecordCount).ToArray();
-            offset += sealedBuffer.RecordCount;
-            _dispatched++;
-            Offer(new DeliveryBuffer(sealedBuffer.BufferId, _plan, records));
-        }
-    }
-
-    private void Offer(DeliveryBuffer buffer)
-    {
-        var generation = _graphGeneration;
-        var self = Self;
-        _queue!.OfferAsync(buffer).ContinueWith(t =>
-        {
-            if (t.IsFaulted || t.Result is not QueueOfferResult.Enqueued)
-                self.Tell(new DeliveryGraphStopped(generation, t.Exception?.GetBaseException() ?? new InvalidOperationException($"Offer answered {t.Result}")));
-        }, TaskScheduler.Default);
-    }
-
-    private void OnOutcome(DeliveryOutcome outcome)
-    {
-        // Only buffers handed to the current graph count; anything else is a late answer from a replaced graph.
-        var index = _sealed.FindIndex(0, _dispatched, b => b.BufferId == outcome.BufferId);
-        if (index < 0)
-        {
-            OnPartitionOutcome(outcome);
-            return;
-        }
-        if (!_finished.TryAdd(outcome.BufferId, outcome)) return;
-        if (outcome.Failed > 0)
-            _log.Warning("Firehose {0}: buffer {1} delivered {2} records, {3} went to the error output", _name, outcome.BufferId, outcome.Delivered, outcome.Failed);
-        var done = new List<object>();
-        while (_completing < _sealed.Count && _finished.TryGetValue(_sealed[_completing].BufferId, out var finished))
-        {
-            done.Add(finished.Partitioned is { } groups
-                ? Partitioned(finished.BufferId, groups)
-                : new DeliveryBufferCompleted(_sealed[_completing].BufferId));
-            _completing++;
-        }
-        if (done.Count == 0) return;
-        _persistsInFlight += done.Count;
-        PersistAllAsync(done, e =>
-        {
-            _persistsInFlight--;
-            _completing--;
-            if (e is DeliveryRecordsPartitioned partitioned)
-            {
-                _finished.Remove(partitioned.SourceBufferId);
-                ApplyPartitioned(partitioned);
-                SealPartitions();
-            }
-            else
-            {
-                var completed = (DeliveryBufferCompleted)e;
-                _finished.Remove(completed.BufferId);
-                ApplyCompleted(completed.BufferId);
-            }
-            _eventsSinceSnapshot++;
-            Dispatch();
-            MaybeSnapshot();
-        });
-    }
-
-    /// <summary>
-    /// The event of a partitioned intake buffer. Partitions beyond the active partition limit are not opened: their
-    /// records form the overflow group, which goes to the error output (as Firehose sends them to the error prefix).
-    /// </summary>
-    private DeliveryRecordsPartitioned Partitioned(Guid bufferId, IReadOnlyList<PartitionGroup> groups)
-    {
-        var max = _runtime.Settings.MaxActivePartitions;
-        var result = ImmutableArray.CreateBuilder<PartitionedRecords>(groups.Count + 1);
-        var overflow = new List<BufferedRecord>();
-        foreach (var group in groups)
-        {
-            var partition = Partitioning.Canonical(group.Keys);
-            var active = _partitions.Count - (_partitions.ContainsKey("") ? 1 : 0) + _plannedPartitions.Count;
-            if (_partitions.ContainsKey(partition) || _plannedPartitions.Contains(partition) || active < max)
-            {
-                if (!_partitions.ContainsKey(partition)) _plannedPartitions.Add(partition);
-                result.Add(new PartitionedRecords(group.Keys, false, [.. group.Records]));
-            }
-            else
-            {
-                overflow.AddRange(group.Records);
-            }
-        }
-        if (overflow.Count > 0)
-        {
-            _log.Warning("Firehose {0}: {1} records belong to partitions beyond the limit of {2} active partitions; they go to the error output",
-                _name, overflow.Count, max);
-            result.Add(new PartitionedRecords(ImmutableSortedDictionary<string, string>.Empty, true, [.. overflow]));
-        }
-        return new DeliveryRecordsPartitioned(bufferId, _runtime.NowMs, result.ToImmutable());
-    }
-
-    private void OnPartitionOutcome(DeliveryOutcome outcome)
-    {
-        if (!_partitionBuffers.TryGetValue(outcome.BufferId, out var pending) || !pending.Dispatched || pending.Completing) return;
-        pending.Completing = true;
-        _partitionsInFlight--;
-        if (outcome.Failed > 0)
-            _log.Warning("Firehose {0}: partition buffer {1} delivered {2} records, {3} went to the error output", _name, outcome.BufferId, outcome.Delivered, outcome.Failed);
-        _persistsInFlight++;
-        PersistAsync(new DeliveryBufferCompleted(outcome.BufferId), e =>
-        {
-            _persistsInFlight--;
-            ApplyCompleted(e.BufferId);
-            _eventsSinceSnapshot++;
-            Dispatch();
-            MaybeSnapshot();
-        });
-    }
-
-    /// <summary>
-    /// Closes partition buffers: per partition, while its open records reach the size hint, and all of them once
-    /// they waited the interval hint (at once for the overflow, and for every partition when the open records hold
-    /// half the backlog). One timer wakes the entity at the next deadline.
-    /// </summary>
-    private void SealPartitions()
-    {
-        if (!Exists || _plan?.Partitioning is null || _partitions.Count == 0) return;
-        var hints = _meta!.Destination.EffectiveBufferingHints;
-        var sizeLimit = Math.Min((long)hints.SizeInMBs * 1024 * 1024, _runtime.Settings.MaxBacklogBytes / 2);
-        var interval = (long)hints.IntervalInSeconds * 1000;
-        var now = MonotonicMs;
-        var closed = new List<PartitionBufferSealed>();
-        void Close(string key, PartitionState partition, bool all)
-        {
-            while (partition.Records.Count > partition.SealedRecords && (all || partition.UnsealedBytes >= sizeLimit))
-            {
-                var count = 0;
-                long bytes = 0;
-                for (var i = partition.SealedRecords; i < partition.Records.Count; i++)
-                {
-                    var length = partition.Records[i].Data.Length;
-                    if (count > 0 && bytes + length > sizeLimit) break;
-                    bytes += length;
-                    count++;
-                }
-                var e = new PartitionBufferSealed(Guid.NewGuid(), key, count, _runtime.NowMs);
-                ApplyPartitionSealed(e, durable: false);
-                closed.Add(e);
-            }
-        }
-
-        long open = 0;
-        foreach (var (key, partition) in _partitions)
-        {
-            if (partition.Records.Count == partition.SealedRecords) continue;
-            Close(key, partition, partition.Overflow || now - partition.OpenedAtTick >= interval);
-            open += partition.UnsealedBytes;
-        }
-        // Many small partitions waiting for their interval could fill the backlog and refuse every put until then: once
-        // the records still open hold half the backlog, every partition closes what it has.
-        if (open >= _runtime.Settings.MaxBacklogBytes / 2)
-        {
-            foreach (var (key, partition) in _partitions) Close(key, partition, all: true);
-        }
-        long? next = null;
-        foreach (var partition in _partitions.Values)
-        {
-            if (partition.Records.Count == partition.SealedRecords) continue;
-            var due = partition.OpenedAtTick + interval;
-            next = next is null ? due : Math.Min(next.Value, due);
-        }
-        if (closed.Count > 0)
-        {
-            _persistsInFlight += closed.Count;
-            PersistAllAsync(closed, e =>
-            {
-                _persistsInFlight--;
-                if (_partitionBuffers.TryGetValue(e.BufferId, out var pending)) pending.Durable = true;
-                _eventsSinceSnapshot++;
-                Dispatch();
-                MaybeSnapshot();
-            });
-        }
-        if (next is { } at)
-        {
-            Timers.StartSingleTimer(PartitionSealTimerKey, PartitionSealTick.Instance, TimeSpan.FromMilliseconds(Math.Max(1, at - now)));
-            _partitionTimerRunning = true;
-        }
-        else if (_partitionTimerRunning)
-        {
-            _partitionTimerRunning = false;
-            Timers.Cancel(PartitionSealTimerKey);
-        }
-    }
-
-    private void StartGraph()
-    {
-        StopGraph();
-        _materializer ??= Context.Materializer(namePrefix: "firehose");
-        _graphCancel = new CancellationTokenSource();
-        _graphGeneration++;
-        if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
-        {
-            if (_plan is null) return;
-            _sourceGraph = KinesisSourceGraph.Run(Context.System, Self, _graphGeneration, _plan, _meta, _checkpoints, _runtime, _log, _materializer,
-                _graphCancel.Token);
-            return;
-        }
-        // Every buffer not yet journaled done goes to the new graph again (those being journaled done stay done).
-        _dispatched = _completing;
-        foreach (var pending in _partitionQueue)
-        {
-            if (!pending.Completing) pending.Dispatched = false;
-        }
-        _partitionsInFlight = 0;
-        _queue = DeliveryGraph.Run(Self, _graphGeneration, _runtime, _log, _materializer, _graphCancel.Token);
-    }
-
-    private void StopGraph()
-    {
-        _graphCancel?.Cancel();
-        _graphCancel?.Dispose();
-        _graphCancel = null;
-        _queue?.Complete();
-        _queue = null;
-        _sourceGraph?.Shutdown();
-        _sourceGraph = null;
-    }
-
-    private void OnGraphStopped(DeliveryGraphStopped stopped)
-    {
-        if (stopped.Generation != _graphGeneration || !Exists) return;
-        _log.Error(stopped.Cause, "The delivery graph of Firehose {0} stopped; restarting it", _name);
-        _queue = null;
-        _sourceGraph = null;
-        Timers.StartSingleTimer(RestartGraphKey, RestartGraph.Instance, _runtime.Settings.RetryBaseDelay);
-    }
-
-    protected override void PostStop()
-    {
-        Timers.CancelAll();
-        StopGraph();
-        if (_counters is not null) _runtime.ReleaseCounters(_counters, deleted: false);
-        base.PostStop();
-    }
-
-    // ---------------- deletion ----------------
-
-    private void OnDelete()
-    {
-        RequireExists();
-        _persistsInFlight++;
-        Persist(new DeliveryStreamDeleted(_runtime.NowMs), _ =>
-        {
-            _persistsInFlight--;
-            ApplyDeleted();
-            _deleteRequester = Sender;
-            DeleteEverything();
-        });
-    }
-
-    private void DeleteEverything()
-    {
-        StopGraph();
-        Timers.CancelAll();
-        _sealTimerRunning = false;
-        FailPendingPuts(new InvalidOperationException("the delivery stream was deleted"));
-        _deletionSteps = 2;
-        DeleteMessages(LastSequenceNr);
-        DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
-    }
-
-    private void DeletionStepDone()
-    {
-        if (--_deletionSteps > 0) return;
-        _deleteRequester?.Tell(new DeliveryStreamAck(_name));
-        _deleteRequester = null;
-        // Gone from the journal: the next message starts a fresh, empty entity.
-        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
-    }
-
-    private void DeletionFailed(Exception cause)
-    {
-        _deleteRequester?.Tell(new ErrorReply(InternalFailureException.Code, $"Deleting the data of Firehose {_name} failed: {cause.Message}"));
-        _deleteRequester = null;
-    }
-
-    // ---------------- state ----------------
-
     private void ApplyChanged(DeliveryStreamMetadata metadata)
     {
         _meta = metadata;
@@ -851,11 +292,8 @@ internal sealed class DeliveryStreamActor : PersistentActor
     {
         _deleted = true;
         _plan = null;
-        _records.Clear();
-        _sealed.Clear();
-        _sealedRecords = 0;
+        _intake.Clear();
         _backlogBytes = 0;
-        _unsealedBytes = 0;
         _durableSealed = 0;
         _dispatched = 0;
         _checkpoints = _checkpoints.Clear();
@@ -872,18 +310,14 @@ internal sealed class DeliveryStreamActor : PersistentActor
     {
         foreach (var data in e.Records)
         {
-            _records.Add(new BufferedRecord(e.TimestampMs, data));
-            _backlogBytes += data.Length;
-            _unsealedBytes += data.Length;
+            _backlogBytes += _intake.Add(new BufferedRecord(e.TimestampMs, data));
         }
         PublishBacklog();
     }
 
     private void ApplySealed(DeliveryBufferSealed e)
     {
-        for (var i = _sealedRecords; i < _sealedRecords + e.RecordCount; i++) _unsealedBytes -= _records[i].Data.Length;
-        _sealed.Add(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
-        _sealedRecords += e.RecordCount;
+        _intake.Seal(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
     }
 
     private void ApplyCompleted(Guid bufferId)
@@ -893,74 +327,11 @@ internal sealed class DeliveryStreamActor : PersistentActor
             ApplyPartitionCompleted(bufferId);
             return;
         }
-        if (_sealed.Count == 0 || _sealed[0].BufferId != bufferId) return;
-        var count = _sealed[0].RecordCount;
-        for (var i = 0; i < count; i++) _backlogBytes -= _records[i].Data.Length;
-        _records.RemoveRange(0, count);
-        _sealed.RemoveAt(0);
-        _sealedRecords -= count;
+        // Intake buffers are journaled done strictly in order.
+        if (_intake.Sealed.Count == 0 || _intake.Sealed[0].BufferId != bufferId) return;
+        _backlogBytes -= _intake.Remove(bufferId);
         _durableSealed = Math.Max(0, _durableSealed - 1);
         _dispatched = Math.Max(0, _dispatched - 1);
-        PublishBacklog();
-    }
-
-    private void ApplyPartitioned(DeliveryRecordsPartitioned e)
-    {
-        ApplyCompleted(e.SourceBufferId);
-        var now = MonotonicMs;
-        foreach (var group in e.Groups)
-        {
-            var key = group.Partition;
-            _plannedPartitions.Remove(key);
-            if (!_partitions.TryGetValue(key, out var partition))
-            {
-                partition = new PartitionState(group.Keys, group.Overflow);
-                _partitions[key] = partition;
-            }
-            if (group.Records.Length > 0 && partition.Records.Count == partition.SealedRecords)
-            {
-                partition.OpenedAtMs = e.AtMs;
-                partition.OpenedAtTick = now;
-            }
-            foreach (var record in group.Records)
-            {
-                partition.Records.Add(record);
-                partition.UnsealedBytes += record.Data.Length;
-                _backlogBytes += record.Data.Length;
-            }
-        }
-        PublishBacklog();
-    }
-
-    private void ApplyPartitionSealed(PartitionBufferSealed e, bool durable)
-    {
-        if (!_partitions.TryGetValue(e.Partition, out var partition)) return;
-        for (var i = partition.SealedRecords; i < partition.SealedRecords + e.RecordCount; i++) partition.UnsealedBytes -= partition.Records[i].Data.Length;
-        partition.Sealed.Add(new SealedBuffer(e.BufferId, e.RecordCount, e.SealedAtMs));
-        partition.SealedRecords += e.RecordCount;
-        var pending = new PartitionBufferRef(e.BufferId, e.Partition, durable);
-        _partitionQueue.Add(pending);
-        _partitionBuffers[e.BufferId] = pending;
-    }
-
-    private void ApplyPartitionCompleted(Guid bufferId)
-    {
-        var pending = _partitionBuffers[bufferId];
-        _partitionBuffers.Remove(bufferId);
-        _partitionQueue.Remove(pending);
-        if (pending.Dispatched && !pending.Completing) _partitionsInFlight--;
-        if (!_partitions.TryGetValue(pending.Partition, out var partition)) return;
-        var offset = 0;
-        var index = 0;
-        while (index < partition.Sealed.Count && partition.Sealed[index].BufferId != bufferId) offset += partition.Sealed[index++].RecordCount;
-        if (index == partition.Sealed.Count) return;
-        var count = partition.Sealed[index].RecordCount;
-        for (var i = offset; i < offset + count; i++) _backlogBytes -= partition.Records[i].Data.Length;
-        partition.Records.RemoveRange(offset, count);
-        partition.Sealed.RemoveAt(index);
-        partition.SealedRecords -= count;
-        // A partition with nothing left is no longer active.
-        if (partition.Records.Count == 0) _partitions.Remove(pending.Partition);
         PublishBacklog();
     }
 
@@ -968,15 +339,8 @@ internal sealed class DeliveryStreamActor : PersistentActor
     {
         if (s.Metadata is not null) ApplyChanged(s.Metadata);
         _deleted = s.Deleted;
-        _records.Clear();
-        _records.AddRange(s.Records);
-        _sealed.Clear();
-        _sealed.AddRange(s.Sealed);
-        _sealedRecords = s.Sealed.Sum(b => b.RecordCount);
-        _durableSealed = _sealed.Count;
-        _backlogBytes = _records.Sum(r => (long)r.Data.Length);
-        _unsealedBytes = 0;
-        for (var i = _sealedRecords; i < _records.Count; i++) _unsealedBytes += _records[i].Data.Length;
+        _backlogBytes = _intake.Restore(s.Records, s.Sealed);
+        _durableSealed = _intake.Sealed.Count;
         _checkpoints = s.Checkpoints;
         _partitions.Clear();
         _partitionQueue.Clear();
@@ -986,11 +350,7 @@ internal sealed class DeliveryStreamActor : PersistentActor
         foreach (var p in s.Partitions)
         {
             var partition = new PartitionState(p.Keys, p.Overflow) { OpenedAtMs = p.OpenedAtMs, OpenedAtTick = now };
-            partition.Records.AddRange(p.Records);
-            partition.Sealed.AddRange(p.Sealed);
-            partition.SealedRecords = p.Sealed.Sum(b => b.RecordCount);
-            for (var i = partition.SealedRecords; i < partition.Records.Count; i++) partition.UnsealedBytes += partition.Records[i].Data.Length;
-            _backlogBytes += p.Records.Sum(r => (long)r.Data.Length);
+            _backlogBytes += partition.Buffers.Restore(p.Records, p.Sealed);
             var key = p.Overflow ? "" : Partitioning.Canonical(p.Keys);
             _partitions[key] = partition;
             foreach (var b in p.Sealed)
@@ -1013,12 +373,13 @@ internal sealed class DeliveryStreamActor : PersistentActor
             _counters.SetBacklog(null);
             return;
         }
-        long records = _records.Count;
-        long? oldest = _records.Count > 0 ? _records[0].ArrivalMs : null;
+        long records = _intake.Records.Count;
+        long? oldest = _intake.Records.Count > 0 ? _intake.Records[0].ArrivalMs : null;
         foreach (var partition in _partitions.Values)
         {
-            records += partition.Records.Count;
-            if (partition.Records.Count > 0 && (oldest is null || partition.Records[0].ArrivalMs < oldest)) oldest = partition.Records[0].ArrivalMs;
+            var waiting = partition.Buffers.Records;
+            records += waiting.Count;
+            if (waiting.Count > 0 && (oldest is null || waiting[0].ArrivalMs < oldest)) oldest = waiting[0].ArrivalMs;
         }
         _counters.SetBacklog(new DeliveryBacklog(records, _backlogBytes, oldest));
     }
@@ -1026,12 +387,12 @@ internal sealed class DeliveryStreamActor : PersistentActor
     /// <summary>Snapshots when due and nothing is being persisted, so the snapshot holds exactly the journaled state.</summary>
     private void MaybeSnapshot()
     {
-        if (_persistsInFlight > 0 || _writing || _deleted || _eventsSinceSnapshot < _runtime.Settings.SnapshotEveryEvents) return;
+        if (_persistsInFlight > 0 || _pending.Writing || _deleted || _eventsSinceSnapshot < _runtime.Settings.SnapshotEveryEvents) return;
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(new DeliveryStreamSnapshot(_meta, _deleted, _records.ToImmutableArray(), _sealed.ToImmutableArray(), _checkpoints)
+        SaveSnapshot(new DeliveryStreamSnapshot(_meta, _deleted, _intake.RecordsSnapshot(), _intake.SealedSnapshot(), _checkpoints)
         {
             Partitions = _partitions.Values
-                .Select(p => new PartitionSnapshot(p.Keys, p.Overflow, p.Records.ToImmutableArray(), p.Sealed.ToImmutableArray(), p.OpenedAtMs))
+                .Select(p => new PartitionSnapshot(p.Keys, p.Overflow, p.Buffers.RecordsSnapshot(), p.Buffers.SealedSnapshot(), p.OpenedAtMs))
                 .ToImmutableArray(),
         });
     }

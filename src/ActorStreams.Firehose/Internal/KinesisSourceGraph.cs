@@ -51,7 +51,7 @@ internal static class KinesisSourceGraph
         ImmutableSortedDictionary<string, string> legacyCheckpoints, FirehoseRuntime runtime, ILoggingAdapter log, IMaterializer materializer,
         CancellationToken cancellationToken)
     {
-        var client = ActorStreamsExtension.Get(system).Client;
+        var streams = ActorStreamsExtension.Get(system);
         var streamName = StreamNameOfArn(metadata.Source!.KinesisStreamArn);
         var application = ApplicationName(metadata.Name, metadata.CreatedAtMs);
         // A delivery stream always reads what its source stream retains, whatever the application default says.
@@ -63,7 +63,7 @@ internal static class KinesisSourceGraph
         var interval = hints.IntervalInSeconds == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(hints.IntervalInSeconds);
         var handle = new Handle();
 
-        var (killSwitch, done) = Source.FromTask(MigrateAsync(client, streamName, application, metadata.CreatedAtMs, legacyCheckpoints, log, cancellationToken))
+        var (killSwitch, done) = Source.FromTask(MigrateAsync(streams, streamName, application, metadata.CreatedAtMs, legacyCheckpoints, log, cancellationToken))
             .ConcatMany(_ => KinesisSource.Committable(system, streamName, application, members).MapMaterializedValue(control =>
             {
                 handle.Attach(control);
@@ -106,11 +106,11 @@ internal static class KinesisSourceGraph
     /// the records the earlier reader missed in shards created by resharding after it started. Checkpoints only move
     /// forward, so running this again on every start changes nothing once the application has gone further.
     /// </summary>
-    internal static async Task<NotUsed> MigrateAsync(ActorStreamsClient client, string streamName, string application, long createdAtMs,
+    internal static async Task<NotUsed> MigrateAsync(ActorStreamsExtension streams, string streamName, string application, long createdAtMs,
         ImmutableSortedDictionary<string, string> legacyCheckpoints, ILoggingAdapter log, CancellationToken cancellationToken)
     {
         if (legacyCheckpoints.IsEmpty) return NotUsed.Instance;
-        var entry = await client.GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        var entry = await streams.Router.GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
         var updates = ImmutableArray.CreateBuilder<CheckpointUpdate>();
         var checkpointed = new HashSet<int>();
         foreach (var (shardId, sequenceNumber) in legacyCheckpoints)
@@ -132,7 +132,7 @@ internal static class KinesisSourceGraph
         }
         if (updates.Count == 0) return NotUsed.Instance;
         var entityId = ConsumerApplicationEntity.EntityId(entry.Name, entry.Epoch, application);
-        await client.CommitCheckpointsAsync(new CommitCheckpoints(entityId, MigrationMemberId, updates.ToImmutable()), cancellationToken).ConfigureAwait(false);
+        await streams.ConsumerApplications.CommitCheckpointsAsync(new CommitCheckpoints(entityId, MigrationMemberId, updates.ToImmutable()), cancellationToken).ConfigureAwait(false);
         return NotUsed.Instance;
     }
 

@@ -21,7 +21,7 @@ internal sealed class ConsumerApplicationMember
     // Shards one member reads at the same time; a finished or revoked shard makes room.
     private const int MaxShardsReadAtOnce = 10_000;
 
-    private readonly ActorStreamsClient _client;
+    private readonly ActorStreamsExtension _streams;
     private readonly string _streamName;
     private string _entityId = "";
     private long _epoch;
@@ -36,15 +36,15 @@ internal sealed class ConsumerApplicationMember
     private readonly Dictionary<int, ShardRun> _runs = new();
     private readonly SemaphoreSlim _heartbeatGate = new(1, 1);
 
-    private ConsumerApplicationMember(ActorStreamsClient client, string streamName, string applicationName, ConsumerApplicationSettings settings,
+    private ConsumerApplicationMember(ActorStreamsExtension streams, string streamName, string applicationName, ConsumerApplicationSettings settings,
         ISourceQueueWithComplete<ShardRun> ready)
     {
-        _client = client;
+        _streams = streams;
         _streamName = streamName;
         ApplicationName = applicationName;
         _settings = settings;
         _ready = ready;
-        _log = Logging.GetLogger(client.System, typeof(ConsumerApplicationMember));
+        _log = Logging.GetLogger(streams.System, typeof(ConsumerApplicationMember));
     }
 
     public string ApplicationName { get; }
@@ -54,13 +54,13 @@ internal sealed class ConsumerApplicationMember
     /// renewal loop runs while the stream does. The materialized member is told by <see cref="Leave"/> that the
     /// source was stopped on purpose.
     /// </summary>
-    public static Source<CommittableRecord, ConsumerApplicationMember> Source(ActorStreamsClient client, string streamName, string applicationName,
+    public static Source<CommittableRecord, ConsumerApplicationMember> Source(ActorStreamsExtension streams, string streamName, string applicationName,
         ConsumerApplicationSettings settings)
     {
         return Akka.Streams.Dsl.Source.Queue<ShardRun>(MaxShardsReadAtOnce, OverflowStrategy.DropNew)
-            .MapMaterializedValue(queue => new ConsumerApplicationMember(client, streamName, applicationName, settings, queue))
+            .MapMaterializedValue(queue => new ConsumerApplicationMember(streams, streamName, applicationName, settings, queue))
             // MergeMany wants the shard sources to materialize the outer type; their values are dropped anyway.
-            .MergeMany(MaxShardsReadAtOnce, run => run.Pages(client, streamName).MapMaterializedValue(_ => run.Member))
+            .MergeMany(MaxShardsReadAtOnce, run => run.Pages(streams, streamName).MapMaterializedValue(_ => run.Member))
             // Downstream of the merge: the end of a shard is seen after every one of its records was emitted.
             .SelectAsync(1, item => item.Item1.Member.OnPageAsync(item))
             .SelectMany(records => records)
@@ -93,7 +93,7 @@ internal sealed class ConsumerApplicationMember
     {
         try
         {
-            await _client.HeartbeatAsync(new ConsumerHeartbeat(_entityId, _memberId, [], (long)_settings.LeaseDuration.TotalMilliseconds,
+            await _streams.ConsumerApplications.HeartbeatAsync(new ConsumerHeartbeat(_entityId, _memberId, [], (long)_settings.LeaseDuration.TotalMilliseconds,
                 false, Leaving: true), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -108,7 +108,7 @@ internal sealed class ConsumerApplicationMember
     {
         try
         {
-            var entry = await _client.GetEntryAsync(_streamName, _stopping.Token).ConfigureAwait(false);
+            var entry = await _streams.Router.GetEntryAsync(_streamName, _stopping.Token).ConfigureAwait(false);
             _epoch = entry.Epoch;
             _entityId = ConsumerApplicationEntity.EntityId(entry.Name, entry.Epoch, ApplicationName);
         }
@@ -141,7 +141,7 @@ internal sealed class ConsumerApplicationMember
             try
             {
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                var delay = Task.Delay(_settings.RenewInterval, _client.Clock, wake.Token);
+                var delay = Task.Delay(_settings.RenewInterval, _streams.Clock, wake.Token);
                 var kick = _kick.Reader.ReadAsync(wake.Token).AsTask();
                 await Task.WhenAny(delay, kick).ConfigureAwait(false);
                 wake.Cancel();
@@ -163,7 +163,7 @@ internal sealed class ConsumerApplicationMember
         {
             ImmutableArray<int> held;
             lock (_lock) held = _runs.Keys.Order().ToImmutableArray();
-            var assignment = await _client.HeartbeatAsync(new ConsumerHeartbeat(_entityId, _memberId, held,
+            var assignment = await _streams.ConsumerApplications.HeartbeatAsync(new ConsumerHeartbeat(_entityId, _memberId, held,
                 (long)_settings.LeaseDuration.TotalMilliseconds, _settings.InitialPosition == ShardIteratorType.Latest, Leaving: false),
                 _stopping.Token).ConfigureAwait(false);
             lock (_lock)
@@ -257,7 +257,7 @@ internal sealed class ConsumerApplicationMember
     private async Task SendAsync(ImmutableArray<CheckpointUpdate> updates, List<ShardRun> finished, CancellationToken cancellationToken)
     {
         if (updates.IsEmpty) return;
-        await _client.CommitCheckpointsAsync(new CommitCheckpoints(_entityId, _memberId, updates), cancellationToken).ConfigureAwait(false);
+        await _streams.ConsumerApplications.CommitCheckpointsAsync(new CommitCheckpoints(_entityId, _memberId, updates), cancellationToken).ConfigureAwait(false);
         if (finished.Count == 0) return;
         lock (_lock)
         {
@@ -306,12 +306,12 @@ internal sealed class ConsumerApplicationMember
             _killSwitch?.Shutdown();
         }
 
-        public Source<(ShardRun, KinesisSource.Page), NotUsed> Pages(ActorStreamsClient client, string streamName)
+        public Source<(ShardRun, KinesisSource.Page), NotUsed> Pages(ActorStreamsExtension streams, string streamName)
         {
             var shardId = new StreamShardId(Index);
             var entityId = StreamShardEntity.EntityId(streamName, _member._epoch, Index);
-            return Akka.Streams.Dsl.Source.FromTask(StartAsync(client, entityId))
-                .ConcatMany(start => KinesisSource.ShardPagesFrom(client, entityId, shardId, start, 0))
+            return Akka.Streams.Dsl.Source.FromTask(StartAsync(streams, entityId))
+                .ConcatMany(start => KinesisSource.ShardPagesFrom(streams, entityId, shardId, start, 0))
                 .Select(page => (this, page))
                 .ViaMaterialized(KillSwitches.Single<(ShardRun, KinesisSource.Page)>(), Keep.Right)
                 .MapMaterializedValue(killSwitch =>
@@ -325,17 +325,17 @@ internal sealed class ConsumerApplicationMember
                 });
         }
 
-        private async Task<SequenceNumber> StartAsync(ActorStreamsClient client, string entityId)
+        private async Task<SequenceNumber> StartAsync(ActorStreamsExtension streams, string entityId)
         {
-            var horizon = (await client.ResolveAsync(entityId, StartingPosition.TrimHorizon, countCall: false, CancellationToken.None).ConfigureAwait(false)).Position;
+            var horizon = (await streams.Reads.ResolveAsync(entityId, StartingPosition.TrimHorizon, countCall: false, CancellationToken.None).ConfigureAwait(false)).Position;
             SequenceNumber start;
             if (_grant.Position is { } checkpoint)
                 start = checkpoint > horizon ? checkpoint : horizon;
             else if (_grant.FromLatest)
             {
-                start = (await client.ResolveAsync(entityId, StartingPosition.Latest, countCall: false, CancellationToken.None).ConfigureAwait(false)).Position;
+                start = (await streams.Reads.ResolveAsync(entityId, StartingPosition.Latest, countCall: false, CancellationToken.None).ConfigureAwait(false)).Position;
                 // Pin LATEST as a checkpoint, so a member that takes the shard over does not skip what is written meanwhile.
-                await client.CommitCheckpointsAsync(new CommitCheckpoints(_member._entityId, _member._memberId,
+                await streams.ConsumerApplications.CommitCheckpointsAsync(new CommitCheckpoints(_member._entityId, _member._memberId,
                     [new CheckpointUpdate(Index, start, false)]), CancellationToken.None).ConfigureAwait(false);
             }
             else start = horizon;

@@ -19,8 +19,8 @@ public static class KinesisSink
     {
         ArgumentNullException.ThrowIfNull(system);
         Validate.StreamName(streamName);
-        var client = ActorStreamsExtension.Get(system).Client;
-        var settings = client.Settings;
+        var streams = ActorStreamsExtension.Get(system);
+        var settings = streams.Settings;
         var maxRecords = Math.Min(settings.SinkMaxBatchRecords, settings.StreamShard.MaxEventRecords);
         var maxBytes = settings.SinkMaxBatchBytes;
         // Every record weighs at least maxBytes / maxRecords, so a batch holds at most maxRecords records.
@@ -35,7 +35,7 @@ public static class KinesisSink
                 return new SinkRecord(new StoredRecord(entry.PartitionKey, entry.Data), hashKey, size);
             })
             .BatchWeighted(maxBytes, r => Math.Max(r.Size, minWeight), r => new SinkBatch().Add(r), (batch, r) => batch.Add(r))
-            .SelectAsync(settings.SinkParallelism, new SinkWriter(client, streamName).WriteAsync)
+            .SelectAsync(settings.SinkParallelism, new SinkWriter(streams, streamName).WriteAsync)
             .ToMaterialized(Sink.Ignore<Done>(), Keep.Right);
     }
 }

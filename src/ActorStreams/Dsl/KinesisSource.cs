@@ -25,9 +25,9 @@ public static class KinesisSource
     {
         ArgumentNullException.ThrowIfNull(system);
         Validate.StreamName(streamName);
-        var client = ActorStreamsExtension.Get(system).Client;
-        return WithControl(Source.FromTask(client.GetEntryAsync(streamName, CancellationToken.None))
-            .ConcatMany(entry => ShardPages(client, entry.Name, entry.Epoch, shardId, start))
+        var streams = ActorStreamsExtension.Get(system);
+        return WithControl(Source.FromTask(streams.Router.GetEntryAsync(streamName, CancellationToken.None))
+            .ConcatMany(entry => ShardPages(streams, entry.Name, entry.Epoch, shardId, start))
             .SelectMany(page => page.Records));
     }
 
@@ -43,11 +43,11 @@ public static class KinesisSource
     {
         ArgumentNullException.ThrowIfNull(system);
         Validate.StreamName(streamName);
-        var client = ActorStreamsExtension.Get(system).Client;
+        var streams = ActorStreamsExtension.Get(system);
         // Pages cross the ConcatMany boundary and are flattened after it: an element of an inner source reaches the
         // outer one through a sub-sink callback, which per record cost more than the rest of the record's way.
-        return WithControl(Source.FromTask(client.GetEntryAsync(streamName, CancellationToken.None))
-            .ConcatMany(entry => StreamPages(client, entry, start))
+        return WithControl(Source.FromTask(streams.Router.GetEntryAsync(streamName, CancellationToken.None))
+            .ConcatMany(entry => StreamPages(streams, entry, start))
             .SelectMany(records => records));
     }
 
@@ -63,8 +63,8 @@ public static class KinesisSource
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentException.ThrowIfNullOrEmpty(consumerArn);
-        var client = ActorStreamsExtension.Get(system).Client;
-        return WithControl(Source.FromGraph(new ShardSubscriptionStage(client, consumerArn, shardId.ToString(), start))
+        var streams = ActorStreamsExtension.Get(system);
+        return WithControl(Source.FromGraph(new ShardSubscriptionStage(streams, consumerArn, shardId.ToString(), start))
             .MapMaterializedValue(_ => NotUsed.Instance));
     }
 
@@ -96,21 +96,21 @@ public static class KinesisSource
         Validate.StreamName(streamName);
         Validate.ConsumerName(applicationName, "ApplicationName");
         var memberSettings = settings ?? ConsumerApplicationSettings.Create(system);
-        var client = ActorStreamsExtension.Get(system).Client;
-        return ConsumerApplicationMember.Source(client, streamName, applicationName, memberSettings)
+        var streams = ActorStreamsExtension.Get(system);
+        return ConsumerApplicationMember.Source(streams, streamName, applicationName, memberSettings)
             .SelectError(e => e is AggregateException a && a.Flatten().InnerExceptions is [var single] ? single : e)
             .ViaMaterialized(KillSwitches.Single<CommittableRecord>(), Keep.Both)
             .WatchTermination((mat, completion) => (ISourceControl)new SourceControl(mat.Item2, completion, mat.Item1.Leave));
     }
 
     /// <summary>The record pages of a whole stream, in the order <see cref="Stream"/> gives its records.</summary>
-    private static Source<IReadOnlyList<StreamRecord>, NotUsed> StreamPages(ActorStreamsClient client, StreamEntry entry, StartingPosition start)
+    private static Source<IReadOnlyList<StreamRecord>, NotUsed> StreamPages(ActorStreamsExtension streams, StreamEntry entry, StartingPosition start)
     {
-        var lineage = new ShardLineage(client, entry, start);
+        var lineage = new ShardLineage(streams, entry, start);
         var ready = Channel.CreateUnbounded<(StreamShardId Shard, StartingPosition Start)>();
         foreach (var first in lineage.Initial()) ready.Writer.TryWrite(first);
         return ChannelSource.FromReader(ready.Reader)
-            .MergeMany(MaxShardsReadAtOnce, next => ShardPages(client, entry.Name, entry.Epoch, next.Shard, next.Start))
+            .MergeMany(MaxShardsReadAtOnce, next => ShardPages(streams, entry.Name, entry.Epoch, next.Shard, next.Start))
             // Children are started here, downstream of the merge: every record of the parent has passed by then.
             .SelectAsync(1, async page =>
             {
@@ -127,11 +127,11 @@ public static class KinesisSource
     internal sealed record Page(StreamShardId Shard, IReadOnlyList<StreamRecord> Records, IReadOnlyList<ChildShard>? ChildShards);
 
     /// <summary>The pages of one shard; the last one carries the children when the shard is closed, and the source then completes.</summary>
-    private static Source<Page, NotUsed> ShardPages(ActorStreamsClient client, string streamName, long epoch, StreamShardId shardId, StartingPosition start)
+    private static Source<Page, NotUsed> ShardPages(ActorStreamsExtension streams, string streamName, long epoch, StreamShardId shardId, StartingPosition start)
     {
         var entityId = StreamShardEntity.EntityId(streamName, epoch, shardId.Index);
-        return Source.FromTask(client.ResolveAsync(entityId, start, countCall: false, CancellationToken.None))
-            .ConcatMany(resolved => ShardPagesFrom(client, entityId, shardId, resolved.Position, resolved.MinTimestampMs));
+        return Source.FromTask(streams.Reads.ResolveAsync(entityId, start, countCall: false, CancellationToken.None))
+            .ConcatMany(resolved => ShardPagesFrom(streams, entityId, shardId, resolved.Position, resolved.MinTimestampMs));
     }
 
     /// <summary>
@@ -139,12 +139,12 @@ public static class KinesisSource
     /// closed shard. While a page with records goes downstream the next one is already being read (one page ahead), so a
     /// reader catching up does not pay a journal round trip per page.
     /// </summary>
-    internal static Source<Page, NotUsed> ShardPagesFrom(ActorStreamsClient client, string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs)
+    internal static Source<Page, NotUsed> ShardPagesFrom(ActorStreamsExtension streams, string entityId, StreamShardId shardId, SequenceNumber from, long minTimestampMs)
     {
-        var limit = client.Settings.SourceReadBatchRecords;
-        var wait = client.Settings.StreamShard.LongPollTimeout;
+        var limit = streams.Settings.SourceReadBatchRecords;
+        var wait = streams.Settings.StreamShard.LongPollTimeout;
         Task<ShardPage> Read(SequenceNumber position) =>
-            client.ReadAsync(entityId, shardId, position, minTimestampMs, limit, wait, CancellationToken.None);
+            streams.Reads.ReadAsync(entityId, shardId, position, minTimestampMs, limit, wait, CancellationToken.None);
         return Source.UnfoldAsync(new PageCursor(from, null, false), async cursor =>
             {
                 if (cursor.Ended) return Option<(PageCursor, Page)>.None;
@@ -154,7 +154,7 @@ public static class KinesisSource
                     var page = await reading.ConfigureAwait(false);
                     if (page.ThrottledFor is { } delay)
                     {
-                        await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(10), client.Clock).ConfigureAwait(false);
+                        await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(10), streams.Clock).ConfigureAwait(false);
                         reading = Read(cursor.Position);
                         continue;
                     }

@@ -10,7 +10,7 @@ namespace ActorStreams.Dsl;
 /// </summary>
 internal sealed class ShardLineage
 {
-    private readonly ActorStreamsClient _client;
+    private readonly ActorStreamsExtension _streams;
     private readonly string _streamName;
     private readonly StartingPosition _childStart;
     private readonly List<StreamShardId> _initial;
@@ -21,9 +21,9 @@ internal sealed class ShardLineage
     private readonly Dictionary<int, ChildShard> _waiting = new();
     private readonly StartingPosition _start;
 
-    public ShardLineage(ActorStreamsClient client, StreamEntry entry, StartingPosition start)
+    public ShardLineage(ActorStreamsExtension streams, StreamEntry entry, StartingPosition start)
     {
-        _client = client;
+        _streams = streams;
         _streamName = entry.Name;
         _start = start;
         _childStart = start.Type == ShardIteratorType.AtTimestamp ? start : StartingPosition.TrimHorizon;
@@ -54,7 +54,7 @@ internal sealed class ShardLineage
         }
         // A parent heard of for the first time: the catalog knows whether it descends from a shard being read.
         if (_waiting.Values.SelectMany(c => c.ParentShards).Any(p => !_parents.ContainsKey(p.Index)))
-            Learn(await _client.GetEntryAsync(_streamName, CancellationToken.None).ConfigureAwait(false));
+            Learn(await _streams.Router.GetEntryAsync(_streamName, CancellationToken.None).ConfigureAwait(false));
 
         var ready = new List<(StreamShardId, StartingPosition)>();
         foreach (var child in _waiting.Values.OrderBy(c => c.ShardId.Index).ToList())

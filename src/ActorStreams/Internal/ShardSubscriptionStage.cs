@@ -17,14 +17,14 @@ namespace ActorStreams.Internal;
 /// </summary>
 internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<SourceShape<SubscribeToShardEvent>, Task>
 {
-    private readonly ActorStreamsClient _client;
+    private readonly ActorStreamsExtension _streams;
     private readonly string _consumerArn;
     private readonly string _shardId;
     private readonly StartingPosition _start;
 
-    public ShardSubscriptionStage(ActorStreamsClient client, string consumerArn, string shardId, StartingPosition start)
+    public ShardSubscriptionStage(ActorStreamsExtension streams, string consumerArn, string shardId, StartingPosition start)
     {
-        _client = client;
+        _streams = streams;
         _consumerArn = consumerArn;
         _shardId = shardId;
         _start = start;
@@ -49,7 +49,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
     {
         private readonly ShardSubscriptionStage _stage;
         private readonly TaskCompletionSource _started;
-        private readonly ActorStreamsClient _client;
+        private readonly ActorStreamsExtension _streams;
         private readonly EnhancedFanOutSettings _settings;
         private readonly ThrottlingSettings _throttling;
         private readonly TimeProvider _clock;
@@ -89,10 +89,10 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         {
             _stage = stage;
             _started = started;
-            _client = stage._client;
-            _settings = _client.Settings.EnhancedFanOut;
-            _throttling = _client.Settings.Throttling;
-            _clock = _client.Clock;
+            _streams = stage._streams;
+            _settings = _streams.Settings.EnhancedFanOut;
+            _throttling = _streams.Settings.Throttling;
+            _clock = _streams.Clock;
             SetHandler(stage.Out, this);
         }
 
@@ -109,7 +109,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                 if (IsAvailable(_stage.Out)) Fill();
             });
             var onPrepared = GetAsyncCallback<Task<SubscriptionSetup>>(OnPrepared);
-            _client.PrepareSubscriptionAsync(_stage._consumerArn, _stage._shardId, _stage._start, _subscriptionId, _self, _cancel.Token)
+            _streams.SubscribeToShard.PrepareSubscriptionAsync(_stage._consumerArn, _stage._shardId, _stage._start, _subscriptionId, _self, _cancel.Token)
                 .ContinueWith(t => onPrepared(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
@@ -123,8 +123,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             _throttleTimer?.Dispose();
             if (_setup is not null)
             {
-                _client.ShardRegion.Tell(new ReleaseSubscription(_setup.EntityId, _setup.ConsumerKey, _subscriptionId));
-                _client.Lag.SubscriptionEnded(_setup.EntityId, _setup.ConsumerKey, _subscriptionId);
+                _streams.SubscribeToShard.ShardRegion.Tell(new ReleaseSubscription(_setup.EntityId, _setup.ConsumerKey, _subscriptionId));
+                _streams.Lag.SubscriptionEnded(_setup.EntityId, _setup.ConsumerKey, _subscriptionId);
             }
             _started.TrySetCanceled();
         }
@@ -172,7 +172,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             _reading = true;
             var setup = _setup!;
             var onRead = GetAsyncCallback<Task<ShardPage>>(OnRead);
-            _client.ReadAsync(setup.EntityId, setup.ShardId, _position, _minTimestampMs, _settings.MaxEventRecords, TimeSpan.Zero, _cancel.Token,
+            _streams.Reads.ReadAsync(setup.EntityId, setup.ShardId, _position, _minTimestampMs, _settings.MaxEventRecords, TimeSpan.Zero, _cancel.Token,
                     _settings.MaxEventBytes, sharedCapacity: false)
                 .ContinueWith(t => onRead(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
@@ -212,7 +212,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         {
             _attaching = true;
             _generation++;
-            _client.ShardRegion.Tell(new AttachSubscriber(_setup!.EntityId, _subscriptionId, _generation, _self, _position, _settings.BufferBytes), _self);
+            _streams.SubscribeToShard.ShardRegion.Tell(new AttachSubscriber(_setup!.EntityId, _subscriptionId, _generation, _self, _position, _settings.BufferBytes), _self);
         }
 
         private void OnMessage((IActorRef Sender, object Message) args)
@@ -308,13 +308,13 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             if (pushedBytes > 0) Ack(pushedBytes);
         }
 
-        private void Ack(long bytes) => _client.ShardRegion.Tell(new SubscriberAck(_setup!.EntityId, _subscriptionId, _generation, bytes));
+        private void Ack(long bytes) => _streams.SubscribeToShard.ShardRegion.Tell(new SubscriberAck(_setup!.EntityId, _subscriptionId, _generation, bytes));
 
         /// <summary>The last event of a closed shard read to its end: no continuation, the child shards to read next.</summary>
         private void EmitEnd()
         {
             _ended = true;
-            _client.Lag.SubscriptionEvent(_setup!.EntityId, _setup.ConsumerKey, _subscriptionId, 0, null);
+            _streams.Lag.SubscriptionEvent(_setup!.EntityId, _setup.ConsumerKey, _subscriptionId, 0, null);
             Push(_stage.Out, new SubscribeToShardEvent(Array.Empty<StreamRecord>(), null, 0, _childShards));
             CompleteStage();
         }
@@ -323,7 +323,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         {
             _lastEmitMs = NowMs;
             // The consumer's lag per shard, as the console and the gauges show it: what this event told it.
-            _client.Lag.SubscriptionEvent(_setup!.EntityId, _setup.ConsumerKey, _subscriptionId, e.MillisBehindLatest, e.ContinuationSequenceNumber);
+            _streams.Lag.SubscriptionEvent(_setup!.EntityId, _setup.ConsumerKey, _subscriptionId, e.MillisBehindLatest, e.ContinuationSequenceNumber);
             Push(_stage.Out, e);
         }
 
@@ -338,7 +338,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         {
             if (_setup is null || _ended) return;
             // A shard that restarted has forgotten its subscribers: it answers Detached, and this one reads on.
-            if (_live) _client.ShardRegion.Tell(new CheckSubscriber(_setup.EntityId, _subscriptionId, _generation, _self), _self);
+            if (_live) _streams.SubscribeToShard.ShardRegion.Tell(new CheckSubscriber(_setup.EntityId, _subscriptionId, _generation, _self), _self);
             // Only an idle subscription at the tip needs to hear that its shard was closed; one that reads finds out at its end.
             if (_live && !_refreshing) RefreshStream();
             if (_live && !_throttled && _pending.Count == 0 && IsAvailable(_stage.Out)
@@ -364,7 +364,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                 if (_live && _endingEventNo is { } end && _position.EventNo > end) _live = false;
                 if (IsAvailable(_stage.Out)) Fill();
             });
-            _client.CheckSubscriptionAsync(_setup!, _cancel.Token)
+            _streams.SubscribeToShard.CheckSubscriptionAsync(_setup!, _cancel.Token)
                 .ContinueWith(t => onRefreshed(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 

@@ -27,7 +27,7 @@ internal sealed class SinkBatch
 /// </summary>
 internal sealed class SinkWriter
 {
-    private readonly ActorStreamsClient _client;
+    private readonly ActorStreamsExtension _streams;
     private readonly string _streamName;
     private readonly Dictionary<int, Task> _chains = new();
     private readonly object _gate = new();
@@ -38,15 +38,15 @@ internal sealed class SinkWriter
     private int _barrierGeneration;
     private readonly Dictionary<int, int> _chainGeneration = new();
 
-    public SinkWriter(ActorStreamsClient client, string streamName)
+    public SinkWriter(ActorStreamsExtension streams, string streamName)
     {
-        _client = client;
+        _streams = streams;
         _streamName = streamName;
     }
 
     public async Task<Done> WriteAsync(SinkBatch batch)
     {
-        // SelectAsync calls this in batch order, but route lookups that miss the client's cache complete in any
+        // SelectAsync calls this in batch order, but route lookups that miss the router's cache complete in any
         // order: take this batch's turn now and join the shard chains only after the previous batch has joined them.
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task previousJoined;
@@ -58,7 +58,7 @@ internal sealed class SinkWriter
         List<Task> tasks;
         try
         {
-            var route = await _client.GetRouteAsync(_streamName, CancellationToken.None).ConfigureAwait(false);
+            var route = await _streams.Router.GetRouteAsync(_streamName, CancellationToken.None).ConfigureAwait(false);
             await previousJoined.ConfigureAwait(false);
             tasks = JoinChains(batch, route);
         }
@@ -139,7 +139,7 @@ internal sealed class SinkWriter
             AppendRecordsResult result;
             try
             {
-                result = await _client.AppendAsync(route, shard, stored, bytes, CancellationToken.None).ConfigureAwait(false);
+                result = await _streams.Router.AppendAsync(route, shard, stored, bytes, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ShardClosedException closed)
             {
@@ -153,7 +153,7 @@ internal sealed class SinkWriter
             // Throttled: the shard took a prefix; wait for its capacity and send the rest, in order.
             records = records[result.Accepted..];
             var delay = result.RetryAfter > TimeSpan.Zero ? result.RetryAfter : TimeSpan.FromMilliseconds(10);
-            await Task.Delay(delay, _client.Clock).ConfigureAwait(false);
+            await Task.Delay(delay, _streams.Clock).ConfigureAwait(false);
         }
     }
 }

@@ -33,9 +33,7 @@ internal sealed partial class StreamShardActor
         // Older than the hot tail: the time index holds the start of the interval the event arrived in (or the oldest retained
         // one). The event's record count is not in memory, so a position past its last record is still dated by it: the lag
         // is an upper bound.
-        var k = _indexEventNos.BinarySearch(position.EventNo);
-        if (k < 0) k = Math.Max(0, ~k - 1);
-        var arrived = _indexTimestamps.Count > 0 ? _indexTimestamps[k] : _lastTimestampMs;
+        var arrived = _timeIndex.ArrivalOf(position.EventNo) ?? _lastTimestampMs;
         Sender.Tell(new PositionLagResult(Math.Max(0, now - arrived), Exact: false));
     }
 }

@@ -25,31 +25,17 @@ internal sealed partial class StreamShardActor : PersistentActor
     private readonly StreamMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HotTail _tail;
-    private readonly TokenBucket _writeRecords;
-    private readonly TokenBucket _writeBytes;
-    private readonly TokenBucket _readCalls;
-    private readonly TokenBucket _readBytes;
-    private readonly TokenBucket _iteratorCalls;
+    private readonly StreamShardThrottle _throttle;
     private readonly WriteLoadMeter _load;
     private readonly KeyProvider _keys;
+    private readonly ShardTimeIndex _timeIndex;
+    private readonly GroupCommitQueue<PendingAppend, StoredRecord> _pending;
+    private readonly AppendDeduplication<IActorRef> _appends = new();
 
-    // Sparse AT_TIMESTAMP index: the first event of every time bucket.
-    private readonly List<long> _indexEventNos = new();
-    private readonly List<long> _indexTimestamps = new();
-
-    private readonly List<PendingAppend> _pending = new();
     private readonly Dictionary<long, ParkedRead> _parked = new();
     private long _nextParkId;
-    private bool _writing;
     // Hand-off (rebalance, node leaving): stop once every write taken in is persisted and answered.
     private bool _stopping;
-
-    // Appends by request id, so that a resend (AskResendingAsync) is answered without a second write: the ones being
-    // written (with the resends that wait for them) and the latest answered ones.
-    private const int RememberedAppends = 16_384;
-    private readonly Dictionary<Guid, List<IActorRef>?> _appendsInFlight = new();
-    private readonly Dictionary<Guid, AppendRecordsResult> _appendsAnswered = new();
-    private readonly Queue<Guid> _appendsAnsweredOrder = new();
 
     private ShardInitialized? _init;
     private int _retentionHours;
@@ -72,7 +58,11 @@ internal sealed partial class StreamShardActor : PersistentActor
     private bool _closing;
     private ShardClosed? _closed;
 
-    private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter);
+    private readonly record struct PendingAppend(IActorRef ReplyTo, AppendRecords Command, int Accepted, long Bytes, TimeSpan RetryAfter)
+        : IGroupCommitWrite<StoredRecord>
+    {
+        public StoredRecord[] Records => Command.Records;
+    }
 
     private readonly record struct ParkedRead(IActorRef ReplyTo, ReadRecords Command);
 
@@ -93,11 +83,9 @@ internal sealed partial class StreamShardActor : PersistentActor
         _clock = clock;
         Timers = new ClockTimers(clock, Self);
         _tail = new HotTail(_settings.HotTailBytes);
-        _writeRecords = new TokenBucket(clock, _throttling.WriteRecordsPerSecond);
-        _writeBytes = new TokenBucket(clock, _throttling.WriteBytesPerSecond);
-        _readCalls = new TokenBucket(clock, _throttling.ReadCallsPerSecond);
-        _readBytes = new TokenBucket(clock, _throttling.ReadBytesPerSecond);
-        _iteratorCalls = new TokenBucket(clock, _throttling.GetShardIteratorCallsPerSecond);
+        _throttle = new StreamShardThrottle(_throttling, clock);
+        _timeIndex = new ShardTimeIndex(_settings.TimeIndexInterval);
+        _pending = new GroupCommitQueue<PendingAppend, StoredRecord>(_settings.MaxEventRecords, _settings.MaxEventBytes);
         _load = new WriteLoadMeter(settings.OnDemand.LoadWindow, clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
@@ -123,7 +111,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     private SequenceNumber Tip => new(_appliedSequenceNr + 1, 0);
 
     // The oldest retained record event (the time index starts at it); with none retained, the tip.
-    private SequenceNumber FirstRecordPosition => _indexEventNos.Count > 0 ? new SequenceNumber(_indexEventNos[0], 0) : Tip;
+    private SequenceNumber FirstRecordPosition => _timeIndex.FirstEventNo is { } first ? new SequenceNumber(first, 0) : Tip;
 
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -197,7 +185,7 @@ internal sealed partial class StreamShardActor : PersistentActor
                 OnSubscriberTerminated(terminated.ActorRef);
                 return true;
             case ChargeReadBytes cmd when IsLive:
-                if (_throttling.Enabled) _readBytes.Take(cmd.Bytes);
+                if (_throttle.Enabled) _throttle.TakeReadBytes(cmd.Bytes);
                 return true;
             case InitializeShard cmd:
                 OnInitialize(cmd);
@@ -230,8 +218,7 @@ internal sealed partial class StreamShardActor : PersistentActor
             case GetShardLoad when IsLive:
             {
                 var (records, bytes) = _load.Rates(NowMs);
-                var share = Math.Max(records / _throttling.WriteRecordsPerSecond, bytes / _throttling.WriteBytesPerSecond);
-                Sender.Tell(new ShardLoadResult(_entityId, share, _load.StartMs));
+                Sender.Tell(new ShardLoadResult(_entityId, _throttle.WriteShare(records, bytes), _load.StartMs));
                 return true;
             }
             case ParkedReadExpired expired:
@@ -309,458 +296,6 @@ internal sealed partial class StreamShardActor : PersistentActor
         }
     }
 
-    // ---------------- writes ----------------
-
-    private void OnAppend(AppendRecords cmd)
-    {
-        // A resend is recognized before the closed check: an append written before the close gets its own answer
-        // again, never a refusal that would send it to the children a second time.
-        if (cmd.RequestId != Guid.Empty)
-        {
-            if (_appendsAnswered.TryGetValue(cmd.RequestId, out var answer))
-            {
-                Sender.Tell(answer);
-                return;
-            }
-            if (_appendsInFlight.TryGetValue(cmd.RequestId, out var waiting))
-            {
-                (waiting ??= _appendsInFlight[cmd.RequestId] = new List<IActorRef>()).Add(Sender);
-                return;
-            }
-        }
-        if (_closed is not null)
-        {
-            Sender.Tell(new AppendRefusedClosed(_init!.ShardIndex, _closed));
-            return;
-        }
-        var accepted = cmd.Records.Length;
-        var bytes = cmd.Bytes;
-        var retryAfter = TimeSpan.Zero;
-        if (_throttling.Enabled && !cmd.Unthrottled)
-        {
-            accepted = 0;
-            bytes = 0;
-            foreach (var record in cmd.Records)
-            {
-                var size = record.Size;
-                if (_writeRecords.Available < 1 || !_writeBytes.TryTake(size))
-                {
-                    retryAfter = TimeSpan.FromTicks(Math.Max(_writeRecords.TimeUntil(1).Ticks, _writeBytes.TimeUntil(size).Ticks));
-                    break;
-                }
-                _writeRecords.Take(1);
-                accepted++;
-                bytes += size;
-            }
-            _metrics?.WriteThrottled(_entityId, cmd.Records.Length - accepted);
-            if (accepted == 0)
-            {
-                Sender.Tell(new AppendRecordsResult(0, 0, 0, retryAfter));
-                return;
-            }
-        }
-        _load.Add(NowMs, accepted, bytes);
-        _pending.Add(new PendingAppend(Sender, cmd, accepted, bytes, retryAfter));
-        if (cmd.RequestId != Guid.Empty) _appendsInFlight[cmd.RequestId] = null;
-        if (!_writing) Flush();
-    }
-
-    private void Flush()
-    {
-        // Once a close is requested nothing more is written: what waits is refused when ShardClosed is persisted.
-        if (_closing || _changingKey) return;
-        var take = 0;
-        var records = 0;
-        long bytes = 0;
-        while (take < _pending.Count)
-        {
-            var next = _pending[take];
-            if (take > 0 && (records + next.Accepted > _settings.MaxEventRecords || bytes + next.Bytes > _settings.MaxEventBytes)) break;
-            records += next.Accepted;
-            bytes += next.Bytes;
-            take++;
-        }
-
-        var batch = _pending.GetRange(0, take);
-        _pending.RemoveRange(0, take);
-        var stored = new StoredRecord[records];
-        var offset = 0;
-        foreach (var p in batch)
-        {
-            Array.Copy(p.Command.Records, 0, stored, offset, p.Accepted);
-            offset += p.Accepted;
-        }
-
-        // Arrival times never go backwards within a shard, so the time index stays sorted.
-        var evt = new RecordsAppended(Math.Max(NowMs, _lastTimestampMs), stored);
-        var eventNo = LastSequenceNr + 1;
-        object persisted = evt;
-        if (_keyId is not null)
-        {
-            // The journal gets the sealed batch; the hot tail and subscribers keep the plaintext in memory.
-            try
-            {
-                persisted = RecordCipher.Seal(_keys.Resolve(_keyId), _keyId, PersistenceId, eventNo, evt, bytes);
-            }
-            catch (ActorStreamsException e)
-            {
-                var refused = ErrorReply.From(e);
-                foreach (var p in batch)
-                {
-                    p.ReplyTo.Tell(refused);
-                    AnswerResends(p.Command.RequestId, refused, remember: false);
-                }
-                if (_pending.Count > 0) Flush();
-                return;
-            }
-        }
-        _writing = true;
-        var started = Stopwatch.GetTimestamp();
-        PersistAsync(persisted, _ =>
-        {
-            var e = evt;
-            ApplyAppended(e, eventNo, bytes);
-            _metrics?.Written(_entityId, records, bytes, Stopwatch.GetElapsedTime(started));
-            var first = 0;
-            foreach (var p in batch)
-            {
-                var result = new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter);
-                p.ReplyTo.Tell(result);
-                AnswerResends(p.Command.RequestId, result, remember: true);
-                first += p.Accepted;
-            }
-            _writing = false;
-            MaybeSnapshot();
-            WakeParkedReads();
-            PushToSubscribers(eventNo, e, bytes);
-            if (_pending.Count > 0) Flush();
-            else if (_stopping) StopWhenIdle();
-        });
-    }
-
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
-    {
-        // The actor stops after this; nothing in flight or queued was stored, so say so now rather than let callers time out.
-        FailPendingWrites(cause, @event);
-        base.OnPersistFailure(cause, @event, sequenceNr);
-    }
-
-    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
-    {
-        FailPendingWrites(cause, @event);
-        _writing = false;
-        base.OnPersistRejected(cause, @event, sequenceNr);
-    }
-
-    private void FailPendingWrites(Exception cause, object @event)
-    {
-        if (@event is not (RecordsAppended or EncryptedRecordsAppended)) return;
-        var error = new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed: {cause.Message}");
-        foreach (var p in _pending)
-        {
-            p.ReplyTo.Tell(error);
-            AnswerResends(p.Command.RequestId, error, remember: false);
-        }
-        _pending.Clear();
-    }
-
-    private void AnswerResends(Guid requestId, object answer, bool remember)
-    {
-        if (requestId == Guid.Empty) return;
-        if (_appendsInFlight.Remove(requestId, out var waiting) && waiting is not null)
-            foreach (var requester in waiting) requester.Tell(answer);
-        if (!remember || answer is not AppendRecordsResult result) return;
-        _appendsAnswered[requestId] = result;
-        _appendsAnsweredOrder.Enqueue(requestId);
-        while (_appendsAnsweredOrder.Count > RememberedAppends) _appendsAnswered.Remove(_appendsAnsweredOrder.Dequeue());
-    }
-
-    // ---------------- reads ----------------
-
-    private void OnRead(IActorRef replyTo, ReadRecords cmd, bool countCall)
-    {
-        if (!cmd.SharedCapacity) _subscriptionReads++;
-        if (countCall && _throttling.Enabled && cmd.SharedCapacity)
-        {
-            if (_readBytes.Available < 0)
-            {
-                _metrics?.ReadThrottled(_entityId, "GetRecords");
-                replyTo.Tell(new ReadThrottled(_readBytes.TimeUntil(1), $"Rate exceeded for {ShardName}: read bytes over {_throttling.ReadBytesPerSecond} per second."));
-                return;
-            }
-            if (!_readCalls.TryTake(1))
-            {
-                _metrics?.ReadThrottled(_entityId, "GetRecords");
-                replyTo.Tell(new ReadThrottled(_readCalls.TimeUntil(1), $"Rate exceeded for {ShardName}: more than {_throttling.ReadCallsPerSecond} GetRecords calls per second."));
-                return;
-            }
-        }
-
-        var tip = Tip;
-        var from = cmd.From < FirstRecordPosition ? FirstRecordPosition : cmd.From;
-        if (_closed is not null && from.EventNo > _closed.EndingEventNo)
-        {
-            replyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), from, 0, _closed));
-            return;
-        }
-        if (from >= tip)
-        {
-            if (cmd.Wait > TimeSpan.Zero)
-            {
-                var id = _nextParkId++;
-                _parked[id] = new ParkedRead(replyTo, cmd with { From = from });
-                Timers.StartSingleTimer(id, new ParkedReadExpired(id), cmd.Wait);
-                return;
-            }
-            replyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), tip, 0));
-            return;
-        }
-
-        var tailStart = _tail.FirstEventNo ?? tip.EventNo;
-        if (from.EventNo < tailStart)
-        {
-            replyTo.Tell(new ReadFromJournal(PersistenceId, from, tailStart, _lastTimestampMs, _closed));
-            return;
-        }
-
-        var result = ReadTail(from, cmd.MinTimestampMs, cmd.Limit, cmd.MaxBytes, tip, out var bytes);
-        if (_throttling.Enabled && cmd.SharedCapacity) _readBytes.Take(bytes);
-        replyTo.Tell(result);
-    }
-
-    private ReadRecordsResult ReadTail(SequenceNumber from, long minTimestampMs, int limit, long maxBytes, SequenceNumber tip, out long bytes)
-    {
-        var page = new ReadPage(limit, maxBytes);
-        for (var i = _tail.FirstAtOrAfter(from.EventNo); i < _tail.Count; i++)
-        {
-            var entry = _tail[i];
-            if (entry.Event.TimestampMs < minTimestampMs) continue;
-            if (!page.Add(entry.EventNo, entry.Event, entry.EventNo == from.EventNo ? from.Index : 0)) break;
-        }
-        bytes = page.Bytes;
-        // Past the last tail event comes the tip: the tail holds every record event up to it.
-        var next = page.FullAt ?? tip;
-        // How far behind the present the reader is once it has these records (the journal path measures the same).
-        var behind = next >= tip || page.Records.Count == 0 ? 0 : Math.Max(0, NowMs - page.Records[^1].TimestampMs);
-        // A closed shard's tip is its end: a page that reaches it tells the reader the children.
-        return new ReadRecordsResult(page.Records.ToArray(), next, behind, page.FullAt is null ? _closed : null);
-    }
-
-    private void WakeParkedReads()
-    {
-        if (_parked.Count == 0) return;
-        var woken = _parked.Values.ToArray();
-        foreach (var id in _parked.Keys) Timers.Cancel(id);
-        _parked.Clear();
-        foreach (var read in woken) OnRead(read.ReplyTo, read.Command, countCall: false);
-    }
-
-    private void OnResolve(ResolveIterator cmd)
-    {
-        if (cmd.CountCall && _throttling.Enabled && !_iteratorCalls.TryTake(1))
-        {
-            _metrics?.ReadThrottled(_entityId, "GetShardIterator");
-            Sender.Tell(new ErrorReply(ProvisionedThroughputExceededException.Code,
-                $"Rate exceeded for {ShardName}: more than {_throttling.GetShardIteratorCallsPerSecond} GetShardIterator calls per second."));
-            return;
-        }
-        var horizon = new SequenceNumber(_trimHorizon, 0);
-        switch (cmd.Type)
-        {
-            case ShardIteratorType.TrimHorizon:
-                Sender.Tell(new IteratorResolved(horizon, 0));
-                return;
-            case ShardIteratorType.Latest:
-                Sender.Tell(new IteratorResolved(Tip, 0));
-                return;
-            case ShardIteratorType.AtSequenceNumber or ShardIteratorType.AfterSequenceNumber:
-            {
-                var seq = cmd.Sequence!.Value;
-                if (seq.EventNo > _appliedSequenceNr)
-                {
-                    Sender.Tell(new ErrorReply(InvalidArgumentException.Code,
-                        $"StartingSequenceNumber {seq} is beyond the newest record of {ShardName}."));
-                    return;
-                }
-                // After the largest index of an event (a SubscribeToShard continuation between events) is the next event.
-                var position = cmd.Type == ShardIteratorType.AtSequenceNumber ? seq
-                    : seq.Index >= SequenceNumber.MaxIndex ? new SequenceNumber(seq.EventNo + 1, 0) : seq.Next;
-                Sender.Tell(new IteratorResolved(position < horizon ? horizon : position, 0));
-                return;
-            }
-            case ShardIteratorType.AtTimestamp:
-            {
-                // Start at the bucket holding the timestamp; the reader skips events older than it.
-                var k = _indexTimestamps.BinarySearch(cmd.TimestampMs);
-                if (k < 0) k = ~k - 1;
-                var start = k >= 0 ? new SequenceNumber(_indexEventNos[k], 0) : horizon;
-                Sender.Tell(new IteratorResolved(start < horizon ? horizon : start, cmd.TimestampMs));
-                return;
-            }
-        }
-    }
-
-    // ---------------- resharding ----------------
-
-    private void OnClose(CloseShard cmd)
-    {
-        if (_closed is not null)
-        {
-            Sender.Tell(new ShardClosedResult(_closed.EndingEventNo));
-            return;
-        }
-        if (_closing) return; // a close is being persisted; the catalog asks again if it missed the answer
-        _closing = true;
-        // An append still in flight (PersistAsync, at most one) is journaled before this event and is part of the
-        // shard; appends waiting in _pending were never written and are refused once the close is durable.
-        // LastSequenceNr counts only confirmed writes, so the one in flight is added; the handler below takes the
-        // end from the close event's own sequence number either way.
-        var closed = new ShardClosed(LastSequenceNr + (_writing ? 1 : 0), NowMs, cmd.Children);
-        PersistApplied(closed, e =>
-        {
-            _closed = e with { EndingEventNo = LastSequenceNr - 1 };
-            if (_closed.EndingEventNo != e.EndingEventNo)
-                _log.Warning("{0} journaled its end as event {1}, but the close is event {2}; using {3}", PersistenceId, e.EndingEventNo, LastSequenceNr, _closed.EndingEventNo);
-            _appliedSequenceNr = Math.Max(_appliedSequenceNr, LastSequenceNr);
-            e = _closed;
-            _closing = false;
-            var refused = new AppendRefusedClosed(_init!.ShardIndex, e);
-            foreach (var p in _pending)
-            {
-                p.ReplyTo.Tell(refused);
-                // Resends waiting on a refused append get the refusal too; a later one meets _closed.
-                AnswerResends(p.Command.RequestId, refused, remember: false);
-            }
-            _pending.Clear();
-            _snapshotRequested = true;
-            MaybeSnapshot();
-            WakeParkedReads();
-            DetachSubscribers();
-            Sender.Tell(new ShardClosedResult(e.EndingEventNo));
-        });
-    }
-
-    // ---------------- retention ----------------
-
-    private void StartTrimTimer()
-    {
-        Timers.StartPeriodicTimer(TrimTimerKey, TrimTick.Instance, _settings.TrimInterval);
-    }
-
-    private void OnTrim()
-    {
-        if (_init is null || _retired) return;
-        var cutoff = NowMs - (long)TimeSpan.FromHours(_retentionHours).TotalMilliseconds;
-        if (_closed is not null && _lastRecordEventNo < _trimHorizon && _closed.ClosedAtMs < cutoff)
-        {
-            // Closed longer than the retention period and every record trimmed: the catalog drops the shard from
-            // the listing and retires this entity. Said again on every tick until that happened.
-            ClusterSharding.Get(Context.System).ShardRegion(StreamCatalogEntity.TypeName)
-                .Tell(new ClosedShardExpired(_init.StreamName, _init.Epoch, _init.ShardIndex));
-            return;
-        }
-        if (_lastTimestampMs == 0) return;
-        long deleteTo;
-        if (_lastTimestampMs < cutoff)
-        {
-            deleteTo = _lastRecordEventNo;
-        }
-        else
-        {
-            // All events of a bucket lie in one time-index interval, so every bucket of an earlier interval than the
-            // cutoff's is older than the cutoff: delete up to the first bucket of the cutoff's interval or later.
-            // (Comparing with the bucket start instead would keep an old bucket followed by a gap in the writes.)
-            var intervalMs = (long)_settings.TimeIndexInterval.TotalMilliseconds;
-            var k = _indexTimestamps.BinarySearch(cutoff / intervalMs * intervalMs);
-            if (k < 0) k = ~k;
-            if (k == 0) return;
-            deleteTo = k < _indexEventNos.Count ? _indexEventNos[k] - 1 : _lastRecordEventNo;
-        }
-        if (deleteTo < _trimHorizon) return;
-        _log.Debug("Retention trims {0} up to event {1}", PersistenceId, deleteTo);
-        DeleteMessages(deleteTo);
-    }
-
-    private void OnMessagesDeleted(long toSequenceNr)
-    {
-        if (toSequenceNr >= _retiredAt)
-        {
-            // Acknowledge only once the snapshots are gone too: a shard restarted from an old snapshot would
-            // otherwise come back as a live, empty shard of a deleted stream.
-            DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
-            return;
-        }
-        _trimHorizon = Math.Max(_trimHorizon, toSequenceNr + 1);
-        var keep = _indexEventNos.FindIndex(n => n > toSequenceNr);
-        if (keep < 0) keep = _indexEventNos.Count;
-        _indexEventNos.RemoveRange(0, keep);
-        _indexTimestamps.RemoveRange(0, keep);
-        _tail.RemoveUpTo(toSequenceNr);
-        _snapshotRequested = true;
-        MaybeSnapshot();
-    }
-
-    private void OnRetire()
-    {
-        if (_init is null)
-        {
-            // Never initialized, or retired and deleted already.
-            Sender.Tell(new ShardAck(_entityId));
-            return;
-        }
-        _retireRequesters.Add(Sender);
-        if (_retired) return; // retirement under way; answered with the others
-        PersistApplied(new ShardRetired(NowMs), _ =>
-        {
-            _retired = true;
-            Timers.Cancel(TrimTimerKey);
-            var gone = new ErrorReply(ResourceNotFoundException.Code, $"Shard {ShardName} was deleted.");
-            foreach (var (id, read) in _parked)
-            {
-                Timers.Cancel(id);
-                read.ReplyTo.Tell(gone);
-            }
-            _parked.Clear();
-            EndSubscriptions(gone);
-            _tail.Clear();
-            _retiredAt = LastSequenceNr;
-            DeleteMessages(_retiredAt);
-        });
-    }
-
-    private void ReplyToRetireRequesters(object reply)
-    {
-        foreach (var requester in _retireRequesters) requester.Tell(reply);
-        _retireRequesters.Clear();
-        if (_stopping) StopWhenIdle();
-    }
-
-    // ---------------- hand-off ----------------
-
-    /// <summary>
-    /// The sharding hand-off stop message. Unlike a PoisonPill it lets the writes already taken in finish: their
-    /// callers get their acknowledgement, and messages that arrive later are buffered by the region for the new home.
-    /// Parked readers are answered empty, so they ask again and reach the shard at its new home.
-    /// </summary>
-    private void OnStop()
-    {
-        _stopping = true;
-        foreach (var (id, read) in _parked)
-        {
-            Timers.Cancel(id);
-            read.ReplyTo.Tell(new ReadRecordsResult(Array.Empty<ReadRecord>(), read.Command.From, 0));
-        }
-        _parked.Clear();
-        StopWhenIdle();
-    }
-
-    private void StopWhenIdle()
-    {
-        if (!_writing && _pending.Count == 0 && _retireRequesters.Count == 0) Context.Stop(Self);
-    }
-
-    // ---------------- state ----------------
-
     private void OnSetEncryption(SetShardEncryption cmd)
     {
         if (cmd.KeyId == _keyId)
@@ -777,7 +312,7 @@ internal sealed partial class StreamShardActor : PersistentActor
             _snapshotRequested = true;
             MaybeSnapshot();
             Sender.Tell(new ShardAck(_entityId));
-            if (!_writing && _pending.Count > 0) Flush();
+            if (!_pending.Writing && _pending.Count > 0) Flush();
         });
     }
 
@@ -828,12 +363,7 @@ internal sealed partial class StreamShardActor : PersistentActor
         _appliedSequenceNr = Math.Max(_appliedSequenceNr, eventNo);
         _lastRecordEventNo = eventNo;
         _lastTimestampMs = e.TimestampMs;
-        var intervalMs = (long)_settings.TimeIndexInterval.TotalMilliseconds;
-        if (_indexTimestamps.Count == 0 || e.TimestampMs / intervalMs != _indexTimestamps[^1] / intervalMs)
-        {
-            _indexEventNos.Add(eventNo);
-            _indexTimestamps.Add(e.TimestampMs);
-        }
+        _timeIndex.Add(eventNo, e.TimestampMs);
         _tail.Add(eventNo, e, bytes);
         _eventsSinceSnapshot++;
         _bytesSinceSnapshot += bytes;
@@ -847,17 +377,14 @@ internal sealed partial class StreamShardActor : PersistentActor
         _retired = s.Retired;
         _lastTimestampMs = s.LastTimestampMs;
         _lastRecordEventNo = s.LastRecordEventNo;
-        _indexEventNos.Clear();
-        _indexEventNos.AddRange(s.IndexEventNos);
-        _indexTimestamps.Clear();
-        _indexTimestamps.AddRange(s.IndexTimestampsMs);
+        _timeIndex.Restore(s.IndexEventNos, s.IndexTimestampsMs);
         _closed = s.Closed;
         _keyId = s.KeyId;
     }
 
     private StreamShardSnapshot CreateSnapshot() => new(
         _init!, _retentionHours, _trimHorizon, _retired, _lastTimestampMs, _lastRecordEventNo,
-        _indexEventNos.ToImmutableArray(), _indexTimestamps.ToImmutableArray(), _closed, _keyId);
+        _timeIndex.EventNos, _timeIndex.TimestampsMs, _closed, _keyId);
 
     /// <summary>
     /// Snapshots when due, but never while an append is in flight: the snapshot's sequence number would cover an
@@ -866,7 +393,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     private void MaybeSnapshot()
     {
         // No snapshot while a close is being persisted: the snapshot must not be taken between the close and its handler.
-        if (_writing || _closing) return;
+        if (_pending.Writing || _closing) return;
         if (!_snapshotRequested && _eventsSinceSnapshot < _settings.SnapshotEveryEvents && _bytesSinceSnapshot < _settings.SnapshotEveryBytes) return;
         _snapshotRequested = false;
         _eventsSinceSnapshot = 0;

@@ -31,7 +31,7 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
     {
         DeliveryStreamName = name,
         DeliveryStreamType = DeliveryStreamType.KinesisStreamAsSource,
-        KinesisStreamSource = new KinesisStreamSourceConfiguration { KinesisStreamArn = Client.Settings.StreamArn(stream) },
+        KinesisStreamSource = new KinesisStreamSourceConfiguration { KinesisStreamArn = Client.Extension.Settings.StreamArn(stream) },
         Destination = S3(bucket, intervalSeconds: 0),
     };
 
@@ -204,7 +204,7 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
         // Released at once, not after the lease duration: the clock does not move here.
         await AwaitAssertAsync(async () =>
         {
-            var state = await Client.GetConsumerApplicationAsync(stream, application, CancellationToken.None);
+            var state = await Client.Extension.ConsumerApplications.GetAsync(stream, application, CancellationToken.None);
             Assert.Empty(state.Leases);
             Assert.Empty(state.Members);
         }, TimeSpan.FromSeconds(10));
@@ -233,7 +233,7 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
         // What a delivery stream of before journaled: its configuration, and per shard the last sequence number it
         // delivered (shard 1 all of it, shard 2 half, shard 3 nothing yet).
         var metadata = new DeliveryStreamMetadata(name, DeliveryStreamType.KinesisStreamAsSource,
-            new KinesisStreamSourceConfiguration { KinesisStreamArn = Client.Settings.StreamArn(stream) }, S3(bucket, intervalSeconds: 0),
+            new KinesisStreamSourceConfiguration { KinesisStreamArn = Client.Extension.Settings.StreamArn(stream) }, S3(bucket, intervalSeconds: 0),
             DeliveryStreamEncryption.Disabled, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal), 1, createdAtMs, createdAtMs);
         object[] events =
         [

@@ -18,7 +18,7 @@ public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
     {
         DeliveryStreamName = name,
         DeliveryStreamType = DeliveryStreamType.KinesisStreamAsSource,
-        KinesisStreamSource = new KinesisStreamSourceConfiguration { KinesisStreamArn = Client.Settings.StreamArn(stream) },
+        KinesisStreamSource = new KinesisStreamSourceConfiguration { KinesisStreamArn = Client.Extension.Settings.StreamArn(stream) },
         Destination = S3(bucket, intervalSeconds: 0),
     };
 
@@ -59,7 +59,7 @@ public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
 
         var description = await Firehose.DescribeDeliveryStreamAsync(name);
         Assert.Equal(DeliveryStreamType.KinesisStreamAsSource, description.DeliveryStreamType);
-        Assert.Equal(Client.Settings.StreamArn(stream), description.KinesisStreamSource!.KinesisStreamArn);
+        Assert.Equal(Client.Extension.Settings.StreamArn(stream), description.KinesisStreamSource!.KinesisStreamArn);
         // Deliveries are counted by the same graph; the records waiting are in the source stream, so no backlog is reported.
         Assert.Equal(sent.Count, description.Statistics!.DeliveredRecords);
         Assert.Null(description.Statistics.BacklogRecords);
