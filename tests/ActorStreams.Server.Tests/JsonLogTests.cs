@@ -141,16 +141,11 @@ public sealed class JsonLogTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what, ConcurrentQueue<string> lines, StringBuilder stderr)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
+    private static Task UntilAsync(Func<bool> condition, string what, ConcurrentQueue<string> lines, StringBuilder stderr) =>
+        Eventually.EventuallyAsync(() =>
         {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"no {what} within {Timeout}.\nstdout:\n{string.Join('\n', lines)}\nstderr:\n{stderr}");
-            await Task.Delay(100);
-        }
-    }
+            if (!condition()) Assert.Fail($"no {what} within {Timeout}.\nstdout:\n{string.Join('\n', lines)}\nstderr:\n{stderr}");
+        }, Timeout);
 
     private static int FreePort()
     {

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text;
 using ActorStreams.Streams;
+using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
@@ -104,13 +105,12 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
     /// </summary>
     protected async Task<T> WithClockRunningAsync<T>(Task<T> task, TimeSpan step, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (!task.IsCompleted)
+        await Eventually.EventuallyAsync(() =>
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not done within {timeout ?? TimeSpan.FromSeconds(60)} of real time.");
+            if (task.IsCompleted) return true;
             Clock.Advance(step);
-            await Task.WhenAny(task, Task.Delay(10));
-        }
+            return false;
+        }, "the task to complete", timeout ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
         return await task;
     }
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ActorStreams.Firehose;
+using ActorStreams.TestSupport;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -112,17 +113,13 @@ public sealed class S3EndpointDeliverySpec : FirehoseSpec, IAsyncLifetime
         return objects;
     }
 
-    private async Task<Dictionary<string, byte[]>> WaitForS3Async(string bucket, Func<Dictionary<string, byte[]>, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+    private Task<Dictionary<string, byte[]>> WaitForS3Async(string bucket, Func<Dictionary<string, byte[]>, bool> done) =>
+        Eventually.EventuallyAsync(async () =>
         {
-                var objects = await S3ObjectsAsync(bucket);
-                if (done(objects)) return objects;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{bucket} holds {string.Join(", ", objects.Keys)}");
-            await Task.Delay(200);
-        }
-    }
+            var objects = await S3ObjectsAsync(bucket);
+            Assert.True(done(objects), $"{bucket} holds {string.Join(", ", objects.Keys)}");
+            return objects;
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
 
     private static List<string> GzipLines(Dictionary<string, byte[]> objects) =>
         objects.Values.SelectMany(v => Encoding.UTF8.GetString(Decompress(CompressionFormat.Gzip, v)).Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
