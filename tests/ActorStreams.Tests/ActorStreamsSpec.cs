@@ -45,6 +45,14 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
 
     protected ActorMaterializer Materializer => _materializer ??= Sys.Materializer();
 
+    /// <summary>
+    /// A new ActorSystem (a cluster of one, like the spec's own) on the spec's data and clock, the same journal and object
+    /// store: a restart after a crash, or a second node reading what the spec's system wrote. <paramref name="config"/>
+    /// replaces <see cref="SpecConfig"/>; build it over SpecConfig to keep the data.
+    /// </summary>
+    protected ActorSystem StartAnotherSystem(string name, Config? config = null) =>
+        ActorSystem.Create(name, ActorStreamsSetup.CreateActorSystemSetup(config ?? SpecConfig, Clock));
+
     /// <summary>A stream name no other spec or run uses (PostgreSQL databases outlive a run).</summary>
     protected static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 

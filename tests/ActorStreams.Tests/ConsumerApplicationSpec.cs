@@ -213,7 +213,7 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         await PutAsync(stream, 30, 10, 5);
 
         await Sys.Terminate();
-        var system = ActorSystem.Create("actorstreams-restarted", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = StartAnotherSystem("actorstreams-restarted");
         try
         {
             var b = Start(stream, app, system);

@@ -134,8 +134,4 @@ public abstract class FirehoseSpec : ActorStreamsSpec
     /// <summary>All the bucket's objects (not error output) decompressed and concatenated in key order.</summary>
     protected static string Content(Dictionary<string, byte[]> objects, CompressionFormat format = CompressionFormat.Uncompressed) =>
         string.Concat(objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => Encoding.UTF8.GetString(Decompress(format, o.Value))));
-
-    /// <summary>A new ActorSystem on the spec's data (same journal, same object store), after the spec's own was terminated.</summary>
-    protected ActorSystem StartAnotherSystem(string name) =>
-        ActorSystem.Create(name, ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
 }

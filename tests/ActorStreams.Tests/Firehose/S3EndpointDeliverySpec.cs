@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using ActorStreams.Firehose;
 using ActorStreams.TestSupport;
@@ -26,7 +25,7 @@ public sealed class S3EndpointDeliverySpec : FirehoseSpec, IAsyncLifetime
     private readonly string _s3Dir = Directory.CreateTempSubdirectory("actorstreams-s3rver-").FullName;
     private Process? _s3rver;
 
-    public S3EndpointDeliverySpec(ITestOutputHelper output) : this(output, FreePort()) { }
+    public S3EndpointDeliverySpec(ITestOutputHelper output) : this(output, LoopbackPort.Free()) { }
 
     private S3EndpointDeliverySpec(ITestOutputHelper output, int port) : base(output, config: $$"""
         actorstreams.firehose.s3 {
@@ -35,15 +34,6 @@ public sealed class S3EndpointDeliverySpec : FirehoseSpec, IAsyncLifetime
           secret-access-key = "{{AccessKey}}"
         }
         """) => _port = port;
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 
     private static string JsDirectory()
     {
