@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -145,15 +144,5 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
             Assert.True(done(statistics), $"{name}'s statistics did not get there: {statistics}");
         }, TimeSpan.FromSeconds(30));
 
-    /// <summary>The value of the one series of <paramref name="metric"/> whose labels contain every one of <paramref name="labels"/>.</summary>
-    private static double Value(string text, string metric, params string[] labels)
-    {
-        var lines = text.Split('\n')
-            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(l.Contains))
-            .ToList();
-        Assert.True(lines.Count == 1, $"{lines.Count} series of {metric} with {string.Join(", ", labels)}:\n{string.Join('\n', text.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal)).Take(10))}");
-        var line = lines[0];
-        var value = line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0];
-        return double.Parse(value, CultureInfo.InvariantCulture);
-    }
+    private static double Value(string text, string metric, params string[] labels) => PrometheusScrape.Value(text, metric, labels);
 }
