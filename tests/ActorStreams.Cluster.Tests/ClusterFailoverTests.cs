@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -35,21 +35,17 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     [ClusterFact]
     public async Task Kill_9_restart_and_rolling_restart_under_load_must_lose_no_acknowledged_record()
     {
-        using var budget = new CancellationTokenSource(Budget);
-        var clock = Stopwatch.StartNew();
-        void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}");
-
-        await using var cluster = await LocalCluster.StartAsync(Log, budget.Token);
-        using var http = new KinesisHttp();
-        var nodes = new[] { cluster.Node(1), cluster.Node(2), cluster.Node(3) };
+        await using var run = await ClusterTestRun.StartAsync(output, Budget);
+        var (budget, clock, cluster, http, nodes) = (run.Budget, run.Clock, run.Cluster, run.Http, run.Nodes);
+        void Log(string line) => run.Log(line);
         try
         {
             await http.OkAsync(nodes[0], "CreateStream", new { StreamName, ShardCount = Shards }, budget.Token);
-            await WaitAsync(async () =>
+            await Eventually.EventuallyAsync(async () =>
             {
                 var summary = await http.OkAsync(nodes[1], "DescribeStreamSummary", new { StreamName }, budget.Token);
                 return summary.GetProperty("StreamDescriptionSummary").GetProperty("StreamStatus").GetString() == "ACTIVE";
-            }, "the stream to become ACTIVE", TimeSpan.FromSeconds(30), budget.Token);
+            }, "the stream to become ACTIVE", TimeSpan.FromSeconds(30), ClusterTestRun.PollInterval, budget.Token);
             var shards = (await http.OkAsync(nodes[2], "ListShards", new { StreamName }, budget.Token)).GetProperty("Shards").EnumerateArray()
                 .Select(s => s.GetProperty("HashKeyRange").GetProperty("StartingHashKey").GetString()!)
                 .ToArray();
@@ -60,7 +56,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
             var load = producers.Select(p => Task.Run(() => p.RunAsync(stopLoad.Token))).ToArray();
 
-            await WaitAsync(() => Task.FromResult(producers.All(p => p.Acks.Count >= 50)), "every shard to take writes", TimeSpan.FromSeconds(60), budget.Token);
+            await Eventually.EventuallyAsync(() => producers.All(p => p.Acks.Count >= 50), "every shard to take writes",
+                TimeSpan.FromSeconds(60), ClusterTestRun.PollInterval, budget.Token);
             await Task.Delay(TimeSpan.FromSeconds(2), budget.Token);
 
             // ---- kill -9 the node that runs the most shards (or the one ops/failover-benchmark.sh names) ----
@@ -73,8 +70,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             await cluster.KillAsync(victim, budget.Token);
             Log($"node {victim} killed{(victim == 1 ? " (the oldest: the shard coordinator moves too)" : "")}");
             foreach (var p in producers) p.UseNodes(Except(nodes, victim));
-            await WaitAsync(() => Task.FromResult(producers.All(p => p.AcksAfter(killAt) >= 20)),
-                "every shard to take writes again after the kill", TimeSpan.FromSeconds(120), budget.Token);
+            await Eventually.EventuallyAsync(() => producers.All(p => p.AcksAfter(killAt) >= 20),
+                "every shard to take writes again after the kill", TimeSpan.FromSeconds(120), ClusterTestRun.PollInterval, budget.Token);
             var failover = FailoverReport(producers, killAt, Log);
 
             // ---- restart: the node rejoins and shards rebalance to it (hand-off under load) ----
@@ -91,21 +88,21 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 foreach (var p in producers) p.UseNodes(Except(nodes, n));
                 // Requests already sent to node n finish (each producer has at most one in flight, bounded by its timeout).
                 var drained = nodes[n - 1];
-                await WaitAsync(() => Task.FromResult(producers.All(p => !p.IsSendingTo(drained))),
-                    $"the requests in flight to node {n} to finish", TimeSpan.FromSeconds(30), budget.Token);
+                await Eventually.EventuallyAsync(() => producers.All(p => !p.IsSendingTo(drained)),
+                    $"the requests in flight to node {n} to finish", TimeSpan.FromSeconds(30), ClusterTestRun.PollInterval, budget.Token);
                 var sigterm = clock.Elapsed;
                 await cluster.LeaveAsync(n, budget.Token);
                 var left = clock.Elapsed;
-                await WaitAsync(() => Task.FromResult(producers.All(p => p.AcksAfter(left) >= 10)),
-                    $"every shard to take writes after node {n} left", TimeSpan.FromSeconds(60), budget.Token);
+                await Eventually.EventuallyAsync(() => producers.All(p => p.AcksAfter(left) >= 10),
+                    $"every shard to take writes after node {n} left", TimeSpan.FromSeconds(60), ClusterTestRun.PollInterval, budget.Token);
                 await cluster.RestartAsync(n, budget.Token);
                 foreach (var p in producers) p.UseNodes(nodes);
                 Log($"rolling restart: node {n} gone {(left - sigterm).TotalSeconds:F1} s after SIGTERM, back after {(clock.Elapsed - left).TotalSeconds:F1} s; " +
                     $"{producers.Sum(p => p.Acks.Count(a => a.At > sigterm))} acks since SIGTERM");
             }
             var rollingEnd = clock.Elapsed;
-            await WaitAsync(() => Task.FromResult(producers.All(p => p.AcksAfter(rollingEnd) >= 10)),
-                "every shard to take writes after the rolling restart", TimeSpan.FromSeconds(60), budget.Token);
+            await Eventually.EventuallyAsync(() => producers.All(p => p.AcksAfter(rollingEnd) >= 10),
+                "every shard to take writes after the rolling restart", TimeSpan.FromSeconds(60), ClusterTestRun.PollInterval, budget.Token);
             rollingEnd = clock.Elapsed;
 
             await stopLoad.CancelAsync();
@@ -242,23 +239,6 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             iterator = body.GetProperty("NextShardIterator").GetString();
             if (page.Count == 0 && body.GetProperty("MillisBehindLatest").GetInt64() == 0) return records;
             await Task.Delay(220, cancellationToken); // 5 GetRecords calls per second per shard
-        }
-    }
-
-    internal static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (InvalidOperationException) when (deadline.Elapsed < timeout)
-            {
-            }
-            if (deadline.Elapsed >= timeout) throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what}");
-            await Task.Delay(200, cancellationToken);
         }
     }
 }

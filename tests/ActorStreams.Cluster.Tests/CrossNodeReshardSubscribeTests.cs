@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
-using ActorStreams.Server.Tests;
+using ActorStreams.TestSupport;
 using Xunit.Abstractions;
 
 namespace ActorStreams.Cluster.Tests;
@@ -26,25 +24,21 @@ public sealed class CrossNodeReshardSubscribeTests(ITestOutputHelper output)
     [ClusterFact]
     public async Task Subscriptions_through_every_node_must_get_pushed_records_and_the_children_of_a_split_made_through_another_node()
     {
-        using var budget = new CancellationTokenSource(Budget);
-        var clock = Stopwatch.StartNew();
-        void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}");
-
-        await using var cluster = await LocalCluster.StartAsync(Log, budget.Token);
-        using var http = new KinesisHttp();
+        await using var run = await ClusterTestRun.StartAsync(output, Budget);
+        var (budget, cluster, http, nodes) = (run.Budget, run.Cluster, run.Http, run.Nodes);
+        void Log(string line) => run.Log(line);
         using var streaming = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var nodes = new[] { cluster.Node(1), cluster.Node(2), cluster.Node(3) };
         var subscriptions = new List<HttpResponseMessage>();
         try
         {
             await http.OkAsync(nodes[0], "CreateStream", new { StreamName, ShardCount = 1 }, budget.Token);
             string? streamArn = null;
-            await ClusterFailoverTests.WaitAsync(async () =>
+            await Eventually.EventuallyAsync(async () =>
             {
                 var summary = (await http.OkAsync(nodes[1], "DescribeStreamSummary", new { StreamName }, budget.Token)).GetProperty("StreamDescriptionSummary");
                 streamArn = summary.GetProperty("StreamARN").GetString();
                 return summary.GetProperty("StreamStatus").GetString() == "ACTIVE";
-            }, "the stream to become ACTIVE", TimeSpan.FromSeconds(30), budget.Token);
+            }, "the stream to become ACTIVE", TimeSpan.FromSeconds(30), ClusterTestRun.PollInterval, budget.Token);
 
             var consumers = new string[3];
             for (var i = 0; i < 3; i++)
@@ -53,16 +47,16 @@ public sealed class CrossNodeReshardSubscribeTests(ITestOutputHelper output)
                 consumers[i] = registered.GetProperty("Consumer").GetProperty("ConsumerARN").GetString()!;
             }
             foreach (var arn in consumers)
-                await ClusterFailoverTests.WaitAsync(async () =>
+                await Eventually.EventuallyAsync(async () =>
                     (await http.OkAsync(nodes[2], "DescribeStreamConsumer", new { ConsumerARN = arn }, budget.Token))
                     .GetProperty("ConsumerDescription").GetProperty("ConsumerStatus").GetString() == "ACTIVE",
-                    "a consumer to become ACTIVE", TimeSpan.FromSeconds(30), budget.Token);
+                    "a consumer to become ACTIVE", TimeSpan.FromSeconds(30), ClusterTestRun.PollInterval, budget.Token);
 
             var first = await PutAsync(http, nodes[2], ["before"], budget.Token);
             Assert.All(first, r => Assert.Equal("shardId-000000000000", r.ShardId));
             var host = 0;
-            await ClusterFailoverTests.WaitAsync(() => Task.FromResult(ClusterFailoverTests.ShardHosts(cluster, StreamName).TryGetValue(0, out host)),
-                "the shard's start in a node log", TimeSpan.FromSeconds(10), budget.Token);
+            await Eventually.EventuallyAsync(() => ClusterFailoverTests.ShardHosts(cluster, StreamName).TryGetValue(0, out host),
+                "the shard's start in a node log", TimeSpan.FromSeconds(10), ClusterTestRun.PollInterval, budget.Token);
             Log($"shardId-000000000000 runs on node {host}; consumer c1 subscribes through node 1, c2 through node 2, c3 through node 3");
 
             // Each consumer subscribes through another node, from the record already there: it reads it (across nodes
@@ -110,10 +104,10 @@ public sealed class CrossNodeReshardSubscribeTests(ITestOutputHelper output)
             var middle = (BigInteger.One << 127).ToString();
             await http.OkAsync(nodes[1], "SplitShard",
                 new { StreamName, ShardToSplit = "shardId-000000000000", NewStartingHashKey = middle }, budget.Token);
-            await ClusterFailoverTests.WaitAsync(async () =>
+            await Eventually.EventuallyAsync(async () =>
                 (await http.OkAsync(nodes[0], "DescribeStreamSummary", new { StreamName }, budget.Token))
                 .GetProperty("StreamDescriptionSummary").GetProperty("StreamStatus").GetString() == "ACTIVE",
-                "the split to finish", TimeSpan.FromSeconds(60), budget.Token);
+                "the split to finish", TimeSpan.FromSeconds(60), ClusterTestRun.PollInterval, budget.Token);
             for (var i = 0; i < 3; i++)
             {
                 var end = await ReadUntilAsync(readers[i], 0, budget.Token, untilChildren: true);
@@ -159,17 +153,12 @@ public sealed class CrossNodeReshardSubscribeTests(ITestOutputHelper output)
     private static async Task<HttpResponseMessage> SubscribeAsync(HttpClient client, Uri node, string consumerArn, string sequenceNumber,
         CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, node)
+        using var request = AwsJsonRequest.Create("SubscribeToShard", JsonSerializer.Serialize(new
         {
-            Content = new StringContent(JsonSerializer.Serialize(new
-            {
-                ConsumerARN = consumerArn,
-                ShardId = "shardId-000000000000",
-                StartingPosition = new { Type = "AT_SEQUENCE_NUMBER", SequenceNumber = sequenceNumber },
-            }), Encoding.UTF8),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202.SubscribeToShard");
+            ConsumerARN = consumerArn,
+            ShardId = "shardId-000000000000",
+            StartingPosition = new { Type = "AT_SEQUENCE_NUMBER", SequenceNumber = sequenceNumber },
+        }), node);
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.TestSupport;
 using Xunit.Abstractions;
 
 namespace ActorStreams.Cluster.Tests;
@@ -19,7 +19,7 @@ namespace ActorStreams.Cluster.Tests;
 [Collection(LocalCluster.Collection)]
 public sealed class FirehoseClusterTests(ITestOutputHelper output)
 {
-    private const string Firehose = "Firehose_20150804.";
+    private const string Firehose = AwsJsonRequest.Firehose;
     private const string RoleArn = "arn:aws:iam::000000000000:role/firehose";
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(4);
 
@@ -33,13 +33,9 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
     [ClusterFact]
     public async Task Delivery_streams_must_take_requests_through_every_node_and_deliver_every_record()
     {
-        using var budget = new CancellationTokenSource(Budget);
-        var clock = Stopwatch.StartNew();
-        void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}");
-
-        await using var cluster = await LocalCluster.StartAsync(Log, budget.Token);
-        using var http = new KinesisHttp();
-        var nodes = new[] { cluster.Node(1), cluster.Node(2), cluster.Node(3) };
+        await using var run = await ClusterTestRun.StartAsync(output, Budget);
+        var (budget, cluster, http, nodes) = (run.Budget, run.Cluster, run.Http, run.Nodes);
+        void Log(string line) => run.Log(line);
         try
         {
             // ---- DirectPut: create through node 1, PutRecordBatch through nodes 2 and 3 ----
@@ -121,13 +117,9 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
     [ClusterFact]
     public async Task A_KinesisStreamAsSource_delivery_stream_must_resume_on_another_node_when_its_node_is_killed()
     {
-        using var budget = new CancellationTokenSource(Budget);
-        var clock = Stopwatch.StartNew();
-        void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1} s] {line}");
-
-        await using var cluster = await LocalCluster.StartAsync(Log, budget.Token);
-        using var http = new KinesisHttp();
-        var nodes = new[] { cluster.Node(1), cluster.Node(2), cluster.Node(3) };
+        await using var run = await ClusterTestRun.StartAsync(output, Budget);
+        var (budget, cluster, http, nodes) = (run.Budget, run.Cluster, run.Http, run.Nodes);
+        void Log(string line) => run.Log(line);
         try
         {
             await http.OkAsync(nodes[0], "CreateStream", new { StreamName = "fhsource", ShardCount = 3 }, budget.Token);
@@ -195,12 +187,12 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
     private static async Task<string> WaitActiveAsync(KinesisHttp http, Uri node, string stream, CancellationToken cancellationToken)
     {
         string? arn = null;
-        await ClusterFailoverTests.WaitAsync(async () =>
+        await Eventually.EventuallyAsync(async () =>
         {
             var summary = (await http.OkAsync(node, "DescribeStreamSummary", new { StreamName = stream }, cancellationToken)).GetProperty("StreamDescriptionSummary");
             arn = summary.GetProperty("StreamARN").GetString();
             return summary.GetProperty("StreamStatus").GetString() == "ACTIVE";
-        }, $"stream {stream} to become ACTIVE", TimeSpan.FromSeconds(60), cancellationToken);
+        }, $"stream {stream} to become ACTIVE", TimeSpan.FromSeconds(60), ClusterTestRun.PollInterval, cancellationToken);
         return arn!;
     }
 
@@ -210,12 +202,12 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
     {
         var want = expected.ToHashSet();
         List<string> records = [];
-        await ClusterFailoverTests.WaitAsync(() =>
+        await Eventually.EventuallyAsync(() =>
         {
             records = cluster.ObjectFiles(bucket).OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.FullName, StringComparer.Ordinal)
                 .SelectMany(f => File.ReadAllText(f.FullName).Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
             return Task.FromResult(want.IsSubsetOf(records));
-        }, $"every record in bucket {bucket}", TimeSpan.FromSeconds(90), cancellationToken);
+        }, $"every record in bucket {bucket}", TimeSpan.FromSeconds(90), ClusterTestRun.PollInterval, cancellationToken);
         return records;
     }
 

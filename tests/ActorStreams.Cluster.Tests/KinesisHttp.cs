@@ -1,7 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
+using ActorStreams.TestSupport;
 
 namespace ActorStreams.Cluster.Tests;
 
@@ -18,13 +17,7 @@ public sealed class KinesisHttp : IDisposable
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, node)
-        {
-            Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        // A bare operation is Kinesis'; "Firehose_20150804.PutRecordBatch" names its service.
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", operation.Contains('.') ? operation : "Kinesis_20131202." + operation);
+        using var request = AwsJsonRequest.Create(operation, JsonSerializer.Serialize(body), node);
         using var response = await _http.SendAsync(request, cts.Token);
         var text = await response.Content.ReadAsStringAsync(cts.Token);
         var json = string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone();

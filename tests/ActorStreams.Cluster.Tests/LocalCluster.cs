@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using ActorStreams.TestSupport;
 using Npgsql;
 
 namespace ActorStreams.Cluster.Tests;
@@ -27,7 +27,7 @@ public sealed class LocalCluster : IAsyncDisposable
     private LocalCluster(string postgres, Action<string> log)
     {
         _log = log;
-        var ports = FreePorts(6);
+        var ports = LoopbackPort.Free(6);
         HttpPorts = ports[..3];
         using (var connection = new NpgsqlConnection(postgres))
         {
@@ -201,13 +201,4 @@ public sealed class LocalCluster : IAsyncDisposable
     private static string Metadata(string key) =>
         typeof(LocalCluster).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
         ?? throw new InvalidOperationException($"assembly metadata {key} missing");
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        foreach (var l in listeners) l.Start();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var l in listeners) l.Stop();
-        return ports;
-    }
 }

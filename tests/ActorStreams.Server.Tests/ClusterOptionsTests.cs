@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -52,7 +51,7 @@ public sealed class ClusterOptionsTests
     [Fact]
     public async Task A_node_started_with_cluster_flags_listens_there_and_joins_its_seed()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var dataDir = Directory.CreateTempSubdirectory("actorstreams-cluster-flags-").FullName;
         var app = ActorStreamsServer.Create(["--port", "0", "--data-dir", dataDir, "--Logging:LogLevel:Default", "Warning",
             "--cluster-host", "127.0.0.1", "--cluster-port", port.ToString(), "--seeds", $"127.0.0.1:{port}"]);
@@ -76,14 +75,5 @@ public sealed class ClusterOptionsTests
             await app.DisposeAsync();
             try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using ActorStreams.Streams;
@@ -40,12 +39,5 @@ public sealed class ConsumerLagMetricsTests(ServerFixture server) : IClassFixtur
         Assert.Equal(told, Value(text, "actorstreams_consumer_lag_milliseconds", labels, $"shard=\"{Shard0}\"", "consumer=\"gauge-reader\""));
     }
 
-    /// <summary>The value of the one series of <paramref name="metric"/> whose labels contain every one of <paramref name="labels"/>.</summary>
-    private static long Value(string text, string metric, params string[] labels)
-    {
-        var lines = text.Split('\n').Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(l.Contains)).ToList();
-        Assert.True(lines.Count == 1, $"{lines.Count} series of {metric} with {string.Join(", ", labels)}:\n{string.Join('\n', text.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal)).Take(10))}");
-        var value = lines[0][(lines[0].LastIndexOf('}') + 1)..].Trim().Split(' ')[0];
-        return (long)double.Parse(value, CultureInfo.InvariantCulture);
-    }
+    private static long Value(string text, string metric, params string[] labels) => (long)PrometheusScrape.Value(text, metric, labels);
 }

@@ -9,21 +9,8 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
 {
     private string BucketDir(string bucket) => Path.Combine(server.DataDir, "objects", bucket);
 
-    private async Task<Dictionary<string, byte[]>> WaitForObjectsAsync(string bucket, Func<Dictionary<string, byte[]>, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var dir = BucketDir(bucket);
-            var objects = Directory.Exists(dir)
-                ? Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.'))
-                    .ToDictionary(f => Path.GetRelativePath(dir, f).Replace('\\', '/'), File.ReadAllBytes)
-                : new Dictionary<string, byte[]>();
-            if (done(objects)) return objects;
-            Assert.True(DateTime.UtcNow < deadline, $"bucket {bucket} holds {string.Join(", ", objects.Keys)}");
-            await Task.Delay(100);
-        }
-    }
+    private Task<Dictionary<string, byte[]>> WaitForObjectsAsync(string bucket, Func<Dictionary<string, byte[]>, bool> done) =>
+        DirectoryStore.WaitForObjectsAsync(BucketDir(bucket), bucket, done);
 
     private static string Gunzip(byte[] data)
     {
@@ -87,16 +74,13 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
         });
 
         // The server adds its DeliveryStatistics extension to the description; the CLI reads past it.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        JsonElement statistics;
-        while (true)
+        var statistics = await Eventually.EventuallyAsync(async () =>
         {
             var raw = await CallAsync("DescribeDeliveryStream", JsonSerializer.Serialize(new { DeliveryStreamName = name }));
-            statistics = raw.Json.GetProperty("DeliveryStreamDescription").GetProperty("DeliveryStatistics");
-            if (statistics.GetProperty("DeliveredRecords").GetInt64() == 16 || DateTime.UtcNow > deadline) break;
-            await Task.Delay(100);
-        }
-        Assert.Equal(16, statistics.GetProperty("DeliveredRecords").GetInt64());
+            var current = raw.Json.GetProperty("DeliveryStreamDescription").GetProperty("DeliveryStatistics");
+            Assert.Equal(16, current.GetProperty("DeliveredRecords").GetInt64());
+            return current;
+        }, TimeSpan.FromSeconds(30));
         Assert.Equal(0, statistics.GetProperty("BacklogRecords").GetInt64());
         var viaCli = (await aws.FirehoseAsync(endpoint, "describe-delivery-stream", "--delivery-stream-name", name)).GetProperty("DeliveryStreamDescription");
         Assert.Equal("ACTIVE", viaCli.GetProperty("DeliveryStreamStatus").GetString());
@@ -218,12 +202,5 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
         }
     }
 
-    private async Task<KinesisReply> CallAsync(string operation, string json)
-    {
-        using var request = ServerFixture.Request(operation, json);
-        request.Headers.Remove("X-Amz-Target");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Firehose_20150804." + operation);
-        using var response = await server.Http.SendAsync(request);
-        return await KinesisReply.ReadAsync(response);
-    }
+    private Task<KinesisReply> CallAsync(string operation, string json) => server.CallAsync(AwsJsonRequest.Firehose + operation, json);
 }

@@ -42,21 +42,8 @@ public sealed class SchemaRegistryServerFixture : ServerFixture
 /// </summary>
 public sealed class FirehosePartitioningAwsCliTests(SchemaRegistryServerFixture server) : IClassFixture<SchemaRegistryServerFixture>
 {
-    private async Task<Dictionary<string, byte[]>> WaitForObjectsAsync(string bucket, Func<Dictionary<string, byte[]>, bool> done)
-    {
-        var dir = Path.Combine(server.DataDir, "objects", bucket);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var objects = Directory.Exists(dir)
-                ? Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.'))
-                    .ToDictionary(f => Path.GetRelativePath(dir, f).Replace('\\', '/'), File.ReadAllBytes)
-                : new Dictionary<string, byte[]>();
-            if (done(objects)) return objects;
-            Assert.True(DateTime.UtcNow < deadline, $"bucket {bucket} holds {string.Join(", ", objects.Keys)}");
-            await Task.Delay(100);
-        }
-    }
+    private Task<Dictionary<string, byte[]>> WaitForObjectsAsync(string bucket, Func<Dictionary<string, byte[]>, bool> done) =>
+        DirectoryStore.WaitForObjectsAsync(Path.Combine(server.DataDir, "objects", bucket), bucket, done);
 
     private static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 

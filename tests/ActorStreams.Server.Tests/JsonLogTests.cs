@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using ActorStreams.Server.Logging;
@@ -22,7 +21,7 @@ public sealed class JsonLogTests(ITestOutputHelper output)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-jsonlog-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
@@ -141,23 +140,9 @@ public sealed class JsonLogTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what, ConcurrentQueue<string> lines, StringBuilder stderr)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
+    private static Task UntilAsync(Func<bool> condition, string what, ConcurrentQueue<string> lines, StringBuilder stderr) =>
+        Eventually.EventuallyAsync(() =>
         {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"no {what} within {Timeout}.\nstdout:\n{string.Join('\n', lines)}\nstderr:\n{stderr}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+            if (!condition()) Assert.Fail($"no {what} within {Timeout}.\nstdout:\n{string.Join('\n', lines)}\nstderr:\n{stderr}");
+        }, Timeout);
 }

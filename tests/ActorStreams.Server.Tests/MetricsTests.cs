@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -132,42 +131,18 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.True(backlog.GetProperty("DataFreshnessSeconds").GetDouble() >= 0);
     }
 
-    private async Task<JsonElement> FirehoseOkAsync(string operation, object body)
-    {
-        using var request = ServerFixture.Request(operation, JsonSerializer.Serialize(body));
-        request.Headers.Remove("X-Amz-Target");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Firehose_20150804." + operation);
-        using var response = await server.Http.SendAsync(request);
-        var reply = await KinesisReply.ReadAsync(response);
-        Assert.True(reply.Status == HttpStatusCode.OK, $"{operation} answered {(int)reply.Status}: {reply.Text}");
-        return reply.Json;
-    }
+    private Task<JsonElement> FirehoseOkAsync(string operation, object body) => server.OkAsync(AwsJsonRequest.Firehose + operation, body);
 
     private async Task<JsonElement> StatisticsAsync(string name) =>
         (await FirehoseOkAsync("DescribeDeliveryStream", new { DeliveryStreamName = name }))
             .GetProperty("DeliveryStreamDescription").GetProperty("DeliveryStatistics");
 
-    private async Task WaitForStatisticsAsync(string name, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+    private Task WaitForStatisticsAsync(string name, Func<JsonElement, bool> done) =>
+        Eventually.EventuallyAsync(async () =>
         {
             var statistics = await StatisticsAsync(name);
-            if (done(statistics)) return;
-            Assert.True(DateTime.UtcNow < deadline, $"{name}'s statistics did not get there: {statistics}");
-            await Task.Delay(100);
-        }
-    }
+            Assert.True(done(statistics), $"{name}'s statistics did not get there: {statistics}");
+        }, TimeSpan.FromSeconds(30));
 
-    /// <summary>The value of the one series of <paramref name="metric"/> whose labels contain every one of <paramref name="labels"/>.</summary>
-    private static double Value(string text, string metric, params string[] labels)
-    {
-        var lines = text.Split('\n')
-            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(l.Contains))
-            .ToList();
-        Assert.True(lines.Count == 1, $"{lines.Count} series of {metric} with {string.Join(", ", labels)}:\n{string.Join('\n', text.Split('\n').Where(l => l.StartsWith(metric, StringComparison.Ordinal)).Take(10))}");
-        var line = lines[0];
-        var value = line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0];
-        return double.Parse(value, CultureInfo.InvariantCulture);
-    }
+    private static double Value(string text, string metric, params string[] labels) => PrometheusScrape.Value(text, metric, labels);
 }

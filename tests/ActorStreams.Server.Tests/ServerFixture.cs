@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -64,23 +62,14 @@ public class ServerFixture : IAsyncLifetime
         }
     }
 
-    public static HttpRequestMessage Request(string operation, string json, Version? version = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/")
-        {
-            Content = new StringContent(json, Encoding.UTF8),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202." + operation);
-        if (version is not null)
-        {
-            request.Version = version;
-            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        }
-        return request;
-    }
+    /// <summary>A request to the server's base address (see <see cref="AwsJsonRequest.Create"/>).</summary>
+    public static HttpRequestMessage Request(string operation, string json, Version? version = null) =>
+        AwsJsonRequest.Create(operation, json, version: version);
 
-    /// <summary>Calls an operation; the body is serialized from an anonymous object unless it is already a string.</summary>
+    /// <summary>
+    /// Calls an operation (Kinesis', or another service's with its prefix, as <see cref="AwsJsonRequest.Firehose"/>);
+    /// the body is serialized from an anonymous object unless it is already a string.
+    /// </summary>
     public async Task<KinesisReply> CallAsync(string operation, object body)
     {
         var json = body as string ?? JsonSerializer.Serialize(body);
@@ -93,18 +82,15 @@ public class ServerFixture : IAsyncLifetime
     /// up to 300 ms after a scrape (OpenTelemetry's ScrapeResponseCacheDurationMilliseconds), so a scrape right after
     /// another one can predate the events the test just caused: poll (up to 15 s) instead of trusting the first answer.
     /// </summary>
-    public async Task<string> ScrapeMetricsAsync(Func<string, bool> ready)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
+    public Task<string> ScrapeMetricsAsync(Func<string, bool> ready) =>
+        Eventually.EventuallyAsync(async () =>
         {
             using var response = await Http.GetAsync("/metrics");
             Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
             var text = await response.Content.ReadAsStringAsync();
-            if (ready(text) || DateTime.UtcNow > deadline) return text;
-            await Task.Delay(100);
-        }
-    }
+            Assert.True(ready(text), $"the scrape is not ready yet:\n{text}");
+            return text;
+        }, TimeSpan.FromSeconds(15));
 
     /// <summary>Calls an operation that must succeed and returns its JSON body.</summary>
     public async Task<JsonElement> OkAsync(string operation, object body)

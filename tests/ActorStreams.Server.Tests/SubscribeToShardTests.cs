@@ -220,11 +220,12 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
         first.Dispose(); // resets the HTTP/2 stream
 
         // The server ends the subscription: its slot is free and the shard pushes to nobody.
-        var deadline = DateTime.UtcNow + Timeout;
-        ShardSubscriptionStats stats;
-        while ((stats = await StatsAsync(stream)) is not { HeldSlots: 0, LiveSubscribers: 0 } && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.Equal(0, stats.HeldSlots);
-        Assert.Equal(0, stats.LiveSubscribers);
+        await Eventually.EventuallyAsync(async () =>
+        {
+            var stats = await StatsAsync(stream);
+            Assert.Equal(0, stats.HeldSlots);
+            Assert.Equal(0, stats.LiveSubscribers);
+        }, Timeout, TimeSpan.FromMilliseconds(50));
 
         server.Clock.Advance(TimeSpan.FromMilliseconds(700)); // past the 500 ms resubscribe interval of this fixture
         var sequenceNumbers = await PutAsync(stream, "a", "b");

@@ -1,6 +1,7 @@
 using System.Text;
 using ActorStreams.Dsl;
 using ActorStreams.Streams;
+using ActorStreams.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -44,15 +45,12 @@ public sealed class ActorStreamsTestKitTests(ITestOutputHelper output) : ActorSt
         await CreateStreamAsync("retained");
         Assert.Equal(0, (await Client.PutRecordsAsync("retained", [Entry("k", "old")])).FailedRecordCount);
         Advance(TimeSpan.FromHours(25));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
+        await Eventually.EventuallyAsync(async () =>
         {
             var iterator = await Client.GetShardIteratorAsync("retained", new StreamShardId(0).ToString(), ShardIteratorType.TrimHorizon);
             Advance(TimeSpan.FromMilliseconds(200));
-            if ((await Client.GetRecordsAsync(iterator)).Records.Count == 0) break;
-            Assert.True(DateTime.UtcNow < deadline, "the record older than 24 hours was not trimmed");
-            await Task.Delay(100);
-        }
+            Assert.True((await Client.GetRecordsAsync(iterator)).Records.Count == 0, "the record older than 24 hours was not trimmed");
+        }, TimeSpan.FromSeconds(20));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text;
 using ActorStreams.Firehose.Settings;
 using ActorStreams.Streams;
+using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
@@ -44,6 +45,14 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
     protected ActorStreamsClient Client => ActorStreamsExtension.Get(Sys).Client;
 
     protected ActorMaterializer Materializer => _materializer ??= Sys.Materializer();
+
+    /// <summary>
+    /// A new ActorSystem (a cluster of one, like the spec's own) on the spec's data and clock, the same journal and object
+    /// store: a restart after a crash, or a second node reading what the spec's system wrote. <paramref name="config"/>
+    /// replaces <see cref="SpecConfig"/>; build it over SpecConfig to keep the data.
+    /// </summary>
+    protected virtual ActorSystem StartAnotherSystem(string name, Config? config = null) =>
+        ActorSystem.Create(name, ActorStreamsSetup.CreateActorSystemSetup(config ?? SpecConfig, Clock));
 
     /// <summary>A stream name no other spec or run uses (PostgreSQL databases outlive a run).</summary>
     protected static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
@@ -105,13 +114,12 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
     /// </summary>
     protected async Task<T> WithClockRunningAsync<T>(Task<T> task, TimeSpan step, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (!task.IsCompleted)
+        await Eventually.EventuallyAsync(() =>
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not done within {timeout ?? TimeSpan.FromSeconds(60)} of real time.");
+            if (task.IsCompleted) return true;
             Clock.Advance(step);
-            await Task.WhenAny(task, Task.Delay(10));
-        }
+            return false;
+        }, "the task to complete", timeout ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
         return await task;
     }
 

@@ -3,6 +3,7 @@ using ActorStreams.Dsl;
 using ActorStreams.Internal;
 using ActorStreams.Settings;
 using ActorStreams.Streams;
+using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -26,6 +27,7 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Renew = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly CommitterSettings Commits = new(maxBatch: 20, maxInterval: TimeSpan.FromMilliseconds(20), parallelism: 1);
 
     /// <summary>One running member: what it saw, in order, and a switch that stops its commits.</summary>
@@ -73,26 +75,13 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
     {
         for (var i = 0; i <= maxRenewals; i++)
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (await condition()) return;
-                await Task.Delay(20);
-            }
+            if (await Eventually.HoldsWithinAsync(condition, TimeSpan.FromSeconds(3), PollInterval)) return;
             Clock.Advance(Renew);
         }
         Assert.Fail($"Not reached after {maxRenewals} renewals: {what}");
     }
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Not within {Timeout}: {what}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition, string what) => Eventually.EventuallyAsync(condition, what, Timeout, PollInterval);
 
     [JournalFact]
     public async Task Members_must_share_shards_rebalance_when_one_joins_and_take_over_after_one_dies()
@@ -224,7 +213,7 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         await PutAsync(stream, 30, 10, 5);
 
         await Sys.Terminate();
-        var system = ActorSystem.Create("actorstreams-restarted", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = StartAnotherSystem("actorstreams-restarted");
         try
         {
             var b = Start(stream, app, system);
@@ -321,15 +310,7 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
         }
     }
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Not within {Timeout}: {what}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task UntilAsync(Func<Task<bool>> condition, string what) => Eventually.EventuallyAsync(condition, what, Timeout, PollInterval);
 
     private static int Counter(CommittableRecord r) => int.Parse(Text(r.Record.Data).Split(':')[1]);
 }

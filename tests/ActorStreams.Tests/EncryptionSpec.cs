@@ -57,7 +57,7 @@ public abstract class EncryptionSpec : ActorStreamsSpec
 
     private async Task WithNewSystemAsync(Func<ActorStreamsClient, Task> body)
     {
-        var system = ActorSystem.Create("actorstreams-encryption-" + Guid.NewGuid().ToString("N")[..6], ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = StartAnotherSystem("actorstreams-encryption-" + Guid.NewGuid().ToString("N")[..6]);
         try
         {
             await body(ActorStreamsExtension.Get(system).Client);

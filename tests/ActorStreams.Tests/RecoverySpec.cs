@@ -17,7 +17,7 @@ public abstract class RecoverySpec(ITestOutputHelper output, SpecJournal journal
     private async Task AfterRestartAsync(Func<ActorStreamsClient, Task> body)
     {
         await Sys.Terminate();
-        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = StartAnotherSystem("actorstreams-recovered");
         try
         {
             await body(ActorStreamsExtension.Get(system).Client);

@@ -39,7 +39,7 @@ public abstract class ReshardRecoverySpec(ITestOutputHelper output, SpecJournal 
         await Sys.Terminate();
 
         // What a crash leaves behind, written with the runtime's own events and serializer.
-        var crashed = ActorSystem.Create("actorstreams-crashed", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var crashed = StartAnotherSystem("actorstreams-crashed");
         try
         {
             await WriteEventsAsync(crashed, StreamCatalogEntity.PersistenceId,
@@ -60,7 +60,7 @@ public abstract class ReshardRecoverySpec(ITestOutputHelper output, SpecJournal 
             await crashed.Terminate();
         }
 
-        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = StartAnotherSystem("actorstreams-recovered");
         try
         {
             var client = ActorStreamsExtension.Get(system).Client;
@@ -116,7 +116,7 @@ public abstract class ReshardRecoverySpec(ITestOutputHelper output, SpecJournal 
         Assert.Equal(3, plan.Length);
         await Sys.Terminate();
 
-        var crashed = ActorSystem.Create("actorstreams-crashed", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var crashed = StartAnotherSystem("actorstreams-crashed");
         try
         {
             await WriteEventsAsync(crashed, StreamCatalogEntity.PersistenceId,
@@ -127,7 +127,7 @@ public abstract class ReshardRecoverySpec(ITestOutputHelper output, SpecJournal 
             await crashed.Terminate();
         }
 
-        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = StartAnotherSystem("actorstreams-recovered");
         try
         {
             var client = ActorStreamsExtension.Get(system).Client;

@@ -40,7 +40,7 @@ public sealed class ReturningWriterRecoverySpec(ITestOutputHelper output) : Acto
         var config = replayFilter is null
             ? SpecConfig
             : ConfigurationFactory.ParseString($"akka.persistence.journal.sql.replay-filter.mode = {replayFilter}").WithFallback(SpecConfig);
-        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(config, Clock));
+        var system = StartAnotherSystem("actorstreams-recovered", config);
         try
         {
             var records = await ReadAllAsync(stream, Shard0, client: ActorStreamsExtension.Get(system).Client);

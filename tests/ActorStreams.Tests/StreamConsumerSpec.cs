@@ -117,7 +117,7 @@ public abstract class StreamConsumerSpec(ITestOutputHelper output, SpecJournal j
         await Client.DeregisterStreamConsumerAsync(dropped.ConsumerArn);
 
         await Sys.Terminate();
-        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = StartAnotherSystem("actorstreams-recovered");
         try
         {
             var client = ActorStreamsExtension.Get(system).Client;
@@ -145,7 +145,7 @@ public abstract class StreamConsumerSpec(ITestOutputHelper output, SpecJournal j
         Assert.Equal(new Dictionary<string, string> { ["stream-tag"] = "s" }, await Client.ListTagsForResourceAsync(Arn(stream)));
 
         await Sys.Terminate();
-        var system = ActorSystem.Create("actorstreams-recovered", ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = StartAnotherSystem("actorstreams-recovered");
         try
         {
             var client = ActorStreamsExtension.Get(system).Client;

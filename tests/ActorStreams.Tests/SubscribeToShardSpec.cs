@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ActorStreams.Dsl;
 using ActorStreams.Internal;
 using ActorStreams.Streams;
+using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
@@ -391,12 +392,12 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         {
             while (await events.MoveNextAsync()) Assert.Empty(events.Current.Records);
         });
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!ended.IsCompleted && DateTime.UtcNow < deadline)
+        await Eventually.EventuallyAsync(() =>
         {
+            if (ended.IsCompleted) return true;
             Clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(ended, Task.Delay(100));
-        }
+            return false;
+        }, "the subscription to end", Timeout);
         await ended.WaitAsync(Timeout);
     }
 

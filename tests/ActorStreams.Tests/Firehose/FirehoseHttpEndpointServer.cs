@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.TestSupport;
 
 namespace ActorStreams.Tests.Firehose;
 
@@ -27,10 +27,7 @@ public sealed class FirehoseHttpEndpointServer : IAsyncDisposable
         _expectedSourceArn = expectedSourceArn;
         _expectGzip = expectGzip;
         _expectedAttributes = expectedAttributes;
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        Port = LoopbackPort.Free();
         Start();
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using ActorStreams.Firehose;
+using ActorStreams.TestSupport;
 using Akka.Actor;
 using Snappier;
 using Xunit;
@@ -76,28 +77,11 @@ public abstract class FirehoseSpec : ActorStreamsSpec
         (client ?? Firehose).CreateDeliveryStreamAsync(new DeliveryStreamConfiguration { DeliveryStreamName = name, Destination = destination });
 
     /// <summary>Every object of a bucket (temporary files excluded) as key -> bytes, keys with '/'.</summary>
-    protected Dictionary<string, byte[]> Objects(string bucket)
-    {
-        var dir = Path.Combine(ObjectRoot, bucket);
-        if (!Directory.Exists(dir)) return new Dictionary<string, byte[]>();
-        return Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
-            .ToDictionary(f => Path.GetRelativePath(dir, f).Replace('\\', '/'), File.ReadAllBytes);
-    }
+    protected Dictionary<string, byte[]> Objects(string bucket) => DirectoryStore.Objects(Path.Combine(ObjectRoot, bucket));
 
     /// <summary>Waits (real time) until <paramref name="done"/> holds for the bucket's objects, and returns them.</summary>
-    protected async Task<Dictionary<string, byte[]>> WaitForObjectsAsync(string bucket, Func<Dictionary<string, byte[]>, bool> done, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var objects = Objects(bucket);
-            if (done(objects)) return objects;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Bucket {bucket} did not reach the expected state; it holds: {string.Join(", ", objects.Keys)}");
-            await Task.Delay(50);
-        }
-    }
+    protected Task<Dictionary<string, byte[]>> WaitForObjectsAsync(string bucket, Func<Dictionary<string, byte[]>, bool> done, TimeSpan? timeout = null) =>
+        DirectoryStore.WaitForObjectsAsync(Path.Combine(ObjectRoot, bucket), bucket, done, timeout);
 
     /// <summary>The delivery attempts of a delivery stream that failed so far (its statistics).</summary>
     protected async Task<long> FailedDeliveryAttemptsAsync(string deliveryStreamName) =>
@@ -172,9 +156,9 @@ public abstract class FirehoseSpec : ActorStreamsSpec
     /// A new ActorSystem on the spec's data (same journal, same object store), after the spec's own was terminated,
     /// with Firehose started as a node starts it (so delivery resumes without a request).
     /// </summary>
-    protected ActorSystem StartAnotherSystem(string name)
+    protected override ActorSystem StartAnotherSystem(string name, Config? config = null)
     {
-        var system = ActorSystem.Create(name, ActorStreamsSetup.CreateActorSystemSetup(SpecConfig, Clock));
+        var system = base.StartAnotherSystem(name, config);
         FirehoseExtension.Get(system);
         return system;
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ActorStreams.Firehose;
+using ActorStreams.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -41,15 +42,8 @@ public sealed class HttpEndpointDeliverySpec(ITestOutputHelper output)
         return sent;
     }
 
-    private static async Task WaitAsync(Func<bool> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitAsync(Func<bool> condition, string what, int seconds = 30) =>
+        Eventually.EventuallyAsync(condition, what, TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(50));
 
     [Fact]
     public async Task Buffers_must_be_posted_by_the_contract_with_gzip_access_key_and_common_attributes()

@@ -3,6 +3,7 @@ using System.Text;
 using ActorStreams.Firehose;
 using ActorStreams.Firehose.Internal;
 using ActorStreams.Streams;
+using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Persistence;
 using Xunit;
@@ -70,19 +71,17 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
             .ToList();
     }
 
-    private async Task<List<string>> WaitForAllAsync(string bucket, IReadOnlyCollection<string> written)
+    private Task<List<string>> WaitForAllAsync(string bucket, IReadOnlyCollection<string> written)
     {
         var expected = written.ToHashSet();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+        return Eventually.EventuallyAsync(() =>
         {
             var delivered = Delivered(bucket);
-            if (expected.IsSubsetOf(delivered)) return delivered;
-            if (DateTime.UtcNow > deadline)
+            if (!expected.IsSubsetOf(delivered))
                 Assert.Fail($"{expected.Except(delivered).Count()} of {expected.Count} records not delivered within 60 s, e.g. "
                             + string.Join(", ", expected.Except(delivered).Take(10)));
-            await Task.Delay(100);
-        }
+            return Task.FromResult(delivered);
+        }, TimeSpan.FromSeconds(60));
     }
 
     /// <summary>

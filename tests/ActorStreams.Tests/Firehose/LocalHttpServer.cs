@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using ActorStreams.TestSupport;
 
 namespace ActorStreams.Tests.Firehose;
 
@@ -13,10 +13,7 @@ public sealed class LocalHttpServer : IAsyncDisposable
     public LocalHttpServer(Func<HttpListenerContext, Task> handler)
     {
         _handler = handler;
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        Port = LoopbackPort.Free();
         Start();
     }
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using ActorStreams.Firehose;
+using ActorStreams.TestSupport;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -25,7 +25,7 @@ public sealed class S3EndpointDeliverySpec : FirehoseSpec, IAsyncLifetime
     private readonly string _s3Dir = Directory.CreateTempSubdirectory("actorstreams-s3rver-").FullName;
     private Process? _s3rver;
 
-    public S3EndpointDeliverySpec(ITestOutputHelper output) : this(output, FreePort()) { }
+    public S3EndpointDeliverySpec(ITestOutputHelper output) : this(output, LoopbackPort.Free()) { }
 
     private S3EndpointDeliverySpec(ITestOutputHelper output, int port) : base(output, config: $$"""
         actorstreams.firehose.s3 {
@@ -34,15 +34,6 @@ public sealed class S3EndpointDeliverySpec : FirehoseSpec, IAsyncLifetime
           secret-access-key = "{{AccessKey}}"
         }
         """) => _port = port;
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 
     private static string JsDirectory()
     {
@@ -112,17 +103,13 @@ public sealed class S3EndpointDeliverySpec : FirehoseSpec, IAsyncLifetime
         return objects;
     }
 
-    private async Task<Dictionary<string, byte[]>> WaitForS3Async(string bucket, Func<Dictionary<string, byte[]>, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+    private Task<Dictionary<string, byte[]>> WaitForS3Async(string bucket, Func<Dictionary<string, byte[]>, bool> done) =>
+        Eventually.EventuallyAsync(async () =>
         {
-                var objects = await S3ObjectsAsync(bucket);
-                if (done(objects)) return objects;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{bucket} holds {string.Join(", ", objects.Keys)}");
-            await Task.Delay(200);
-        }
-    }
+            var objects = await S3ObjectsAsync(bucket);
+            Assert.True(done(objects), $"{bucket} holds {string.Join(", ", objects.Keys)}");
+            return objects;
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
 
     private static List<string> GzipLines(Dictionary<string, byte[]> objects) =>
         objects.Values.SelectMany(v => Encoding.UTF8.GetString(Decompress(CompressionFormat.Gzip, v)).Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ActorStreams.Firehose;
+using ActorStreams.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -17,15 +18,8 @@ public sealed class SplunkAndOpenSearchDeliverySpec(ITestOutputHelper output)
 {
     private static ReadOnlyMemory<byte> Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
-    private static async Task WaitAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitAsync(Func<bool> condition, string what) =>
+        Eventually.EventuallyAsync(condition, what, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
 
     // ---------------- Splunk ----------------
 

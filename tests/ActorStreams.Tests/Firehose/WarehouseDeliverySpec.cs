@@ -1,6 +1,7 @@
 using System.Text;
 using ActorStreams.Firehose;
 using ActorStreams.Firehose.Internal;
+using ActorStreams.TestSupport;
 using Npgsql;
 using Xunit;
 using Xunit.Abstractions;
@@ -57,23 +58,14 @@ public sealed class WarehouseDeliverySpec : FirehoseSpec
         return rows;
     }
 
-    private async Task<List<(int Id, string? Name, string? Payload)>> WaitForRowsAsync(string table, int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+    /// <summary>The table's rows once it holds <paramref name="count"/> (it may not exist yet: the first load creates it).</summary>
+    private Task<List<(int Id, string? Name, string? Payload)>> WaitForRowsAsync(string table, int count) =>
+        Eventually.EventuallyAsync(async () =>
         {
-            try
-            {
-                var rows = await RowsAsync(table);
-                if (rows.Count >= count) return rows;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
-            {
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{table} did not get {count} rows.");
-            await Task.Delay(100);
-        }
-    }
+            var rows = await RowsAsync(table);
+            Assert.True(rows.Count >= count, $"{table} did not get {count} rows ({rows.Count} so far).");
+            return rows;
+        }, TimeSpan.FromSeconds(30));
 
     private static ReadOnlyMemory<byte> Json(string json) => Encoding.UTF8.GetBytes(json);
 

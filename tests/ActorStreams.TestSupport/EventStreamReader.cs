@@ -1,19 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
+using Xunit;
 
-namespace ActorStreams.Server.Tests;
-
-/// <summary>One decoded <c>application/vnd.amazon.eventstream</c> message.</summary>
-public sealed record EventStreamMessage(IReadOnlyDictionary<string, string> Headers, byte[] Payload)
-{
-    public string MessageType => Headers[":message-type"];
-
-    public string? EventType => Headers.GetValueOrDefault(":event-type");
-
-    public string? ExceptionType => Headers.GetValueOrDefault(":exception-type");
-
-    public string PayloadText => Encoding.UTF8.GetString(Payload);
-}
+namespace ActorStreams.TestSupport;
 
 /// <summary>
 /// Reads event stream messages off a response body, checking what a client checks: the prelude's CRC-32, the
