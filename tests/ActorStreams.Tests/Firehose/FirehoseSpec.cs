@@ -4,6 +4,7 @@ using System.Text;
 using ActorStreams.Firehose;
 using ActorStreams.TestSupport;
 using Akka.Actor;
+using Akka.Configuration;
 using Snappier;
 using Xunit;
 using Xunit.Abstractions;
