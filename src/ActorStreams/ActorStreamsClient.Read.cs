@@ -1,10 +1,5 @@
 using ActorStreams.Internal;
-using ActorStreams.Serialization;
-using ActorStreams.Settings;
 using ActorStreams.Streams;
-using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Streams.Dsl;
 
 namespace ActorStreams;
 
