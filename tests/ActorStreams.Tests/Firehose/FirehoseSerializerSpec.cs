@@ -223,7 +223,7 @@ public sealed class FirehoseSerializerSpec(ITestOutputHelper output) : ActorStre
     }
 
     [Fact]
-    public void A_system_without_the_Firehose_configuration_must_refuse_to_start_Firehose()
+    public async Task A_system_without_the_Firehose_configuration_must_refuse_to_start_Firehose()
     {
         var system = ActorSystem.Create("without-firehose-" + Guid.NewGuid().ToString("N")[..6],
             ActorStreamsSetup.CreateActorSystemSetup(Akka.Configuration.ConfigurationFactory.ParseString("""
@@ -237,7 +237,7 @@ public sealed class FirehoseSerializerSpec(ITestOutputHelper output) : ActorStre
         }
         finally
         {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
         }
     }
 }
