@@ -129,10 +129,12 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     public override int Identifier => 7117;
 
     /// <inheritdoc />
-    public override string Manifest(object o) => KinesisFormats.TryGetManifest(o.GetType(), out var manifest) ? manifest : o switch
+    public override string Manifest(object o) => o switch
     {
+        // Record batches first: the journal asks once per group commit, and they are nearly every event.
         RecordsAppended => RecordsAppendedManifest,
         EncryptedRecordsAppended => EncryptedRecordsAppendedManifest,
+        _ when KinesisFormats.TryGetManifest(o.GetType(), out var manifest) => manifest,
         _ => throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(ActorStreamsSerializer)}"),
     };
 
