@@ -283,34 +283,4 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             return true;
         }
     }
-
-    internal static void WriteTags(BinaryWriter w, ImmutableSortedDictionary<string, string> tags)
-    {
-        w.Write(tags.Count);
-        foreach (var (k, v) in tags) { w.Write(k); w.Write(v); }
-    }
-
-    internal static ImmutableSortedDictionary<string, string> ReadTags(BinaryReader r)
-    {
-        var n = r.ReadInt32();
-        var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < n; i++) b[r.ReadString()] = r.ReadString();
-        return b.ToImmutable();
-    }
-
-    /// <summary>A count, then each string (also the message serializer's layout for string lists).</summary>
-    internal static void WriteKeys(BinaryWriter w, ImmutableArray<string> keys)
-    {
-        w.Write(keys.Length);
-        foreach (var k in keys) w.Write(k);
-    }
-
-    /// <summary>Reads what <see cref="WriteKeys"/> wrote.</summary>
-    internal static ImmutableArray<string> ReadKeys(BinaryReader r)
-    {
-        var n = r.ReadInt32();
-        var keys = ImmutableArray.CreateBuilder<string>(n);
-        for (var i = 0; i < n; i++) keys.Add(r.ReadString());
-        return keys.MoveToImmutable();
-    }
 }
