@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
+using ActorStreams.Kinesis.Internal.Shards;
 using Akka;
 using Akka.Actor;
 using Akka.Streams;

@@ -1,3 +1,4 @@
+using ActorStreams.Kinesis;
 using ActorStreams.Settings;
 using Akka.Actor;
 using Akka.Hosting;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ActorStreams.Kinesis;
 using ActorStreams.Server.Protocol;
 
 namespace ActorStreams.Server;

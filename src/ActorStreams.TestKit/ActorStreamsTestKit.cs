@@ -1,5 +1,5 @@
+using ActorStreams.Kinesis;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using Akka.Configuration;
 using Akka.Streams;
 using Microsoft.Extensions.Time.Testing;

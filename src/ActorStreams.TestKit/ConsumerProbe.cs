@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using ActorStreams.Dsl;
+using ActorStreams.Kinesis;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using Akka.Streams.Dsl;
 
 namespace ActorStreams.TestKit;

@@ -1,5 +1,12 @@
 using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
+using ActorStreams.Kinesis.Internal.Reads;
+using ActorStreams.Kinesis.Internal.Shards;
+using ActorStreams.Kinesis.Internal.Subscriptions;
 using ActorStreams.Settings;
 using Akka.Actor;
 using Akka.Cluster;

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using ActorStreams;
 using ActorStreams.Dsl;
 using ActorStreams.Firehose.Settings;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal;
+using ActorStreams.Kinesis.Internal.Shards;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
@@ -74,18 +76,18 @@ if (args.Contains("--cipher"))
 {
     // The cost of encryption at rest alone: sealing and opening one group-commit event of 1,000 records of the first size.
     var size = options.Sizes[0];
-    var records = Enumerable.Range(0, 1000).Select(i => new ActorStreams.Internal.StoredRecord($"pk-{i:D13}", new byte[size - 16])).ToArray();
-    var batch = new ActorStreams.Internal.RecordsAppended(1, records);
-    var keys = new ActorStreams.Internal.KeyProvider(ActorStreams.Settings.ActorStreamsSettings.Create(system).Encryption);
+    var records = Enumerable.Range(0, 1000).Select(i => new ActorStreams.Kinesis.Internal.Shards.StoredRecord($"pk-{i:D13}", new byte[size - 16])).ToArray();
+    var batch = new ActorStreams.Kinesis.Internal.Shards.RecordsAppended(1, records);
+    var keys = new ActorStreams.Kinesis.Internal.KeyProvider(ActorStreams.Settings.ActorStreamsSettings.Create(system).Encryption);
     var key = keys.Resolve("alias/bench");
     long bytes = 1000L * size, n = 0;
-    var sealedBatch = ActorStreams.Internal.RecordCipher.Seal(key, "alias/bench", "bench", 1, batch, bytes);
+    var sealedBatch = ActorStreams.Kinesis.Internal.RecordCipher.Seal(key, "alias/bench", "bench", 1, batch, bytes);
     var swc = Stopwatch.StartNew();
-    while (swc.Elapsed < TimeSpan.FromSeconds(options.Seconds)) { sealedBatch = ActorStreams.Internal.RecordCipher.Seal(key, "alias/bench", "bench", 1, batch, bytes); n++; }
+    while (swc.Elapsed < TimeSpan.FromSeconds(options.Seconds)) { sealedBatch = ActorStreams.Kinesis.Internal.RecordCipher.Seal(key, "alias/bench", "bench", 1, batch, bytes); n++; }
     Console.WriteLine($"cipher seal size={size}B events={n} MB/s={n * bytes / swc.Elapsed.TotalSeconds / 1_000_000:F0}");
     n = 0;
     swc.Restart();
-    while (swc.Elapsed < TimeSpan.FromSeconds(options.Seconds)) { ActorStreams.Internal.RecordCipher.Open(keys, "bench", 1, sealedBatch); n++; }
+    while (swc.Elapsed < TimeSpan.FromSeconds(options.Seconds)) { ActorStreams.Kinesis.Internal.RecordCipher.Open(keys, "bench", 1, sealedBatch); n++; }
     Console.WriteLine($"cipher open size={size}B events={n} MB/s={n * bytes / swc.Elapsed.TotalSeconds / 1_000_000:F0}");
     await system.Terminate();
     return;

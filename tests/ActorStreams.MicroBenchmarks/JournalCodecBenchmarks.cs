@@ -1,4 +1,5 @@
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Serialization;
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;

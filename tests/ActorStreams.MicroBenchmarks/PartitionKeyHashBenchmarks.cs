@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
+using ActorStreams.Kinesis;
 using ActorStreams.Server.Protocol;
-using ActorStreams.Streams;
 using BenchmarkDotNet.Attributes;
 
 namespace ActorStreams.MicroBenchmarks;

@@ -3,7 +3,7 @@ using System.Text;
 using ActorStreams;
 using ActorStreams.Firehose;
 using ActorStreams.Firehose.Settings;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Akka.Actor;
 using Akka.Configuration;
 

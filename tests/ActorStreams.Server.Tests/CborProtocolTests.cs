@@ -1,6 +1,7 @@
 using System.Formats.Cbor;
 using System.Net;
 using System.Net.Http.Headers;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Tests;
 

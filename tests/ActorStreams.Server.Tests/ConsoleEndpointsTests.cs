@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Shards;
 
 namespace ActorStreams.Server.Tests;
 

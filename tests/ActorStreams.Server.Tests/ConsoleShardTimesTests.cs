@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Tests;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Tests;
 

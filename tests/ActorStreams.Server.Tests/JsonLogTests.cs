@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Server.Logging;
 using Xunit.Abstractions;
 
@@ -72,7 +73,7 @@ public sealed class JsonLogTests(ITestOutputHelper output)
         Assert.Contains(events, e => e.Category.StartsWith("Akka.Cluster.", StringComparison.Ordinal)
             && e.State.GetValueOrDefault("ActorPath", "").StartsWith("akka", StringComparison.Ordinal));
         var shard = events.First(IsShardStart);
-        Assert.Equal("ActorStreams.Internal.StreamShardActor", shard.Category);
+        Assert.Equal("ActorStreams.Kinesis.Internal.Shards.StreamShardActor", shard.Category);
         Assert.Equal("Information", shard.Level);
         Assert.Equal("shardId-000000000000", shard.State["Shard"]);
         Assert.Contains("/system/sharding/actorstreams-stream-shard/", shard.State["ActorPath"]);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using ActorStreams.Kinesis;
 using ActorStreams.Server.Protocol;
 
 namespace ActorStreams.Server.Tests;

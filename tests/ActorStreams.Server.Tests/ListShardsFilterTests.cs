@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Tests;
 

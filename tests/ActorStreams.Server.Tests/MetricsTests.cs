@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Shards;
 
 namespace ActorStreams.Server.Tests;
 

@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Subscriptions;
 using ActorStreams.Server.Protocol;
 using Akka.Actor;
 

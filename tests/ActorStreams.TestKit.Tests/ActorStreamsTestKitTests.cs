@@ -1,6 +1,6 @@
 using System.Text;
 using ActorStreams.Dsl;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using ActorStreams.TestSupport;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Serialization;
-using ActorStreams.Streams;
 using Akka.Serialization;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text;
 using ActorStreams.Firehose.Settings;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Configuration;

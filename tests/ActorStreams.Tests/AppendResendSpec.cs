@@ -1,5 +1,7 @@
 using ActorStreams.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.Shards;
 using Akka.Actor;
 using Xunit;
 using Xunit.Abstractions;

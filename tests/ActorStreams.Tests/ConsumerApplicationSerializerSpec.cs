@@ -1,6 +1,7 @@
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
 using ActorStreams.Serialization;
-using ActorStreams.Streams;
 using Akka.Serialization;
 using Xunit;
 using Xunit.Abstractions;

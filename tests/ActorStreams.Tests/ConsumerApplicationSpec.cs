@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using ActorStreams.Dsl;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Streams;

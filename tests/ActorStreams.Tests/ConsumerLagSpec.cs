@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using ActorStreams.Diagnostics;
 using ActorStreams.Dsl;
+using ActorStreams.Kinesis;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using Akka.Streams.Dsl;
 using Xunit;
 using Xunit.Abstractions;

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Threading.Channels;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,8 +1,12 @@
 using ActorStreams.Dsl;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.Reads;
+using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Serialization;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using Akka.Configuration;
 using Akka.Persistence.Query;
 using Akka.Streams.Dsl;

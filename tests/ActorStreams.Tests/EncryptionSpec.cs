@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using ActorStreams.Kinesis;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Xunit;
 
 namespace ActorStreams.Tests;

@@ -1,7 +1,7 @@
 using System.Text;
 using ActorStreams.Dsl;
 using ActorStreams.Hosting;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Streams;

@@ -1,5 +1,5 @@
 using ActorStreams.Dsl;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Xunit;
 
 namespace ActorStreams.Tests;

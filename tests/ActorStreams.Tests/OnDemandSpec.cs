@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using ActorStreams.Dsl;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using ActorStreams.Tests.Firehose;
 using Akka.Streams.Dsl;
 using Xunit;

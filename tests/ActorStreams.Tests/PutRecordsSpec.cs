@@ -1,5 +1,5 @@
 using System.Numerics;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,5 +1,7 @@
 using System.Text;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Reads;
+using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Serialization;
 using Xunit;
 

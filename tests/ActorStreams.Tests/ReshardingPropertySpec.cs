@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using ActorStreams.Dsl;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Akka.Streams.Dsl;
 using Xunit;
 using Xunit.Abstractions;

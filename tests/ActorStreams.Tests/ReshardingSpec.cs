@@ -1,5 +1,5 @@
 using System.Numerics;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using ActorStreams.Tests.Firehose;
 using Xunit;
 using Xunit.Abstractions;

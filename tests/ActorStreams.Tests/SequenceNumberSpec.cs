@@ -1,5 +1,5 @@
 using System.Globalization;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Xunit;
 
 namespace ActorStreams.Tests;

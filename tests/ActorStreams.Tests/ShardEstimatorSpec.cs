@@ -1,3 +1,4 @@
+using ActorStreams.Kinesis;
 using Xunit;
 
 namespace ActorStreams.Tests;

@@ -1,4 +1,5 @@
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Reads;
 using Xunit;
 
 namespace ActorStreams.Tests;

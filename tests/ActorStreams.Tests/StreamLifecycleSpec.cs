@@ -1,4 +1,4 @@
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Xunit;
 using Xunit.Abstractions;
 

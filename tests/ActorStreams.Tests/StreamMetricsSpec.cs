@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using ActorStreams.Diagnostics;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal;
+using ActorStreams.Kinesis.Internal.Shards;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ActorStreams.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Catalog;
 using Xunit;
 
 namespace ActorStreams.Tests;

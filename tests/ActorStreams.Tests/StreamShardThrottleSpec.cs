@@ -1,4 +1,5 @@
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Settings;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;

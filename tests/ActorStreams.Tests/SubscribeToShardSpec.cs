@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using ActorStreams.Dsl;
 using ActorStreams.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.Subscriptions;
 using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Streams.Dsl;

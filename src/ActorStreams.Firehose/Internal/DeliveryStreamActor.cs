@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Shards;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActorStreams.Firehose.Serialization;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Firehose.Internal;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ActorStreams.Internal;
 using Parquet;
 using Parquet.Schema;
 

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using System.Text;
 using ActorStreams.Firehose.Internal;
+using ActorStreams.Kinesis;
 using Akka.Actor;
 using Akka.Serialization;
 

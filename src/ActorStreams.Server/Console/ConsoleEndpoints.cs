@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal;
 using ActorStreams.Server.Auth;
 using ActorStreams.Server.Protocol;
 using Akka.Actor;
@@ -142,7 +144,7 @@ internal static class ConsoleEndpoints
             {
                 w.WriteStartObject();
                 w.WriteString("StreamName", s.StreamName);
-                w.WriteString("ShardId", new Streams.StreamShardId(s.ShardIndex).ToString());
+                w.WriteString("ShardId", new Kinesis.StreamShardId(s.ShardIndex).ToString());
                 if (s.LastMillisBehindLatest is { } lag) w.WriteNumber("LastMillisBehindLatest", lag);
                 w.WriteStartObject("Totals");
                 for (var m = 0; m < StreamMetrics.MetricCount; m++) w.WriteNumber(((StreamMetrics.Metric)m).ToString(), s.Totals[m]);

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using ActorStreams.Kinesis;
 using ActorStreams.Server.Auth;
-using ActorStreams.Streams;
 
 namespace ActorStreams.Server.Console;
 

@@ -1,6 +1,8 @@
 using ActorStreams.Firehose.Internal;
 using ActorStreams.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
+using ActorStreams.Kinesis.Internal.Shards;
 
 namespace ActorStreams.Server.Logging;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Frozen;
 using System.Formats.Cbor;
 using System.Text.Json;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Protocol;
 

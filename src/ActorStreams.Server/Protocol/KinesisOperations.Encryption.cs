@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Protocol;
 

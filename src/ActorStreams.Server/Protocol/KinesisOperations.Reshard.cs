@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 using System.Text.Json;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Protocol;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Protocol;
 

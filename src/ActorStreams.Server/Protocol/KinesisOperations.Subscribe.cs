@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Protocol;
 

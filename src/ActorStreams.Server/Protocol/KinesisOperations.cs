@@ -2,8 +2,8 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using ActorStreams.Kinesis;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using Akka.Actor;
 
 namespace ActorStreams.Server.Protocol;

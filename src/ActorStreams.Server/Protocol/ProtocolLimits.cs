@@ -1,3 +1,5 @@
+using ActorStreams.Kinesis;
+
 namespace ActorStreams.Server.Protocol;
 
 /// <summary>Limits of the Kinesis API that only the wire protocol needs (the runtime's are in <see cref="KinesisLimits"/>).</summary>

@@ -1,7 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using ActorStreams.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal;
 
 namespace ActorStreams.Diagnostics;
 

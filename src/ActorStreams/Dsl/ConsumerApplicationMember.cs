@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using System.Threading.Channels;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
+using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using Akka;
 using Akka.Event;
 using Akka.Streams;

@@ -1,5 +1,7 @@
 using ActorStreams.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal;
+using ActorStreams.Kinesis.Internal.Shards;
 using Akka;
 using Akka.Actor;
 using Akka.Streams.Dsl;

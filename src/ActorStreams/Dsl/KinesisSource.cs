@@ -1,7 +1,11 @@
 using System.Threading.Channels;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.Reads;
+using ActorStreams.Kinesis.Internal.Shards;
+using ActorStreams.Kinesis.Internal.Subscriptions;
 using ActorStreams.Settings;
-using ActorStreams.Streams;
 using Akka;
 using Akka.Actor;
 using Akka.Streams;

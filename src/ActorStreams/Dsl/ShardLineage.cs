@@ -1,5 +1,6 @@
 using ActorStreams.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Catalog;
 
 namespace ActorStreams.Dsl;
 

@@ -1,3 +1,5 @@
+using ActorStreams.Kinesis.Internal;
+
 namespace ActorStreams.Internal;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Internal;
 

@@ -1,4 +1,5 @@
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
 using Akka.Actor;
 using Akka.Serialization;
 using P = ActorStreams.Serialization.Proto;

@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using ActorStreams.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
+using ActorStreams.Kinesis.Internal.Shards;
 using Google.Protobuf.Collections;
 using P = ActorStreams.Serialization.Proto;
 

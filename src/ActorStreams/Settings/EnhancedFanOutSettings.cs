@@ -1,3 +1,4 @@
+using ActorStreams.Kinesis;
 using Akka.Configuration;
 
 namespace ActorStreams.Settings;

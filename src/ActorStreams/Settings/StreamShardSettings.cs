@@ -1,3 +1,4 @@
+using ActorStreams.Kinesis;
 using Akka.Configuration;
 
 namespace ActorStreams.Settings;
@@ -9,8 +10,8 @@ public sealed record StreamShardSettings
     public StreamShardSettings(int maxEventRecords, long maxEventBytes, long hotTailBytes, int snapshotEveryEvents,
         long snapshotEveryBytes, TimeSpan timeIndexInterval, TimeSpan trimInterval, TimeSpan longPollTimeout)
     {
-        if (maxEventRecords is < 1 or > Streams.SequenceNumber.MaxIndex + 1)
-            throw new ArgumentOutOfRangeException(nameof(maxEventRecords), maxEventRecords, $"must be 1 to {Streams.SequenceNumber.MaxIndex + 1}");
+        if (maxEventRecords is < 1 or > Kinesis.SequenceNumber.MaxIndex + 1)
+            throw new ArgumentOutOfRangeException(nameof(maxEventRecords), maxEventRecords, $"must be 1 to {Kinesis.SequenceNumber.MaxIndex + 1}");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEventBytes, 1024);
         ArgumentOutOfRangeException.ThrowIfNegative(hotTailBytes);
         ArgumentOutOfRangeException.ThrowIfLessThan(snapshotEveryEvents, 1);

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using ActorStreams.Firehose;
 using ActorStreams.Firehose.Internal;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Persistence;

@@ -1,6 +1,6 @@
 using System.Text;
 using ActorStreams.Firehose;
-using ActorStreams.Streams;
+using ActorStreams.Kinesis;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,8 +1,11 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.ConsumerApplications;
+using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Serialization;
-using ActorStreams.Streams;
 using Akka.Serialization;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,0 +1,158 @@
+using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.Shards;
+
+namespace ActorStreams.Kinesis;
+
+public sealed partial class ActorStreamsClient
+{
+    /// <summary>
+    /// Writes one record to the shard its partition key (or explicit hash key) maps to and returns its sequence
+    /// number once it is durable.
+    /// </summary>
+    /// <exception cref="ProvisionedThroughputExceededException">The shard is at its write limit; retry after a back-off.</exception>
+    /// <exception cref="ResourceNotFoundException">The stream does not exist or is not ACTIVE.</exception>
+    public async Task<PutRecordResult> PutRecordAsync(string streamName, ReadOnlyMemory<byte> data, string partitionKey,
+        string? explicitHashKey = null, string? sequenceNumberForOrdering = null, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        Validate.PartitionKey(partitionKey);
+        var size = Validate.RecordSize(data, partitionKey, KinesisLimits.DefaultMaxRecordSizeBytes);
+        var hashKey = explicitHashKey is null ? HashKey.OfPartitionKey(partitionKey) : HashKey.ParseExplicit(explicitHashKey);
+        // Each shard assigns strictly increasing sequence numbers, so a record written after the one named here
+        // already sorts after it; the value only has to be well formed.
+        if (sequenceNumberForOrdering is not null) SequenceNumber.Parse(sequenceNumberForOrdering, "SequenceNumberForOrdering");
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            var shard = route.ShardFor(hashKey);
+            AppendRecordsResult result;
+            try
+            {
+                result = await _router.AppendAsync(route, shard, [new StoredRecord(partitionKey, data)], size, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ResourceNotFoundException) when (attempt == 0)
+            {
+                continue; // the cached route was stale; the next attempt reads the stream afresh
+            }
+            catch (ShardClosedException) when (attempt < MaxClosedShardRetries)
+            {
+                continue; // resharding closed the shard before the record was stored; the cached route now names its children
+            }
+            if (result.Accepted == 0)
+                throw new ProvisionedThroughputExceededException(
+                    $"Rate exceeded for shard {new StreamShardId(shard)} in stream {streamName} under account {_settings.AccountId}.");
+            return new PutRecordResult(new StreamShardId(shard), new SequenceNumber(result.EventNo, result.FirstIndex).ToString());
+        }
+    }
+
+    /// <summary>
+    /// Writes 1 to 500 records. Entries are routed and written per shard; each result entry holds the record's
+    /// sequence number or, when its shard was over its limit, <c>ProvisionedThroughputExceededException</c>.
+    /// </summary>
+    public async Task<PutRecordsResult> PutRecordsAsync(string streamName, IReadOnlyList<PutRecordsEntry> records,
+        CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        if (records is null || records.Count == 0)
+            throw new ValidationException("1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1.");
+        if (records.Count > KinesisLimits.MaxPutRecordsEntries)
+            throw new ValidationException($"1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length less than or equal to {KinesisLimits.MaxPutRecordsEntries}.");
+
+        var hashKeys = new UInt128[records.Count];
+        var sizes = new int[records.Count];
+        long total = 0;
+        for (var i = 0; i < records.Count; i++)
+        {
+            var entry = records[i];
+            Validate.PartitionKey(entry.PartitionKey, $"records.{i + 1}.member.partitionKey");
+            sizes[i] = Validate.RecordSize(entry.Data, entry.PartitionKey, KinesisLimits.DefaultMaxRecordSizeBytes, $"records.{i + 1}.member.data");
+            hashKeys[i] = entry.ExplicitHashKey is null ? HashKey.OfPartitionKey(entry.PartitionKey) : HashKey.ParseExplicit(entry.ExplicitHashKey);
+            total += sizes[i];
+        }
+        if (total > _settings.MaxPutRecordsRequestBytes)
+            throw new InvalidArgumentException($"Records size exceeds {_settings.MaxPutRecordsRequestBytes} bytes ({total} bytes in this request).");
+
+        var results = new PutRecordsResultEntry[records.Count];
+        var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        var (stale, closed) = await PutRoutedAsync(streamName, route, records, hashKeys, sizes, Enumerable.Range(0, records.Count), results,
+            cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; closed.Count > 0; attempt++)
+        {
+            // Resharding closed those entries' shards before they were stored: route them again, to the children.
+            if (attempt >= MaxClosedShardRetries)
+                throw new InternalFailureException($"Stream {streamName} kept closing shards under {closed.Count} records; nothing of them was stored.");
+            var current = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            List<int> moreStale;
+            (moreStale, closed) = await PutRoutedAsync(streamName, current, records, hashKeys, sizes, closed, results, cancellationToken).ConfigureAwait(false);
+            stale.AddRange(moreStale);
+        }
+        if (stale.Count > 0)
+        {
+            // Those parts went to shards of a deleted incarnation of the stream (the cached route was stale). Only they
+            // are routed again, so records another shard already stored are not written twice.
+            var fresh = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            if (fresh.Epoch == route.Epoch)
+                throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} not found.");
+            (stale, var closedAgain) = await PutRoutedAsync(streamName, fresh, records, hashKeys, sizes, stale, results, cancellationToken).ConfigureAwait(false);
+            if (stale.Count > 0 || closedAgain.Count > 0)
+                throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} not found.");
+        }
+        return new PutRecordsResult(results.Count(r => !r.Succeeded), results);
+    }
+
+    /// <summary>
+    /// Writes the entries at <paramref name="indexes"/> through <paramref name="route"/>, one append per shard, into
+    /// <paramref name="results"/>. Returns the indexes whose shard no longer exists (a stale route) and those whose
+    /// shard was closed by resharding; nothing of theirs was stored.
+    /// </summary>
+    private async Task<(List<int> Stale, List<int> Closed)> PutRoutedAsync(string streamName, StreamRoute route, IReadOnlyList<PutRecordsEntry> records,
+        UInt128[] hashKeys, int[] sizes, IEnumerable<int> indexes, PutRecordsResultEntry[] results, CancellationToken cancellationToken)
+    {
+        var byShard = new Dictionary<int, List<int>>();
+        foreach (var i in indexes)
+        {
+            var shard = route.ShardFor(hashKeys[i]);
+            if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = new List<int>();
+            list.Add(i);
+        }
+
+        var stale = new List<int>();
+        var closed = new List<int>();
+        await Task.WhenAll(byShard.Select(async pair =>
+        {
+            var (shard, positions) = (pair.Key, pair.Value);
+            var stored = positions.Select(i => new StoredRecord(records[i].PartitionKey, records[i].Data)).ToArray();
+            AppendRecordsResult result;
+            try
+            {
+                result = await _router.AppendAsync(route, shard, stored, positions.Sum(i => (long)sizes[i]), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ResourceNotFoundException)
+            {
+                lock (stale) stale.AddRange(positions);
+                return;
+            }
+            catch (ShardClosedException)
+            {
+                lock (closed) closed.AddRange(positions);
+                return;
+            }
+            var shardId = new StreamShardId(shard);
+            for (var k = 0; k < positions.Count; k++)
+            {
+                results[positions[k]] = k < result.Accepted
+                    ? new PutRecordsResultEntry(new SequenceNumber(result.EventNo, result.FirstIndex + k).ToString(), shardId, null, null)
+                    : new PutRecordsResultEntry(null, null, ProvisionedThroughputExceededException.Code,
+                        $"Rate exceeded for shard {shardId} in stream {streamName} under account {_settings.AccountId}.");
+            }
+        })).ConfigureAwait(false);
+        stale.Sort();
+        closed.Sort();
+        return (stale, closed);
+    }
+
+    // Each retry follows a shard closed since the last one, so this only bounds a stream resharded without pause.
+    private const int MaxClosedShardRetries = 64;
+}

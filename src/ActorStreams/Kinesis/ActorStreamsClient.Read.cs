@@ -1,0 +1,55 @@
+using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Reads;
+using ActorStreams.Kinesis.Internal.Shards;
+
+namespace ActorStreams.Kinesis;
+
+public sealed partial class ActorStreamsClient
+{
+    /// <summary>
+    /// Returns an iterator into a shard, valid for 5 minutes. <paramref name="startingSequenceNumber"/> goes with
+    /// AT_/AFTER_SEQUENCE_NUMBER, <paramref name="timestamp"/> with AT_TIMESTAMP.
+    /// </summary>
+    /// <exception cref="ProvisionedThroughputExceededException">More than 5 calls per second for this shard.</exception>
+    public async Task<string> GetShardIteratorAsync(string streamName, string shardId, ShardIteratorType shardIteratorType,
+        string? startingSequenceNumber = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        var id = StreamShardId.Parse(shardId, streamName);
+        var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        if (!route.EntityIds.ContainsKey(id.Index))
+        {
+            // A shard created by resharding after the route was cached: look again.
+            _router.ForgetRoute(streamName);
+            route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        }
+        var (position, minTs) = await _reads.ResolveAsync(route, id.Index,
+            ShardReads.ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), countCall: true, cancellationToken).ConfigureAwait(false);
+        return _iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="limit"/> records (1-10,000, default 10,000; at most 10 MiB) from an iterator.
+    /// The result's <see cref="GetRecordsResult.NextShardIterator"/> continues after them.
+    /// </summary>
+    /// <exception cref="ExpiredIteratorException">The iterator is older than 5 minutes.</exception>
+    /// <exception cref="ProvisionedThroughputExceededException">The shard is at its read limit.</exception>
+    public async Task<GetRecordsResult> GetRecordsAsync(string shardIterator, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        Validate.Limit(limit, KinesisLimits.MaxGetRecordsLimit);
+        var it = _iterators.Decode(shardIterator);
+        var now = NowMs;
+        var age = now - it.IssuedAtMs;
+        if (age > (long)KinesisLimits.ShardIteratorLifetime.TotalMilliseconds)
+            throw new ExpiredIteratorException(
+                $"Iterator expired. The iterator was created at time {DateTimeOffset.FromUnixTimeMilliseconds(it.IssuedAtMs):O} while right now it is {DateTimeOffset.FromUnixTimeMilliseconds(now):O} which is further in the future than the tolerated delay of {(long)KinesisLimits.ShardIteratorLifetime.TotalMilliseconds} milliseconds.");
+        var entityId = StreamShardEntity.EntityId(it.StreamName, it.Epoch, it.ShardIndex);
+        var page = await _reads.ReadAsync(entityId, new StreamShardId(it.ShardIndex), it.Position, it.MinTimestampMs,
+            limit ?? KinesisLimits.MaxGetRecordsLimit, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        if (page.ThrottledFor is not null)
+            throw new ProvisionedThroughputExceededException(page.ThrottleMessage ?? "Rate exceeded for the shard.");
+        // At the end of a closed shard there is nothing more to read from it: no next iterator, the children instead.
+        var next = page.EndOfShard ? null : _iterators.Encode(it with { Position = page.Next, IssuedAtMs = now });
+        return new GetRecordsResult(page.Records, next, page.MillisBehindLatest) { ChildShards = page.ChildShards };
+    }
+}

@@ -1,0 +1,178 @@
+using System.Collections.Immutable;
+using System.Text;
+using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Catalog;
+using ActorStreams.Kinesis.Internal.Shards;
+
+namespace ActorStreams.Kinesis;
+
+public sealed partial class ActorStreamsClient
+{
+    /// <summary>
+    /// Creates a stream with <paramref name="shardCount"/> shards (default 1) splitting the hash-key space evenly,
+    /// and returns once it is ACTIVE.
+    /// </summary>
+    /// <exception cref="ResourceInUseException">A stream with that name exists.</exception>
+    /// <exception cref="LimitExceededException">The account's shard limit would be exceeded.</exception>
+    public async Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount = 1, StreamMode mode = StreamMode.Provisioned,
+        CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        Validate.ShardCount(shardCount);
+        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode), cancellationToken).ConfigureAwait(false);
+        return ToDescription(entry);
+    }
+
+    /// <summary>Deletes a stream and all its data; a stream created later under the same name starts empty.</summary>
+    public async Task DeleteStreamAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        await AskAsync<ShardAck>(_catalog, new DeleteStreamCommand(streamName), cancellationToken).ConfigureAwait(false);
+        _router.ForgetRoute(streamName);
+    }
+
+    /// <summary>Describes a stream with its full shard list.</summary>
+    public async Task<StreamDescription> DescribeStreamAsync(string streamName, CancellationToken cancellationToken = default) =>
+        ToDescription(await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Describes a stream without its shard list.</summary>
+    public async Task<StreamDescriptionSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        var e = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        return new StreamDescriptionSummary(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, e.RetentionHours,
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId, e.OpenShardCount, e.Consumers.Length);
+    }
+
+    /// <summary>The shards of a stream (open and closed), ordered by shard id.</summary>
+    public async Task<IReadOnlyList<StreamShardDescription>> ListShardsAsync(string streamName, CancellationToken cancellationToken = default) =>
+        ToDescription(await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false)).Shards;
+
+    /// <summary>
+    /// The shards of a stream that <paramref name="filter"/> selects (the Kinesis ListShards <c>ShardFilter</c>), ordered
+    /// by shard id: the shards open now, open at the trim horizon or at a time, or holding data since then.
+    /// </summary>
+    /// <param name="streamName">The stream.</param>
+    /// <param name="filter">Which shards; null for all of them.</param>
+    /// <param name="streamCreationTimestamp">
+    /// When given, the stream of that name must have been created at this time (compared in whole seconds), which
+    /// tells it from an earlier stream of the same name.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait for the answer.</param>
+    /// <exception cref="InvalidArgumentException">The filter lacks the ShardId or Timestamp its type needs, or has one its type does not take.</exception>
+    /// <exception cref="ResourceNotFoundException">No such stream, or it was created at another time than <paramref name="streamCreationTimestamp"/>.</exception>
+    public async Task<IReadOnlyList<StreamShardDescription>> ListShardsAsync(string streamName, StreamShardFilter? filter,
+        DateTimeOffset? streamCreationTimestamp = null, CancellationToken cancellationToken = default)
+    {
+        if (filter is not null) StreamShardSelection.Validate(filter);
+        var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        CheckCreationTimestamp(entry, streamCreationTimestamp);
+        var shards = filter is null ? entry.Shards.OrderBy(s => s.Index) : StreamShardSelection.Select(entry, filter, NowMs);
+        return shards.Select(s => ToShardDescription(entry, s)).ToList();
+    }
+
+    /// <summary>A StreamCreationTimestamp names one incarnation of a stream name: whole seconds, as the AWS CLI sends it.</summary>
+    private void CheckCreationTimestamp(StreamEntry entry, DateTimeOffset? streamCreationTimestamp)
+    {
+        if (streamCreationTimestamp is not { } created) return;
+        var actual = DateTimeOffset.FromUnixTimeMilliseconds(entry.CreatedAtMs).ToUnixTimeSeconds();
+        if (created.ToUnixTimeSeconds() != actual)
+            throw new ResourceNotFoundException(
+                $"Stream {entry.Name} under account {_settings.AccountId} created at {created.ToUnixTimeSeconds()} not found; the stream of that name was created at {actual}.");
+    }
+
+    /// <summary>
+    /// A page of stream names in name order. Start after <paramref name="exclusiveStartStreamName"/>, or continue
+    /// with the <see cref="ListStreamsResult.NextToken"/> of the previous page (not both).
+    /// </summary>
+    public async Task<ListStreamsResult> ListStreamsAsync(int? limit = null, string? exclusiveStartStreamName = null, string? nextToken = null,
+        CancellationToken cancellationToken = default)
+    {
+        Validate.Limit(limit, KinesisLimits.MaxListStreamsLimit);
+        if (exclusiveStartStreamName is not null) Validate.StreamName(exclusiveStartStreamName, "ExclusiveStartStreamName");
+        if (nextToken is not null)
+        {
+            if (exclusiveStartStreamName is not null)
+                throw new InvalidArgumentException("NextToken and ExclusiveStartStreamName cannot be provided together.");
+            exclusiveStartStreamName = DecodeListToken(nextToken);
+        }
+        var listing = await AskAsync<StreamListing>(_catalog,
+            new ListStreamsCommand(limit ?? KinesisLimits.DefaultListStreamsLimit, exclusiveStartStreamName), cancellationToken).ConfigureAwait(false);
+        var summaries = listing.Streams.Select(e => new StreamSummary(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode,
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs))).ToList();
+        var token = listing.HasMore && summaries.Count > 0 ? EncodeListToken(summaries[^1].StreamName) : null;
+        return new ListStreamsResult(summaries, listing.HasMore, token);
+    }
+
+    /// <summary>Raises the retention period (24 to 8,760 hours). Raising it does not bring back expired data.</summary>
+    public Task IncreaseStreamRetentionPeriodAsync(string streamName, int retentionPeriodHours, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        return AskAsync<StreamEntry>(_catalog, new ChangeRetention(streamName, retentionPeriodHours, Increase: true), cancellationToken);
+    }
+
+    /// <summary>Lowers the retention period (24 to 8,760 hours); records older than the new period are trimmed.</summary>
+    public Task DecreaseStreamRetentionPeriodAsync(string streamName, int retentionPeriodHours, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        return AskAsync<StreamEntry>(_catalog, new ChangeRetention(streamName, retentionPeriodHours, Increase: false), cancellationToken);
+    }
+
+    /// <summary>Adds or overwrites up to 10 tags (at most 50 per stream).</summary>
+    public Task AddTagsToStreamAsync(string streamName, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        Validate.Tags(tags);
+        return AskAsync<StreamEntry>(_catalog, new AddTags(streamName, tags.ToImmutableSortedDictionary(StringComparer.Ordinal)), cancellationToken);
+    }
+
+    /// <summary>Removes tags by key; unknown keys are ignored.</summary>
+    public Task RemoveTagsFromStreamAsync(string streamName, IEnumerable<string> tagKeys, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        return AskAsync<StreamEntry>(_catalog, new RemoveTags(streamName, TagKeysOf(tagKeys)), cancellationToken);
+    }
+
+    /// <summary>The tags of a stream, ordered by key.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ListTagsForStreamAsync(string streamName, CancellationToken cancellationToken = default) =>
+        (await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false)).Tags;
+
+    private Task<StreamEntry> GetEntryAsync(string streamName, CancellationToken cancellationToken) => _router.GetEntryAsync(streamName, cancellationToken);
+
+    private static readonly string FirstSequenceNumber = new SequenceNumber(1, 0).ToString();
+
+    private static StreamShardDescription ToShardDescription(StreamEntry stream, ShardEntry s) => new(
+        new StreamShardId(s.Index),
+        s.ParentIndex is { } p ? new StreamShardId(p) : null,
+        s.AdjacentParentIndex is { } a ? new StreamShardId(a) : null,
+        s.HashKeyRange,
+        new SequenceNumberRange(FirstSequenceNumber, s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).ToString() : null))
+    {
+        OpenedAt = DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedAtMs ?? stream.CreatedAtMs),
+        ClosedAt = s.ClosedAtMs is { } closed ? DateTimeOffset.FromUnixTimeMilliseconds(closed) : null,
+    };
+
+    private StreamDescription ToDescription(StreamEntry e)
+    {
+        var shards = e.Shards.OrderBy(s => s.Index).Select(s => ToShardDescription(e, s)).ToList();
+        return new StreamDescription(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, shards, e.RetentionHours,
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId);
+    }
+
+    private static string EncryptionTypeOf(StreamEntry e) => e.EncryptionKeyId is null ? EncryptionTypeNone : EncryptionTypeKms;
+
+    private static string EncodeListToken(string lastName) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes("ls1:" + lastName));
+
+    private static string DecodeListToken(string token)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            if (text.StartsWith("ls1:", StringComparison.Ordinal)) return text[4..];
+        }
+        catch (FormatException)
+        {
+        }
+        throw new InvalidArgumentException("NextToken is not a token returned by ListStreams.");
+    }
+}

@@ -1,0 +1,428 @@
+using System.Collections.Immutable;
+using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Shards;
+using ActorStreams.Serialization;
+using ActorStreams.Settings;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace ActorStreams.Kinesis.Internal.Catalog;
+
+/// <summary>
+/// The control plane: one persistent entity holding every stream's record. Creating a stream journals it as
+/// CREATING, initializes its StreamShard entities and journals it ACTIVE; deleting journals DELETING, retires the
+/// shards (their events and snapshots are deleted) and journals it gone. Work left half done by a crash is
+/// resumed on recovery.
+/// </summary>
+internal sealed partial class StreamCatalogActor : PersistentActor
+{
+    private const int SnapshotEveryEvents = 200;
+
+    private readonly IActorRef _shardRegion;
+    private readonly ActorStreamsSettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly KeyProvider _keys;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private ImmutableSortedDictionary<string, StreamEntry> _streams = ImmutableSortedDictionary.Create<string, StreamEntry>(StringComparer.Ordinal);
+    private long _lastEpoch;
+    private int _eventsSinceSnapshot;
+
+    private sealed record ShardsInitialized(string Name, long Epoch, IActorRef? ReplyTo);
+    private sealed record ShardsRetired(string Name, long Epoch, IActorRef? ReplyTo);
+    // Retention or encryption reached every shard: answer with the updated entry.
+    private sealed record RetentionApplied(string Name, IActorRef ReplyTo);
+    private sealed record ShardWorkFailed(string Name, string What, Exception Cause, IActorRef? ReplyTo);
+
+    public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null)
+    {
+        _keys = keys ?? new KeyProvider(settings.Encryption);
+        _shardRegion = shardRegion;
+        _settings = settings;
+        _clock = clock;
+        Timers = new ClockTimers(clock, Self);
+    }
+
+    public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null) =>
+        Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock, keys));
+
+    public override string PersistenceId => StreamCatalogEntity.PersistenceId;
+
+    // Closed-shard sweep, ON_DEMAND evaluation and resharding retries, on the runtime clock.
+    private ClockTimers Timers { get; }
+
+    protected override bool AroundReceive(Receive receive, object message) =>
+        !Timers.TryUnwrap(message, out var delivered) || base.AroundReceive(receive, delivered);
+
+    protected override void PostStop()
+    {
+        Timers.CancelAll();
+        base.PostStop();
+    }
+
+    protected override bool ReceiveRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: CatalogSnapshot s }:
+                _lastEpoch = s.LastEpoch;
+                _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
+                return true;
+            case RecoveryCompleted:
+                StartClosedShardSweep();
+                StartOnDemandScaling();
+                foreach (var entry in _streams.Values)
+                {
+                    if (entry.Status == StreamStatus.Creating) InitializeShards(entry, null);
+                    else if (entry.Status == StreamStatus.Deleting) RetireShards(entry, null);
+                    else if (entry.PendingReshard.Length > 0) RunReshardStep(entry);
+                }
+                return true;
+            case IActorStreamsEvent e:
+                Apply(e);
+                return true;
+        }
+        return false;
+    }
+
+    protected override bool ReceiveCommand(object message)
+    {
+        try
+        {
+            return Handle(message);
+        }
+        catch (ActorStreamsException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+            return true;
+        }
+    }
+
+    private bool Handle(object message)
+    {
+        switch (message)
+        {
+            case CreateStreamCommand cmd:
+                OnCreate(cmd);
+                return true;
+            case DeleteStreamCommand cmd:
+            {
+                var entry = Find(cmd.Name);
+                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting or StreamStatus.Updating)
+                    throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, try again when it is ACTIVE.");
+                var replyTo = Sender;
+                PersistEvent(new StreamDeletionStarted(cmd.Name), () => RetireShards(_streams[cmd.Name], replyTo));
+                return true;
+            }
+            case GetStream cmd:
+                Sender.Tell(Find(cmd.Name));
+                return true;
+            case ListStreamsCommand cmd:
+            {
+                var candidates = cmd.ExclusiveStartStreamName is null
+                    ? _streams.Values
+                    : _streams.Values.Where(s => string.CompareOrdinal(s.Name, cmd.ExclusiveStartStreamName) > 0);
+                var page = candidates.Take(cmd.Limit + 1).ToList();
+                Sender.Tell(new StreamListing(page.Take(cmd.Limit).ToImmutableArray(), page.Count > cmd.Limit));
+                return true;
+            }
+            case ChangeRetention cmd:
+                OnChangeRetention(cmd);
+                return true;
+            case ChangeEncryption cmd:
+                OnChangeEncryption(cmd);
+                return true;
+            case AddTags cmd:
+            {
+                var entry = Find(cmd.Name);
+                var merged = entry.Tags.SetItems(cmd.Tags);
+                if (merged.Count > KinesisLimits.MaxTagsPerStream)
+                    throw new LimitExceededException($"Stream {cmd.Name} would have {merged.Count} tags; at most {KinesisLimits.MaxTagsPerStream} are allowed.");
+                var replyTo = Sender;
+                PersistEvent(new StreamTagsAdded(cmd.Name, cmd.Tags), () => replyTo.Tell(_streams[cmd.Name]));
+                return true;
+            }
+            case RemoveTags cmd:
+            {
+                Find(cmd.Name);
+                var replyTo = Sender;
+                PersistEvent(new StreamTagsRemoved(cmd.Name, cmd.Keys), () => replyTo.Tell(_streams[cmd.Name]));
+                return true;
+            }
+            case RegisterConsumer cmd:
+                OnRegisterConsumer(cmd);
+                return true;
+            case DeregisterConsumer cmd:
+            {
+                var consumer = FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var replyTo = Sender;
+                PersistEvent(new ConsumerDeregistered(cmd.StreamName, cmd.ConsumerName), () => replyTo.Tell(consumer));
+                return true;
+            }
+            case AddConsumerTags cmd:
+            {
+                var consumer = FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var merged = consumer.Tags.SetItems(cmd.Tags);
+                if (merged.Count > KinesisLimits.MaxTagsPerConsumer)
+                    throw new LimitExceededException(
+                        $"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} would have {merged.Count} tags; at most {KinesisLimits.MaxTagsPerConsumer} are allowed.");
+                var replyTo = Sender;
+                PersistEvent(new ConsumerTagsAdded(cmd.StreamName, cmd.ConsumerName, cmd.Tags),
+                    () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
+                return true;
+            }
+            case RemoveConsumerTags cmd:
+            {
+                FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var replyTo = Sender;
+                PersistEvent(new ConsumerTagsRemoved(cmd.StreamName, cmd.ConsumerName, cmd.Keys),
+                    () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
+                return true;
+            }
+            case ShardsInitialized done:
+                if (_streams.TryGetValue(done.Name, out var created) && created.Epoch == done.Epoch && created.Status == StreamStatus.Creating)
+                    PersistEvent(new StreamActivated(done.Name), () => done.ReplyTo?.Tell(_streams[done.Name]));
+                else
+                    done.ReplyTo?.Tell(new ErrorReply(ResourceNotFoundException.Code, $"Stream {done.Name} was deleted while it was being created."));
+                return true;
+            case ShardsRetired done:
+                if (_streams.TryGetValue(done.Name, out var deleting) && deleting.Epoch == done.Epoch && deleting.Status == StreamStatus.Deleting)
+                    PersistEvent(new StreamDeleted(done.Name), () => done.ReplyTo?.Tell(new ShardAck(done.Name)));
+                else
+                    done.ReplyTo?.Tell(new ShardAck(done.Name));
+                return true;
+            case RetentionApplied done:
+                done.ReplyTo.Tell(_streams.TryGetValue(done.Name, out var updated) ? updated : new ShardAck(done.Name));
+                return true;
+            case ShardWorkFailed failed:
+                _log.Error(failed.Cause, "{0} of stream {1} failed; it is retried when the catalog restarts", failed.What, failed.Name);
+                failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
+                return true;
+            case StopEntity:
+                // Hand-off: Persist stashes commands, so this runs after the last event is stored and answered. A
+                // resharding step under way resumes from the journal (ResumeReshard) at the catalog's new home.
+                Context.Stop(Self);
+                return true;
+            case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
+                or ReshardStepDone or ReshardStepFailed or ResumeReshard or ShardAck or SweepClosedShards
+                or UpdateStreamModeCommand or EvaluateOnDemand or OnDemandLoads:
+                HandleReshard(message);
+                return true;
+            case CatalogHeartbeat:
+                return true;
+            case SaveSnapshotSuccess ok:
+                DeleteMessages(ok.Metadata.SequenceNr);
+                DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
+                return true;
+            case SaveSnapshotFailure fail:
+                _log.Warning(fail.Cause, "Catalog snapshot failed");
+                return true;
+            case DeleteMessagesSuccess or DeleteSnapshotsSuccess:
+                return true;
+            case DeleteMessagesFailure fail:
+                _log.Warning(fail.Cause, "Deleting old catalog events failed");
+                return true;
+            case DeleteSnapshotsFailure fail:
+                _log.Warning(fail.Cause, "Deleting old catalog snapshots failed");
+                return true;
+        }
+        return false;
+    }
+
+    private void OnCreate(CreateStreamCommand cmd)
+    {
+        if (_streams.ContainsKey(cmd.Name))
+            throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} already exists.");
+        var open = _streams.Values.Sum(s => s.OpenShardCount);
+        if (open + cmd.ShardCount > _settings.MaxShards)
+            throw new LimitExceededException(
+                $"This request would exceed the shard limit for the account {_settings.AccountId}: {open} shards are open, {cmd.ShardCount} requested, the limit is {_settings.MaxShards}.");
+        var replyTo = Sender;
+        var created = new StreamCreated(cmd.Name, _lastEpoch + 1, cmd.ShardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
+            _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        PersistEvent(created, () => InitializeShards(_streams[cmd.Name], replyTo));
+    }
+
+    private void OnRegisterConsumer(RegisterConsumer cmd)
+    {
+        var entry = Find(cmd.StreamName);
+        if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
+            throw new ResourceInUseException($"Stream {cmd.StreamName} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; consumers can be registered when it is ACTIVE.");
+        if (entry.Consumers.Any(c => c.Name == cmd.ConsumerName))
+            throw new ResourceInUseException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} already exists.");
+        if (entry.Consumers.Length >= KinesisLimits.MaxConsumersPerStream)
+            throw new LimitExceededException($"Stream {_settings.StreamArn(cmd.StreamName)} already has {entry.Consumers.Length} registered consumers; at most {KinesisLimits.MaxConsumersPerStream} are allowed.");
+        var replyTo = Sender;
+        // Kinesis registers a consumer as CREATING and turns it ACTIVE some seconds later; here it is ACTIVE as soon
+        // as the event is journaled, since there is no delivery machinery to provision.
+        var registered = new ConsumerRegistered(cmd.StreamName, cmd.ConsumerName, _clock.GetUtcNow().ToUnixTimeMilliseconds());
+        PersistEvent(registered, () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
+    }
+
+    private ConsumerEntry FindConsumer(StreamEntry entry, string consumerName) =>
+        entry.Consumers.FirstOrDefault(c => c.Name == consumerName)
+        ?? throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} not found.");
+
+    /// <summary>The consumer of that name, and only if it is the registration a consumer ARN's creation time names.</summary>
+    private ConsumerEntry FindRegistration(StreamEntry entry, string consumerName, long? createdAtSeconds)
+    {
+        var consumer = FindConsumer(entry, consumerName);
+        return consumer.IsRegistration(createdAtSeconds)
+            ? consumer
+            : throw new ResourceNotFoundException($"Consumer {consumerName} under stream {_settings.StreamArn(entry.Name)} with creation time {createdAtSeconds} not found.");
+    }
+
+    private void OnChangeRetention(ChangeRetention cmd)
+    {
+        var entry = Find(cmd.Name);
+        if (entry.Status != StreamStatus.Active)
+            throw new ResourceInUseException($"Stream {cmd.Name} is {entry.Status.ToString().ToUpperInvariant()}; retention can change only when it is ACTIVE.");
+        if (cmd.RetentionHours < KinesisLimits.MinRetentionHours)
+            throw new InvalidArgumentException($"Minimum allowed retention period is {KinesisLimits.MinRetentionHours} hours. Requested retention period ({cmd.RetentionHours} hours) is too short.");
+        if (cmd.RetentionHours > KinesisLimits.MaxRetentionHours)
+            throw new InvalidArgumentException($"Maximum allowed retention period is {KinesisLimits.MaxRetentionHours} hours. Requested retention period ({cmd.RetentionHours} hours) is too long.");
+        if (cmd.Increase && cmd.RetentionHours < entry.RetentionHours)
+            throw new InvalidArgumentException($"Requested retention period ({cmd.RetentionHours} hours) for stream {cmd.Name} can not be shorter than existing retention period ({entry.RetentionHours} hours). Use DecreaseRetentionPeriod API.");
+        if (!cmd.Increase && cmd.RetentionHours > entry.RetentionHours)
+            throw new InvalidArgumentException($"Requested retention period ({cmd.RetentionHours} hours) for stream {cmd.Name} can not be longer than existing retention period ({entry.RetentionHours} hours). Use IncreaseRetentionPeriod API.");
+        var replyTo = Sender;
+        PersistEvent(new StreamRetentionChanged(cmd.Name, cmd.RetentionHours), () =>
+        {
+            var e = _streams[cmd.Name];
+            AskAllShards(e, id => new SetShardRetention(id, cmd.RetentionHours))
+                .PipeTo(Self, success: () => new RetentionApplied(cmd.Name, replyTo),
+                    failure: ex => new ShardWorkFailed(cmd.Name, "Applying the retention period", ex, replyTo));
+        });
+    }
+
+    private void OnChangeEncryption(ChangeEncryption cmd)
+    {
+        var entry = Find(cmd.Name);
+        if (entry.Status != StreamStatus.Active)
+            throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; encryption can change only when it is ACTIVE.");
+        // The key must be usable now (KMSNotFound, KMSDisabled, KMSInvalidState otherwise), as Kinesis checks with KMS.
+        if (cmd.KeyId is not null) _keys.Resolve(cmd.KeyId);
+        var replyTo = Sender;
+        PersistEvent(new StreamEncryptionChanged(cmd.Name, cmd.KeyId), () =>
+        {
+            var e = _streams[cmd.Name];
+            AskAllShards(e, id => new SetShardEncryption(id, cmd.KeyId))
+                .PipeTo(Self, success: () => new RetentionApplied(cmd.Name, replyTo),
+                    failure: ex => new ShardWorkFailed(cmd.Name, "Applying the encryption setting", ex, replyTo));
+        });
+    }
+
+    private StreamEntry Find(string name) =>
+        _streams.TryGetValue(name, out var entry)
+            ? entry
+            : throw new ResourceNotFoundException($"Stream {name} under account {_settings.AccountId} not found.");
+
+    private void InitializeShards(StreamEntry entry, IActorRef? replyTo)
+    {
+        AskAllShards(entry, id => new InitializeShard(id, new ShardInitialized(
+                entry.Name, entry.Epoch, ShardIndexOf(id), RangeOf(entry, id).StartingHashKey, RangeOf(entry, id).EndingHashKey,
+                entry.RetentionHours, entry.CreatedAtMs)))
+            .PipeTo(Self, success: () => new ShardsInitialized(entry.Name, entry.Epoch, replyTo),
+                failure: ex => new ShardWorkFailed(entry.Name, "Creating the shards", ex, replyTo));
+    }
+
+    private void RetireShards(StreamEntry entry, IActorRef? replyTo)
+    {
+        AskAllShards(entry, id => new RetireShard(id))
+            .PipeTo(Self, success: () => new ShardsRetired(entry.Name, entry.Epoch, replyTo),
+                failure: ex => new ShardWorkFailed(entry.Name, "Deleting the shards", ex, replyTo));
+    }
+
+    private static int ShardIndexOf(string entityId) => int.Parse(entityId[(entityId.LastIndexOf('/') + 1)..]);
+
+    private static HashKeyRange RangeOf(StreamEntry entry, string entityId)
+    {
+        var index = ShardIndexOf(entityId);
+        return entry.Shards.First(s => s.Index == index).HashKeyRange;
+    }
+
+    private Task AskAllShards(StreamEntry entry, Func<string, IStreamShardCommand> command)
+    {
+        var timeout = _settings.AskTimeout;
+        var tasks = entry.Shards.Select(async shard =>
+        {
+            var reply = await _shardRegion.Ask<object>(command(StreamShardEntity.EntityId(entry.Name, entry.Epoch, shard.Index)), timeout);
+            if (reply is ErrorReply error) throw error.ToException();
+        });
+        return Task.WhenAll(tasks);
+    }
+
+    private void PersistEvent(IActorStreamsEvent e, Action then)
+    {
+        Persist(e, evt =>
+        {
+            Apply(evt);
+            then();
+            if (++_eventsSinceSnapshot >= SnapshotEveryEvents)
+            {
+                _eventsSinceSnapshot = 0;
+                SaveSnapshot(new CatalogSnapshot(_lastEpoch, _streams.Values.ToImmutableArray()));
+            }
+        });
+    }
+
+    private void Apply(IActorStreamsEvent e)
+    {
+        switch (e)
+        {
+            case StreamCreated c:
+                _lastEpoch = Math.Max(_lastEpoch, c.Epoch);
+                var shards = HashKey.UniformRanges(c.ShardCount)
+                    .Select((range, i) => new ShardEntry(i, range, null, null, null))
+                    .ToImmutableArray();
+                _streams = _streams.SetItem(c.Name, new StreamEntry(c.Name, c.Epoch, StreamStatus.Creating, c.Mode, c.RetentionHours,
+                    c.CreatedAtMs, shards, ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal), []));
+                break;
+            case StreamActivated a:
+                Update(a.Name, s => s with { Status = StreamStatus.Active });
+                break;
+            case StreamDeletionStarted d:
+                Update(d.Name, s => s with { Status = StreamStatus.Deleting });
+                break;
+            case StreamDeleted d:
+                _streams = _streams.Remove(d.Name);
+                break;
+            case StreamRetentionChanged r:
+                Update(r.Name, s => s with { RetentionHours = r.RetentionHours });
+                break;
+            case StreamEncryptionChanged c:
+                Update(c.Name, s => s with { EncryptionKeyId = c.KeyId });
+                break;
+            case StreamTagsAdded t:
+                Update(t.Name, s => s with { Tags = s.Tags.SetItems(t.Tags) });
+                break;
+            case StreamTagsRemoved t:
+                Update(t.Name, s => s with { Tags = s.Tags.RemoveRange(t.Keys) });
+                break;
+            case ConsumerRegistered c:
+                Update(c.StreamName, s => s with { Consumers = s.Consumers.Add(new ConsumerEntry(c.ConsumerName, c.CreatedAtMs)) });
+                break;
+            case ConsumerDeregistered c:
+                Update(c.StreamName, s => s with { Consumers = s.Consumers.RemoveAll(x => x.Name == c.ConsumerName) });
+                break;
+            case ConsumerTagsAdded t:
+                UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.SetItems(t.Tags) });
+                break;
+            case ConsumerTagsRemoved t:
+                UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.RemoveRange(t.Keys) });
+                break;
+            case ReshardStarted or ReshardStepCompleted or ClosedShardRemoved or StreamModeChanged:
+                ApplyReshard(e);
+                break;
+        }
+    }
+
+    private void Update(string name, Func<StreamEntry, StreamEntry> change)
+    {
+        if (_streams.TryGetValue(name, out var entry)) _streams = _streams.SetItem(name, change(entry));
+    }
+
+    private void UpdateConsumer(string streamName, string consumerName, Func<ConsumerEntry, ConsumerEntry> change) =>
+        Update(streamName, s => s with { Consumers = s.Consumers.Select(c => c.Name == consumerName ? change(c) : c).ToImmutableArray() });
+}

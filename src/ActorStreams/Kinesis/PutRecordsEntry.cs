@@ -1,0 +1,4 @@
+namespace ActorStreams.Kinesis;
+
+/// <summary>One record to write: its data, the partition key that routes it, and optionally an explicit hash key.</summary>
+public sealed record PutRecordsEntry(ReadOnlyMemory<byte> Data, string PartitionKey, string? ExplicitHashKey = null);

@@ -1,0 +1,14 @@
+namespace ActorStreams.Kinesis;
+
+/// <summary>A stream without its shard list, as DescribeStreamSummary reports it.</summary>
+public sealed record StreamDescriptionSummary(
+    string StreamName,
+    string StreamArn,
+    StreamStatus StreamStatus,
+    StreamMode StreamMode,
+    int RetentionPeriodHours,
+    DateTimeOffset StreamCreationTimestamp,
+    string EncryptionType,
+    string? KeyId,
+    int OpenShardCount,
+    int ConsumerCount);

@@ -1,4 +1,0 @@
-namespace ActorStreams.Streams;
-
-/// <summary>Where PutRecord stored the record.</summary>
-public sealed record PutRecordResult(StreamShardId ShardId, string SequenceNumber);

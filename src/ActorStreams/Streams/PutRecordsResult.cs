@@ -1,4 +1,0 @@
-namespace ActorStreams.Streams;
-
-/// <summary>The outcome of PutRecords, one entry per request entry in the same order.</summary>
-public sealed record PutRecordsResult(int FailedRecordCount, IReadOnlyList<PutRecordsResultEntry> Records);

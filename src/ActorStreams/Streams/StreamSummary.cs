@@ -1,9 +1,0 @@
-namespace ActorStreams.Streams;
-
-/// <summary>One entry of ListStreams.</summary>
-public sealed record StreamSummary(
-    string StreamName,
-    string StreamArn,
-    StreamStatus StreamStatus,
-    StreamMode StreamMode,
-    DateTimeOffset StreamCreationTimestamp);

@@ -1,4 +1,0 @@
-namespace ActorStreams.Streams;
-
-/// <summary>The open shard count of a stream before (<see cref="CurrentShardCount"/>) and after an UpdateShardCount.</summary>
-public sealed record UpdateShardCountResult(string StreamName, string StreamArn, int CurrentShardCount, int TargetShardCount);
