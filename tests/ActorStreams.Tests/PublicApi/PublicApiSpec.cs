@@ -1,3 +1,5 @@
+using ActorStreams.Firehose;
+using ActorStreams.Hosting;
 using ActorStreams.TestSupport;
 using Xunit;
 
@@ -12,9 +14,9 @@ public sealed class PublicApiSpec
 
     [Fact]
     public void The_ActorStreams_Hosting_package_has_the_approved_public_API() =>
-        PublicApiApproval.Approve(typeof(Hosting.ActorStreamsHostingExtensions).Assembly);
+        PublicApiApproval.Approve(typeof(ActorStreamsHostingExtensions).Assembly);
 
     [Fact]
     public void The_ActorStreams_Firehose_package_has_the_approved_public_API() =>
-        PublicApiApproval.Approve(typeof(Firehose.FirehoseExtension).Assembly);
+        PublicApiApproval.Approve(typeof(FirehoseExtension).Assembly);
 }
