@@ -21,7 +21,10 @@ public static class PublicApiApproval
         var api = assembly.GeneratePublicApi(new ApiGeneratorOptions
         {
             // Attributes that say nothing about the surface a user programs against.
-            ExcludeAttributes = ["System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute"],
+            ExcludeAttributes = [
+                "System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute",
+                "System.Runtime.CompilerServices.InternalsVisibleToAttribute",
+            ],
         }).ReplaceLineEndings("\n");
         var name = assembly.GetName().Name!;
         var folder = Path.GetDirectoryName(callerFile)!;
