@@ -109,9 +109,9 @@ public sealed record FirehoseSettings
         var f = c.GetConfig("firehose");
         return new FirehoseSettings(
             c.GetString("data-dir"),
-            f.GetByteSize("max-backlog-bytes") ?? 256L * 1024 * 1024,
+            f.Bytes("max-backlog-bytes"),
             f.GetInt("max-event-records"),
-            f.GetByteSize("max-event-bytes") ?? 8L * 1024 * 1024,
+            f.Bytes("max-event-bytes"),
             f.GetInt("buffers-in-flight"),
             f.GetTimeSpan("retry-base-delay"),
             f.GetTimeSpan("retry-max-delay"),
@@ -120,12 +120,12 @@ public sealed record FirehoseSettings
             f.GetInt("max-delivery-streams"),
             f.GetInt("transformation-attempts"))
         {
-            S3Endpoint = f.GetString("s3.endpoint", ""),
-            S3Region = f.GetString("s3.region", "us-east-1"),
-            S3AccessKeyId = f.GetString("s3.access-key-id", ""),
-            S3SecretAccessKey = f.GetString("s3.secret-access-key", ""),
-            S3ForcePathStyle = f.GetBoolean("s3.force-path-style", true),
-            MaxActivePartitions = f.GetInt("max-active-partitions", FirehoseLimits.DefaultMaxActivePartitions),
+            S3Endpoint = f.Text("s3.endpoint"),
+            S3Region = f.Text("s3.region"),
+            S3AccessKeyId = f.Text("s3.access-key-id"),
+            S3SecretAccessKey = f.Text("s3.secret-access-key"),
+            S3ForcePathStyle = f.Switch("s3.force-path-style"),
+            MaxActivePartitions = f.Int("max-active-partitions"),
             Schemas = ReadSchemas(f),
         };
     }

@@ -56,10 +56,10 @@ public sealed record EnhancedFanOutSettings
 
     /// <summary>Reads <c>actorstreams.enhanced-fan-out</c>.</summary>
     public static EnhancedFanOutSettings Create(Config config) => new(
-        config.GetTimeSpan("subscription-lifetime", KinesisLimits.SubscriptionLifetime),
-        config.GetTimeSpan("resubscribe-interval", KinesisLimits.ResubscribeInterval),
-        config.GetTimeSpan("heartbeat-interval", TimeSpan.FromSeconds(5)),
-        config.GetByteSize("buffer-bytes") ?? 8 * 1024 * 1024,
-        config.GetInt("max-event-records", KinesisLimits.MaxGetRecordsLimit),
-        config.GetByteSize("max-event-bytes") ?? KinesisLimits.ConsumerReadBytesPerSecond);
+        config.Duration("subscription-lifetime"),
+        config.Duration("resubscribe-interval"),
+        config.Duration("heartbeat-interval"),
+        config.Bytes("buffer-bytes"),
+        config.Int("max-event-records"),
+        config.Bytes("max-event-bytes"));
 }

@@ -49,10 +49,10 @@ public sealed record StreamShardSettings
     /// <summary>Reads <c>actorstreams.stream-shard</c>.</summary>
     public static StreamShardSettings Create(Config config) => new(
         config.GetInt("max-event-records"),
-        config.GetByteSize("max-event-bytes") ?? 8 * 1024 * 1024,
-        config.GetByteSize("hot-tail-bytes") ?? 8 * 1024 * 1024,
+        config.Bytes("max-event-bytes"),
+        config.Bytes("hot-tail-bytes"),
         config.GetInt("snapshot-every-events"),
-        config.GetByteSize("snapshot-every-bytes") ?? 64 * 1024 * 1024,
+        config.Bytes("snapshot-every-bytes"),
         config.GetTimeSpan("time-index-interval"),
         config.GetTimeSpan("trim-interval"),
         config.GetTimeSpan("long-poll-timeout"));

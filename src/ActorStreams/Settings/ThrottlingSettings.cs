@@ -58,13 +58,13 @@ public sealed record ThrottlingSettings
 
     /// <summary>Reads <c>actorstreams.throttling</c>.</summary>
     public static ThrottlingSettings Create(Config config) => new ThrottlingSettings(
-        config.GetBoolean("enabled", true),
-        config.GetByteSize("write-bytes-per-second") ?? KinesisLimits.ShardWriteBytesPerSecond,
-        config.GetInt("write-records-per-second", KinesisLimits.ShardWriteRecordsPerSecond),
-        config.GetByteSize("read-bytes-per-second") ?? KinesisLimits.ShardReadBytesPerSecond,
-        config.GetInt("read-calls-per-second", KinesisLimits.ShardReadCallsPerSecond),
-        config.GetInt("get-shard-iterator-calls-per-second", KinesisLimits.ShardGetShardIteratorCallsPerSecond))
+        config.Switch("enabled"),
+        config.Bytes("write-bytes-per-second"),
+        config.Int("write-records-per-second"),
+        config.Bytes("read-bytes-per-second"),
+        config.Int("read-calls-per-second"),
+        config.Int("get-shard-iterator-calls-per-second"))
     {
-        SubscriptionBytesPerSecond = config.GetByteSize("subscription-bytes-per-second") ?? KinesisLimits.ConsumerReadBytesPerSecond,
+        SubscriptionBytesPerSecond = config.Bytes("subscription-bytes-per-second"),
     };
 }
