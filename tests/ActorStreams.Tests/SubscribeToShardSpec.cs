@@ -358,7 +358,7 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         var next = events.MoveNextAsync().AsTask();
         // A quiet window: with the clock standing still nothing may arrive (no timer fires, so only a push could).
         Assert.False(await Task.WhenAny(next, Task.Delay(300)) == next, "a record arrived although nobody pushes to this subscriber");
-        Clock.Advance(Settings.EnhancedFanOutSettings.Create(Akka.Configuration.Config.Empty).HeartbeatInterval);
+        Clock.Advance(ActorStreamsExtension.Get(Sys).Settings.EnhancedFanOut.HeartbeatInterval);
         Assert.True(await next.WaitAsync(Timeout));
         var got = events.Current.Records.Select(r => r.SequenceNumber).ToList();
         if (got.Count < written.Count) got.AddRange((await EventsAsync(events, written.Count - got.Count)).SelectMany(e => e.Records).Select(r => r.SequenceNumber));
