@@ -30,6 +30,10 @@ public static class ActorStreamsServer
         ["--encryption-key-file"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.EncryptionKeyFile)}",
         ["--journal"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.JournalProvider)}",
         ["--pg"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.PostgreSqlConnectionString)}",
+        ["--pg-file"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.PostgreSqlConnectionStringFile)}",
+        [AllowAnonymousSwitch] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.AllowAnonymous)}",
+        ["--allowed-hosts"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.AllowedHosts)}",
+        ["--credentials-file"] = $"{ActorStreamsServerOptions.Section}:Auth:{nameof(ActorStreamsAuthOptions.CredentialsFile)}",
         ["--cluster-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Host)}",
         ["--cluster-port"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Port)}",
         ["--public-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.PublicHost)}",
@@ -38,7 +42,11 @@ public static class ActorStreamsServer
         ["--tls-cert"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePath)}",
         ["--tls-key"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.KeyPath)}",
         ["--tls-password"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePassword)}",
+        ["--tls-password-file"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePasswordFile)}",
     };
+
+    /// <summary>A switch that may stand alone (<c>--allow-anonymous</c> means <c>--allow-anonymous true</c>).</summary>
+    private const string AllowAnonymousSwitch = "--allow-anonymous";
 
     /// <summary>
     /// Creates the web application from command-line arguments and the usual ASP.NET Core configuration sources.
@@ -47,27 +55,40 @@ public static class ActorStreamsServer
     /// </summary>
     public static WebApplication Create(string[] args, Action<ActorStreamsOptions>? configureRuntime = null)
     {
+        args = WithFlagValues(args);
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, SwitchMappings);
         var options = new ActorStreamsServerOptions();
         builder.Configuration.GetSection(ActorStreamsServerOptions.Section).Bind(options);
+        ReadSecretFiles(options);
+        var listenAddress = ListenAddress(options);
+        CheckExposure(options, listenAddress);
         var certificate = options.Tls.Enabled ? LoadCertificate(options.Tls) : null;
         var jsonLogs = ConfigureLogging(builder.Logging, options.LogFormat);
+        var limits = options.Limits;
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Bodies are capped by the endpoint itself so an oversized request gets a Kinesis-shaped error.
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxConcurrentConnections = limits.MaxConcurrentConnections ?? ActorStreamsLimitsOptions.DefaultMaxConcurrentConnections;
+            // Upgraded (WebSocket) connections count apart in Kestrel; none are served, so they get the same bound.
+            kestrel.Limits.MaxConcurrentUpgradedConnections = kestrel.Limits.MaxConcurrentConnections;
+            kestrel.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout ?? ActorStreamsLimitsOptions.DefaultRequestHeadersTimeout;
+            kestrel.Limits.KeepAliveTimeout = limits.KeepAliveTimeout ?? ActorStreamsLimitsOptions.DefaultKeepAliveTimeout;
+            var minRate = limits.MinRequestBodyBytesPerSecond ?? ActorStreamsLimitsOptions.DefaultMinRequestBodyBytesPerSecond;
+            kestrel.Limits.MinRequestBodyDataRate = minRate <= 0 ? null
+                : new MinDataRate(minRate, limits.MinRequestBodyGracePeriod ?? ActorStreamsLimitsOptions.DefaultMinRequestBodyGracePeriod);
             kestrel.AddServerHeader = false;
             // h2c requests carry ":scheme http" while the h2c marking below looks like TLS to Kestrel.
             kestrel.AllowAlternateSchemes = true;
-            kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen =>
+            kestrel.Listen(listenAddress, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 if (certificate is not null)
                     listen.UseHttps(certificate); // Kestrel offers ALPN "h2" and "http/1.1" for Http1AndHttp2
                 else
-                    listen.UseH2cPriorKnowledge();
+                    listen.UseH2cPriorKnowledge(limits.H2cPrefaceTimeout ?? ActorStreamsLimitsOptions.DefaultH2cPrefaceTimeout);
             });
         });
 
@@ -126,9 +147,11 @@ public static class ActorStreamsServer
         {
             if (options.Auth.Credentials.Count == 0)
                 throw new InvalidOperationException(
-                    $"{ActorStreamsServerOptions.Section}:Auth:Enabled is true but {ActorStreamsServerOptions.Section}:Auth:Credentials is empty; no request could be accepted.");
+                    $"{ActorStreamsServerOptions.Section}:Auth:Enabled is true but {ActorStreamsServerOptions.Section}:Auth:Credentials is empty; no request could be accepted. " +
+                    $"Give key pairs as ActorStreams__Auth__Credentials__<access key id>=<secret access key> or in a file ({ActorStreamsServerOptions.Section}:Auth:CredentialsFile, --credentials-file).");
             verifier = new SigV4Verifier(options.Auth.Credentials);
         }
+        var allowedHosts = AllowedHostsPolicy.From(options);
         builder.Services.AddSingleton(services => new KinesisEndpoint(
             services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier,
             services.GetRequiredService<FirehoseOperations>()));
@@ -140,12 +163,81 @@ public static class ActorStreamsServer
             app.MapPrometheusScrapingEndpoint(options.Metrics.Path);
         }
         app.Use(KinesisEndpoint.AddRequestId);
+        if (!allowedHosts.AllowsAny) app.Use(allowedHosts.InvokeAsync);
         app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);
         ShardEstimateEndpoint.Map(app);
         ConsoleEndpoints.Map(app, verifier);
         return app;
     }
+
+    /// <summary><c>--allow-anonymous</c> alone (last, or before another switch) stands for <c>--allow-anonymous true</c>.</summary>
+    private static string[] WithFlagValues(string[] args)
+    {
+        var result = new List<string>(args.Length + 1);
+        for (var i = 0; i < args.Length; i++)
+        {
+            result.Add(args[i]);
+            if (string.Equals(args[i], AllowAnonymousSwitch, StringComparison.OrdinalIgnoreCase)
+                && (i + 1 == args.Length || args[i + 1].StartsWith('-')))
+                result.Add("true");
+        }
+        return result.ToArray();
+    }
+
+    private static IPAddress ListenAddress(ActorStreamsServerOptions options) =>
+        IPAddress.TryParse(options.Host, out var address)
+            ? address
+            : throw new InvalidOperationException(
+                $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Host)} (--host) is '{options.Host}'; give an IP address " +
+                "(127.0.0.1 for this machine only, 0.0.0.0 for every interface).");
+
+    /// <summary>
+    /// Refuses to serve beyond loopback without authentication unless that was asked for by name: anyone who reaches
+    /// such a port could read and write every stream.
+    /// </summary>
+    private static void CheckExposure(ActorStreamsServerOptions options, IPAddress address)
+    {
+        if (options.Auth.Enabled || options.AllowAnonymous || IPAddress.IsLoopback(address)) return;
+        const string section = ActorStreamsServerOptions.Section;
+        throw new InvalidOperationException(
+            $"{section}:{nameof(ActorStreamsServerOptions.Host)} (--host) is {options.Host}, beyond loopback, and authentication is off: anyone who " +
+            $"reaches port {options.Port} could read and write every stream. Turn authentication on ({section}:Auth:Enabled=true with " +
+            $"{section}:Auth:Credentials:<access key id>=<secret access key>, e.g. ActorStreams__Auth__Enabled=true and " +
+            $"ActorStreams__Auth__Credentials__<access key id>=<secret access key>), listen on 127.0.0.1, or, to serve without " +
+            $"authentication on purpose, set {section}:{nameof(ActorStreamsServerOptions.AllowAnonymous)}=true " +
+            $"({AllowAnonymousSwitch}, ActorStreams__AllowAnonymous=true).");
+    }
+
+    /// <summary>Secrets given as files (kept out of the process's arguments) are read into the options they stand for.</summary>
+    private static void ReadSecretFiles(ActorStreamsServerOptions options)
+    {
+        const string section = ActorStreamsServerOptions.Section;
+        if (string.IsNullOrEmpty(options.PostgreSqlConnectionString) && options.PostgreSqlConnectionStringFile is { Length: > 0 } pgFile)
+            options.PostgreSqlConnectionString = ReadSecret(pgFile, $"{section}:{nameof(ActorStreamsServerOptions.PostgreSqlConnectionStringFile)} (--pg-file)");
+        if (string.IsNullOrEmpty(options.Tls.CertificatePassword) && options.Tls.CertificatePasswordFile is { Length: > 0 } passwordFile)
+            options.Tls.CertificatePassword = ReadSecret(passwordFile, $"{section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePasswordFile)} (--tls-password-file)");
+        if (options.Auth.CredentialsFile is { Length: > 0 } credentialsFile)
+        {
+            var what = $"{section}:Auth:{nameof(ActorStreamsAuthOptions.CredentialsFile)} (--credentials-file)";
+            var number = 0;
+            foreach (var raw in ReadSecret(credentialsFile, what).Split('\n'))
+            {
+                number++;
+                var line = raw.Trim();
+                if (line.Length == 0 || line.StartsWith('#')) continue;
+                var colon = line.IndexOf(':');
+                if (colon <= 0 || colon == line.Length - 1)
+                    throw new InvalidOperationException($"{what} {credentialsFile}, line {number}: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY.");
+                options.Auth.Credentials[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            }
+        }
+    }
+
+    private static string ReadSecret(string path, string what) =>
+        File.Exists(path)
+            ? File.ReadAllText(path).Trim()
+            : throw new FileNotFoundException($"{what} {path}: no such file (relative to {Environment.CurrentDirectory}).", path);
 
     /// <summary>
     /// The console log: ASP.NET Core's simple format, or with <c>json</c> one JSON object per line (UTC timestamps,

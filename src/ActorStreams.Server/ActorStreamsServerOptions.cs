@@ -13,8 +13,26 @@ public sealed class ActorStreamsServerOptions
     /// <summary>The port the AWS CLI and SDKs expect by default in ActorStreams' documentation.</summary>
     public const int DefaultPort = 4567;
 
-    /// <summary>Address Kestrel binds to (default 127.0.0.1; 0.0.0.0 for every interface).</summary>
+    /// <summary>
+    /// Address Kestrel binds to (default 127.0.0.1; 0.0.0.0 for every interface). An address beyond loopback needs
+    /// <see cref="ActorStreamsAuthOptions.Enabled"/> or <see cref="AllowAnonymous"/>, else the server refuses to start.
+    /// </summary>
     public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Serve without authentication although <see cref="Host"/> is beyond loopback (<c>--allow-anonymous</c>,
+    /// <c>ActorStreams__AllowAnonymous=true</c>): anyone who reaches the port can then read and write every stream.
+    /// Default false.
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary>
+    /// Host names (and <c>*.example.com</c> suffix patterns) a request's <c>Host</c> header may name, separated by
+    /// <c>,</c> or <c>;</c> (<c>--allowed-hosts</c>, <c>ActorStreams__AllowedHosts</c>); <c>*</c> accepts any. Always
+    /// accepted besides: <c>localhost</c>, IP addresses, <see cref="Host"/> and the cluster's public host. Another name
+    /// is refused (a DNS-rebinding page in a browser cannot drive the server). See <see cref="AllowedHostsPolicy"/>.
+    /// </summary>
+    public string? AllowedHosts { get; set; }
 
     /// <summary>Port for HTTP/1.1 and HTTP/2 cleartext (default 4567; 0 picks a free port).</summary>
     public int Port { get; set; } = DefaultPort;
@@ -39,6 +57,12 @@ public sealed class ActorStreamsServerOptions
     /// which is how a Kubernetes secret reaches it). Setting it alone selects the PostgreSQL journal.
     /// </summary>
     public string? PostgreSqlConnectionString { get; set; }
+
+    /// <summary>
+    /// A file holding <see cref="PostgreSqlConnectionString"/> (<c>--pg-file</c>; e.g. a mounted Kubernetes secret), read at
+    /// start-up and trimmed; it keeps the password out of the process's arguments. Ignored when the string itself is set.
+    /// </summary>
+    public string? PostgreSqlConnectionStringFile { get; set; }
 
     /// <summary>
     /// Key that signs shard iterators (<c>ActorStreams__IteratorSecret</c>, e.g. from a Kubernetes secret); every node of a
@@ -71,6 +95,9 @@ public sealed class ActorStreamsServerOptions
 
     /// <summary>HTTPS on the port instead of cleartext (<c>ActorStreams:Tls:CertificatePath</c> ...); off by default.</summary>
     public ActorStreamsTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Connection limits and timeouts of the HTTP port (<c>ActorStreams:Limits:*</c>).</summary>
+    public ActorStreamsLimitsOptions Limits { get; set; } = new();
 }
 
 /// <summary>
@@ -85,8 +112,15 @@ public sealed class ActorStreamsTlsOptions
     /// </summary>
     public string? CertificatePath { get; set; }
 
-    /// <summary>Password of the PKCS#12 file, or of an encrypted PEM key; unset when there is none.</summary>
+    /// <summary>
+    /// Password of the PKCS#12 file, or of an encrypted PEM key; unset when there is none. Prefer
+    /// <see cref="CertificatePasswordFile"/> or the environment (<c>ActorStreams__Tls__CertificatePassword</c>) to
+    /// <c>--tls-password</c>, which any local user can read in the process list.
+    /// </summary>
     public string? CertificatePassword { get; set; }
+
+    /// <summary>A file holding <see cref="CertificatePassword"/> (<c>--tls-password-file</c>), read at start-up and trimmed.</summary>
+    public string? CertificatePasswordFile { get; set; }
 
     /// <summary>PEM private key (PKCS#8 or RSA/EC) that goes with a PEM <see cref="CertificatePath"/>.</summary>
     public string? KeyPath { get; set; }
@@ -106,4 +140,10 @@ public sealed class ActorStreamsAuthOptions
 
     /// <summary>Access key id -> secret access key, e.g. <c>ActorStreams__Auth__Credentials__AKIDEXAMPLE=secret</c>.</summary>
     public Dictionary<string, string> Credentials { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A file of more key pairs (<c>--credentials-file</c>; e.g. a mounted Kubernetes secret): one
+    /// <c>ACCESS_KEY_ID:SECRET_ACCESS_KEY</c> per line, blank lines and lines starting with <c>#</c> ignored.
+    /// </summary>
+    public string? CredentialsFile { get; set; }
 }

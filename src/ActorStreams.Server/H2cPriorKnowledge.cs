@@ -13,17 +13,32 @@ namespace ActorStreams.Server;
 /// connection from TLS ALPN only, so on a cleartext <see cref="HttpProtocols.Http1AndHttp2"/> endpoint it always
 /// speaks HTTP/1.1. This connection middleware peeks at the first bytes: a connection that opens with the HTTP/2
 /// preface (RFC 9113 section 3.4) is marked as if ALPN had chosen "h2", every other one is left to HTTP/1.1.
+/// The peek is bounded: a connection that has not told the two apart within the preface timeout
+/// (<see cref="ActorStreamsLimitsOptions.H2cPrefaceTimeout"/>) is closed, so idle or trickling sockets cannot pile up
+/// before Kestrel's own timeouts start.
 /// </summary>
 internal static class H2cPriorKnowledge
 {
     private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
     private static readonly byte[] H2 = "h2"u8.ToArray();
 
-    public static ListenOptions UseH2cPriorKnowledge(this ListenOptions listen)
+    public static ListenOptions UseH2cPriorKnowledge(this ListenOptions listen, TimeSpan prefaceTimeout)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(prefaceTimeout, TimeSpan.Zero);
         listen.Use(next => async connection =>
         {
-            if (await StartsWithPrefaceAsync(connection.Transport.Input, connection.ConnectionClosed))
+            bool? preface;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+            {
+                timeout.CancelAfter(prefaceTimeout);
+                preface = await StartsWithPrefaceAsync(connection.Transport.Input, timeout.Token);
+            }
+            if (preface is null)
+            {
+                connection.Abort(new ConnectionAbortedException($"No request within the h2c preface timeout ({prefaceTimeout.TotalSeconds:0.###} s)."));
+                return;
+            }
+            if (preface.Value)
             {
                 var alpn = new NegotiatedH2();
                 connection.Features.Set<ITlsApplicationProtocolFeature>(alpn);
@@ -34,7 +49,8 @@ internal static class H2cPriorKnowledge
         return listen;
     }
 
-    private static async Task<bool> StartsWithPrefaceAsync(System.IO.Pipelines.PipeReader input, CancellationToken cancellationToken)
+    /// <summary>True: the HTTP/2 preface; false: anything else; null: closed or timed out before either was clear.</summary>
+    private static async Task<bool?> StartsWithPrefaceAsync(System.IO.Pipelines.PipeReader input, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -45,7 +61,7 @@ internal static class H2cPriorKnowledge
             }
             catch (OperationCanceledException)
             {
-                return false;
+                return null;
             }
             var buffer = read.Buffer;
             var verdict = Classify(buffer);
@@ -53,7 +69,7 @@ internal static class H2cPriorKnowledge
             {
                 // Nothing consumed and nothing marked examined: Kestrel reads the same bytes again at once.
                 input.AdvanceTo(buffer.Start);
-                return verdict == true;
+                return verdict ?? false;
             }
             input.AdvanceTo(buffer.Start, buffer.End); // a partial preface so far: wait for more bytes
         }

@@ -10,8 +10,10 @@ namespace ActorStreams.Server.Auth;
 /// <param name="RawPath">The path as sent on the wire (still percent-encoded), e.g. <c>/</c>.</param>
 /// <param name="RawQuery">The query string as sent, without the leading <c>?</c>; empty when there is none.</param>
 /// <param name="Header">The values of a header by its lowercase name; null or empty when the request lacks it.</param>
-/// <param name="Body">The whole request body.</param>
-internal sealed record SigV4Request(string Method, string RawPath, string RawQuery, Func<string, IReadOnlyList<string>?> Header, ReadOnlySequence<byte> Body);
+/// <param name="Body">The whole request body (empty for <see cref="SigV4Verifier.CheckHeaders"/>, which does not look at it).</param>
+/// <param name="HeaderNames">The names of every header the request carries, to find unsigned <c>x-amz-*</c> ones; null skips that check.</param>
+internal sealed record SigV4Request(string Method, string RawPath, string RawQuery, Func<string, IReadOnlyList<string>?> Header, ReadOnlySequence<byte> Body,
+    IEnumerable<string>? HeaderNames = null);
 
 /// <summary>The outcome of <see cref="SigV4Verifier.Verify"/>: success with the access key id, or an AWS error code and message.</summary>
 internal readonly record struct SigV4Result(string? AccessKeyId, string? ErrorCode, string? Message)
@@ -27,6 +29,9 @@ internal readonly record struct SigV4Result(string? AccessKeyId, string? ErrorCo
 /// Checks AWS Signature Version 4 (<c>Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...</c>
 /// with <c>X-Amz-Date</c>) against a fixed set of access key id -> secret access key pairs. The canonical request,
 /// string to sign and signing key are built as the AWS SDKs build them; the signature is compared in constant time.
+/// Everything but the signature itself (the header's form, the date, the key id, that every <c>x-amz-*</c> header is
+/// signed) is checked by <see cref="CheckHeaders"/> before the body is read, so an unknown caller cannot make the
+/// server buffer a body.
 /// </summary>
 internal sealed class SigV4Verifier
 {
@@ -42,6 +47,7 @@ internal sealed class SigV4Verifier
     private const string DateFormat = "yyyyMMdd'T'HHmmss'Z'";
     private const string Terminator = "aws4_request";
     private const string ContentSha256Header = "x-amz-content-sha256";
+    private const string AmzHeaderPrefix = "x-amz-";
 
     private readonly Dictionary<string, string> _secrets;
     private readonly TimeProvider _time;
@@ -53,8 +59,45 @@ internal sealed class SigV4Verifier
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>The checks that need no body: the Authorization header's form, the date, the key id and the signed headers.</summary>
+    public SigV4Result CheckHeaders(SigV4Request request) => Inspect(request, out _);
+
     public SigV4Result Verify(SigV4Request request)
     {
+        var inspected = Inspect(request, out var parts);
+        if (!inspected.Succeeded) return inspected;
+        var (accessKeyId, secret, amzDate, scopeDate, region, service, signedHeaders, signedHeadersText, signature) = parts;
+
+        var bodyHash = Sha256Hex(request.Body);
+        var payloadHash = bodyHash;
+        var declaredHash = Single(request.Header(ContentSha256Header))?.Trim();
+        if (declaredHash is not null)
+        {
+            // The header stands for the body in the canonical request, so it must be the body's hash or the body is unsigned.
+            if (!string.Equals(declaredHash, bodyHash, StringComparison.OrdinalIgnoreCase))
+                return SigV4Result.Fail(InvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed.");
+            payloadHash = declaredHash;
+        }
+
+        var canonicalRequest = CanonicalRequest(request, signedHeaders, signedHeadersText, payloadHash);
+        var credentialScope = $"{scopeDate}/{region}/{service}/{Terminator}";
+        var stringToSign = $"{Algorithm}\n{amzDate}\n{credentialScope}\n{Sha256Hex(Encoding.UTF8.GetBytes(canonicalRequest))}";
+        var key = SigningKey(secret, scopeDate, region, service);
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
+
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.ToLowerInvariant())))
+            return SigV4Result.Fail(InvalidSignature,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        return SigV4Result.Ok(accessKeyId);
+    }
+
+    /// <summary>The parts of a signed request that <see cref="Verify"/> needs once <see cref="Inspect"/> found them well formed.</summary>
+    private readonly record struct SignatureParts(string AccessKeyId, string Secret, string AmzDate, string ScopeDate, string Region, string Service,
+        string[] SignedHeaders, string SignedHeadersText, string Signature);
+
+    private SigV4Result Inspect(SigV4Request request, out SignatureParts parts)
+    {
+        parts = default;
         var authorization = Single(request.Header("authorization"));
         if (string.IsNullOrWhiteSpace(authorization))
             return SigV4Result.Fail(MissingAuthenticationToken, "Missing Authentication Token");
@@ -85,6 +128,19 @@ internal sealed class SigV4Verifier
         if (!signedHeaders.Contains("host"))
             return SigV4Result.Fail(IncompleteSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
 
+        if (request.HeaderNames is not null)
+        {
+            var unsigned = request.HeaderNames
+                .Where(h => h.StartsWith(AmzHeaderPrefix, StringComparison.OrdinalIgnoreCase))
+                .Select(h => h.ToLowerInvariant())
+                // Stands for the body, whose hash is checked against it whether it is signed or not (as S3 tolerates it).
+                .Where(h => h != ContentSha256Header && !signedHeaders.Contains(h))
+                .Order(StringComparer.Ordinal).ToList();
+            if (unsigned.Count > 0)
+                return SigV4Result.Fail(IncompleteSignature,
+                    $"There were headers present in the request which were not signed: {string.Join(", ", unsigned)}. Every x-amz-* header must be in SignedHeaders.");
+        }
+
         if (!_secrets.TryGetValue(accessKeyId, out var secret))
             return SigV4Result.Fail(UnrecognizedClient, "The security token included in the request is invalid.");
 
@@ -100,26 +156,7 @@ internal sealed class SigV4Verifier
             return SigV4Result.Fail(InvalidSignature,
                 $"Signature not yet current: {amzDate} is still later than {Format(now + MaxClockSkew)} ({Format(now)} + {MaxClockSkew.TotalMinutes:0} min.)");
 
-        var bodyHash = Sha256Hex(request.Body);
-        var payloadHash = bodyHash;
-        var declaredHash = Single(request.Header(ContentSha256Header))?.Trim();
-        if (declaredHash is not null)
-        {
-            // The header stands for the body in the canonical request, so it must be the body's hash or the body is unsigned.
-            if (!string.Equals(declaredHash, bodyHash, StringComparison.OrdinalIgnoreCase))
-                return SigV4Result.Fail(InvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed.");
-            payloadHash = declaredHash;
-        }
-
-        var canonicalRequest = CanonicalRequest(request, signedHeaders, signedHeadersText, payloadHash);
-        var credentialScope = $"{scopeDate}/{region}/{service}/{Terminator}";
-        var stringToSign = $"{Algorithm}\n{amzDate}\n{credentialScope}\n{Sha256Hex(Encoding.UTF8.GetBytes(canonicalRequest))}";
-        var key = SigningKey(secret, scopeDate, region, service);
-        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
-
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature.ToLowerInvariant())))
-            return SigV4Result.Fail(InvalidSignature,
-                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        parts = new SignatureParts(accessKeyId, secret, amzDate, scopeDate, region, service, signedHeaders, signedHeadersText, signature);
         return SigV4Result.Ok(accessKeyId);
     }
 

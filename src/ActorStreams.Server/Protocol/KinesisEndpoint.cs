@@ -51,6 +51,8 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
             // Firehose speaks JSON only.
             if (isFirehose && cbor) throw KinesisProtocolException.BadBody($"Firehose operations take {JsonContentType}, not {KinesisCbor.ContentType}.");
             if (!cbor) CheckContentType(context.Request);
+            // The signature's form, date and key before the body is read: an unknown caller cannot make us buffer 16 MiB.
+            if (verifier is not null) Authenticate(verifier, context, body: null);
             if (context.Request.ContentLength > MaxRequestBodyBytes) throw TooLarge(context.Request.ContentLength.Value);
             read = await ReadBodyAsync(reader, context.RequestAborted);
             haveBuffer = true;
@@ -121,8 +123,11 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         await response.Body.WriteAsync(reply, cancellationToken);
     }
 
-    /// <summary>Throws the AWS authentication error (HTTP 400, as Kinesis answers) unless the request is validly signed.</summary>
-    internal static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte> body)
+    /// <summary>
+    /// Throws the AWS authentication error (HTTP 400, as Kinesis answers) unless the request is validly signed; with no
+    /// <paramref name="body"/> only what the headers alone can show (<see cref="SigV4Verifier.CheckHeaders"/>).
+    /// </summary>
+    internal static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte>? body)
     {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
@@ -139,8 +144,10 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
             rawQuery = question < 0 ? "" : rawTarget[(question + 1)..];
         }
         var headers = request.Headers;
-        var result = verifier.Verify(new SigV4Request(request.Method, rawPath, rawQuery,
-            name => headers.TryGetValue(name, out var values) ? values.Where(v => v is not null).Select(v => v!).ToArray() : null, body));
+        var signed = new SigV4Request(request.Method, rawPath, rawQuery,
+            name => headers.TryGetValue(name, out var values) ? values.Where(v => v is not null).Select(v => v!).ToArray() : null, body ?? default,
+            headers.Keys);
+        var result = body is null ? verifier.CheckHeaders(signed) : verifier.Verify(signed);
         if (!result.Succeeded) throw new KinesisProtocolException(result.ErrorCode!, result.Message!);
     }
 
