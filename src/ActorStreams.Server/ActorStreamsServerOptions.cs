@@ -30,7 +30,7 @@ public sealed class ActorStreamsServerOptions
     /// Host names (and <c>*.example.com</c> suffix patterns) a request's <c>Host</c> header may name, separated by
     /// <c>,</c> or <c>;</c> (<c>--allowed-hosts</c>, <c>ActorStreams__AllowedHosts</c>); <c>*</c> accepts any. Always
     /// accepted besides: <c>localhost</c>, IP addresses, <see cref="Host"/> and the cluster's public host. Another name
-    /// is refused (a DNS-rebinding page in a browser cannot drive the server). See <see cref="AllowedHostsPolicy"/>.
+    /// is refused (a DNS-rebinding page in a browser cannot drive the server).
     /// </summary>
     public string? AllowedHosts { get; set; }
 

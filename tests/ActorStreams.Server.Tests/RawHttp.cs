@@ -50,9 +50,12 @@ internal sealed class RawHttp : IAsyncDisposable
             received.AddRange(buffer.AsSpan(0, n));
         }
         var head = Encoding.ASCII.GetString(received.ToArray(), 0, headerEnd);
-        var length = head.Split("\r\n").Select(l => l.Split(':', 2)).Where(p => p.Length == 2 && p[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-            .Select(p => int.Parse(p[1].Trim())).FirstOrDefault();
-        while (received.Count < headerEnd + 4 + length)
+        var headers = head.Split("\r\n").Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToLookup(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
+        var length = headers["Content-Length"].Select(int.Parse).FirstOrDefault();
+        var chunked = headers["Transfer-Encoding"].Any(v => v.Contains("chunked", StringComparison.OrdinalIgnoreCase));
+        // A chunked body (as the endpoint streams its answers) ends with the empty last chunk; the chunk sizes stay in the text.
+        // Searched from the headers' own closing CRLF on, so that an empty chunked body is found too.
+        while (chunked ? IndexOf(received, "\r\n0\r\n\r\n"u8, headerEnd + 2) < 0 : received.Count < headerEnd + 4 + length)
         {
             var n = await ReadAsync(buffer, guard.Token);
             if (n == 0) break;
@@ -85,9 +88,9 @@ internal sealed class RawHttp : IAsyncDisposable
         }
     }
 
-    private static int IndexOf(List<byte> data, ReadOnlySpan<byte> pattern)
+    private static int IndexOf(List<byte> data, ReadOnlySpan<byte> pattern, int from = 0)
     {
-        for (var i = 0; i + pattern.Length <= data.Count; i++)
+        for (var i = from; i + pattern.Length <= data.Count; i++)
         {
             var match = true;
             for (var j = 0; j < pattern.Length && match; j++) match = data[i + j] == pattern[j];

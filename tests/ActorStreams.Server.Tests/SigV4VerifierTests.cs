@@ -50,6 +50,25 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
+    public void Every_x_amz_header_present_must_be_signed_and_the_headers_alone_are_checked_without_the_body()
+    {
+        var headers = BotocoreHeaders();
+        var withNames = Request(headers) with { HeaderNames = headers.Keys };
+        Assert.True(Verifier().Verify(withNames).Succeeded);
+
+        headers["X-Amz-Security-Token"] = "unsigned-token";
+        var unsigned = Verifier().Verify(Request(headers) with { HeaderNames = headers.Keys });
+        Assert.Equal(SigV4Verifier.IncompleteSignature, unsigned.ErrorCode);
+        Assert.Contains("not signed: x-amz-security-token", unsigned.Message);
+        Assert.Equal(SigV4Verifier.IncompleteSignature, Verifier().CheckHeaders(Request(headers, body: "") with { HeaderNames = headers.Keys }).ErrorCode);
+
+        // Without a body: an unknown key, a stale date are refused; a well-formed header from a known key passes on to Verify.
+        Assert.Equal(SigV4Verifier.UnrecognizedClient, Verifier().CheckHeaders(Request(BotocoreHeaders(keyId: "NOBODY"), body: "")).ErrorCode);
+        Assert.Equal(SigV4Verifier.InvalidSignature, Verifier(SignedAt.AddMinutes(10)).CheckHeaders(Request(BotocoreHeaders(), body: "")).ErrorCode);
+        Assert.True(Verifier().CheckHeaders(Request(BotocoreHeaders(signature: new string('0', 64)), body: "")).Succeeded);
+    }
+
+    [Fact]
     public void The_AWS_test_suite_get_vanilla_example_is_accepted()
     {
         // aws-sig-v4-test-suite/get-vanilla: GET / on example.amazonaws.com, service "service", region us-east-1.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using ActorStreams.Server.Protocol;
@@ -81,9 +82,16 @@ internal sealed class AllowedHostsPolicy
             await response.Body.WriteAsync(cbor);
             return;
         }
-        var json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["__type"] = ErrorCode, ["message"] = message });
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("__type", ErrorCode);
+            writer.WriteString("message", message);
+            writer.WriteEndObject();
+        }
         response.ContentType = KinesisEndpoint.JsonContentType;
-        response.ContentLength = json.Length;
-        await response.Body.WriteAsync(json);
+        response.ContentLength = json.WrittenCount;
+        await response.Body.WriteAsync(json.WrittenMemory);
     }
 }
