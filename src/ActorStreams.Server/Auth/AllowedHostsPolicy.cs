@@ -83,7 +83,7 @@ internal sealed class AllowedHostsPolicy
             return;
         }
         var json = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(json))
+        using (var writer = new Utf8JsonWriter(json, KinesisOperations.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("__type", ErrorCode);
