@@ -50,4 +50,21 @@ public sealed class ActorStreamsLimitsOptions
 
     /// <summary>How long a request body may arrive slower than <see cref="MinRequestBodyBytesPerSecond"/> (default 5 s).</summary>
     public TimeSpan? MinRequestBodyGracePeriod { get; set; }
+
+    /// <summary>Throws, naming the setting, when a limit that is set cannot work (not positive, or a negative rate).</summary>
+    internal void Validate()
+    {
+        const string section = ActorStreamsServerOptions.Section + ":Limits:";
+        if (MaxConcurrentConnections <= 0)
+            throw new InvalidOperationException($"{section}{nameof(MaxConcurrentConnections)} is {MaxConcurrentConnections}; give a positive number.");
+        if (MinRequestBodyBytesPerSecond < 0)
+            throw new InvalidOperationException($"{section}{nameof(MinRequestBodyBytesPerSecond)} is {MinRequestBodyBytesPerSecond}; give 0 (no minimum) or more.");
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(RequestHeadersTimeout), RequestHeadersTimeout), (nameof(H2cPrefaceTimeout), H2cPrefaceTimeout),
+                     (nameof(KeepAliveTimeout), KeepAliveTimeout), (nameof(MinRequestBodyGracePeriod), MinRequestBodyGracePeriod),
+                 })
+            if (value <= TimeSpan.Zero)
+                throw new InvalidOperationException($"{section}{name} is {value}; give a positive time span such as 00:00:30.");
+    }
 }

@@ -66,6 +66,7 @@ public static class ActorStreamsServer
         var certificate = options.Tls.Enabled ? LoadCertificate(options.Tls) : null;
         var jsonLogs = ConfigureLogging(builder.Logging, options.LogFormat);
         var limits = options.Limits;
+        limits.Validate();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

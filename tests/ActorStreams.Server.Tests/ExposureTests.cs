@@ -349,5 +349,10 @@ public sealed class ConnectionLimitsTests(LimitsServerFixture server) : IClassFi
         Assert.Equal(ActorStreamsLimitsOptions.DefaultMaxConcurrentConnections, standard.MaxConcurrentUpgradedConnections);
         Assert.Equal(ActorStreamsLimitsOptions.DefaultRequestHeadersTimeout, standard.RequestHeadersTimeout);
         Assert.Equal(ActorStreamsLimitsOptions.DefaultMinRequestBodyBytesPerSecond, standard.MinRequestBodyDataRate!.BytesPerSecond);
+
+        var zero = Assert.Throws<InvalidOperationException>(() => ActorStreamsServer.Create(["--port", "0", "--ActorStreams:Limits:MaxConcurrentConnections", "0"]));
+        Assert.Contains("ActorStreams:Limits:MaxConcurrentConnections is 0", zero.Message);
+        var negative = Assert.Throws<InvalidOperationException>(() => ActorStreamsServer.Create(["--port", "0", "--ActorStreams:Limits:H2cPrefaceTimeout", "-00:00:01"]));
+        Assert.Contains("ActorStreams:Limits:H2cPrefaceTimeout", negative.Message);
     }
 }
