@@ -41,13 +41,14 @@ public sealed class ActorStreamsExtension : IExtension
         var clock = Clock;
         // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
         var metrics = Metrics = new StreamMetrics(clock);
+        system.RegisterOnTermination(metrics.Dispose);
         var keys = Keys = new KeyProvider(settings.Encryption);
         var lag = Lag = new ConsumerLagTracker(clock);
         system.ActorOf(ConsumerLagReporter.Props(lag), ConsumerLagReporter.Name);
         var lagGauges = new ConsumerLagMetrics(lag);
         system.RegisterOnTermination(lagGauges.Dispose);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
-            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys),
+            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys, lag),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
@@ -77,6 +78,17 @@ public sealed class ActorStreamsExtension : IExtension
             : settings.StreamShard.TrimInterval;
         // On the runtime clock, as the entities' own timers are, so a test that moves its clock moves these too.
         system.ActorOf(ClockHeartbeat.Props(clock, catalogRegion, CatalogHeartbeat.Instance, heartbeat), "actorstreams-catalog-heartbeat");
+    }
+
+    /// <summary>
+    /// Forgets what this node keeps of a deleted stream: its cached route, its shards' counters (and so their metric
+    /// series) and consumer lag. The node that ran the deletion calls it; each StreamShard forgets itself on its node.
+    /// </summary>
+    internal void ForgetStream(string streamName)
+    {
+        Router.ForgetRoute(streamName);
+        Metrics.ForgetStream(streamName);
+        Lag.ForgetStream(streamName);
     }
 
     /// <summary>The settings read from <c>actorstreams</c>.</summary>

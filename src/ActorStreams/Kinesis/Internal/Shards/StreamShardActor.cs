@@ -25,6 +25,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     private readonly ThrottlingSettings _throttling;
     private readonly TimeProvider _clock;
     private readonly StreamMetrics? _metrics;
+    private readonly ConsumerLagTracker? _lag;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HotTail _tail;
     private readonly StreamShardThrottle _throttle;
@@ -75,8 +76,10 @@ internal sealed partial class StreamShardActor : PersistentActor
         public static readonly TrimTick Instance = new();
     }
 
-    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null)
+    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
+        ConsumerLagTracker? lag = null)
     {
+        _lag = lag;
         _keys = keys ?? new KeyProvider(settings.Encryption);
         _entityId = entityId;
         _metrics = metrics;
@@ -92,8 +95,9 @@ internal sealed partial class StreamShardActor : PersistentActor
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
-    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys));
+    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
+        ConsumerLagTracker? lag = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys, lag));
 
     public override string PersistenceId { get; }
 
@@ -237,6 +241,9 @@ internal sealed partial class StreamShardActor : PersistentActor
                 _log.Warning(fail.Cause, "Snapshot of {0} at {1} failed; recovery will replay more events", PersistenceId, fail.Metadata.SequenceNr);
                 return true;
             case DeleteSnapshotsSuccess ok when _retired && ok.Criteria.MaxSequenceNr == long.MaxValue:
+                // Deleted for good: what this node counted of the shard goes with it (metric series included).
+                _metrics?.ForgetShard(_entityId);
+                _lag?.ForgetShard(_entityId);
                 ReplyToRetireRequesters(new ShardAck(_entityId));
                 Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 return true;
