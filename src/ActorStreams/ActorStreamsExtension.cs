@@ -40,6 +40,9 @@ public sealed class ActorStreamsExtension : IExtension
         var settings = Settings;
         var clock = Clock;
         // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
+        var budget = MemoryBudget = NodeMemoryBudget.Create(system.Settings.Config.GetConfig("actorstreams"));
+        ActorStreamsMetrics.Observe(budget);
+        system.RegisterOnTermination(() => ActorStreamsMetrics.StopObserving(budget));
         var metrics = Metrics = new StreamMetrics(clock);
         system.RegisterOnTermination(metrics.Dispose);
         var keys = Keys = new KeyProvider(settings.Encryption);
@@ -48,7 +51,7 @@ public sealed class ActorStreamsExtension : IExtension
         var lagGauges = new ConsumerLagMetrics(lag);
         system.RegisterOnTermination(lagGauges.Dispose);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
-            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys, lag),
+            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys, lag, budget),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
@@ -96,6 +99,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The clock of throttles, retention and iterators (<see cref="ActorStreamsSetup"/>, else the system clock).</summary>
     public TimeProvider Clock { get; }
+
+    /// <summary>The node's memory budget (<c>actorstreams.memory-budget</c>), shared with ActorStreams.Firehose.</summary>
+    internal NodeMemoryBudget MemoryBudget { get; }
 
     /// <summary>This node's throughput counters per StreamShard (the web console's live rates).</summary>
     internal StreamMetrics Metrics { get; }

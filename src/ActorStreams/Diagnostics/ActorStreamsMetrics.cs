@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using ActorStreams.Internal;
 using ActorStreams.Kinesis.Internal;
 
 namespace ActorStreams.Diagnostics;
@@ -26,8 +27,9 @@ public static class ActorStreamsMetrics
 
     internal static readonly Meter Meter = new(MeterName, typeof(ActorStreamsMetrics).Assembly.GetName().Version?.ToString());
 
-    // The StreamMetrics of every ActorSystem in this process, read by the counters below.
+    // The StreamMetrics and memory budgets of every ActorSystem in this process, read by the instruments below.
     private static readonly ConcurrentDictionary<StreamMetrics, byte> Registries = new();
+    private static readonly ConcurrentDictionary<NodeMemoryBudget, byte> Budgets = new();
 
     private static readonly Histogram<long> IteratorAge = Meter.CreateHistogram<long>(
         "actorstreams.iterator.age", "ms", "MillisBehindLatest of each read on this node: how far readers are behind the tip of their shards.");
@@ -47,7 +49,15 @@ public static class ActorStreamsMetrics
             "Bytes (data and partition key) returned by GetRecords and the shard sources.");
         Meter.CreateObservableCounter("actorstreams.throttled.requests", ThrottledRequests, "{request}",
             "Requests a shard throttled (ProvisionedThroughputExceeded, or backpressure in the sink and sources).");
+        Meter.CreateObservableGauge("actorstreams.memory.budget.used", () => Budgets.Keys.Sum(b => b.UsedBytes), "By",
+            "Bytes held of the node's memory budget (actorstreams.memory-budget): Firehose backlogs and hot tails.");
+        Meter.CreateObservableGauge("actorstreams.memory.budget.limit", () => Budgets.Keys.Sum(b => b.LimitBytes), "By",
+            "The node's memory budget (actorstreams.memory-budget) in bytes.");
     }
+
+    internal static void Observe(NodeMemoryBudget budget) => Budgets.TryAdd(budget, 0);
+
+    internal static void StopObserving(NodeMemoryBudget budget) => Budgets.TryRemove(budget, out _);
 
     internal static void Observe(StreamMetrics registry) => Registries.TryAdd(registry, 0);
 

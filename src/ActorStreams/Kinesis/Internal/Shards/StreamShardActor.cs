@@ -77,7 +77,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     }
 
     public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
-        ConsumerLagTracker? lag = null)
+        ConsumerLagTracker? lag = null, NodeMemoryBudget? budget = null)
     {
         _lag = lag;
         _keys = keys ?? new KeyProvider(settings.Encryption);
@@ -87,7 +87,7 @@ internal sealed partial class StreamShardActor : PersistentActor
         _throttling = settings.Throttling;
         _clock = clock;
         Timers = new ClockTimers(clock, Self);
-        _tail = new HotTail(_settings.HotTailBytes);
+        _tail = new HotTail(_settings.HotTailBytes, budget);
         _throttle = new StreamShardThrottle(_throttling, clock);
         _timeIndex = new ShardTimeIndex(_settings.TimeIndexInterval);
         _pending = new GroupCommitQueue<PendingAppend, StoredRecord>(_settings.MaxEventRecords, _settings.MaxEventBytes);
@@ -96,8 +96,8 @@ internal sealed partial class StreamShardActor : PersistentActor
     }
 
     public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
-        ConsumerLagTracker? lag = null) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys, lag));
+        ConsumerLagTracker? lag = null, NodeMemoryBudget? budget = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys, lag, budget));
 
     public override string PersistenceId { get; }
 
@@ -109,6 +109,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     protected override void PostStop()
     {
         Timers.CancelAll();
+        _tail.Clear(); // gives its bytes back to the node's memory budget
         base.PostStop();
     }
 
