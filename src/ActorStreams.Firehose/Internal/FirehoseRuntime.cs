@@ -61,6 +61,9 @@ internal sealed class FirehoseRuntime
         if (deleted) _counters.TryRemove(KeyValuePair.Create(counters.DeliveryStreamName, counters));
     }
 
+    /// <summary>The statistics of every delivery stream that ran on this node and was not deleted (read by the counters).</summary>
+    public ICollection<DeliveryStreamCounters> AllCounters => _counters.Values;
+
     public long NowMs => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     public string DeliveryStreamArn(string name) => $"arn:aws:firehose:{Region}:{AccountId}:deliverystream/{name}";
