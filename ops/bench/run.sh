@@ -79,7 +79,7 @@ if [[ $CHURN != 0 ]]; then
         result "churn.$1.scrape-lines" "$(printf '%s\n' "$scrape" | wc -l)"
         result "churn.$1.deleted-stream-series" "$(printf '%s\n' "$scrape" | grep -c 'stream="churn-')"
     }
-    step churn-warmup node tests/js/churn.mjs "$ENDPOINT" --seconds 30
+    step churn-warmup node tests/js/churn.mjs "$ENDPOINT" --seconds 30 --label churn-warmup
     sample start
     step churn node tests/js/churn.mjs "$ENDPOINT" --seconds "$((CHURN * 60))"
     sample end

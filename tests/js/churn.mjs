@@ -5,7 +5,7 @@
 //
 //   node churn.mjs http://127.0.0.1:4567 --seconds 120 [--label churn]
 //
-// Prints "RESULT churn.cycles=N" and "RESULT churn.cycles-per-second=x". Throttles must be lifted on the server
+// Prints "RESULT <label>.cycles=N" and "RESULT <label>.cycles-per-second=x" (label default churn). Throttles must be lifted on the server
 // (config/benchmark.conf), as for bench.mjs.
 import {
   KinesisClient,
@@ -34,6 +34,7 @@ if (!endpoint) {
   process.exit(2);
 }
 const seconds = Number(option('seconds', '120'));
+const label = option('label', 'churn');
 
 const client = new KinesisClient({
   endpoint,
@@ -77,5 +78,5 @@ let cycles = 0;
 while (Date.now() - started < seconds * 1000) await cycle(cycles++);
 const elapsed = (Date.now() - started) / 1000;
 console.log(`${cycles} create/put/read/delete cycles in ${elapsed.toFixed(1)} s`);
-console.log(`RESULT churn.cycles=${cycles}`);
-console.log(`RESULT churn.cycles-per-second=${(cycles / elapsed).toFixed(2)}`);
+console.log(`RESULT ${label}.cycles=${cycles}`);
+console.log(`RESULT ${label}.cycles-per-second=${(cycles / elapsed).toFixed(2)}`);
