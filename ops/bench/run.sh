@@ -4,6 +4,11 @@
 #   ops/bench/run.sh            full sizes: 8 s warm-up, 10 s measured, recovery at 1M and 10M records (~10-15 min)
 #   ops/bench/run.sh --quick    2 s warm-up, 4 s measured, recovery at 100k and 1M records (a few minutes)
 # Both end with the BenchmarkDotNet micro-benchmarks (tests/ActorStreams.MicroBenchmarks --quick, about 1.5 minutes).
+#   ops/bench/run.sh --churn MINUTES
+#                               only the churn soak (issue 16): one Release server, then for MINUTES create a 4-shard
+#                               stream, put 5,000 records, read, delete, over and over (tests/js/churn.mjs); the
+#                               server's RSS and its /metrics scrape (lines, and series of churned streams) after a
+#                               30 s warm-up and at the end. What is deleted is forgotten when both stay flat.
 #
 # Options: --no-pg (skip PostgreSQL), --out DIR (keep logs and results there; default a temp dir, printed).
 # PostgreSQL: uses $ACTORSTREAMS_TEST_POSTGRES when set; otherwise starts its own throwaway instance with
@@ -19,13 +24,14 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO_ROOT"
 log() { echo "bench: $(date -u +%H:%M:%S) $*" >&2; }
 
-QUICK=0; PG=1; OUT=""
+QUICK=0; PG=1; OUT=""; CHURN=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) QUICK=1 ;;
         --no-pg) PG=0 ;;
         --out) OUT="$2"; shift ;;
-        *) echo "usage: ops/bench/run.sh [--quick] [--no-pg] [--out DIR]" >&2; exit 2 ;;
+        --churn) CHURN="$2"; shift ;;
+        *) echo "usage: ops/bench/run.sh [--quick] [--no-pg] [--out DIR] [--churn MINUTES]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -40,6 +46,49 @@ RESULTS="$OUT/results.txt"
 : >"$RESULTS"
 result() { echo "$1=$2" >>"$RESULTS"; }
 log "logs and results in $OUT"
+
+# Runs a step, keeps its log, collects its RESULT lines; a failed step is recorded, not fatal.
+step() {
+    local name="$1"; shift
+    log "$name: $*"
+    if "$@" >"$OUT/$name.log" 2>&1; then :; else result "failed.$name" "exit $? (see $OUT/$name.log)"; log "$name FAILED (see $OUT/$name.log)"; fi
+    grep '^RESULT ' "$OUT/$name.log" | sed 's/^RESULT //' >>"$RESULTS" || true
+}
+
+# ---- churn soak alone (--churn MINUTES) ----
+if [[ $CHURN != 0 ]]; then
+    result meta.mode "churn $CHURN min"
+    result meta.started "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    result meta.load-before "$(cut -d' ' -f1-3 /proc/loadavg)"
+    log "building the server (Release)"
+    dotnet build src/ActorStreams.Server -c Release -nologo -v quiet >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+    [[ -f tests/js/node_modules/@aws-sdk/client-kinesis/package.json ]] || (cd tests/js && npm ci --no-audit --no-fund >/dev/null)
+    PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    SERVER_DIR="$(mktemp -d /tmp/actorstreams-churn-server.XXXXXX)"
+    dotnet src/ActorStreams.Server/bin/Release/net10.0/ActorStreams.Server.dll --port "$PORT" --data-dir "$SERVER_DIR" \
+        --config "$REPO_ROOT/config/benchmark.conf" --Logging:LogLevel:Default Warning >"$OUT/server.log" 2>&1 &
+    SERVER_PID=$!
+    trap 'kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$SERVER_DIR"' EXIT
+    ENDPOINT="http://127.0.0.1:$PORT"
+    for _ in $(seq 1 240); do curl -fs "$ENDPOINT/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+    # RSS (MiB) of the server, the scrape's lines, and its series naming a churned stream.
+    sample() {
+        local scrape
+        scrape="$(curl -fs "$ENDPOINT/metrics")"
+        result "churn.$1.rss-mib" "$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+        result "churn.$1.scrape-lines" "$(printf '%s\n' "$scrape" | wc -l)"
+        result "churn.$1.deleted-stream-series" "$(printf '%s\n' "$scrape" | grep -c 'stream="churn-')"
+    }
+    step churn-warmup node tests/js/churn.mjs "$ENDPOINT" --seconds 30 --label churn-warmup
+    sample start
+    step churn node tests/js/churn.mjs "$ENDPOINT" --seconds "$((CHURN * 60))"
+    sample end
+    result meta.load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
+    grep '^churn\.\|^meta\.\|^failed\.' "$RESULTS" | tee "$OUT/churn.txt"
+    log "results in $RESULTS"
+    exit 0
+fi
+
 result meta.mode "$([[ $QUICK == 1 ]] && echo quick || echo full)"
 result meta.started "$(date -u '+%Y-%m-%d %H:%M UTC')"
 result meta.machine "nproc $(nproc), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -58,13 +107,6 @@ fi
 BENCH=(dotnet tests/ActorStreams.Benchmarks/bin/Release/net10.0/ActorStreams.Benchmarks.dll)
 SERVER_DLL=src/ActorStreams.Server/bin/Release/net10.0/ActorStreams.Server.dll
 
-# Runs a step, keeps its log, collects its RESULT lines; a failed step is recorded, not fatal.
-step() {
-    local name="$1"; shift
-    log "$name: $*"
-    if "$@" >"$OUT/$name.log" 2>&1; then :; else result "failed.$name" "exit $? (see $OUT/$name.log)"; log "$name FAILED (see $OUT/$name.log)"; fi
-    grep '^RESULT ' "$OUT/$name.log" | sed 's/^RESULT //' >>"$RESULTS" || true
-}
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; } # utime + stime of a pid

@@ -1,3 +1,4 @@
+using ActorStreams.Firehose.Diagnostics;
 using ActorStreams.Firehose.Internal;
 using ActorStreams.Firehose.Serialization;
 using ActorStreams.Firehose.Settings;
@@ -29,7 +30,9 @@ public sealed class FirehoseExtension : IExtension
 
         var streams = ActorStreamsExtension.Get(system);
         Settings = FirehoseSettings.Create(system);
-        var runtime = new FirehoseRuntime(Settings, streams.Settings, streams.Clock);
+        var runtime = new FirehoseRuntime(Settings, streams.Settings, streams.Clock, streams.MemoryBudget);
+        FirehoseMetrics.Observe(runtime);
+        system.RegisterOnTermination(() => FirehoseMetrics.StopObserving(runtime));
         var sharding = ClusterSharding.Get(system);
         DeliveryStreamRegion = sharding.Start(DeliveryStreamEntity.TypeName,
             name => DeliveryStreamActor.Props(name, runtime),

@@ -40,14 +40,18 @@ public sealed class ActorStreamsExtension : IExtension
         var settings = Settings;
         var clock = Clock;
         // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
+        var budget = MemoryBudget = NodeMemoryBudget.Create(system.Settings.Config.GetConfig("actorstreams"));
+        ActorStreamsMetrics.Observe(budget);
+        system.RegisterOnTermination(() => ActorStreamsMetrics.StopObserving(budget));
         var metrics = Metrics = new StreamMetrics(clock);
+        system.RegisterOnTermination(metrics.Dispose);
         var keys = Keys = new KeyProvider(settings.Encryption);
         var lag = Lag = new ConsumerLagTracker(clock);
         system.ActorOf(ConsumerLagReporter.Props(lag), ConsumerLagReporter.Name);
         var lagGauges = new ConsumerLagMetrics(lag);
         system.RegisterOnTermination(lagGauges.Dispose);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
-            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys),
+            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys, lag, budget),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
@@ -79,11 +83,25 @@ public sealed class ActorStreamsExtension : IExtension
         system.ActorOf(ClockHeartbeat.Props(clock, catalogRegion, CatalogHeartbeat.Instance, heartbeat), "actorstreams-catalog-heartbeat");
     }
 
+    /// <summary>
+    /// Forgets what this node keeps of a deleted stream: its cached route, its shards' counters (and so their metric
+    /// series) and consumer lag. The node that ran the deletion calls it; each StreamShard forgets itself on its node.
+    /// </summary>
+    internal void ForgetStream(string streamName)
+    {
+        Router.ForgetRoute(streamName);
+        Metrics.ForgetStream(streamName);
+        Lag.ForgetStream(streamName);
+    }
+
     /// <summary>The settings read from <c>actorstreams</c>.</summary>
     public ActorStreamsSettings Settings { get; }
 
     /// <summary>The clock of throttles, retention and iterators (<see cref="ActorStreamsSetup"/>, else the system clock).</summary>
     public TimeProvider Clock { get; }
+
+    /// <summary>The node's memory budget (<c>actorstreams.memory-budget</c>), shared with ActorStreams.Firehose.</summary>
+    internal NodeMemoryBudget MemoryBudget { get; }
 
     /// <summary>This node's throughput counters per StreamShard (the web console's live rates).</summary>
     internal StreamMetrics Metrics { get; }

@@ -21,7 +21,7 @@ public sealed class StreamMetricsSpec
     [Fact]
     public void StreamMetrics_must_keep_totals_and_one_bucket_per_second_for_the_last_minute()
     {
-        var metrics = new StreamMetrics(_clock);
+        using var metrics = new StreamMetrics(_clock);
         metrics.Written("orders/7/0", 10, 1000, TimeSpan.FromMilliseconds(3));
         _clock.Advance(TimeSpan.FromSeconds(1));
         metrics.Written("orders/7/0", 5, 500, TimeSpan.FromMilliseconds(3));
@@ -53,7 +53,7 @@ public sealed class StreamMetricsSpec
     [Fact]
     public void StreamMetrics_must_show_only_the_newest_incarnation_of_a_recreated_stream_and_filter_by_stream()
     {
-        var metrics = new StreamMetrics(_clock);
+        using var metrics = new StreamMetrics(_clock);
         metrics.Written("orders/1/0", 100, 100, TimeSpan.Zero);
         metrics.Written("orders/2/0", 1, 1, TimeSpan.Zero);
         metrics.Written("orders/2/1", 2, 2, TimeSpan.Zero);
@@ -70,7 +70,7 @@ public sealed class StreamMetricsSpec
     [Fact]
     public void StreamMetrics_must_drop_a_shard_idle_for_longer_than_the_expiry()
     {
-        var metrics = new StreamMetrics(_clock);
+        using var metrics = new StreamMetrics(_clock);
         metrics.Written("old/1/0", 1, 1, TimeSpan.Zero);
         _clock.Advance(StreamMetrics.IdleExpiry + TimeSpan.FromMinutes(2));
         metrics.Written("new/1/0", 1, 1, TimeSpan.Zero);
@@ -91,13 +91,15 @@ public sealed class StreamMetricsSpec
         listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Enqueue((i.Name, v, tags.ToArray())));
         listener.Start();
 
-        var metrics = new StreamMetrics(_clock);
+        using var metrics = new StreamMetrics(_clock);
         var entity = $"{stream}/3/1";
         metrics.Written(entity, 10, 1000, TimeSpan.FromMilliseconds(4));
         metrics.WriteThrottled(entity, 2);
         metrics.Read(entity, 6, 600, 250);
         metrics.ReadThrottled(entity, "GetRecords");
         metrics.ReadThrottled(entity, "GetShardIterator");
+        // The counters are observed from the recorder once per collection; the histograms are recorded as it happens.
+        listener.RecordObservableInstruments();
 
         var m = Assert.Single(metrics.Snapshot(stream));
         double Sum(string instrument, string? operation = null) => measurements
@@ -118,8 +120,45 @@ public sealed class StreamMetricsSpec
         Assert.Equal(2, Total(m, StreamMetrics.Metric.ReadThrottled));
         Assert.Equal(1, Sum("actorstreams.throttled.requests", "GetRecords"));
         Assert.Equal(1, Sum("actorstreams.throttled.requests", "GetShardIterator"));
-        Assert.Equal(250, Sum("actorstreams.iterator.age"));
-        Assert.Equal(0.004, Sum("actorstreams.journal.write.duration"), 6);
+        // The histograms are the node's, without stream tags (a histogram's series could never be taken back).
+        Assert.Contains(measurements, x => x.Instrument == "actorstreams.iterator.age" && x.Value == 250 && x.Tags.Length == 0);
+        Assert.Contains(measurements, x => x.Instrument == "actorstreams.journal.write.duration" && Math.Abs(x.Value - 0.004) < 1e-9 && x.Tags.Length == 0);
         Assert.Equal(250, m.LastMillisBehindLatest);
+    }
+
+    [Fact]
+    public void StreamMetrics_must_take_the_series_of_a_forgotten_shard_or_stream_out_of_the_meter()
+    {
+        var stream = $"forgotten-{Guid.NewGuid():N}";
+        using var metrics = new StreamMetrics(_clock);
+        metrics.Written($"{stream}/1/0", 1, 10, TimeSpan.Zero);
+        metrics.Written($"{stream}/1/1", 1, 10, TimeSpan.Zero);
+        metrics.ReadThrottled($"{stream}/1/1", "GetRecords");
+        Assert.Equal(2, Shards());
+
+        metrics.ForgetShard($"{stream}/1/0");
+        Assert.Equal(1, Shards());
+        metrics.ForgetStream(stream);
+        Assert.Equal(0, Shards());
+        Assert.Equal(0, metrics.ShardCount);
+
+        // The shards of the stream in the counters' measurements now.
+        int Shards()
+        {
+            var shards = new HashSet<string>();
+            using var listener = new MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ActorStreamsMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            {
+                var t = tags.ToArray();
+                if (t.Contains(new KeyValuePair<string, object?>("stream", stream))) shards.Add((string)t.First(x => x.Key == "shard").Value!);
+            });
+            listener.Start();
+            listener.RecordObservableInstruments();
+            return shards.Count;
+        }
     }
 }

@@ -16,29 +16,38 @@ namespace ActorStreams.Firehose.Diagnostics;
 /// </summary>
 /// <remarks>
 /// Each event is counted in one place, the delivery stream's counters, which feed both these instruments and the
-/// rolling per-second window the web console reads.
+/// rolling per-second window the web console reads. The counters are observed from them at collection time, so a
+/// deleted delivery stream's series leave the scrape with its statistics.
 /// </remarks>
 internal static class FirehoseMetrics
 {
     private static readonly Meter Meter = ActorStreamsMetrics.Meter;
 
-    private static readonly Counter<long> DeliveredRecords = Meter.CreateCounter<long>(
-        "actorstreams.firehose.delivered.records", "{record}", "Records a Firehose delivery stream delivered to its destination.");
+    /// <summary>The counters, each a total a delivery stream keeps per destination kind (and error code or error output type).</summary>
+    internal enum Total
+    {
+        DeliveredRecords,
+        DeliveredBytes,
+        DeliveryFailures,
+        ErrorOutputRecords,
+    }
 
-    private static readonly Counter<long> DeliveredBytes = Meter.CreateCounter<long>(
-        "actorstreams.firehose.delivered.bytes", "By", "Bytes of records (after transformation, before compression) a Firehose delivery stream delivered.");
-
-    private static readonly Counter<long> DeliveryFailures = Meter.CreateCounter<long>(
-        "actorstreams.firehose.delivery.failures", "{attempt}", "Delivery attempts of a buffer that failed (each retry counts).");
-
-    private static readonly Counter<long> ErrorOutputRecords = Meter.CreateCounter<long>(
-        "actorstreams.firehose.error.output.records", "{record}", "Records written to the error output instead of the destination, by error output type.");
+    // The Firehose runtimes of every ActorSystem in this process, read by the counters.
+    private static readonly ConcurrentDictionary<FirehoseRuntime, byte> Runtimes = new();
 
     // The delivery streams this process hosts, read at collection time by the backlog and freshness gauges.
     private static readonly ConcurrentDictionary<DeliveryStreamCounters, byte> HostedDeliveryStreams = new();
 
     static FirehoseMetrics()
     {
+        Meter.CreateObservableCounter("actorstreams.firehose.delivered.records", () => Totals(Total.DeliveredRecords, null), "{record}",
+            "Records a Firehose delivery stream delivered to its destination.");
+        Meter.CreateObservableCounter("actorstreams.firehose.delivered.bytes", () => Totals(Total.DeliveredBytes, null), "By",
+            "Bytes of records (after transformation, before compression) a Firehose delivery stream delivered.");
+        Meter.CreateObservableCounter("actorstreams.firehose.delivery.failures", () => Totals(Total.DeliveryFailures, "error_code"), "{attempt}",
+            "Delivery attempts of a buffer that failed (each retry counts).");
+        Meter.CreateObservableCounter("actorstreams.firehose.error.output.records", () => Totals(Total.ErrorOutputRecords, "error_output_type"), "{record}",
+            "Records written to the error output instead of the destination, by error output type.");
         Meter.CreateObservableGauge("actorstreams.firehose.backlog.records", () => Backlog(b => b.Records), "{record}",
             "Records a DirectPut delivery stream acknowledged and has not delivered yet.");
         Meter.CreateObservableGauge("actorstreams.firehose.backlog.bytes", () => Backlog(b => b.Bytes), "By",
@@ -51,22 +60,26 @@ internal static class FirehoseMetrics
     internal static KeyValuePair<string, object?>[] DeliveryTags(string deliveryStreamName, string destination) =>
         [new("delivery_stream", deliveryStreamName), new("destination", destination)];
 
-    internal static void RecordDelivered(KeyValuePair<string, object?>[] destination, int records, long bytes)
-    {
-        DeliveredRecords.Add(records, destination);
-        DeliveredBytes.Add(bytes, destination);
-    }
+    internal static void Observe(FirehoseRuntime runtime) => Runtimes.TryAdd(runtime, 0);
 
-    internal static void RecordDeliveryFailure(KeyValuePair<string, object?>[] destination, string errorCode)
-    {
-        var tags = new TagList(destination) { { "error_code", errorCode } };
-        DeliveryFailures.Add(1, tags);
-    }
+    internal static void StopObserving(FirehoseRuntime runtime) => Runtimes.TryRemove(runtime, out _);
 
-    internal static void RecordErrorOutput(KeyValuePair<string, object?>[] destination, string errorOutputType, int records)
+    private static List<Measurement<long>> Totals(Total total, string? tagKey)
     {
-        var tags = new TagList(destination) { { "error_output_type", errorOutputType } };
-        ErrorOutputRecords.Add(records, tags);
+        var measurements = new List<Measurement<long>>();
+        foreach (var runtime in Runtimes.Keys)
+        {
+            foreach (var counters in runtime.AllCounters)
+            {
+                foreach (var (destination, tag, value) in counters.MeterTotals(total))
+                {
+                    var tags = new TagList { { "delivery_stream", counters.DeliveryStreamName }, { "destination", destination } };
+                    if (tagKey is not null) tags.Add(tagKey, tag);
+                    measurements.Add(new Measurement<long>(value, tags));
+                }
+            }
+        }
+        return measurements;
     }
 
     /// <summary>From now on the backlog gauges report <paramref name="counters"/> (its delivery stream runs here).</summary>

@@ -20,7 +20,9 @@ internal sealed partial class DeliveryStreamActor
         RequireExists();
         if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
             throw new InvalidArgumentException($"Firehose {_name} reads a Kinesis stream; PutRecord and PutRecordBatch are not allowed on it.");
-        var room = _runtime.Settings.MaxBacklogBytes - _backlogBytes - _pending.Bytes;
+        var backlogRoom = _runtime.Settings.MaxBacklogBytes - _backlogBytes - _pending.Bytes;
+        var nodeRoom = _runtime.Budget.AvailableBytes;
+        var room = Math.Min(backlogRoom, nodeRoom);
         var accepted = 0;
         long bytes = 0;
         foreach (var record in cmd.Records)
@@ -31,10 +33,16 @@ internal sealed partial class DeliveryStreamActor
         }
         if (accepted == 0)
         {
+            // The node's budget, not this delivery stream's backlog, is what is full: the whole call is refused.
+            if (nodeRoom < backlogRoom)
+                throw new ServiceUnavailableException(
+                    $"Slow down. This node holds {_runtime.Budget.UsedBytes} bytes of its memory budget of {_runtime.Budget.LimitBytes} bytes " +
+                    $"({NodeMemoryBudget.SettingName}); retry after a back-off.");
             Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, _meta.Encryption.Enabled));
             return;
         }
         _pending.Add(new PendingPut(Sender, cmd.Records, accepted, bytes));
+        SyncBudget();
         if (!_pending.Writing) Flush();
     }
 
@@ -73,6 +81,7 @@ internal sealed partial class DeliveryStreamActor
     {
         FailPendingPuts(cause);
         _pending.Completed();
+        SyncBudget();
         _persistsInFlight = Math.Max(0, _persistsInFlight - 1);
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
@@ -259,9 +268,21 @@ internal sealed partial class DeliveryStreamActor
         Timers.StartSingleTimer(RestartGraphKey, RestartGraph.Instance, _runtime.Settings.RetryBaseDelay);
     }
 
+    /// <summary>
+    /// Brings what this delivery stream holds of the node's memory budget to its backlog plus the puts being journaled:
+    /// called wherever either changes (through <see cref="PublishBacklog"/>), and with nothing held when it stops.
+    /// </summary>
+    private void SyncBudget(bool stopping = false)
+    {
+        var holding = stopping || _deleted ? 0 : _backlogBytes + _pending.Bytes;
+        _runtime.Budget.Adjust(holding - _budgetHeld);
+        _budgetHeld = holding;
+    }
+
     protected override void PostStop()
     {
         Timers.CancelAll();
+        SyncBudget(stopping: true);
         StopGraph();
         if (_counters is not null) _runtime.ReleaseCounters(_counters, deleted: false);
         base.PostStop();

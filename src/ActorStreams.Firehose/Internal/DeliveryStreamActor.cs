@@ -38,6 +38,8 @@ internal sealed partial class DeliveryStreamActor : PersistentActor
     // those and every partition's.
     private readonly DeliveryBuffers _intake = new();
     private long _backlogBytes;
+    // What this delivery stream holds of the node's memory budget (SyncBudget).
+    private long _budgetHeld;
     private int _durableSealed;
     private int _dispatched;
     // Buffers the graph finished; they are journaled done strictly in order, _completing of them at a time.
@@ -306,6 +308,7 @@ internal sealed partial class DeliveryStreamActor : PersistentActor
         _partitionBuffers.Clear();
         _plannedPartitions.Clear();
         _partitionsInFlight = 0;
+        SyncBudget();
     }
 
     private void ApplyAccepted(FirehoseRecordsAccepted e)
@@ -369,6 +372,7 @@ internal sealed partial class DeliveryStreamActor : PersistentActor
     /// With dynamic partitioning that includes the records waiting in partition buffers (<c>_backlogBytes</c> counts them already).
     private void PublishBacklog()
     {
+        SyncBudget();
         if (_counters is null) return;
         if (_meta is not { Type: DeliveryStreamType.DirectPut } || _deleted)
         {

@@ -24,6 +24,9 @@ internal sealed class DeliveryStreamCounters
     private readonly RollingCounters _window = new(3);
     private readonly SortedDictionary<string, (long Buffers, long Records)> _errorOutput = new(StringComparer.Ordinal);
     private readonly Queue<DeliveryError> _recentErrors = new();
+    // What the OpenTelemetry counters report (FirehoseMetrics reads them at collection time): totals by instrument,
+    // destination kind and the instrument's own tag (error code, error output type), so they go with the delivery stream.
+    private readonly Dictionary<(FirehoseMetrics.Total Total, string Destination, string? Tag), long> _meterTotals = new();
     private DeliveryBacklog? _backlog;
     private DeliveryRecorder? _current;
 
@@ -79,6 +82,21 @@ internal sealed class DeliveryStreamCounters
     }
 
     private long NowSecond => _clock.GetUtcNow().ToUnixTimeSeconds();
+
+    internal void AddMeterTotal(FirehoseMetrics.Total total, string destination, string? tag, long value)
+    {
+        lock (_gate)
+        {
+            var key = (total, destination, tag);
+            _meterTotals[key] = _meterTotals.GetValueOrDefault(key) + value;
+        }
+    }
+
+    /// <summary>The totals of one instrument, by destination kind and tag.</summary>
+    internal List<(string Destination, string? Tag, long Value)> MeterTotals(FirehoseMetrics.Total total)
+    {
+        lock (_gate) return _meterTotals.Where(e => e.Key.Total == total).Select(e => (e.Key.Destination, e.Key.Tag, e.Value)).ToList();
+    }
 
     internal void Delivered(int records, long bytes) => _window.Add(NowSecond, [records, bytes, 0]);
 
@@ -173,14 +191,15 @@ internal sealed class DeliveryRecorder
     public void Delivered(int records, long bytes)
     {
         if (records <= 0) return;
-        FirehoseMetrics.RecordDelivered(Tags, records, bytes);
+        _counters.AddMeterTotal(FirehoseMetrics.Total.DeliveredRecords, Destination, null, records);
+        _counters.AddMeterTotal(FirehoseMetrics.Total.DeliveredBytes, Destination, null, bytes);
         _counters.Delivered(records, bytes);
     }
 
     /// <summary>One delivery attempt of a buffer failed (it is retried, or its records go to the error output).</summary>
     public void AttemptFailed(string errorCode, string message)
     {
-        FirehoseMetrics.RecordDeliveryFailure(Tags, errorCode);
+        _counters.AddMeterTotal(FirehoseMetrics.Total.DeliveryFailures, Destination, errorCode, 1);
         _counters.AttemptFailed();
         _counters.Error(Destination, errorCode, message);
     }
@@ -191,7 +210,7 @@ internal sealed class DeliveryRecorder
         foreach (var group in failed.GroupBy(f => f.ErrorOutputType))
         {
             var records = group.Count();
-            FirehoseMetrics.RecordErrorOutput(Tags, group.Key, records);
+            _counters.AddMeterTotal(FirehoseMetrics.Total.ErrorOutputRecords, Destination, group.Key, records);
             _counters.SentToErrorOutput(group.Key, records);
         }
     }

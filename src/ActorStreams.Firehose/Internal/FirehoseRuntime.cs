@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ActorStreams.Firehose.Diagnostics;
 using ActorStreams.Firehose.Settings;
+using ActorStreams.Internal;
 using ActorStreams.Settings;
 
 namespace ActorStreams.Firehose.Internal;
@@ -8,8 +9,9 @@ namespace ActorStreams.Firehose.Internal;
 /// <summary>What every delivery stream of one ActorSystem shares: settings, clock, object store, HTTP client, transformations.</summary>
 internal sealed class FirehoseRuntime
 {
-    public FirehoseRuntime(FirehoseSettings settings, ActorStreamsSettings streams, TimeProvider clock)
+    public FirehoseRuntime(FirehoseSettings settings, ActorStreamsSettings streams, TimeProvider clock, NodeMemoryBudget? budget = null)
     {
+        Budget = budget ?? new NodeMemoryBudget(long.MaxValue);
         Settings = settings;
         Region = streams.Region;
         AccountId = streams.AccountId;
@@ -22,6 +24,9 @@ internal sealed class FirehoseRuntime
     }
 
     public FirehoseSettings Settings { get; }
+
+    /// <summary>The node's memory budget (<c>actorstreams.memory-budget</c>): every delivery stream's backlog draws from it.</summary>
+    public NodeMemoryBudget Budget { get; }
 
     public string Region { get; }
 
@@ -55,6 +60,9 @@ internal sealed class FirehoseRuntime
         FirehoseMetrics.ReleaseDeliveryStream(counters);
         if (deleted) _counters.TryRemove(KeyValuePair.Create(counters.DeliveryStreamName, counters));
     }
+
+    /// <summary>The statistics of every delivery stream that ran on this node and was not deleted (read by the counters).</summary>
+    public ICollection<DeliveryStreamCounters> AllCounters => _counters.Values;
 
     public long NowMs => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using ActorStreams.Internal;
 using ActorStreams.Kinesis.Internal;
 
 namespace ActorStreams.Diagnostics;
@@ -8,14 +9,16 @@ namespace ActorStreams.Diagnostics;
 /// <summary>
 /// The metrics ActorStreams records through <see cref="System.Diagnostics.Metrics"/>: subscribe to
 /// <see cref="MeterName"/> (OpenTelemetry: <c>AddMeter(ActorStreamsMetrics.MeterName)</c>). Per stream and shard
-/// (tags <c>stream</c>, <c>shard</c>): incoming and outgoing records and bytes, throttled requests (tag
-/// <c>operation</c>: PutRecords, GetRecords, GetShardIterator), iterator age and journal write latency. ActorStreams.Firehose
-/// adds its delivery stream instruments (<c>actorstreams.firehose.*</c>) to the same meter, and the server adds cluster
-/// membership.
+/// (tags <c>stream</c>, <c>shard</c>): incoming and outgoing records and bytes and throttled requests (tag
+/// <c>operation</c>: PutRecords, GetRecords, GetShardIterator); for the node: iterator age and journal write latency.
+/// ActorStreams.Firehose adds its delivery stream instruments (<c>actorstreams.firehose.*</c>) to the same meter, and
+/// the server adds cluster membership.
 /// </summary>
 /// <remarks>
-/// Each event is counted in one place, which feeds both these instruments and the rolling per-second window the web
-/// console reads (StreamMetrics).
+/// Each event is counted in one place, StreamMetrics, which feeds both the rolling per-second window the web console
+/// reads and these counters: they are observed from its registry at collection time, so the series of a deleted
+/// stream or shard leave the scrape when it is forgotten there. The histograms carry no stream tags, because a
+/// histogram's series can never be taken back.
 /// </remarks>
 public static class ActorStreamsMetrics
 {
@@ -24,53 +27,76 @@ public static class ActorStreamsMetrics
 
     internal static readonly Meter Meter = new(MeterName, typeof(ActorStreamsMetrics).Assembly.GetName().Version?.ToString());
 
-    private static readonly Counter<long> IncomingRecords = Meter.CreateCounter<long>(
-        "actorstreams.incoming.records", "{record}", "Records written to a shard and acknowledged (durable in the journal).");
-
-    private static readonly Counter<long> IncomingBytes = Meter.CreateCounter<long>(
-        "actorstreams.incoming.bytes", "By", "Bytes (data and partition key) written to a shard and acknowledged.");
-
-    private static readonly Counter<long> OutgoingRecords = Meter.CreateCounter<long>(
-        "actorstreams.outgoing.records", "{record}", "Records returned by GetRecords and the shard sources.");
-
-    private static readonly Counter<long> OutgoingBytes = Meter.CreateCounter<long>(
-        "actorstreams.outgoing.bytes", "By", "Bytes (data and partition key) returned by GetRecords and the shard sources.");
-
-    private static readonly Counter<long> Throttled = Meter.CreateCounter<long>(
-        "actorstreams.throttled.requests", "{request}", "Requests a shard throttled (ProvisionedThroughputExceeded, or backpressure in the sink and sources).");
+    // The StreamMetrics and memory budgets of every ActorSystem in this process, read by the instruments below.
+    private static readonly ConcurrentDictionary<StreamMetrics, byte> Registries = new();
+    private static readonly ConcurrentDictionary<NodeMemoryBudget, byte> Budgets = new();
 
     private static readonly Histogram<long> IteratorAge = Meter.CreateHistogram<long>(
-        "actorstreams.iterator.age", "ms", "MillisBehindLatest of each read: how far the reader is behind the tip of the shard.");
+        "actorstreams.iterator.age", "ms", "MillisBehindLatest of each read on this node: how far readers are behind the tip of their shards.");
 
     private static readonly Histogram<double> JournalWrite = Meter.CreateHistogram<double>(
-        "actorstreams.journal.write.duration", "s", "Time from handing a group-commit event to the journal to its confirmation.");
+        "actorstreams.journal.write.duration", "s", "Time from handing a group-commit event to the journal to its confirmation, on this node.");
 
-    /// <summary>The tags of one shard, built once per shard and passed to every recording.</summary>
+    static ActorStreamsMetrics()
+    {
+        Meter.CreateObservableCounter("actorstreams.incoming.records", () => Totals(StreamMetrics.Metric.IncomingRecords), "{record}",
+            "Records written to a shard and acknowledged (durable in the journal).");
+        Meter.CreateObservableCounter("actorstreams.incoming.bytes", () => Totals(StreamMetrics.Metric.IncomingBytes), "By",
+            "Bytes (data and partition key) written to a shard and acknowledged.");
+        Meter.CreateObservableCounter("actorstreams.outgoing.records", () => Totals(StreamMetrics.Metric.OutgoingRecords), "{record}",
+            "Records returned by GetRecords and the shard sources.");
+        Meter.CreateObservableCounter("actorstreams.outgoing.bytes", () => Totals(StreamMetrics.Metric.OutgoingBytes), "By",
+            "Bytes (data and partition key) returned by GetRecords and the shard sources.");
+        Meter.CreateObservableCounter("actorstreams.throttled.requests", ThrottledRequests, "{request}",
+            "Requests a shard throttled (ProvisionedThroughputExceeded, or backpressure in the sink and sources).");
+        Meter.CreateObservableGauge("actorstreams.memory.budget.used", () => Budgets.Keys.Sum(b => b.UsedBytes), "By",
+            "Bytes held of the node's memory budget (actorstreams.memory-budget): Firehose backlogs and hot tails.");
+        Meter.CreateObservableGauge("actorstreams.memory.budget.limit", () => Budgets.Keys.Sum(b => b.LimitBytes), "By",
+            "The node's memory budget (actorstreams.memory-budget) in bytes.");
+    }
+
+    internal static void Observe(NodeMemoryBudget budget) => Budgets.TryAdd(budget, 0);
+
+    internal static void StopObserving(NodeMemoryBudget budget) => Budgets.TryRemove(budget, out _);
+
+    internal static void Observe(StreamMetrics registry) => Registries.TryAdd(registry, 0);
+
+    internal static void StopObserving(StreamMetrics registry) => Registries.TryRemove(registry, out _);
+
+    /// <summary>The tags of one shard, built once per shard.</summary>
     internal static KeyValuePair<string, object?>[] ShardTags(string streamName, string shardId) =>
         [new("stream", streamName), new("shard", shardId)];
 
-    internal static void RecordIncoming(KeyValuePair<string, object?>[] shard, int records, long bytes)
-    {
-        IncomingRecords.Add(records, shard);
-        IncomingBytes.Add(bytes, shard);
-    }
+    internal static void RecordIteratorAge(long millisBehindLatest) => IteratorAge.Record(millisBehindLatest);
 
-    internal static void RecordOutgoing(KeyValuePair<string, object?>[] shard, int records, long bytes, long millisBehindLatest)
+    internal static void RecordJournalWrite(TimeSpan elapsed) => JournalWrite.Record(elapsed.TotalSeconds);
+
+    private static List<Measurement<long>> Totals(StreamMetrics.Metric metric)
     {
-        if (records > 0)
+        var measurements = new List<Measurement<long>>();
+        foreach (var registry in Registries.Keys)
         {
-            OutgoingRecords.Add(records, shard);
-            OutgoingBytes.Add(bytes, shard);
+            foreach (var (tags, totals, _) in registry.Observe())
+                measurements.Add(new Measurement<long>(totals[(int)metric], tags));
         }
-        IteratorAge.Record(millisBehindLatest, shard);
+        return measurements;
     }
 
-    internal static void RecordThrottled(KeyValuePair<string, object?>[] shard, string operation)
+    private static List<Measurement<long>> ThrottledRequests()
     {
-        var tags = new TagList(shard) { { "operation", operation } };
-        Throttled.Add(1, tags);
+        var measurements = new List<Measurement<long>>();
+        foreach (var registry in Registries.Keys)
+        {
+            foreach (var (tags, _, throttled) in registry.Observe())
+            {
+                for (var op = 0; op < throttled.Length; op++)
+                {
+                    if (throttled[op] == 0) continue;
+                    var tagged = new TagList(tags) { { "operation", ((StreamMetrics.ThrottledOperation)op).ToString() } };
+                    measurements.Add(new Measurement<long>(throttled[op], tagged));
+                }
+            }
+        }
+        return measurements;
     }
-
-    internal static void RecordJournalWrite(KeyValuePair<string, object?>[] shard, TimeSpan elapsed) =>
-        JournalWrite.Record(elapsed.TotalSeconds, shard);
 }

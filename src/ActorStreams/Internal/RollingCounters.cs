@@ -97,6 +97,12 @@ internal sealed class RollingCounters
         }
     }
 
+    /// <summary>The totals alone (what the OpenTelemetry counters report).</summary>
+    public long[] Totals()
+    {
+        lock (_gate) return (long[])_totals.Clone();
+    }
+
     /// <summary>The totals, and per counter the sum over the last <see cref="WindowSeconds"/> seconds up to <paramref name="now"/>.</summary>
     public (long[] Totals, long[] InWindow) Sums(long now)
     {

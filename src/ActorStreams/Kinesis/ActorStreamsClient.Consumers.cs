@@ -94,6 +94,7 @@ public sealed partial class ActorStreamsClient
         // The ARN names one registration; an ARN of an earlier registration under the same name is not found.
         var (streamName, consumerName, createdSeconds) = ConsumerArns.Parse(consumerArn);
         await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName, createdSeconds), cancellationToken).ConfigureAwait(false);
+        _lag.ForgetConsumer(streamName, consumerName);
     }
 
     /// <summary>Deregisters a consumer by the stream (name or ARN) it is registered on and its name.</summary>
@@ -102,6 +103,7 @@ public sealed partial class ActorStreamsClient
         var streamName = ConsumerArns.StreamNameOf(streamNameOrArn);
         Validate.ConsumerName(consumerName);
         await AskAsync<ConsumerEntry>(_catalog, new DeregisterConsumer(streamName, consumerName, null), cancellationToken).ConfigureAwait(false);
+        _lag.ForgetConsumer(streamName, consumerName);
     }
 
     private static string EncodeListConsumersToken(string streamName, string lastConsumerName) =>

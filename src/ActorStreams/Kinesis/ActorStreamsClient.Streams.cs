@@ -28,7 +28,7 @@ public sealed partial class ActorStreamsClient
     {
         Validate.StreamName(streamName);
         await AskAsync<ShardAck>(_catalog, new DeleteStreamCommand(streamName), cancellationToken).ConfigureAwait(false);
-        _router.ForgetRoute(streamName);
+        _extension.ForgetStream(streamName);
     }
 
     /// <summary>Describes a stream with its full shard list.</summary>

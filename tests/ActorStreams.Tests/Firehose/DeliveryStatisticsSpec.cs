@@ -83,6 +83,9 @@ public sealed class DeliveryStatisticsSpec(ITestOutputHelper output) : FirehoseS
         Assert.Equal(0, meter.Sum("actorstreams.firehose.delivery.failures", name));
 
         await Firehose.DeleteDeliveryStreamAsync(name);
+        // What is deleted is forgotten: the deleted delivery stream's counter series are gone from the meter.
+        await AwaitAssertAsync(() => Assert.Equal(0, meter.Series("actorstreams.firehose.delivered.records", name)),
+            TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
         await AwaitAssertAsync(async () => await CreateAsync(name, S3(bucket)), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
         var fresh = await StatisticsAsync(name);
         Assert.Equal(0, fresh.DeliveredRecords);
@@ -205,8 +208,26 @@ public sealed class DeliveryStatisticsSpec(ITestOutputHelper output) : FirehoseS
                 && m.Tags.Any(t => t.Key == "delivery_stream" && (string?)t.Value == deliveryStream)
                 && tags.All(w => m.Tags.Any(t => t.Key == w.Key && (string?)t.Value == w.Value)));
 
-        public double Sum(string instrument, string deliveryStream, params (string Key, string Value)[] tags) =>
-            Of(instrument, deliveryStream, tags).Sum(m => m.Value);
+        /// <summary>The counters' values now (one fresh collection), summed over the series that match.</summary>
+        public double Sum(string instrument, string deliveryStream, params (string Key, string Value)[] tags)
+        {
+            Fresh();
+            return Of(instrument, deliveryStream, tags).Sum(m => m.Value);
+        }
+
+        /// <summary>How many series of <paramref name="instrument"/> the delivery stream has now (one fresh collection).</summary>
+        public int Series(string instrument, string deliveryStream)
+        {
+            Fresh();
+            return Of(instrument, deliveryStream, []).Count();
+        }
+
+        // Every Firehose instrument is observed at collection time: only the newest collection counts.
+        private void Fresh()
+        {
+            _measurements.Clear();
+            Collect();
+        }
 
         public double Last(string instrument, string deliveryStream)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
+using ActorStreams.Diagnostics;
 using ActorStreams.Kinesis.Internal.ConsumerApplications;
 using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Kinesis.Internal.Subscriptions;
@@ -55,6 +56,38 @@ internal sealed class ConsumerLagTracker
     public void ApplicationStarted(string applicationEntityId) => _applications[applicationEntityId] = 0;
 
     public void ApplicationStopped(string applicationEntityId) => _applications.TryRemove(applicationEntityId, out _);
+
+    /// <summary>Forgets a deleted StreamShard: its subscriptions' lag and its iterator ages.</summary>
+    public void ForgetShard(string entityId)
+    {
+        _polls.TryRemove(entityId, out _);
+        foreach (var key in _subscriptions.Keys)
+            if (key.EntityId == entityId) _subscriptions.TryRemove(key, out _);
+    }
+
+    /// <summary>Forgets everything of every incarnation of a deleted stream.</summary>
+    public void ForgetStream(string streamName)
+    {
+        var prefix = streamName + "/";
+        foreach (var key in _polls.Keys)
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) _polls.TryRemove(key, out _);
+        foreach (var key in _subscriptions.Keys)
+            if (key.EntityId.StartsWith(prefix, StringComparison.Ordinal)) _subscriptions.TryRemove(key, out _);
+    }
+
+    /// <summary>Forgets the subscriptions of a deregistered consumer.</summary>
+    public void ForgetConsumer(string streamName, string consumerName)
+    {
+        var prefix = streamName + "/";
+        foreach (var key in _subscriptions.Keys)
+        {
+            if (key.EntityId.StartsWith(prefix, StringComparison.Ordinal) && ConsumerLagMetrics.ConsumerName(key.ConsumerArn) == consumerName)
+                _subscriptions.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>How many subscriptions, polled shards and applications this node keeps (what a test of forgetting asserts on).</summary>
+    public int EntryCount => _subscriptions.Count + _polls.Count + _applications.Count;
 
     /// <summary>This node's report for one incarnation of a stream.</summary>
     public ConsumerLagReport Report(string streamName, long epoch)

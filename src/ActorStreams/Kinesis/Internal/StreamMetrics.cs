@@ -16,7 +16,13 @@ namespace ActorStreams.Kinesis.Internal;
 /// In a cluster each node counts what it saw: the web console of one node shows that node's share. Nothing here is
 /// persisted; a restart starts from zero.
 /// </summary>
-internal sealed class StreamMetrics
+/// <remarks>
+/// The OpenTelemetry counters are observed from this registry at collection time (<see cref="ActorStreamsMetrics"/>),
+/// so a shard forgotten here (its stream deleted, <see cref="ForgetShard"/>, <see cref="ForgetStream"/>, or idle past
+/// <see cref="IdleExpiry"/>) leaves the scrape with it. Registered with the meter until disposed (the ActorSystem's
+/// termination).
+/// </remarks>
+internal sealed class StreamMetrics : IDisposable
 {
     /// <summary>How many one-second buckets each counter keeps.</summary>
     public const int WindowSeconds = RollingCounters.WindowSeconds;
@@ -28,7 +34,14 @@ internal sealed class StreamMetrics
     private readonly ConcurrentDictionary<string, ShardCounters> _shards = new(StringComparer.Ordinal);
     private long _lastPruneSecond;
 
-    public StreamMetrics(TimeProvider clock) => _clock = clock;
+    public StreamMetrics(TimeProvider clock)
+    {
+        _clock = clock;
+        ActorStreamsMetrics.Observe(this);
+    }
+
+    /// <summary>How many shards this node keeps counters of (what a test of forgetting asserts on).</summary>
+    public int ShardCount => _shards.Count;
 
     private long NowSecond => _clock.GetUtcNow().ToUnixTimeSeconds();
 
@@ -36,9 +49,8 @@ internal sealed class StreamMetrics
     public void Written(string entityId, int records, long bytes, TimeSpan journalWrite)
     {
         if (Counters(entityId) is not { } counters) return;
-        ActorStreamsMetrics.RecordJournalWrite(counters.Tags, journalWrite);
+        ActorStreamsMetrics.RecordJournalWrite(journalWrite);
         if (records <= 0) return;
-        ActorStreamsMetrics.RecordIncoming(counters.Tags, records, bytes);
         counters.Window.Add(NowSecond, [records, bytes, 0, 0, 0, 0]);
     }
 
@@ -46,7 +58,7 @@ internal sealed class StreamMetrics
     public void WriteThrottled(string entityId, int records)
     {
         if (records <= 0 || Counters(entityId) is not { } counters) return;
-        ActorStreamsMetrics.RecordThrottled(counters.Tags, "PutRecords");
+        counters.Throttled(ThrottledOperation.PutRecords);
         counters.Window.Add(NowSecond, (int)Metric.WriteThrottled, records);
     }
 
@@ -54,7 +66,7 @@ internal sealed class StreamMetrics
     public void Read(string entityId, int records, long bytes, long millisBehindLatest)
     {
         if (Counters(entityId) is not { } counters) return;
-        ActorStreamsMetrics.RecordOutgoing(counters.Tags, records, bytes, millisBehindLatest);
+        ActorStreamsMetrics.RecordIteratorAge(millisBehindLatest);
         counters.Window.Add(NowSecond, [0, 0, records, bytes, 0, 0]);
         counters.ObserveLag(millisBehindLatest);
     }
@@ -63,7 +75,7 @@ internal sealed class StreamMetrics
     public void ReadThrottled(string entityId, string operation)
     {
         if (Counters(entityId) is not { } counters) return;
-        ActorStreamsMetrics.RecordThrottled(counters.Tags, operation);
+        counters.Throttled(operation == nameof(ThrottledOperation.GetShardIterator) ? ThrottledOperation.GetShardIterator : ThrottledOperation.GetRecords);
         counters.Window.Add(NowSecond, (int)Metric.ReadThrottled, 1);
     }
 
@@ -89,6 +101,31 @@ internal sealed class StreamMetrics
             : a.ShardIndex.CompareTo(b.ShardIndex));
         return result;
     }
+
+    /// <summary>Forgets the counters of one StreamShard entity (deleted: its stream, or itself after expiring closed).</summary>
+    public void ForgetShard(string entityId) => _shards.TryRemove(entityId, out _);
+
+    /// <summary>Forgets the counters of every incarnation of a deleted stream.</summary>
+    public void ForgetStream(string streamName)
+    {
+        foreach (var (key, counters) in _shards)
+        {
+            if (counters.Stream == streamName) _shards.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>Every shard's totals and throttled requests, read by the OpenTelemetry counters at collection time.</summary>
+    internal IEnumerable<(KeyValuePair<string, object?>[] Tags, long[] Totals, long[] ThrottledRequests)> Observe()
+    {
+        Prune(NowSecond);
+        var result = new List<(KeyValuePair<string, object?>[], long[], long[])>(_shards.Count);
+        foreach (var counters in _shards.Values)
+            result.Add((counters.Tags, counters.Window.Totals(), counters.ThrottledRequests()));
+        return result;
+    }
+
+    /// <summary>No longer observed by the meter.</summary>
+    public void Dispose() => ActorStreamsMetrics.StopObserving(this);
 
     /// <summary>The counters of an entity id <c>stream/epoch/index</c>; null (nothing counted) for anything else.</summary>
     private ShardCounters? Counters(string entityId)
@@ -127,8 +164,17 @@ internal sealed class StreamMetrics
         ReadThrottled,
     }
 
+    /// <summary>The operations of the <c>actorstreams.throttled.requests</c> counter, in the order of <see cref="ShardCounters.ThrottledRequests"/>.</summary>
+    internal enum ThrottledOperation
+    {
+        PutRecords,
+        GetRecords,
+        GetShardIterator,
+    }
+
     private sealed class ShardCounters(string stream, long epoch, int shardIndex)
     {
+        private readonly long[] _throttledRequests = new long[3];
         private long _lastLagMs = -1;
 
         public string Stream { get; } = stream;
@@ -141,6 +187,11 @@ internal sealed class StreamMetrics
         public KeyValuePair<string, object?>[] Tags { get; } = ActorStreamsMetrics.ShardTags(stream, new StreamShardId(shardIndex).ToString());
 
         public RollingCounters Window { get; } = new(MetricCount);
+
+        public void Throttled(ThrottledOperation operation) => Interlocked.Increment(ref _throttledRequests[(int)operation]);
+
+        public long[] ThrottledRequests() =>
+            [Interlocked.Read(ref _throttledRequests[0]), Interlocked.Read(ref _throttledRequests[1]), Interlocked.Read(ref _throttledRequests[2])];
 
         public void ObserveLag(long millisBehindLatest) => Interlocked.Exchange(ref _lastLagMs, millisBehindLatest);
 

@@ -76,6 +76,9 @@ internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks ask
         }
     }
 
+    /// <summary>How many routes are cached (what a test of forgetting asserts on).</summary>
+    public int RouteCount => _routes.Count;
+
     /// <summary>Drops the cached route of a stream whose shard map changed.</summary>
     public void ForgetRoute(string streamName) => _routes.TryRemove(streamName, out _);
 }

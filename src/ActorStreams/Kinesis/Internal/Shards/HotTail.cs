@@ -1,19 +1,28 @@
+using ActorStreams.Internal;
+
 namespace ActorStreams.Kinesis.Internal.Shards;
 
 /// <summary>
 /// The newest RecordsAppended events of a shard, contiguous up to the tip, bounded in bytes (the newest event
-/// always stays). Readers at or near the tip are served from here without touching the journal.
+/// always stays). Readers at or near the tip are served from here without touching the journal. The bytes held are
+/// drawn from the node's memory budget: while it is spent, the tail evicts its oldest events (down to the newest) as
+/// new ones arrive; the entity clears it when it stops.
 /// </summary>
 internal sealed class HotTail
 {
     internal readonly record struct Entry(long EventNo, RecordsAppended Event, long Bytes);
 
     private readonly long _maxBytes;
+    private readonly NodeMemoryBudget? _budget;
     private readonly List<Entry> _entries = new();
     private int _head;
     private long _bytes;
 
-    public HotTail(long maxBytes) => _maxBytes = maxBytes;
+    public HotTail(long maxBytes, NodeMemoryBudget? budget = null)
+    {
+        _maxBytes = maxBytes;
+        _budget = budget;
+    }
 
     public int Count => _entries.Count - _head;
 
@@ -28,7 +37,8 @@ internal sealed class HotTail
     {
         _entries.Add(new Entry(eventNo, e, bytes));
         _bytes += bytes;
-        while (_bytes > _maxBytes && Count > 1) RemoveFirst();
+        _budget?.Adjust(bytes);
+        while ((_bytes > _maxBytes || _budget is { Exceeded: true }) && Count > 1) RemoveFirst();
     }
 
     /// <summary>Drops every event up to and including <paramref name="eventNo"/> (retention trimming).</summary>
@@ -39,6 +49,7 @@ internal sealed class HotTail
 
     public void Clear()
     {
+        _budget?.Adjust(-_bytes);
         _entries.Clear();
         _head = 0;
         _bytes = 0;
@@ -59,6 +70,7 @@ internal sealed class HotTail
     private void RemoveFirst()
     {
         _bytes -= _entries[_head].Bytes;
+        _budget?.Adjust(-_entries[_head].Bytes);
         _entries[_head] = default;
         _head++;
         if (_head > 1024 && _head * 2 > _entries.Count)

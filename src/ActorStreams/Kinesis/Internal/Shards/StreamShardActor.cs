@@ -25,6 +25,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     private readonly ThrottlingSettings _throttling;
     private readonly TimeProvider _clock;
     private readonly StreamMetrics? _metrics;
+    private readonly ConsumerLagTracker? _lag;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HotTail _tail;
     private readonly StreamShardThrottle _throttle;
@@ -75,8 +76,10 @@ internal sealed partial class StreamShardActor : PersistentActor
         public static readonly TrimTick Instance = new();
     }
 
-    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null)
+    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
+        ConsumerLagTracker? lag = null, NodeMemoryBudget? budget = null)
     {
+        _lag = lag;
         _keys = keys ?? new KeyProvider(settings.Encryption);
         _entityId = entityId;
         _metrics = metrics;
@@ -84,7 +87,7 @@ internal sealed partial class StreamShardActor : PersistentActor
         _throttling = settings.Throttling;
         _clock = clock;
         Timers = new ClockTimers(clock, Self);
-        _tail = new HotTail(_settings.HotTailBytes);
+        _tail = new HotTail(_settings.HotTailBytes, budget);
         _throttle = new StreamShardThrottle(_throttling, clock);
         _timeIndex = new ShardTimeIndex(_settings.TimeIndexInterval);
         _pending = new GroupCommitQueue<PendingAppend, StoredRecord>(_settings.MaxEventRecords, _settings.MaxEventBytes);
@@ -92,8 +95,9 @@ internal sealed partial class StreamShardActor : PersistentActor
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
-    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys));
+    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
+        ConsumerLagTracker? lag = null, NodeMemoryBudget? budget = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys, lag, budget));
 
     public override string PersistenceId { get; }
 
@@ -105,6 +109,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     protected override void PostStop()
     {
         Timers.CancelAll();
+        _tail.Clear(); // gives its bytes back to the node's memory budget
         base.PostStop();
     }
 
@@ -237,6 +242,9 @@ internal sealed partial class StreamShardActor : PersistentActor
                 _log.Warning(fail.Cause, "Snapshot of {0} at {1} failed; recovery will replay more events", PersistenceId, fail.Metadata.SequenceNr);
                 return true;
             case DeleteSnapshotsSuccess ok when _retired && ok.Criteria.MaxSequenceNr == long.MaxValue:
+                // Deleted for good: what this node counted of the shard goes with it (metric series included).
+                _metrics?.ForgetShard(_entityId);
+                _lag?.ForgetShard(_entityId);
                 ReplyToRetireRequesters(new ShardAck(_entityId));
                 Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 return true;
