@@ -26,8 +26,9 @@ internal static class ClusterTls
         if (!certificate.HasPrivateKey)
             throw new InvalidOperationException($"The cluster TLS certificate {certificate.Subject} has no private key.");
         var pinned = certificate.GetCertHash(HashAlgorithmName.SHA256);
-        return new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
-            validateCertificateHostname: false, customValidator: (peer, _, _, _, log) => IsSameCertificate(pinned, peer, log));
+        CertificateValidationCallback sameCertificate = (peer, _, _, _, log) => IsSameCertificate(pinned, peer, log);
+        // Not suppressed, mutual, no host name check (nodes are reached by IP or by names the certificate need not list).
+        return new DotNettySslSetup(certificate, false, true, false, sameCertificate);
     }
 
     /// <summary>Loads the shared certificate: a PKCS#12 file (.pfx/.p12) and its password.</summary>

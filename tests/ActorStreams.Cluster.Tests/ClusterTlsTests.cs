@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using ActorStreams.Server;
 using ActorStreams.TestSupport;
 using Akka.Actor;
-using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote;
@@ -34,14 +33,17 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
         seedCluster.Join(seedCluster.SelfAddress);
         Assert.Equal(ClusterTls.Protocol, seedCluster.SelfAddress.Protocol);
 
+        // The side that checks first refuses: the connecting node checks the seed's certificate, the seed the
+        // connecting node's.
         var refusals = new ConcurrentQueue<string>();
         seed.EventStream.Subscribe(seed.ActorOf(Props.Create(() => new Collector(refusals))), typeof(Warning));
-
         var stranger = Node(other);
+        stranger.EventStream.Subscribe(stranger.ActorOf(Props.Create(() => new Collector(refusals))), typeof(Warning));
         Akka.Cluster.Cluster.Get(stranger).Join(seedCluster.SelfAddress);
         var plain = Node(null);
         var plainErrors = new ConcurrentQueue<string>();
         plain.EventStream.Subscribe(plain.ActorOf(Props.Create(() => new Collector(plainErrors))), typeof(AssociationErrorEvent));
+        plain.EventStream.Subscribe(plain.ActorOf(Props.Create(() => new Collector(plainErrors))), typeof(DisassociatedEvent));
         Akka.Cluster.Cluster.Get(plain).Join(new Address("akka.tcp", seed.Name, seedCluster.SelfAddress.Host, seedCluster.SelfAddress.Port));
 
         var member = Node(shared);
@@ -52,7 +54,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
             "the node with the shared certificate is Up at the seed", Timeout);
         await Eventually.EventuallyAsync(
             () => refusals.Any(r => r.Contains("not the cluster's", StringComparison.Ordinal)),
-            "the seed refused the node with another certificate", Timeout);
+            "the node with another certificate was refused", Timeout);
         await Eventually.EventuallyAsync(() => !plainErrors.IsEmpty, "the node without TLS failed to associate", Timeout);
 
         var members = seedCluster.State.Members.Select(m => m.Address).ToHashSet();
@@ -75,9 +77,9 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(["akka.ssl.tcp://actorstreams@node1:4581"], options.SeedAddresses("actorstreams"));
         Assert.True(options.ToHocon("actorstreams").GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
         Assert.Equal(Password, options.ResolveTlsPassword());
-        using var certificate = ClusterTls.Load(options.TlsCertificatePath, options.ResolveTlsPassword());
+        using var certificate = ClusterTls.Load(options.TlsCertificatePath!, options.ResolveTlsPassword());
         Assert.True(certificate.HasPrivateKey);
-        Assert.Throws<InvalidOperationException>(() => ClusterTls.Load(options.TlsCertificatePath, "wrong"));
+        Assert.Throws<InvalidOperationException>(() => ClusterTls.Load(options.TlsCertificatePath!, "wrong"));
         Assert.Equal(["akka.tcp://actorstreams@node1:4581"], new ActorStreamsClusterOptions { Seeds = "node1:4581" }.SeedAddresses("actorstreams"));
     }
 
@@ -89,18 +91,10 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
             akka.cluster.seed-node-timeout = 2s
             akka.loglevel = INFO
             """);
-        var setup = BootstrapSetup.Create();
-        ActorSystemSetup systemSetup;
-        if (certificateFile is null)
-        {
-            systemSetup = setup.WithConfig(config).And(setup);
-        }
-        else
-        {
-            var certificate = ClusterTls.Load(certificateFile, Password);
-            systemSetup = setup.WithConfig(config.WithFallback(ClusterTls.Hocon)).And(ClusterTls.Setup(certificate));
-        }
-        var system = ActorSystem.Create(ActorStreamsServer.ActorSystemName, systemSetup);
+        var system = certificateFile is null
+            ? ActorSystem.Create(ActorStreamsServer.ActorSystemName, config)
+            : ActorSystem.Create(ActorStreamsServer.ActorSystemName, BootstrapSetup.Create().WithConfig(config.WithFallback(ClusterTls.Hocon))
+                .And(ClusterTls.Setup(ClusterTls.Load(certificateFile, Password))));
         _systems.Add(system);
         return system;
     }

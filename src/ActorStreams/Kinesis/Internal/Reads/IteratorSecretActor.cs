@@ -27,8 +27,13 @@ internal sealed class IteratorSecretActor : ReceivePersistentActor
     public IteratorSecretActor()
     {
         Recover<string>(secret => _secret ??= secret);
-        Command<string>(message => message == Get, _ =>
+        Command<string>(message =>
         {
+            if (message != Get)
+            {
+                Unhandled(message);
+                return;
+            }
             if (_secret is not null)
             {
                 Sender.Tell(_secret);
