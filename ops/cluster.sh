@@ -20,6 +20,9 @@
 #   ACTORSTREAMS_CLUSTER_SERVER_DLL  the server to run (default src/ActorStreams.Server/bin/Release/net10.0/...)
 #   ACTORSTREAMS_CLUSTER_CONFIG      HOCON file of every node (default config/cluster-node.conf)
 #   ACTORSTREAMS_CLUSTER_READY_TIMEOUT seconds to wait for a node to answer (default 120)
+#   ACTORSTREAMS_CLUSTER_TLS         on (default): the nodes talk over mutual TLS with one shared certificate, made on
+#                                    the first start in $ACTORSTREAMS_CLUSTER_DIR/tls (cluster.pfx, its password in
+#                                    cluster.pass, both mode 600); off: plain TCP between the nodes
 #   ACTORSTREAMS_PG_DIR / ACTORSTREAMS_PG_PORT   see ops/postgres.sh
 # Extra server flags for every node can follow the command: ops/cluster.sh start --config my.conf
 # The logs are text, which the cluster tests read; `ops/cluster.sh start --log-format json` writes JSON lines instead.
@@ -32,6 +35,7 @@ read -r -a REMOTE_PORTS <<< "${ACTORSTREAMS_CLUSTER_REMOTE_PORTS:-4581 4582 4583
 SERVER_DLL="${ACTORSTREAMS_CLUSTER_SERVER_DLL:-$REPO_ROOT/src/ActorStreams.Server/bin/Release/net10.0/ActorStreams.Server.dll}"
 CONFIG="${ACTORSTREAMS_CLUSTER_CONFIG:-$REPO_ROOT/config/cluster-node.conf}"
 READY_TIMEOUT="${ACTORSTREAMS_CLUSTER_READY_TIMEOUT:-120}"
+TLS="${ACTORSTREAMS_CLUSTER_TLS:-on}"
 NODES=3
 
 log() { echo "cluster.sh: $*" >&2; }
@@ -51,6 +55,7 @@ check_node() {
 
 seeds() {
     local list=() port
+    # host:port: the server completes each to akka.tcp:// or, with TLS, akka.ssl.tcp://.
     for port in "${REMOTE_PORTS[@]}"; do list+=("127.0.0.1:$port"); done
     (IFS=,; echo "${list[*]}")
 }
@@ -81,6 +86,32 @@ pg_connection() {
     bash "$REPO_ROOT/ops/postgres.sh" env
 }
 
+# The cluster's shared certificate (self-signed, made once per cluster directory): every node presents it and accepts
+# only peers that present it too (see docs/cluster.md, "TLS between nodes"). The password goes to the nodes in a file,
+# never on their command lines.
+ensure_certificate() {
+    local tls="$DIR/tls"
+    [[ -s "$tls/cluster.pfx" && -s "$tls/cluster.pass" ]] && return 0
+    command -v openssl >/dev/null || die "ACTORSTREAMS_CLUSTER_TLS=on needs openssl to make the cluster certificate"
+    mkdir -p "$tls"
+    chmod 700 "$tls"
+    (
+        umask 077
+        openssl rand -hex 24 > "$tls/cluster.pass"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj "/CN=actorstreams-cluster" \
+            -addext "extendedKeyUsage=serverAuth,clientAuth" -keyout "$tls/cluster.key" -out "$tls/cluster.crt" 2>/dev/null
+        openssl pkcs12 -export -inkey "$tls/cluster.key" -in "$tls/cluster.crt" -out "$tls/cluster.pfx" \
+            -passout "file:$tls/cluster.pass"
+        rm -f "$tls/cluster.key"
+    ) || die "could not make the cluster certificate in $tls"
+    log "made the cluster certificate $tls/cluster.pfx"
+}
+
+tls_args() {
+    [[ "$TLS" == on ]] || return 0
+    printf '%s\0' --cluster-tls-cert "$DIR/tls/cluster.pfx" --cluster-tls-password-file "$DIR/tls/cluster.pass"
+}
+
 ensure_server() {
     [[ -f "$SERVER_DLL" ]] && return 0
     log "building the Release server ($SERVER_DLL is missing)"
@@ -99,12 +130,14 @@ start_node() {
     # The extra flags and the connection string are remembered so that `restart N` starts the node as `start` did.
     printf '%s\0' "$@" > "$dir/extra-args"
     printf '%s' "$pg" > "$dir/pg"
+    local tls=()
+    mapfile -d '' tls < <(tls_args)
     (
         # The server's directory: its appsettings.json (log levels) is read from the working directory.
         cd "$(dirname "$SERVER_DLL")"
         exec setsid dotnet "$SERVER_DLL" --host 127.0.0.1 --port "$(http_port "$n")" \
             --cluster-host 127.0.0.1 --cluster-port "$(remote_port "$n")" --seeds "$(seeds)" \
-            --config "$CONFIG" --pg "$pg" --data-dir "$dir/data" "$@" \
+            --config "$CONFIG" --pg "$pg" --data-dir "$dir/data" "${tls[@]}" "$@" \
             >> "$dir/server.log" 2>&1 < /dev/null
     ) &
     echo $! > "$dir/pid"
@@ -163,6 +196,7 @@ shift || true
 case "$cmd" in
     start)
         ensure_server
+        [[ "$TLS" == on ]] && ensure_certificate
         pg="$(pg_connection)"
         for n in 1 2 3; do start_node "$n" "$pg" "$@"; done
         wait_ready 1 2 3
@@ -172,6 +206,7 @@ case "$cmd" in
         n="$1"
         shift
         ensure_server
+        [[ "$TLS" == on ]] && ensure_certificate
         dir="$(node_dir "$n")"
         if [[ -f "$dir/pg" ]]; then pg="$(cat "$dir/pg")"; else pg="$(pg_connection)"; fi
         extra=()

@@ -30,6 +30,41 @@ public sealed class ActorStreamsClusterOptions
     /// </summary>
     public string? Seeds { get; set; }
 
+    /// <summary>
+    /// The certificate every node of the cluster shares, a PKCS#12 file (<c>--cluster-tls-cert</c>,
+    /// <c>ActorStreams__Cluster__TlsCertificatePath</c>). Set, remoting runs over mutual TLS and accepts only peers that
+    /// present this same certificate; addresses become <c>akka.ssl.tcp://</c>. Unset, remoting is plain TCP.
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>
+    /// A file whose content (a trailing newline ignored) is the password of <see cref="TlsCertificatePath"/>
+    /// (<c>--cluster-tls-password-file</c>); wins over <see cref="TlsCertificatePassword"/>.
+    /// </summary>
+    public string? TlsCertificatePasswordFile { get; set; }
+
+    /// <summary>
+    /// The password of <see cref="TlsCertificatePath"/> from the environment (<c>ActorStreams__Cluster__TlsCertificatePassword</c>);
+    /// there is deliberately no command-line flag, since a process's arguments are visible to every local user.
+    /// </summary>
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>Whether remoting runs over TLS (<see cref="TlsCertificatePath"/> is set).</summary>
+    public bool TlsEnabled => !string.IsNullOrWhiteSpace(TlsCertificatePath);
+
+    /// <summary>The address protocol of this node's remoting: <c>akka.ssl.tcp</c> with TLS, else <c>akka.tcp</c>.</summary>
+    public string Protocol => TlsEnabled ? ClusterTls.Protocol : "akka.tcp";
+
+    /// <summary>The password of the cluster certificate: the password file's content, else <see cref="TlsCertificatePassword"/>.</summary>
+    internal string? ResolveTlsPassword()
+    {
+        if (string.IsNullOrEmpty(TlsCertificatePasswordFile)) return TlsCertificatePassword;
+        if (!File.Exists(TlsCertificatePasswordFile))
+            throw new FileNotFoundException(
+                $"{ActorStreamsServerOptions.Section}:Cluster:TlsCertificatePasswordFile {TlsCertificatePasswordFile}: no such file.", TlsCertificatePasswordFile);
+        return File.ReadAllText(TlsCertificatePasswordFile).TrimEnd('\r', '\n');
+    }
+
     /// <summary>The seed node addresses of <see cref="Seeds"/>, completed with the protocol and system name.</summary>
     public IReadOnlyList<string> SeedAddresses(string systemName)
     {
@@ -37,17 +72,17 @@ public sealed class ActorStreamsClusterOptions
         var addresses = new List<string>();
         foreach (var raw in Seeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var address = raw.Contains("://", StringComparison.Ordinal) ? raw : $"akka.tcp://{systemName}@{raw}";
-            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.Port <= 0
+            var address = raw.Contains("://", StringComparison.Ordinal) ? raw : $"{Protocol}://{systemName}@{raw}";
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != Protocol || uri.Port <= 0
                 || string.IsNullOrEmpty(uri.Host) || uri.UserInfo != systemName)
                 throw new InvalidOperationException(
-                    $"{ActorStreamsServerOptions.Section}:Cluster:Seeds entry '{raw}' is not host:port or akka.tcp://{systemName}@host:port.");
+                    $"{ActorStreamsServerOptions.Section}:Cluster:Seeds entry '{raw}' is not host:port or {Protocol}://{systemName}@host:port.");
             addresses.Add(address);
         }
         return addresses;
     }
 
-    /// <summary>The HOCON of the properties that are set (remoting address and seed nodes).</summary>
+    /// <summary>The HOCON of the properties that are set (remoting address, TLS and seed nodes).</summary>
     public Config ToHocon(string systemName)
     {
         if (Port is < 0 or > 65535)
@@ -58,7 +93,8 @@ public sealed class ActorStreamsClusterOptions
         if (!string.IsNullOrWhiteSpace(PublicHost)) sb.AppendLine(CultureInfo.InvariantCulture, $"akka.remote.dot-netty.tcp.public-hostname = {Quote(PublicHost)}");
         var seeds = SeedAddresses(systemName);
         if (seeds.Count > 0) sb.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]");
-        return ConfigurationFactory.ParseString(sb.ToString());
+        var hocon = ConfigurationFactory.ParseString(sb.ToString());
+        return TlsEnabled ? hocon.WithFallback(ClusterTls.Hocon) : hocon;
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

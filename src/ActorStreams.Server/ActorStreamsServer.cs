@@ -38,6 +38,8 @@ public static class ActorStreamsServer
         ["--cluster-port"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Port)}",
         ["--public-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.PublicHost)}",
         ["--seeds"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Seeds)}",
+        ["--cluster-tls-cert"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.TlsCertificatePath)}",
+        ["--cluster-tls-password-file"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.TlsCertificatePasswordFile)}",
         ["--log-format"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.LogFormat)}",
         ["--tls-cert"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePath)}",
         ["--tls-key"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.KeyPath)}",
@@ -98,12 +100,16 @@ public static class ActorStreamsServer
         var fileHocon = options.Config is null ? null : ConfigurationFactory.ParseString(File.ReadAllText(options.Config));
         // Cluster flags and settings win over the --config file, which wins over the defaults.
         var clusterHocon = options.Cluster.ToHocon(ActorSystemName);
+        var clusterCertificate = options.Cluster.TlsEnabled
+            ? ClusterTls.Load(options.Cluster.TlsCertificatePath!, options.Cluster.ResolveTlsPassword())
+            : null;
         if (!string.IsNullOrEmpty(options.IteratorSecret))
             clusterHocon = ConfigurationFactory.ParseString(
                 $"actorstreams.iterator-secret = \"{options.IteratorSecret.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"").WithFallback(clusterHocon);
         var hocon = fileHocon is null ? clusterHocon : clusterHocon.WithFallback(fileHocon);
         builder.Services.AddAkka(ActorSystemName, (akka, services) =>
         {
+            if (clusterCertificate is not null) akka.AddSetup(ClusterTls.Setup(clusterCertificate));
             if (jsonLogs)
             {
                 // Akka's own events go to the host's logging too, so every line is JSON. The text format keeps Akka's own

@@ -65,6 +65,10 @@ public sealed class ActorStreamsExtension : IExtension
         ConsumerApplicationRegion = sharding.Start(ConsumerApplicationEntity.TypeName,
             entityId => ConsumerApplicationActor.Props(entityId, catalogRegion, clock, askTimeout, recoveryGrace, lag),
             shardingSettings, new ConsumerApplicationMessageExtractor(settings.NumberOfShards));
+        var iteratorSecretRegion = sharding.Start(IteratorSecretActor.TypeName, _ => IteratorSecretActor.Props(),
+            shardingSettings, new IteratorSecretMessageExtractor(),
+            sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
+        Iterators = new ShardIterators(settings.IteratorSecret, iteratorSecretRegion, settings.AskTimeout);
         Asks = new EntityAsks(settings);
         Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion);
         Materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
@@ -147,6 +151,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The Akka.Cluster.Sharding region of the stream catalog.</summary>
     public IActorRef CatalogRegion { get; }
+
+    /// <summary>Signs and checks shard iterators (the configured secret, or the deployment's generated one).</summary>
+    internal ShardIterators Iterators { get; }
 
     /// <summary>The Akka.Cluster.Sharding region of the consumer applications (leases and checkpoints).</summary>
     public IActorRef ConsumerApplicationRegion { get; }

@@ -165,7 +165,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         {
             // The longest pause between two acknowledgements that ends after the kill.
             var times = p.Acks.Select(a => a.At).Where(t => t >= killAt - TimeSpan.FromSeconds(2)).Order().ToList();
-            var (pauseStart, pauseEnd) = times.Zip(times.Skip(1)).Where(pair => pair.Second > killAt)
+            var (pauseStart, pauseEnd) = Enumerable.Zip(times, times.Skip(1)).Where(pair => pair.Second > killAt)
                 .MaxBy(pair => pair.Second - pair.First);
             var failures = p.Failures.Count(f => f.At > killAt);
             var stalled = pauseEnd - pauseStart > TimeSpan.FromSeconds(5);
@@ -206,7 +206,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             // One request in flight per producer: the first copy of every record comes in counter order, unless some
             // entries of a request were throttled and sent again after later ones.
             var firstCopies = stored.Select(r => long.Parse(r.Data[prefix.Length..], CultureInfo.InvariantCulture)).Distinct().ToList();
-            var inOrder = firstCopies.Zip(firstCopies.Skip(1)).All(pair => pair.First < pair.Second);
+            var inOrder = Enumerable.Zip(firstCopies, firstCopies.Skip(1)).All(pair => pair.First < pair.Second);
             if (p.EntryFailures.Count == 0)
                 Assert.True(inOrder, $"shard {p.Shard}: records are not in the order they were acknowledged");
             log($"shard {p.Shard}: {acks.Count} acknowledged, {stored.Count} stored ({stored.Count - firstCopies.Count} duplicates of retried " +

@@ -68,7 +68,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
     /// One filled-in instance of every message type; the reflection test demands one per type. Subscription messages
     /// carry <paramref name="subscriber"/>, the actor a StreamShard pushes to.
     /// </summary>
-    private static IReadOnlyList<object> Samples(IActorRef subscriber) =>
+    internal static IReadOnlyList<object> Samples(IActorRef subscriber) =>
     [
         new InitializeShard(EntityId, Init),
         new AppendRecords(EntityId, [new StoredRecord("key-1", Payload), new StoredRecord("ключ-🔑", Array.Empty<byte>())], 321, Guid.NewGuid()),

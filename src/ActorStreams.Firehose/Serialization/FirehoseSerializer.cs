@@ -5,6 +5,7 @@ using System.Text;
 using ActorStreams.Firehose.Internal;
 using ActorStreams.Kinesis;
 using Akka.Actor;
+using ActorStreams.Serialization;
 using Akka.Serialization;
 
 namespace ActorStreams.Firehose.Serialization;
@@ -56,7 +57,7 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
             {
                 var source = new Guid(r.ReadBytes(16));
                 var at = r.ReadInt64();
-                var count = r.ReadInt32();
+                var count = Count(r, MinTagsBytes + 1 + MinCountBytes, "partition groups");
                 var groups = ImmutableArray.CreateBuilder<PartitionedRecords>(count);
                 for (var i = 0; i < count; i++)
                 {
@@ -78,7 +79,7 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
             },
             r =>
             {
-                var n = r.ReadInt32();
+                var n = Count(r, MinRegisteredBytes, "catalog entries");
                 var entries = ImmutableArray.CreateBuilder<DeliveryStreamRegistered>(n);
                 for (var i = 0; i < n; i++) entries.Add(ReadRegistered(r));
                 return new DeliveryCatalogSnapshot(entries.MoveToImmutable());
@@ -114,7 +115,7 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
             {
                 var name = r.ReadString();
                 var bytes = r.ReadInt64();
-                var records = new byte[r.ReadInt32()][];
+                var records = new byte[Count(r, MinCountBytes, "records")][];
                 for (var i = 0; i < records.Length; i++) records[i] = ReadBlob(r);
                 return new PutFirehoseRecords(name, records, bytes);
             })
@@ -185,12 +186,37 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (manifest == FirehoseRecordsAcceptedManifest) return ReadRecordsAccepted(bytes);
+        if (manifest == FirehoseRecordsAcceptedManifest)
+        {
+            try
+            {
+                return ReadRecordsAccepted(bytes);
+            }
+            catch (Exception e) when (FrameBounds.IsMalformedFrame(e))
+            {
+                throw FrameBounds.Malformed(nameof(FirehoseSerializer), manifest, e);
+            }
+        }
         if (!Table.TryGet(manifest, out var format))
             throw new SerializationException($"Unknown manifest '{manifest}' for {nameof(FirehoseSerializer)}");
-        using var r = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-        return format.Read(r);
+        try
+        {
+            using var r = new BoundedBinaryReader(bytes);
+            return format.Read(r);
+        }
+        catch (Exception e) when (FrameBounds.IsMalformedFrame(e))
+        {
+            throw FrameBounds.Malformed(nameof(FirehoseSerializer), manifest, e);
+        }
     }
+
+    // The least each item of a counted list takes, to check a count against the bytes left before allocating for it.
+    private const int MinCountBytes = 4;
+    private const int MinTagsBytes = MinCountBytes;
+    private const int SealedBufferBytes = 16 + 4 + 8;
+    private const int MinRegisteredBytes = 1 + 1 + 8;
+
+    private static int Count(BinaryReader r, int minItemBytes, string what) => ((BoundedBinaryReader)r).ReadCount(minItemBytes, what);
 
     // Layout: timestamp (i64 LE), count (i32 LE), then per record: data length (i32 LE) + data.
     private static byte[] WriteRecordsAccepted(FirehoseRecordsAccepted e)
@@ -214,13 +240,17 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
     private static FirehoseRecordsAccepted ReadRecordsAccepted(byte[] bytes)
     {
         var span = bytes.AsSpan();
+        if (span.Length < 12) throw new SerializationException("A FirehoseRecordsAccepted event shorter than its header.");
         var timestamp = BinaryPrimitives.ReadInt64LittleEndian(span);
-        var count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
+        var count = FrameBounds.Count(BinaryPrimitives.ReadInt32LittleEndian(span[8..]), span.Length - 12, MinCountBytes, "records");
         var records = new byte[count][];
         var pos = 12;
         for (var i = 0; i < count; i++)
         {
+            if (pos + 4 > span.Length) throw new SerializationException($"Record {i} of a FirehoseRecordsAccepted event runs past its end.");
             var length = BinaryPrimitives.ReadInt32LittleEndian(span[pos..]);
+            if (length < 0 || length > span.Length - pos - 4)
+                throw new SerializationException($"Record {i} of a FirehoseRecordsAccepted event ({length} bytes) runs past its end.");
             records[i] = span.Slice(pos + 4, length).ToArray();
             pos += 4 + length;
         }
@@ -256,7 +286,7 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
         var partitions = ImmutableArray<PartitionSnapshot>.Empty;
         if (r.BaseStream.Position < r.BaseStream.Length)
         {
-            var count = r.ReadInt32();
+            var count = Count(r, MinTagsBytes + 1 + 8 + MinCountBytes * 2, "partitions");
             var builder = ImmutableArray.CreateBuilder<PartitionSnapshot>(count);
             for (var i = 0; i < count; i++)
             {
@@ -279,7 +309,7 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
 
     private static ImmutableArray<SealedBuffer> ReadSealed(BinaryReader r)
     {
-        var n = r.ReadInt32();
+        var n = Count(r, SealedBufferBytes, "sealed buffers");
         var buffers = ImmutableArray.CreateBuilder<SealedBuffer>(n);
         for (var i = 0; i < n; i++) buffers.Add(new SealedBuffer(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt64()));
         return buffers.MoveToImmutable();
@@ -293,7 +323,7 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
 
     private static ImmutableArray<BufferedRecord> ReadBufferedRecords(BinaryReader r)
     {
-        var n = r.ReadInt32();
+        var n = Count(r, 8 + MinCountBytes, "buffered records");
         var records = ImmutableArray.CreateBuilder<BufferedRecord>(n);
         for (var i = 0; i < n; i++)
         {
@@ -319,7 +349,7 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
 
     private static ImmutableSortedDictionary<string, string> ReadTags(BinaryReader r)
     {
-        var n = r.ReadInt32();
+        var n = Count(r, 2, "tags");
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < n; i++) b[r.ReadString()] = r.ReadString();
         return b.ToImmutable();
@@ -334,7 +364,7 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
 
     private static ImmutableArray<string> ReadStrings(BinaryReader r)
     {
-        var n = r.ReadInt32();
+        var n = Count(r, 1, "strings");
         var values = ImmutableArray.CreateBuilder<string>(n);
         for (var i = 0; i < n; i++) values.Add(r.ReadString());
         return values.MoveToImmutable();

@@ -113,7 +113,7 @@ internal sealed partial class KinesisOperations
     private async Task GetRecordsAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var iterator = request.RequiredString("ShardIterator", "shardIterator");
-        var result = await _client.GetRecordsAsync(iterator, request.Int("Limit"), cancellationToken);
+        var result = await _client.GetRecordsAsync(iterator, request.Int("Limit"), request.String("StreamARN"), cancellationToken);
         await WriteAsync(output, w =>
         {
             w.WriteStartObject();

@@ -25,7 +25,8 @@ public sealed partial class ActorStreamsClient
         }
         var (position, minTs) = await _reads.ResolveAsync(route, id.Index,
             ShardReads.ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), countCall: true, cancellationToken).ConfigureAwait(false);
-        return _iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
+        var iterators = await _iterators.GetAsync(cancellationToken).ConfigureAwait(false);
+        return iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
     }
 
     /// <summary>
@@ -34,11 +35,26 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <exception cref="ExpiredIteratorException">The iterator is older than 5 minutes.</exception>
     /// <exception cref="ProvisionedThroughputExceededException">The shard is at its read limit.</exception>
-    public async Task<GetRecordsResult> GetRecordsAsync(string shardIterator, int? limit = null, CancellationToken cancellationToken = default)
+    public Task<GetRecordsResult> GetRecordsAsync(string shardIterator, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetRecordsAsync(shardIterator, limit, streamArn: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="GetRecordsAsync(string, int?, CancellationToken)"/> with the request's <c>StreamARN</c>: when given,
+    /// the iterator must be one of that stream's.
+    /// </summary>
+    /// <exception cref="InvalidArgumentException">The iterator is of another stream than <paramref name="streamArn"/>.</exception>
+    public async Task<GetRecordsResult> GetRecordsAsync(string shardIterator, int? limit, string? streamArn, CancellationToken cancellationToken = default)
     {
         Validate.Limit(limit, KinesisLimits.MaxGetRecordsLimit);
-        var it = _iterators.Decode(shardIterator);
+        var iterators = await _iterators.GetAsync(cancellationToken).ConfigureAwait(false);
+        var it = iterators.Decode(shardIterator);
         var now = NowMs;
+        if (it.IssuedAtMs > now + (long)ShardIteratorCodec.MaxClockSkew.TotalMilliseconds)
+            throw new InvalidArgumentException(
+                $"Invalid ShardIterator: it was issued at {DateTimeOffset.FromUnixTimeMilliseconds(it.IssuedAtMs):O}, which is in the future (now {DateTimeOffset.FromUnixTimeMilliseconds(now):O}).");
+        if (streamArn is not null && streamArn != _settings.StreamArn(it.StreamName))
+            throw new InvalidArgumentException(
+                $"Invalid ShardIterator: it is an iterator of stream {_settings.StreamArn(it.StreamName)}, not of the StreamARN {streamArn} in the request.");
         var age = now - it.IssuedAtMs;
         if (age > (long)KinesisLimits.ShardIteratorLifetime.TotalMilliseconds)
             throw new ExpiredIteratorException(
@@ -49,7 +65,7 @@ public sealed partial class ActorStreamsClient
         if (page.ThrottledFor is not null)
             throw new ProvisionedThroughputExceededException(page.ThrottleMessage ?? "Rate exceeded for the shard.");
         // At the end of a closed shard there is nothing more to read from it: no next iterator, the children instead.
-        var next = page.EndOfShard ? null : _iterators.Encode(it with { Position = page.Next, IssuedAtMs = now });
+        var next = page.EndOfShard ? null : iterators.Encode(it with { Position = page.Next, IssuedAtMs = now });
         return new GetRecordsResult(page.Records, next, page.MillisBehindLatest) { ChildShards = page.ChildShards };
     }
 }

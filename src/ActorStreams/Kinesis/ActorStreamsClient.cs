@@ -24,7 +24,7 @@ public sealed partial class ActorStreamsClient
     private readonly TimeProvider _clock;
     private readonly IActorRef _catalog;
     private readonly IActorRef _shards;
-    private readonly ShardIteratorCodec _iterators;
+    private readonly ShardIterators _iterators;
     private readonly Lazy<IMaterializer> _materializer;
     private readonly ConsumerLagTracker _lag;
     private readonly EntityAsks _asks;
@@ -44,7 +44,7 @@ public sealed partial class ActorStreamsClient
         _router = extension.Router;
         _reads = extension.Reads;
         _materializer = extension.Materializer;
-        _iterators = new ShardIteratorCodec(_settings.IteratorSecret);
+        _iterators = extension.Iterators;
     }
 
     /// <summary>The runtime behind this client, for the internal stages and sources that are handed a client.</summary>

@@ -165,7 +165,7 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
             },
             r =>
             {
-                var records = new ReadRecord[r.ReadInt32()];
+                var records = new ReadRecord[r.ReadCount(MinReadRecordBytes, "records")];
                 for (var i = 0; i < records.Length; i++) records[i] = new ReadRecord(ReadSequence(r), r.ReadInt64(), ReadRecord(r));
                 var next = ReadSequence(r);
                 var millisBehind = r.ReadInt64();
@@ -371,6 +371,10 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         {
             throw new SerializationException($"A '{manifest}' message that does not parse: {e.Message}", e);
         }
+        catch (Exception e) when (FrameBounds.IsMalformedFrame(e))
+        {
+            throw FrameBounds.Malformed(nameof(ActorStreamsMessageSerializer), manifest, e);
+        }
     }
 
     // ---- shared pieces ----
@@ -398,9 +402,15 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         foreach (var record in records) Write(w, record);
     }
 
+    // The least a record takes on the wire: a key's length prefix and a payload's length.
+    private const int MinStoredRecordBytes = 1 + 4;
+
+    // A ReadRecordsResult record: its sequence number (12), arrival time (8) and the record.
+    private const int MinReadRecordBytes = 12 + 8 + MinStoredRecordBytes;
+
     private static StoredRecord[] ReadRecords(MessageReader r)
     {
-        var records = new StoredRecord[r.ReadInt32()];
+        var records = new StoredRecord[r.ReadCount(MinStoredRecordBytes, "records")];
         for (var i = 0; i < records.Length; i++) records[i] = ReadRecord(r);
         return records;
     }
@@ -429,15 +439,15 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
     }
 
     /// <summary>A reader over the received buffer that hands out payloads as slices of it, without copying.</summary>
-    private sealed class MessageReader(byte[] bytes) : BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8)
+    private sealed class MessageReader(byte[] bytes) : BoundedBinaryReader(bytes)
     {
         public ReadOnlyMemory<byte> ReadBlob()
         {
             var length = ReadInt32();
             var start = (int)BaseStream.Position;
-            if (length < 0 || start + length > bytes.Length) throw new SerializationException($"A payload of {length} bytes runs past the message end.");
+            if (length < 0 || length > Remaining) throw new SerializationException($"A payload of {length} bytes runs past the message end.");
             BaseStream.Position = start + length;
-            return new ReadOnlyMemory<byte>(bytes, start, length);
+            return new ReadOnlyMemory<byte>(Bytes, start, length);
         }
     }
 

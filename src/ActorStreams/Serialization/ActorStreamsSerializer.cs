@@ -151,8 +151,15 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (manifest == RecordsAppendedManifest) return ReadRecordsAppended(bytes);
-        if (manifest == EncryptedRecordsAppendedManifest) return ReadEncryptedRecordsAppended(bytes);
+        try
+        {
+            if (manifest == RecordsAppendedManifest) return ReadRecordsAppended(bytes);
+            if (manifest == EncryptedRecordsAppendedManifest) return ReadEncryptedRecordsAppended(bytes);
+        }
+        catch (Exception e) when (FrameBounds.IsMalformedFrame(e))
+        {
+            throw FrameBounds.Malformed(nameof(ActorStreamsSerializer), manifest, e);
+        }
         if (KinesisFormats.TryRead(manifest, bytes, out var kinesisEvent)) return kinesisEvent;
         throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}' for {nameof(ActorStreamsSerializer)}");
     }
@@ -210,11 +217,18 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     internal static EncryptedRecordsAppended ReadEncryptedRecordsAppended(byte[] bytes)
     {
         var span = bytes.AsSpan();
+        if (span.Length < 22) throw new System.Runtime.Serialization.SerializationException("An EncryptedRecordsAppended event shorter than its header.");
         int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[20..]);
+        if (22 + keyLength > span.Length)
+            throw new System.Runtime.Serialization.SerializationException($"The key id of {keyLength} bytes runs past the end of an EncryptedRecordsAppended event.");
+        var count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
+        var plaintextBytes = BinaryPrimitives.ReadInt64LittleEndian(span[12..]);
+        if (count < 0 || plaintextBytes < 0)
+            throw new System.Runtime.Serialization.SerializationException($"An EncryptedRecordsAppended event of {count} records, {plaintextBytes} bytes.");
         return new EncryptedRecordsAppended(
             BinaryPrimitives.ReadInt64LittleEndian(span),
-            BinaryPrimitives.ReadInt32LittleEndian(span[8..]),
-            BinaryPrimitives.ReadInt64LittleEndian(span[12..]),
+            count,
+            plaintextBytes,
             Encoding.UTF8.GetString(span.Slice(22, keyLength)),
             span[(22 + keyLength)..].ToArray());
     }
@@ -236,6 +250,7 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
     /// </summary>
     internal struct RecordsAppendedReader
     {
+        private const int MinRecordBytes = 2 + 4;
         private readonly byte[] _bytes;
         private int _next;
         private int _pos;
@@ -249,7 +264,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             if (bytes.Length < 12) throw new System.Runtime.Serialization.SerializationException("A RecordsAppended event shorter than its header.");
             _bytes = bytes;
             TimestampMs = BinaryPrimitives.ReadInt64LittleEndian(bytes);
-            Count = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+            // Each record takes at least its two length fields.
+            Count = FrameBounds.Count(BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)), bytes.Length - 12, MinRecordBytes, "records");
             _pos = 12;
             Index = -1;
         }
@@ -273,8 +289,10 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
         {
             if (_next >= Count) return false;
             var span = _bytes.AsSpan();
+            if (_pos + 2 > span.Length) throw PastTheEnd();
             _keyLength = BinaryPrimitives.ReadUInt16LittleEndian(span[_pos..]);
             _keyStart = _pos + 2;
+            if (_keyStart + _keyLength + 4 > span.Length) throw PastTheEnd();
             _dataLength = BinaryPrimitives.ReadInt32LittleEndian(span[(_keyStart + _keyLength)..]);
             _dataStart = _keyStart + _keyLength + 4;
             if (_dataLength < 0 || _dataStart + _dataLength > _bytes.Length)
@@ -283,5 +301,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
             Index = _next++;
             return true;
         }
+
+        private readonly System.Runtime.Serialization.SerializationException PastTheEnd() =>
+            new($"Record {_next} of a RecordsAppended event runs past the event's end.");
     }
 }

@@ -52,6 +52,11 @@ internal sealed class ProtoFormats
         {
             throw new SerializationException($"A '{manifest}' ({format.Type.Name}) that does not parse: {e.Message}", e);
         }
+        catch (Exception e) when (FrameBounds.IsMalformedFrame(e))
+        {
+            // It parses, but a field holds what the type refuses (a missing sub-message, a value out of range).
+            throw new SerializationException($"A '{manifest}' ({format.Type.Name}) with a field it cannot hold: {e.Message}", e);
+        }
         return true;
     }
 

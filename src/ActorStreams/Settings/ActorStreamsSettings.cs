@@ -23,7 +23,7 @@ public sealed record ActorStreamsSettings
         ArgumentOutOfRangeException.ThrowIfLessThan(maxShards, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPutRecordsRequestBytes, KinesisLimits.DefaultMaxRecordSizeBytes);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(askTimeout, TimeSpan.Zero);
-        ArgumentException.ThrowIfNullOrEmpty(iteratorSecret);
+        ArgumentNullException.ThrowIfNull(iteratorSecret);
         ArgumentOutOfRangeException.ThrowIfLessThan(sinkMaxBatchRecords, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sinkMaxBatchBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sinkParallelism, 1);
@@ -90,7 +90,7 @@ public sealed record ActorStreamsSettings
     public long MaxPutRecordsRequestBytes { get; init; }
     /// <summary>Timeout of every request to an actor.</summary>
     public TimeSpan AskTimeout { get; init; }
-    /// <summary>Key that signs shard iterators.</summary>
+    /// <summary>Key that signs shard iterators; empty (the default) uses the deployment's secret, generated once and kept in the journal.</summary>
     public string IteratorSecret { get; init; }
     /// <summary>Most records a sink sends to one shard in one request.</summary>
     public int SinkMaxBatchRecords { get; init; }

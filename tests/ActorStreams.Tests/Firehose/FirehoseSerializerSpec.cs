@@ -53,7 +53,7 @@ public sealed class FirehoseSerializerSpec(ITestOutputHelper output) : ActorStre
         1_700_000_000_000, 1_700_000_000_500);
 
     /// <summary>One filled-in instance of every command and reply type; the reflection test demands one per type.</summary>
-    private static object[] Samples() =>
+    internal static object[] Samples() =>
     [
         new CreateDeliveryStream("logs", DeliveryMetadata),
         new CreateDeliveryStream("direct", DeliveryMetadata with { Type = DeliveryStreamType.DirectPut, Source = null, Destination = S3Destination, Encryption = Encrypted }),

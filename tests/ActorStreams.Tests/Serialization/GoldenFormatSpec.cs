@@ -54,7 +54,7 @@ public sealed class GoldenFormatSpec(ITestOutputHelper output) : ActorStreamsSpe
         [new CheckpointUpdate(0, new SequenceNumber(12, 3), false), new CheckpointUpdate(5, new SequenceNumber(99, 0), true)];
 
     /// <summary>One filled-in sample per persisted manifest, optional fields set, so the golden file carries every field.</summary>
-    private static readonly IReadOnlyDictionary<string, object> Samples = new Dictionary<string, object>
+    internal static readonly IReadOnlyDictionary<string, object> Samples = new Dictionary<string, object>
     {
         // ---- StreamShard (ActorStreamsSerializer) ----
         ["RA"] = new RecordsAppended(1_700_000_000_456, [new StoredRecord("key-1", new byte[] { 0, 1, 2, 255 }), new StoredRecord("ключ-🔑", Array.Empty<byte>())]),

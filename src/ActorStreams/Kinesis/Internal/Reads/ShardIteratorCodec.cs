@@ -13,6 +13,12 @@ internal readonly record struct ShardIteratorState(string StreamName, long Epoch
 /// </summary>
 internal sealed class ShardIteratorCodec
 {
+    /// <summary>
+    /// How far in the future an iterator's issue time may be: the clock differences between the nodes of a cluster
+    /// (an iterator issued by one node is read on another). Later than that, it was not issued by this service.
+    /// </summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(5);
+
     private const byte Version = 1;
     private const int MacLength = 16;
     private readonly byte[] _key;
@@ -63,6 +69,8 @@ internal sealed class ShardIteratorCodec
         int nameLength = body[1];
         if (body.Length != 2 + nameLength + 40) throw Invalid();
         var name = Encoding.UTF8.GetString(body.Slice(2, nameLength));
+        // Signed by us, so this holds unless the secret leaked; then it keeps a forged name out of entity ids.
+        if (nameLength > KinesisLimits.MaxStreamNameLength || !IsStreamName(name)) throw Invalid();
         var p = 2 + nameLength;
         var epoch = BinaryPrimitives.ReadInt64BigEndian(body[p..]); p += 8;
         var shard = BinaryPrimitives.ReadInt32BigEndian(body[p..]); p += 4;
@@ -72,6 +80,9 @@ internal sealed class ShardIteratorCodec
         var issued = BinaryPrimitives.ReadInt64BigEndian(body[p..]);
         return new ShardIteratorState(name, epoch, shard, new SequenceNumber(eventNo, index), minTs, issued);
     }
+
+    private static bool IsStreamName(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
 
     private static InvalidArgumentException Invalid() =>
         new("ShardIterator is not a valid iterator issued by this service: it may be truncated, altered, or from another deployment.");
