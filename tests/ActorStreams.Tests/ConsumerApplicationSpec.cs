@@ -73,11 +73,14 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
     /// once the members have seen every marker, each shard was read past everything written before it (a shard is read
     /// in order), so a duplicate or a stray record would already be in <see cref="Member.Seen"/>.
     /// </summary>
-    private async Task SettleAsync(string stream, params Member[] members)
+    private Task SettleAsync(string stream, params Member[] members) => SettleAsync(stream, Client, members);
+
+    /// <inheritdoc cref="SettleAsync(string, Member[])"/>
+    private async Task SettleAsync(string stream, ActorStreamsClient client, params Member[] members)
     {
-        var open = (await Client.ListShardsAsync(stream)).Where(s => s.IsOpen).ToList();
+        var open = (await client.ListShardsAsync(stream)).Where(s => s.IsOpen).ToList();
         var markers = open.Select(s => Entry("marker", $"{MarkerPrefix}{s.ShardId}", s.HashKeyRange.StartingHashKey.ToString())).ToList();
-        Assert.Equal(0, (await Client.PutRecordsAsync(stream, markers)).FailedRecordCount);
+        Assert.Equal(0, (await client.PutRecordsAsync(stream, markers)).FailedRecordCount);
         var expected = markers.Select(m => Text(m.Data)).ToHashSet();
         await UntilAsync(() => expected.IsSubsetOf(members.SelectMany(m => m.Seen).Where(IsMarker).Select(r => Text(r.Record.Data))),
             "every shard's marker");
@@ -239,7 +242,7 @@ public abstract class ConsumerApplicationSpec(ITestOutputHelper output, SpecJour
             var b = Start(stream, app, system);
             // The recovered application grants no lease for one lease duration (a member of before may still read).
             await RenewUntilAsync(() => Task.FromResult(b.Seen.Count >= 10), "the restarted application reads the new records");
-            await SettleAsync(stream, b);
+            await SettleAsync(stream, ActorStreamsExtension.Get(system).Client, b);
             Assert.Equal(Enumerable.Range(30, 10), b.Counters.Order());
             AssertPerKeyOrder(b.Seen);
             b.Control.Stop();
