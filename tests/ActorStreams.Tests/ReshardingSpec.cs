@@ -1,5 +1,9 @@
 using System.Numerics;
 using ActorStreams.Kinesis;
+using ActorStreams.Kinesis.Internal.Shards;
+using ActorStreams.TestSupport;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
 using ActorStreams.Tests.Firehose;
 using Xunit;
 using Xunit.Abstractions;
@@ -14,10 +18,30 @@ public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journ
     : ActorStreamsSpec(output, journal, """
         actorstreams.limits.max-shards = 10
         actorstreams.limits.max-update-shard-count-per-day = 3
-        akka.cluster.sharding.passivate-idle-entity-after = 1s
         """)
 {
     private static readonly UInt128 Middle = UInt128.One << 127;
+
+    /// <summary>
+    /// Passivates a stream-shard entity as sharding's idle passivation does (its shard gets <see cref="Passivate"/> from
+    /// the entity), and returns once the region no longer holds it.
+    /// </summary>
+    private async Task PassivateAsync(string entityId)
+    {
+        var path = $"/system/sharding/{StreamShardEntity.TypeName}/*/{Uri.EscapeDataString(entityId)}";
+        var entity = (await Sys.ActorSelection(path).Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5))).Subject;
+        Assert.NotNull(entity);
+        var probe = CreateTestProbe();
+        probe.Watch(entity);
+        Sys.ActorSelection(entity.Path.Parent).Tell(new Passivate(PoisonPill.Instance), entity);
+        probe.ExpectTerminated(entity, TimeSpan.FromSeconds(15));
+        var region = ClusterSharding.Get(Sys).ShardRegion(StreamShardEntity.TypeName);
+        await Eventually.EventuallyAsync(async () =>
+        {
+            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5));
+            return !state.Shards.Any(s => s.EntityIds.Contains(entityId));
+        }, "the region forgot the passivated entity", TimeSpan.FromSeconds(15));
+    }
 
     private static StreamShardDescription ShardOf(StreamDescription d, int index) => d.Shards.Single(s => s.ShardId.Index == index);
 
@@ -299,11 +323,9 @@ public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journ
         Assert.Equal(before, stillThere.Select(r => Text(r.Data)));
         Assert.Equal(3, (await Client.ListShardsAsync(stream)).Count);
 
-        // Nobody touches the closed shard now: its entity is passivated, and the catalog's sweep must wake it. Real time:
-        // sharding's idle passivation runs on Akka's scheduler; the runtime clock runs alongside, so the catalog's
-        // heartbeat keeps the catalog (and its sweep) going meanwhile.
-        using (new RunningClock(Clock, TimeSpan.FromMilliseconds(20)))
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // Nobody touches the closed shard now, so sharding may passivate its entity (idle passivation, or a rebalance),
+        // and the catalog's sweep must wake it. The entity is passivated here as sharding does it, at once.
+        await PassivateAsync(StreamShardEntity.EntityId(stream, (await Client.Extension.Router.GetEntryAsync(stream, CancellationToken.None)).Epoch, 0));
         Clock.Advance(TimeSpan.FromHours(2));
         await AwaitAssertAsync(async () =>
         {

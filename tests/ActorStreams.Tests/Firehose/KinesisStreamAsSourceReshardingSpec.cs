@@ -58,7 +58,9 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
     }
 
     /// <summary>Every record in the bucket, in delivery order: objects are written one at a time, so by their write time.</summary>
-    private List<string> Delivered(string bucket)
+    private List<string> Delivered(string bucket) => AllLines(bucket).Where(l => !l.StartsWith(MarkerPrefix, StringComparison.Ordinal)).ToList();
+
+    private List<string> AllLines(string bucket)
     {
         var dir = Path.Combine(ObjectRoot, bucket);
         if (!Directory.Exists(dir)) return [];
@@ -88,6 +90,22 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
     /// Nothing lost, nothing invented, and per key no record delivered before every earlier record of its key was:
     /// each record is a repeat or the next one. Without <paramref name="allowRepeats"/>, exactly once in order.
     /// </summary>
+    private const string MarkerPrefix = "marker:";
+
+    /// <summary>
+    /// Proves that nothing more is coming instead of waiting a while: one marker record goes to every open shard, and once
+    /// every marker is delivered, each shard was read and delivered past everything written before it (a shard is read in
+    /// order, and objects are written one at a time), so a repeat would already be in the bucket.
+    /// </summary>
+    private async Task SettleAsync(ActorStreamsClient client, string stream, string bucket)
+    {
+        var open = (await client.ListShardsAsync(stream)).Where(s => s.IsOpen).ToList();
+        var markers = open.Select(s => Entry("marker", $"{MarkerPrefix}{s.ShardId}:{Guid.NewGuid():N}\n", s.HashKeyRange.StartingHashKey.ToString())).ToList();
+        Assert.Equal(0, (await client.PutRecordsAsync(stream, markers)).FailedRecordCount);
+        var expected = markers.Select(m => Text(m.Data).TrimEnd('\n')).ToHashSet();
+        await Eventually.EventuallyAsync(() => expected.IsSubsetOf(AllLines(bucket)), "every shard's marker is delivered", TimeSpan.FromSeconds(60));
+    }
+
     private void AssertDelivery(IReadOnlyCollection<string> written, List<string> delivered, bool allowRepeats)
     {
         var writtenSet = written.ToHashSet();
@@ -127,7 +145,7 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
         written.AddRange(await PutRoundsAsync(Client, stream, 30, 10));
 
         var delivered = await WaitForAllAsync(bucket, written);
-        await Task.Delay(300);
+        await SettleAsync(Client, stream, bucket);
         AssertDelivery(written, Delivered(bucket), allowRepeats: false);
         Assert.True(delivered.Count >= written.Count);
 
@@ -170,7 +188,7 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
             written.AddRange(await PutRoundsAsync(client, stream, 25, 10));
 
             await WaitForAllAsync(bucket, written);
-            await Task.Delay(300);
+            await SettleAsync(client, stream, bucket);
             AssertDelivery(written, Delivered(bucket), allowRepeats: true);
         }
         finally
@@ -259,7 +277,7 @@ public abstract class KinesisStreamAsSourceReshardingSpec(ITestOutputHelper outp
         expected.AddRange(later);
 
         await WaitForAllAsync(bucket, expected);
-        await Task.Delay(500);
+        await SettleAsync(Client, stream, bucket);
         var delivered = Delivered(bucket);
         // Neither the never-read shard 0, nor what shards 1 and 2 had delivered, comes again.
         Assert.Equal(expected.Order(StringComparer.Ordinal), delivered.Order(StringComparer.Ordinal));
