@@ -15,6 +15,42 @@ public sealed class StateDelayServerFixture : ServerFixture
     protected override TimeSpan StateDelay => Delay;
 }
 
+/// <summary>
+/// A server whose states outlast the AWS CLI's start (seconds on a loaded machine), so that its waiters, which look
+/// every 10 s, meet CREATING and DELETING at their first look.
+/// </summary>
+public sealed class LongStateDelayServerFixture : ServerFixture
+{
+    public static readonly TimeSpan Delay = TimeSpan.FromSeconds(8);
+
+    protected override TimeSpan StateDelay => Delay;
+}
+
+/// <summary>The AWS CLI's waiters (a real <c>aws</c> process) against CREATING and DELETING.</summary>
+public sealed class StateDelayAwsCliTests(LongStateDelayServerFixture server) : IClassFixture<LongStateDelayServerFixture>
+{
+    private async Task<string> StatusAsync(string stream) =>
+        (await server.OkAsync("DescribeStreamSummary", new { StreamName = stream })).GetProperty("StreamDescriptionSummary").GetProperty("StreamStatus").GetString()!;
+
+    [AwsCliFact]
+    public async Task The_AWS_CLI_waiters_wait_out_CREATING_and_DELETING()
+    {
+        var aws = AwsCli.Installed!;
+        var name = $"cli-states-{Guid.NewGuid():N}";
+
+        // The CLI's waiters poll every 10 s: the first look sees CREATING (DELETING), the next one ACTIVE (gone).
+        await aws.KinesisAsync(server.BaseAddress, "create-stream", "--stream-name", name, "--shard-count", "1");
+        Assert.Equal("CREATING", await StatusAsync(name));
+        await aws.KinesisAsync(server.BaseAddress, "wait", "stream-exists", "--stream-name", name);
+        Assert.Equal("ACTIVE", await StatusAsync(name));
+
+        await aws.KinesisAsync(server.BaseAddress, "delete-stream", "--stream-name", name);
+        Assert.Equal("DELETING", await StatusAsync(name));
+        await aws.KinesisAsync(server.BaseAddress, "wait", "stream-not-exists", "--stream-name", name);
+        (await server.CallAsync("DescribeStreamSummary", new { StreamName = name })).AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+    }
+}
+
 /// <summary>States take time, as in AWS: what each operation answers while a stream, consumer or delivery stream is in one.</summary>
 public sealed class StateDelayTests(StateDelayServerFixture server) : IClassFixture<StateDelayServerFixture>
 {
@@ -176,24 +212,6 @@ public sealed class StateDelayTests(StateDelayServerFixture server) : IClassFixt
         await Eventually.EventuallyAsync(async () =>
             (await Firehose("DescribeDeliveryStream", new { DeliveryStreamName = name })).AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException"),
             TimeSpan.FromSeconds(15));
-    }
-
-    [AwsCliFact]
-    public async Task The_AWS_CLI_waiters_wait_out_CREATING_and_DELETING()
-    {
-        var aws = AwsCli.Installed!;
-        var name = $"cli-states-{Guid.NewGuid():N}";
-
-        // The CLI's waiters poll every 10 s: the first look sees CREATING (DELETING), the next one ACTIVE (gone).
-        await aws.KinesisAsync(server.BaseAddress, "create-stream", "--stream-name", name, "--shard-count", "1");
-        Assert.Equal("CREATING", await StatusAsync(name));
-        await aws.KinesisAsync(server.BaseAddress, "wait", "stream-exists", "--stream-name", name);
-        Assert.Equal("ACTIVE", await StatusAsync(name));
-
-        await aws.KinesisAsync(server.BaseAddress, "delete-stream", "--stream-name", name);
-        Assert.Equal("DELETING", await StatusAsync(name));
-        await aws.KinesisAsync(server.BaseAddress, "wait", "stream-not-exists", "--stream-name", name);
-        (await server.CallAsync("DescribeStreamSummary", new { StreamName = name })).AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
     }
 
     [JavaScriptSdkFact]
