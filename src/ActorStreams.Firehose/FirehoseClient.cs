@@ -62,7 +62,11 @@ public sealed partial class FirehoseClient
     /// <summary>The ARN of a delivery stream: <c>arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME</c>.</summary>
     public string DeliveryStreamArn(string deliveryStreamName) => _runtime.DeliveryStreamArn(deliveryStreamName);
 
-    /// <summary>Creates a delivery stream; it is ACTIVE when this returns. Returns its ARN.</summary>
+    /// <summary>
+    /// Creates a delivery stream and returns its ARN. It is ACTIVE when this returns, unless
+    /// <c>actorstreams.firehose.state-delays.create-delivery-stream</c> is set (the server's 500 ms): then it is CREATING
+    /// for that long, as in Firehose (puts are ResourceNotFoundException meanwhile).
+    /// </summary>
     /// <exception cref="ResourceInUseException">The name is taken.</exception>
     /// <exception cref="InvalidArgumentException">A destination setting is out of range or malformed.</exception>
     /// <exception cref="LimitExceededException">Too many delivery streams, or too many tags.</exception>
@@ -88,7 +92,10 @@ public sealed partial class FirehoseClient
         return DeliveryStreamArn(name);
     }
 
-    /// <summary>Deletes a delivery stream and every record it had not delivered yet.</summary>
+    /// <summary>
+    /// Deletes a delivery stream and every record it had not delivered yet. With
+    /// <c>actorstreams.firehose.state-delays.delete-delivery-stream</c> set it is DELETING for that long, then gone.
+    /// </summary>
     /// <exception cref="ResourceNotFoundException">No such delivery stream.</exception>
     public async Task DeleteDeliveryStreamAsync(string deliveryStreamName, CancellationToken cancellationToken = default)
     {

@@ -51,6 +51,25 @@ public static class ActorStreamsServer
     private const string AllowAnonymousSwitch = "--allow-anonymous";
 
     /// <summary>
+    /// What the server sets differently from the library's reference.conf, under everything else: states take time as
+    /// in AWS (CREATING, UPDATING, DELETING for 500 ms), so that applications tested here must wait for ACTIVE as they
+    /// must in AWS. A <c>--config</c> file sets them back to 0s where that is not wanted.
+    /// </summary>
+    internal static readonly Config ServerDefaults = ConfigurationFactory.ParseString("""
+        actorstreams.state-delays {
+          create-stream = 500ms
+          update-stream = 500ms
+          delete-stream = 500ms
+          register-consumer = 500ms
+          deregister-consumer = 500ms
+        }
+        actorstreams.firehose.state-delays {
+          create-delivery-stream = 500ms
+          delete-delivery-stream = 500ms
+        }
+        """);
+
+    /// <summary>
     /// Creates the web application from command-line arguments and the usual ASP.NET Core configuration sources.
     /// <paramref name="configureRuntime"/> adjusts the runtime's options after the configuration was applied
     /// (tests pass a clock or lift throttling there).
@@ -106,7 +125,7 @@ public static class ActorStreamsServer
         if (!string.IsNullOrEmpty(options.IteratorSecret))
             clusterHocon = ConfigurationFactory.ParseString(
                 $"actorstreams.iterator-secret = \"{options.IteratorSecret.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"").WithFallback(clusterHocon);
-        var hocon = fileHocon is null ? clusterHocon : clusterHocon.WithFallback(fileHocon);
+        var hocon = (fileHocon is null ? clusterHocon : clusterHocon.WithFallback(fileHocon)).WithFallback(ServerDefaults);
         builder.Services.AddAkka(ActorSystemName, (akka, services) =>
         {
             if (clusterCertificate is not null) akka.AddSetup(ClusterTls.Setup(clusterCertificate));

@@ -45,6 +45,11 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
                 DeliveryStreamType = "DirectPut",
                 ExtendedS3DestinationConfiguration = S3("direct-bucket"),
             }, budget.Token);
+            // CREATING for the server's state delay (as in Firehose), then ACTIVE.
+            await Eventually.EventuallyAsync(async () =>
+                (await http.OkAsync(nodes[1], Firehose + "DescribeDeliveryStream", new { DeliveryStreamName = "direct" }, budget.Token))
+                .GetProperty("DeliveryStreamDescription").GetProperty("DeliveryStreamStatus").GetString() == "ACTIVE",
+                "the delivery stream to become ACTIVE", TimeSpan.FromSeconds(30), ClusterTestRun.PollInterval, budget.Token);
             var sent = new List<string>();
             for (var batch = 0; batch < 10; batch++)
             {
@@ -102,10 +107,13 @@ public sealed class FirehoseClusterTests(ITestOutputHelper output)
             await http.OkAsync(nodes[2], Firehose + "DeleteDeliveryStream", new { DeliveryStreamName = "direct" }, budget.Token);
             listed = await http.OkAsync(nodes[0], Firehose + "ListDeliveryStreams", new { }, budget.Token);
             Assert.Equal(["fromstream"], listed.GetProperty("DeliveryStreamNames").EnumerateArray().Select(e => e.GetString()!));
-            var (status, error) = await http.CallAsync(nodes[1], Firehose + "DescribeDeliveryStream", new { DeliveryStreamName = "direct" },
-                TimeSpan.FromSeconds(30), budget.Token);
-            Assert.Equal(400, (int)status);
-            Assert.Equal("ResourceNotFoundException", error.GetProperty("__type").GetString());
+            // DELETING for the server's state delay, then gone.
+            await Eventually.EventuallyAsync(async () =>
+            {
+                var (status, error) = await http.CallAsync(nodes[1], Firehose + "DescribeDeliveryStream", new { DeliveryStreamName = "direct" },
+                    TimeSpan.FromSeconds(30), budget.Token);
+                return (int)status == 400 && error.GetProperty("__type").GetString() == "ResourceNotFoundException";
+            }, "the deleted delivery stream to be gone", TimeSpan.FromSeconds(30), ClusterTestRun.PollInterval, budget.Token);
         }
         catch
         {

@@ -34,11 +34,34 @@ public class ServerFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(DataDir);
         _app = ActorStreamsServer.Create(["--port", "0", "--data-dir", DataDir, "--Logging:LogLevel:Default", "Warning", .. ExtraArgs()],
-            runtime => runtime.Clock = Clock);
+            runtime =>
+            {
+                runtime.Clock = Clock;
+                runtime.Hocon = StateDelays(StateDelay).WithFallback(runtime.Hocon ?? Akka.Configuration.Config.Empty);
+            });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseAddress = new Uri(address);
         Http.BaseAddress = BaseAddress;
+    }
+
+    /// <summary>
+    /// How long streams, consumers and delivery streams stay CREATING, UPDATING and DELETING. The server's default is
+    /// 500 ms (<see cref="ActorStreamsServer.ServerDefaults"/>); tests that do not look at states run without, and
+    /// <see cref="StateDelayServerFixture"/> keeps a delay.
+    /// </summary>
+    protected virtual TimeSpan StateDelay => TimeSpan.Zero;
+
+    /// <summary>Every state delay of the core and of Firehose set to <paramref name="delay"/>.</summary>
+    public static Akka.Configuration.Config StateDelays(TimeSpan delay)
+    {
+        var ms = $"{(long)delay.TotalMilliseconds}ms";
+        return Akka.Configuration.ConfigurationFactory.ParseString($$"""
+            actorstreams.state-delays {
+              create-stream = {{ms}}, update-stream = {{ms}}, delete-stream = {{ms}}, register-consumer = {{ms}}, deregister-consumer = {{ms}}
+            }
+            actorstreams.firehose.state-delays { create-delivery-stream = {{ms}}, delete-delivery-stream = {{ms}} }
+            """);
     }
 
     /// <summary>More command-line arguments for the server.</summary>

@@ -20,11 +20,32 @@ internal sealed partial class DeliveryStreamActor
         if (!Exists) throw new ResourceNotFoundException($"Firehose {_name} under account {_runtime.AccountId} not found.");
     }
 
-    private DeliveryStreamDescription Describe()
+    // A deletion waiting out state-delays.delete-delivery-stream: until then DescribeDeliveryStream answers DELETING.
+    private long? _deletingUntilMs;
+
+    private sealed record DeleteDelayElapsed
+    {
+        public static readonly DeleteDelayElapsed Instance = new();
+    }
+
+    /// <summary>CREATING for the create delay after the stream's creation time (journaled, so a restart keeps it), then ACTIVE.</summary>
+    private bool IsCreating => Exists && _runtime.NowMs < _meta!.CreatedAtMs + (long)_runtime.Settings.CreateDeliveryStreamDelay.TotalMilliseconds;
+
+    /// <summary>Firehose refuses a change of a delivery stream that is still CREATING.</summary>
+    private void RequireActive()
     {
         RequireExists();
+        if (IsCreating)
+            throw new ResourceInUseException($"Firehose {_name} under account {_runtime.AccountId} is not ACTIVE, instead in state CREATING.");
+    }
+
+    private DeliveryStreamDescription Describe()
+    {
+        var deleting = _deleted && _deletingUntilMs is not null && _meta is not null;
+        if (!deleting) RequireExists();
         var m = _meta!;
-        return new DeliveryStreamDescription(m.Name, _runtime.DeliveryStreamArn(m.Name), DeliveryStreamStatus.Active, m.Type, m.Version,
+        var status = deleting ? DeliveryStreamStatus.Deleting : IsCreating ? DeliveryStreamStatus.Creating : DeliveryStreamStatus.Active;
+        return new DeliveryStreamDescription(m.Name, _runtime.DeliveryStreamArn(m.Name), status, m.Type, m.Version,
             DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(m.UpdatedAtMs), m.Encryption,
             m.Source, m.Destination)
         {
@@ -45,7 +66,7 @@ internal sealed partial class DeliveryStreamActor
 
     private void OnUpdateDestination(UpdateDeliveryDestination cmd)
     {
-        RequireExists();
+        RequireActive();
         var m = _meta!;
         if (cmd.CurrentVersion != m.Version)
             throw new ConcurrentModificationException(
@@ -88,7 +109,7 @@ internal sealed partial class DeliveryStreamActor
 
     private void OnSetEncryption(SetDeliveryStreamEncryption cmd)
     {
-        RequireExists();
+        RequireActive();
         var m = _meta!;
         if (m.Type == DeliveryStreamType.KinesisStreamAsSource && cmd.Encryption.Enabled)
             throw new InvalidArgumentException(
@@ -112,14 +133,34 @@ internal sealed partial class DeliveryStreamActor
     private void OnDelete()
     {
         RequireExists();
+        if (IsCreating)
+            throw new ResourceInUseException($"Firehose {_name} under account {_runtime.AccountId} is CREATING; it can be deleted once it is ACTIVE.");
         _persistsInFlight++;
         Persist(new DeliveryStreamDeleted(_runtime.NowMs), _ =>
         {
             _persistsInFlight--;
             ApplyDeleted();
-            _deleteRequester = Sender;
-            DeleteEverything();
+            var delay = _runtime.Settings.DeleteDeliveryStreamDelay;
+            if (delay <= TimeSpan.Zero)
+            {
+                _deleteRequester = Sender;
+                DeleteEverything();
+                return;
+            }
+            // Firehose answers at once and the delivery stream is DELETING for a while; a restart meanwhile deletes at once.
+            StopGraph();
+            FailPendingPuts(new InvalidOperationException("the delivery stream was deleted"));
+            _deletingUntilMs = _runtime.NowMs + (long)delay.TotalMilliseconds;
+            Sender.Tell(new DeliveryStreamAck(_name));
+            Timers.StartSingleTimer("delete-delay", DeleteDelayElapsed.Instance, delay);
         });
+    }
+
+    private void OnDeleteDelayElapsed()
+    {
+        if (!_deleted || _deletingUntilMs is null) return;
+        _deletingUntilMs = null;
+        DeleteEverything();
     }
 
     private void DeleteEverything()

@@ -18,6 +18,8 @@ internal sealed partial class DeliveryStreamActor
     private void OnPut(PutFirehoseRecords cmd)
     {
         RequireExists();
+        // Not ACTIVE yet: Firehose does not know the delivery stream for data.
+        if (IsCreating) throw new ResourceNotFoundException($"Firehose {_name} under account {_runtime.AccountId} not found.");
         if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
             throw new InvalidArgumentException($"Firehose {_name} reads a Kinesis stream; PutRecord and PutRecordBatch are not allowed on it.");
         var backlogRoom = _runtime.Settings.MaxBacklogBytes - _backlogBytes - _pending.Bytes;

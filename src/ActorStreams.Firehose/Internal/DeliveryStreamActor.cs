@@ -226,6 +226,9 @@ internal sealed partial class DeliveryStreamActor : PersistentActor
             case DeleteDeliveryStream:
                 OnDelete();
                 return true;
+            case DeleteDelayElapsed:
+                OnDeleteDelayElapsed();
+                return true;
             case WakeDeliveryStream:
                 if (_meta is null && !_deleted) Sender.Tell(new DeliveryStreamGone(_name));
                 return true;

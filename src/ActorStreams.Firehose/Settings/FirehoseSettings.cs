@@ -83,6 +83,32 @@ public sealed record FirehoseSettings
     public IReadOnlyDictionary<string, IReadOnlyList<ParquetColumn>> Schemas { get; init; } =
         new Dictionary<string, IReadOnlyList<ParquetColumn>>(StringComparer.Ordinal);
 
+    /// <summary>How long a new delivery stream is CREATING before it is ACTIVE (<c>state-delays.create-delivery-stream</c>, default 0).</summary>
+    public TimeSpan CreateDeliveryStreamDelay
+    {
+        get => _createDelay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _createDelay = value;
+        }
+    }
+
+    private readonly TimeSpan _createDelay;
+
+    /// <summary>How long a deleted delivery stream is DELETING before it is gone (<c>state-delays.delete-delivery-stream</c>, default 0).</summary>
+    public TimeSpan DeleteDeliveryStreamDelay
+    {
+        get => _deleteDelay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _deleteDelay = value;
+        }
+    }
+
+    private readonly TimeSpan _deleteDelay;
+
     /// <summary>An S3-compatible endpoint (AWSSDK.S3) for every object store destination; empty for the directory store.</summary>
     public string S3Endpoint { get; init; } = "";
     /// <summary>The region the S3 endpoint signs with.</summary>
@@ -127,6 +153,8 @@ public sealed record FirehoseSettings
             S3ForcePathStyle = f.Switch("s3.force-path-style"),
             MaxActivePartitions = f.Int("max-active-partitions"),
             Schemas = ReadSchemas(f),
+            CreateDeliveryStreamDelay = f.GetTimeSpan("state-delays.create-delivery-stream"),
+            DeleteDeliveryStreamDelay = f.GetTimeSpan("state-delays.delete-delivery-stream"),
         };
     }
 

@@ -9,8 +9,9 @@ public sealed partial class ActorStreamsClient
     /// <summary>
     /// Splits an open shard in two: the first child keeps the parent's hash keys below
     /// <paramref name="newStartingHashKey"/>, the second starts at it. The stream is UPDATING while the split runs
-    /// (reads and writes go on) and ACTIVE again when this returns; the parent is CLOSED and stays readable until its
-    /// data expires.
+    /// (reads and writes go on) and ACTIVE again when this returns, or, with <c>actorstreams.state-delays.update-stream</c>
+    /// set, this returns at once and the stream is UPDATING for that long (<see cref="WaitForStreamActiveAsync"/>).
+    /// The parent is CLOSED and stays readable until its data expires.
     /// </summary>
     /// <exception cref="InvalidArgumentException">The key is not strictly inside the shard's range, or the shard is already closed.</exception>
     /// <exception cref="ResourceInUseException">The stream is not ACTIVE.</exception>
@@ -27,7 +28,7 @@ public sealed partial class ActorStreamsClient
     /// <summary>
     /// Merges two open shards whose hash-key ranges are adjacent into one child; <paramref name="shardToMerge"/> is
     /// its ParentShardId, <paramref name="adjacentShardToMerge"/> its AdjacentParentShardId. Returns once the stream
-    /// is ACTIVE again.
+    /// is ACTIVE again (at once with an update delay, as for <see cref="SplitShardAsync"/>).
     /// </summary>
     /// <exception cref="InvalidArgumentException">The shards are not adjacent, are the same, or one is already closed.</exception>
     /// <exception cref="ResourceInUseException">The stream is not ACTIVE.</exception>
@@ -44,7 +45,8 @@ public sealed partial class ActorStreamsClient
     /// Reshapes the stream into <paramref name="targetShardCount"/> open shards of equal hash-key width, by as many
     /// splits and merges as that takes (doubling only splits, halving only merges). At most double or half the
     /// current open count per call, and at most <c>actorstreams.limits.max-update-shard-count-per-day</c> calls
-    /// (Kinesis: 10) per stream in any 24 hours. Returns once the stream is ACTIVE again.
+    /// (Kinesis: 10) per stream in any 24 hours. Returns once the stream is ACTIVE again (at once with an update delay,
+    /// as for <see cref="SplitShardAsync"/>).
     /// </summary>
     /// <exception cref="LimitExceededException">Beyond double or half, over the shard limit, or too many calls in 24 hours.</exception>
     /// <exception cref="ResourceInUseException">The stream is not ACTIVE.</exception>
@@ -61,7 +63,8 @@ public sealed partial class ActorStreamsClient
             throw new ValidationException(
                 $"1 validation error detected: Value '{scalingType}' at 'scalingType' failed to satisfy constraint: Member must satisfy enum value set: [UNIFORM_SCALING]");
         var done = await ReshardAsync(streamName, new UpdateShardCountCommand(streamName, targetShardCount), cancellationToken).ConfigureAwait(false);
-        return new UpdateShardCountResult(streamName, _settings.StreamArn(streamName), done.PreviousOpenShardCount, done.Entry.OpenShardCount);
+        // Uniform scaling always ends with exactly the target (the reply may come before it is reached: state-delays.update-stream).
+        return new UpdateShardCountResult(streamName, _settings.StreamArn(streamName), done.PreviousOpenShardCount, targetShardCount);
     }
 
     /// <summary>

@@ -9,8 +9,10 @@ namespace ActorStreams.Kinesis;
 public sealed partial class ActorStreamsClient
 {
     /// <summary>
-    /// Creates a stream with <paramref name="shardCount"/> shards (default 1) splitting the hash-key space evenly,
-    /// and returns once it is ACTIVE.
+    /// Creates a stream with <paramref name="shardCount"/> shards (default 1) splitting the hash-key space evenly.
+    /// With <c>actorstreams.state-delays.create-stream</c> at 0 (the default) it returns once the stream is ACTIVE;
+    /// with a delay (the server's 500 ms) it returns at once with the stream CREATING, as Kinesis does, and
+    /// <see cref="WaitForStreamActiveAsync"/> waits for ACTIVE.
     /// </summary>
     /// <exception cref="ResourceInUseException">A stream with that name exists.</exception>
     /// <exception cref="LimitExceededException">The account's shard limit would be exceeded.</exception>
@@ -23,13 +25,56 @@ public sealed partial class ActorStreamsClient
         return ToDescription(entry);
     }
 
-    /// <summary>Deletes a stream and all its data; a stream created later under the same name starts empty.</summary>
+    /// <summary>
+    /// Deletes a stream and all its data; a stream created later under the same name starts empty. With
+    /// <c>actorstreams.state-delays.delete-stream</c> above 0 it returns at once and the stream is DELETING for that
+    /// long (<see cref="WaitForStreamDeletedAsync"/> waits until it is gone).
+    /// </summary>
+    /// <exception cref="ResourceInUseException">The stream is CREATING, UPDATING or already DELETING.</exception>
     public async Task DeleteStreamAsync(string streamName, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
         await AskAsync<ShardAck>(_catalog, new DeleteStreamCommand(streamName), cancellationToken).ConfigureAwait(false);
         _extension.ForgetStream(streamName);
     }
+
+    /// <summary>
+    /// Waits until the stream is ACTIVE (after CreateStream or an update, when <c>actorstreams.state-delays</c> are
+    /// set) and describes it, polling the catalog every <see cref="StatePollInterval"/> of the runtime clock.
+    /// </summary>
+    /// <exception cref="ResourceNotFoundException">No such stream (or it was deleted while waiting).</exception>
+    public async Task<StreamDescription> WaitForStreamActiveAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+            if (entry.Status == StreamStatus.Active) return ToDescription(entry);
+            if (entry.Status == StreamStatus.Deleting)
+                throw new ResourceNotFoundException($"Stream {streamName} under account {_settings.AccountId} is being deleted; it will not become ACTIVE.");
+            await Task.Delay(StatePollInterval, _clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until a deleted stream is gone (DELETING lasts <c>actorstreams.state-delays.delete-stream</c>).</summary>
+    public async Task WaitForStreamDeletedAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        Validate.StreamName(streamName);
+        while (true)
+        {
+            try
+            {
+                await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ResourceNotFoundException)
+            {
+                return;
+            }
+            await Task.Delay(StatePollInterval, _clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How often (runtime clock) <see cref="WaitForStreamActiveAsync"/> and <see cref="WaitForStreamDeletedAsync"/> look at the stream.</summary>
+    public static readonly TimeSpan StatePollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Describes a stream with its full shard list.</summary>
     public async Task<StreamDescription> DescribeStreamAsync(string streamName, CancellationToken cancellationToken = default) =>

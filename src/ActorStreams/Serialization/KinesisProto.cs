@@ -81,12 +81,30 @@ internal static class KinesisProto
 
     public static P.ConsumerEntry Consumer(ConsumerEntry c)
     {
-        var p = new P.ConsumerEntry { Name = c.Name, CreatedAtMs = c.CreatedAtMs };
+        var p = new P.ConsumerEntry
+        {
+            Name = c.Name, CreatedAtMs = c.CreatedAtMs,
+            State = c.Status switch
+            {
+                ConsumerStatus.Creating => P.ConsumerState.Creating,
+                ConsumerStatus.Deleting => P.ConsumerState.Deleting,
+                _ => P.ConsumerState.Active,
+            },
+        };
         AddTags(p.Tags, c.Tags);
         return p;
     }
 
-    public static ConsumerEntry Consumer(P.ConsumerEntry p) => new(p.Name, p.CreatedAtMs) { Tags = Tags(p.Tags) };
+    public static ConsumerEntry Consumer(P.ConsumerEntry p) => new(p.Name, p.CreatedAtMs)
+    {
+        Tags = Tags(p.Tags),
+        Status = p.State switch
+        {
+            P.ConsumerState.Creating => ConsumerStatus.Creating,
+            P.ConsumerState.Deleting => ConsumerStatus.Deleting,
+            _ => ConsumerStatus.Active,
+        },
+    };
 
     public static P.ShardEntry Shard(ShardEntry s)
     {

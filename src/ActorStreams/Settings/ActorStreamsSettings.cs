@@ -136,6 +136,9 @@ public sealed record ActorStreamsSettings
     /// <summary>Encryption at rest: the local key provider's keys.</summary>
     public EncryptionSettings Encryption { get; init; } = EncryptionSettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.encryption"));
 
+    /// <summary>How long streams and consumers stay CREATING, UPDATING and DELETING (default: not at all).</summary>
+    public StateDelaySettings StateDelays { get; init; } = StateDelaySettings.Create(ActorStreamsConfig.Default.GetConfig("actorstreams.state-delays"));
+
     /// <summary>The ARN of a stream.</summary>
     public string StreamArn(string streamName) => $"arn:aws:kinesis:{Region}:{AccountId}:stream/{streamName}";
 
@@ -172,6 +175,7 @@ public sealed record ActorStreamsSettings
             OnDemand = OnDemandSettings.Create(c.GetConfig("on-demand")),
             MaxStreamModeChangesPerDay = c.GetInt("limits.max-stream-mode-changes-per-day"),
             Encryption = EncryptionSettings.Create(c.GetConfig("encryption")),
+            StateDelays = StateDelaySettings.Create(c.GetConfig("state-delays")),
         };
     }
 }

@@ -52,7 +52,7 @@ internal static class ConsumerArns
         var streamArn = settings.StreamArn(streamName);
         var created = DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAtMs);
         var arn = string.Create(CultureInfo.InvariantCulture, $"{streamArn}{ConsumerArnMarker}{c.Name}:{created.ToUnixTimeSeconds()}");
-        return new StreamConsumer(c.Name, arn, ConsumerStatus.Active, created, streamArn);
+        return new StreamConsumer(c.Name, arn, c.Status, created, streamArn);
     }
 
     /// <summary>The registration of a consumer (of that registration time, when given), or <see cref="ResourceNotFoundException"/>.</summary>

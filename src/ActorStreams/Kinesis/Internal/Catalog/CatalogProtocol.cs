@@ -67,12 +67,18 @@ internal sealed record ConsumerEntry(string Name, long CreatedAtMs) : IActorStre
 
     public ImmutableSortedDictionary<string, string> Tags { get; init; } = NoTags;
 
+    /// <summary>
+    /// ACTIVE in the catalog's own state; a reply shows CREATING or DELETING while a state delay runs
+    /// (<c>actorstreams.state-delays</c>).
+    /// </summary>
+    public ConsumerStatus Status { get; init; } = ConsumerStatus.Active;
+
     /// <summary>Whether a consumer ARN's creation time (whole epoch seconds) names this registration.</summary>
     public bool IsRegistration(long? createdAtSeconds) =>
         createdAtSeconds is null || DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs).ToUnixTimeSeconds() == createdAtSeconds;
 
     public bool Equals(ConsumerEntry? other) =>
-        other is not null && Name == other.Name && CreatedAtMs == other.CreatedAtMs && Tags.SequenceEqual(other.Tags);
+        other is not null && Name == other.Name && CreatedAtMs == other.CreatedAtMs && Status == other.Status && Tags.SequenceEqual(other.Tags);
 
     public override int GetHashCode() => HashCode.Combine(Name, CreatedAtMs);
 }

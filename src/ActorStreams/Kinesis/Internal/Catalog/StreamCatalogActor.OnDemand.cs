@@ -64,9 +64,7 @@ internal sealed partial class StreamCatalogActor
     private void OnUpdateStreamMode(UpdateStreamModeCommand cmd)
     {
         var entry = Find(cmd.Name);
-        if (entry.Status != StreamStatus.Active)
-            throw new ResourceInUseException(
-                $"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; its mode can change only when it is ACTIVE.");
+        if (entry.Status != StreamStatus.Active) throw NotActive(entry);
         if (entry.Mode == cmd.Mode)
         {
             Sender.Tell(entry);
@@ -82,7 +80,8 @@ internal sealed partial class StreamCatalogActor
         PersistEvent(new StreamModeChanged(cmd.Name, cmd.Mode, now), () =>
         {
             _lastReshardAtMs[cmd.Name] = now;
-            replyTo.Tell(_streams[cmd.Name]);
+            MarkUpdating(cmd.Name);
+            replyTo.Tell(View(_streams[cmd.Name]));
         });
     }
 

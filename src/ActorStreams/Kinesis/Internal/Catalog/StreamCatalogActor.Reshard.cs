@@ -160,9 +160,7 @@ internal sealed partial class StreamCatalogActor
         var entry = Find(name);
         if (entry.Mode == StreamMode.OnDemand)
             throw new ValidationException($"Resharding is only supported for streams in PROVISIONED mode; stream {name} is ON_DEMAND.");
-        if (entry.Status != StreamStatus.Active)
-            throw new ResourceInUseException(
-                $"Stream {name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; it can be resharded only when it is ACTIVE.");
+        if (entry.Status != StreamStatus.Active) throw NotActive(entry);
         return entry;
     }
 
@@ -188,8 +186,19 @@ internal sealed partial class StreamCatalogActor
 
     private void StartReshard(StreamEntry entry, ImmutableArray<ReshardOp> ops, long? scaledAtMs, IActorRef? replyTo)
     {
-        if (replyTo is not null) AddReshardWaiter(entry.Name, replyTo, entry.OpenShardCount);
-        PersistEvent(new ReshardStarted(entry.Name, ops, scaledAtMs), () => RunReshardStep(_streams[entry.Name]));
+        // With an update delay the caller is answered at once, the stream UPDATING, as Kinesis does; without one when it is done.
+        var answerNow = replyTo is not null && Delays.UpdateStream > TimeSpan.Zero;
+        var previous = entry.OpenShardCount;
+        if (replyTo is not null && !answerNow) AddReshardWaiter(entry.Name, replyTo, previous);
+        PersistEvent(new ReshardStarted(entry.Name, ops, scaledAtMs), () =>
+        {
+            if (answerNow)
+            {
+                MarkUpdating(entry.Name);
+                replyTo!.Tell(new ReshardDone(View(_streams[entry.Name]), previous));
+            }
+            RunReshardStep(_streams[entry.Name]);
+        });
     }
 
     private void AddReshardWaiter(string name, IActorRef replyTo, int previousOpenShardCount)
@@ -269,7 +278,7 @@ internal sealed partial class StreamCatalogActor
             }
             _lastReshardAtMs[done.Name] = _clock.GetUtcNow().ToUnixTimeMilliseconds();
             if (_reshardWaiters.Remove(done.Name, out var waiters))
-                foreach (var (replyTo, previous) in waiters) replyTo.Tell(new ReshardDone(updated, previous));
+                foreach (var (replyTo, previous) in waiters) replyTo.Tell(new ReshardDone(View(updated), previous));
         });
     }
 

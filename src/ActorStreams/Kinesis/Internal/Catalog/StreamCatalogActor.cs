@@ -109,14 +109,32 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case DeleteStreamCommand cmd:
             {
                 var entry = Find(cmd.Name);
-                if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting or StreamStatus.Updating)
-                    throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, try again when it is ACTIVE.");
+                if (entry.Status == StreamStatus.Creating)
+                    throw new ResourceInUseException($"Attempt to change a resource which is still in use: Stream is being created: {cmd.Name}");
+                if (entry.Status is StreamStatus.Deleting or StreamStatus.Updating) throw NotActive(entry);
                 var replyTo = Sender;
-                PersistEvent(new StreamDeletionStarted(cmd.Name), () => RetireShards(_streams[cmd.Name], replyTo));
+                PersistEvent(new StreamDeletionStarted(cmd.Name), () =>
+                {
+                    var deleting = _streams[cmd.Name];
+                    if (Delays.DeleteStream <= TimeSpan.Zero)
+                    {
+                        RetireShards(deleting, replyTo);
+                        return;
+                    }
+                    // Kinesis answers at once and the stream is DELETING until it is gone.
+                    replyTo.Tell(new ShardAck(cmd.Name));
+                    Timers.StartSingleTimer("delete/" + cmd.Name, new DeleteDelayElapsed(cmd.Name, deleting.Epoch), Delays.DeleteStream);
+                });
+                return true;
+            }
+            case DeleteDelayElapsed elapsed:
+            {
+                if (_streams.TryGetValue(elapsed.Name, out var expired) && expired.Epoch == elapsed.Epoch && expired.Status == StreamStatus.Deleting)
+                    RetireShards(expired, null);
                 return true;
             }
             case GetStream cmd:
-                Sender.Tell(Find(cmd.Name));
+                Sender.Tell(View(Find(cmd.Name)));
                 return true;
             case ListStreamsCommand cmd:
             {
@@ -124,7 +142,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                     ? _streams.Values
                     : _streams.Values.Where(s => string.CompareOrdinal(s.Name, cmd.ExclusiveStartStreamName) > 0);
                 var page = candidates.Take(cmd.Limit + 1).ToList();
-                Sender.Tell(new StreamListing(page.Take(cmd.Limit).ToImmutableArray(), page.Count > cmd.Limit));
+                Sender.Tell(new StreamListing(page.Take(cmd.Limit).Select(Observed).ToImmutableArray(), page.Count > cmd.Limit));
                 return true;
             }
             case ChangeRetention cmd:
@@ -155,9 +173,10 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 return true;
             case DeregisterConsumer cmd:
             {
-                var consumer = FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var stream = Find(cmd.StreamName);
+                var consumer = FindRegistration(stream, cmd.ConsumerName, cmd.CreatedAtSeconds);
                 var replyTo = Sender;
-                PersistEvent(new ConsumerDeregistered(cmd.StreamName, cmd.ConsumerName), () => replyTo.Tell(consumer));
+                PersistEvent(new ConsumerDeregistered(cmd.StreamName, cmd.ConsumerName), () => replyTo.Tell(MarkDeregistering(stream, consumer)));
                 return true;
             }
             case AddConsumerTags cmd:
@@ -182,7 +201,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             }
             case ShardsInitialized done:
                 if (_streams.TryGetValue(done.Name, out var created) && created.Epoch == done.Epoch && created.Status == StreamStatus.Creating)
-                    PersistEvent(new StreamActivated(done.Name), () => done.ReplyTo?.Tell(_streams[done.Name]));
+                    PersistEvent(new StreamActivated(done.Name), () => done.ReplyTo?.Tell(View(_streams[done.Name])));
                 else
                     done.ReplyTo?.Tell(new ErrorReply(ResourceNotFoundException.Code, $"Stream {done.Name} was deleted while it was being created."));
                 return true;
@@ -193,7 +212,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                     done.ReplyTo?.Tell(new ShardAck(done.Name));
                 return true;
             case RetentionApplied done:
-                done.ReplyTo.Tell(_streams.TryGetValue(done.Name, out var updated) ? updated : new ShardAck(done.Name));
+                done.ReplyTo.Tell(_streams.TryGetValue(done.Name, out var updated) ? View(updated) : new ShardAck(done.Name));
                 return true;
             case ShardWorkFailed failed:
                 _log.Error(failed.Cause, "{0} of stream {1} failed; it is retried when the catalog restarts", failed.What, failed.Name);
@@ -241,23 +260,32 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         var replyTo = Sender;
         var created = new StreamCreated(cmd.Name, _lastEpoch + 1, cmd.ShardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
             _clock.GetUtcNow().ToUnixTimeMilliseconds());
-        PersistEvent(created, () => InitializeShards(_streams[cmd.Name], replyTo));
+        PersistEvent(created, () =>
+        {
+            var entry = _streams[cmd.Name];
+            if (Delays.CreateStream <= TimeSpan.Zero)
+            {
+                InitializeShards(entry, replyTo);
+                return;
+            }
+            // Kinesis answers at once with the stream CREATING; it turns ACTIVE when its shards exist and the delay is over.
+            replyTo.Tell(View(entry));
+            InitializeShards(entry, null);
+        });
     }
 
     private void OnRegisterConsumer(RegisterConsumer cmd)
     {
         var entry = Find(cmd.StreamName);
-        if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
-            throw new ResourceInUseException($"Stream {cmd.StreamName} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; consumers can be registered when it is ACTIVE.");
-        if (entry.Consumers.Any(c => c.Name == cmd.ConsumerName))
+        if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting) throw NotActive(entry);
+        if (entry.Consumers.Any(c => c.Name == cmd.ConsumerName) || IsDeregistering(entry, cmd.ConsumerName))
             throw new ResourceInUseException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} already exists.");
         if (entry.Consumers.Length >= KinesisLimits.MaxConsumersPerStream)
             throw new LimitExceededException($"Stream {_settings.StreamArn(cmd.StreamName)} already has {entry.Consumers.Length} registered consumers; at most {KinesisLimits.MaxConsumersPerStream} are allowed.");
         var replyTo = Sender;
-        // Kinesis registers a consumer as CREATING and turns it ACTIVE some seconds later; here it is ACTIVE as soon
-        // as the event is journaled, since there is no delivery machinery to provision.
+        // Kinesis registers a consumer as CREATING and turns it ACTIVE some seconds later: here after the register delay.
         var registered = new ConsumerRegistered(cmd.StreamName, cmd.ConsumerName, _clock.GetUtcNow().ToUnixTimeMilliseconds());
-        PersistEvent(registered, () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
+        PersistEvent(registered, () => replyTo.Tell(ViewConsumer(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName))));
     }
 
     private ConsumerEntry FindConsumer(StreamEntry entry, string consumerName) =>
@@ -276,8 +304,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     private void OnChangeRetention(ChangeRetention cmd)
     {
         var entry = Find(cmd.Name);
-        if (entry.Status != StreamStatus.Active)
-            throw new ResourceInUseException($"Stream {cmd.Name} is {entry.Status.ToString().ToUpperInvariant()}; retention can change only when it is ACTIVE.");
+        if (entry.Status != StreamStatus.Active) throw NotActive(entry);
         if (cmd.RetentionHours < KinesisLimits.MinRetentionHours)
             throw new InvalidArgumentException($"Minimum allowed retention period is {KinesisLimits.MinRetentionHours} hours. Requested retention period ({cmd.RetentionHours} hours) is too short.");
         if (cmd.RetentionHours > KinesisLimits.MaxRetentionHours)
@@ -299,13 +326,13 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     private void OnChangeEncryption(ChangeEncryption cmd)
     {
         var entry = Find(cmd.Name);
-        if (entry.Status != StreamStatus.Active)
-            throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; encryption can change only when it is ACTIVE.");
+        if (entry.Status != StreamStatus.Active) throw NotActive(entry);
         // The key must be usable now (KMSNotFound, KMSDisabled, KMSInvalidState otherwise), as Kinesis checks with KMS.
         if (cmd.KeyId is not null) _keys.Resolve(cmd.KeyId);
         var replyTo = Sender;
         PersistEvent(new StreamEncryptionChanged(cmd.Name, cmd.KeyId), () =>
         {
+            MarkUpdating(cmd.Name);
             var e = _streams[cmd.Name];
             AskAllShards(e, id => new SetShardEncryption(id, cmd.KeyId))
                 .PipeTo(Self, success: () => new RetentionApplied(cmd.Name, replyTo),
@@ -313,9 +340,10 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         });
     }
 
+    /// <summary>The stream as clients see it now (<see cref="Observed"/>), or ResourceNotFoundException.</summary>
     private StreamEntry Find(string name) =>
         _streams.TryGetValue(name, out var entry)
-            ? entry
+            ? Observed(entry)
             : throw new ResourceNotFoundException($"Stream {name} under account {_settings.AccountId} not found.");
 
     private void InitializeShards(StreamEntry entry, IActorRef? replyTo)

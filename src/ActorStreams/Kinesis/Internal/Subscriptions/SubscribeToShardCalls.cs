@@ -30,6 +30,9 @@ internal sealed class SubscribeToShardCalls(ActorStreamsSettings settings, Entit
         var (streamName, consumerName, createdSeconds) = ConsumerArns.Parse(consumerArn);
         var entry = await _router.GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
         var consumer = ConsumerArns.ToConsumer(_settings, streamName, ConsumerArns.Find(_settings, entry, consumerName, createdSeconds));
+        if (consumer.ConsumerStatus != ConsumerStatus.Active)
+            throw new ResourceInUseException(
+                $"Consumer {consumer.ConsumerArn} is not ACTIVE, instead in state {consumer.ConsumerStatus.ToString().ToUpperInvariant()}; it can subscribe when it is ACTIVE.");
         var id = StreamShardId.Parse(shardId, streamName);
         var shard = entry.Shards.FirstOrDefault(s => s.Index == id.Index)
             ?? throw new ResourceNotFoundException($"Shard {id} in stream {streamName} under account {_settings.AccountId} does not exist.");
