@@ -28,8 +28,9 @@ internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks ask
     {
         if (_routes.TryGetValue(streamName, out var cached)) return cached;
         var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
+        // AWS's wording: to a write, a stream that is CREATING or DELETING does not exist yet (or any more).
         if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
-            throw new ResourceNotFoundException($"Stream {streamName} under account {settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, not ACTIVE.");
+            throw new ResourceNotFoundException($"Stream {streamName} under account {settings.AccountId} not found.");
         var route = new StreamRoute(entry);
         _routes[streamName] = route;
         return route;

@@ -65,8 +65,7 @@ internal sealed partial class StreamCatalogActor
     {
         var entry = Find(cmd.Name);
         if (entry.Status != StreamStatus.Active)
-            throw new ResourceInUseException(
-                $"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; its mode can change only when it is ACTIVE.");
+            throw NotActive(cmd.Name, entry.Status);
         if (entry.Mode == cmd.Mode)
         {
             Sender.Tell(entry);

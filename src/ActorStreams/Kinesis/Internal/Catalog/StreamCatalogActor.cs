@@ -110,7 +110,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             {
                 var entry = Find(cmd.Name);
                 if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting or StreamStatus.Updating)
-                    throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}, try again when it is ACTIVE.");
+                    throw NotActive(cmd.Name, entry.Status);
                 var replyTo = Sender;
                 PersistEvent(new StreamDeletionStarted(cmd.Name), () => RetireShards(_streams[cmd.Name], replyTo));
                 return true;
@@ -230,14 +230,24 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         return false;
     }
 
+    /// <summary>AWS's wording for a change asked of a stream that is CREATING, UPDATING or DELETING.</summary>
+    private ResourceInUseException NotActive(string name, StreamStatus status) =>
+        new($"Stream {name} under account {_settings.AccountId} not ACTIVE, instead in state {status.ToString().ToUpperInvariant()}");
+
+    /// <summary>AWS's wording when CreateStream, SplitShard or UpdateShardCount would open more shards than the account may have.</summary>
+    private string ShardLimitMessage(int open, int additional) =>
+        $"This request would exceed the shard limit for the account {_settings.AccountId} in {_settings.Region}. " +
+        $"Current shard count for the account: {open}. Limit: {_settings.MaxShards}. " +
+        $"Number of additional shards that would have resulted from this request: {additional}. " +
+        "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.";
+
     private void OnCreate(CreateStreamCommand cmd)
     {
         if (_streams.ContainsKey(cmd.Name))
             throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} already exists.");
         var open = _streams.Values.Sum(s => s.OpenShardCount);
         if (open + cmd.ShardCount > _settings.MaxShards)
-            throw new LimitExceededException(
-                $"This request would exceed the shard limit for the account {_settings.AccountId}: {open} shards are open, {cmd.ShardCount} requested, the limit is {_settings.MaxShards}.");
+            throw new LimitExceededException(ShardLimitMessage(open, cmd.ShardCount));
         var replyTo = Sender;
         var created = new StreamCreated(cmd.Name, _lastEpoch + 1, cmd.ShardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
             _clock.GetUtcNow().ToUnixTimeMilliseconds());
@@ -248,7 +258,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     {
         var entry = Find(cmd.StreamName);
         if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
-            throw new ResourceInUseException($"Stream {cmd.StreamName} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; consumers can be registered when it is ACTIVE.");
+            throw NotActive(cmd.StreamName, entry.Status);
         if (entry.Consumers.Any(c => c.Name == cmd.ConsumerName))
             throw new ResourceInUseException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} already exists.");
         if (entry.Consumers.Length >= KinesisLimits.MaxConsumersPerStream)
@@ -277,7 +287,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     {
         var entry = Find(cmd.Name);
         if (entry.Status != StreamStatus.Active)
-            throw new ResourceInUseException($"Stream {cmd.Name} is {entry.Status.ToString().ToUpperInvariant()}; retention can change only when it is ACTIVE.");
+            throw NotActive(cmd.Name, entry.Status);
         if (cmd.RetentionHours < KinesisLimits.MinRetentionHours)
             throw new InvalidArgumentException($"Minimum allowed retention period is {KinesisLimits.MinRetentionHours} hours. Requested retention period ({cmd.RetentionHours} hours) is too short.");
         if (cmd.RetentionHours > KinesisLimits.MaxRetentionHours)
@@ -300,7 +310,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     {
         var entry = Find(cmd.Name);
         if (entry.Status != StreamStatus.Active)
-            throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} is {entry.Status.ToString().ToUpperInvariant()}; encryption can change only when it is ACTIVE.");
+            throw NotActive(cmd.Name, entry.Status);
         // The key must be usable now (KMSNotFound, KMSDisabled, KMSInvalidState otherwise), as Kinesis checks with KMS.
         if (cmd.KeyId is not null) _keys.Resolve(cmd.KeyId);
         var replyTo = Sender;

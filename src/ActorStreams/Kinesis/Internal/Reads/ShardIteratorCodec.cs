@@ -73,6 +73,6 @@ internal sealed class ShardIteratorCodec
         return new ShardIteratorState(name, epoch, shard, new SequenceNumber(eventNo, index), minTs, issued);
     }
 
-    private static InvalidArgumentException Invalid() =>
-        new("ShardIterator is not a valid iterator issued by this service: it may be truncated, altered, or from another deployment.");
+    // AWS's wording; it says no more about why (truncated, altered, or issued by another deployment).
+    private static InvalidArgumentException Invalid() => new("Invalid ShardIterator.");
 }
