@@ -388,7 +388,7 @@ public sealed class ProtocolFuzzTests(ServerFixture server, ITestOutputHelper ou
                 writer.WriteEndArray();
                 return;
         }
-        var element = node.GetValue<JsonElement>();
+        var element = JsonSerializer.SerializeToElement(node);
         switch (element.ValueKind)
         {
             case JsonValueKind.String when name == "Data" && element.TryGetBytesFromBase64(out var data):
