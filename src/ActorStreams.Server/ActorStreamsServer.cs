@@ -147,8 +147,8 @@ public static class ActorStreamsServer
         HealthEndpoints.Map(app);
         ShardEstimateEndpoint.Map(app);
         ConsoleEndpoints.Map(app, verifier);
-        // Last: what no endpoint and no console file took is a request of the protocol on another path.
-        app.Use((context, next) => context.GetEndpoint() is null
+        // Last: what no endpoint took is a request of the protocol on another path (a missing console file stays a 404).
+        app.Use((context, next) => context.GetEndpoint() is null && !context.Request.Path.StartsWithSegments(ConsoleEndpoints.Path)
             ? context.RequestServices.GetRequiredService<KinesisEndpoint>().HandleAsync(context)
             : next(context));
         return app;
