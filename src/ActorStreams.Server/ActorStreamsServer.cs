@@ -190,10 +190,17 @@ public static class ActorStreamsServer
         }
         app.Use(KinesisEndpoint.AddRequestId);
         if (!allowedHosts.AllowsAny) app.Use(allowedHosts.InvokeAsync);
-        app.MapPost("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
+        // An error that would leave with an empty body (routing's 405 for another endpoint's path) gets AWS's error shape.
+        app.UseStatusCodePages(AwsConnection.WriteEmptyErrorAsync);
+        // AWS takes its protocol on any path and answers every method (403 in XML for all but POST, CORS for OPTIONS).
+        app.Map("/", (HttpContext context, KinesisEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);
         ShardEstimateEndpoint.Map(app);
         ConsoleEndpoints.Map(app, verifier);
+        // Last: what no endpoint took is a request of the protocol on another path (a missing console file stays a 404).
+        app.Use((context, next) => context.GetEndpoint() is null && !context.Request.Path.StartsWithSegments(ConsoleEndpoints.Path)
+            ? context.RequestServices.GetRequiredService<KinesisEndpoint>().HandleAsync(context)
+            : next(context));
         return app;
     }
 

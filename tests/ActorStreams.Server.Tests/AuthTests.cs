@@ -84,12 +84,17 @@ public sealed class AuthTests(AuthServerFixture server) : IClassFixture<AuthServ
     }
 
     [Fact]
-    public async Task As_in_AWS_an_unknown_operation_is_answered_before_the_signature_is_checked()
+    public async Task As_in_AWS_an_unknown_operation_and_an_unreadable_body_are_answered_before_the_signature_is_checked()
     {
-        (await SendRawAsync(Absolute("FlyToTheMoon", new { }))).AssertError(HttpStatusCode.BadRequest, "UnknownOperationException");
+        var unknown = await SendRawAsync(Absolute("FlyToTheMoon", new { }));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
+        Assert.Equal("{\"__type\":\"UnknownOperationException\"}", unknown.Text);
 
-        // A known operation with a body that is not JSON: the signature is checked before the body is parsed.
-        (await SendRawAsync(Absolute("ListStreams", "{not json"))).AssertError(HttpStatusCode.BadRequest, "MissingAuthenticationTokenException");
+        // A known operation with a body that is not JSON: AWS parses the body before it checks the signature.
+        var reply = await SendRawAsync(Absolute("ListStreams", "{not json"));
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal("{\"__type\":\"SerializationException\"}", reply.Text);
+        (await SendRawAsync(Absolute("ListStreams", "{}"))).AssertError(HttpStatusCode.BadRequest, "MissingAuthenticationTokenException");
     }
 
     [Fact]

@@ -35,6 +35,8 @@ public sealed class ConsoleEndpointsTests(ServerFixture server) : IClassFixture<
 
         using var missing = await server.Http.GetAsync("/console/js/nope.js");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        // Never an empty error: the 404 carries the AWS error shape.
+        Assert.Equal("UnknownOperationException", missing.Headers.GetValues("x-amzn-ErrorType").Single());
         using var config = await server.Http.GetAsync("/console/api/config");
         Assert.False(JsonDocument.Parse(await config.Content.ReadAsStringAsync()).RootElement.GetProperty("authEnabled").GetBoolean());
     }

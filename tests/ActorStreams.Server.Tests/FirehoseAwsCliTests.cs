@@ -148,7 +148,9 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
         reply = await CallAsync("PutRecord", "{\"DeliveryStreamName\":\"x\",\"Record\":{\"Data\":\"not base64!\"}}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "SerializationException");
         reply = await CallAsync("NoSuchOperation", "{}");
-        reply.AssertError(System.Net.HttpStatusCode.BadRequest, "UnknownOperationException");
+        // AWS's exact body for an unknown operation: the type alone.
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal("{\"__type\":\"UnknownOperationException\"}", reply.Text);
     }
 
     [Fact]

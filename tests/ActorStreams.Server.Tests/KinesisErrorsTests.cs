@@ -14,8 +14,11 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
     {
         var reply = await server.CallAsync("FlyToTheMoon", new { });
 
-        reply.AssertError(HttpStatusCode.BadRequest, "UnknownOperationException");
+        // AWS's exact body: the type alone, no message.
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal("{\"__type\":\"UnknownOperationException\"}", reply.Text);
         Assert.Equal("application/x-amz-json-1.1", reply.ContentType);
+        Assert.True(Guid.TryParse(reply.RequestId, out _));
     }
 
     [Fact]
@@ -25,14 +28,21 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
 
         using var response = await server.Http.SendAsync(request);
 
-        (await KinesisReply.ReadAsync(response)).AssertError(HttpStatusCode.BadRequest, "UnknownOperationException");
+        var reply = await KinesisReply.ReadAsync(response);
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Equal("{\"__type\":\"UnknownOperationException\"}", reply.Text);
+        Assert.Equal("UnknownOperationException", response.Headers.GetValues("x-amzn-ErrorType").Single());
     }
 
     [Fact]
     public async Task Malformed_json_is_a_SerializationException()
     {
-        (await server.CallAsync("DescribeStream", "{\"StreamName\": ")).AssertError(HttpStatusCode.BadRequest, "SerializationException");
-        (await server.CallAsync("DescribeStream", "[1, 2]")).AssertError(HttpStatusCode.BadRequest, "SerializationException");
+        // AWS answers a body it cannot read with the type alone.
+        foreach (var body in new[] { "{\"StreamName\": ", "[1, 2]", "hello", "null" })
+        {
+            var reply = await server.CallAsync("DescribeStream", body);
+            Assert.True(reply.Status == HttpStatusCode.BadRequest && reply.Text == "{\"__type\":\"SerializationException\"}", $"{body}: {(int)reply.Status} {reply.Text}");
+        }
     }
 
     [Fact]
@@ -124,37 +134,40 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
-    public async Task An_unsupported_content_type_is_refused_with_a_clear_message()
+    public async Task An_unsupported_content_type_is_answered_as_AWS_does_with_a_404_in_XML()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("<ListStreams/>", Encoding.UTF8, "application/xml") };
         request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202.ListStreams");
 
         using var response = await server.Http.SendAsync(request);
 
-        var reply = await KinesisReply.ReadAsync(response);
-        reply.AssertError(HttpStatusCode.BadRequest, "SerializationException");
-        Assert.Contains("application/x-amz-json-1.1", reply.Message);
-        Assert.Contains("application/x-amz-cbor-1.1", reply.Message);
-        Assert.Equal("SerializationException", response.Headers.GetValues("x-amzn-ErrorType").Single());
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("<UnknownOperationException/>\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal("UnknownOperationException", response.Headers.GetValues("x-amzn-ErrorType").Single());
     }
 
     [Fact]
-    public async Task Plain_application_json_is_accepted()
+    public async Task Plain_application_json_gets_the_deprecated_shape_and_runs_nothing()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         request.Headers.TryAddWithoutValidation("X-Amz-Target", "Kinesis_20131202.ListStreams");
 
         using var response = await server.Http.SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("{\"Output\":{\"__type\":\"com.amazon.coral.service#UnknownOperationException\"},\"Version\":\"1.0\"}",
+            await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
-    public async Task Other_paths_are_404_and_still_carry_a_request_id()
+    public async Task Other_methods_and_paths_are_AWS_403_in_XML_and_still_carry_a_request_id()
     {
         using var response = await server.Http.GetAsync("/somewhere");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("<AccessDeniedException>\n  <Message>Unable to determine service/operation name to be authorized</Message>\n</AccessDeniedException>\n",
+            await response.Content.ReadAsStringAsync());
         Assert.True(Guid.TryParse(response.Headers.GetValues("x-amzn-RequestId").Single(), out _));
     }
 }

@@ -235,15 +235,21 @@ internal static class KinesisCbor
         }
     }
 
-    /// <summary>The Kinesis error shape in CBOR: <c>{"__type": code, "message": msg}</c>, which the Java SDKs read.</summary>
-    public static byte[] WriteError(string code, string message)
+    /// <summary>
+    /// The Kinesis error shape in CBOR: <c>{"__type": code, "message": msg}</c>, which the Java SDKs read; without a
+    /// message, <c>{"__type": code}</c> as AWS answers a body it cannot read.
+    /// </summary>
+    public static byte[] WriteError(string code, string? message)
     {
         var writer = new CborWriter(CborConformanceMode.Lax);
-        writer.WriteStartMap(2);
+        writer.WriteStartMap(message is null ? 1 : 2);
         writer.WriteTextString("__type");
         writer.WriteTextString(code);
-        writer.WriteTextString("message");
-        writer.WriteTextString(message);
+        if (message is not null)
+        {
+            writer.WriteTextString("message");
+            writer.WriteTextString(message);
+        }
         writer.WriteEndMap();
         return writer.Encode();
     }

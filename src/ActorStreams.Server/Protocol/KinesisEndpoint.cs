@@ -21,15 +21,23 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
     /// </summary>
     public const int MaxRequestBodyBytes = 16 * 1024 * 1024;
 
+    /// <summary>The largest body read before the signature's header is checked (see <see cref="HandleAsync"/>).</summary>
+    public const int PreAuthenticationBodyBytes = 64 * 1024;
+
     public const string TargetPrefix = "Kinesis_20131202.";
     public const string JsonContentType = "application/x-amz-json-1.1";
     public const string RequestIdHeader = "x-amzn-RequestId";
     public const string ErrorTypeHeader = "x-amzn-ErrorType";
 
-    /// <summary>Every response, including a 404 for another path, carries a request id as AWS answers do.</summary>
+    /// <summary>
+    /// Every response carries a request id and, as AWS's do, an extended request id <c>x-amz-id-2</c>; a CORS
+    /// preflight carries no <c>x-amz-id-2</c>.
+    /// </summary>
     public static Task AddRequestId(HttpContext context, Func<Task> next)
     {
-        context.Response.Headers[RequestIdHeader] = RequestIds.Next();
+        var headers = context.Response.Headers;
+        headers[RequestIdHeader] = RequestIds.Next();
+        if (!AwsConnection.IsPreflight(context.Request)) headers[AwsConnection.ExtendedRequestIdHeader] = RequestIds.NextExtended();
         return next();
     }
 
@@ -37,40 +45,82 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
 
     public async Task HandleAsync(HttpContext context)
     {
+        var request = context.Request;
         var response = context.Response;
-        var reader = context.Request.BodyReader;
+        if (AwsConnection.ApplyCors(context)) return;
+        // AWS answers every method but POST, on any path, in XML before it looks at anything else.
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            await AwsConnection.WriteXmlErrorAsync(response, StatusCodes.Status403Forbidden, AwsConnection.AccessDenied, AwsConnection.AccessDeniedMessage);
+            return;
+        }
+        var reader = request.BodyReader;
         ReadResult read = default;
         var haveBuffer = false;
+        var encoding = AwsConnection.EncodingOf(request);
         // Known before anything can fail, so that every answer to a CBOR request, errors included, is CBOR.
-        var cbor = IsCbor(context.Request);
+        var cbor = encoding == RequestEncoding.Cbor;
         try
         {
-            // As in AWS (and kinesalite, which was checked against it), target and content type are looked at
-            // before the signature; the signature before the body is parsed or any operation runs.
-            var (name, operation, isFirehose) = ResolveOperation(context.Request);
-            // Firehose speaks JSON only.
-            if (isFirehose && cbor) throw KinesisProtocolException.BadBody($"Firehose operations take {JsonContentType}, not {KinesisCbor.ContentType}.");
-            if (!cbor) CheckContentType(context.Request);
-            // The signature's form, date and key before the body is read: an unknown caller cannot make us buffer 16 MiB.
-            if (verifier is not null) Authenticate(verifier, context, body: null);
-            if (context.Request.ContentLength > MaxRequestBodyBytes) throw TooLarge(context.Request.ContentLength.Value);
+            var target = request.Headers["X-Amz-Target"].ToString();
+            var (name, operation, isFirehose, known) = ResolveOperation(target);
+            if (request.ContentLength > MaxRequestBodyBytes) throw TooLarge(request.ContentLength.Value);
+            // With authentication on, the signature's form, date and key are checked before a body larger than
+            // PreAuthenticationBodyBytes (or of unknown length) is read: an unknown caller cannot make us buffer 16 MiB.
+            // Smaller bodies keep AWS's order, in which the body and the target are judged before the signature.
+            if (verifier is not null && !(request.ContentLength <= PreAuthenticationBodyBytes)) Authenticate(verifier, context, body: null);
             read = await ReadBodyAsync(reader, context.RequestAborted);
             haveBuffer = true;
             var body = read.Buffer;
+            // The order of the checks below is AWS's (recorded by kinesalite against Kinesis): an empty body, then the
+            // content type, then the body's syntax, then the target, then the signature, and only then the members.
+            if (body.IsEmpty)
+            {
+                // Answered in CBOR unless the request said JSON 1.1, and without a message, as AWS answers.
+                cbor = encoding != RequestEncoding.Json;
+                await WriteErrorAsync(response, StatusCodes.Status400BadRequest,
+                    known ? KinesisProtocolException.Serialization : KinesisProtocolException.UnknownOperation, null, cbor);
+                return;
+            }
+            if (encoding == RequestEncoding.Other)
+            {
+                await AwsConnection.WriteForeignContentTypeAsync(response, target);
+                return;
+            }
+            using var document = ParseBody(encoding, target, body);
+            if (document is null)
+            {
+                if (encoding == RequestEncoding.LegacyJson)
+                    await AwsConnection.WriteLegacyJsonErrorAsync(response, StatusCodes.Status400BadRequest, KinesisProtocolException.Serialization);
+                else await WriteErrorAsync(response, StatusCodes.Status400BadRequest, KinesisProtocolException.Serialization, null, cbor);
+                return;
+            }
+            // Plain application/json goes no further in AWS.
+            if (encoding == RequestEncoding.LegacyJson)
+            {
+                await AwsConnection.WriteLegacyJsonErrorAsync(response, StatusCodes.Status404NotFound, KinesisProtocolException.UnknownOperation);
+                return;
+            }
+            if (!known)
+            {
+                await WriteErrorAsync(response, StatusCodes.Status400BadRequest, KinesisProtocolException.UnknownOperation, null, cbor);
+                return;
+            }
+            // Firehose speaks JSON only.
+            if (isFirehose && cbor) throw KinesisProtocolException.BadBody($"Firehose operations take {JsonContentType}, not {KinesisCbor.ContentType}.");
+            AwsConnection.CheckSignatureShape(request);
             if (verifier is not null) Authenticate(verifier, context, body);
             if (operation is null)
             {
                 // SubscribeToShard answers with an event stream instead of one reply.
-                using var request = cbor ? KinesisCbor.ReadRequest(name, body, DocumentOptions) : Parse(body);
-                await operations.SubscribeToShardAsync(new KinesisRequest(request.RootElement), response, cbor, context.RequestAborted);
+                await operations.SubscribeToShardAsync(new KinesisRequest(document.RootElement), response, cbor, context.RequestAborted);
                 return;
             }
             if (cbor)
             {
-                await HandleCborAsync(name, operation, body, response, context.RequestAborted);
+                await HandleCborAsync(name, operation, document, response, context.RequestAborted);
                 return;
             }
-            using var document = Parse(body);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = JsonContentType;
             await operation(new KinesisRequest(document.RootElement), response.BodyWriter, context.RequestAborted);
@@ -95,7 +145,7 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Request {Target} failed", context.Request.Headers["X-Amz-Target"].ToString());
+            logger.LogError(e, "Request {Target} failed", request.Headers["X-Amz-Target"].ToString());
             await WriteErrorAsync(response, StatusCodes.Status500InternalServerError, InternalFailureException.Code, e.Message, cbor);
         }
         finally
@@ -105,13 +155,51 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
     }
 
     /// <summary>
+    /// The request's document, or null when its body is not a JSON object (or CBOR map) at all, which AWS answers with a
+    /// bare SerializationException. Text that parses but cannot be read as strings (invalid UTF-8, lone surrogates) is a
+    /// SerializationException with a message.
+    /// </summary>
+    private static JsonDocument? ParseBody(RequestEncoding encoding, string target, ReadOnlySequence<byte> body)
+    {
+        if (encoding == RequestEncoding.Cbor)
+        {
+            // The operation picks the members that are blobs and timestamps; an unknown one has none.
+            var dot = target.IndexOf('.');
+            return KinesisCbor.ReadRequest(dot < 0 ? target : target[(dot + 1)..], body, DocumentOptions);
+        }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return null;
+        }
+        try
+        {
+            JsonText.CheckStrings(body);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+        return document;
+    }
+
+    /// <summary>
     /// A CBOR request runs the same handler as a JSON one (see <see cref="KinesisCbor"/>): its body is translated to the
     /// JSON document, the handler's JSON reply is buffered and translated back before anything is sent.
     /// </summary>
-    private static async Task HandleCborAsync(string name, KinesisOperations.Handler operation, ReadOnlySequence<byte> body,
+    private static async Task HandleCborAsync(string name, KinesisOperations.Handler operation, JsonDocument document,
         HttpResponse response, CancellationToken cancellationToken)
     {
-        using var document = KinesisCbor.ReadRequest(name, body, DocumentOptions);
         using var json = new MemoryStream();
         var output = PipeWriter.Create(json, new StreamPipeWriterOptions(leaveOpen: true));
         await operation(new KinesisRequest(document.RootElement), output, cancellationToken);
@@ -151,44 +239,22 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         if (!result.Succeeded) throw new KinesisProtocolException(result.ErrorCode!, result.Message!);
     }
 
-    /// <summary>The operation a request names; a null handler for SubscribeToShard, which streams its reply.</summary>
-    private (string Name, KinesisOperations.Handler? Handler, bool IsFirehose) ResolveOperation(HttpRequest request)
+    /// <summary>
+    /// The operation a target names (a null handler for SubscribeToShard, which streams its reply); Known is false
+    /// when no such operation exists, which is answered only once the body has been looked at, as AWS does.
+    /// </summary>
+    private (string Name, KinesisOperations.Handler? Handler, bool IsFirehose, bool Known) ResolveOperation(string target)
     {
-        var target = request.Headers["X-Amz-Target"].ToString();
         if (target.StartsWith(TargetPrefix, StringComparison.Ordinal))
         {
             var name = target.AsSpan(TargetPrefix.Length);
-            if (name.SequenceEqual(KinesisOperations.SubscribeToShardOperation)) return (KinesisOperations.SubscribeToShardOperation, null, false);
-            if (operations.TryGet(name, out var handler)) return (name.ToString(), handler, false);
+            if (name.SequenceEqual(KinesisOperations.SubscribeToShardOperation)) return (KinesisOperations.SubscribeToShardOperation, null, false, true);
+            if (operations.TryGet(name, out var handler)) return (name.ToString(), handler, false, true);
         }
         if (firehose is not null && target.StartsWith(FirehoseOperations.TargetPrefix, StringComparison.Ordinal)
             && firehose.TryGet(target.AsSpan(FirehoseOperations.TargetPrefix.Length), out var firehoseHandler))
-            return (target[FirehoseOperations.TargetPrefix.Length..], firehoseHandler, true);
-        throw new KinesisProtocolException(KinesisProtocolException.UnknownOperation,
-            target.Length == 0 ? "The X-Amz-Target header is missing." : $"Operation {target} is not supported.");
-    }
-
-    private static ReadOnlySpan<char> MediaType(HttpRequest request)
-    {
-        var media = request.ContentType.AsSpan();
-        var semicolon = media.IndexOf(';');
-        if (semicolon >= 0) media = media[..semicolon];
-        return media.Trim();
-    }
-
-    private static bool IsCbor(HttpRequest request) => MediaType(request).Equals(KinesisCbor.ContentType, StringComparison.OrdinalIgnoreCase);
-
-    private static void CheckContentType(HttpRequest request)
-    {
-        var type = request.ContentType;
-        if (string.IsNullOrEmpty(type)) return;
-        var media = MediaType(request);
-        if (media.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase)
-            || media.Equals("application/x-amz-json-1.0", StringComparison.OrdinalIgnoreCase)
-            || media.Equals("application/json", StringComparison.OrdinalIgnoreCase))
-            return;
-        throw KinesisProtocolException.BadBody(
-            $"Content type {type} is not supported; send {JsonContentType} or {KinesisCbor.ContentType}.");
+            return (target[FirehoseOperations.TargetPrefix.Length..], firehoseHandler, true, true);
+        return (target, null, false, false);
     }
 
     private static async Task<ReadResult> ReadBodyAsync(PipeReader reader, CancellationToken cancellationToken)
@@ -207,52 +273,42 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         }
     }
 
-    private static JsonDocument Parse(ReadOnlySequence<byte> body)
-    {
-        if (body.IsEmpty) return JsonDocument.Parse("{}"u8.ToArray());
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            throw KinesisProtocolException.BadBody($"The request body is not valid JSON: {e.Message}");
-        }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw KinesisProtocolException.BadBody("The request body must be a JSON object.");
-        }
-        return document;
-    }
-
     private static KinesisProtocolException TooLarge(long length) =>
         new(KinesisProtocolException.Serialization,
             $"The request body of {length} bytes exceeds this server's limit of {MaxRequestBodyBytes} bytes.",
             StatusCodes.Status413PayloadTooLarge);
 
-    private static async Task WriteErrorAsync(HttpResponse response, int status, string code, string message, bool cbor)
+    /// <summary>
+    /// The Kinesis error shape <c>{"__type", "message"}</c> in JSON or CBOR, with its length, and the type again in
+    /// <c>x-amzn-ErrorType</c>. A null message is left out, as AWS leaves it out of its connection-level errors.
+    /// </summary>
+    private static async Task WriteErrorAsync(HttpResponse response, int status, string code, string? message, bool cbor)
     {
         if (response.HasStarted) return;
         response.StatusCode = status;
         // The error code also as a header, where AWS puts it for clients that look there rather than in the body.
         response.Headers[ErrorTypeHeader] = code;
+        message = message is null ? null : AwsConnection.Printable(message);
+        byte[] body;
         if (cbor)
         {
-            var body = KinesisCbor.WriteError(code, message);
+            body = KinesisCbor.WriteError(code, message);
             response.ContentType = KinesisCbor.ContentType;
-            response.ContentLength = body.Length;
-            await response.Body.WriteAsync(body);
-            return;
         }
-        response.ContentType = JsonContentType;
-        var writer = new Utf8JsonWriter(response.BodyWriter, KinesisOperations.WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteString("__type", code);
-        writer.WriteString("message", message);
-        writer.WriteEndObject();
-        await writer.FlushAsync();
-        await response.BodyWriter.FlushAsync();
+        else
+        {
+            var buffer = new ArrayBufferWriter<byte>(128);
+            using (var writer = new Utf8JsonWriter(buffer, KinesisOperations.WriterOptions))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("__type", code);
+                if (message is not null) writer.WriteString("message", message);
+                writer.WriteEndObject();
+            }
+            body = buffer.WrittenSpan.ToArray();
+            response.ContentType = JsonContentType;
+        }
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body);
     }
 }

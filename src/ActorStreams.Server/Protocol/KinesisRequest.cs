@@ -53,6 +53,10 @@ internal readonly struct KinesisRequest(JsonElement root)
         throw KinesisProtocolException.BadBody($"Member '{name}' must be a base64-encoded string.");
     }
 
+    // The range DateTimeOffset can hold, so that a string timestamp out of it is a SerializationException, not a 500.
+    private static readonly decimal MinUnixSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly decimal MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>Timestamps are fractional epoch seconds; an ISO 8601 string is accepted too.</summary>
     public DateTimeOffset? Timestamp(string name) => Timestamp(Root, name);
 
@@ -74,7 +78,8 @@ internal readonly struct KinesisRequest(JsonElement root)
         if (v.ValueKind == JsonValueKind.String)
         {
             var text = v.GetString()!;
-            if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds))
+            if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds)
+                && seconds >= MinUnixSeconds && seconds <= MaxUnixSeconds)
                 return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000m));
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return parsed;
         }

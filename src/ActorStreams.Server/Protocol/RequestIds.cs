@@ -23,4 +23,17 @@ internal static class RequestIds
         counter[2..].CopyTo(bytes[10..]);
         return new Guid(bytes, bigEndian: true).ToString();
     }
+
+    /// <summary>
+    /// The extended request id AWS sends as <c>x-amz-id-2</c>: 72 bytes in base64. Only its shape matters to clients, so
+    /// the bytes come from the shared non-cryptographic generator.
+    /// </summary>
+    public static string NextExtended()
+    {
+        Span<byte> bytes = stackalloc byte[ExtendedIdBytes];
+        Random.Shared.NextBytes(bytes);
+        return Convert.ToBase64String(bytes);
+    }
+
+    private const int ExtendedIdBytes = 72;
 }

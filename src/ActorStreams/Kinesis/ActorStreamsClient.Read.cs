@@ -1,4 +1,5 @@
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal.Catalog;
 using ActorStreams.Kinesis.Internal.Reads;
 using ActorStreams.Kinesis.Internal.Shards;
 
@@ -16,18 +17,38 @@ public sealed partial class ActorStreamsClient
     {
         Validate.StreamName(streamName);
         var id = StreamShardId.Parse(shardId, streamName);
-        var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
-        if (!route.EntityIds.ContainsKey(id.Index))
+        StreamRoute route;
+        try
         {
-            // A shard created by resharding after the route was cached: look again.
-            _router.ForgetRoute(streamName);
             route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            if (!route.EntityIds.ContainsKey(id.Index))
+            {
+                // A shard created by resharding after the route was cached: look again.
+                _router.ForgetRoute(streamName);
+                route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            }
         }
+        catch (ResourceNotFoundException)
+        {
+            // AWS names the shard, not the stream, when GetShardIterator's stream does not exist (or is not ACTIVE yet).
+            throw ShardNotFound(id, streamName);
+        }
+        if (!route.EntityIds.ContainsKey(id.Index)) throw ShardNotFound(id, streamName);
+        if (startingSequenceNumber is not null && !SequenceNumber.TryParse(startingSequenceNumber, out _))
+            throw new InvalidArgumentException(
+                $"StartingSequenceNumber {startingSequenceNumber} used in GetShardIterator on shard {id} in stream {streamName} under account {_settings.AccountId} is invalid.");
         var (position, minTs) = await _reads.ResolveAsync(route, id.Index,
             ShardReads.ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), countCall: true, cancellationToken).ConfigureAwait(false);
         var iterators = await _iterators.GetAsync(cancellationToken).ConfigureAwait(false);
         return iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
     }
+
+    /// <summary>A time as AWS prints it in messages (Java's <c>Date.toString</c> in UTC): <c>Mon Dec 07 05:00:00 UTC 2026</c>.</summary>
+    private static string JavaDate(long epochMs) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(epochMs).ToString("ddd MMM dd HH:mm:ss 'UTC' yyyy", System.Globalization.CultureInfo.InvariantCulture);
+
+    private ResourceNotFoundException ShardNotFound(StreamShardId id, string streamName) =>
+        new($"Shard {id} in stream {streamName} under account {_settings.AccountId} does not exist");
 
     /// <summary>
     /// Reads up to <paramref name="limit"/> records (1-10,000, default 10,000; at most 10 MiB) from an iterator.
@@ -58,7 +79,7 @@ public sealed partial class ActorStreamsClient
         var age = now - it.IssuedAtMs;
         if (age > (long)KinesisLimits.ShardIteratorLifetime.TotalMilliseconds)
             throw new ExpiredIteratorException(
-                $"Iterator expired. The iterator was created at time {DateTimeOffset.FromUnixTimeMilliseconds(it.IssuedAtMs):O} while right now it is {DateTimeOffset.FromUnixTimeMilliseconds(now):O} which is further in the future than the tolerated delay of {(long)KinesisLimits.ShardIteratorLifetime.TotalMilliseconds} milliseconds.");
+                $"Iterator expired. The iterator was created at time {JavaDate(it.IssuedAtMs)} while right now it is {JavaDate(now)} which is further in the future than the tolerated delay of {(long)KinesisLimits.ShardIteratorLifetime.TotalMilliseconds} milliseconds.");
         var entityId = StreamShardEntity.EntityId(it.StreamName, it.Epoch, it.ShardIndex);
         var page = await _reads.ReadAsync(entityId, new StreamShardId(it.ShardIndex), it.Position, it.MinTimestampMs,
             limit ?? KinesisLimits.MaxGetRecordsLimit, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);

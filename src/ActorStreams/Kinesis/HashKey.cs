@@ -45,7 +45,7 @@ public static class HashKey
                          && (text.Length == 1 || text[0] != '0');
         if (!wellFormed || !UInt128.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
             throw new InvalidArgumentException(
-                $"ExplicitHashKey '{text}' is invalid: it must be a decimal integer from 0 to 2^128-1 without leading zeros.");
+                $"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was {text}");
         return value;
     }
 

@@ -28,7 +28,7 @@ internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks ask
     {
         if (_routes.TryGetValue(streamName, out var cached)) return cached;
         var entry = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        // Kinesis does not know a stream for data while it is CREATING or DELETING.
+        // AWS's wording: to a write, a stream that is CREATING or DELETING does not exist yet (or any more).
         if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting)
             throw new ResourceNotFoundException($"Stream {streamName} under account {settings.AccountId} not found.");
         var route = new StreamRoute(entry);

@@ -49,10 +49,13 @@ internal sealed partial class StreamCatalogActor
                 var shard = FindShard(entry, cmd.ShardIndex);
                 RequireOpen(entry, shard);
                 var range = shard.HashKeyRange;
-                if (cmd.NewStartingHashKey <= range.StartingHashKey || cmd.NewStartingHashKey > range.EndingHashKey)
+                // As AWS: strictly above StartingHashKey + 1 and strictly below EndingHashKey.
+                if (cmd.NewStartingHashKey <= range.StartingHashKey || cmd.NewStartingHashKey - range.StartingHashKey <= 1
+                    || cmd.NewStartingHashKey >= range.EndingHashKey)
                     throw new InvalidArgumentException(
-                        $"NewStartingHashKey {cmd.NewStartingHashKey} is not strictly inside the hash key range of {new StreamShardId(shard.Index)} " +
-                        $"({range.StartingHashKeyText} to {range.EndingHashKeyText}): it must be above the shard's starting hash key and at most its ending hash key.");
+                        $"NewStartingHashKey {cmd.NewStartingHashKey} used in SplitShard() on shard {new StreamShardId(shard.Index)} in stream {entry.Name} " +
+                        $"under account {_settings.AccountId} is not both greater than one plus the shard's StartingHashKey {range.StartingHashKeyText} " +
+                        $"and less than the shard's EndingHashKey {range.EndingHashKeyText}.");
                 RequireShardLimit(entry.OpenShardCount + 1, entry);
                 StartReshard(entry, [new ReshardOp(ReshardOpKind.Split, cmd.NewStartingHashKey)], scaledAtMs: null, Sender);
                 return;
@@ -179,9 +182,7 @@ internal sealed partial class StreamCatalogActor
     {
         var others = _streams.Values.Where(s => s.Name != entry.Name).Sum(s => s.OpenShardCount);
         if (others + streamOpenShardsAfter > _settings.MaxShards)
-            throw new LimitExceededException(
-                $"This request would exceed the shard limit for the account {_settings.AccountId}: {others + entry.OpenShardCount} shards are open, " +
-                $"{others + streamOpenShardsAfter} would be, the limit is {_settings.MaxShards}.");
+            throw new LimitExceededException(ShardLimitMessage(others + entry.OpenShardCount, streamOpenShardsAfter - entry.OpenShardCount));
     }
 
     private void StartReshard(StreamEntry entry, ImmutableArray<ReshardOp> ops, long? scaledAtMs, IActorRef? replyTo)

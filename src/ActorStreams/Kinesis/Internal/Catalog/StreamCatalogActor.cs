@@ -249,14 +249,20 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         return false;
     }
 
+    /// <summary>AWS's wording when CreateStream, SplitShard or UpdateShardCount would open more shards than the account may have.</summary>
+    private string ShardLimitMessage(int open, int additional) =>
+        $"This request would exceed the shard limit for the account {_settings.AccountId} in {_settings.Region}. " +
+        $"Current shard count for the account: {open}. Limit: {_settings.MaxShards}. " +
+        $"Number of additional shards that would have resulted from this request: {additional}. " +
+        "Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.";
+
     private void OnCreate(CreateStreamCommand cmd)
     {
         if (_streams.ContainsKey(cmd.Name))
             throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} already exists.");
         var open = _streams.Values.Sum(s => s.OpenShardCount);
         if (open + cmd.ShardCount > _settings.MaxShards)
-            throw new LimitExceededException(
-                $"This request would exceed the shard limit for the account {_settings.AccountId}: {open} shards are open, {cmd.ShardCount} requested, the limit is {_settings.MaxShards}.");
+            throw new LimitExceededException(ShardLimitMessage(open, cmd.ShardCount));
         var replyTo = Sender;
         var created = new StreamCreated(cmd.Name, _lastEpoch + 1, cmd.ShardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
             _clock.GetUtcNow().ToUnixTimeMilliseconds());

@@ -84,6 +84,6 @@ internal sealed class ShardIteratorCodec
     private static bool IsStreamName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
 
-    private static InvalidArgumentException Invalid() =>
-        new("ShardIterator is not a valid iterator issued by this service: it may be truncated, altered, or from another deployment.");
+    // AWS's wording; it says no more about why (truncated, altered, or issued by another deployment).
+    private static InvalidArgumentException Invalid() => new("Invalid ShardIterator.");
 }

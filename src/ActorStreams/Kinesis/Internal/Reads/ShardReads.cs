@@ -48,24 +48,31 @@ internal sealed class ShardReads
 
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>AWS's wording for an iterator type given with (or without) a sequence number it does not take (or needs).</summary>
+    private static InvalidArgumentException IteratorTypeMismatch(string specified) =>
+        new("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
+            $"(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified {specified}.");
+
     public static StartingPosition ToStartingPosition(ShardIteratorType type, string? sequenceNumber, DateTimeOffset? timestamp)
     {
         switch (type)
         {
             case ShardIteratorType.AtSequenceNumber or ShardIteratorType.AfterSequenceNumber:
-                if (sequenceNumber is null)
-                    throw new InvalidArgumentException($"StartingSequenceNumber is required for {IteratorTypeName(type)}.");
+                if (sequenceNumber is null) throw IteratorTypeMismatch($"{IteratorTypeName(type)} and no StartingSequenceNumber");
                 if (timestamp is not null)
                     throw new InvalidArgumentException($"Timestamp must not be given for {IteratorTypeName(type)}.");
                 return type == ShardIteratorType.AtSequenceNumber
                     ? StartingPosition.AtSequenceNumber(sequenceNumber)
                     : StartingPosition.AfterSequenceNumber(sequenceNumber);
             case ShardIteratorType.AtTimestamp:
-                if (timestamp is null) throw new InvalidArgumentException("Timestamp is required for AT_TIMESTAMP.");
+                if (timestamp is null)
+                    throw new InvalidArgumentException(
+                        "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
                 if (sequenceNumber is not null) throw new InvalidArgumentException("StartingSequenceNumber must not be given for AT_TIMESTAMP.");
                 return StartingPosition.AtTimestamp(timestamp.Value);
             case ShardIteratorType.TrimHorizon or ShardIteratorType.Latest:
-                if (sequenceNumber is not null || timestamp is not null)
+                if (sequenceNumber is not null) throw IteratorTypeMismatch($"{IteratorTypeName(type)} and also a StartingSequenceNumber");
+                if (timestamp is not null)
                     throw new InvalidArgumentException($"Neither StartingSequenceNumber nor Timestamp may be given for {IteratorTypeName(type)}.");
                 return type == ShardIteratorType.TrimHorizon ? StartingPosition.TrimHorizon : StartingPosition.Latest;
             default:

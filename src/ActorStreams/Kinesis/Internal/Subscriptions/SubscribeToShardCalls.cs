@@ -35,7 +35,7 @@ internal sealed class SubscribeToShardCalls(ActorStreamsSettings settings, Entit
                 $"Consumer {consumer.ConsumerArn} is not ACTIVE, instead in state {consumer.ConsumerStatus.ToString().ToUpperInvariant()}; it can subscribe when it is ACTIVE.");
         var id = StreamShardId.Parse(shardId, streamName);
         var shard = entry.Shards.FirstOrDefault(s => s.Index == id.Index)
-            ?? throw new ResourceNotFoundException($"Shard {id} in stream {streamName} under account {_settings.AccountId} does not exist.");
+            ?? throw new ResourceNotFoundException($"Shard {id} in stream {streamName} under account {_settings.AccountId} does not exist");
         if (start.Type == ShardIteratorType.AtTimestamp && start.Timestamp is null)
             throw new InvalidArgumentException("StartingPosition.Timestamp is required for AT_TIMESTAMP.");
         var route = new StreamRoute(entry);
@@ -55,7 +55,7 @@ internal sealed class SubscribeToShardCalls(ActorStreamsSettings settings, Entit
         var entry = await _router.GetEntryAsync(setup.StreamName, cancellationToken).ConfigureAwait(false);
         ConsumerArns.Find(_settings, entry, setup.ConsumerName, setup.ConsumerCreatedAtSeconds);
         var shard = entry.Shards.FirstOrDefault(s => s.Index == setup.ShardId.Index)
-            ?? throw new ResourceNotFoundException($"Shard {setup.ShardId} in stream {setup.StreamName} does not exist.");
+            ?? throw new ResourceNotFoundException($"Shard {setup.ShardId} in stream {setup.StreamName} under account {_settings.AccountId} does not exist");
         return (shard.EndingEventNo, ChildShardsOf(entry, setup.ShardId.Index));
     }
 
