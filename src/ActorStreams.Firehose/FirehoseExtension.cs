@@ -29,7 +29,7 @@ public sealed class FirehoseExtension : IExtension
 
         var streams = ActorStreamsExtension.Get(system);
         Settings = FirehoseSettings.Create(system);
-        var runtime = new FirehoseRuntime(Settings, streams.Settings, streams.Clock);
+        var runtime = new FirehoseRuntime(Settings, streams.Settings, streams.Clock, streams.Journal);
         var sharding = ClusterSharding.Get(system);
         DeliveryStreamRegion = sharding.Start(DeliveryStreamEntity.TypeName,
             name => DeliveryStreamActor.Props(name, runtime),

@@ -42,12 +42,14 @@ public sealed class ActorStreamsExtension : IExtension
         // Entities hand off with StopEntity rather than a PoisonPill, so writes in flight finish before a shard moves.
         var metrics = Metrics = new StreamMetrics(clock);
         var keys = Keys = new KeyProvider(settings.Encryption);
+        var journal = Journal = new JournalHealth(system, clock,
+            (system.Settings.Config.GetConfig("actorstreams") ?? Akka.Configuration.Config.Empty).WithFallback(ActorStreamsConfig.Default.GetConfig("actorstreams")).Duration("journal.write-probe-interval"));
         var lag = Lag = new ConsumerLagTracker(clock);
         system.ActorOf(ConsumerLagReporter.Props(lag), ConsumerLagReporter.Name);
         var lagGauges = new ConsumerLagMetrics(lag);
         system.RegisterOnTermination(lagGauges.Dispose);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
-            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys),
+            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys, journal),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
@@ -62,7 +64,7 @@ public sealed class ActorStreamsExtension : IExtension
             entityId => ConsumerApplicationActor.Props(entityId, catalogRegion, clock, askTimeout, recoveryGrace, lag),
             shardingSettings, new ConsumerApplicationMessageExtractor(settings.NumberOfShards));
         Asks = new EntityAsks(settings);
-        Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion);
+        Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion, journal);
         Materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
         Reads = new ShardReads(system, settings, clock, Asks, StreamShardRegion, metrics, keys, lag, Materializer);
         SubscribeToShard = new SubscribeToShardCalls(settings, Asks, Router, Reads, StreamShardRegion);
@@ -93,6 +95,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The local key provider of encryption at rest (<c>actorstreams.encryption</c>).</summary>
     internal KeyProvider Keys { get; }
+
+    /// <summary>Whether this node's journal accepts writes; writers refuse appends at once while it does not.</summary>
+    internal JournalHealth Journal { get; }
 
     /// <summary>How the client and the services ask entities.</summary>
     internal EntityAsks Asks { get; }

@@ -127,7 +127,7 @@ internal sealed partial class DeliveryStreamActor
         StopGraph();
         Timers.CancelAll();
         _sealTimerRunning = false;
-        FailPendingPuts(new InvalidOperationException("the delivery stream was deleted"));
+        RefusePendingPuts(new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed: the delivery stream was deleted"));
         _deletionSteps = 2;
         DeleteMessages(LastSequenceNr);
         DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ActorStreams.Firehose.Diagnostics;
 using ActorStreams.Firehose.Settings;
+using ActorStreams.Internal;
 using ActorStreams.Settings;
 
 namespace ActorStreams.Firehose.Internal;
@@ -8,9 +9,10 @@ namespace ActorStreams.Firehose.Internal;
 /// <summary>What every delivery stream of one ActorSystem shares: settings, clock, object store, HTTP client, transformations.</summary>
 internal sealed class FirehoseRuntime
 {
-    public FirehoseRuntime(FirehoseSettings settings, ActorStreamsSettings streams, TimeProvider clock)
+    public FirehoseRuntime(FirehoseSettings settings, ActorStreamsSettings streams, TimeProvider clock, JournalHealth? journal = null)
     {
         Settings = settings;
+        Journal = journal;
         Region = streams.Region;
         AccountId = streams.AccountId;
         Clock = clock;
@@ -28,6 +30,9 @@ internal sealed class FirehoseRuntime
     public string AccountId { get; }
 
     public TimeProvider Clock { get; }
+
+    /// <summary>Whether the node's journal accepts writes: puts are refused at once while it does not.</summary>
+    public JournalHealth? Journal { get; }
 
     /// <summary>The directory store, or an S3-compatible endpoint when <c>firehose.s3.endpoint</c> is set.</summary>
     public IObjectStore ObjectStore { get; }

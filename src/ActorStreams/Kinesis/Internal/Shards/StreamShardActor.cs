@@ -30,6 +30,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     private readonly StreamShardThrottle _throttle;
     private readonly WriteLoadMeter _load;
     private readonly KeyProvider _keys;
+    private readonly JournalHealth? _journal;
     private readonly ShardTimeIndex _timeIndex;
     private readonly GroupCommitQueue<PendingAppend, StoredRecord> _pending;
     private readonly AppendDeduplication<IActorRef> _appends = new();
@@ -75,9 +76,11 @@ internal sealed partial class StreamShardActor : PersistentActor
         public static readonly TrimTick Instance = new();
     }
 
-    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null)
+    public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
+        JournalHealth? journal = null)
     {
         _keys = keys ?? new KeyProvider(settings.Encryption);
+        _journal = journal;
         _entityId = entityId;
         _metrics = metrics;
         _settings = settings.StreamShard;
@@ -92,8 +95,9 @@ internal sealed partial class StreamShardActor : PersistentActor
         PersistenceId = StreamShardEntity.PersistenceId(entityId);
     }
 
-    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys));
+    public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
+        JournalHealth? journal = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys, journal));
 
     public override string PersistenceId { get; }
 
