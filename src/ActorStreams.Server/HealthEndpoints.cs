@@ -29,12 +29,17 @@ internal static class HealthEndpoints
     private const string ReadyTag = "ready";
 
     /// <summary>Registers the readiness checks, in the order the body lists them.</summary>
-    public static void AddServices(IServiceCollection services) =>
+    public static void AddServices(IServiceCollection services)
+    {
+        // ASP.NET logs every unhealthy probe as an error, so an orchestrator probing every few seconds would log a
+        // journal fault once per probe; the node logs its conditions itself (JournalHealth) and the body says why.
+        services.AddLogging(logging => logging.AddFilter(typeof(HealthCheckService).Namespace + ".DefaultHealthCheckService", LogLevel.None));
         services.AddHealthChecks()
             .Add(Ready("actorSystem", ActorSystemAsync))
             .Add(Ready("cluster", ClusterAsync))
             .Add(Ready("catalog", CatalogAsync))
             .Add(Ready("journal", JournalAsync));
+    }
 
     public static void Map(WebApplication app)
     {

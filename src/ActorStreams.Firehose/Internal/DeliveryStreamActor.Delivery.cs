@@ -76,7 +76,13 @@ internal sealed partial class DeliveryStreamActor
         FailPuts(new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed ({cause.Message}); retry the request."));
         // The node's journal fault is logged once by JournalHealth, not here for every delivery stream and request.
         if (_runtime.Journal is null) base.OnPersistFailure(cause, @event, sequenceNr);
-        else _runtime.Journal.WriteFailed(PersistenceId, cause);
+        else _runtime.Journal.Failed($"a write of {PersistenceId}", cause);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (_runtime.Journal is null) base.OnRecoveryFailure(reason, message);
+        else _runtime.Journal.Failed($"the recovery of {PersistenceId}", reason);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -38,15 +38,15 @@ internal sealed class JournalHealth
     public JournalFault? Fault => Volatile.Read(ref _fault);
 
     /// <summary>
-    /// A write was refused by the journal (<paramref name="writer"/> names who wrote). The first report of a fault logs
-    /// it and starts the probe; later ones, until it clears, change nothing.
+    /// The journal failed a write or a recovery (<paramref name="what"/>: "a write of streamshard-..."). The first report
+    /// of a fault logs it and starts the probe; later ones, until it clears, change nothing.
     /// </summary>
-    public void WriteFailed(string writer, Exception cause)
+    public void Failed(string what, Exception cause)
     {
         var fault = new JournalFault(Describe(cause), _clock.GetUtcNow());
         if (Interlocked.CompareExchange(ref _fault, fault, null) is not null) return;
-        _log.Error(cause, "The journal refused a write of {0}: {1}. Writes are refused at once and /health/ready is red " +
-            "until a probe write succeeds (tried every {2:0.#} s).", writer, fault.Reason, _probeInterval.TotalSeconds);
+        _log.Error(cause, "The journal failed {0}: {1}. Writes are refused at once and /health/ready is red " +
+            "until a probe write succeeds (tried every {2:0.#} s).", what, fault.Reason, _probeInterval.TotalSeconds);
         _probe.Tell(JournalWriteProbe.Start.Instance);
     }
 

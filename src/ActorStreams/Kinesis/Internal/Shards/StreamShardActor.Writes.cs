@@ -127,7 +127,14 @@ internal sealed partial class StreamShardActor
         FailWrites(new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed ({cause.Message}); retry the request."));
         // The node's journal fault is logged once by JournalHealth, not here for every shard and request.
         if (_journal is null) base.OnPersistFailure(cause, @event, sequenceNr);
-        else _journal.WriteFailed(PersistenceId, cause);
+        else _journal.Failed($"a write of {PersistenceId}", cause);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        // Sharding restarts a remembered shard every few seconds while the journal is down: one log line, not one per try.
+        if (_journal is null) base.OnRecoveryFailure(reason, message);
+        else _journal.Failed($"the recovery of {PersistenceId}", reason);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
