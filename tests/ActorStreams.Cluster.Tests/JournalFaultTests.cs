@@ -52,7 +52,7 @@ public sealed class JournalFaultTests(ITestOutputHelper output)
         {
             // Written first, deleted to end the fault: the journal gets the rest of the 24 MiB.
             var filler = Path.Combine(mount, "filler");
-            await File.WriteAllBytesAsync(filler, new byte[12 * 1024 * 1024], budget.Token);
+            await File.WriteAllBytesAsync(filler, new byte[16 * 1024 * 1024], budget.Token);
             await using var server = await ServerProcess.StartAsync(output, budget.Token, "--data-dir", Path.Combine(mount, "data"));
             await FaultUnderLoadAsync(server, budget.Token,
                 fault: null,
@@ -125,7 +125,7 @@ public sealed class JournalFaultTests(ITestOutputHelper output)
         var producers = Enumerable.Range(0, Producers).Select(p => Task.Run(() => load.ProduceAsync(p, stopLoad.Token))).ToArray();
         try
         {
-            await Eventually.EventuallyAsync(() => load.Acks.Count >= 200, "the load to be acknowledged", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
+            await Eventually.EventuallyAsync(() => load.Acks.Count >= 100, "the load to be acknowledged", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
             var faultLogStart = server.LineCount;
             if (fault is not null) await fault();
             await Eventually.EventuallyAsync(() => !load.Refusals.IsEmpty, "an entry refused by the journal", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
@@ -148,14 +148,14 @@ public sealed class JournalFaultTests(ITestOutputHelper output)
 
             // The load goes on against the fault for a while: every call is answered, refused by the journal.
             var callsBefore = load.Calls;
-            await Eventually.EventuallyAsync(() => load.Calls >= callsBefore + 40, "40 more calls during the fault", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
+            await Eventually.EventuallyAsync(() => load.Calls >= callsBefore + 20, "20 more calls during the fault", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
 
             await repair();
             await Eventually.EventuallyAsync(async () => (await ReadyAsync(node, cancellationToken)).Status == HttpStatusCode.OK,
                 "/health/ready to be green again", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
             var faultLines = server.LinesSince(faultLogStart);
             var acksAfter = load.Acks.Count;
-            await Eventually.EventuallyAsync(() => load.Acks.Count >= acksAfter + 200, "the load to be acknowledged again", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
+            await Eventually.EventuallyAsync(() => load.Acks.Count >= acksAfter + 100, "the load to be acknowledged again", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
 
             output.WriteLine($"{load.Calls} calls, {load.Acks.Count} records acknowledged, {load.Refusals.Count} entries refused by the journal; " +
                 $"{faultLines.Count} log lines during the fault");

@@ -45,8 +45,10 @@ internal sealed class JournalHealth
     {
         var fault = new JournalFault(Describe(cause), _clock.GetUtcNow());
         if (Interlocked.CompareExchange(ref _fault, fault, null) is not null) return;
-        _log.Error(cause, "The journal failed {0}: {1}. Writes are refused at once and /health/ready is red " +
-            "until a probe write succeeds (tried every {2:0.#} s).", what, fault.Reason, _probeInterval.TotalSeconds);
+        // One line: a provider's exception chain runs to hundreds of lines and says no more than its innermost message.
+        _log.Error("The journal failed {0}: {1} ({2}). Writes are refused at once and /health/ready is red " +
+            "until a probe write succeeds (tried every {3:0.#} s).", what, fault.Reason, Chain(cause), _probeInterval.TotalSeconds);
+        _log.Debug("The journal's error: {0}", cause);
         _probe.Tell(JournalWriteProbe.Start.Instance);
     }
 
@@ -57,6 +59,14 @@ internal sealed class JournalHealth
         if (fault is null) return;
         _log.Info("The journal accepts writes again after {0:0.#} s refusing them ({1}).",
             (_clock.GetUtcNow() - fault.Since).TotalSeconds, fault.Reason);
+    }
+
+    /// <summary>The exception types from the outermost to the innermost: "AggregateException > NpgsqlException > IOException".</summary>
+    private static string Chain(Exception cause)
+    {
+        var types = new List<string>();
+        for (var e = cause; e is not null; e = e.InnerException) types.Add(e.GetType().Name);
+        return string.Join(" > ", types);
     }
 
     /// <summary>The innermost error's message: a provider's own words ("database or disk is full", "Connection refused").</summary>
