@@ -155,7 +155,7 @@ public sealed class JournalFaultTests(ITestOutputHelper output)
                 "/health/ready to be green again", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
             var faultLines = server.LinesSince(faultLogStart);
             var acksAfter = load.Acks.Count;
-            await Eventually.EventuallyAsync(() => load.Acks.Count >= acksAfter + 100, "the load to be acknowledged again", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
+            await Eventually.EventuallyAsync(() => load.Acks.Count >= acksAfter + EntriesPerCall, "the load to be acknowledged again", TimeSpan.FromSeconds(60), PollInterval, cancellationToken);
 
             output.WriteLine($"{load.Calls} calls, {load.Acks.Count} records acknowledged, {load.Refusals.Count} entries refused by the journal; " +
                 $"{faultLines.Count} log lines during the fault");

@@ -26,9 +26,9 @@ public sealed class RefusingJournal : MemoryJournal
         Interlocked.Exchange(ref _refused, 0);
     }
 
-    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages)
+    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
-        if (!Refuse) return base.WriteMessagesAsync(messages);
+        if (!Refuse) return base.WriteMessagesAsync(messages, cancellationToken);
         Interlocked.Increment(ref _refused);
         return Task.FromException<IImmutableList<Exception>>(new IOException("No space left on device (RefusingJournal)"));
     }
