@@ -190,13 +190,15 @@ public sealed partial class FirehoseClient
     }
 
     /// <summary>Writes one record; returns once it is durable in the journal.</summary>
-    /// <exception cref="ServiceUnavailableException">The delivery stream's backlog is full (its destination is slow or down); retry after a back-off.</exception>
+    /// <exception cref="ServiceUnavailableException">The delivery stream's backlog is full (its destination is slow or down), or the
+    /// journal refuses writes (disk full, database down); retry after a back-off.</exception>
     /// <exception cref="ResourceNotFoundException">No such delivery stream.</exception>
     /// <exception cref="InvalidArgumentException">The record is over 1,000 KiB, or the delivery stream reads a Kinesis stream.</exception>
     public async Task<FirehosePutRecordResult> PutRecordAsync(string deliveryStreamName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         FirehoseValidation.DeliveryStreamName(deliveryStreamName);
         CheckRecord(data, "record.data");
+        RefuseWhileJournalFails();
         var result = await AskAsync<PutFirehoseRecordsResult>(_deliveryStreams,
             new PutFirehoseRecords(deliveryStreamName, [data.ToArray()], data.Length), cancellationToken).ConfigureAwait(false);
         if (result.Accepted == 0) throw Backlogged(deliveryStreamName);
@@ -205,7 +207,8 @@ public sealed partial class FirehoseClient
 
     /// <summary>
     /// Writes 1 to 500 records (at most 4 MiB). Each result entry holds the record's id or, when the backlog was full,
-    /// <c>ServiceUnavailableException</c>: resend exactly the failed entries.
+    /// <c>ServiceUnavailableException</c>: resend exactly the failed entries. While the journal refuses writes the whole
+    /// call throws <see cref="ServiceUnavailableException"/>.
     /// </summary>
     public async Task<PutRecordBatchResult> PutRecordBatchAsync(string deliveryStreamName, IReadOnlyList<ReadOnlyMemory<byte>> records,
         CancellationToken cancellationToken = default)
@@ -224,6 +227,7 @@ public sealed partial class FirehoseClient
         }
         if (total > FirehoseLimits.MaxPutRecordBatchBytes)
             throw new InvalidArgumentException($"The records hold {total} bytes; PutRecordBatch takes at most {FirehoseLimits.MaxPutRecordBatchBytes} bytes (4 MiB).");
+        RefuseWhileJournalFails();
         var result = await AskAsync<PutFirehoseRecordsResult>(_deliveryStreams, new PutFirehoseRecords(deliveryStreamName, copies, total), cancellationToken)
             .ConfigureAwait(false);
         var entries = new PutRecordBatchResultEntry[copies.Length];
@@ -261,6 +265,15 @@ public sealed partial class FirehoseClient
 
     private ServiceUnavailableException Backlogged(string name) => new(
         $"Slow down. Firehose {name} holds {_runtime.Settings.MaxBacklogBytes} bytes of undelivered records (actorstreams.firehose.max-backlog-bytes); its destination is behind.");
+
+    /// <summary>
+    /// While the journal refuses writes a put is refused before it is asked (the delivery stream may be stopped by the
+    /// failed write, and a caller should not wait out the ask timeout): ServiceUnavailableException, which AWS's clients retry.
+    /// </summary>
+    private void RefuseWhileJournalFails()
+    {
+        if (_runtime.Journal?.Fault is { } fault) throw new ServiceUnavailableException(fault.Message);
+    }
 
     /// <summary>A record id: the journal event and the record's index in it, fixed width.</summary>
     private static string RecordId(long eventNo, int index) =>

@@ -30,7 +30,7 @@ public sealed class FirehoseExtension : IExtension
 
         var streams = ActorStreamsExtension.Get(system);
         Settings = FirehoseSettings.Create(system);
-        var runtime = new FirehoseRuntime(Settings, streams.Settings, streams.Clock, streams.MemoryBudget);
+        var runtime = new FirehoseRuntime(Settings, streams.Settings, streams.Clock, streams.MemoryBudget, streams.Journal);
         FirehoseMetrics.Observe(runtime);
         system.RegisterOnTermination(() => FirehoseMetrics.StopObserving(runtime));
         var sharding = ClusterSharding.Get(system);

@@ -12,7 +12,8 @@ namespace ActorStreams.Server;
 /// <summary>
 /// <c>GET /health/live</c> and <c>GET /health/ready</c> for load balancers and orchestrators, on ASP.NET's health
 /// checks. Live means the process answers HTTP. Ready means the node can serve Kinesis requests: its ActorSystem runs,
-/// it is an <c>Up</c> member of the cluster, the stream catalog entity answers, and the journal answers a read. Each
+/// it is an <c>Up</c> member of the cluster, the stream catalog entity answers, and the journal answers a read and has
+/// not refused a write since its last successful probe write (a journal fault: disk full, database down). Each
 /// check has a time limit; the body names every check with its outcome and duration, and a node that is not ready
 /// answers 503.
 /// </summary>
@@ -28,12 +29,17 @@ internal static class HealthEndpoints
     private const string ReadyTag = "ready";
 
     /// <summary>Registers the readiness checks, in the order the body lists them.</summary>
-    public static void AddServices(IServiceCollection services) =>
+    public static void AddServices(IServiceCollection services)
+    {
+        // ASP.NET logs every unhealthy probe as an error, so an orchestrator probing every few seconds would log a
+        // journal fault once per probe; the node logs its conditions itself (JournalHealth) and the body says why.
+        services.AddLogging(logging => logging.AddFilter(typeof(HealthCheckService).Namespace + ".DefaultHealthCheckService", LogLevel.None));
         services.AddHealthChecks()
             .Add(Ready("actorSystem", ActorSystemAsync))
             .Add(Ready("cluster", ClusterAsync))
             .Add(Ready("catalog", CatalogAsync))
             .Add(Ready("journal", JournalAsync));
+    }
 
     public static void Map(WebApplication app)
     {
@@ -134,12 +140,15 @@ internal static class HealthEndpoints
     }
 
     /// <summary>
-    /// Asks the journal for the highest sequence number of a persistence id that is never written: a real query
-    /// (SQLite file or PostgreSQL connection) that reads nothing and writes nothing.
+    /// Red while the node is in a journal fault (a write was refused and no probe write has succeeded since); else asks
+    /// the journal for the highest sequence number of a persistence id that is never written: a real query (SQLite
+    /// file or PostgreSQL connection) that reads nothing and writes nothing.
     /// </summary>
     private static async Task<string> JournalAsync(ActorSystem system)
     {
         if (system.WhenTerminated.IsCompleted) throw new ProbeFailedException($"ActorSystem {system.Name} is terminated");
+        if (ActorStreamsExtension.Get(system).Journal.Fault is { } fault)
+            throw new ProbeFailedException($"the journal refuses writes since {fault.Since:yyyy-MM-ddTHH:mm:ssZ}: {fault.Reason}");
         var journal = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
         var reply = await journal.Ask<object>(replyTo => new ReplayMessages(1, 0, 0, ProbePersistenceId, replyTo), CheckTimeout, CancellationToken.None);
         return reply switch

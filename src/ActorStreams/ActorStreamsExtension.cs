@@ -46,12 +46,14 @@ public sealed class ActorStreamsExtension : IExtension
         var metrics = Metrics = new StreamMetrics(clock);
         system.RegisterOnTermination(metrics.Dispose);
         var keys = Keys = new KeyProvider(settings.Encryption);
+        var journal = Journal = new JournalHealth(system, clock,
+            (system.Settings.Config.GetConfig("actorstreams") ?? Akka.Configuration.Config.Empty).WithFallback(ActorStreamsConfig.Default.GetConfig("actorstreams")).Duration("journal.write-probe-interval"));
         var lag = Lag = new ConsumerLagTracker(clock);
         system.ActorOf(ConsumerLagReporter.Props(lag), ConsumerLagReporter.Name);
         var lagGauges = new ConsumerLagMetrics(lag);
         system.RegisterOnTermination(lagGauges.Dispose);
         StreamShardRegion = sharding.Start(StreamShardEntity.TypeName,
-            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys, lag, budget),
+            entityId => StreamShardActor.Props(entityId, settings, clock, metrics, keys, lag, budget, journal),
             shardingSettings, new StreamShardMessageExtractor(settings.NumberOfShards),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
@@ -70,7 +72,7 @@ public sealed class ActorStreamsExtension : IExtension
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         Iterators = new ShardIterators(settings.IteratorSecret, iteratorSecretRegion, settings.AskTimeout);
         Asks = new EntityAsks(settings);
-        Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion);
+        Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion, journal);
         Materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
         Reads = new ShardReads(system, settings, clock, Asks, StreamShardRegion, metrics, keys, lag, Materializer);
         SubscribeToShard = new SubscribeToShardCalls(settings, Asks, Router, Reads, StreamShardRegion);
@@ -115,6 +117,9 @@ public sealed class ActorStreamsExtension : IExtension
 
     /// <summary>The local key provider of encryption at rest (<c>actorstreams.encryption</c>).</summary>
     internal KeyProvider Keys { get; }
+
+    /// <summary>Whether this node's journal accepts writes; writers refuse appends at once while it does not.</summary>
+    internal JournalHealth Journal { get; }
 
     /// <summary>How the client and the services ask entities.</summary>
     internal EntityAsks Asks { get; }

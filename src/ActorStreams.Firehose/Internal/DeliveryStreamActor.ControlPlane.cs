@@ -149,7 +149,7 @@ internal sealed partial class DeliveryStreamActor
             }
             // Firehose answers at once and the delivery stream is DELETING for a while; a restart meanwhile deletes at once.
             StopGraph();
-            FailPendingPuts(new InvalidOperationException("the delivery stream was deleted"));
+            RefusePendingPuts(new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed: the delivery stream was deleted"));
             _deletingUntilMs = _runtime.NowMs + (long)delay.TotalMilliseconds;
             Sender.Tell(new DeliveryStreamAck(_name));
             Timers.StartSingleTimer("delete-delay", DeleteDelayElapsed.Instance, delay);
@@ -168,7 +168,7 @@ internal sealed partial class DeliveryStreamActor
         StopGraph();
         Timers.CancelAll();
         _sealTimerRunning = false;
-        FailPendingPuts(new InvalidOperationException("the delivery stream was deleted"));
+        RefusePendingPuts(new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed: the delivery stream was deleted"));
         _deletionSteps = 2;
         DeleteMessages(LastSequenceNr);
         DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));

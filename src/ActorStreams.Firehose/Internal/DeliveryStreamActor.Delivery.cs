@@ -22,6 +22,8 @@ internal sealed partial class DeliveryStreamActor
         if (IsCreating) throw new ResourceNotFoundException($"Firehose {_name} under account {_runtime.AccountId} not found.");
         if (_meta!.Type == DeliveryStreamType.KinesisStreamAsSource)
             throw new InvalidArgumentException($"Firehose {_name} reads a Kinesis stream; PutRecord and PutRecordBatch are not allowed on it.");
+        // Persisting would fail again and stop this delivery stream: refused at once.
+        if (_runtime.Journal?.Fault is { } fault) throw new ServiceUnavailableException(fault.Message);
         var backlogRoom = _runtime.Settings.MaxBacklogBytes - _backlogBytes - _pending.Bytes;
         var nodeRoom = _runtime.Budget.AvailableBytes;
         var room = Math.Min(backlogRoom, nodeRoom);
@@ -50,6 +52,11 @@ internal sealed partial class DeliveryStreamActor
 
     private void Flush()
     {
+        if (_runtime.Journal?.Fault is { } fault)
+        {
+            FailPuts(new ErrorReply(ServiceUnavailableException.Code, fault.Message));
+            return;
+        }
         var batch = _pending.Take();
         var eventNo = LastSequenceNr + 1;
         var encrypted = _meta!.Encryption.Enabled;
@@ -75,22 +82,42 @@ internal sealed partial class DeliveryStreamActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        FailPendingPuts(cause);
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        // The entity stops after this: the puts in flight and waiting are answered now, none acknowledged.
+        FailPuts(new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed ({cause.Message}); retry the request."));
+        // The node's journal fault is logged once by JournalHealth, not here for every delivery stream and request.
+        if (_runtime.Journal is null) base.OnPersistFailure(cause, @event, sequenceNr);
+        else _runtime.Journal.Failed($"a write of {PersistenceId}", cause);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (_runtime.Journal is null) base.OnRecoveryFailure(reason, message);
+        else _runtime.Journal.Failed($"the recovery of {PersistenceId}", reason);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        FailPendingPuts(cause);
-        _pending.Completed();
+        if (@event is FirehoseRecordsAccepted)
+            FailPuts(new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed: {cause.Message}"));
         SyncBudget();
         _persistsInFlight = Math.Max(0, _persistsInFlight - 1);
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
-    private void FailPendingPuts(Exception cause)
+    /// <summary>Answers the batch of puts in flight and every put waiting behind it with <paramref name="error"/>.</summary>
+    private void FailPuts(ErrorReply error)
     {
-        var error = new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed: {cause.Message}");
+        if (_pending.InFlight is { } inFlight)
+        {
+            foreach (var p in inFlight.Writes) p.ReplyTo.Tell(error);
+            _pending.Completed();
+        }
+        RefusePendingPuts(error);
+    }
+
+    /// <summary>Answers every put waiting for the next batch with <paramref name="error"/>.</summary>
+    private void RefusePendingPuts(ErrorReply error)
+    {
         foreach (var p in _pending.Pending) p.ReplyTo.Tell(error);
         _pending.Clear();
     }

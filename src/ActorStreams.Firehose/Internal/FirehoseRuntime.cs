@@ -9,10 +9,11 @@ namespace ActorStreams.Firehose.Internal;
 /// <summary>What every delivery stream of one ActorSystem shares: settings, clock, object store, HTTP client, transformations.</summary>
 internal sealed class FirehoseRuntime
 {
-    public FirehoseRuntime(FirehoseSettings settings, ActorStreamsSettings streams, TimeProvider clock, NodeMemoryBudget? budget = null)
+    public FirehoseRuntime(FirehoseSettings settings, ActorStreamsSettings streams, TimeProvider clock, NodeMemoryBudget? budget = null, JournalHealth? journal = null)
     {
         Budget = budget ?? new NodeMemoryBudget(long.MaxValue);
         Settings = settings;
+        Journal = journal;
         Region = streams.Region;
         AccountId = streams.AccountId;
         Clock = clock;
@@ -33,6 +34,9 @@ internal sealed class FirehoseRuntime
     public string AccountId { get; }
 
     public TimeProvider Clock { get; }
+
+    /// <summary>Whether the node's journal accepts writes: puts are refused at once while it does not.</summary>
+    public JournalHealth? Journal { get; }
 
     /// <summary>The directory store, or an S3-compatible endpoint when <c>firehose.s3.endpoint</c> is set.</summary>
     public IObjectStore ObjectStore { get; }

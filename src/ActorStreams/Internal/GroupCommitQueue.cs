@@ -91,13 +91,18 @@ internal sealed class GroupCommitQueue<TWrite, TRecord> where TWrite : IGroupCom
     public void Started(GroupCommitBatch<TWrite, TRecord> batch)
     {
         Writing = true;
+        InFlight = batch;
         _inFlightBytes = batch.Bytes;
     }
+
+    /// <summary>The batch being persisted, or null: a journal that fails it leaves its writers to be answered too.</summary>
+    public GroupCommitBatch<TWrite, TRecord>? InFlight { get; private set; }
 
     /// <summary>The batch in flight was persisted (or will never be): the next one may go.</summary>
     public void Completed()
     {
         Writing = false;
+        InFlight = null;
         _inFlightBytes = 0;
     }
 

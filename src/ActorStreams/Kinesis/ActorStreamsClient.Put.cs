@@ -49,7 +49,8 @@ public sealed partial class ActorStreamsClient
 
     /// <summary>
     /// Writes 1 to 500 records. Entries are routed and written per shard; each result entry holds the record's
-    /// sequence number or, when its shard was over its limit, <c>ProvisionedThroughputExceededException</c>.
+    /// sequence number or, when its shard was over its limit, <c>ProvisionedThroughputExceededException</c>, or when the
+    /// journal failed or refused the write (disk full, database down), <c>InternalFailure</c>: resend exactly those entries.
     /// </summary>
     public async Task<PutRecordsResult> PutRecordsAsync(string streamName, IReadOnlyList<PutRecordsEntry> records,
         CancellationToken cancellationToken = default)
@@ -137,6 +138,12 @@ public sealed partial class ActorStreamsClient
             catch (ShardClosedException)
             {
                 lock (closed) closed.AddRange(positions);
+                return;
+            }
+            catch (InternalFailureException e)
+            {
+                // As Kinesis answers a failure inside the service: the entries of this shard fail, the others stand.
+                foreach (var i in positions) results[i] = new PutRecordsResultEntry(null, null, InternalFailureException.Code, e.Message);
                 return;
             }
             var shardId = new StreamShardId(shard);

@@ -85,6 +85,10 @@ public static class ActorStreamsConfig
                   # then drops A's newer events on the next recovery. Sharding keeps one writer per entity and the
                   # journal's unique (persistence_id, sequence_number) key refuses a second one, so the filter is off.
                   replay-filter.mode = off
+                  # Akka opens the breaker after 10 failed calls and fails every call for reset-timeout (30 s by
+                  # default), which delays the end of a journal fault (disk full, database down) by as much; writers
+                  # refuse appends during a fault themselves (JournalHealth), so the journal is tried again sooner.
+                  circuit-breaker.reset-timeout = 2s
                 }
               }
               snapshot-store {
@@ -94,6 +98,7 @@ public static class ActorStreamsConfig
                   provider-name = "{{provider}}"
                   plugin-dispatcher = "actorstreams.persistence-dispatcher"
                   auto-initialize = on
+                  circuit-breaker.reset-timeout = 2s
                 }
               }
               query.journal.sql {

@@ -12,7 +12,7 @@ namespace ActorStreams.Kinesis.Internal;
 /// appends to one StreamShard, which keep the cached route current when a shard turns out deleted or closed.
 /// The client's puts, the sink stage and the sources reach the shards through it.
 /// </summary>
-internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks asks, IActorRef catalog, IActorRef shards)
+internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks asks, IActorRef catalog, IActorRef shards, JournalHealth? journal = null)
 {
     private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
 
@@ -39,11 +39,14 @@ internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks ask
     /// <summary>
     /// Appends to one shard; a shard that no longer exists drops the cached route so the next call reads the stream
     /// afresh. A shard closed by resharding throws <see cref="ShardClosedException"/> after handing its keys to its
-    /// children in the cached route.
+    /// children in the cached route. While the journal refuses writes, throws <see cref="InternalFailureException"/> at once.
     /// </summary>
     public async Task<AppendRecordsResult> AppendAsync(StreamRoute route, int shard, StoredRecord[] records, long bytes,
         CancellationToken cancellationToken)
     {
+        // While the journal refuses writes nothing is asked: a StreamShard stopped by a failed write would first have to
+        // recover from that journal, and the caller should hear at once that it may retry.
+        if (journal?.Fault is { } fault) throw new InternalFailureException(fault.Message);
         // AskAsync<object> hands every reply back, errors included. The request id lets the shard recognize a resend of
         // this append (see EntityAsks.AskResendingAsync): a repeat gets the first answer, never a second write.
         var reply = await asks.AskAsync<object>(shards, new AppendRecords(route.EntityId(shard), records, bytes, Guid.NewGuid(), route.OnDemand),

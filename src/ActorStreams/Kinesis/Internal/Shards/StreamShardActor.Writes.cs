@@ -32,6 +32,12 @@ internal sealed partial class StreamShardActor
             Sender.Tell(new AppendRefusedClosed(_init!.ShardIndex, _closed));
             return;
         }
+        if (_journal?.Fault is { } fault)
+        {
+            // Persisting would fail again and stop this shard: refused at once, before the throttle takes its tokens.
+            Sender.Tell(new ErrorReply(InternalFailureException.Code, fault.Message));
+            return;
+        }
         var accepted = cmd.Records.Length;
         var bytes = cmd.Bytes;
         var retryAfter = TimeSpan.Zero;
@@ -55,6 +61,13 @@ internal sealed partial class StreamShardActor
     {
         // Once a close is requested nothing more is written: what waits is refused when ShardClosed is persisted.
         if (_closing || _changingKey) return;
+        if (_journal?.Fault is { } fault)
+        {
+            // The journal failed another writer's write since these were taken in: refused now rather than stopping this shard too.
+            RefusePending(new ErrorReply(InternalFailureException.Code, fault.Message));
+            if (_stopping) StopWhenIdle();
+            return;
+        }
         var batch = _pending.Take();
         var records = batch.Records.Length;
         var bytes = batch.Bytes;
@@ -108,22 +121,48 @@ internal sealed partial class StreamShardActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        // The actor stops after this; nothing in flight or queued was stored, so say so now rather than let callers time out.
-        FailPendingWrites(cause, @event);
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        // The actor stops after this (sharding starts it again from the journal on the next message). Nothing queued
+        // was stored, and the batch in flight is not acknowledged: every writer is answered now rather than left to
+        // time out and resend into the same failure.
+        FailWrites(new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed ({cause.Message}); retry the request."));
+        // The node's journal fault is logged once by JournalHealth, not here for every shard and request.
+        if (_journal is null) base.OnPersistFailure(cause, @event, sequenceNr);
+        else _journal.Failed($"a write of {PersistenceId}", cause);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        // Sharding restarts a remembered shard every few seconds while the journal is down: one log line, not one per try.
+        if (_journal is null) base.OnRecoveryFailure(reason, message);
+        else _journal.Failed($"the recovery of {PersistenceId}", reason);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        FailPendingWrites(cause, @event);
-        _pending.Completed();
+        // A rejected event was not stored and the shard goes on; only a rejected batch concerns the writers.
+        if (@event is RecordsAppended or EncryptedRecordsAppended)
+            FailWrites(new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed: {cause.Message}"));
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
-    private void FailPendingWrites(Exception cause, object @event)
+    /// <summary>Answers the batch in flight and every write waiting behind it with <paramref name="error"/>.</summary>
+    private void FailWrites(ErrorReply error)
     {
-        if (@event is not (RecordsAppended or EncryptedRecordsAppended)) return;
-        var error = new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed: {cause.Message}");
+        if (_pending.InFlight is { } inFlight)
+        {
+            foreach (var p in inFlight.Writes)
+            {
+                p.ReplyTo.Tell(error);
+                AnswerResends(p.Command.RequestId, error, remember: false);
+            }
+            _pending.Completed();
+        }
+        RefusePending(error);
+    }
+
+    /// <summary>Answers every write waiting for the next batch with <paramref name="error"/>.</summary>
+    private void RefusePending(ErrorReply error)
+    {
         foreach (var p in _pending.Pending)
         {
             p.ReplyTo.Tell(error);

@@ -31,6 +31,7 @@ internal sealed partial class StreamShardActor : PersistentActor
     private readonly StreamShardThrottle _throttle;
     private readonly WriteLoadMeter _load;
     private readonly KeyProvider _keys;
+    private readonly JournalHealth? _journal;
     private readonly ShardTimeIndex _timeIndex;
     private readonly GroupCommitQueue<PendingAppend, StoredRecord> _pending;
     private readonly AppendDeduplication<IActorRef> _appends = new();
@@ -77,10 +78,11 @@ internal sealed partial class StreamShardActor : PersistentActor
     }
 
     public StreamShardActor(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
-        ConsumerLagTracker? lag = null, NodeMemoryBudget? budget = null)
+        ConsumerLagTracker? lag = null, NodeMemoryBudget? budget = null, JournalHealth? journal = null)
     {
         _lag = lag;
         _keys = keys ?? new KeyProvider(settings.Encryption);
+        _journal = journal;
         _entityId = entityId;
         _metrics = metrics;
         _settings = settings.StreamShard;
@@ -96,8 +98,8 @@ internal sealed partial class StreamShardActor : PersistentActor
     }
 
     public static Props Props(string entityId, ActorStreamsSettings settings, TimeProvider clock, StreamMetrics? metrics = null, KeyProvider? keys = null,
-        ConsumerLagTracker? lag = null, NodeMemoryBudget? budget = null) =>
-        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys, lag, budget));
+        ConsumerLagTracker? lag = null, NodeMemoryBudget? budget = null, JournalHealth? journal = null) =>
+        Akka.Actor.Props.Create(() => new StreamShardActor(entityId, settings, clock, metrics, keys, lag, budget, journal));
 
     public override string PersistenceId { get; }
 
