@@ -3,10 +3,12 @@ using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using System.Text;
 using ActorStreams.Firehose.Internal;
+using ActorStreams.Firehose.Serialization.Proto;
 using ActorStreams.Kinesis;
 using Akka.Actor;
 using ActorStreams.Serialization;
 using Akka.Serialization;
+using Google.Protobuf;
 
 namespace ActorStreams.Firehose.Serialization;
 
@@ -14,8 +16,8 @@ namespace ActorStreams.Firehose.Serialization;
 /// The binary format of everything Firehose persists and sends between nodes: the events and snapshots of the
 /// DeliveryStream entities and the delivery catalog (manifests in capitals, <c>F?</c>), and the commands and replies
 /// of their sharding regions (<c>f?</c>). Record payloads are raw bytes; the control-plane configuration (metadata,
-/// destinations, encryption, source) is the JSON of <see cref="DeliveryStreamMetadata"/>, in the journal and on the
-/// wire alike, so the two cannot drift apart. Identifier 7120, bound in the Firehose <c>reference.conf</c>.
+/// destinations, encryption, source) is the JSON of its C# types, in the commands on the wire and inside the protobuf
+/// metadata event and snapshot in the journal (<c>Serialization/Proto/firehose_events.proto</c>). Identifier 7120, bound in the Firehose <c>reference.conf</c>.
 /// </summary>
 /// <remarks>
 /// Adding a type is one <c>Add</c> line in <see cref="Formats"/>: its manifest, how to write it, how to read it. A
@@ -32,13 +34,16 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
 
     private static readonly Formats Table = new Formats()
         // ---- events and snapshots of a DeliveryStream entity ----
-        .Add<DeliveryStreamChanged>("FM", (w, e) => WriteJson(w, e.Metadata.ToJson()), r => new DeliveryStreamChanged(DeliveryStreamMetadata.FromJson(ReadJson(r))))
+        // The metadata event and the snapshot are protobuf (Serialization/Proto/firehose_events.proto). Their earlier
+        // JSON layouts were never released, so nothing reads them.
+        .Add<DeliveryStreamChanged>("FM", (w, e) => WriteProto(w, new DeliveryStreamChangedProto { Metadata = ToProto(e.Metadata) }),
+            r => new DeliveryStreamChanged(FromProto(ReadProto(r, DeliveryStreamChangedProto.Parser).Metadata
+                ?? throw new SerializationException("A DeliveryStreamChanged event without its metadata."))))
         .Add<DeliveryStreamDeleted>("FD", (w, e) => w.Write(e.DeletedAtMs), r => new DeliveryStreamDeleted(r.ReadInt64()))
         .Add<DeliveryBufferSealed>("FS", (w, e) => { w.Write(e.BufferId.ToByteArray()); w.Write(e.RecordCount); w.Write(e.SealedAtMs); },
             r => new DeliveryBufferSealed(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt64()))
         .Add<DeliveryBufferCompleted>("FC", (w, e) => w.Write(e.BufferId.ToByteArray()), r => new DeliveryBufferCompleted(new Guid(r.ReadBytes(16))))
         .Add<SourceCheckpointed>("FK", (w, e) => { w.Write(e.ShardId); w.Write(e.SequenceNumber); }, r => new SourceCheckpointed(r.ReadString(), r.ReadString()))
-        // Snapshots written before dynamic partitioning end after the checkpoints; newer ones append the partitions.
         .Add<DeliveryStreamSnapshot>("FN", WriteSnapshot, ReadSnapshot)
         // Dynamic partitioning: an intake buffer split into partitions, and a partition's buffer closed.
         .Add<DeliveryRecordsPartitioned>("FP", (w, e) =>
@@ -257,49 +262,86 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
         return new FirehoseRecordsAccepted(timestamp, records);
     }
 
+    // A protobuf message fills the rest of the frame.
+    private static void WriteProto(BinaryWriter w, IMessage message) => w.Write(message.ToByteArray());
+
+    private static T ReadProto<T>(BinaryReader r, MessageParser<T> parser) where T : IMessage<T> =>
+        parser.ParseFrom(r.ReadBytes(checked((int)(r.BaseStream.Length - r.BaseStream.Position))));
+
+    private static DeliveryStreamMetadataProto ToProto(DeliveryStreamMetadata m)
+    {
+        var proto = new DeliveryStreamMetadataProto
+        {
+            Name = m.Name,
+            Type = (int)m.Type,
+            DestinationJson = ByteString.CopyFrom(DeliveryStreamMetadata.PartToJson(m.Destination)),
+            EncryptionJson = ByteString.CopyFrom(DeliveryStreamMetadata.PartToJson(m.Encryption)),
+            Version = m.Version,
+            CreatedAtMs = m.CreatedAtMs,
+            UpdatedAtMs = m.UpdatedAtMs,
+        };
+        if (m.Source is not null) proto.SourceJson = ByteString.CopyFrom(DeliveryStreamMetadata.PartToJson(m.Source));
+        proto.Tags.Add(m.Tags);
+        return proto;
+    }
+
+    private static DeliveryStreamMetadata FromProto(DeliveryStreamMetadataProto p)
+    {
+        if (!Enum.IsDefined((DeliveryStreamType)p.Type))
+            throw new SerializationException($"Delivery stream metadata with an unknown DeliveryStreamType {p.Type}.");
+        return new DeliveryStreamMetadata(
+            p.Name,
+            (DeliveryStreamType)p.Type,
+            p.HasSourceJson ? DeliveryStreamMetadata.PartFromJson<KinesisStreamSourceConfiguration>(p.SourceJson.Span) : null,
+            DeliveryStreamMetadata.PartFromJson<DeliveryDestination>(p.DestinationJson.Span),
+            DeliveryStreamMetadata.PartFromJson<DeliveryStreamEncryption>(p.EncryptionJson.Span),
+            ToSorted(p.Tags),
+            p.Version,
+            p.CreatedAtMs,
+            p.UpdatedAtMs);
+    }
+
     private static void WriteSnapshot(BinaryWriter w, DeliveryStreamSnapshot s)
     {
-        w.Write(s.Metadata is not null);
-        if (s.Metadata is not null) WriteJson(w, s.Metadata.ToJson());
-        w.Write(s.Deleted);
-        WriteBufferedRecords(w, s.Records);
-        WriteSealed(w, s.Sealed);
-        WriteTags(w, s.Checkpoints);
-        w.Write(s.Partitions.Length);
+        var proto = new DeliveryStreamSnapshotProto { Metadata = s.Metadata is null ? null : ToProto(s.Metadata), Deleted = s.Deleted };
+        proto.Records.Add(s.Records.Select(ToProto));
+        proto.Sealed.Add(s.Sealed.Select(ToProto));
+        proto.Checkpoints.Add(s.Checkpoints);
         foreach (var p in s.Partitions)
         {
-            WriteTags(w, p.Keys);
-            w.Write(p.Overflow);
-            w.Write(p.OpenedAtMs);
-            WriteBufferedRecords(w, p.Records);
-            WriteSealed(w, p.Sealed);
+            var partition = new PartitionSnapshotProto { Overflow = p.Overflow, OpenedAtMs = p.OpenedAtMs };
+            partition.Keys.Add(p.Keys);
+            partition.Records.Add(p.Records.Select(ToProto));
+            partition.Sealed.Add(p.Sealed.Select(ToProto));
+            proto.Partitions.Add(partition);
         }
+        WriteProto(w, proto);
     }
 
     private static DeliveryStreamSnapshot ReadSnapshot(BinaryReader r)
     {
-        var metadata = r.ReadBoolean() ? DeliveryStreamMetadata.FromJson(ReadJson(r)) : null;
-        var deleted = r.ReadBoolean();
-        var records = ReadBufferedRecords(r);
-        var sealedBuffers = ReadSealed(r);
-        var checkpoints = ReadTags(r);
-        var partitions = ImmutableArray<PartitionSnapshot>.Empty;
-        if (r.BaseStream.Position < r.BaseStream.Length)
-        {
-            var count = Count(r, MinTagsBytes + 1 + 8 + MinCountBytes * 2, "partitions");
-            var builder = ImmutableArray.CreateBuilder<PartitionSnapshot>(count);
-            for (var i = 0; i < count; i++)
-            {
-                var keys = ReadTags(r);
-                var overflow = r.ReadBoolean();
-                var openedAt = r.ReadInt64();
-                var partitionRecords = ReadBufferedRecords(r);
-                builder.Add(new PartitionSnapshot(keys, overflow, partitionRecords, ReadSealed(r), openedAt));
-            }
-            partitions = builder.MoveToImmutable();
-        }
-        return new DeliveryStreamSnapshot(metadata, deleted, records, sealedBuffers, checkpoints) { Partitions = partitions };
+        var p = ReadProto(r, DeliveryStreamSnapshotProto.Parser);
+        var partitions = p.Partitions
+            .Select(q => new PartitionSnapshot(ToSorted(q.Keys), q.Overflow, [.. q.Records.Select(FromProto)], [.. q.Sealed.Select(FromProto)], q.OpenedAtMs))
+            .ToImmutableArray();
+        return new DeliveryStreamSnapshot(p.Metadata is null ? null : FromProto(p.Metadata), p.Deleted,
+            [.. p.Records.Select(FromProto)], [.. p.Sealed.Select(FromProto)], ToSorted(p.Checkpoints)) { Partitions = partitions };
     }
+
+    private static BufferedRecordProto ToProto(BufferedRecord r) => new() { ArrivalMs = r.ArrivalMs, Data = ByteString.CopyFrom(r.Data) };
+
+    private static BufferedRecord FromProto(BufferedRecordProto p) => new(p.ArrivalMs, p.Data.ToByteArray());
+
+    private static SealedBufferProto ToProto(SealedBuffer b) =>
+        new() { BufferId = ByteString.CopyFrom(b.BufferId.ToByteArray()), RecordCount = b.RecordCount, SealedAtMs = b.SealedAtMs };
+
+    private static SealedBuffer FromProto(SealedBufferProto p) =>
+        p.BufferId.Length == 16
+            ? new SealedBuffer(new Guid(p.BufferId.Span), p.RecordCount, p.SealedAtMs)
+            : throw new SerializationException($"A sealed buffer id of {p.BufferId.Length} bytes (a Guid has 16).");
+
+    private static ImmutableSortedDictionary<string, string> ToSorted(IDictionary<string, string> map) =>
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, map);
 
     private static void WriteSealed(BinaryWriter w, ImmutableArray<SealedBuffer> buffers)
     {

@@ -199,6 +199,59 @@ public sealed class FirehoseSerializerSpec(ITestOutputHelper output) : ActorStre
     }
 
     [Fact]
+    public void The_protobuf_metadata_event_and_snapshot_must_round_trip_every_field()
+    {
+        var direct = DeliveryMetadata with { Type = DeliveryStreamType.DirectPut, Source = null, Destination = S3Destination, Encryption = Encrypted };
+        var changed = RoundTrip(new DeliveryStreamChanged(direct));
+        Assert.Equal(direct, changed.Metadata);
+        Assert.Null(changed.Metadata.Source);
+        Assert.Equal("ops", changed.Metadata.Tags["team"]);
+        Assert.Equal((3, 1_700_000_000_000L, 1_700_000_000_500L), (changed.Metadata.Version, changed.Metadata.CreatedAtMs, changed.Metadata.UpdatedAtMs));
+        var withSource = RoundTrip(new DeliveryStreamChanged(DeliveryMetadata));
+        Assert.Equal(KinesisSource.KinesisStreamArn, withSource.Metadata.Source?.KinesisStreamArn);
+        Assert.Equal(DeliveryStreamType.KinesisStreamAsSource, withSource.Metadata.Type);
+
+        var partitioned = new DeliveryStreamSnapshot(DeliveryMetadata, true, [new BufferedRecord(5, Payload)], [],
+            ImmutableSortedDictionary<string, string>.Empty)
+        {
+            Partitions =
+            [
+                new PartitionSnapshot(ImmutableSortedDictionary<string, string>.Empty.Add("region", "eu").Add("day", "01"), false,
+                    [new BufferedRecord(6, [1]), new BufferedRecord(7, [])], [new SealedBuffer(Guid.NewGuid(), 2, 8)], 4),
+                new PartitionSnapshot(ImmutableSortedDictionary<string, string>.Empty, true, [], [new SealedBuffer(Guid.NewGuid(), 0, 9)], 3),
+            ],
+        };
+        var read = RoundTrip(partitioned);
+        Assert.Equal(partitioned, read);
+        Assert.True(read.Deleted);
+        Assert.Equal(["day", "region"], read.Partitions[0].Keys.Keys);
+        Assert.Equal(4, read.Partitions[0].OpenedAtMs);
+        Assert.True(read.Partitions[1].Overflow);
+
+        var empty = new DeliveryStreamSnapshot(null, false, [], [], ImmutableSortedDictionary<string, string>.Empty);
+        var emptyRead = RoundTrip(empty);
+        Assert.Equal(empty, emptyRead);
+        Assert.Null(emptyRead.Metadata);
+        Assert.Empty(emptyRead.Partitions);
+    }
+
+    [Fact]
+    public void A_protobuf_metadata_frame_with_a_field_it_cannot_hold_must_fail_with_a_serialization_error()
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(new DeliveryStreamChanged(DeliveryMetadata));
+        // An FM without its metadata, an FM whose type is no DeliveryStreamType, an FN whose sealed buffer id is not a Guid.
+        byte[] noMetadata = [];
+        byte[] unknownType = [0x0A, 0x02, 0x10, 0x07];
+        byte[] shortGuid = [0x22, 0x03, 0x0A, 0x01, 0x01];
+        var e1 = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Sys.Serialization.Deserialize(noMetadata, serializer.Identifier, "FM"));
+        Assert.Contains("without its metadata", e1.Message);
+        var e2 = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Sys.Serialization.Deserialize(unknownType, serializer.Identifier, "FM"));
+        Assert.Contains("unknown DeliveryStreamType 7", e2.Message);
+        var e3 = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Sys.Serialization.Deserialize(shortGuid, serializer.Identifier, "FN"));
+        Assert.Contains("1 bytes", e3.Message);
+    }
+
+    [Fact]
     public void A_group_commit_of_puts_must_keep_its_layout_of_raw_payloads()
     {
         var records = new FirehoseRecordsAccepted(0x0102030405060708, [[0xAA, 0xBB], []]);

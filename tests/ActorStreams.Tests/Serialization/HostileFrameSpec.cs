@@ -25,6 +25,7 @@ public sealed class HostileFrameSpec(ITestOutputHelper output) : ActorStreamsSpe
 
     private IEnumerable<object> Samples() =>
         GoldenFormatSpec.Samples.Values
+            .Concat(GoldenFormatSpec.FirehoseSamples.Values)
             .Concat(ActorStreamsMessageSerializerSpec.Samples(TestActor))
             .Concat(FirehoseSerializerSpec.Samples());
 
