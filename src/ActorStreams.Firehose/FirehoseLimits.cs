@@ -72,6 +72,12 @@ public static class FirehoseLimits
     /// <summary>Longest object key prefix (and error output prefix).</summary>
     public const int MaxPrefixLength = 1024;
 
+    /// <summary>Longest segment (between two '/') of an object key, in UTF-8 bytes: what a file name holds.</summary>
+    public const int MaxObjectKeySegmentBytes = 255;
+
+    /// <summary>Longest object key, in UTF-8 bytes (S3's limit).</summary>
+    public const int MaxObjectKeyBytes = 1024;
+
     /// <summary>First back-off of an HTTP endpoint delivery retry; it doubles each time up to <see cref="MaxHttpRetryDelaySeconds"/>.</summary>
     public const int HttpRetryBaseDelaySeconds = 1;
 

@@ -31,18 +31,26 @@ internal sealed partial class DeliveryStreamActor
         }
         if (accepted == 0)
         {
-            Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, _meta.Encryption.Enabled));
+            Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, RecordsSealedAtRest));
             return;
         }
         _pending.Add(new PendingPut(Sender, cmd.Records, accepted, bytes));
         if (!_pending.Writing) Flush();
     }
 
+    /// <summary>
+    /// PutRecord's and PutRecordBatch's <c>Encrypted</c>: whether the records are sealed at rest. Firehose's events and
+    /// snapshots journal records in plaintext (server-side encryption is configuration only, shown by
+    /// DescribeDeliveryStream), so the answer is false whatever StartDeliveryStreamEncryption said: no caller is told
+    /// its data is encrypted when it is not.
+    /// </summary>
+    private const bool RecordsSealedAtRest = false;
+
     private void Flush()
     {
         var batch = _pending.Take();
         var eventNo = LastSequenceNr + 1;
-        var encrypted = _meta!.Encryption.Enabled;
+        var encrypted = RecordsSealedAtRest;
         _pending.Started(batch);
         _persistsInFlight++;
         PersistAsync(new FirehoseRecordsAccepted(_runtime.NowMs, batch.Records), e =>

@@ -95,12 +95,25 @@ internal sealed class DeliveryStreamCounters
 
     internal void Error(string destination, string errorCode, string message)
     {
-        var error = new DeliveryError(_clock.GetUtcNow(), destination, errorCode, message);
+        var error = new DeliveryError(_clock.GetUtcNow(), destination, Sanitize(errorCode, MaxErrorCodeLength), Sanitize(message, MaxErrorMessageLength));
         lock (_gate)
         {
             _recentErrors.Enqueue(error);
             while (_recentErrors.Count > DeliveryStreamStatistics.MaxRecentErrors) _recentErrors.Dequeue();
         }
+    }
+
+    /// <summary>Longest error code and message the last errors keep (longer ones are cut, with "...").</summary>
+    internal const int MaxErrorCodeLength = 64, MaxErrorMessageLength = 512;
+
+    /// <summary>One line of printable text, cut to <paramref name="max"/> characters: no control characters reach a reader.</summary>
+    internal static string Sanitize(string text, int max)
+    {
+        var cut = text.Length > max ? text[..(max - 3)] + "..." : text;
+        return string.Create(cut.Length, cut, (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+        });
     }
 
     public DeliveryStreamStatistics Snapshot()
