@@ -96,6 +96,9 @@ public static class FirehoseLimits
     /// <summary>Longest value of one partition key (in characters).</summary>
     public const int MaxPartitionKeyValueLength = 512;
 
+    /// <summary>Longest processor parameter value (a MetadataExtractionQuery among them), in characters.</summary>
+    public const int MaxProcessorParameterValueLength = 5120;
+
     /// <summary>The only JSON parsing engine of the MetadataExtraction processor.</summary>
     public const string JsonParsingEngine = "JQ-1.6";
 }
