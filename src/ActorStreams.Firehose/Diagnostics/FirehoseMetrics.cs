@@ -34,6 +34,10 @@ internal static class FirehoseMetrics
     private static readonly Counter<long> ErrorOutputRecords = Meter.CreateCounter<long>(
         "actorstreams.firehose.error.output.records", "{record}", "Records written to the error output instead of the destination, by error output type.");
 
+    private static readonly Counter<long> StoreRetries = Meter.CreateCounter<long>(
+        "actorstreams.firehose.store.retries", "{attempt}",
+        "Backup and error output writes that failed and are retried until the object store takes them (the store is down).");
+
     // The delivery streams this process hosts, read at collection time by the backlog and freshness gauges.
     private static readonly ConcurrentDictionary<DeliveryStreamCounters, byte> HostedDeliveryStreams = new();
 
@@ -61,6 +65,12 @@ internal static class FirehoseMetrics
     {
         var tags = new TagList(destination) { { "error_code", errorCode } };
         DeliveryFailures.Add(1, tags);
+    }
+
+    internal static void RecordStoreRetry(KeyValuePair<string, object?>[] destination, string errorCode)
+    {
+        var tags = new TagList(destination) { { "error_code", errorCode } };
+        StoreRetries.Add(1, tags);
     }
 
     internal static void RecordErrorOutput(KeyValuePair<string, object?>[] destination, string errorOutputType, int records)

@@ -357,7 +357,7 @@ internal static class DeliveryGraph
             {
                 var delay = Backoff(runtime, attempt);
                 log.Warning("Delivery stream {0}: {1} buffer {2} failed (attempt {3}), retrying in {4}: {5}", buffer.Plan.StreamName, what, buffer.BufferId, attempt, delay, e.Message);
-                buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.ObjectStore, e is DeliveryException de ? de.ErrorCode : "InternalFailure",
+                buffer.Plan.Recorder?.StoreRetry(e is DeliveryException de ? de.ErrorCode : "InternalFailure",
                     $"{what} buffer {buffer.BufferId} failed (retrying): {e.Message}");
                 await Task.Delay(delay, runtime.Clock, cancellationToken).ConfigureAwait(false);
             }

@@ -210,6 +210,16 @@ internal sealed class DeliveryRecorder
     }
 
     /// <summary>
+    /// A backup or error output write failed and is retried until the object store takes it: the one wait besides a
+    /// destination's, so it shows in the last errors and the <c>actorstreams.firehose.store.retries</c> counter.
+    /// </summary>
+    public void StoreRetry(string errorCode, string message)
+    {
+        FirehoseMetrics.RecordStoreRetry(Tags, errorCode);
+        _counters.Error(ObjectStore, errorCode, message);
+    }
+
+    /// <summary>
     /// Something other than the delivery failed (<paramref name="what"/>: <see cref="Transformation"/>,
     /// <see cref="ObjectStore"/>): it shows in the last errors, not in the failed delivery attempts.
     /// </summary>
