@@ -51,14 +51,14 @@ public sealed class FirehoseSafetySpec(ITestOutputHelper output) : FirehoseSpec(
         var line = Assert.Single(failed);
         Assert.Contains("DataFormatConversion.InvalidInput", line);
         Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"id":2,"at":1000000000000000000}""")), line);
-        Assert.Equal([1L, 3L], await ParquetIdsAsync(objects.Single(o => o.Key.EndsWith(".parquet", StringComparison.Ordinal)).Value));
+        Assert.Equal(new long[] { 1, 3 }, await ParquetIdsAsync(objects.Single(o => o.Key.EndsWith(".parquet", StringComparison.Ordinal)).Value));
 
         // The stream goes on: the next record is delivered too.
         await PutAsync(name, """{"id":4,"at":1700000000002}""");
         objects = await WaitForObjectsAsync(bucket, o => o.Count == 3);
         var ids = new List<long>();
         foreach (var (_, data) in objects.Where(o => o.Key.EndsWith(".parquet", StringComparison.Ordinal))) ids.AddRange(await ParquetIdsAsync(data));
-        Assert.Equal([1L, 3L, 4L], ids.Order());
+        Assert.Equal(new long[] { 1, 3, 4 }, ids.Order().ToArray());
     }
 
     private static async Task<long[]> ParquetIdsAsync(byte[] data)
