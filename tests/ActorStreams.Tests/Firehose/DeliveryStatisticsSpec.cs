@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using ActorStreams.Diagnostics;
 using ActorStreams.Firehose;
-using ActorStreams.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -154,33 +153,6 @@ public sealed class DeliveryStatisticsSpec(ITestOutputHelper output) : FirehoseS
         Assert.Equal(failures, meter.Sum("actorstreams.firehose.delivery.failures", name,
             ("destination", "HttpEndpoint"), ("error_code", "HttpEndpoint.ErrorResponse500")));
         Assert.Equal(7, meter.Sum("actorstreams.firehose.delivered.records", name, ("destination", "HttpEndpoint")));
-    }
-
-    [Fact]
-    public async Task An_error_output_that_waits_for_the_object_store_must_show_in_the_statistics_and_the_meter_and_go_on_after()
-    {
-        using var meter = new MeterCapture();
-        var name = UniqueName("stats");
-        var errors = UniqueBucket("stats");
-        // The bucket's folder is a file: the store cannot write there, as a store that is down, until it is removed.
-        Directory.CreateDirectory(ObjectRoot);
-        var blocker = Path.Combine(ObjectRoot, errors);
-        await File.WriteAllTextAsync(blocker, "not a folder");
-        var closed = LoopbackPort.Free();
-        await CreateAsync(name, new HttpEndpointDestination
-        {
-            Url = $"http://127.0.0.1:{closed}/ingest",
-            BufferingHints = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 0 },
-            RetryDurationInSeconds = 0,
-            S3Configuration = S3(errors),
-        });
-        await PutAsync(name, ["lost?"]);
-
-        await AwaitStatisticsAsync(name, s => Assert.Contains(s.RecentErrors, e => e.Destination == "S3"), advance: TimeSpan.FromMilliseconds(500));
-        Assert.True(meter.Sum("actorstreams.firehose.store.retries", name, ("destination", "HttpEndpoint")) >= 1);
-        File.Delete(blocker);
-        var objects = await WaitForObjectsAsync(errors, o => o.Keys.Any(k => k.StartsWith("http-endpoint-failed/", StringComparison.Ordinal)));
-        Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("lost?")), Encoding.UTF8.GetString(objects.Single().Value));
     }
 
     [Fact]

@@ -228,7 +228,7 @@ public sealed class DestinationAddressPolicySpec(ITestOutputHelper output)
         Assert.Equal(0, Volatile.Read(ref requests));
 
         Assert.Equal(HttpStatusCode.OK, await GetAsync(new DestinationAddressPolicy(["127.0.0.1"], []), "127.0.0.1"));
-        Assert.Equal(HttpStatusCode.OK, await GetAsync(new DestinationAddressPolicy([], ["localhost"]), "localhost"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(new DestinationAddressPolicy([], ["127.0.0.1"]), "127.0.0.1"));
         await new DestinationAddressPolicy(["127.0.0.0/8"], []).CheckUrlAsync("http://127.0.0.1/", "Url", CancellationToken.None);
         Assert.Null(refusing.RefusedKind(IPAddress.Parse("203.0.113.7")));
         Assert.Equal("a link-local", refusing.RefusedKind(IPAddress.Parse("::ffff:169.254.169.254")));
