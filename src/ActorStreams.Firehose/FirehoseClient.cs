@@ -75,6 +75,7 @@ public sealed partial class FirehoseClient
         ArgumentNullException.ThrowIfNull(configuration);
         configuration = configuration with { Destination = SchemaRegistry.Resolve(_runtime.Settings, configuration.Destination) };
         FirehoseValidation.Configuration(configuration);
+        await _runtime.CheckDestinationAddressesAsync(configuration.Destination, cancellationToken).ConfigureAwait(false);
         var name = configuration.DeliveryStreamName;
         var now = NowMs;
         var metadata = new DeliveryStreamMetadata(name, configuration.DeliveryStreamType, configuration.KinesisStreamSource, configuration.Destination,
@@ -137,6 +138,7 @@ public sealed partial class FirehoseClient
         // A null destination is refused by the validation (InvalidArgumentException), after the registry lookup.
         if (destination is not null) destination = SchemaRegistry.Resolve(_runtime.Settings, destination);
         FirehoseValidation.Destination(destination);
+        await _runtime.CheckDestinationAddressesAsync(destination, cancellationToken).ConfigureAwait(false);
         await AskAsync<DeliveryStreamAck>(_deliveryStreams,
             new UpdateDeliveryDestination(deliveryStreamName, version, destinationId, destination!, NowMs), cancellationToken).ConfigureAwait(false);
     }

@@ -72,6 +72,12 @@ public static class FirehoseLimits
     /// <summary>Longest object key prefix (and error output prefix).</summary>
     public const int MaxPrefixLength = 1024;
 
+    /// <summary>Longest segment (between two '/') of an object key, in UTF-8 bytes: what a file name holds.</summary>
+    public const int MaxObjectKeySegmentBytes = 255;
+
+    /// <summary>Longest object key, in UTF-8 bytes (S3's limit).</summary>
+    public const int MaxObjectKeyBytes = 1024;
+
     /// <summary>First back-off of an HTTP endpoint delivery retry; it doubles each time up to <see cref="MaxHttpRetryDelaySeconds"/>.</summary>
     public const int HttpRetryBaseDelaySeconds = 1;
 
@@ -89,6 +95,9 @@ public static class FirehoseLimits
 
     /// <summary>Longest value of one partition key (in characters).</summary>
     public const int MaxPartitionKeyValueLength = 512;
+
+    /// <summary>Longest processor parameter value (a MetadataExtractionQuery among them), in characters.</summary>
+    public const int MaxProcessorParameterValueLength = 5120;
 
     /// <summary>The only JSON parsing engine of the MetadataExtraction processor.</summary>
     public const string JsonParsingEngine = "JQ-1.6";

@@ -33,7 +33,15 @@ public class ServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDir);
-        _app = ActorStreamsServer.Create(["--port", "0", "--data-dir", DataDir, "--Logging:LogLevel:Default", "Warning", .. ExtraArgs()],
+        var extra = ExtraArgs();
+        if (!extra.Contains("--config"))
+        {
+            // Firehose specs deliver to test servers on loopback, which the destination address policy refuses by default.
+            var config = Path.Combine(DataDir, "loopback-destinations.conf");
+            await File.WriteAllTextAsync(config, LoopbackDestinations);
+            extra = [.. extra, "--config", config];
+        }
+        _app = ActorStreamsServer.Create(["--port", "0", "--data-dir", DataDir, "--Logging:LogLevel:Default", "Warning", .. extra],
             runtime =>
             {
                 runtime.Clock = Clock;
@@ -64,7 +72,10 @@ public class ServerFixture : IAsyncLifetime
             """);
     }
 
-    /// <summary>More command-line arguments for the server.</summary>
+    /// <summary>HOCON that lets Firehose destinations reach loopback (the fixtures' own test servers).</summary>
+    public const string LoopbackDestinations = """actorstreams.firehose.destination-policy.allowed-cidrs = ["127.0.0.0/8", "::1/128"]""";
+
+    /// <summary>More command-line arguments for the server; without a <c>--config</c>, one that allows loopback destinations is added.</summary>
     protected virtual string[] ExtraArgs() => [];
 
     public async Task DisposeAsync()

@@ -35,6 +35,10 @@ internal static class FirehoseMetrics
     // The Firehose runtimes of every ActorSystem in this process, read by the counters.
     private static readonly ConcurrentDictionary<FirehoseRuntime, byte> Runtimes = new();
 
+    private static readonly Counter<long> StoreRetries = Meter.CreateCounter<long>(
+        "actorstreams.firehose.store.retries", "{attempt}",
+        "Backup and error output writes that failed and are retried until the object store takes them (the store is down).");
+
     // The delivery streams this process hosts, read at collection time by the backlog and freshness gauges.
     private static readonly ConcurrentDictionary<DeliveryStreamCounters, byte> HostedDeliveryStreams = new();
 
@@ -63,6 +67,12 @@ internal static class FirehoseMetrics
     internal static void Observe(FirehoseRuntime runtime) => Runtimes.TryAdd(runtime, 0);
 
     internal static void StopObserving(FirehoseRuntime runtime) => Runtimes.TryRemove(runtime, out _);
+
+    internal static void RecordStoreRetry(KeyValuePair<string, object?>[] destination, string errorCode)
+    {
+        var tags = new TagList(destination) { { "error_code", errorCode } };
+        StoreRetries.Add(1, tags);
+    }
 
     private static List<Measurement<long>> Totals(Total total, string? tagKey)
     {

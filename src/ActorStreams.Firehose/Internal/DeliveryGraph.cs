@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
@@ -17,7 +18,7 @@ internal static class DeliveryGraph
         IMaterializer materializer, CancellationToken cancellationToken)
     {
         var (queue, done) = Source.Queue<DeliveryBuffer>(runtime.Settings.BuffersInFlight, OverflowStrategy.Backpressure)
-            .SelectAsync(1, buffer => TransformAsync(buffer, runtime, log, cancellationToken))
+            .SelectAsync(1, buffer => TransformOrFailAsync(buffer, runtime, log, cancellationToken))
             .Select(Prepare)
             .Async()
             .SelectAsync(1, prepared => DeliverAsync(prepared, runtime, log, cancellationToken))
@@ -28,6 +29,26 @@ internal static class DeliveryGraph
     }
 
     // ---------------- transformation ----------------
+
+    /// <summary>
+    /// The transformation, and whatever it throws beyond the failures it handles: then the buffer's records go to
+    /// <c>processing-failed</c>. Nothing a record holds stops the graph or is retried forever.
+    /// </summary>
+    internal static async Task<TransformedBuffer> TransformOrFailAsync(DeliveryBuffer buffer, FirehoseRuntime runtime, ILoggingAdapter log,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TransformAsync(buffer, runtime, log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            log.Warning(e, "Transforming buffer {0} of delivery stream {1} failed; its records go to the error output", buffer.BufferId, buffer.Plan.StreamName);
+            buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.Transformation, "Lambda.FunctionError", $"Transforming a buffer failed: {e.GetType().Name}.");
+            var failed = buffer.Records.Select(r => new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionError", e.Message, 1)).ToList();
+            return new TransformedBuffer(buffer, [], failed);
+        }
+    }
 
     internal static async Task<TransformedBuffer> TransformAsync(DeliveryBuffer buffer, FirehoseRuntime runtime, ILoggingAdapter log,
         CancellationToken cancellationToken)
@@ -96,6 +117,10 @@ internal static class DeliveryGraph
             var source = buffer.Records[index];
             switch (result.Result)
             {
+                case TransformationResult.Ok when result.Data.Length > FirehoseLimits.MaxRecordBytes:
+                    failed.Add(new FailedRecord(source, ObjectNaming.ProcessingFailed, "Lambda.ProcessingFailed",
+                        $"The transformation returned {result.Data.Length} bytes for the record; at most {FirehoseLimits.MaxRecordBytes} are allowed.", attempts));
+                    break;
                 case TransformationResult.Ok:
                     output.Add(new BufferedRecord(source.ArrivalMs, result.Data.ToArray(), result.PartitionKeys));
                     break;
@@ -120,16 +145,63 @@ internal static class DeliveryGraph
     internal static PreparedBuffer Prepare(TransformedBuffer transformed)
     {
         // An intake buffer of a partitioned delivery stream is not delivered itself; an overflow buffer goes to the error output.
-        if (transformed.Buffer.IsIntakeOfPartitioning || transformed.Buffer.Overflow) return new PreparedBuffer(transformed, null, null);
+        if (transformed.Buffer.IsIntakeOfPartitioning || transformed.Buffer.Overflow) return new PreparedBuffer(transformed, null);
+        var sink = transformed.Buffer.Plan.Sink;
         try
         {
-            return new PreparedBuffer(transformed, transformed.Buffer.Plan.Sink.Prepare(transformed.Buffer, transformed.Output, transformed.Failed), null);
+            // A copy: a Prepare that throws may have added some of the records already.
+            var failed = new List<FailedRecord>(transformed.Failed);
+            var ready = sink.Prepare(transformed.Buffer, transformed.Output, failed);
+            return new PreparedBuffer(transformed with { Failed = failed }, ready);
+        }
+        catch (Exception)
+        {
+            return PrepareAroundFailure(transformed);
+        }
+    }
+
+    /// <summary>
+    /// Preparing is pure work on the records, so a failure is theirs, not the destination's, and trying again cannot
+    /// help: each record is prepared alone to find those that fail (they go to the error output), then the others are
+    /// prepared together and delivered. Only when that fails too does the whole buffer go to the error output.
+    /// </summary>
+    private static PreparedBuffer PrepareAroundFailure(TransformedBuffer transformed)
+    {
+        var buffer = transformed.Buffer;
+        var sink = buffer.Plan.Sink;
+        var failed = new List<FailedRecord>(transformed.Failed);
+        var good = new List<BufferedRecord>(transformed.Output.Count);
+        foreach (var record in transformed.Output)
+        {
+            try
+            {
+                sink.Prepare(buffer, [record], []);
+                good.Add(record);
+            }
+            catch (Exception e)
+            {
+                failed.Add(new FailedRecord(record, PrepareFailureType(sink), PrepareFailedCode, $"The record cannot be prepared for the destination: {e.Message}", 1));
+            }
+        }
+        var retried = transformed with { Output = good, Failed = failed };
+        try
+        {
+            return new PreparedBuffer(retried, good.Count == 0 ? null : sink.Prepare(buffer, good, failed));
         }
         catch (Exception e)
         {
-            return new PreparedBuffer(transformed, null, e);
+            var all = new List<FailedRecord>(transformed.Failed);
+            all.AddRange(transformed.Output.Select(r =>
+                new FailedRecord(r, PrepareFailureType(sink), PrepareFailedCode, $"The buffer cannot be prepared for the destination: {e.Message}", 1)));
+            return new PreparedBuffer(transformed with { Output = [], Failed = all }, null);
         }
     }
+
+    /// <summary>The error code of records that could not be converted or encoded for their destination.</summary>
+    internal const string PrepareFailedCode = "DataFormatConversion.InvalidInput";
+
+    private static string PrepareFailureType(DestinationSink sink) =>
+        sink is ObjectStoreSink ? ObjectNaming.FormatConversionFailed : sink.FailureOutputType;
 
     // ---------------- delivery ----------------
 
@@ -148,34 +220,23 @@ internal static class DeliveryGraph
         }
         var delivered = 0;
         var toDeliver = prepared.Prepared;
-        var prepareError = prepared.PrepareError;
         // Retry timing runs on the runtime's clock (a FakeTimeProvider in tests), not the wall clock.
         var started = runtime.Clock.GetTimestamp();
         var attempt = 0;
-        while (toDeliver is not null || prepareError is not null)
+        while (toDeliver is not null)
         {
             attempt++;
             Exception error;
             var permanent = false;
             try
             {
-                if (prepareError is not null)
-                {
-                    // Preparing is pure CPU work, so a failure there is retried like a delivery failure.
-                    var retry = Prepare(prepared.Transformed with { Failed = new List<FailedRecord>(prepared.Transformed.Failed) });
-                    if (retry.PrepareError is not null) throw retry.PrepareError;
-                    prepareError = null;
-                    failed = retry.Transformed.Failed;
-                    toDeliver = retry.Prepared;
-                    if (toDeliver is null) break;
-                }
                 await sink.DeliverAsync(buffer, toDeliver!, cancellationToken).ConfigureAwait(false);
                 var refused = sink.RefusedRecords(toDeliver!);
                 failed.AddRange(refused);
                 delivered = toDeliver!.RecordCount - refused.Count;
                 toDeliver = null;
                 buffer.Plan.Recorder?.Delivered(delivered, DeliveredBytes(prepared.Transformed.Output, failed));
-                await RetryForeverAsync(() => sink.AfterDeliveryAsync(buffer, cancellationToken), "backing up", buffer, runtime, log, cancellationToken)
+                await RetryForeverAsync(() => sink.AfterDeliveryAsync(buffer, cancellationToken), "backing up", buffer, runtime, log, cancellationToken, giveUpOnRefusal: true)
                     .ConfigureAwait(false);
                 break;
             }
@@ -233,11 +294,22 @@ internal static class DeliveryGraph
         var buffer = transformed.Buffer;
         var partitioning = buffer.Plan.Partitioning!;
         var failed = new List<FailedRecord>(transformed.Failed);
-        var groups = new Dictionary<string, (System.Collections.Immutable.ImmutableSortedDictionary<string, string> Keys, List<BufferedRecord> Records)>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, (ImmutableSortedDictionary<string, string> Keys, List<BufferedRecord> Records)>(StringComparer.Ordinal);
         var order = new List<string>();
         foreach (var record in transformed.Output)
         {
-            if (!partitioning.TryKeys(record, out var keys, out var error))
+            ImmutableSortedDictionary<string, string> keys;
+            string? error;
+            try
+            {
+                if (!partitioning.TryKeys(record, out keys, out error)) keys = null!;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Whatever a record holds, it is that record's failure, never the buffer's.
+                (keys, error) = (null!, $"The record's partition keys cannot be extracted: {e.Message}");
+            }
+            if (keys is null)
             {
                 failed.Add(new FailedRecord(record, ObjectNaming.PartitioningFailed, Partitioning.ErrorCode, error!, 1));
                 continue;
@@ -260,9 +332,13 @@ internal static class DeliveryGraph
         return new DeliveryOutcome(buffer.BufferId, 0, failed.Count) { Partitioned = partitioned };
     }
 
-    /// <summary>Backup and error output have nowhere else to go: they are retried until they succeed (or the entity stops).</summary>
+    /// <summary>
+    /// Backup and error output have nowhere else to go: they are retried until they succeed (or the entity stops), a
+    /// store that is down being the one thing worth waiting for. A backup whose key the store refuses for good
+    /// (<paramref name="giveUpOnRefusal"/>) is given up, the records having reached the destination already.
+    /// </summary>
     private static async Task RetryForeverAsync(Func<Task> action, string what, DeliveryBuffer buffer, FirehoseRuntime runtime, ILoggingAdapter log,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool giveUpOnRefusal = false)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -271,11 +347,17 @@ internal static class DeliveryGraph
                 await action().ConfigureAwait(false);
                 return;
             }
+            catch (DeliveryException e) when (e.Permanent && giveUpOnRefusal && !cancellationToken.IsCancellationRequested)
+            {
+                log.Warning("Delivery stream {0}: {1} buffer {2} was refused for good ({3}); not retried: {4}", buffer.Plan.StreamName, what, buffer.BufferId, e.ErrorCode, e.Message);
+                buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.ObjectStore, e.ErrorCode, $"{what} buffer {buffer.BufferId} was refused (not retried): {e.Message}");
+                return;
+            }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 var delay = Backoff(runtime, attempt);
                 log.Warning("Delivery stream {0}: {1} buffer {2} failed (attempt {3}), retrying in {4}: {5}", buffer.Plan.StreamName, what, buffer.BufferId, attempt, delay, e.Message);
-                buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.ObjectStore, e is DeliveryException de ? de.ErrorCode : "InternalFailure",
+                buffer.Plan.Recorder?.StoreRetry(e is DeliveryException de ? de.ErrorCode : "InternalFailure",
                     $"{what} buffer {buffer.BufferId} failed (retrying): {e.Message}");
                 await Task.Delay(delay, runtime.Clock, cancellationToken).ConfigureAwait(false);
             }

@@ -54,7 +54,7 @@ internal sealed record TransformedBuffer(DeliveryBuffer Buffer, List<BufferedRec
 /// <summary>A destination's ready-to-send form of a buffer (an object's bytes, rows, a request body).</summary>
 internal abstract record PreparedDelivery(int RecordCount);
 
-internal sealed record PreparedBuffer(TransformedBuffer Transformed, PreparedDelivery? Prepared, Exception? PrepareError);
+internal sealed record PreparedBuffer(TransformedBuffer Transformed, PreparedDelivery? Prepared);
 
 /// <summary>A buffer is done: <see cref="Delivered"/> records reached the destination, <see cref="Failed"/> the error output.</summary>
 internal sealed record DeliveryOutcome(Guid BufferId, int Delivered, int Failed)
@@ -73,6 +73,10 @@ internal sealed class DeliveryException(string errorCode, string message, bool p
     public string ErrorCode { get; } = errorCode;
 
     public bool Permanent { get; } = permanent;
+
+    /// <summary>An HTTP status as an error message shows it (<c>503 ServiceUnavailable</c>): the code and its name, never the body.</summary>
+    public static string Status(System.Net.HttpStatusCode status) =>
+        Enum.IsDefined(status) ? $"{(int)status} {status}" : ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>One destination kind: prepares a buffer (CPU: compress, encode) and delivers it (I/O, retried by the graph).</summary>

@@ -42,13 +42,21 @@ internal sealed partial class DeliveryStreamActor
                 throw new ServiceUnavailableException(
                     $"Slow down. This node holds {_runtime.Budget.UsedBytes} bytes of its memory budget of {_runtime.Budget.LimitBytes} bytes " +
                     $"({NodeMemoryBudget.SettingName}); retry after a back-off.");
-            Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, _meta.Encryption.Enabled));
+            Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, RecordsSealedAtRest));
             return;
         }
         _pending.Add(new PendingPut(Sender, cmd.Records, accepted, bytes));
         SyncBudget();
         if (!_pending.Writing) Flush();
     }
+
+    /// <summary>
+    /// PutRecord's and PutRecordBatch's <c>Encrypted</c>: whether the records are sealed at rest. Firehose's events and
+    /// snapshots journal records in plaintext (server-side encryption is configuration only, shown by
+    /// DescribeDeliveryStream), so the answer is false whatever StartDeliveryStreamEncryption said: no caller is told
+    /// its data is encrypted when it is not.
+    /// </summary>
+    private const bool RecordsSealedAtRest = false;
 
     private void Flush()
     {
@@ -59,7 +67,7 @@ internal sealed partial class DeliveryStreamActor
         }
         var batch = _pending.Take();
         var eventNo = LastSequenceNr + 1;
-        var encrypted = _meta!.Encryption.Enabled;
+        var encrypted = RecordsSealedAtRest;
         _pending.Started(batch);
         _persistsInFlight++;
         PersistAsync(new FirehoseRecordsAccepted(_runtime.NowMs, batch.Records), e =>

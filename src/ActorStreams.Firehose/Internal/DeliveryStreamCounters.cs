@@ -113,12 +113,25 @@ internal sealed class DeliveryStreamCounters
 
     internal void Error(string destination, string errorCode, string message)
     {
-        var error = new DeliveryError(_clock.GetUtcNow(), destination, errorCode, message);
+        var error = new DeliveryError(_clock.GetUtcNow(), destination, Sanitize(errorCode, MaxErrorCodeLength), Sanitize(message, MaxErrorMessageLength));
         lock (_gate)
         {
             _recentErrors.Enqueue(error);
             while (_recentErrors.Count > DeliveryStreamStatistics.MaxRecentErrors) _recentErrors.Dequeue();
         }
+    }
+
+    /// <summary>Longest error code and message the last errors keep (longer ones are cut, with "...").</summary>
+    internal const int MaxErrorCodeLength = 64, MaxErrorMessageLength = 512;
+
+    /// <summary>One line of printable text, cut to <paramref name="max"/> characters: no control characters reach a reader.</summary>
+    internal static string Sanitize(string text, int max)
+    {
+        var cut = text.Length > max ? text[..(max - 3)] + "..." : text;
+        return string.Create(cut.Length, cut, (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++) span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+        });
     }
 
     public DeliveryStreamStatistics Snapshot()
@@ -213,6 +226,16 @@ internal sealed class DeliveryRecorder
             _counters.AddMeterTotal(FirehoseMetrics.Total.ErrorOutputRecords, Destination, group.Key, records);
             _counters.SentToErrorOutput(group.Key, records);
         }
+    }
+
+    /// <summary>
+    /// A backup or error output write failed and is retried until the object store takes it: the one wait besides a
+    /// destination's, so it shows in the last errors and the <c>actorstreams.firehose.store.retries</c> counter.
+    /// </summary>
+    public void StoreRetry(string errorCode, string message)
+    {
+        FirehoseMetrics.RecordStoreRetry(Tags, errorCode);
+        _counters.Error(ObjectStore, errorCode, message);
     }
 
     /// <summary>

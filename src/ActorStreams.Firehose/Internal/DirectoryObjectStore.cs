@@ -36,9 +36,20 @@ internal sealed partial class DirectoryObjectStore(string root) : IObjectStore
 
     public async Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var path = PathOf(bucket, key);
-        var directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
+        // A key the file system cannot hold is refused for good (the records go to the error output); a full or
+        // read-only disk is not (retried, as a store that is down).
+        string path, directory;
+        try
+        {
+            if (ObjectNaming.KeyProblem(key) is { } problem) throw new InvalidArgumentException($"Object key '{key}' {problem}");
+            path = PathOf(bucket, key);
+            directory = Path.GetDirectoryName(path)!;
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is InvalidArgumentException or PathTooLongException or ArgumentException)
+        {
+            throw new DeliveryException(ObjectStoreSink.InvalidObjectKeyCode, $"The object store refuses key {bucket}/{Shorten(key)}: {e.Message}", permanent: true, inner: e);
+        }
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -49,12 +60,19 @@ internal sealed partial class DirectoryObjectStore(string root) : IObjectStore
             }
             File.Move(temp, path, overwrite: true);
         }
+        catch (PathTooLongException e)
+        {
+            try { File.Delete(temp); } catch (IOException) { /* best effort */ }
+            throw new DeliveryException(ObjectStoreSink.InvalidObjectKeyCode, $"The object store refuses key {bucket}/{Shorten(key)}: {e.Message}", permanent: true, inner: e);
+        }
         catch
         {
             try { File.Delete(temp); } catch (IOException) { /* best effort; a leftover .tmp is never read as an object */ }
             throw;
         }
     }
+
+    private static string Shorten(string key) => key.Length <= 120 ? key : key[..117] + "...";
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();

@@ -54,8 +54,31 @@ internal static class ErrorOutput
                 output.WriteByte((byte)'\n');
             }
             var oldest = DateTimeOffset.FromUnixTimeMilliseconds(group.Min(f => f.Record.ArrivalMs));
-            var key = ObjectNaming.ObjectKey(destination, buffer.Plan.StreamName, buffer.Plan.Version, oldest, ErrorObjectId(buffer.BufferId, group.Key), group.Key);
-            await store.PutAsync(bucket, key, output.ToArray(), cancellationToken).ConfigureAwait(false);
+            var id = ErrorObjectId(buffer.BufferId, group.Key);
+            string? key;
+            try
+            {
+                key = ObjectNaming.ObjectKey(destination, buffer.Plan.StreamName, buffer.Plan.Version, oldest, id, group.Key);
+            }
+            catch (FormatException)
+            {
+                key = null;
+            }
+            try
+            {
+                if (key is not null)
+                {
+                    await store.PutAsync(bucket, key, output.ToArray(), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            catch (DeliveryException e) when (e.Permanent)
+            {
+                // The error output is where refused records go: when the store refuses its key too, the default
+                // error prefix (ERROR-OUTPUT-TYPE/yyyy/MM/dd/HH/) takes them, so nothing waits for a key that never works.
+            }
+            var fallback = ObjectNaming.ObjectKey(destination with { ErrorOutputPrefix = null }, buffer.Plan.StreamName, buffer.Plan.Version, oldest, id, group.Key);
+            await store.PutAsync(bucket, fallback, output.ToArray(), cancellationToken).ConfigureAwait(false);
         }
     }
 

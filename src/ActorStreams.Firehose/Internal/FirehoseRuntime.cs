@@ -18,7 +18,14 @@ internal sealed class FirehoseRuntime
         AccountId = streams.AccountId;
         Clock = clock;
         ObjectStore = string.IsNullOrEmpty(settings.S3Endpoint) ? new DirectoryObjectStore(settings.ObjectStoreRoot) : new S3ObjectStore(settings);
-        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        AddressPolicy = new DestinationAddressPolicy(settings.AllowedDestinationNetworks, settings.AllowedDestinationHosts);
+        // Every connection goes through the address policy, and a redirect is an answer, not a new destination.
+        Http = new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AllowAutoRedirect = false,
+            ConnectCallback = AddressPolicy.ConnectAsync,
+        })
         {
             Timeout = settings.HttpRequestTimeout,
         };
@@ -41,7 +48,28 @@ internal sealed class FirehoseRuntime
     /// <summary>The directory store, or an S3-compatible endpoint when <c>firehose.s3.endpoint</c> is set.</summary>
     public IObjectStore ObjectStore { get; }
 
+    /// <summary>Which addresses destinations and HTTP transformations may reach.</summary>
+    public DestinationAddressPolicy AddressPolicy { get; }
+
+    /// <summary>Destinations' and HTTP transformations' client: no redirects, every connection checked by <see cref="AddressPolicy"/>.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>Refuses (InvalidArgumentException) a destination whose URLs reach an address the policy does not allow.</summary>
+    public async Task CheckDestinationAddressesAsync(DeliveryDestination? destination, CancellationToken cancellationToken)
+    {
+        var (url, member, processing) = destination switch
+        {
+            HttpEndpointDestination h => (h.Url, "HttpEndpointDestinationConfiguration.EndpointConfiguration.Url", h.Processing),
+            SplunkDestination sp => (sp.HecEndpoint, "SplunkDestinationConfiguration.HECEndpoint", sp.Processing),
+            OpenSearchDestination os => (os.ClusterEndpoint, "AmazonopensearchserviceDestinationConfiguration.ClusterEndpoint", os.Processing),
+            ObjectStoreDestination s3 => (null, null, s3.Processing),
+            WarehouseDestination w => (null, null, w.Processing),
+            _ => ((string?)null, (string?)null, (ProcessingConfiguration?)null),
+        };
+        if (url is not null) await AddressPolicy.CheckUrlAsync(url, member!, cancellationToken).ConfigureAwait(false);
+        if (processing is { Enabled: true, LambdaArn: { } lambda } && HttpTransformation.IsEndpoint(lambda))
+            await AddressPolicy.CheckUrlAsync(lambda, "ProcessingConfiguration.Processors.Lambda.LambdaArn", cancellationToken).ConfigureAwait(false);
+    }
 
     public ConcurrentDictionary<string, FirehoseTransformation> Transformations { get; } = new(StringComparer.Ordinal);
 

@@ -139,8 +139,9 @@ internal static class FirehoseValidation
         ObjectNaming.ValidatePrefix(s3.ErrorOutputPrefix, member + ".ErrorOutputPrefix", isErrorPrefix: true);
         if (ObjectNaming.HasExpressions(s3.Prefix) && string.IsNullOrEmpty(s3.ErrorOutputPrefix))
             throw new InvalidArgumentException($"{member}: ErrorOutputPrefix must be given when Prefix contains expressions.");
-        if (s3.FileExtension is { } ext && (ext.Length is < 2 or > 128 || ext[0] != '.' || ext.Contains('/')))
-            throw new InvalidArgumentException($"{member}.FileExtension '{ext}' must start with '.' and be at most 128 characters without '/'.");
+        if (s3.FileExtension is { } ext && (ext.Length is < 2 or > 128 || ext[0] != '.' || ext.IndexOfAny(['/', '\\']) >= 0 || ext.Any(char.IsControl)))
+            throw new InvalidArgumentException(
+                $"{member}.FileExtension '{ext.Replace("\0", "\\0", StringComparison.Ordinal)}' must start with '.' and be at most 128 characters without '/', '\\' or control characters.");
     }
 
     private static void HttpUrl(string? text, string member)

@@ -85,12 +85,14 @@ internal sealed class HttpEndpointSink(HttpEndpointDestination destination, Http
         }
         using (response)
         {
+            // The body is read for the requestId only: what a destination answers never reaches the statistics or the
+            // error output (a URL may name a server the caller cannot read otherwise).
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
                 throw new DeliveryException("HttpEndpoint.PayloadTooLarge", $"{Destination.Url} answered 413: the request is too large.", permanent: true);
             if (response.StatusCode != HttpStatusCode.OK)
                 throw new DeliveryException($"HttpEndpoint.ErrorResponse{(int)response.StatusCode}",
-                    $"{Destination.Url} answered {(int)response.StatusCode}: {Truncate(text)}");
+                    $"{Destination.Url} answered {DeliveryException.Status(response.StatusCode)}.");
             string? echoed;
             try
             {
@@ -100,11 +102,11 @@ internal sealed class HttpEndpointSink(HttpEndpointDestination destination, Http
             }
             catch (JsonException)
             {
-                throw new DeliveryException("HttpEndpoint.InvalidResponseFromDestination", $"{Destination.Url} answered 200 without a JSON body: {Truncate(text)}");
+                throw new DeliveryException("HttpEndpoint.InvalidResponseFromDestination", $"{Destination.Url} answered 200 without a JSON body.");
             }
             if (echoed != request.RequestId)
                 throw new DeliveryException("HttpEndpoint.InvalidResponseFromDestination",
-                    $"{Destination.Url} answered requestId '{echoed}' to request {request.RequestId}.");
+                    $"{Destination.Url} answered {(echoed is null ? "no requestId" : "another requestId")} to request {request.RequestId}.");
         }
     }
 
@@ -116,8 +118,6 @@ internal sealed class HttpEndpointSink(HttpEndpointDestination destination, Http
         await store.PutAsync(DirectoryObjectStore.BucketOfArn(backup.BucketArn, "S3Configuration.BucketARN"), obj.Key, obj.Bytes, cancellationToken)
             .ConfigureAwait(false);
     }
-
-    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "...";
 
     private sealed record PreparedRequest(int RecordCount, string RequestId, byte[] Body) : PreparedDelivery(RecordCount);
 }

@@ -39,9 +39,10 @@ internal static class HttpTransformation
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body.ToArray()) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        // Only the status of a failed answer is reported: its body stays out of the statistics and the error output.
         if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"The transformation endpoint {url} answered {(int)response.StatusCode}: {(text.Length > 200 ? text[..200] : text)}");
+            throw new InvalidOperationException($"The transformation endpoint {url} answered {DeliveryException.Status(response.StatusCode)}.");
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         using var doc = JsonDocument.Parse(text);
         var output = new List<TransformationOutputRecord>();
         foreach (var r in doc.RootElement.GetProperty("records").EnumerateArray())
@@ -51,7 +52,7 @@ internal static class HttpTransformation
                 "Ok" => TransformationResult.Ok,
                 "Dropped" => TransformationResult.Dropped,
                 "ProcessingFailed" => TransformationResult.ProcessingFailed,
-                var other => throw new InvalidOperationException($"The transformation endpoint {url} answered result '{other}' (Ok, Dropped or ProcessingFailed)."),
+                _ => throw new InvalidOperationException($"The transformation endpoint {url} answered a result other than Ok, Dropped or ProcessingFailed."),
             };
             var data = r.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetBytesFromBase64() : [];
             Dictionary<string, string>? partitionKeys = null;

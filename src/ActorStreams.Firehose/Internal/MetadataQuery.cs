@@ -16,13 +16,17 @@ internal sealed class MetadataQuery
 {
     private readonly List<(string Key, Segment[] Path)> _members;
 
-    private MetadataQuery(string text, List<(string Key, Segment[] Path)> members)
+    private MetadataQuery(string text, List<(string Key, Segment[] Path)> members, long work)
     {
         Text = text;
         _members = members;
+        Work = work;
     }
 
     public string Text { get; }
+
+    /// <summary>Steps the parser took (characters looked at and keys compared): linear in the query's length.</summary>
+    internal long Work { get; }
 
     /// <summary>The keys the query produces, in query order.</summary>
     public IEnumerable<string> Keys => _members.Select(m => m.Key);
@@ -34,10 +38,15 @@ internal sealed class MetadataQuery
     {
         if (string.IsNullOrWhiteSpace(text))
             throw new InvalidArgumentException($"{member} is empty; give a jq object construction such as {{customer_id: .customer_id}}.");
+        // Firehose's bound of a processor parameter value; the parser's work is linear in it.
+        if (text.Length > FirehoseLimits.MaxProcessorParameterValueLength)
+            throw new ValidationException(
+                $"1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length less than or equal to {FirehoseLimits.MaxProcessorParameterValueLength}");
         try
         {
             var parser = new Parser(text);
-            return new MetadataQuery(text, parser.Query());
+            var members = parser.Query();
+            return new MetadataQuery(text, members, parser.Work);
         }
         catch (FormatException e)
         {
@@ -136,6 +145,12 @@ internal sealed class MetadataQuery
     private sealed class Parser(string text)
     {
         private int _at;
+        private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
+
+        private long _work;
+
+        /// <summary>Characters consumed, looked at and keys compared so far.</summary>
+        public long Work => _work + _at;
 
         public List<(string Key, Segment[] Path)> Query()
         {
@@ -153,7 +168,8 @@ internal sealed class MetadataQuery
                     throw Unsupported(Peek() is ',' or '}' ? $"the shorthand {{{key}}} (write {key}: .{key})" : "a key must be followed by ':'");
                 SkipSpace();
                 var path = Path();
-                if (members.Any(m => m.Item1 == key)) throw new FormatException($"key {key} is given twice.");
+                _work++;
+                if (!_keys.Add(key)) throw new FormatException($"key {key} is given twice.");
                 members.Add((key, path));
                 SkipSpace();
                 if (Take(',')) continue;
@@ -288,7 +304,11 @@ internal sealed class MetadataQuery
             }
         }
 
-        private char? Peek() => _at < text.Length ? text[_at] : null;
+        private char? Peek()
+        {
+            _work++;
+            return _at < text.Length ? text[_at] : null;
+        }
 
         private bool Take(char c)
         {

@@ -31,9 +31,32 @@ internal static class ObjectNaming
         var partitioned = errorOutputType is null && destination.DynamicPartitioning is { Enabled: true };
         if (!hadTimestamp && !partitioned) evaluated += utc.ToString("yyyy'/'MM'/'dd'/'HH'/'", CultureInfo.InvariantCulture);
         var extension = errorOutputType is null ? destination.FileExtension ?? Compression.Extension(destination.CompressionFormat) : "";
-        return evaluated + streamName + "-" + version.ToString(CultureInfo.InvariantCulture) + "-"
-               + utc.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture) + "-" + bufferId.ToString("D") + extension;
+        var key = evaluated + streamName + "-" + version.ToString(CultureInfo.InvariantCulture) + "-"
+                  + utc.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture) + "-" + bufferId.ToString("D") + extension;
+        if (KeyProblem(key) is { } problem) throw new FormatException($"the object key '{Shorten(key)}' {problem}");
+        return key;
     }
+
+    /// <summary>
+    /// Null when <paramref name="key"/> can name an object in any store; else why not: a segment that is empty, '.' or
+    /// '..', longer than a file name (<see cref="FirehoseLimits.MaxObjectKeySegmentBytes"/> bytes), a key longer than S3
+    /// allows, or control characters (NUL among them).
+    /// </summary>
+    internal static string? KeyProblem(string key)
+    {
+        if (key.Any(char.IsControl)) return "holds control characters.";
+        if (Encoding.UTF8.GetByteCount(key) > FirehoseLimits.MaxObjectKeyBytes) return $"is longer than {FirehoseLimits.MaxObjectKeyBytes} bytes.";
+        if (key.StartsWith('/')) return "starts with '/'.";
+        foreach (var segment in key.Split('/'))
+        {
+            if (segment is "." or "..") return "has a '.' or '..' path segment.";
+            if (Encoding.UTF8.GetByteCount(segment) > FirehoseLimits.MaxObjectKeySegmentBytes)
+                return $"has a path segment longer than {FirehoseLimits.MaxObjectKeySegmentBytes} bytes.";
+        }
+        return null;
+    }
+
+    private static string Shorten(string key) => key.Length <= 120 ? key : key[..117] + "...";
 
     /// <summary>Checks a prefix's expressions; the message names the first bad one.</summary>
     public static void ValidatePrefix(string? prefix, string member, bool isErrorPrefix)
@@ -49,8 +72,14 @@ internal static class ObjectNaming
         {
             throw new InvalidArgumentException($"{member} '{prefix}' is not valid: {e.Message}");
         }
+        if (prefix.Any(char.IsControl))
+            throw new InvalidArgumentException($"{member} must not hold control characters (NUL among them).");
         if (prefix.StartsWith('/') || prefix.Split('/').Any(segment => segment is "." or ".."))
             throw new InvalidArgumentException($"{member} '{prefix}' must not start with '/' or hold '.' or '..' path segments.");
+        // What the expressions make counts too: !{timestamp:..} is the segment '..' at every instant.
+        var evaluated = Evaluate(prefix, DateTimeOffset.UnixEpoch, Guid.Empty, isErrorPrefix ? ProcessingFailed : null, null, validating: true, out _);
+        if (evaluated.Length > 0 && KeyProblem(evaluated) is { } problem)
+            throw new InvalidArgumentException($"{member} '{prefix}' evaluates to '{Shorten(evaluated)}', which {problem}");
     }
 
     public static bool HasExpressions(string? prefix) => prefix is not null && prefix.Contains("!{", StringComparison.Ordinal);

@@ -25,8 +25,14 @@ internal sealed class ObjectStoreSink(ObjectStoreDestination destination, IObjec
         }
         catch (FormatException e)
         {
-            // A partition made under an earlier prefix may lack a key the current prefix uses.
-            foreach (var r in records) failed.Add(new FailedRecord(r, ObjectNaming.PartitioningFailed, Partitioning.ErrorCode, e.Message, 0));
+            // A partition made under an earlier prefix may lack a key the current prefix uses, or its values make a
+            // key no store takes (a segment longer than a file name): the records go to the error output, not round again.
+            foreach (var r in records)
+            {
+                failed.Add(buffer.Partition is null
+                    ? new FailedRecord(r, FailureOutputType, InvalidObjectKeyCode, e.Message, 0)
+                    : new FailedRecord(r, ObjectNaming.PartitioningFailed, Partitioning.ErrorCode, e.Message, 0));
+            }
             return null;
         }
         if (destination.DataFormatConversion is not { Enabled: true } conversion) return PrepareObject(destination, buffer, records, key);
@@ -34,6 +40,9 @@ internal sealed class ObjectStoreSink(ObjectStoreDestination destination, IObjec
         if (parquet is null) return null;
         return new PreparedObject(records.Count - failed.Count(f => f.ErrorOutputType == ObjectNaming.FormatConversionFailed), key, parquet);
     }
+
+    /// <summary>The error code of records whose object key no store takes.</summary>
+    public const string InvalidObjectKeyCode = "S3.InvalidObjectKey";
 
     public override Task DeliverAsync(DeliveryBuffer buffer, PreparedDelivery prepared, CancellationToken cancellationToken)
     {

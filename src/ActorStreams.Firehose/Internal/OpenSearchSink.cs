@@ -101,7 +101,7 @@ internal sealed class OpenSearchSink(OpenSearchDestination destination, HttpClie
             if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
                 throw new DeliveryException("OS.PayloadTooLarge", $"{Destination.ClusterEndpoint} answered 413.", permanent: true);
             if (response.StatusCode != HttpStatusCode.OK)
-                throw new DeliveryException($"OS.ErrorResponse{(int)response.StatusCode}", $"_bulk answered {(int)response.StatusCode}: {text}");
+                throw new DeliveryException($"OS.ErrorResponse{(int)response.StatusCode}", $"_bulk answered {DeliveryException.Status(response.StatusCode)}.");
             JsonElement items;
             try
             {
@@ -109,7 +109,7 @@ internal sealed class OpenSearchSink(OpenSearchDestination destination, HttpClie
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                throw new DeliveryException("OS.InvalidResponse", $"_bulk answered 200 without items: {text}");
+                throw new DeliveryException("OS.InvalidResponse", "_bulk answered 200 without items.");
             }
             if (items.GetArrayLength() != pending.Count)
                 throw new DeliveryException("OS.InvalidResponse", $"_bulk answered {items.GetArrayLength()} items for {pending.Count} actions.");
@@ -128,7 +128,7 @@ internal sealed class OpenSearchSink(OpenSearchDestination destination, HttpClie
                 }
                 var error = result.TryGetProperty("error", out var e) ? e : default;
                 var type = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("type", out var t) ? t.GetString() : $"status {status}";
-                var reason = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("reason", out var r) ? r.GetString() : text;
+                var reason = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("reason", out var r) ? r.GetString() : $"status {status}";
                 bulk.Refused.Add(new FailedRecord(item.Record, OpenSearchFailed, $"OS.{type}", reason ?? "", 1));
             }
             bulk.Pending = retry;

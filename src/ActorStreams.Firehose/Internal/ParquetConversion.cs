@@ -51,7 +51,7 @@ internal static class ParquetConversion
                 }
                 rows.Add(row);
             }
-            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or OverflowException)
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or OverflowException or ArgumentException)
             {
                 failed.Add(new FailedRecord(record, ObjectNaming.FormatConversionFailed, "DataFormatConversion.InvalidInput", e.Message, 0));
             }
@@ -122,10 +122,18 @@ internal static class ParquetConversion
         "bigint" => v.ValueKind == JsonValueKind.Number ? v.GetInt64() : throw Mismatch(column, v),
         "double" => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Mismatch(column, v),
         "boolean" => v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Mismatch(column, v),
-        _ => v.ValueKind == JsonValueKind.Number ? DateTimeOffset.FromUnixTimeMilliseconds(v.GetInt64()).UtcDateTime
+        _ => v.ValueKind == JsonValueKind.Number ? Timestamp(column, v.GetInt64())
             : v.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
                 ? t.UtcDateTime : throw Mismatch(column, v),
     };
+
+    /// <summary>Epoch milliseconds within what a timestamp column holds (years 1 to 9999), else the record does not fit.</summary>
+    private static DateTime Timestamp(ParquetColumn column, long epochMs) =>
+        epochMs is < MinTimestampMs or > MaxTimestampMs
+            ? throw new FormatException($"member {column.Name} is {epochMs} ms since the epoch, outside the range of column type timestamp (years 1 to 9999)")
+            : DateTimeOffset.FromUnixTimeMilliseconds(epochMs).UtcDateTime;
+
+    private const long MinTimestampMs = -62_135_596_800_000, MaxTimestampMs = 253_402_300_799_999;
 
     private static FormatException Mismatch(ParquetColumn column, JsonElement v) =>
         new($"member {column.Name} is {v.ValueKind}, which does not fit column type {column.Type}");

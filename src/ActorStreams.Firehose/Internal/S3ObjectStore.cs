@@ -40,7 +40,10 @@ internal sealed class S3ObjectStore : IObjectStore
         }
         catch (AmazonS3Exception e)
         {
-            throw new DeliveryException($"S3.{e.ErrorCode}", $"PutObject {bucket}/{key} at {_endpoint} failed: {e.Message}", inner: e);
+            // A key the store refuses stays refused: the batch goes to the error output instead of round again.
+            var refusedKey = e.ErrorCode is "KeyTooLongError" or "InvalidObjectName" or "InvalidURI";
+            throw new DeliveryException($"S3.{e.ErrorCode}", $"PutObject {bucket}/{key} at {_endpoint} failed: {e.ErrorCode} ({(int)e.StatusCode}).",
+                permanent: refusedKey, inner: e);
         }
         catch (AmazonServiceException e)
         {

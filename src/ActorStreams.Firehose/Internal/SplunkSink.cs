@@ -97,11 +97,11 @@ internal sealed class SplunkSink(SplunkDestination destination, HttpClient http,
         var path = Destination.EventEndpoint ? "/services/collector/event" : "/services/collector/raw";
         using var reply = await SendAsync(Url(path), hec.Body, cancellationToken).ConfigureAwait(false);
         if (reply.Status == HttpStatusCode.BadRequest)
-            throw new DeliveryException("Splunk.InvalidDataFormat", $"HEC refused the data as malformed: {reply.Text}", permanent: true);
+            throw new DeliveryException("Splunk.InvalidDataFormat", $"HEC refused the data as malformed (400{HecCode(reply)}).", permanent: true);
         if (reply.Status != HttpStatusCode.OK)
-            throw new DeliveryException($"Splunk.ErrorResponse{(int)reply.Status}", $"HEC answered {(int)reply.Status}: {reply.Text}");
+            throw new DeliveryException($"Splunk.ErrorResponse{(int)reply.Status}", $"HEC answered {DeliveryException.Status(reply.Status)}{HecCode(reply)}.");
         if (reply.Json is not { } json || !json.TryGetProperty("code", out var code) || code.GetInt32() != 0)
-            throw new DeliveryException("Splunk.InvalidResponse", $"HEC answered 200 without code 0: {reply.Text}");
+            throw new DeliveryException("Splunk.InvalidResponse", $"HEC answered 200 without code 0{HecCode(reply)}.");
         if (!json.TryGetProperty("ackId", out var ackElement)) return;
 
         // Indexer acknowledgment: the events count once the indexers confirm them.
@@ -119,6 +119,11 @@ internal sealed class SplunkSink(SplunkDestination destination, HttpClient http,
             await Task.Delay(AckPollInterval, _clock, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>HEC's numeric status code, never its text: what a destination answers stays out of the statistics.</summary>
+    private static string HecCode(HecReply reply) =>
+        reply.Json is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number
+            ? $", HEC code {code.GetRawText()}" : "";
 
     private async Task<HecReply> SendAsync(string url, byte[] body, CancellationToken cancellationToken)
     {

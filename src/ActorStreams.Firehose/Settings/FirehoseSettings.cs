@@ -76,6 +76,27 @@ public sealed record FirehoseSettings
     private readonly int _maxActivePartitions = FirehoseLimits.DefaultMaxActivePartitions;
 
     /// <summary>
+    /// Networks (CIDRs such as <c>10.1.0.0/16</c>, or single addresses) that HTTP endpoint, Splunk, OpenSearch and HTTP
+    /// transformation URLs may reach although they are loopback, link-local or private; by default none may
+    /// (<c>destination-policy.allowed-cidrs</c>).
+    /// </summary>
+    public IReadOnlyList<string> AllowedDestinationNetworks
+    {
+        get => _allowedDestinationNetworks;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            foreach (var network in value) Internal.DestinationAddressPolicy.ParseNetwork(network);
+            _allowedDestinationNetworks = value;
+        }
+    }
+
+    private readonly IReadOnlyList<string> _allowedDestinationNetworks = [];
+
+    /// <summary>Host names destinations may reach whatever they resolve to (<c>destination-policy.allowed-hosts</c>).</summary>
+    public IReadOnlyList<string> AllowedDestinationHosts { get; init; } = [];
+
+    /// <summary>
     /// The local schema registry (Glue's part): <c>DATABASE.TABLE</c> to its columns, from <c>actorstreams.firehose.schemas</c>
     /// (<c>DATABASE { TABLE = [{ name = ..., type = ... }] }</c>) and the JSON file <c>schema-file</c>
     /// (<c>{"DATABASE": {"TABLE": [{"name": ..., "type": ...}]}}</c>). Format conversion over the wire names a table here.
@@ -155,6 +176,8 @@ public sealed record FirehoseSettings
             Schemas = ReadSchemas(f),
             CreateDeliveryStreamDelay = f.GetTimeSpan("state-delays.create-delivery-stream"),
             DeleteDeliveryStreamDelay = f.GetTimeSpan("state-delays.delete-delivery-stream"),
+            AllowedDestinationNetworks = f.GetStringList("destination-policy.allowed-cidrs").ToList(),
+            AllowedDestinationHosts = f.GetStringList("destination-policy.allowed-hosts").ToList(),
         };
     }
 

@@ -93,7 +93,9 @@ public sealed class DeliveryStreamLifecycleSpec(ITestOutputHelper output) : Fire
         var encryption = (await Firehose.DescribeDeliveryStreamAsync(name)).Encryption;
         Assert.True(encryption.Enabled);
         Assert.Equal("AWS_OWNED_CMK", encryption.KeyType);
-        Assert.True((await Firehose.PutRecordAsync(name, Bytes("secret"))).Encrypted);
+        // Records are journaled in plaintext: a put never claims they are encrypted at rest.
+        Assert.False((await Firehose.PutRecordAsync(name, Bytes("secret"))).Encrypted);
+        Assert.False((await Firehose.PutRecordBatchAsync(name, [Bytes("secret")])).Encrypted);
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Firehose.StartDeliveryStreamEncryptionAsync(name, "CUSTOMER_MANAGED_CMK"));
         await Firehose.StopDeliveryStreamEncryptionAsync(name);
         Assert.False((await Firehose.DescribeDeliveryStreamAsync(name)).Encryption.Enabled);

@@ -24,7 +24,7 @@ public abstract class FirehoseSpec : ActorStreamsSpec
     /// time (20 ms every 20 ms), so fault-injection specs need not drive it; a spec that moves time itself passes false.
     /// </summary>
     protected FirehoseSpec(ITestOutputHelper output, SpecJournal journal = SpecJournal.Sqlite, string? config = null, bool clockRuns = true)
-        : base(output, journal, (config ?? "") + """
+        : base(output, journal, LoopbackDestinations + (config ?? "") + """
 
         actorstreams.firehose {
           retry-base-delay = 50ms
@@ -51,6 +51,16 @@ public abstract class FirehoseSpec : ActorStreamsSpec
             }
         });
     }
+
+    /// <summary>
+    /// The specs' destinations are test servers on loopback, which the destination address policy refuses by default;
+    /// a spec's own config comes after this and can take it back (<c>allowed-cidrs = []</c>).
+    /// </summary>
+    protected const string LoopbackDestinations = """
+
+        actorstreams.firehose.destination-policy.allowed-cidrs = ["127.0.0.0/8", "::1/128"]
+
+        """;
 
     protected override void Dispose(bool disposing)
     {

@@ -26,6 +26,28 @@ public sealed class MetadataQuerySpec(ITestOutputHelper output) : ActorStreamsSp
     }
 
     [Fact]
+    public void A_query_must_be_at_most_5120_characters_and_parse_in_work_linear_in_its_length()
+    {
+        // As many distinct keys as fit in Firehose's 5,120 characters: comparing each key with the earlier ones would
+        // take about a quarter of a million steps.
+        var members = new List<string>();
+        var length = 2;
+        for (var i = 0; length + $"k{i}:.a,".Length <= FirehoseLimits.MaxProcessorParameterValueLength; i++)
+        {
+            members.Add($"k{i}:.a");
+            length += $"k{i}:.a,".Length;
+        }
+        var query = "{" + string.Join(",", members) + "}";
+        Assert.InRange(query.Length, FirehoseLimits.MaxProcessorParameterValueLength - 10, FirehoseLimits.MaxProcessorParameterValueLength);
+        var parsed = MetadataQuery.Parse(query, "q");
+        Assert.Equal(members.Count, parsed.Keys.Count());
+        Assert.InRange(parsed.Work, query.Length, 4L * query.Length);
+
+        var tooLong = Assert.Throws<ValidationException>(() => MetadataQuery.Parse("{" + string.Join(",", members) + ",kk:.a}", "q"));
+        Assert.Contains("Member must have length less than or equal to 5120", tooLong.Message);
+    }
+
+    [Fact]
     public void Paths_must_reach_nested_members_quoted_names_and_array_elements()
     {
         const string json = """{"a":{"b":{"c":"deep"}},"odd key":{"x":1.50},"list":[{"id":10},{"id":20}],"flag":false,"big":12345678901234567890}""";
