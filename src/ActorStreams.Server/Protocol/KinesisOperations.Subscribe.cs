@@ -27,7 +27,7 @@ internal sealed partial class KinesisOperations
         var model = ApiModel.Instance.Kinesis;
         RequestValidator.Check(model, model.Operations[SubscribeToShardOperation]!, request.Root);
         var consumerArn = request.RequiredString("ConsumerARN", "consumerARN");
-        var shardId = request.RequiredString("ShardId", "shardId");
+        var shardId = request.ShardId("ShardId") ?? throw KinesisRequest.Missing("shardId");
         var position = request.Object("StartingPosition") ?? throw KinesisRequest.Missing("startingPosition");
         var start = ParseStartingPosition(new KinesisRequest(position));
 

@@ -104,8 +104,8 @@ internal sealed partial class KinesisOperations
         await output.FlushAsync();
     }
 
-    /// <summary>Operations without an output shape answer with an empty JSON object.</summary>
-    private static Task WriteEmptyAsync(PipeWriter output) => WriteAsync(output, w => { w.WriteStartObject(); w.WriteEndObject(); });
+    /// <summary>Operations without an output shape answer with an empty body, as Kinesis does (not <c>{}</c>).</summary>
+    private static Task WriteEmptyAsync(PipeWriter output) => Task.CompletedTask;
 
     /// <summary>Kinesis timestamps are epoch seconds with a millisecond fraction.</summary>
     private static void WriteTimestamp(Utf8JsonWriter w, string name, DateTimeOffset time) =>
