@@ -243,7 +243,8 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         var writer = new Utf8JsonWriter(response.BodyWriter, KinesisOperations.WriterOptions);
         writer.WriteStartObject();
         writer.WriteString("__type", code);
-        writer.WriteString("message", message);
+        // AWS spells the member "Message" in a SerializationException and "message" in every other error.
+        writer.WriteString(code == KinesisProtocolException.Serialization ? "Message" : "message", message);
         writer.WriteEndObject();
         await writer.FlushAsync();
         await response.BodyWriter.FlushAsync();

@@ -11,8 +11,8 @@ internal sealed partial class KinesisOperations
     private const string ListShardsTokenPrefix = "lsh2:";
 
     // The range of epoch milliseconds a DateTimeOffset holds: a token's filter time outside it is forged.
-    private static readonly long MinTimestampMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
-    private static readonly long MaxTimestampMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+    private const long MinTimestampMs = -62_135_596_800_000;
+    private const long MaxTimestampMs = 253_402_300_799_999;
 
     private async Task CreateStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
