@@ -163,12 +163,19 @@ public sealed class WireSemanticsTests(ServerFixture server) : IClassFixture<Ser
     [Fact]
     public async Task Duplicate_Firehose_CommonAttributes_names_are_a_400()
     {
-        var reply = await server.CallAsync(AwsJsonRequest.Firehose + "CreateDeliveryStream", $$"""
-            {"DeliveryStreamName":"dup-{{Guid.NewGuid():N}}","HttpEndpointDestinationConfiguration":{
-              "EndpointConfiguration":{"Url":"https://example.com/ingest"},
-              "RequestConfiguration":{"CommonAttributes":[{"AttributeName":"a","AttributeValue":"1"},{"AttributeName":"a","AttributeValue":"2"}]},
-              "S3Configuration":{"BucketARN":"arn:aws:s3:::bucket-x","RoleARN":"arn:aws:iam::000000000000:role/r"}}}
-            """);
+        var reply = await server.CallAsync(AwsJsonRequest.Firehose + "CreateDeliveryStream", new
+        {
+            DeliveryStreamName = $"dup-{Guid.NewGuid():N}",
+            HttpEndpointDestinationConfiguration = new
+            {
+                EndpointConfiguration = new { Url = "https://example.com/ingest" },
+                RequestConfiguration = new
+                {
+                    CommonAttributes = new[] { new { AttributeName = "a", AttributeValue = "1" }, new { AttributeName = "a", AttributeValue = "2" } },
+                },
+                S3Configuration = new { BucketARN = "arn:aws:s3:::bucket-x", RoleARN = "arn:aws:iam::000000000000:role/r" },
+            },
+        });
 
         reply.AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
         Assert.Contains("CommonAttributes", reply.Message);
