@@ -87,9 +87,26 @@ internal sealed class ApiModel
             MaxValue = Long(s, "max"),
             Pattern = pattern,
             // AWS's patterns are Java regular expressions that must match the whole value (Matcher.matches).
-            Regex = pattern is null ? null : new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant),
+            Regex = pattern is null ? null : new Regex(@"\A(?:" + FromJava(pattern) + @")\z", RegexOptions.CultureInvariant),
             EnumValues = s.TryGetProperty("values", out var values) ? values.EnumerateArray().Select(v => v.GetString()!).ToArray() : [],
         };
+    }
+
+    /// <summary>Java accepts an escaped underscore (<c>\_</c>), .NET does not: the one difference the models' patterns meet.</summary>
+    internal static string FromJava(string pattern)
+    {
+        var text = new System.Text.StringBuilder(pattern.Length);
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '\\' && i + 1 < pattern.Length)
+            {
+                if (pattern[i + 1] != '_') text.Append('\\');
+                text.Append(pattern[++i]);
+                continue;
+            }
+            text.Append(pattern[i]);
+        }
+        return text.ToString();
     }
 
     private static long? Long(JsonElement s, string name) =>
