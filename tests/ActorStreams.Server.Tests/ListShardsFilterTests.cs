@@ -32,7 +32,7 @@ public sealed class ListShardsFilterTests(ServerFixture server) : IClassFixture<
         Assert.Equal(all, Ids(await ListAsync(name, new { Type = "FROM_TIMESTAMP", Timestamp = now })));
         // Before the stream existed: corrected to the trim horizon, where all three were open.
         Assert.Equal(all, Ids(await ListAsync(name, new { Type = "AT_TIMESTAMP", Timestamp = now - 3600 })));
-        Assert.Equal(all, Ids(await ListAsync(name, new { Type = "FROM_TIMESTAMP", Timestamp = "2020-01-01T00:00:00Z" })));
+        Assert.Equal(all, Ids(await ListAsync(name, new { Type = "FROM_TIMESTAMP", Timestamp = 1577836800 /* 2020-01-01T00:00:00Z: AWS takes epoch seconds, never a string */ })));
         Assert.Equal([Id(2)], Ids(await ListAsync(name, new { Type = "AFTER_SHARD_ID", ShardId = Id(1) })));
         Assert.Empty(Ids(await ListAsync(name, new { Type = "AFTER_SHARD_ID", ShardId = Id(2) })));
     }

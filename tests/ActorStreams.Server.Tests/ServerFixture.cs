@@ -146,7 +146,9 @@ public sealed record KinesisReply(HttpStatusCode Status, string Text, JsonElemen
 {
     public string? ErrorType => Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("__type", out var t) ? t.GetString() : null;
 
-    public string? Message => Json.ValueKind == JsonValueKind.Object && Json.TryGetProperty("message", out var m) ? m.GetString() : null;
+    /// <summary>The error message: <c>message</c>, or <c>Message</c> as AWS spells it in a SerializationException.</summary>
+    public string? Message => Json.ValueKind == JsonValueKind.Object
+        && (Json.TryGetProperty("message", out var m) || Json.TryGetProperty("Message", out m)) ? m.GetString() : null;
 
     public static async Task<KinesisReply> ReadAsync(HttpResponseMessage response)
     {

@@ -117,9 +117,16 @@ internal sealed partial class FirehoseOperations
                 var other => throw EnumError(other, "requestConfiguration.contentEncoding", "NONE, GZIP"),
             };
             if (KinesisRequest.TryGet(rc, "CommonAttributes", out var ca) && ca.ValueKind == JsonValueKind.Array)
-                attributes = ca.EnumerateArray().ToDictionary(
-                    a => KinesisRequest.RequiredString(a, "AttributeName", "commonAttributes.member.attributeName"),
-                    a => KinesisRequest.String(a, "AttributeValue") ?? "");
+            {
+                var common = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var a in ca.EnumerateArray())
+                {
+                    var attributeName = KinesisRequest.RequiredString(a, "AttributeName", "commonAttributes.member.attributeName");
+                    if (!common.TryAdd(attributeName, KinesisRequest.String(a, "AttributeValue") ?? ""))
+                        throw new InvalidArgumentException($"CommonAttributes contains the attribute name {attributeName} more than once.");
+                }
+                attributes = common;
+            }
         }
         return d with
         {

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using ActorStreams.Firehose;
 using Akka.Actor;
+using ActorStreams.Server.Protocol.Model;
 
 namespace ActorStreams.Server.Protocol;
 
@@ -37,7 +38,7 @@ internal sealed partial class FirehoseOperations
             ["StartDeliveryStreamEncryption"] = StartDeliveryStreamEncryptionAsync,
             ["StopDeliveryStreamEncryption"] = StopDeliveryStreamEncryptionAsync,
         };
-        _byName = handlers.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byName = KinesisOperations.WithModelChecks(ApiModel.Instance.Firehose, handlers).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public bool TryGet(ReadOnlySpan<char> operation, out KinesisOperations.Handler handler) => _byName.TryGetValue(operation, out handler!);

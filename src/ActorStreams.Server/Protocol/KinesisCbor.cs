@@ -186,6 +186,8 @@ internal static class KinesisCbor
     /// </summary>
     public static byte[] WriteResponse(string operation, ReadOnlyMemory<byte> json)
     {
+        // An operation without output answers an empty body in either encoding.
+        if (json.IsEmpty) return [];
         using var document = JsonDocument.Parse(json);
         var writer = new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
         CopyToCbor(document.RootElement, writer, operation, "", Kind.Other);

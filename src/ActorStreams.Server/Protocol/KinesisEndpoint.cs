@@ -302,7 +302,8 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
             {
                 writer.WriteStartObject();
                 writer.WriteString("__type", code);
-                if (message is not null) writer.WriteString("message", message);
+                // AWS spells the member "Message" in a SerializationException and "message" in every other error.
+                if (message is not null) writer.WriteString(code == KinesisProtocolException.Serialization ? "Message" : "message", message);
                 writer.WriteEndObject();
             }
             body = buffer.WrittenSpan.ToArray();

@@ -10,7 +10,7 @@ internal sealed partial class KinesisOperations
     {
         var streamArn = request.RequiredString("StreamARN", "streamARN");
         var consumerName = request.RequiredString("ConsumerName", "consumerName");
-        var c = await _client.RegisterStreamConsumerAsync(StreamArnOnly(streamArn), consumerName, ReadTags(request), cancellationToken);
+        var c = await _client.RegisterStreamConsumerAsync(StreamArnOnly(streamArn), consumerName, ReadTags(request, streamName: null), cancellationToken);
         await WriteAsync(output, w =>
         {
             w.WriteStartObject();

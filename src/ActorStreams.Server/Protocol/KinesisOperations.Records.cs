@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
 using ActorStreams.Kinesis;
@@ -98,10 +99,22 @@ internal sealed partial class KinesisOperations
     private async Task GetShardIteratorAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var name = request.StreamName();
-        var shardId = request.RequiredString("ShardId", "shardId");
+        var shardId = request.ShardId("ShardId") ?? throw KinesisRequest.Missing("shardId");
         var type = ParseIteratorType(request.RequiredString("ShardIteratorType", "shardIteratorType"));
+        if (type == ShardIteratorType.AtTimestamp)
+        {
+            if (!request.TryGet("Timestamp", out var raw))
+                throw new InvalidArgumentException(
+                    "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
+            // The model check has made it a number; a time past the server's clock is AWS's InvalidArgument, however far.
+            var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+            if (!raw.TryGetDecimal(out var seconds) || seconds * 1000m > now)
+                throw new InvalidArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: {(raw.TryGetDecimal(out var s) ? (s * 1000m).ToString("0.###", CultureInfo.InvariantCulture) : raw.GetRawText())}, currentTimestampInMillis: {now}"));
+        }
+        var timestamp = request.Timestamp("Timestamp");
         var iterator = await _client.GetShardIteratorAsync(name, shardId, type, request.String("StartingSequenceNumber"),
-            request.Timestamp("Timestamp"), cancellationToken);
+            timestamp, cancellationToken);
         await WriteAsync(output, w =>
         {
             w.WriteStartObject();

@@ -9,7 +9,7 @@ internal sealed partial class KinesisOperations
     private async Task SplitShardAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var name = request.StreamName();
-        await _client.SplitShardAsync(name, request.RequiredString("ShardToSplit", "shardToSplit"),
+        await _client.SplitShardAsync(name, request.ShardId("ShardToSplit") ?? throw KinesisRequest.Missing("shardToSplit"),
             request.RequiredString("NewStartingHashKey", "newStartingHashKey"), cancellationToken);
         await WriteEmptyAsync(output);
     }
@@ -17,8 +17,8 @@ internal sealed partial class KinesisOperations
     private async Task MergeShardsAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var name = request.StreamName();
-        await _client.MergeShardsAsync(name, request.RequiredString("ShardToMerge", "shardToMerge"),
-            request.RequiredString("AdjacentShardToMerge", "adjacentShardToMerge"), cancellationToken);
+        await _client.MergeShardsAsync(name, request.ShardId("ShardToMerge") ?? throw KinesisRequest.Missing("shardToMerge"),
+            request.ShardId("AdjacentShardToMerge") ?? throw KinesisRequest.Missing("adjacentShardToMerge"), cancellationToken);
         await WriteEmptyAsync(output);
     }
 

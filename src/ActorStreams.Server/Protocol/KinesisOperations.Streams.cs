@@ -10,6 +10,10 @@ internal sealed partial class KinesisOperations
 {
     private const string ListShardsTokenPrefix = "lsh2:";
 
+    // The range of epoch milliseconds a DateTimeOffset holds: a token's filter time outside it is forged.
+    private const long MinTimestampMs = -62_135_596_800_000;
+    private const long MaxTimestampMs = 253_402_300_799_999;
+
     private async Task CreateStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var name = request.RequiredString("StreamName", "streamName");
@@ -17,7 +21,7 @@ internal sealed partial class KinesisOperations
             ? ParseMode(KinesisRequest.RequiredString(details, "StreamMode", "streamModeDetails.streamMode"))
             : StreamMode.Provisioned;
         var shardCount = request.Int("ShardCount") ?? (mode == StreamMode.OnDemand ? ProtocolLimits.OnDemandInitialShards : 1);
-        var tags = ReadTags(request);
+        var tags = ReadTags(request, name);
         await _client.CreateStreamAsync(name, shardCount, mode, cancellationToken);
         if (tags is { Count: > 0 }) await _client.AddTagsToStreamAsync(name, tags, cancellationToken);
         await WriteEmptyAsync(output);
@@ -33,7 +37,7 @@ internal sealed partial class KinesisOperations
     {
         var name = request.StreamName();
         var limit = Range(request.Int("Limit"), "limit", 1, ProtocolLimits.MaxDescribeStreamLimit) ?? ProtocolLimits.DefaultDescribeStreamLimit;
-        var exclusiveStart = request.String("ExclusiveStartShardId");
+        var exclusiveStart = request.ShardId("ExclusiveStartShardId");
         var d = await _client.DescribeStreamAsync(name, cancellationToken);
         var first = StartAfter(d.Shards, exclusiveStart);
         var end = Math.Min(d.Shards.Count, first + limit);
@@ -113,7 +117,7 @@ internal sealed partial class KinesisOperations
     private async Task ListShardsAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var nextToken = request.String("NextToken");
-        var exclusiveStart = request.String("ExclusiveStartShardId");
+        var exclusiveStart = request.ShardId("ExclusiveStartShardId");
         var maxResults = Range(request.Int("MaxResults"), "maxResults", 1, ProtocolLimits.MaxListShardsResults) ?? ProtocolLimits.DefaultListShardsResults;
         var filter = ReadShardFilter(request);
         var created = request.Timestamp("StreamCreationTimestamp");
@@ -130,6 +134,8 @@ internal sealed partial class KinesisOperations
         }
         else
         {
+            if (request.String("StreamName") is null && request.String("StreamARN") is null)
+                throw new InvalidArgumentException("Either NextToken or StreamName should be provided.");
             name = request.StreamName();
             if (filter is not null && exclusiveStart is not null)
                 throw new InvalidArgumentException("ExclusiveStartShardId and ShardFilter cannot be provided together; use a ShardFilter of type AFTER_SHARD_ID.");
@@ -167,7 +173,7 @@ internal sealed partial class KinesisOperations
             var other => throw new ValidationException(
                 $"1 validation error detected: Value '{other}' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]"),
         };
-        return new StreamShardFilter(type, KinesisRequest.String(f, "ShardId"), KinesisRequest.Timestamp(f, "Timestamp"));
+        return new StreamShardFilter(type, KinesisRequest.String(f, "ShardId") is { } filterShard ? KinesisRequest.NormalizeShardId(filterShard) : null, KinesisRequest.Timestamp(f, "Timestamp"));
     }
 
     // The token: "lsh2:<issued ms>:<last shard index>:<filter type or empty>:<filter timestamp ms or empty>:<stream name>",
@@ -195,6 +201,8 @@ internal sealed partial class KinesisOperations
             throw new InvalidArgumentException("NextToken is not a token returned by ListShards.");
         if (_clock.GetUtcNow().ToUnixTimeMilliseconds() - issuedMs > (long)ProtocolLimits.ListShardsTokenLifetime.TotalMilliseconds)
             throw new KinesisProtocolException(KinesisProtocolException.ExpiredNextToken, "The NextToken has expired; list the shards again.");
+        if (timestampMs is < MinTimestampMs or > MaxTimestampMs)
+            throw new InvalidArgumentException("NextToken is not a token returned by ListShards.");
         var filter = type is { } filterType
             ? new StreamShardFilter((StreamShardFilterType)filterType, null, timestampMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null)
             : null;
@@ -224,7 +232,8 @@ internal sealed partial class KinesisOperations
         await WriteEmptyAsync(output);
     }
 
-    private static Dictionary<string, string>? ReadTags(KinesisRequest request)
+    /// <summary>The <c>Tags</c> map of a request, refused if a key or value has a character Kinesis does not allow (<see cref="TagRules"/>).</summary>
+    private Dictionary<string, string>? ReadTags(KinesisRequest request, string? streamName)
     {
         if (request.Object("Tags") is not { } obj) return null;
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -234,31 +243,33 @@ internal sealed partial class KinesisOperations
                 ? p.Value.GetString()!
                 : throw KinesisProtocolException.BadBody($"The value of tag '{p.Name}' must be a string.");
         }
+        TagRules.CheckAdd(tags, streamName, _settings.AccountId);
         return tags;
     }
 
     private async Task AddTagsToStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var name = request.StreamName();
-        var tags = ReadTags(request) ?? throw KinesisRequest.Missing("tags");
+        var tags = ReadTags(request, name) ?? throw KinesisRequest.Missing("tags");
         await _client.AddTagsToStreamAsync(name, tags, cancellationToken);
         await WriteEmptyAsync(output);
     }
 
     /// <summary>The <c>TagKeys</c> member of RemoveTagsFromStream and UntagResource: a required list of strings.</summary>
-    private static List<string> TagKeys(KinesisRequest request)
+    private List<string> TagKeys(KinesisRequest request, string? streamName)
     {
         var array = request.Array("TagKeys") ?? throw KinesisRequest.Missing("tagKeys");
         var keys = new List<string>(array.GetArrayLength());
         foreach (var k in array.EnumerateArray())
             keys.Add(k.ValueKind == JsonValueKind.String ? k.GetString()! : throw KinesisProtocolException.BadBody("TagKeys must be a list of strings."));
+        TagRules.CheckRemove(keys, streamName, _settings.AccountId);
         return keys;
     }
 
     private async Task RemoveTagsFromStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var name = request.StreamName();
-        await _client.RemoveTagsFromStreamAsync(name, TagKeys(request), cancellationToken);
+        await _client.RemoveTagsFromStreamAsync(name, TagKeys(request, name), cancellationToken);
         await WriteEmptyAsync(output);
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
 using ActorStreams.Kinesis;
+using ActorStreams.Server.Protocol.Model;
 
 namespace ActorStreams.Server.Protocol;
 
@@ -23,8 +24,10 @@ internal sealed partial class KinesisOperations
     /// </summary>
     public async Task SubscribeToShardAsync(KinesisRequest request, HttpResponse response, bool cbor, CancellationToken cancellationToken)
     {
+        var model = ApiModel.Instance.Kinesis;
+        RequestValidator.Check(model, model.Operations[SubscribeToShardOperation]!, request.Root);
         var consumerArn = request.RequiredString("ConsumerARN", "consumerARN");
-        var shardId = request.RequiredString("ShardId", "shardId");
+        var shardId = request.ShardId("ShardId") ?? throw KinesisRequest.Missing("shardId");
         var position = request.Object("StartingPosition") ?? throw KinesisRequest.Missing("startingPosition");
         var start = ParseStartingPosition(new KinesisRequest(position));
 

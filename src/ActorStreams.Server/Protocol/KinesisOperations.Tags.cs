@@ -9,7 +9,7 @@ internal sealed partial class KinesisOperations
     private async Task TagResourceAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var arn = request.RequiredString("ResourceARN", "resourceARN");
-        var tags = ReadTags(request) ?? throw KinesisRequest.Missing("tags");
+        var tags = ReadTags(request, streamName: null) ?? throw KinesisRequest.Missing("tags");
         await _client.TagResourceAsync(arn, tags, cancellationToken);
         await WriteEmptyAsync(output);
     }
@@ -17,7 +17,7 @@ internal sealed partial class KinesisOperations
     private async Task UntagResourceAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var arn = request.RequiredString("ResourceARN", "resourceARN");
-        await _client.UntagResourceAsync(arn, TagKeys(request), cancellationToken);
+        await _client.UntagResourceAsync(arn, TagKeys(request, streamName: null), cancellationToken);
         await WriteEmptyAsync(output);
     }
 

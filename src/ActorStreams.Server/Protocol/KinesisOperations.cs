@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using ActorStreams.Kinesis;
+using ActorStreams.Server.Protocol.Model;
 using ActorStreams.Settings;
 using Akka.Actor;
 
@@ -59,7 +60,27 @@ internal sealed partial class KinesisOperations
             ["UpdateShardCount"] = UpdateShardCountAsync,
             ["UpdateStreamMode"] = UpdateStreamModeAsync,
         };
-        _byName = handlers.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byName = WithModelChecks(ApiModel.Instance.Kinesis, handlers).GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>
+    /// The request pipeline: every handler runs only on a body that passed its operation's type check and validation
+    /// against the API model (<see cref="RequestValidator"/>), so a handler's own checks are the operation's semantics.
+    /// </summary>
+    internal static Dictionary<string, Handler> WithModelChecks(ApiService service, Dictionary<string, Handler> handlers)
+    {
+        var checkedHandlers = new Dictionary<string, Handler>(StringComparer.Ordinal);
+        foreach (var (name, handler) in handlers)
+        {
+            checkedHandlers[name] = service.Operations.TryGetValue(name, out var input) && input is not null
+                ? (request, output, cancellationToken) =>
+                {
+                    RequestValidator.Check(service, input, request.Root);
+                    return handler(request, output, cancellationToken);
+                }
+                : handler;
+        }
+        return checkedHandlers;
     }
 
     public bool TryGet(ReadOnlySpan<char> operation, out Handler handler) => _byName.TryGetValue(operation, out handler!);
@@ -83,7 +104,10 @@ internal sealed partial class KinesisOperations
         await output.FlushAsync();
     }
 
-    /// <summary>Operations without an output shape answer with an empty JSON object.</summary>
+    /// <summary>
+    /// Operations without an output shape answer with an empty JSON object. Kinesis itself sends an empty body; clients
+    /// and this repository's CBOR and resharding tests still read <c>{}</c>, so the switch is left for a later change.
+    /// </summary>
     private static Task WriteEmptyAsync(PipeWriter output) => WriteAsync(output, w => { w.WriteStartObject(); w.WriteEndObject(); });
 
     /// <summary>Kinesis timestamps are epoch seconds with a millisecond fraction.</summary>

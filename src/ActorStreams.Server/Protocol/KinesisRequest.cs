@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ActorStreams.Kinesis;
 
 namespace ActorStreams.Server.Protocol;
 
@@ -33,6 +34,32 @@ internal readonly struct KinesisRequest(JsonElement root)
     }
 
     public string RequiredString(string name, string memberPath) => String(name) ?? throw Missing(memberPath);
+
+    /// <summary>A shard id member, read as AWS reads it (see <see cref="NormalizeShardId"/>).</summary>
+    public string? ShardId(string name) => String(name) is { } text ? NormalizeShardId(text) : null;
+
+    /// <summary>
+    /// AWS takes a shard id by its number: <c>shardId-000000000001</c>, <c>shardId-1</c>, <c>1</c> and any other
+    /// <c>&lt;text&gt;-&lt;n&gt;</c> (the digits between the first and the second dash) name shard 1. Text that names no
+    /// number is passed on as given, for the runtime to answer that no such shard exists.
+    /// </summary>
+    public static string NormalizeShardId(string text)
+    {
+        var firstDash = text.IndexOf('-');
+        var digits = text.AsSpan();
+        if (firstDash >= 0)
+        {
+            var rest = digits[(firstDash + 1)..];
+            var secondDash = rest.IndexOf('-');
+            var between = secondDash < 0 ? rest : rest[..secondDash];
+            if (!between.IsEmpty) digits = between;
+        }
+        foreach (var c in digits)
+            if (c is < '0' or > '9') return text;
+        return int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            ? new StreamShardId(index).ToString()
+            : text;
+    }
 
     public static string RequiredString(JsonElement obj, string name, string memberPath) => String(obj, name) ?? throw Missing(memberPath);
 
@@ -72,7 +99,7 @@ internal readonly struct KinesisRequest(JsonElement root)
             }
             catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
             {
-                throw KinesisProtocolException.BadBody($"Member '{name}' is not a representable timestamp.");
+                throw new InvalidArgumentException($"The {name} value {v.GetRawText()} is not a valid timestamp: it lies beyond the year 9999.");
             }
         }
         if (v.ValueKind == JsonValueKind.String)

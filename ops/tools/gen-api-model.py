@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Writes src/ActorStreams.Server/Protocol/Model/api-model.json, the request side of the Kinesis and Firehose API
+models, from botocore's service-2.json.gz: for every operation its input shape, and for every shape reachable from
+an input its type and constraints (required, min/max, pattern, enum values). AWS's documentation prose is dropped.
+
+Usage: ops/tools/gen-api-model.py [botocore-data-dir]   (default: the data directory of the installed botocore)
+"""
+import gzip
+import json
+import os
+import sys
+
+SERVICES = {"kinesis": "kinesis/2013-12-02", "firehose": "firehose/2015-08-04"}
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "src", "ActorStreams.Server", "Protocol", "Model", "api-model.json")
+
+
+def botocore_data():
+    if len(sys.argv) > 1:
+        return sys.argv[1]
+    import botocore
+    return os.path.join(os.path.dirname(botocore.__file__), "data")
+
+
+def compact(shapes, name, out):
+    if name in out:
+        return
+    s = shapes[name]
+    kind = s["type"]
+    c = {}
+    out[name] = c
+    if kind == "string" and "enum" in s:
+        c["type"] = "enum"
+        c["values"] = s["enum"]
+    else:
+        c["type"] = kind
+    for key in ("min", "max"):
+        if key in s:
+            # Strings, blobs, lists and maps constrain their length; numbers their value.
+            prefix = "" if kind in ("integer", "long", "double", "float") else "length-"
+            c[prefix + key] = s[key]
+    if "pattern" in s:
+        c["pattern"] = s["pattern"]
+    if kind == "structure":
+        required = set(s.get("required", []))
+        c["members"] = [{"name": m, "shape": ref["shape"], **({"required": True} if m in required else {})}
+                        for m, ref in s["members"].items()]
+        for ref in s["members"].values():
+            compact(shapes, ref["shape"], out)
+    elif kind == "list":
+        c["member"] = s["member"]["shape"]
+        compact(shapes, s["member"]["shape"], out)
+    elif kind == "map":
+        c["key"] = s["key"]["shape"]
+        c["value"] = s["value"]["shape"]
+        compact(shapes, s["key"]["shape"], out)
+        compact(shapes, s["value"]["shape"], out)
+
+
+def main():
+    data = botocore_data()
+    model = {}
+    for service, path in SERVICES.items():
+        with gzip.open(os.path.join(data, path, "service-2.json.gz")) as f:
+            source = json.load(f)
+        shapes = {}
+        operations = {}
+        for op in sorted(source["operations"]):
+            spec = source["operations"][op]
+            if "input" in spec:
+                operations[op] = spec["input"]["shape"]
+                compact(source["shapes"], spec["input"]["shape"], shapes)
+            else:
+                operations[op] = None
+        model[service] = {
+            "apiVersion": source["metadata"]["apiVersion"],
+            "operations": operations,
+            "shapes": dict(sorted(shapes.items())),
+        }
+    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(model, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
