@@ -104,7 +104,7 @@ public sealed class MetadataQuerySpec(ITestOutputHelper output) : ActorStreamsSp
     }
 
     [Fact]
-    public void Partition_events_and_snapshots_must_round_trip_and_snapshots_written_before_partitioning_must_still_read()
+    public void Partition_events_and_snapshots_must_round_trip()
     {
         var keys = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
             [KeyValuePair.Create("partitionKeyFromQuery:customer", "42"), KeyValuePair.Create("partitionKeyFromLambda:region", "eu")]);
@@ -121,15 +121,5 @@ public sealed class MetadataQuerySpec(ITestOutputHelper output) : ActorStreamsSp
             Partitions = [new PartitionSnapshot(keys, false, records, [new SealedBuffer(Guid.NewGuid(), 1, 7)], 1_700_000_000_500)],
         };
         Assert.Equal(snapshot, RoundTrip(snapshot));
-
-        // A snapshot of the old layout (it ends after the checkpoints) reads with no partitions.
-        var old = snapshot with { Partitions = [] };
-        var serializer = Sys.Serialization.FindSerializerFor(old);
-        var bytes = serializer.ToBinary(old);
-        var oldLayout = bytes[..^4]; // the new layout appends the partition count (an int, 0 here)
-        var read = Assert.IsType<DeliveryStreamSnapshot>(Sys.Serialization.Deserialize(oldLayout, serializer.Identifier,
-            Akka.Serialization.Serialization.ManifestFor(serializer, old)));
-        Assert.Empty(read.Partitions);
-        Assert.Equal(old, read);
     }
 }
