@@ -16,7 +16,7 @@ using Xunit.Abstractions;
 namespace ActorStreams.Tests.Serialization;
 
 /// <summary>
-/// What the Kinesis side persists must stay readable: every event and snapshot manifest has a golden file, the bytes
+/// What the Kinesis and Firehose sides persist must stay readable: every event and snapshot manifest has a golden file, the bytes
 /// the serializer wrote when the format was set (<c>golden/&lt;manifest&gt;.bin</c>), and each must still read as the
 /// sample it was written from. A format change that breaks reading fails here. To add a manifest (or a new golden
 /// file for a new format next to the old one), add its sample and run this spec once with
@@ -104,12 +104,36 @@ public sealed class GoldenFormatSpec(ITestOutputHelper output) : ActorStreamsSpe
         },
         new DeliveryStreamEncryption { Enabled = true, KeyType = "AWS_OWNED_CMK" }, Tags, 3, 1_700_000_000_000, 1_700_000_000_500);
 
+    private static readonly ImmutableSortedDictionary<string, string> PartitionKeys =
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("customer", "42"), KeyValuePair.Create("région", "eu-ü")]);
+
+    private static readonly DeliveryStreamRegistered Registered = new("logs", DeliveryStreamType.KinesisStreamAsSource, 1_700_000_000_000);
+
     /// <summary>
-    /// The Firehose events and snapshots written as protobuf (FirehoseSerializer, <c>firehose_events.proto</c>): one
-    /// filled-in sample each. Firehose's other events keep their BinaryWriter layouts and are not covered here yet.
+    /// Every Firehose event and snapshot the journal or snapshot store holds (FirehoseSerializer's <c>F?</c>
+    /// manifests: the protobuf FM and FN of <c>firehose_events.proto</c>, the BinaryWriter layouts and FR's span
+    /// layout): one filled-in sample each. Commands and replies (<c>f?</c>) only cross nodes and are not kept.
     /// </summary>
     internal static readonly IReadOnlyDictionary<string, object> FirehoseSamples = new Dictionary<string, object>
     {
+        // ---- a DeliveryStream entity's events ----
+        ["FR"] = new FirehoseRecordsAccepted(1_700_000_000_600, [[0, 1, 255], [], Enumerable.Range(0, 300).Select(i => (byte)i).ToArray()]),
+        ["FD"] = new DeliveryStreamDeleted(1_700_000_009_000),
+        ["FS"] = new DeliveryBufferSealed(new Guid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"), 12, 1_700_000_000_700),
+        ["FC"] = new DeliveryBufferCompleted(new Guid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")),
+        ["FK"] = new SourceCheckpointed("shardId-000000000000", "49590338271490256608559692538361571095921575989136588898"),
+        ["FP"] = new DeliveryRecordsPartitioned(new Guid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"), 1_700_000_000_800,
+        [
+            new PartitionedRecords(PartitionKeys, false, [new BufferedRecord(1_700_000_000_600, [0, 1, 255]), new BufferedRecord(1_700_000_000_601, [])]),
+            new PartitionedRecords(ImmutableSortedDictionary<string, string>.Empty, true, [new BufferedRecord(1_700_000_000_602, [9])]),
+        ]),
+        // The partition is PartitionKeys in Partitioning.Canonical's form, written out so the sample cannot drift.
+        ["FQ"] = new PartitionBufferSealed(new Guid("00112233-4455-6677-8899-aabbccddeeff"), "customer\u000142\0région\u0001eu-ü", 2, 1_700_000_000_900),
+        // ---- the delivery catalog's events and snapshot ----
+        ["FG"] = Registered,
+        ["FU"] = new DeliveryStreamUnregistered("logs"),
+        ["FL"] = new DeliveryCatalogSnapshot([Registered, new DeliveryStreamRegistered("direct", DeliveryStreamType.DirectPut, 1_700_000_000_100)]),
+        // ---- a DeliveryStream entity's metadata event and snapshot (protobuf) ----
         ["FM"] = new DeliveryStreamChanged(FirehoseMetadata),
         ["FN"] = new DeliveryStreamSnapshot(FirehoseMetadata, false,
             [new BufferedRecord(1_700_000_000_600, [0, 1, 255]), new BufferedRecord(1_700_000_000_601, [])],
@@ -129,8 +153,17 @@ public sealed class GoldenFormatSpec(ITestOutputHelper output) : ActorStreamsSpe
     public static IEnumerable<object[]> Manifests => Samples.Keys.Concat(FirehoseSamples.Keys).Order(StringComparer.Ordinal).Select(m => new object[] { m });
 
     [Fact]
-    public void Every_protobuf_firehose_manifest_must_have_a_sample_and_a_golden_file()
+    public void Every_persisted_firehose_manifest_must_have_a_sample_and_a_golden_file()
     {
+        // Persisted: what FirehoseSerializer writes that is not a command or reply crossing nodes.
+        var persisted = FirehoseSerializer.Manifests
+            .Where(p => typeof(IFirehoseSerializable).IsAssignableFrom(p.Key) && !typeof(IFirehoseMessage).IsAssignableFrom(p.Key))
+            .Select(p => p.Value)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(persisted.Count >= 12, $"only {persisted.Count} persisted Firehose manifests found: {string.Join(", ", persisted)}");
+        Assert.All(persisted, m => Assert.StartsWith("F", m, StringComparison.Ordinal));
+        Assert.Equal(persisted, FirehoseSamples.Keys.Order(StringComparer.Ordinal));
         foreach (var (manifest, sample) in FirehoseSamples)
         {
             var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(sample);
