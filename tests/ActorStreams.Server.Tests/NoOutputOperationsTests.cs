@@ -19,7 +19,7 @@ public sealed class NoOutputOperationsTests(EncryptionServerFixture server) : IC
         ["DecreaseStreamRetentionPeriod"] = (_, stream) => Task.FromResult<object>(new { StreamName = stream, RetentionPeriodHours = 24 }),
         ["AddTagsToStream"] = (_, stream) => Task.FromResult<object>(new { StreamName = stream, Tags = new Dictionary<string, string> { ["k"] = "v" } }),
         ["RemoveTagsFromStream"] = (_, stream) => Task.FromResult<object>(new { StreamName = stream, TagKeys = new[] { "k" } }),
-        ["SplitShard"] = (_, stream) => Task.FromResult<object>(new { StreamName = stream, ShardToSplit = "shardId-000000000000", NewStartingHashKey = "1" }),
+        ["SplitShard"] = (_, stream) => Task.FromResult<object>(new { StreamName = stream, ShardToSplit = "shardId-000000000000", NewStartingHashKey = "85070591730234615865843651857942052864" }),
         ["MergeShards"] = (_, stream) => Task.FromResult<object>(new { StreamName = stream, ShardToMerge = "shardId-000000000000", AdjacentShardToMerge = "shardId-000000000001" }),
         ["UpdateStreamMode"] = async (s, stream) => new { StreamARN = await ArnAsync(s, stream), StreamModeDetails = new { StreamMode = "ON_DEMAND" } },
         ["StartStreamEncryption"] = (_, stream) => Task.FromResult<object>(new { StreamName = stream, EncryptionType = "KMS", KeyId = EncryptionServerFixture.Alias }),
@@ -62,7 +62,7 @@ public sealed class NoOutputOperationsTests(EncryptionServerFixture server) : IC
         await server.OkAsync(AwsJsonRequest.Firehose + "CreateDeliveryStream", new
         {
             DeliveryStreamName = name,
-            ExtendedS3DestinationConfiguration = new { BucketARN = "arn:aws:s3:::no-output", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 900 } },
+            ExtendedS3DestinationConfiguration = new { BucketARN = "arn:aws:s3:::no-output", RoleARN = "arn:aws:iam::000000000000:role/r", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 900 } },
         });
         var tagged = await server.CallAsync(AwsJsonRequest.Firehose + "TagDeliveryStream",
             new { DeliveryStreamName = name, Tags = new[] { new { Key = "k", Value = "v" } } });
