@@ -47,6 +47,18 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
         return reply.Map;
     }
 
+    /// <summary>
+    /// Calls an operation without an output shape: AWS answers 200 with an empty body (Content-Length 0), which the
+    /// Java and Go SDKs read as an empty result.
+    /// </summary>
+    private async Task NoOutputAsync(string operation, Action<CborWriter> members)
+    {
+        var reply = await CallAsync(operation, members);
+        Assert.True(reply.Status == HttpStatusCode.OK, $"{operation} answered {(int)reply.Status}: {Convert.ToHexString(reply.Body)}");
+        Assert.Empty(reply.Body);
+        Assert.Equal(0L, reply.Response.Content.Headers.ContentLength);
+    }
+
     /// <summary>An indefinite-length map, as Jackson's CBOR generator (the Java SDKs) writes them.</summary>
     private static byte[] Map(Action<CborWriter> members)
     {
@@ -120,13 +132,12 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
     private async Task<string> CreateStreamAsync(string prefix, int shards = 1)
     {
         var name = $"{prefix}-{Guid.NewGuid():N}";
-        var created = await OkAsync("CreateStream", w =>
+        await NoOutputAsync("CreateStream", w =>
         {
             Text(w, "StreamName", name);
             w.WriteTextString("ShardCount");
             w.WriteInt32(shards);
         });
-        Assert.Empty(created);
         return name;
     }
 
@@ -321,7 +332,7 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
     public async Task Tags_named_like_blob_members_stay_text()
     {
         var stream = await CreateStreamAsync("cbor-tags");
-        await OkAsync("AddTagsToStream", w =>
+        await NoOutputAsync("AddTagsToStream", w =>
         {
             Text(w, "StreamName", stream);
             w.WriteTextString("Tags");
@@ -454,12 +465,12 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
             Text(w, "ExplicitHashKey", "0");
         });
 
-        Assert.Empty(await OkAsync("MergeShards", w =>
+        await NoOutputAsync("MergeShards", w =>
         {
             Text(w, "StreamName", stream);
             Text(w, "ShardToMerge", "shardId-000000000000");
             Text(w, "AdjacentShardToMerge", "shardId-000000000001");
-        }));
+        });
         var iterator = await IteratorAsync(stream, w => Text(w, "ShardIteratorType", "TRIM_HORIZON"));
         var page = await OkAsync("GetRecords", w => Text(w, "ShardIterator", iterator));
         Assert.Equal([1, 2, 3], Assert.IsType<byte[]>(Obj(List(page["Records"]).Single())["Data"]));
@@ -493,13 +504,12 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
         });
         Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
         Assert.Equal("KMSNotFoundException", reply.Map["__type"]);
-        var stop = await OkAsync("StopStreamEncryption", w =>
+        await NoOutputAsync("StopStreamEncryption", w =>
         {
             Text(w, "StreamName", stream);
             Text(w, "EncryptionType", "KMS");
             Text(w, "KeyId", "alias/not-configured");
         });
-        Assert.NotNull(stop);
         var summary = Obj((await OkAsync("DescribeStreamSummary", w => Text(w, "StreamName", stream)))["StreamDescriptionSummary"]);
         Assert.Equal("NONE", summary["EncryptionType"]);
     }

@@ -105,10 +105,11 @@ internal sealed partial class KinesisOperations
     }
 
     /// <summary>
-    /// Operations without an output shape answer with an empty JSON object. Kinesis itself sends an empty body; clients
-    /// and this repository's CBOR and resharding tests still read <c>{}</c>, so the switch is left for a later change.
+    /// Operations without an output shape in AWS's model (AddTagsToStream, CreateStream, SplitShard...) answer HTTP 200 with an
+    /// empty body, as Kinesis does: nothing is written, so the response goes out with <c>Content-Length: 0</c> and the
+    /// request's content type (CBOR: <see cref="KinesisCbor.WriteResponse"/> keeps an empty reply empty).
     /// </summary>
-    private static Task WriteEmptyAsync(PipeWriter output) => WriteAsync(output, w => { w.WriteStartObject(); w.WriteEndObject(); });
+    private static Task WriteEmptyAsync(PipeWriter output) => Task.CompletedTask;
 
     /// <summary>Kinesis timestamps are epoch seconds with a millisecond fraction.</summary>
     private static void WriteTimestamp(Utf8JsonWriter w, string name, DateTimeOffset time) =>
