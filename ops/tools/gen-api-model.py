@@ -14,6 +14,16 @@ SERVICES = {"kinesis": "kinesis/2013-12-02", "firehose": "firehose/2015-08-04"}
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "src", "ActorStreams.Server", "Protocol", "Model", "api-model.json")
 
 
+# Where ActorStreams deliberately accepts more than AWS, because its destinations are self-hosted (docs/firehose.md,
+# "Where the server accepts more than AWS"): (service, shape) -> constraints replaced.
+DEVIATIONS = {
+    # A receiver on a trusted network may speak plain HTTP; the destination address policy still applies.
+    ("firehose", "HttpEndpointUrl"): {"pattern": "https?://.*"},
+    # The warehouse is any PostgreSQL-compatible database, not only an AWS Redshift host name.
+    ("firehose", "ClusterJDBCURL"): {"pattern": "jdbc:(redshift|postgresql)://[^/]+:\\d{1,5}/[a-zA-Z0-9_$-]+"},
+}
+
+
 def botocore_data():
     if len(sys.argv) > 1:
         return sys.argv[1]
@@ -71,6 +81,9 @@ def main():
                 compact(source["shapes"], spec["input"]["shape"], shapes)
             else:
                 operations[op] = None
+        for (owner, shape), constraints in DEVIATIONS.items():
+            if owner == service and shape in shapes:
+                shapes[shape].update(constraints)
         model[service] = {
             "apiVersion": source["metadata"]["apiVersion"],
             "operations": operations,

@@ -142,8 +142,10 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
     {
         var reply = await CallAsync("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"missing-stream\"}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "ResourceNotFoundException");
+        // A size hint beyond the model's 1-128 MiB, and no RoleARN: both violations in one ValidationException.
         reply = await CallAsync("CreateDeliveryStream", "{\"DeliveryStreamName\":\"x\",\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::bucket-x\",\"BufferingHints\":{\"SizeInMBs\":500}}}");
-        reply.AssertError(System.Net.HttpStatusCode.BadRequest, "InvalidArgumentException");
+        reply.AssertError(System.Net.HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Contains("2 validation errors detected", reply.Text);
         reply = await CallAsync("CreateDeliveryStream", "{\"DeliveryStreamName\":\"x\",\"SnowflakeDestinationConfiguration\":{}}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "InvalidArgumentException");
         reply = await CallAsync("PutRecord", "{\"DeliveryStreamName\":\"x\",\"Record\":{\"Data\":\"not base64!\"}}");
@@ -162,7 +164,7 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
         {
             ["RedshiftDestinationConfiguration"] = new
             {
-                RoleARN = "arn:aws:iam::000000000000:role/r", ClusterJDBCURL = "jdbc:redshift://127.0.0.1:5439/dev", Username = "u", Password = "p",
+                RoleARN = "arn:aws:iam::000000000000:role/r", ClusterJDBCURL = "jdbc:redshift://127.0.0.1:5439/dev", Username = "u", Password = "secret",
                 CopyCommand = new { DataTableName = "events", DataTableColumns = "id,name" }, RetryOptions = new { DurationInSeconds = 60 }, S3Configuration = s3,
             },
             ["HttpEndpointDestinationConfiguration"] = new

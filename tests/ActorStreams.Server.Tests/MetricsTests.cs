@@ -72,7 +72,7 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
         await FirehoseOkAsync("CreateDeliveryStream", new
         {
             DeliveryStreamName = delivering,
-            ExtendedS3DestinationConfiguration = new { BucketARN = $"arn:aws:s3:::ok-{id}", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 0 } },
+            ExtendedS3DestinationConfiguration = new { RoleARN = "arn:aws:iam::123456789012:role/firehose", BucketARN = $"arn:aws:s3:::ok-{id}", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 0 } },
         });
         // Nothing listens on the endpoint's port, and a retry duration of 0 gives up after the first attempt.
         await FirehoseOkAsync("CreateDeliveryStream", new
@@ -83,14 +83,14 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
                 EndpointConfiguration = new { Url = $"http://127.0.0.1:{closedPort}/ingest" },
                 BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 0 },
                 RetryOptions = new { DurationInSeconds = 0 },
-                S3Configuration = new { BucketARN = $"arn:aws:s3:::errors-{id}" },
+                S3Configuration = new { RoleARN = "arn:aws:iam::123456789012:role/firehose", BucketARN = $"arn:aws:s3:::errors-{id}" },
             },
         });
         // 900 s: its records wait for the whole test.
         await FirehoseOkAsync("CreateDeliveryStream", new
         {
             DeliveryStreamName = waiting,
-            ExtendedS3DestinationConfiguration = new { BucketARN = $"arn:aws:s3:::wait-{id}", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 900 } },
+            ExtendedS3DestinationConfiguration = new { RoleARN = "arn:aws:iam::123456789012:role/firehose", BucketARN = $"arn:aws:s3:::wait-{id}", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 900 } },
         });
         string[] data = ["alpha", "beta", "gamma"];
         const long dataBytes = 5 + 4 + 5;

@@ -154,7 +154,7 @@ public sealed class ProtocolFuzzTests(ServerFixture server, ITestOutputHelper ou
         await server.OkAsync("Firehose_20150804.CreateDeliveryStream", new
         {
             DeliveryStreamName = delivery,
-            ExtendedS3DestinationConfiguration = new { BucketARN = "arn:aws:s3:::fuzz", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 900 } },
+            ExtendedS3DestinationConfiguration = new { RoleARN = "arn:aws:iam::123456789012:role/firehose", BucketARN = "arn:aws:s3:::fuzz", BufferingHints = new { SizeInMBs = 1, IntervalInSeconds = 900 } },
         });
         var iterator = (await server.OkAsync("GetShardIterator", new { StreamName = stream, ShardId = "shardId-000000000000", ShardIteratorType = "TRIM_HORIZON" }))
             .GetProperty("ShardIterator").GetString();
@@ -194,7 +194,7 @@ public sealed class ProtocolFuzzTests(ServerFixture server, ITestOutputHelper ou
             Of(F("TagDeliveryStream"), $"{{\"DeliveryStreamName\": \"{delivery}\", \"Tags\": [{{\"Key\": \"k\", \"Value\": \"v\"}}]}}"),
             Of(F("CreateDeliveryStream"), "{\"DeliveryStreamName\": \"fuzz-http\", \"HttpEndpointDestinationConfiguration\": {\"EndpointConfiguration\": {\"Url\": \"http://127.0.0.1:9/x\"}, " +
                 "\"RequestConfiguration\": {\"CommonAttributes\": [{\"AttributeName\": \"a\", \"AttributeValue\": \"1\"}, {\"AttributeName\": \"b\", \"AttributeValue\": \"2\"}]}, " +
-                "\"S3Configuration\": {\"BucketARN\": \"arn:aws:s3:::fuzz\"}, \"DeliveryStreamType\": \"NotAType\"}, \"DeliveryStreamType\": \"NotAType\"}"),
+                "\"S3Configuration\": {\"RoleARN\": \"arn:aws:iam::123456789012:role/firehose\", \"BucketARN\": \"arn:aws:s3:::fuzz\"}, \"DeliveryStreamType\": \"NotAType\"}, \"DeliveryStreamType\": \"NotAType\"}"),
         ];
     }
 
