@@ -146,7 +146,11 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
         reply = await CallAsync("CreateDeliveryStream", "{\"DeliveryStreamName\":\"x\",\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::bucket-x\",\"BufferingHints\":{\"SizeInMBs\":500}}}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "ValidationException");
         Assert.Contains("2 validation errors detected", reply.Text);
+        // An empty Snowflake configuration breaks the model first (six required members); a valid one is refused as unsupported.
         reply = await CallAsync("CreateDeliveryStream", "{\"DeliveryStreamName\":\"x\",\"SnowflakeDestinationConfiguration\":{}}");
+        reply.AssertError(System.Net.HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Contains("6 validation errors detected", reply.Text);
+        reply = await CallAsync("CreateDeliveryStream", "{\"DeliveryStreamName\":\"x\",\"SnowflakeDestinationConfiguration\":{\"AccountUrl\":\"https://acct.snowflakecomputing.com\",\"Database\":\"d\",\"Schema\":\"s\",\"Table\":\"t\",\"RoleARN\":\"arn:aws:iam::000000000000:role/r\",\"S3Configuration\":{\"RoleARN\":\"arn:aws:iam::000000000000:role/r\",\"BucketARN\":\"arn:aws:s3:::bucket-x\"}}}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "InvalidArgumentException");
         reply = await CallAsync("PutRecord", "{\"DeliveryStreamName\":\"x\",\"Record\":{\"Data\":\"not base64!\"}}");
         reply.AssertError(System.Net.HttpStatusCode.BadRequest, "SerializationException");
@@ -181,7 +185,7 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
             },
             ["AmazonopensearchserviceDestinationConfiguration"] = new
             {
-                ClusterEndpoint = "https://127.0.0.1:9200", IndexName = "logs", IndexRotationPeriod = "OneHour", S3BackupMode = "AllDocuments", S3Configuration = s3,
+                RoleARN = "arn:aws:iam::000000000000:role/r", ClusterEndpoint = "https://127.0.0.1:9200", IndexName = "logs", IndexRotationPeriod = "OneHour", S3BackupMode = "AllDocuments", S3Configuration = s3,
             },
         };
         var expected = new Dictionary<string, (string Description, string Member, string Value)>

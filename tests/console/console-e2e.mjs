@@ -341,7 +341,7 @@ async function openFlow(page) {
     await firehoseOk("CreateDeliveryStream", {
       DeliveryStreamName: delivering,
       ExtendedS3DestinationConfiguration: {
-        BucketARN: `arn:aws:s3:::console-${suffix}`, CompressionFormat: "GZIP", Prefix: "events/",
+        RoleARN: "arn:aws:iam::000000000000:role/console", BucketARN: `arn:aws:s3:::console-${suffix}`, CompressionFormat: "GZIP", Prefix: "events/",
         BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
       },
     });
@@ -351,7 +351,7 @@ async function openFlow(page) {
         EndpointConfiguration: { Url: `http://127.0.0.1:${closedPort}/ingest`, Name: "unreachable" },
         BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 0 },
         RetryOptions: { DurationInSeconds: 0 },
-        S3Configuration: { BucketARN: `arn:aws:s3:::console-errors-${suffix}` },
+        S3Configuration: { RoleARN: "arn:aws:iam::000000000000:role/console", BucketARN: `arn:aws:s3:::console-errors-${suffix}` },
       },
     });
     const records = Array.from({ length: 25 }, (_, i) => ({ Data: Buffer.from(`{"event":${i}}\n`).toString("base64") }));

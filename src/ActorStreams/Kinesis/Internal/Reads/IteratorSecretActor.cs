@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ActorStreams.Kinesis.Internal.Shards;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Persistence;
@@ -27,6 +28,8 @@ internal sealed class IteratorSecretActor : ReceivePersistentActor
     public IteratorSecretActor()
     {
         Recover<string>(secret => _secret ??= secret);
+        // Hand-off (rebalance, node leaving): nothing is in flight that a stop would lose, so stop at once.
+        Command<StopEntity>(_ => Context.Stop(Self));
         Command<string>(message =>
         {
             if (message != Get)
