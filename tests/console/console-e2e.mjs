@@ -35,7 +35,9 @@ async function api(operation, input, target = "Kinesis_20131202") {
     headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `${target}.${operation}` },
     body: JSON.stringify(input),
   });
-  const body = await response.json();
+  // Operations without output (SplitShard, AddTagsToStream, ...) answer 200 with an empty body, as AWS does.
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : {};
   return { status: response.status, body };
 }
 
