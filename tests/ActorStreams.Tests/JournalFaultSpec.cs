@@ -74,9 +74,13 @@ public sealed class JournalFaultSpec(ITestOutputHelper output) : ActorStreamsSpe
         var entries = await Client.PutRecordsAsync(stream, [Entry("k", "refused-4")]);
         Assert.Contains("journal refuses writes", Assert.Single(entries.Records).ErrorMessage);
 
-        // The probe tries on the runtime clock, and fails while the journal refuses.
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        await Eventually.EventuallyAsync(() => RefusingJournal.Refused > refusedBefore, "a refused probe write", TimeSpan.FromSeconds(10));
+        // The probe tries on the runtime clock, and fails while the journal refuses. The clock moves on each attempt:
+        // the probe's timer may be scheduled only after the first move.
+        await Eventually.EventuallyAsync(() =>
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            return RefusingJournal.Refused > refusedBefore;
+        }, "a refused probe write", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
         Assert.NotNull(journal.Fault);
 
         RefusingJournal.Refuse = false;
