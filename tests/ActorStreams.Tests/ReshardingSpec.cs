@@ -14,11 +14,11 @@ namespace ActorStreams.Tests;
 /// SplitShard, MergeShards and UpdateShardCount: lineage in DescribeStream and ListShards, ChildShards at the end of
 /// a closed shard, writes re-routed to the children, Kinesis' rules and errors.
 /// </summary>
-public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journal)
+public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journal, string? config = null)
     : ActorStreamsSpec(output, journal, """
         actorstreams.limits.max-shards = 10
         actorstreams.limits.max-update-shard-count-per-day = 3
-        """)
+        """ + (config ?? ""))
 {
     private static readonly UInt128 Middle = UInt128.One << 127;
 
@@ -342,6 +342,17 @@ public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journ
 }
 
 public sealed class ReshardingSqliteSpec(ITestOutputHelper output) : ReshardingSpec(output, SpecJournal.Sqlite);
+
+/// <summary>
+/// The same cases without remembered entities and with a 1 s idle passivation, which sharding then applies to the
+/// catalog too: a catalog passivated while the shards were still being created or resharded used to lose the
+/// caller's answer (30 s ask timeouts); its stop now waits for the work it sent out.
+/// </summary>
+public sealed class ReshardingIdlePassivationSqliteSpec(ITestOutputHelper output) : ReshardingSpec(output, SpecJournal.Sqlite, """
+
+        actorstreams.sharding.remember-entities = off
+        akka.cluster.sharding.passivate-idle-entity-after = 1s
+        """);
 
 [PostgreSqlSpec]
 public sealed class ReshardingPostgreSqlSpec(ITestOutputHelper output) : ReshardingSpec(output, SpecJournal.PostgreSql);

@@ -97,7 +97,7 @@ internal sealed partial class StreamCatalogActor
                     .ConfigureAwait(false))).ConfigureAwait(false);
             return new OnDemandLoads(entry.Name, entry.Epoch, loads, null);
         }
-        Run().PipeTo(Self, success: loads => loads, failure: ex => new OnDemandLoads(entry.Name, entry.Epoch, [], ex));
+        PipeWork(Run(), success: loads => loads, failure: ex => new OnDemandLoads(entry.Name, entry.Epoch, [], ex));
     }
 
     private void Scale(StreamEntry entry, IReadOnlyList<ShardLoadResult> loads)

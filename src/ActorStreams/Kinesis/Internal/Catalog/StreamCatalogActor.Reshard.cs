@@ -255,7 +255,7 @@ internal sealed partial class StreamCatalogActor
                 ? closed.EndingEventNo
                 : throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to closing {new StreamShardId(parent.Index)}.");
         }
-        Run().PipeTo(Self, success: done => done, failure: ex => new ReshardStepFailed(entry.Name, entry.Epoch, ex));
+        PipeWork(Run(), success: done => done, failure: ex => new ReshardStepFailed(entry.Name, entry.Epoch, ex));
     }
 
     private static async Task<object> AskShard(IActorRef region, IStreamShardCommand command, TimeSpan timeout)

@@ -35,6 +35,26 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     private sealed record RetentionApplied(string Name, IActorRef ReplyTo);
     private sealed record ShardWorkFailed(string Name, string What, Exception Cause, IActorRef? ReplyTo);
 
+    /// <summary>The answer of work the catalog sent out (<see cref="PipeWork"/>), counted back in.</summary>
+    private sealed record WorkDone(object Result);
+
+    private int _workInFlight;
+    private bool _stopRequested;
+
+    /// <summary>Sends the outcome of <paramref name="work"/> to this actor, counted so a stop waits for it.</summary>
+    private void PipeWork(Task work, Func<object> success, Func<Exception, object> failure)
+    {
+        _workInFlight++;
+        work.PipeTo(Self, success: () => new WorkDone(success()), failure: ex => new WorkDone(failure(ex)));
+    }
+
+    /// <inheritdoc cref="PipeWork(Task, Func{object}, Func{Exception, object})"/>
+    private void PipeWork<T>(Task<T> work, Func<T, object> success, Func<Exception, object> failure)
+    {
+        _workInFlight++;
+        work.PipeTo(Self, success: result => new WorkDone(success(result)), failure: ex => new WorkDone(failure(ex)));
+    }
+
     public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null)
     {
         _keys = keys ?? new KeyProvider(settings.Encryption);
@@ -88,6 +108,14 @@ internal sealed partial class StreamCatalogActor : PersistentActor
 
     protected override bool ReceiveCommand(object message)
     {
+        if (message is WorkDone done)
+        {
+            _workInFlight--;
+            var handled = ReceiveCommand(done.Result);
+            // The last piece of work answered: a stop asked for meanwhile goes behind the events it may have persisted.
+            if (_stopRequested && _workInFlight == 0) Self.Tell(StopEntity.Instance);
+            return handled;
+        }
         try
         {
             return Handle(message);
@@ -219,8 +247,15 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 failed.ReplyTo?.Tell(new ErrorReply(InternalFailureException.Code, $"{failed.What} of stream {failed.Name} failed: {failed.Cause.Message}"));
                 return true;
             case StopEntity:
-                // Hand-off: Persist stashes commands, so this runs after the last event is stored and answered. A
-                // resharding step under way resumes from the journal (ResumeReshard) at the catalog's new home.
+                // Hand-off or idle passivation: Persist stashes commands, so this runs after the last event is stored
+                // and answered. Work still out with the shards (creating, deleting, resharding) would answer a stopped
+                // actor, and its caller would wait out the ask timeout: the stop waits for it. A resharding step that
+                // a crash interrupts resumes from the journal (ResumeReshard) at the catalog's new home.
+                if (_workInFlight > 0)
+                {
+                    _stopRequested = true;
+                    return true;
+                }
                 Context.Stop(Self);
                 return true;
             case SplitShardCommand or MergeShardsCommand or UpdateShardCountCommand or ClosedShardExpired
@@ -323,8 +358,8 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         PersistEvent(new StreamRetentionChanged(cmd.Name, cmd.RetentionHours), () =>
         {
             var e = _streams[cmd.Name];
-            AskAllShards(e, id => new SetShardRetention(id, cmd.RetentionHours))
-                .PipeTo(Self, success: () => new RetentionApplied(cmd.Name, replyTo),
+            PipeWork(AskAllShards(e, id => new SetShardRetention(id, cmd.RetentionHours)),
+                success: () => new RetentionApplied(cmd.Name, replyTo),
                     failure: ex => new ShardWorkFailed(cmd.Name, "Applying the retention period", ex, replyTo));
         });
     }
@@ -340,8 +375,8 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         {
             MarkUpdating(cmd.Name);
             var e = _streams[cmd.Name];
-            AskAllShards(e, id => new SetShardEncryption(id, cmd.KeyId))
-                .PipeTo(Self, success: () => new RetentionApplied(cmd.Name, replyTo),
+            PipeWork(AskAllShards(e, id => new SetShardEncryption(id, cmd.KeyId)),
+                success: () => new RetentionApplied(cmd.Name, replyTo),
                     failure: ex => new ShardWorkFailed(cmd.Name, "Applying the encryption setting", ex, replyTo));
         });
     }
@@ -354,17 +389,17 @@ internal sealed partial class StreamCatalogActor : PersistentActor
 
     private void InitializeShards(StreamEntry entry, IActorRef? replyTo)
     {
-        AskAllShards(entry, id => new InitializeShard(id, new ShardInitialized(
+        PipeWork(AskAllShards(entry, id => new InitializeShard(id, new ShardInitialized(
                 entry.Name, entry.Epoch, ShardIndexOf(id), RangeOf(entry, id).StartingHashKey, RangeOf(entry, id).EndingHashKey,
-                entry.RetentionHours, entry.CreatedAtMs)))
-            .PipeTo(Self, success: () => new ShardsInitialized(entry.Name, entry.Epoch, replyTo),
+                entry.RetentionHours, entry.CreatedAtMs))),
+            success: () => new ShardsInitialized(entry.Name, entry.Epoch, replyTo),
                 failure: ex => new ShardWorkFailed(entry.Name, "Creating the shards", ex, replyTo));
     }
 
     private void RetireShards(StreamEntry entry, IActorRef? replyTo)
     {
-        AskAllShards(entry, id => new RetireShard(id))
-            .PipeTo(Self, success: () => new ShardsRetired(entry.Name, entry.Epoch, replyTo),
+        PipeWork(AskAllShards(entry, id => new RetireShard(id)),
+            success: () => new ShardsRetired(entry.Name, entry.Epoch, replyTo),
                 failure: ex => new ShardWorkFailed(entry.Name, "Deleting the shards", ex, replyTo));
     }
 
