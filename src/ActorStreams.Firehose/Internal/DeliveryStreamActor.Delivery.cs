@@ -245,7 +245,7 @@ internal sealed partial class DeliveryStreamActor
         }
         if (done.Count == 0) return;
         _persistsInFlight += done.Count;
-        var keyId = SealingKeyId();
+        var keyId = CarryingKeyId();
         var next = 0;
         PersistAllAsync(done.Select(e => e is DeliveryRecordsPartitioned ? SealedOrPlain(e, keyId) : e), _ =>
         {

@@ -18,6 +18,10 @@ internal sealed partial class DeliveryStreamActor
 
     private SerializerWithStringManifest? _serializer;
 
+    // The key of the newest sealed event whose records may still be in the backlog: what carries them on (snapshots,
+    // partitioned buffers) stays sealed under it after encryption is turned off, until the backlog is empty.
+    private string? _heldSealedKeyId;
+
     private SerializerWithStringManifest Serializer =>
         _serializer ??= (SerializerWithStringManifest)Context.System.Serialization.FindSerializerForType(typeof(SealedFirehoseEvent));
 
@@ -45,18 +49,32 @@ internal sealed partial class DeliveryStreamActor
         }
     }
 
+    /// <summary>
+    /// The key for an event or snapshot that carries records already in the backlog: the current one, or, encryption
+    /// off, the key records still held were sealed under (they are not written out again in plaintext).
+    /// </summary>
+    private string? CarryingKeyId()
+    {
+        if (_backlogBytes == 0) _heldSealedKeyId = null;
+        return SealingKeyId() ?? _heldSealedKeyId;
+    }
+
     /// <summary><paramref name="e"/> sealed under <paramref name="keyId"/>, or itself when <paramref name="keyId"/> is null.</summary>
     private object SealedOrPlain(object e, string? keyId)
     {
         if (keyId is null) return e;
+        _heldSealedKeyId = keyId;
         var manifest = Serializer.Manifest(e);
         return new SealedFirehoseEvent(keyId, manifest,
             RecordCipher.Seal(_runtime.Keys.Resolve(keyId), Serializer.ToBinary(e), AssociatedData(keyId, manifest)));
     }
 
-    private object Open(SealedFirehoseEvent e) =>
-        Serializer.FromBinary(RecordCipher.Open(_runtime.Keys, e.KeyId, e.Sealed, AssociatedData(e.KeyId, e.Manifest),
+    private object Open(SealedFirehoseEvent e)
+    {
+        _heldSealedKeyId = e.KeyId;
+        return Serializer.FromBinary(RecordCipher.Open(_runtime.Keys, e.KeyId, e.Sealed, AssociatedData(e.KeyId, e.Manifest),
             $"A sealed {e.Manifest} event of {PersistenceId}"), e.Manifest);
+    }
 
     // Binds the ciphertext to this delivery stream, the inner layout and the key id: a sealed event copied into
     // another delivery stream's journal, or relabelled, does not open.

@@ -409,7 +409,7 @@ internal sealed partial class DeliveryStreamActor : PersistentActor
         string? keyId;
         try
         {
-            keyId = SealingKeyId();
+            keyId = CarryingKeyId();
         }
         catch (ActorStreamsException e)
         {
