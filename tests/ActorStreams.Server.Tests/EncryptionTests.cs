@@ -65,6 +65,33 @@ public sealed class EncryptionTests(EncryptionServerFixture server) : IClassFixt
     }
 
     [Fact]
+    public async Task Firehose_puts_answer_Encrypted_true_over_JSON_while_the_delivery_stream_seals_its_records()
+    {
+        var name = $"http-fh-enc-{Guid.NewGuid():N}"[..24];
+        var keyArn = "arn:aws:kms:us-east-1:000000000000:" + EncryptionServerFixture.Alias;
+        Assert.Equal(HttpStatusCode.OK, (await FirehoseAsync("CreateDeliveryStream", new
+        {
+            DeliveryStreamName = name,
+            ExtendedS3DestinationConfiguration = new { RoleARN = "arn:aws:iam::000000000000:role/firehose", BucketARN = $"arn:aws:s3:::{name}" },
+            DeliveryStreamEncryptionConfigurationInput = new { KeyType = "CUSTOMER_MANAGED_CMK", KeyARN = keyArn },
+        })).Status);
+        var data = Convert.ToBase64String(Encoding.UTF8.GetBytes("sealed-at-rest"));
+        var put = await FirehoseAsync("PutRecord", new { DeliveryStreamName = name, Record = new { Data = data } });
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.True(put.Json.GetProperty("Encrypted").GetBoolean());
+        var batch = await FirehoseAsync("PutRecordBatch", new { DeliveryStreamName = name, Records = new[] { new { Data = data } } });
+        Assert.True(batch.Json.GetProperty("Encrypted").GetBoolean());
+
+        await FirehoseAsync("StopDeliveryStreamEncryption", new { DeliveryStreamName = name });
+        put = await FirehoseAsync("PutRecord", new { DeliveryStreamName = name, Record = new { Data = data } });
+        Assert.False(put.Json.GetProperty("Encrypted").GetBoolean());
+        await FirehoseAsync("DeleteDeliveryStream", new { DeliveryStreamName = name });
+    }
+
+    private Task<KinesisReply> FirehoseAsync(string operation, object body) =>
+        server.CallAsync(AwsJsonRequest.Firehose + operation, body);
+
+    [Fact]
     public async Task StartStreamEncryption_answers_the_KMS_and_validation_error_codes_over_JSON()
     {
         var name = await server.CreateStreamAsync("http-enc");

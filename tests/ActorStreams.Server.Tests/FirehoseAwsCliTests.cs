@@ -128,7 +128,7 @@ public sealed class FirehoseAwsCliTests(ServerFixture server) : IClassFixture<Se
             .GetProperty("DeliveryStreamDescription").GetProperty("DeliveryStreamEncryptionConfiguration");
         Assert.Equal("ENABLED", encryption.GetProperty("Status").GetString());
         var put = await aws.FirehoseAsync(endpoint, [.. new[] { "put-record", "--delivery-stream-name", name, "--record", "{\"Data\":\"x\"}" }, .. aws.RawBlobs]);
-        // Firehose's records are journaled in plaintext: Encrypted says so even with encryption configured.
+        // AWS_OWNED_CMK and no alias/aws/firehose key on this server: records stay plaintext, and Encrypted says so.
         Assert.False(put.GetProperty("Encrypted").GetBoolean());
         await aws.FirehoseAsync(endpoint, "stop-delivery-stream-encryption", "--delivery-stream-name", name);
         encryption = (await aws.FirehoseAsync(endpoint, "describe-delivery-stream", "--delivery-stream-name", name))

@@ -42,21 +42,13 @@ internal sealed partial class DeliveryStreamActor
                 throw new ServiceUnavailableException(
                     $"Slow down. This node holds {_runtime.Budget.UsedBytes} bytes of its memory budget of {_runtime.Budget.LimitBytes} bytes " +
                     $"({NodeMemoryBudget.SettingName}); retry after a back-off.");
-            Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, RecordsSealedAtRest));
+            Sender.Tell(new PutFirehoseRecordsResult(0, 0, 0, SealingKeyId() is not null));
             return;
         }
         _pending.Add(new PendingPut(Sender, cmd.Records, accepted, bytes));
         SyncBudget();
         if (!_pending.Writing) Flush();
     }
-
-    /// <summary>
-    /// PutRecord's and PutRecordBatch's <c>Encrypted</c>: whether the records are sealed at rest. Firehose's events and
-    /// snapshots journal records in plaintext (server-side encryption is configuration only, shown by
-    /// DescribeDeliveryStream), so the answer is false whatever StartDeliveryStreamEncryption said: no caller is told
-    /// its data is encrypted when it is not.
-    /// </summary>
-    private const bool RecordsSealedAtRest = false;
 
     private void Flush()
     {
@@ -65,16 +57,29 @@ internal sealed partial class DeliveryStreamActor
             FailPuts(new ErrorReply(ServiceUnavailableException.Code, fault.Message));
             return;
         }
+        string? keyId;
+        try
+        {
+            keyId = SealingKeyId();
+        }
+        catch (ActorStreamsException e)
+        {
+            // The customer managed key does not resolve: nothing is journaled in plaintext in its place.
+            FailPuts(ErrorReply.From(e));
+            return;
+        }
         var batch = _pending.Take();
         var eventNo = LastSequenceNr + 1;
-        var encrypted = RecordsSealedAtRest;
+        // Encrypted answers whether the records are sealed at rest, never only what StartDeliveryStreamEncryption said.
+        var encrypted = keyId is not null;
+        var accepted = new FirehoseRecordsAccepted(_runtime.NowMs, batch.Records);
         _pending.Started(batch);
         _persistsInFlight++;
-        PersistAsync(new FirehoseRecordsAccepted(_runtime.NowMs, batch.Records), e =>
+        PersistAsync(SealedOrPlain(accepted, keyId), _ =>
         {
             _persistsInFlight--;
             _pending.Completed();
-            ApplyAccepted(e);
+            ApplyAccepted(accepted);
             _eventsSinceSnapshot++;
             var first = 0;
             foreach (var p in batch.Writes)
@@ -240,8 +245,11 @@ internal sealed partial class DeliveryStreamActor
         }
         if (done.Count == 0) return;
         _persistsInFlight += done.Count;
-        PersistAllAsync(done, e =>
+        var keyId = CarryingKeyId();
+        var next = 0;
+        PersistAllAsync(done.Select(e => e is DeliveryRecordsPartitioned ? SealedOrPlain(e, keyId) : e), _ =>
         {
+            var e = done[next++];
             _persistsInFlight--;
             _completing--;
             if (e is DeliveryRecordsPartitioned partitioned)

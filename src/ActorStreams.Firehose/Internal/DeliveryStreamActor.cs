@@ -148,6 +148,8 @@ internal sealed partial class DeliveryStreamActor : PersistentActor
             case PartitionBufferSealed e: ApplyPartitionSealed(e, durable: true); return true;
             case SourceCheckpointed e: _checkpoints = _checkpoints.SetItem(e.ShardId, e.SequenceNumber); return true;
             case SnapshotOffer { Snapshot: DeliveryStreamSnapshot s }: ApplySnapshot(s); return true;
+            case SealedFirehoseEvent e: return ReceiveRecover(Open(e));
+            case SnapshotOffer { Snapshot: SealedFirehoseEvent s }: ApplySnapshot((DeliveryStreamSnapshot)Open(s)); return true;
             case RecoveryCompleted:
                 if (_deleted)
                 {
@@ -398,11 +400,23 @@ internal sealed partial class DeliveryStreamActor : PersistentActor
     {
         if (_persistsInFlight > 0 || _pending.Writing || _deleted || _eventsSinceSnapshot < _runtime.Settings.SnapshotEveryEvents) return;
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(new DeliveryStreamSnapshot(_meta, _deleted, _intake.RecordsSnapshot(), _intake.SealedSnapshot(), _checkpoints)
+        var snapshot = new DeliveryStreamSnapshot(_meta, _deleted, _intake.RecordsSnapshot(), _intake.SealedSnapshot(), _checkpoints)
         {
             Partitions = _partitions.Values
                 .Select(p => new PartitionSnapshot(p.Keys, p.Overflow, p.Buffers.RecordsSnapshot(), p.Buffers.SealedSnapshot(), p.OpenedAtMs))
                 .ToImmutableArray(),
-        });
+        };
+        string? keyId;
+        try
+        {
+            keyId = CarryingKeyId();
+        }
+        catch (ActorStreamsException e)
+        {
+            // No plaintext snapshot in place of a sealed one: recovery replays the (sealed) events instead.
+            _log.Warning("Snapshot of {0} skipped: its encryption key does not resolve ({1})", PersistenceId, e.Message);
+            return;
+        }
+        SaveSnapshot(SealedOrPlain(snapshot, keyId));
     }
 }

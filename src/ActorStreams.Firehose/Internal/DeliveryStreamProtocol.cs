@@ -79,6 +79,18 @@ internal sealed record FirehoseRecordsAccepted(long TimestampMs, byte[][] Record
     public override int GetHashCode() => HashCode.Combine(TimestampMs, Records.Length);
 }
 
+/// <summary>
+/// An event or snapshot of a delivery stream with encryption on, sealed at rest (AES-256-GCM, the Kinesis shards'
+/// <c>RecordCipher</c>): <see cref="Sealed"/> opens, under <see cref="KeyId"/>, into the layout of <see cref="Manifest"/>.
+/// </summary>
+internal sealed record SealedFirehoseEvent(string KeyId, string Manifest, byte[] Sealed) : IFirehoseSerializable
+{
+    public bool Equals(SealedFirehoseEvent? other) =>
+        other is not null && KeyId == other.KeyId && Manifest == other.Manifest && Sealed.AsSpan().SequenceEqual(other.Sealed);
+
+    public override int GetHashCode() => HashCode.Combine(KeyId, Manifest, Sealed.Length);
+}
+
 /// <summary>The oldest undelivered records were closed into a buffer; its id stays the same across retries and restarts.</summary>
 internal sealed record DeliveryBufferSealed(Guid BufferId, int RecordCount, long SealedAtMs) : IFirehoseSerializable;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ActorStreams.Firehose.Diagnostics;
 using ActorStreams.Firehose.Settings;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis.Internal;
 using ActorStreams.Settings;
 
 namespace ActorStreams.Firehose.Internal;
@@ -17,6 +18,7 @@ internal sealed class FirehoseRuntime
         Region = streams.Region;
         AccountId = streams.AccountId;
         Clock = clock;
+        Keys = new KeyProvider(streams.Encryption);
         ObjectStore = string.IsNullOrEmpty(settings.S3Endpoint) ? new DirectoryObjectStore(settings.ObjectStoreRoot) : new S3ObjectStore(settings);
         AddressPolicy = new DestinationAddressPolicy(settings.AllowedDestinationNetworks, settings.AllowedDestinationHosts);
         // Every connection goes through the address policy, and a redirect is an answer, not a new destination.
@@ -41,6 +43,9 @@ internal sealed class FirehoseRuntime
     public string AccountId { get; }
 
     public TimeProvider Clock { get; }
+
+    /// <summary>The keys of <c>actorstreams.encryption</c>, the Kinesis shards' key provider: what sealed events open with.</summary>
+    public KeyProvider Keys { get; }
 
     /// <summary>Whether the node's journal accepts writes: puts are refused at once while it does not.</summary>
     public JournalHealth? Journal { get; }

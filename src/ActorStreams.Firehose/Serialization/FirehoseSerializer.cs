@@ -74,6 +74,9 @@ public sealed class FirehoseSerializer : SerializerWithStringManifest
             })
         .Add<PartitionBufferSealed>("FQ", (w, e) => { w.Write(e.BufferId.ToByteArray()); w.Write(e.Partition); w.Write(e.RecordCount); w.Write(e.SealedAtMs); },
             r => new PartitionBufferSealed(new Guid(r.ReadBytes(16)), r.ReadString(), r.ReadInt32(), r.ReadInt64()))
+        // Encryption on: a record-carrying event or the snapshot, sealed; it opens into the layout of its inner manifest.
+        .Add<SealedFirehoseEvent>("FZ", (w, e) => { w.Write(e.KeyId); w.Write(e.Manifest); w.Write(e.Sealed.Length); w.Write(e.Sealed); },
+            r => new SealedFirehoseEvent(r.ReadString(), r.ReadString(), ReadBlob(r)))
         // ---- events and snapshots of the delivery catalog ----
         .Add<DeliveryStreamRegistered>("FG", WriteRegistered, ReadRegistered)
         .Add<DeliveryStreamUnregistered>("FU", (w, e) => w.Write(e.Name), r => new DeliveryStreamUnregistered(r.ReadString()))

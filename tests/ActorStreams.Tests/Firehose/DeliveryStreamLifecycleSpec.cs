@@ -93,7 +93,7 @@ public sealed class DeliveryStreamLifecycleSpec(ITestOutputHelper output) : Fire
         var encryption = (await Firehose.DescribeDeliveryStreamAsync(name)).Encryption;
         Assert.True(encryption.Enabled);
         Assert.Equal("AWS_OWNED_CMK", encryption.KeyType);
-        // Records are journaled in plaintext: a put never claims they are encrypted at rest.
+        // AWS_OWNED_CMK with no alias/aws/firehose key configured: records stay plaintext, and a put does not claim otherwise.
         Assert.False((await Firehose.PutRecordAsync(name, Bytes("secret"))).Encrypted);
         Assert.False((await Firehose.PutRecordBatchAsync(name, [Bytes("secret")])).Encrypted);
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Firehose.StartDeliveryStreamEncryptionAsync(name, "CUSTOMER_MANAGED_CMK"));

@@ -129,6 +129,8 @@ public sealed class GoldenFormatSpec(ITestOutputHelper output) : ActorStreamsSpe
         ]),
         // The partition is PartitionKeys in Partitioning.Canonical's form, written out so the sample cannot drift.
         ["FQ"] = new PartitionBufferSealed(new Guid("00112233-4455-6677-8899-aabbccddeeff"), "customer\u000142\0région\u0001eu-ü", 2, 1_700_000_000_900),
+        // Encryption on: a record-carrying event or the snapshot sealed; the bytes stand in for a ciphertext.
+        ["FZ"] = new SealedFirehoseEvent("alias/aws/firehose", "FR", [.. Enumerable.Range(0, 40).Select(i => (byte)(i * 7))]),
         // ---- the delivery catalog's events and snapshot ----
         ["FG"] = Registered,
         ["FU"] = new DeliveryStreamUnregistered("logs"),

@@ -23,23 +23,56 @@ internal static class RecordCipher
         // The plaintext layout lives in a pooled buffer (no large-object-heap array per event) and is wiped before it goes back.
         var length = ActorStreamsSerializer.RecordsAppendedSize(e);
         var rented = ArrayPool<byte>.Shared.Rent(length);
-        var sealedBytes = new byte[NonceBytes + TagBytes + length];
         try
         {
             var plain = rented.AsSpan(0, length);
             ActorStreamsSerializer.WriteRecordsAppended(e, plain);
-            var nonce = sealedBytes.AsSpan(0, NonceBytes);
-            RandomNumberGenerator.Fill(nonce);
-            using var gcm = new AesGcm(key, TagBytes);
-            gcm.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes + TagBytes), sealedBytes.AsSpan(NonceBytes, TagBytes),
-                AssociatedData(persistenceId, eventNo, e.TimestampMs, e.Records.Length, keyId));
+            var sealedBytes = Seal(key, plain, AssociatedData(persistenceId, eventNo, e.TimestampMs, e.Records.Length, keyId));
+            return new EncryptedRecordsAppended(e.TimestampMs, e.Records.Length, bytes, keyId, sealedBytes);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(rented.AsSpan(0, length));
             ArrayPool<byte>.Shared.Return(rented);
         }
-        return new EncryptedRecordsAppended(e.TimestampMs, e.Records.Length, bytes, keyId, sealedBytes);
+    }
+
+    /// <summary>
+    /// Seals <paramref name="plain"/> under <paramref name="key"/>: nonce, tag, then ciphertext. The one AES-GCM layout
+    /// of everything sealed at rest (a shard's records, a delivery stream's journaled records and snapshots).
+    /// </summary>
+    public static byte[] Seal(byte[] key, ReadOnlySpan<byte> plain, ReadOnlySpan<byte> associatedData)
+    {
+        var sealedBytes = new byte[NonceBytes + TagBytes + plain.Length];
+        var nonce = sealedBytes.AsSpan(0, NonceBytes);
+        RandomNumberGenerator.Fill(nonce);
+        using var gcm = new AesGcm(key, TagBytes);
+        gcm.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceBytes + TagBytes), sealedBytes.AsSpan(NonceBytes, TagBytes), associatedData);
+        return sealedBytes;
+    }
+
+    /// <summary>
+    /// Opens what <see cref="Seal(byte[], ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> sealed under <paramref name="keyId"/>;
+    /// a key or associated data that does not match raises <see cref="KmsAccessDeniedException"/> naming <paramref name="what"/>.
+    /// </summary>
+    public static byte[] Open(KeyProvider keys, string keyId, byte[] sealedBytes, ReadOnlySpan<byte> associatedData, string what)
+    {
+        var key = keys.Resolve(keyId);
+        if (sealedBytes.Length < NonceBytes + TagBytes)
+            throw new KmsAccessDeniedException($"{what} holds no valid ciphertext.");
+        var plain = new byte[sealedBytes.Length - NonceBytes - TagBytes];
+        try
+        {
+            using var gcm = new AesGcm(key, TagBytes);
+            gcm.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes + TagBytes), sealedBytes.AsSpan(NonceBytes, TagBytes), plain,
+                associatedData);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new KmsAccessDeniedException(
+                $"{what} cannot be decrypted with key '{keyId}': the key material under that id is not the key it was encrypted with.");
+        }
+        return plain;
     }
 
     /// <summary>Opens a sealed event; a key that does not match raises <see cref="KmsAccessDeniedException"/>.</summary>
@@ -47,25 +80,9 @@ internal static class RecordCipher
         ActorStreamsSerializer.ReadRecordsAppended(OpenLayout(keys, persistenceId, eventNo, e));
 
     /// <summary>Opens a sealed event into its plaintext RecordsAppended layout (for <see cref="ActorStreamsSerializer.RecordsAppendedReader"/>).</summary>
-    public static byte[] OpenLayout(KeyProvider keys, string persistenceId, long eventNo, EncryptedRecordsAppended e)
-    {
-        var key = keys.Resolve(e.KeyId);
-        if (e.Sealed.Length < NonceBytes + TagBytes)
-            throw new KmsAccessDeniedException($"Event {eventNo} of {persistenceId} holds no valid ciphertext.");
-        var plain = new byte[e.Sealed.Length - NonceBytes - TagBytes];
-        try
-        {
-            using var gcm = new AesGcm(key, TagBytes);
-            gcm.Decrypt(e.Sealed.AsSpan(0, NonceBytes), e.Sealed.AsSpan(NonceBytes + TagBytes), e.Sealed.AsSpan(NonceBytes, TagBytes), plain,
-                AssociatedData(persistenceId, eventNo, e.TimestampMs, e.Count, e.KeyId));
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            throw new KmsAccessDeniedException(
-                $"The records of event {eventNo} of {persistenceId} cannot be decrypted with key '{e.KeyId}': the key material under that id is not the key they were encrypted with.");
-        }
-        return plain;
-    }
+    public static byte[] OpenLayout(KeyProvider keys, string persistenceId, long eventNo, EncryptedRecordsAppended e) =>
+        Open(keys, e.KeyId, e.Sealed, AssociatedData(persistenceId, eventNo, e.TimestampMs, e.Count, e.KeyId),
+            $"Event {eventNo} of {persistenceId}");
 
     private static byte[] AssociatedData(string persistenceId, long eventNo, long timestampMs, int count, string keyId)
     {
