@@ -28,8 +28,48 @@ public abstract class SubscriptionMemoryBudgetSpec(ITestOutputHelper output, str
 
     private protected long BudgetUsed => Client.Extension.MemoryBudget.UsedBytes;
 
-    /// <summary>A consumer subscribes and never reads while 30 records are written; returns them and the subscription's enumerator.</summary>
+    /// <summary>
+    /// A consumer subscribes and does not read while 30 records are written: the budget shows what its subscription holds,
+    /// within <paramref name="maxHeld"/>; then it reads them all, in order, and ends.
+    /// </summary>
     protected async Task StalledSubscriberAsync(string prefix, long maxHeld)
+    {
+        var (stream, subscription, expected) = await StallAsync(prefix, maxHeld);
+
+        // Nothing lost or repeated: once the consumer reads, it gets every record in order.
+        var got = new List<string>();
+        await using (var events = subscription.GetAsyncEnumerator())
+        {
+            while (got.Count < expected.Count)
+            {
+                Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Timeout), $"ended after {got.Count} records");
+                got.AddRange(events.Current.Records.Select(r => r.SequenceNumber));
+                Assert.InRange(BudgetUsed, 0, maxHeld + RecordBytes);
+            }
+        }
+        Assert.Equal(expected, got);
+
+        // Ended (and the stream with its hot tail gone): every byte is back.
+        await subscription.DisposeAsync();
+        await Client.DeleteStreamAsync(stream);
+        await AwaitAssertAsync(() => Assert.Equal(0, BudgetUsed), Timeout);
+    }
+
+    /// <summary>A stalled subscription that ends with an error (its stream deleted) gives back what it held.</summary>
+    protected async Task StalledSubscriberFailingAsync(string prefix, long maxHeld)
+    {
+        var (stream, subscription, _) = await StallAsync(prefix, maxHeld);
+        await Client.DeleteStreamAsync(stream);
+        await AwaitAssertAsync(() => Assert.Equal(0, BudgetUsed), Timeout);
+        await using var events = subscription.GetAsyncEnumerator();
+        await Assert.ThrowsAsync<ResourceNotFoundException>(async () =>
+        {
+            while (await events.MoveNextAsync().AsTask().WaitAsync(Timeout)) { }
+        });
+        await subscription.DisposeAsync();
+    }
+
+    private async Task<(string Stream, ShardSubscription Subscription, List<string> Expected)> StallAsync(string prefix, long maxHeld)
     {
         var stream = UniqueName(prefix);
         await Client.CreateStreamAsync(stream);
@@ -55,24 +95,7 @@ public abstract class SubscriptionMemoryBudgetSpec(ITestOutputHelper output, str
         var stats = await StatsAsync(stream);
         Output.WriteLine($"stalled subscriber: budget used {held} B (hot tail included); shard pushed {stats.MaxInFlightBytes} B unconsumed to it");
         Assert.InRange(held, RecordBytes, maxHeld + RecordBytes);
-
-        // Nothing lost or repeated: once the consumer reads, it gets every record in order.
-        var got = new List<string>();
-        await using (var events = subscription.GetAsyncEnumerator())
-        {
-            while (got.Count < expected.Count)
-            {
-                Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Timeout), $"ended after {got.Count} records");
-                got.AddRange(events.Current.Records.Select(r => r.SequenceNumber));
-                Assert.InRange(BudgetUsed, 0, maxHeld + RecordBytes);
-            }
-        }
-        Assert.Equal(expected, got);
-
-        // Ended (and the stream with its hot tail gone): every byte is back.
-        await subscription.DisposeAsync();
-        await Client.DeleteStreamAsync(stream);
-        await AwaitAssertAsync(() => Assert.Equal(0, BudgetUsed), Timeout);
+        return (stream, subscription, expected);
     }
 
     private async Task<ShardSubscriptionStats> StatsAsync(string stream)
@@ -92,6 +115,10 @@ public sealed class SubscriptionBufferCapSpec(ITestOutputHelper output)
     [Fact]
     public Task Stalled_subscriber_must_hold_at_most_its_buffer_bytes_from_the_budget_and_give_them_back() =>
         StalledSubscriberAsync("budget-cap", 4 * 1024);
+
+    [Fact]
+    public Task Stalled_subscriber_ended_by_an_error_must_give_back_what_it_held() =>
+        StalledSubscriberFailingAsync("budget-fail", 4 * 1024);
 }
 
 /// <summary>The node budget binds: 6 KiB in all, hot tail included, under a 1 MiB per-subscription cap.</summary>
