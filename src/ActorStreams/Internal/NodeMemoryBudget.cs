@@ -6,9 +6,10 @@ namespace ActorStreams.Internal;
 
 /// <summary>
 /// The node's memory budget (<c>actorstreams.memory-budget</c>): the bytes that callers can make this node hold. Firehose
-/// backlogs (records acknowledged and not yet delivered) and the StreamShards' hot tails draw from it. A delivery stream
-/// refuses puts with <see cref="ServiceUnavailableException"/> once the budget is spent; a hot tail, being a cache,
-/// evicts its oldest events instead. Thread-safe; its use is the <c>actorstreams.memory.budget.used</c> gauge.
+/// backlogs (records acknowledged and not yet delivered), the StreamShards' hot tails and the buffers of SubscribeToShard
+/// subscriptions draw from it. A delivery stream refuses puts with <see cref="ServiceUnavailableException"/> once the
+/// budget is spent; a hot tail, being a cache, evicts its oldest events instead; a subscription stops taking pushes and
+/// reads from the journal when its consumer has room. Thread-safe; its use is the <c>actorstreams.memory.budget.used</c> gauge.
 /// </summary>
 internal sealed class NodeMemoryBudget
 {
@@ -39,6 +40,17 @@ internal sealed class NodeMemoryBudget
     public void Adjust(long bytes)
     {
         if (bytes != 0) Interlocked.Add(ref _used, bytes);
+    }
+
+    /// <summary>Takes <paramref name="bytes"/> only if they fit within the limit; false (and nothing taken) otherwise.</summary>
+    public bool TryAcquire(long bytes)
+    {
+        while (true)
+        {
+            var used = Interlocked.Read(ref _used);
+            if (used + bytes > LimitBytes) return false;
+            if (Interlocked.CompareExchange(ref _used, used + bytes, used) == used) return true;
+        }
     }
 
     /// <summary>

@@ -43,8 +43,9 @@ public sealed record EnhancedFanOutSettings
     public TimeSpan HeartbeatInterval { get; init; }
 
     /// <summary>
-    /// Bytes a shard pushes to a live subscriber ahead of what it has consumed. A subscriber further behind is cut
-    /// loose and catches up by reading (hot tail, then journal), so a slow consumer never grows the shard's memory.
+    /// Bytes a subscription holds for its consumer (pushed or read, not yet taken), drawn from the node's memory budget;
+    /// the shard also pushes no further ahead than this. A subscriber further behind leaves the rest in the journal and
+    /// catches up by reading (hot tail, then journal), so a consumer that does not read holds at most this much.
     /// </summary>
     public long BufferBytes { get; init; }
 

@@ -1,3 +1,4 @@
+using ActorStreams.Internal;
 using ActorStreams.Kinesis.Internal.Reads;
 using ActorStreams.Kinesis.Internal.Shards;
 using ActorStreams.Settings;
@@ -12,8 +13,11 @@ namespace ActorStreams.Kinesis.Internal.Subscriptions;
 /// consumer and shard, resolves the starting position and takes the (consumer, shard) slot; the materialized task
 /// completes then, or fails with the typed error, before any event. It then catches up by reading pages on demand
 /// (hot tail, else journal) and, once at the tip, attaches to the shard, which pushes every append as it is
-/// persisted. Pushes stay within the subscriber's buffer: a subscriber that falls further behind is detached and
-/// reads again. Events pass a per-subscription token bucket (the consumer's own 2 MiB/s); the subscription completes
+/// persisted. What waits here for the consumer is its buffer, drawn from the node's memory budget
+/// (<see cref="NodeMemoryBudget"/>) and capped at <c>enhanced-fan-out.buffer-bytes</c>: a push that does not fit in
+/// either is not taken (the subscription stops taking pushes and reads it again from the shard once the consumer has
+/// taken what is queued), so a consumer that does not read holds at most its cap, or one record, and the records wait
+/// in the journal. The budget is given back as events go out and, for whatever is still queued, when the stage stops. Events pass a per-subscription token bucket (the consumer's own 2 MiB/s); the subscription completes
 /// after its lifetime on the runtime's clock, and ends with the child shards once a closed shard is read to its end.
 /// </summary>
 internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<SourceShape<SubscribeToShardEvent>, Task>
@@ -54,6 +58,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         private readonly EnhancedFanOutSettings _settings;
         private readonly ThrottlingSettings _throttling;
         private readonly TimeProvider _clock;
+        private readonly NodeMemoryBudget _budget;
         private readonly CancellationTokenSource _cancel = new();
         private readonly Queue<PendingRecord> _pending = new();
         private readonly string _subscriptionId = Guid.NewGuid().ToString("N");
@@ -85,6 +90,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         private bool _refreshing;
         private bool _ended;
         private long _lastEmitMs;
+        // The bytes of _pending, all drawn from _budget.
+        private long _heldBytes;
 
         public Logic(ShardSubscriptionStage stage, TaskCompletionSource started) : base(stage.Shape)
         {
@@ -94,6 +101,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             _settings = _streams.Settings.EnhancedFanOut;
             _throttling = _streams.Settings.Throttling;
             _clock = _streams.Clock;
+            _budget = _streams.MemoryBudget;
             SetHandler(stage.Out, this);
         }
 
@@ -122,6 +130,10 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             _expiryTimer?.Dispose();
             _heartbeatTimer?.Dispose();
             _throttleTimer?.Dispose();
+            // Completed, failed, cancelled or its shard closed: whatever is still queued goes back to the budget.
+            _budget.Adjust(-_heldBytes);
+            _heldBytes = 0;
+            _pending.Clear();
             if (_setup is not null)
             {
                 _streams.SubscribeToShard.ShardRegion.Tell(new ReleaseSubscription(_setup.EntityId, _setup.ConsumerKey, _subscriptionId));
@@ -173,8 +185,11 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             _reading = true;
             var setup = _setup!;
             var onRead = GetAsyncCallback<Task<ShardPage>>(OnRead);
+            // Reads happen only with nothing queued; a page is what the budget has room for, within the cap, but always
+            // at least one record (its first), so a subscription moves on even while the budget is spent.
+            var maxBytes = Math.Max(1, Math.Min(Math.Min(_settings.MaxEventBytes, _settings.BufferBytes), _budget.AvailableBytes));
             _streams.Reads.ReadAsync(setup.EntityId, setup.ShardId, _position, _minTimestampMs, _settings.MaxEventRecords, TimeSpan.Zero, _cancel.Token,
-                    _settings.MaxEventBytes, sharedCapacity: false)
+                    maxBytes, sharedCapacity: false)
                 .ContinueWith(t => onRead(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
@@ -195,7 +210,13 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             }
             if (page.Records.Count > 0)
             {
-                foreach (var record in page.Records) _pending.Enqueue(new PendingRecord(record, SizeOf(record), Pushed: false));
+                foreach (var record in page.Records)
+                {
+                    var size = SizeOf(record);
+                    _budget.Adjust(size);
+                    _heldBytes += size;
+                    _pending.Enqueue(new PendingRecord(record, size, Pushed: false));
+                }
                 _behindWhenDrained = page.MillisBehindLatest;
                 if (IsAvailable(_stage.Out)) Fill();
                 return;
@@ -255,6 +276,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
         {
             var records = pushed.Event.Records;
             long skipped = 0;
+            _behindWhenDrained = 0;
             for (var j = 0; j < records.Length; j++)
             {
                 var position = new SequenceNumber(pushed.EventNo, j);
@@ -264,13 +286,24 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                     skipped += size;
                     continue;
                 }
+                if (_heldBytes + size > _settings.BufferBytes || !_budget.TryAcquire(size))
+                {
+                    // No room: leave this record and the rest in the journal. Pushes of this attachment are ignored from
+                    // here on; once the queue is out, the subscription reads on from this record, then attaches again.
+                    if (skipped > 0) Ack(skipped);
+                    _position = position;
+                    _live = false;
+                    _generation++;
+                    if (IsAvailable(_stage.Out)) Fill();
+                    return;
+                }
+                _heldBytes += size;
                 var record = new StreamRecord(_setup!.ShardId, position.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(pushed.Event.TimestampMs),
                     records[j].Data, records[j].PartitionKey);
                 _pending.Enqueue(new PendingRecord(record, size, Pushed: true));
             }
             var next = new SequenceNumber(pushed.EventNo + 1, 0);
             if (next > _position) _position = next;
-            _behindWhenDrained = 0;
             if (skipped > 0) Ack(skipped);
             if (IsAvailable(_stage.Out)) Fill();
         }
@@ -303,6 +336,8 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                 records[i] = p.Record;
                 if (p.Pushed) pushedBytes += p.Size;
             }
+            _budget.Adjust(-bytes);
+            _heldBytes -= bytes;
             var last = records[^1];
             var behind = _pending.Count == 0 ? _behindWhenDrained : Math.Max(0, NowMs - last.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds());
             Emit(new SubscribeToShardEvent(records, last.SequenceNumber, behind, Array.Empty<ChildShard>()));
