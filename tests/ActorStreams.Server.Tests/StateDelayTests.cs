@@ -173,7 +173,7 @@ public sealed class StateDelayTests(StateDelayServerFixture server) : IClassFixt
         await server.OkAsync("DeregisterStreamConsumer", new { ConsumerARN = consumerArn });
         Assert.Equal("DELETING", await ConsumerStatusAsync());
         var listed = await server.OkAsync("ListStreamConsumers", new { StreamARN = streamArn });
-        Assert.Equal(["DELETING"], listed.GetProperty("Consumers").EnumerateArray().Select(c => c.GetProperty("ConsumerStatus").GetString()).ToArray());
+        Assert.Equal(new string?[] { "DELETING" }, listed.GetProperty("Consumers").EnumerateArray().Select(c => c.GetProperty("ConsumerStatus").GetString()).ToArray());
         (await server.CallAsync("RegisterStreamConsumer", new { StreamARN = streamArn, ConsumerName = "app" }))
             .AssertError(HttpStatusCode.BadRequest, "ResourceInUseException");
 

@@ -27,8 +27,8 @@ public sealed class FirehoseEncryptionSpec(ITestOutputHelper output) : FirehoseS
         await Firehose.StartDeliveryStreamEncryptionAsync(name);
         var tag = Guid.NewGuid().ToString("N")[..8];
         var secrets = Enumerable.Range(0, 5).Select(i => $"secret{tag}-{i}").ToList();
-        Assert.True((await Firehose.PutRecordAsync(name, Bytes(secrets[0]))).Encrypted);
-        Assert.True((await Firehose.PutRecordBatchAsync(name, secrets.Skip(1).Select(Bytes).ToList())).Encrypted);
+        Assert.True((await Firehose.PutRecordAsync(name, Line(secrets[0]))).Encrypted);
+        Assert.True((await Firehose.PutRecordBatchAsync(name, secrets.Skip(1).Select(Line).ToList())).Encrypted);
 
         var objects = await WaitForObjectsAsync(bucket, o => Lines(Content(o)).Count >= secrets.Count);
         Assert.Equal(secrets, Lines(Content(objects)).Order(StringComparer.Ordinal));
@@ -49,20 +49,20 @@ public sealed class FirehoseEncryptionSpec(ITestOutputHelper output) : FirehoseS
         await File.WriteAllTextAsync(blocker, "not a folder");
         var tag = Guid.NewGuid().ToString("N")[..8];
         var plain = Enumerable.Range(0, 3).Select(i => $"plain{tag}-{i}").ToList();
-        Assert.False((await Firehose.PutRecordBatchAsync(name, plain.Select(Bytes).ToList())).Encrypted);
+        Assert.False((await Firehose.PutRecordBatchAsync(name, plain.Select(Line).ToList())).Encrypted);
         await Firehose.StartDeliveryStreamEncryptionAsync(name);
         var secrets = new List<string>();
         for (var i = 0; i < 6; i++)
         {
             var batch = Enumerable.Range(0, 4).Select(j => $"secret{tag}-{i}-{j}").ToList();
-            var result = await Firehose.PutRecordBatchAsync(name, batch.Select(Bytes).ToList());
+            var result = await Firehose.PutRecordBatchAsync(name, batch.Select(Line).ToList());
             Assert.Equal(0, result.FailedPutCount);
             Assert.True(result.Encrypted);
             secrets.AddRange(batch);
         }
         await Firehose.StopDeliveryStreamEncryptionAsync(name);
         var after = $"after{tag}";
-        Assert.False((await Firehose.PutRecordAsync(name, Bytes(after))).Encrypted);
+        Assert.False((await Firehose.PutRecordAsync(name, Line(after))).Encrypted);
         await AwaitFailedDeliveryAsync(name);
 
         var journal = await JournalTextAsync();
@@ -92,7 +92,7 @@ public sealed class FirehoseEncryptionSpec(ITestOutputHelper output) : FirehoseS
         }
     }
 
-    private static ReadOnlyMemory<byte> Bytes(string line) => Encoding.UTF8.GetBytes(line + "\n");
+    private static ReadOnlyMemory<byte> Line(string line) => Encoding.UTF8.GetBytes(line + "\n");
 
     private static List<string> Lines(string content) => content.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 

@@ -63,7 +63,7 @@ public sealed class HostileFrameSpec(ITestOutputHelper output) : ActorStreamsSpe
                     $"{sample.GetType().Name} ('{manifest}') {what}: reading a {frame.Length}-byte frame allocated {allocated} bytes.");
             }
         }
-        output.WriteLine($"{manifests.Count} manifests, {frames} hostile frames, {refused} refused with a SerializationException");
+        Output.WriteLine($"{manifests.Count} manifests, {frames} hostile frames, {refused} refused with a SerializationException");
         Assert.True(manifests.Count > 100, $"only {manifests.Count} manifests were tried");
         Assert.True(refused > frames / 10, $"only {refused} of {frames} hostile frames were refused");
     }
