@@ -119,6 +119,21 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
             .AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
     }
 
+    [Theory]
+    [InlineData("LATEST")]
+    [InlineData("TRIM_HORIZON")]
+    public async Task A_StartingSequenceNumber_with_a_type_that_takes_none_is_refused_before_the_number_is_read(string type)
+    {
+        var name = await server.CreateStreamAsync("typemismatch");
+
+        // "5" is no sequence number of ours either: AWS names the mismatch of type and number first.
+        var reply = await server.CallAsync("GetShardIterator", new { StreamName = name, ShardId = "shardId-000000000000", ShardIteratorType = type, StartingSequenceNumber = "5" });
+
+        reply.AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        Assert.Equal("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or " +
+            $"(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified {type} and also a StartingSequenceNumber.", reply.Message);
+    }
+
     [Fact]
     public async Task A_body_over_the_cap_is_refused_with_413()
     {

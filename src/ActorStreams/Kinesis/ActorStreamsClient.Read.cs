@@ -34,11 +34,12 @@ public sealed partial class ActorStreamsClient
             throw ShardNotFound(id, streamName);
         }
         if (!route.EntityIds.ContainsKey(id.Index)) throw ShardNotFound(id, streamName);
+        // AWS checks that the iterator type and StartingSequenceNumber go together before it reads the number.
+        var start = ShardReads.ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp);
         if (startingSequenceNumber is not null && !SequenceNumber.TryParse(startingSequenceNumber, out _))
             throw new InvalidArgumentException(
                 $"StartingSequenceNumber {startingSequenceNumber} used in GetShardIterator on shard {id} in stream {streamName} under account {_settings.AccountId} is invalid.");
-        var (position, minTs) = await _reads.ResolveAsync(route, id.Index,
-            ShardReads.ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp), countCall: true, cancellationToken).ConfigureAwait(false);
+        var (position, minTs) = await _reads.ResolveAsync(route, id.Index, start, countCall: true, cancellationToken).ConfigureAwait(false);
         var iterators = await _iterators.GetAsync(cancellationToken).ConfigureAwait(false);
         return iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));
     }
