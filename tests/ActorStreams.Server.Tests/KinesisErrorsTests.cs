@@ -134,6 +134,27 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
             $"(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified {type} and also a StartingSequenceNumber.", reply.Message);
     }
 
+    [Theory]
+    [InlineData("2147483648")]
+    [InlineData("shardId-002147483648")]
+    [InlineData("ABKLFD8")]
+    [InlineData("2.14E4")]
+    public async Task A_shard_id_that_names_no_shard_number_is_not_found_in_AWS_words(string shardId)
+    {
+        var name = $"nostream{Guid.NewGuid():N}"[..24];
+        var expected = $"Could not find shard {shardId} in stream {name} under account 000000000000.";
+
+        var iterator = await server.CallAsync("GetShardIterator", new { StreamName = name, ShardId = shardId, ShardIteratorType = "LATEST" });
+        iterator.AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+        Assert.Equal(expected, iterator.Message);
+        var merge = await server.CallAsync("MergeShards", new { StreamName = name, ShardToMerge = shardId, AdjacentShardToMerge = "shardId-000000000001" });
+        merge.AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+        Assert.Equal(expected, merge.Message);
+        var split = await server.CallAsync("SplitShard", new { StreamName = name, ShardToSplit = shardId, NewStartingHashKey = "5" });
+        split.AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+        Assert.Equal(expected, split.Message);
+    }
+
     [Fact]
     public async Task A_body_over_the_cap_is_refused_with_413()
     {

@@ -238,7 +238,7 @@ public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journ
         await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.SplitShardAsync(UniqueName("nope"), S(0), "5"));
         // Only adjacent, distinct shards merge.
         var ex = await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.MergeShardsAsync(stream, S(0), S(2)));
-        Assert.Contains("not adjacent", ex.Message);
+        Assert.Contains("are not an adjacent pair of shards eligible for merging", ex.Message);
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.MergeShardsAsync(stream, S(1), S(1)));
         await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.MergeShardsAsync(stream, S(0), S(7)));
         // Nothing of that changed the stream.

@@ -16,7 +16,7 @@ public sealed partial class ActorStreamsClient
         string? startingSequenceNumber = null, DateTimeOffset? timestamp = null, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
-        var id = StreamShardId.Parse(shardId, streamName);
+        var id = ParseShard(shardId, streamName);
         StreamRoute route;
         try
         {
@@ -50,6 +50,12 @@ public sealed partial class ActorStreamsClient
 
     private ResourceNotFoundException ShardNotFound(StreamShardId id, string streamName) =>
         new($"Shard {id} in stream {streamName} under account {_settings.AccountId} does not exist");
+
+    /// <summary>A shard id as the request gave it; one that names no shard number is not found, in AWS's words.</summary>
+    private StreamShardId ParseShard(string text, string streamName) =>
+        StreamShardId.TryParse(text, out var id)
+            ? id
+            : throw new ResourceNotFoundException($"Could not find shard {text} in stream {streamName} under account {_settings.AccountId}.");
 
     /// <summary>
     /// Reads up to <paramref name="limit"/> records (1-10,000, default 10,000; at most 10 MiB) from an iterator.

@@ -104,11 +104,11 @@ public sealed partial class ActorStreamsClient
         }
     }
 
-    private static StreamShardId ParseShardId(string? text, string member, string streamName)
+    private StreamShardId ParseShardId(string? text, string member, string streamName)
     {
         if (string.IsNullOrEmpty(text))
             throw new ValidationException($"1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must not be null.");
-        return StreamShardId.Parse(text, streamName);
+        return ParseShard(text, streamName);
     }
 
     /// <summary>A hash key as the API writes it: <c>0|([1-9]\d{0,38})</c>, below 2^128.</summary>

@@ -14,7 +14,8 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <exception cref="ValidationException">The ARN is not a Kinesis stream or consumer ARN, or a tag is malformed.</exception>
     /// <exception cref="ResourceNotFoundException">No such stream, or no such registration of the consumer.</exception>
-    /// <exception cref="LimitExceededException">The resource would have more than 50 tags.</exception>
+    /// <exception cref="InvalidArgumentException">A stream would have more than 50 tags.</exception>
+    /// <exception cref="LimitExceededException">A consumer would have more than 50 tags.</exception>
     public async Task TagResourceAsync(string resourceArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default)
     {
         Validate.Tags(tags);

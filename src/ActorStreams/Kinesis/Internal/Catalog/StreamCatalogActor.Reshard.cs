@@ -76,7 +76,7 @@ internal sealed partial class StreamCatalogActor
                     op = new ReshardOp(ReshardOpKind.Merge, shard.HashKeyRange.StartingHashKey, UpperIsParent: true);
                 else
                     throw new InvalidArgumentException(
-                        $"Shards {new StreamShardId(shard.Index)} and {new StreamShardId(adjacent.Index)} in stream {entry.Name} under account {_settings.AccountId} are not adjacent: their hash key ranges do not form one contiguous range.");
+                        $"Shards {new StreamShardId(shard.Index)} and {new StreamShardId(adjacent.Index)} in stream {entry.Name} under account {_settings.AccountId} are not an adjacent pair of shards eligible for merging");
                 StartReshard(entry, [op], scaledAtMs: null, Sender);
                 return;
             }

@@ -183,8 +183,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             {
                 var entry = Find(cmd.Name);
                 var merged = entry.Tags.SetItems(cmd.Tags);
+                // AWS's answer, word for word: its message says 10 though the limit is 50.
                 if (merged.Count > KinesisLimits.MaxTagsPerStream)
-                    throw new LimitExceededException($"Stream {cmd.Name} would have {merged.Count} tags; at most {KinesisLimits.MaxTagsPerStream} are allowed.");
+                    throw new InvalidArgumentException($"Failed to add tags to stream {cmd.Name} under account {_settings.AccountId} because a given stream cannot have more than 10 tags associated with it.");
                 var replyTo = Sender;
                 PersistEvent(new StreamTagsAdded(cmd.Name, cmd.Tags), () => replyTo.Tell(_streams[cmd.Name]));
                 return true;

@@ -33,7 +33,9 @@ internal sealed class SubscribeToShardCalls(ActorStreamsSettings settings, Entit
         if (consumer.ConsumerStatus != ConsumerStatus.Active)
             throw new ResourceInUseException(
                 $"Consumer {consumer.ConsumerArn} is not ACTIVE, instead in state {consumer.ConsumerStatus.ToString().ToUpperInvariant()}; it can subscribe when it is ACTIVE.");
-        var id = StreamShardId.Parse(shardId, streamName);
+        var id = StreamShardId.TryParse(shardId, out var parsed)
+            ? parsed
+            : throw new ResourceNotFoundException($"Could not find shard {shardId} in stream {streamName} under account {_settings.AccountId}.");
         var shard = entry.Shards.FirstOrDefault(s => s.Index == id.Index)
             ?? throw new ResourceNotFoundException($"Shard {id} in stream {streamName} under account {_settings.AccountId} does not exist");
         if (start.Type == ShardIteratorType.AtTimestamp && start.Timestamp is null)
