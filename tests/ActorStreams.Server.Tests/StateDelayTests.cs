@@ -72,6 +72,9 @@ public sealed class StateDelayTests(StateDelayServerFixture server) : IClassFixt
 
         var described = await server.OkAsync("DescribeStream", new { StreamName = stream });
         Assert.Equal("CREATING", described.GetProperty("StreamDescription").GetProperty("StreamStatus").GetString());
+        // AWS lists no shards while the stream is CREATING.
+        Assert.Equal(0, described.GetProperty("StreamDescription").GetProperty("Shards").GetArrayLength());
+        Assert.False(described.GetProperty("StreamDescription").GetProperty("HasMoreShards").GetBoolean());
         Assert.Equal("CREATING", await StatusAsync(stream));
         var listed = await server.OkAsync("ListStreams", new { });
         Assert.Contains(listed.GetProperty("StreamSummaries").EnumerateArray(),

@@ -39,8 +39,10 @@ internal sealed partial class KinesisOperations
         var limit = Range(request.Int("Limit"), "limit", 1, ProtocolLimits.MaxDescribeStreamLimit) ?? ProtocolLimits.DefaultDescribeStreamLimit;
         var exclusiveStart = request.ShardId("ExclusiveStartShardId");
         var d = await _client.DescribeStreamAsync(name, cancellationToken);
-        var first = StartAfter(d.Shards, exclusiveStart);
-        var end = Math.Min(d.Shards.Count, first + limit);
+        // While a stream is CREATING, AWS lists no shards yet.
+        IReadOnlyList<StreamShardDescription> shards = d.StreamStatus == StreamStatus.Creating ? [] : d.Shards;
+        var first = StartAfter(shards, exclusiveStart);
+        var end = Math.Min(shards.Count, first + limit);
         await WriteAsync(output, w =>
         {
             w.WriteStartObject();
@@ -50,9 +52,9 @@ internal sealed partial class KinesisOperations
             w.WriteString("StreamStatus", StatusText(d.StreamStatus));
             WriteModeDetails(w, d.StreamMode);
             w.WriteStartArray("Shards");
-            for (var i = first; i < end; i++) WriteShard(w, d.Shards[i]);
+            for (var i = first; i < end; i++) WriteShard(w, shards[i]);
             w.WriteEndArray();
-            w.WriteBoolean("HasMoreShards", end < d.Shards.Count);
+            w.WriteBoolean("HasMoreShards", end < shards.Count);
             w.WriteNumber("RetentionPeriodHours", d.RetentionPeriodHours);
             WriteTimestamp(w, "StreamCreationTimestamp", d.StreamCreationTimestamp);
             WriteEnhancedMonitoring(w);
