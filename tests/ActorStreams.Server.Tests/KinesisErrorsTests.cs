@@ -156,6 +156,20 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task GetRecords_on_a_deleted_stream_names_the_shard_as_AWS_does()
+    {
+        var name = await server.CreateStreamAsync("gone");
+        var iterator = (await server.OkAsync("GetShardIterator", new { StreamName = name, ShardId = "shardId-000000000000", ShardIteratorType = "LATEST" }))
+            .GetProperty("ShardIterator").GetString();
+        await server.OkAsync("DeleteStream", new { StreamName = name });
+
+        var reply = await server.CallAsync("GetRecords", new { ShardIterator = iterator });
+
+        reply.AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException");
+        Assert.Equal($"Shard shardId-000000000000 in stream {name} under account 000000000000 does not exist", reply.Message);
+    }
+
+    [Fact]
     public async Task A_body_over_the_cap_is_refused_with_413()
     {
         var body = new byte[KinesisEndpoint.MaxRequestBodyBytes + 1];

@@ -51,7 +51,7 @@ public sealed class SubscribeToShardTests(EnhancedFanOutServerFixture server) : 
     {
         var client = ActorStreamsExtension.Get(server.Services.GetRequiredService<ActorSystem>()).Client;
         var route = await client.Extension.Router.GetRouteAsync(stream, CancellationToken.None);
-        return await client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), Timeout);
+        return await client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0, "000000000000")), Timeout);
     }
 
     private static HttpRequestMessage Subscribe(string consumerArn, object startingPosition, Version version) =>

@@ -77,7 +77,7 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
     {
         var route = await Client.Extension.Router.GetRouteAsync(stream, CancellationToken.None);
         // Short: a question sent while the entity is being restarted is lost, and AwaitAssertAsync asks again.
-        return await Client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), TimeSpan.FromSeconds(2));
+        return await Client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0, "000000000000")), TimeSpan.FromSeconds(2));
     }
 
     protected static List<string> Texts(IEnumerable<SubscribeToShardEvent> events) =>

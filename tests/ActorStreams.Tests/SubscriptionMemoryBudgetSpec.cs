@@ -101,7 +101,7 @@ public abstract class SubscriptionMemoryBudgetSpec(ITestOutputHelper output, str
     private async Task<ShardSubscriptionStats> StatsAsync(string stream)
     {
         var route = await Client.Extension.Router.GetRouteAsync(stream, CancellationToken.None);
-        return await Client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0)), TimeSpan.FromSeconds(2));
+        return await Client.Extension.SubscribeToShard.ShardRegion.Ask<ShardSubscriptionStats>(new GetShardSubscriptionStats(route.EntityId(0, "000000000000")), TimeSpan.FromSeconds(2));
     }
 }
 

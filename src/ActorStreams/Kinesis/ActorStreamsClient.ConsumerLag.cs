@@ -96,7 +96,7 @@ public sealed partial class ActorStreamsClient
             if (c.ShardEnd) return new ShardLag(shardId, 0, now, ShardEndCheckpoint, leased);
             try
             {
-                var lag = await AskAsync<PositionLagResult>(_shards, new GetPositionLag(route.EntityId(c.ShardIndex), c.Position), cancellationToken)
+                var lag = await AskAsync<PositionLagResult>(_shards, new GetPositionLag(route.EntityId(c.ShardIndex, _settings.AccountId), c.Position), cancellationToken)
                     .ConfigureAwait(false);
                 return new ShardLag(shardId, lag.MillisBehindLatest, now, c.Position.ToString(), leased, !lag.Exact);
             }

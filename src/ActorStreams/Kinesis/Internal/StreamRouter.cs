@@ -49,7 +49,7 @@ internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks ask
         if (journal?.Fault is { } fault) throw new InternalFailureException(fault.Message);
         // AskAsync<object> hands every reply back, errors included. The request id lets the shard recognize a resend of
         // this append (see EntityAsks.AskResendingAsync): a repeat gets the first answer, never a second write.
-        var reply = await asks.AskAsync<object>(shards, new AppendRecords(route.EntityId(shard), records, bytes, Guid.NewGuid(), route.OnDemand),
+        var reply = await asks.AskAsync<object>(shards, new AppendRecords(route.EntityId(shard, settings.AccountId), records, bytes, Guid.NewGuid(), route.OnDemand),
             cancellationToken).ConfigureAwait(false);
         switch (reply)
         {

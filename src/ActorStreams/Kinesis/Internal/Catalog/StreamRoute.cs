@@ -61,8 +61,11 @@ internal sealed class StreamRoute
         return _indexes[i];
     }
 
-    public string EntityId(int shardIndex) =>
-        EntityIds.TryGetValue(shardIndex, out var id) ? id : throw new ResourceNotFoundException($"Shard {new StreamShardId(shardIndex)} in stream {Name} does not exist.");
+    /// <summary>The entity of a shard of this stream, or ResourceNotFoundException in AWS's words.</summary>
+    public string EntityId(int shardIndex, string accountId) =>
+        EntityIds.TryGetValue(shardIndex, out var id)
+            ? id
+            : throw new ResourceNotFoundException($"Shard {new StreamShardId(shardIndex)} in stream {Name} under account {accountId} does not exist");
 
     /// <summary>This route with <paramref name="shardIndex"/> closed: its segments go to the children that cover them.</summary>
     public StreamRoute WithClosed(int shardIndex, ShardClosed closed)

@@ -91,7 +91,7 @@ internal sealed class ShardReads
 
     public Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(StreamRoute route, int shardIndex, StartingPosition start,
         bool countCall, CancellationToken cancellationToken) =>
-        ResolveAsync(route.EntityId(shardIndex), start, countCall, cancellationToken);
+        ResolveAsync(route.EntityId(shardIndex, _settings.AccountId), start, countCall, cancellationToken);
 
     public async Task<(SequenceNumber Position, long MinTimestampMs)> ResolveAsync(string entityId, StartingPosition start,
         bool countCall, CancellationToken cancellationToken)

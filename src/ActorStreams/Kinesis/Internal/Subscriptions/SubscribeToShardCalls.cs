@@ -42,7 +42,7 @@ internal sealed class SubscribeToShardCalls(ActorStreamsSettings settings, Entit
             throw new InvalidArgumentException("StartingPosition.Timestamp is required for AT_TIMESTAMP.");
         var route = new StreamRoute(entry);
         var (position, minTimestampMs) = await _reads.ResolveAsync(route, id.Index, start, countCall: false, cancellationToken).ConfigureAwait(false);
-        var entityId = route.EntityId(id.Index);
+        var entityId = route.EntityId(id.Index, _settings.AccountId);
         await _asks.AskAsync<SubscriptionAcquired>(_shards,
             new AcquireSubscription(entityId, consumer.ConsumerArn, subscriptionId, subscriber, _settings.EnhancedFanOut.ResubscribeInterval),
             cancellationToken).ConfigureAwait(false);
