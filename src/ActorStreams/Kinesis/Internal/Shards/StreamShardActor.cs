@@ -22,6 +22,7 @@ internal sealed partial class StreamShardActor : PersistentActor
 
     private readonly string _entityId;
     private readonly StreamShardSettings _settings;
+    private readonly string _accountId;
     private readonly ThrottlingSettings _throttling;
     private readonly TimeProvider _clock;
     private readonly StreamMetrics? _metrics;
@@ -86,6 +87,7 @@ internal sealed partial class StreamShardActor : PersistentActor
         _entityId = entityId;
         _metrics = metrics;
         _settings = settings.StreamShard;
+        _accountId = settings.AccountId;
         _throttling = settings.Throttling;
         _clock = clock;
         Timers = new ClockTimers(clock, Self);
@@ -266,7 +268,7 @@ internal sealed partial class StreamShardActor : PersistentActor
                 return true;
             case IStreamShardCommand:
                 // Not initialized (a stale route or iterator) or retired (the stream was deleted).
-                Sender.Tell(new ErrorReply(ResourceNotFoundException.Code, $"Shard {ShardName} does not exist."));
+                Sender.Tell(new ErrorReply(ResourceNotFoundException.Code, $"Shard {ShardName} under account {_accountId} does not exist"));
                 if (_init is null && _pending.Count == 0) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 return true;
         }
