@@ -3,7 +3,8 @@
 #
 # Does its own set-up on a fresh Debian 12 machine with the .NET 10 SDK:
 # installs missing apt packages, starts a throwaway PostgreSQL (ops/postgres.sh),
-# runs `dotnet test` on the solution, and ends with the line
+# runs `dotnet test` on the solution, the README quick start and the packaging checks
+# (tests/packaging/run.sh), and ends with the line
 # "N passed, N failed[, N skipped]" summed over the TRX result files.
 #
 # Environment:
@@ -120,6 +121,24 @@ else
     qs_failed=1
 fi
 rm -rf "$qs_dir"
+
+# ---- the packages as a user gets them ------------------------------------------------------------------------------
+# tests/packaging/run.sh packs every package, then a fresh console app on ActorStreams.Hosting runs the quick start,
+# the server is installed as a .NET tool and driven by the AWS CLI, and a fresh test project on ActorStreams.TestKit
+# runs the simulate-scaling test. Each of its checks counts as one test.
+pk_out="$(mktemp)"
+timeout 1200 bash "$REPO_ROOT/tests/packaging/run.sh" >"$pk_out" 2>&1
+pk_rc=$?
+pk_passed="$(grep -c '^PASS ' "$pk_out")"
+pk_failed="$(grep -c '^FAIL ' "$pk_out")"
+if (( pk_rc != 0 && pk_failed == 0 )); then pk_failed=1; fi   # killed or broke before a check could say so
+if (( pk_failed == 0 )); then
+    log "packaging: $pk_passed checks passed"
+else
+    log "packaging: FAILED; its output:"
+    cat "$pk_out" >&2
+fi
+rm -f "$pk_out"
 set -e
 
 stop_pg
@@ -160,9 +179,9 @@ print(passed, failed, skipped, executed, ntrx)
 PY
 )" || counts="0 0 0 0 0"
 read -r passed failed skipped executed ntrx <<<"$counts"
-passed=$((passed + qs_passed))
-failed=$((failed + qs_failed))
-(( qs_failed == 0 )) || test_rc=1
+passed=$((passed + qs_passed + pk_passed))
+failed=$((failed + qs_failed + pk_failed))
+(( qs_failed == 0 && pk_failed == 0 )) || test_rc=1
 
 rc=$test_rc
 if (( ntrx == 0 )); then

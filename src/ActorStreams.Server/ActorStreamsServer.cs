@@ -21,35 +21,6 @@ public static class ActorStreamsServer
     /// <summary>The ActorSystem name; every node of one cluster must use it (it is part of the seed node addresses).</summary>
     public const string ActorSystemName = "actorstreams";
 
-    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["--port"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Port)}",
-        ["--host"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Host)}",
-        ["--data-dir"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.DataDir)}",
-        ["--config"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.Config)}",
-        ["--encryption-key-file"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.EncryptionKeyFile)}",
-        ["--journal"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.JournalProvider)}",
-        ["--pg"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.PostgreSqlConnectionString)}",
-        ["--pg-file"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.PostgreSqlConnectionStringFile)}",
-        [AllowAnonymousSwitch] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.AllowAnonymous)}",
-        ["--allowed-hosts"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.AllowedHosts)}",
-        ["--credentials-file"] = $"{ActorStreamsServerOptions.Section}:Auth:{nameof(ActorStreamsAuthOptions.CredentialsFile)}",
-        ["--cluster-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Host)}",
-        ["--cluster-port"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Port)}",
-        ["--public-host"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.PublicHost)}",
-        ["--seeds"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.Seeds)}",
-        ["--cluster-tls-cert"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.TlsCertificatePath)}",
-        ["--cluster-tls-password-file"] = $"{ActorStreamsServerOptions.Section}:Cluster:{nameof(ActorStreamsClusterOptions.TlsCertificatePasswordFile)}",
-        ["--log-format"] = $"{ActorStreamsServerOptions.Section}:{nameof(ActorStreamsServerOptions.LogFormat)}",
-        ["--tls-cert"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePath)}",
-        ["--tls-key"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.KeyPath)}",
-        ["--tls-password"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePassword)}",
-        ["--tls-password-file"] = $"{ActorStreamsServerOptions.Section}:Tls:{nameof(ActorStreamsTlsOptions.CertificatePasswordFile)}",
-    };
-
-    /// <summary>A switch that may stand alone (<c>--allow-anonymous</c> means <c>--allow-anonymous true</c>).</summary>
-    private const string AllowAnonymousSwitch = "--allow-anonymous";
-
     /// <summary>
     /// What the server sets differently from the library's reference.conf, under everything else: states take time as
     /// in AWS (CREATING, UPDATING, DELETING for 500 ms), so that applications tested here must wait for ACTIVE as they
@@ -78,7 +49,7 @@ public static class ActorStreamsServer
     {
         args = WithFlagValues(args);
         var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddCommandLine(args, SwitchMappings);
+        builder.Configuration.AddCommandLine(args, ServerCommandLine.SwitchMappings);
         var options = new ActorStreamsServerOptions();
         builder.Configuration.GetSection(ActorStreamsServerOptions.Section).Bind(options);
         ReadSecretFiles(options);
@@ -183,6 +154,7 @@ public static class ActorStreamsServer
             services.GetRequiredService<FirehoseOperations>()));
 
         var app = builder.Build();
+        LogStartup(app, options);
         if (options.Metrics.Enabled)
         {
             app.Services.GetRequiredService<ClusterMembershipMetrics>();
@@ -204,6 +176,22 @@ public static class ActorStreamsServer
         return app;
     }
 
+    /// <summary>One line once Kestrel listens: the version, where it serves, and which journal holds the data.</summary>
+    private static void LogStartup(WebApplication app, ActorStreamsServerOptions options)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorStreams.Server");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses;
+            // What the runtime runs on, after every source of settings (flags, environment, --config file) was merged.
+            var config = app.Services.GetRequiredService<Akka.Actor.ActorSystem>().Settings.Config;
+            logger.LogInformation("ActorStreams {Version} serving Kinesis and Firehose on {Addresses} (journal: {Journal}, data directory: {DataDirectory})",
+                ServerCommandLine.Version, string.Join(", ", addresses ?? []), ActorStreams.Settings.ActorStreamsConfig.JournalProvider(config),
+                Path.GetFullPath(config.GetString("actorstreams.data-dir", "data")));
+        });
+    }
+
     /// <summary><c>--allow-anonymous</c> alone (last, or before another switch) stands for <c>--allow-anonymous true</c>.</summary>
     private static string[] WithFlagValues(string[] args)
     {
@@ -211,7 +199,7 @@ public static class ActorStreamsServer
         for (var i = 0; i < args.Length; i++)
         {
             result.Add(args[i]);
-            if (string.Equals(args[i], AllowAnonymousSwitch, StringComparison.OrdinalIgnoreCase)
+            if (string.Equals(args[i], ServerCommandLine.AllowAnonymousSwitch, StringComparison.OrdinalIgnoreCase)
                 && (i + 1 == args.Length || args[i + 1].StartsWith('-')))
                 result.Add("true");
         }
@@ -239,7 +227,7 @@ public static class ActorStreamsServer
             $"{section}:Auth:Credentials:<access key id>=<secret access key>, e.g. ActorStreams__Auth__Enabled=true and " +
             $"ActorStreams__Auth__Credentials__<access key id>=<secret access key>), listen on 127.0.0.1, or, to serve without " +
             $"authentication on purpose, set {section}:{nameof(ActorStreamsServerOptions.AllowAnonymous)}=true " +
-            $"({AllowAnonymousSwitch}, ActorStreams__AllowAnonymous=true).");
+            $"({ServerCommandLine.AllowAnonymousSwitch}, ActorStreams__AllowAnonymous=true).");
     }
 
     /// <summary>Secrets given as files (kept out of the process's arguments) are read into the options they stand for.</summary>

@@ -50,6 +50,7 @@ internal static class HealthEndpoints
             ResponseWriter = (context, _) => WriteAsync(context, w =>
             {
                 w.WriteString("status", "live");
+                w.WriteString("version", ServerCommandLine.Version);
                 w.WriteNumber("uptimeSeconds", Math.Round(started.Elapsed.TotalSeconds, 1));
             }),
         });

@@ -1,7 +1,8 @@
 using ActorStreams.Server;
 
-// ActorStreams.Server [--port N] [--host ADDRESS] [--data-dir PATH] [--config FILE] [--encryption-key-file FILE]
-// [--allow-anonymous] ...; also ActorStreams__Port etc. in the environment (docs/server.md, docs/security.md).
+// actorstreams [--port N] [--host ADDRESS] [--data-dir PATH] [--config FILE] ... (--help lists every flag);
+// also ActorStreams__Port etc. in the environment (docs/server.md, docs/security.md).
+if (ServerCommandLine.TryAnswer(args, Console.Out)) return 0;
 WebApplication app;
 try
 {
@@ -10,7 +11,7 @@ try
 catch (Exception e) when (e is InvalidOperationException or IOException)
 {
     // A setting that cannot work: say which and how to fix it, without a stack trace, and exit non-zero.
-    Console.Error.WriteLine($"ActorStreams.Server: {e.Message}");
+    Console.Error.WriteLine($"{ServerCommandLine.CommandName}: {e.Message}");
     return 2;
 }
 await app.RunAsync();

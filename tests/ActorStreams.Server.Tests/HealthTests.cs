@@ -35,6 +35,7 @@ public sealed class HealthTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Equal("application/json", contentType);
         Assert.Equal("live", body.GetProperty("status").GetString());
         Assert.True(body.GetProperty("uptimeSeconds").GetDouble() >= 0);
+        Assert.Equal(ServerCommandLineTests.RepositoryVersion, body.GetProperty("version").GetString());
     }
 
     [Fact]

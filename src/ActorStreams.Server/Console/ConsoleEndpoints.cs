@@ -38,6 +38,7 @@ internal static class ConsoleEndpoints
             w.WriteBoolean("authEnabled", verifier is not null);
             w.WriteString("kinesisTarget", KinesisEndpoint.TargetPrefix);
             w.WriteNumber("metricsWindowSeconds", StreamMetrics.WindowSeconds);
+            w.WriteString("version", ServerCommandLine.Version);
         }));
         app.MapGet(MetricsPath, (HttpContext context, ActorSystem system) => MetricsAsync(context, system, verifier));
         ConsoleConsumerLagEndpoint.Map(app, verifier);

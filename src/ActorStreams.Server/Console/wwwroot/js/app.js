@@ -70,6 +70,7 @@ function askForCredentials(error) {
 
 async function start() {
   const cfg = await loadConfig();
+  document.getElementById("version").textContent = cfg.version ? `ActorStreams ${cfg.version}` : "ActorStreams";
   const dialog = document.getElementById("auth-dialog");
   document.getElementById("auth-form").addEventListener("submit", async (event) => {
     event.preventDefault();
