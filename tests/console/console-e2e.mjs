@@ -135,6 +135,10 @@ async function openFlow(page) {
 
   // Create: the estimator answers live as the user types, and its estimate fills the shard count.
   await page.goto(new URL("/console/#/create", base).href);
+  // The footer names the server's version, as /health/live does.
+  const live = await (await fetch(new URL("/health/live", base))).json();
+  await page.waitForFunction((v) => document.querySelector("#version").textContent === `ActorStreams ${v}`, live.version);
+  check(/^\d+\.\d+\.\d+/.test(live.version), `the footer shows the server's version (${live.version})`);
   await page.fill("#est-size", "1");
   await page.fill("#est-records", "2500");
   await page.fill("#est-consumers", "2");
