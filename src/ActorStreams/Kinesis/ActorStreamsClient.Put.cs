@@ -43,7 +43,8 @@ public sealed partial class ActorStreamsClient
             if (result.Accepted == 0)
                 throw new ProvisionedThroughputExceededException(
                     $"Rate exceeded for shard {new StreamShardId(shard)} in stream {streamName} under account {_settings.AccountId}.");
-            return new PutRecordResult(new StreamShardId(shard), new SequenceNumber(result.EventNo, result.FirstIndex).ToString());
+            var shardId = new StreamShardId(shard);
+            return new PutRecordResult(shardId, new SequenceNumber(result.EventNo, result.FirstIndex).Format(shardId, result.TimestampMs));
         }
     }
 
@@ -150,7 +151,7 @@ public sealed partial class ActorStreamsClient
             for (var k = 0; k < positions.Count; k++)
             {
                 results[positions[k]] = k < result.Accepted
-                    ? new PutRecordsResultEntry(new SequenceNumber(result.EventNo, result.FirstIndex + k).ToString(), shardId, null, null)
+                    ? new PutRecordsResultEntry(new SequenceNumber(result.EventNo, result.FirstIndex + k).Format(shardId, result.TimestampMs), shardId, null, null)
                     : new PutRecordsResultEntry(null, null, ProvisionedThroughputExceededException.Code,
                         $"Rate exceeded for shard {shardId} in stream {streamName} under account {_settings.AccountId}.");
             }
