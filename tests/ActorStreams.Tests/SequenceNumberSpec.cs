@@ -99,4 +99,33 @@ public sealed class SequenceNumberSpec
         Assert.True(SequenceNumber.TryParse(text, out _, out _));
         Assert.False(SequenceNumber.TryParse(forged, out _, out _));
     }
+
+    // What AWS takes as PutRecord's SequenceNumberForOrdering: any shard's and stream's number, in layout 1 or 2.
+    [Theory]
+    [InlineData("20000000000000000000000000000000000000000000002", true)]  // all 0, version 2
+    [InlineData("20000000000000000000000000000000000000000000001", true)]  // all 0, version 1
+    [InlineData("20000000000000000000000000000000000000800000002", true)]  // a shard index with its top bit set
+    [InlineData("2000000000000000000000000000000000000000000000", false)] // 46 digits
+    [InlineData("20000000000000000000000000000000000000000000000", false)] // version 0
+    [InlineData("20000000000000000000000000000000000000000000003", false)] // version 3
+    [InlineData("20000000000000000000000000000000000000000000004", false)] // version 4
+    [InlineData("30000000000000000000000000000000000000000000002", false)] // a leading 3
+    [InlineData("1ffffffffff7fffffffffffffff000000000007fffffff2", false)] // a leading 1
+    [InlineData("20000000000800000000000000000000000000000000002", false)] // a position of 2^63 or more
+    [InlineData("2ffffffffff7fffffffffffffff000000000007fffffff2", false)] // shard time past what Kinesis takes
+    [InlineData("20000000000000000000000000000fffffffff000000002", false)] // arrival in the future
+    public void A_well_formed_Kinesis_sequence_number_is_what_AWS_takes_for_ordering(string hex, bool wellFormed)
+    {
+        var text = BigInteger.Parse("0" + hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(wellFormed, SequenceNumber.IsWellFormed(text, nowMs: 1_765_000_000_000));
+    }
+
+    [Fact]
+    public void Every_number_ActorStreams_issues_is_well_formed()
+    {
+        foreach (var (eventNo, index, shard, _) in Cases())
+            Assert.True(SequenceNumber.IsWellFormed(new SequenceNumber(eventNo, index).Format(new StreamShardId(shard), 1_700_000_000_000), 1_765_000_000_000));
+        Assert.False(SequenceNumber.IsWellFormed("12345", 1_765_000_000_000));
+        Assert.False(SequenceNumber.IsWellFormed("", 1_765_000_000_000));
+    }
 }

@@ -20,8 +20,10 @@ public sealed partial class ActorStreamsClient
         var size = Validate.RecordSize(data, partitionKey, KinesisLimits.DefaultMaxRecordSizeBytes);
         var hashKey = explicitHashKey is null ? HashKey.OfPartitionKey(partitionKey) : HashKey.ParseExplicit(explicitHashKey);
         // Each shard assigns strictly increasing sequence numbers, so a record written after the one named here
-        // already sorts after it; the value only has to be well formed.
-        if (sequenceNumberForOrdering is not null) SequenceNumber.Parse(sequenceNumberForOrdering, "SequenceNumberForOrdering");
+        // already sorts after it; the value only has to be a well-formed Kinesis sequence number, as AWS checks it.
+        if (sequenceNumberForOrdering is not null && !SequenceNumber.IsWellFormed(sequenceNumberForOrdering, NowMs))
+            throw new InvalidArgumentException(
+                $"ExclusiveMinimumSequenceNumber {sequenceNumberForOrdering} used in PutRecord on stream {streamName} under account {_settings.AccountId} is invalid.");
 
         for (var attempt = 0; ; attempt++)
         {

@@ -148,6 +148,30 @@ public readonly record struct SequenceNumber(long EventNo, int Index) : ICompara
         return true;
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> is a sequence number as Kinesis issues them, of any shard or stream (what AWS
+    /// checks of PutRecord's <c>SequenceNumberForOrdering</c>): 47 hexadecimal digits led by 2, layout version 1 or 2
+    /// in the last digit, a shard time before the year 2477 and an arrival second not in the future; in version 2, a
+    /// position below 2^63.
+    /// </summary>
+    public static bool IsWellFormed(string text, long nowMs)
+    {
+        if (text.Length is 0 or > TextLength || text[0] == '0') return false;
+        foreach (var c in text)
+            if (c is < '0' or > '9') return false;
+        var hex = System.Numerics.BigInteger.Parse(text, CultureInfo.InvariantCulture).ToString("x", CultureInfo.InvariantCulture).TrimStart('0');
+        if (hex.Length != 47 || hex[0] != '2') return false;
+        static long Field(string hex, int start, int length) => long.Parse(hex.AsSpan(start, length), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        // 16,025,175,000 s: the largest shard time Kinesis takes.
+        if (Field(hex, 1, 9) >= 16_025_175_000) return false;
+        return hex[^1] switch
+        {
+            '2' => Field(hex, 11, 1) <= 7 && Field(hex, 29, 9) * 1000 <= nowMs,
+            '1' => Field(hex, 13, 9) * 1000 <= nowMs,
+            _ => false,
+        };
+    }
+
     /// <summary>Parses either text form (see <see cref="TryParse(string?, out SequenceNumber, out int)"/>).</summary>
     public static bool TryParse(string? text, out SequenceNumber value) => TryParse(text, out value, out _);
 
