@@ -128,4 +128,17 @@ public sealed class SequenceNumberSpec
         Assert.False(SequenceNumber.IsWellFormed("12345", 1_765_000_000_000));
         Assert.False(SequenceNumber.IsWellFormed("", 1_765_000_000_000));
     }
+
+    [Fact]
+    public void The_shard_a_number_of_any_Kinesis_layout_names_is_read_as_AWS_reads_it()
+    {
+        Assert.Equal(5, SequenceNumber.EncodedShard("5")); // version 0: a small number
+        var v2 = BigInteger.Parse("020000000000000000000000000000000000000800000002", NumberStyles.HexNumber, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(int.MinValue, SequenceNumber.EncodedShard(v2));
+        Assert.Equal("shardId--02147483648", SequenceNumber.ShardIdText(int.MinValue));
+        Assert.Equal("shardId-000000000007", SequenceNumber.ShardIdText(7));
+        Assert.Equal(9, SequenceNumber.EncodedShard(new SequenceNumber(3, 1).Format(new StreamShardId(9), 1_765_000_000_000)));
+        Assert.Null(SequenceNumber.EncodedShard("x1"));
+        Assert.Null(SequenceNumber.EncodedShard(""));
+    }
 }

@@ -39,8 +39,14 @@ public sealed partial class ActorStreamsClient
         if (startingSequenceNumber is not null)
         {
             if (!SequenceNumber.TryParse(startingSequenceNumber, out _, out var encodedShard))
+            {
+                // Another layout of Kinesis's still names a shard; AWS says so when it is not this one.
+                if (SequenceNumber.EncodedShard(startingSequenceNumber) is { } other && other != id.Index)
+                    throw new InvalidArgumentException(
+                        $"Invalid StartingSequenceNumber. It encodes {SequenceNumber.ShardIdText(other)}, while it was used in a call to a shard with {id}");
                 throw new InvalidArgumentException(
                     $"StartingSequenceNumber {startingSequenceNumber} used in GetShardIterator on shard {id} in stream {streamName} under account {_settings.AccountId} is invalid.");
+            }
             // A sequence number names its shard; AWS refuses one of another shard.
             if (encodedShard >= 0 && encodedShard != id.Index)
                 throw new InvalidArgumentException(

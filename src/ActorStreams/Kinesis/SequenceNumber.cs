@@ -172,6 +172,30 @@ public readonly record struct SequenceNumber(long EventNo, int Index) : ICompara
         };
     }
 
+    /// <summary>
+    /// The shard index a number of one of Kinesis's layouts names (version 1 or 2: the 8 hex digits before the last;
+    /// version 0, a number below 2^124: 4 hex digits near its end), or null for text that is none of them.
+    /// </summary>
+    public static int? EncodedShard(string text)
+    {
+        if (text.Length is 0 or > TextLength || !text.All(char.IsAsciiDigit)) return null;
+        var value = System.Numerics.BigInteger.Parse(text, CultureInfo.InvariantCulture);
+        var twoPow124 = System.Numerics.BigInteger.One << 124;
+        if (value < twoPow124)
+        {
+            var hex0 = (value + twoPow124).ToString("x", CultureInfo.InvariantCulture).TrimStart('0');
+            return int.Parse(hex0.AsSpan(28, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        }
+        var hex = value.ToString("x", CultureInfo.InvariantCulture).TrimStart('0');
+        if (hex.Length != 47 || hex[0] != '2' || hex[^1] is not ('1' or '2')) return null;
+        return unchecked((int)uint.Parse(hex.AsSpan(38, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A shard id as Kinesis writes one a sequence number encodes, negative indexes included (<c>shardId--02147483648</c>).</summary>
+    public static string ShardIdText(int shardIndex) => shardIndex >= 0
+        ? new StreamShardId(shardIndex).ToString()
+        : "shardId--" + Math.Abs((long)shardIndex).ToString("D11", CultureInfo.InvariantCulture);
+
     /// <summary>Parses either text form (see <see cref="TryParse(string?, out SequenceNumber, out int)"/>).</summary>
     public static bool TryParse(string? text, out SequenceNumber value) => TryParse(text, out value, out _);
 
