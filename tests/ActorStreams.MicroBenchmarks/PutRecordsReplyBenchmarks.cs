@@ -33,7 +33,7 @@ public class PutRecordsReplyBenchmarks
         for (var i = 0; i < Entries; i++)
         {
             var shard = i % Shards;
-            entries[i] = new PutRecordsResultEntry(new SequenceNumber(48_211 + shard, i / Shards).ToString(), new StreamShardId(shard), null, null);
+            entries[i] = new PutRecordsResultEntry(new SequenceNumber(48_211 + shard, i / Shards).Format(new StreamShardId(shard), 1_765_000_000_000), new StreamShardId(shard), null, null);
         }
         _result = new PutRecordsResult(0, entries);
         _writer = new Utf8JsonWriter(_buffer, KinesisOperations.WriterOptions);

@@ -155,7 +155,7 @@ public abstract class ConsumerLagSpec(ITestOutputHelper output, SpecJournal jour
                 }
                 Assert.True(shard.Active);
                 var state = await Client.Extension.ConsumerApplications.GetAsync(stream, "billing", CancellationToken.None);
-                Assert.Equal(state.Checkpoints[0].Position.ToString(), shard.SequenceNumber);
+                Assert.Equal(state.Checkpoints[0].Position.Format(new StreamShardId(state.Checkpoints[0].ShardIndex)), shard.SequenceNumber);
             }, Timeout);
         }
         finally

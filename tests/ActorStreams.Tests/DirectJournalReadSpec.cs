@@ -58,12 +58,15 @@ public abstract class DirectJournalReadSpec(ITestOutputHelper output, SpecJourna
         var envelopes = await journal.CurrentEventsByPersistenceId(persistenceId, 0, long.MaxValue).RunAggregate(
             new List<EventEnvelope>(), (list, e) => { list.Add(e); return list; }, Materializer);
         var keys = ActorStreamsExtension.Get(Sys).Keys;
-        return envelopes.SelectMany(e => (e.Event switch
+        return envelopes.Select(e => (e.SequenceNr, Event: e.Event switch
             {
                 RecordsAppended plain => plain,
                 EncryptedRecordsAppended sealedBatch => RecordCipher.Open(keys, persistenceId, e.SequenceNr, sealedBatch),
                 _ => new RecordsAppended(0, []),
-            }).Records.Select((r, i) => (r.PartitionKey, Text(r.Data), new SequenceNumber(e.SequenceNr, i).ToString())))
+            }))
+            // The shards of these tests are shard 0; a sequence number's text carries its event's arrival second.
+            .SelectMany(e => e.Event.Records.Select((r, i) =>
+                (r.PartitionKey, Text(r.Data), new SequenceNumber(e.SequenceNr, i).Format(new StreamShardId(0), e.Event.TimestampMs))))
             .ToList();
     }
 

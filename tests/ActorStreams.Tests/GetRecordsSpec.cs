@@ -91,7 +91,7 @@ public abstract class GetRecordsSpec(ITestOutputHelper output, SpecJournal journ
         await Assert.ThrowsAsync<InvalidArgumentException>(() =>
             Client.GetShardIteratorAsync(stream, Shard0, ShardIteratorType.AtSequenceNumber, seq, DateTimeOffset.UtcNow));
         // A well-formed sequence number past the end of the shard.
-        var beyond = new SequenceNumber(SequenceNumber.TryParse(seq, out var s) ? s.EventNo + 100 : 0, 0).ToString();
+        var beyond = new SequenceNumber(SequenceNumber.TryParse(seq, out var s) ? s.EventNo + 100 : 0, 0).Format(new StreamShardId(0));
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.GetShardIteratorAsync(stream, Shard0, ShardIteratorType.AtSequenceNumber, beyond));
         await Assert.ThrowsAsync<ResourceNotFoundException>(() =>
             Client.GetShardIteratorAsync(stream, new StreamShardId(1).ToString(), ShardIteratorType.TrimHorizon));

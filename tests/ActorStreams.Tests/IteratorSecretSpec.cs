@@ -83,7 +83,8 @@ public abstract class IteratorSecretSpec(ITestOutputHelper output, SpecJournal j
 
         var forged = new ShardIteratorCodec("guessed-secret").Encode(state);
         Assert.Equal("InvalidArgumentException", (await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.GetRecordsAsync(forged))).ErrorCode);
-        var tampered = iterator[..^3] + (iterator[^3] == 'A' ? 'B' : 'A') + iterator[^2..];
+        // A character inside the signed bytes (the last ones may be base64 padding).
+        var tampered = iterator[..^10] + (iterator[^10] == 'A' ? 'B' : 'A') + iterator[^9..];
         await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.GetRecordsAsync(tampered));
 
         var codec = await CodecOf(Sys);

@@ -155,14 +155,17 @@ public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journ
         await PutKeysAsync(stream, "before", 30);
         var ranges = (await Client.DescribeStreamAsync(stream)).Shards.Select(s => s.HashKeyRange).ToList();
 
-        // Named upper first: the upper shard is the child's ParentShardId, as the request said.
-        await Client.MergeShardsAsync(stream, new StreamShardId(2).ToString(), new StreamShardId(1).ToString());
+        // As in AWS, the adjacent shard is the one above ShardToMerge: the pair named upper first is refused.
+        var inverted = await Assert.ThrowsAsync<InvalidArgumentException>(() =>
+            Client.MergeShardsAsync(stream, new StreamShardId(2).ToString(), new StreamShardId(1).ToString()));
+        Assert.Equal($"Shards shardId-000000000002 and shardId-000000000001 in stream {stream} under account 000000000000 are not an adjacent pair of shards eligible for merging", inverted.Message);
+        await Client.MergeShardsAsync(stream, new StreamShardId(1).ToString(), new StreamShardId(2).ToString());
 
         var d = await Client.DescribeStreamAsync(stream);
         Assert.Equal(StreamStatus.Active, d.StreamStatus);
         var child = ShardOf(d, 3);
-        Assert.Equal(new StreamShardId(2), child.ParentShardId);
-        Assert.Equal(new StreamShardId(1), child.AdjacentParentShardId);
+        Assert.Equal(new StreamShardId(1), child.ParentShardId);
+        Assert.Equal(new StreamShardId(2), child.AdjacentParentShardId);
         Assert.Equal(new HashKeyRange(ranges[1].StartingHashKey, ranges[2].EndingHashKey), child.HashKeyRange);
         Assert.False(ShardOf(d, 1).IsOpen);
         Assert.False(ShardOf(d, 2).IsOpen);
@@ -173,7 +176,7 @@ public abstract class ReshardingSpec(ITestOutputHelper output, SpecJournal journ
             var (_, children) = await ReadClosedShardAsync(stream, new StreamShardId(parent));
             var only = Assert.Single(children);
             Assert.Equal(new StreamShardId(3), only.ShardId);
-            Assert.Equal([new StreamShardId(2), new StreamShardId(1)], only.ParentShards);
+            Assert.Equal([new StreamShardId(1), new StreamShardId(2)], only.ParentShards);
             Assert.Equal(child.HashKeyRange, only.HashKeyRange);
         }
 

@@ -278,7 +278,7 @@ public abstract class SubscribeToShardSpec(ITestOutputHelper output, SpecJournal
         await Assert.ThrowsAsync<ValidationException>(() => Client.SubscribeToShardAsync("not-an-arn", Shard0, StartingPosition.Latest));
         await Assert.ThrowsAsync<InvalidArgumentException>(() =>
             Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.AtSequenceNumber("12345")));
-        var beyond = new SequenceNumber(SequenceNumber.TryParse(seq[0], out var s) ? s.EventNo + 100 : 0, 0).ToString();
+        var beyond = new SequenceNumber(SequenceNumber.TryParse(seq[0], out var s) ? s.EventNo + 100 : 0, 0).Format(new StreamShardId(0));
         await Assert.ThrowsAsync<InvalidArgumentException>(() =>
             Client.SubscribeToShardAsync(consumer, Shard0, StartingPosition.AfterSequenceNumber(beyond)));
 

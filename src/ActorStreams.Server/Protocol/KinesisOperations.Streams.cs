@@ -271,7 +271,18 @@ internal sealed partial class KinesisOperations
     private async Task RemoveTagsFromStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
     {
         var name = request.StreamName();
-        await _client.RemoveTagsFromStreamAsync(name, TagKeys(request, name), cancellationToken);
+        List<string> keys;
+        try
+        {
+            keys = TagKeys(request, name);
+        }
+        catch (InvalidArgumentException)
+        {
+            // AWS looks the stream up before it judges the keys: a stream that does not exist is ResourceNotFound.
+            await _client.ListTagsForStreamAsync(name, cancellationToken);
+            throw;
+        }
+        await _client.RemoveTagsFromStreamAsync(name, keys, cancellationToken);
         await WriteEmptyAsync(output);
     }
 

@@ -98,7 +98,7 @@ public sealed partial class ActorStreamsClient
             {
                 var lag = await AskAsync<PositionLagResult>(_shards, new GetPositionLag(route.EntityId(c.ShardIndex, _settings.AccountId), c.Position), cancellationToken)
                     .ConfigureAwait(false);
-                return new ShardLag(shardId, lag.MillisBehindLatest, now, c.Position.ToString(), leased, !lag.Exact);
+                return new ShardLag(shardId, lag.MillisBehindLatest, now, c.Position.Format(shardId), leased, !lag.Exact);
             }
             catch (ResourceNotFoundException)
             {

@@ -20,8 +20,10 @@ public sealed partial class ActorStreamsClient
         var size = Validate.RecordSize(data, partitionKey, KinesisLimits.DefaultMaxRecordSizeBytes);
         var hashKey = explicitHashKey is null ? HashKey.OfPartitionKey(partitionKey) : HashKey.ParseExplicit(explicitHashKey);
         // Each shard assigns strictly increasing sequence numbers, so a record written after the one named here
-        // already sorts after it; the value only has to be well formed.
-        if (sequenceNumberForOrdering is not null) SequenceNumber.Parse(sequenceNumberForOrdering, "SequenceNumberForOrdering");
+        // already sorts after it; the value only has to be a well-formed Kinesis sequence number, as AWS checks it.
+        if (sequenceNumberForOrdering is not null && !SequenceNumber.IsWellFormed(sequenceNumberForOrdering, NowMs))
+            throw new InvalidArgumentException(
+                $"ExclusiveMinimumSequenceNumber {sequenceNumberForOrdering} used in PutRecord on stream {streamName} under account {_settings.AccountId} is invalid.");
 
         for (var attempt = 0; ; attempt++)
         {
@@ -43,7 +45,8 @@ public sealed partial class ActorStreamsClient
             if (result.Accepted == 0)
                 throw new ProvisionedThroughputExceededException(
                     $"Rate exceeded for shard {new StreamShardId(shard)} in stream {streamName} under account {_settings.AccountId}.");
-            return new PutRecordResult(new StreamShardId(shard), new SequenceNumber(result.EventNo, result.FirstIndex).ToString());
+            var shardId = new StreamShardId(shard);
+            return new PutRecordResult(shardId, new SequenceNumber(result.EventNo, result.FirstIndex).Format(shardId, result.TimestampMs));
         }
     }
 
@@ -150,7 +153,7 @@ public sealed partial class ActorStreamsClient
             for (var k = 0; k < positions.Count; k++)
             {
                 results[positions[k]] = k < result.Accepted
-                    ? new PutRecordsResultEntry(new SequenceNumber(result.EventNo, result.FirstIndex + k).ToString(), shardId, null, null)
+                    ? new PutRecordsResultEntry(new SequenceNumber(result.EventNo, result.FirstIndex + k).Format(shardId, result.TimestampMs), shardId, null, null)
                     : new PutRecordsResultEntry(null, null, ProvisionedThroughputExceededException.Code,
                         $"Rate exceeded for shard {shardId} in stream {streamName} under account {_settings.AccountId}.");
             }

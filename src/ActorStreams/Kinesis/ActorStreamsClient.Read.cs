@@ -36,9 +36,22 @@ public sealed partial class ActorStreamsClient
         if (!route.EntityIds.ContainsKey(id.Index)) throw ShardNotFound(id, streamName);
         // AWS checks that the iterator type and StartingSequenceNumber go together before it reads the number.
         var start = ShardReads.ToStartingPosition(shardIteratorType, startingSequenceNumber, timestamp);
-        if (startingSequenceNumber is not null && !SequenceNumber.TryParse(startingSequenceNumber, out _))
-            throw new InvalidArgumentException(
-                $"StartingSequenceNumber {startingSequenceNumber} used in GetShardIterator on shard {id} in stream {streamName} under account {_settings.AccountId} is invalid.");
+        if (startingSequenceNumber is not null)
+        {
+            if (!SequenceNumber.TryParse(startingSequenceNumber, out _, out var encodedShard))
+            {
+                // Another layout of Kinesis's still names a shard; AWS says so when it is not this one.
+                if (SequenceNumber.EncodedShard(startingSequenceNumber) is { } other && other != id.Index)
+                    throw new InvalidArgumentException(
+                        $"Invalid StartingSequenceNumber. It encodes {SequenceNumber.ShardIdText(other)}, while it was used in a call to a shard with {id}");
+                throw new InvalidArgumentException(
+                    $"StartingSequenceNumber {startingSequenceNumber} used in GetShardIterator on shard {id} in stream {streamName} under account {_settings.AccountId} is invalid.");
+            }
+            // A sequence number names its shard; AWS refuses one of another shard.
+            if (encodedShard >= 0 && encodedShard != id.Index)
+                throw new InvalidArgumentException(
+                    $"Invalid StartingSequenceNumber. It encodes {new StreamShardId(encodedShard)}, while it was used in a call to a shard with {id}");
+        }
         var (position, minTs) = await _reads.ResolveAsync(route, id.Index, start, countCall: true, cancellationToken).ConfigureAwait(false);
         var iterators = await _iterators.GetAsync(cancellationToken).ConfigureAwait(false);
         return iterators.Encode(new ShardIteratorState(streamName, route.Epoch, id.Index, position, minTs, NowMs));

@@ -183,14 +183,13 @@ public sealed partial class ActorStreamsClient
 
     private Task<StreamEntry> GetEntryAsync(string streamName, CancellationToken cancellationToken) => _router.GetEntryAsync(streamName, cancellationToken);
 
-    private static readonly string FirstSequenceNumber = new SequenceNumber(1, 0).ToString();
-
     private static StreamShardDescription ToShardDescription(StreamEntry stream, ShardEntry s) => new(
         new StreamShardId(s.Index),
         s.ParentIndex is { } p ? new StreamShardId(p) : null,
         s.AdjacentParentIndex is { } a ? new StreamShardId(a) : null,
         s.HashKeyRange,
-        new SequenceNumberRange(FirstSequenceNumber, s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).ToString() : null))
+        new SequenceNumberRange(new SequenceNumber(1, 0).Format(new StreamShardId(s.Index)),
+            s.EndingEventNo is { } end ? new SequenceNumber(end, SequenceNumber.MaxIndex).Format(new StreamShardId(s.Index), s.ClosedAtMs) : null))
     {
         OpenedAt = DateTimeOffset.FromUnixTimeMilliseconds(s.CreatedAtMs ?? stream.CreatedAtMs),
         ClosedAt = s.ClosedAtMs is { } closed ? DateTimeOffset.FromUnixTimeMilliseconds(closed) : null,

@@ -144,9 +144,9 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         .Add<ShardAck, P.EntityAddressed>("rK", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser, p => new ShardAck(p.EntityId))
         .Add<AppendRecordsResult, P.AppendRecordsResult>("rA", m => new()
             {
-                EventNo = m.EventNo, FirstIndex = m.FirstIndex, Accepted = m.Accepted, RetryAfterTicks = m.RetryAfter.Ticks,
+                EventNo = m.EventNo, FirstIndex = m.FirstIndex, Accepted = m.Accepted, RetryAfterTicks = m.RetryAfter.Ticks, TimestampMs = m.TimestampMs,
             },
-            P.AppendRecordsResult.Parser, p => new AppendRecordsResult(p.EventNo, p.FirstIndex, p.Accepted, TimeSpan.FromTicks(p.RetryAfterTicks)))
+            P.AppendRecordsResult.Parser, p => new AppendRecordsResult(p.EventNo, p.FirstIndex, p.Accepted, TimeSpan.FromTicks(p.RetryAfterTicks), p.TimestampMs))
         // GetRecords' payload on its way back: hand-written for the same reason as "sA"; the end of a closed shard, rare
         // and small, is its protobuf message inside.
         .Add<ReadRecordsResult>("rR", (w, m) =>

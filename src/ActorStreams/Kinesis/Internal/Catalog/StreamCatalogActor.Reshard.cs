@@ -69,15 +69,12 @@ internal sealed partial class StreamCatalogActor
                     throw new InvalidArgumentException($"ShardToMerge and AdjacentShardToMerge are both {new StreamShardId(shard.Index)}; a shard cannot merge with itself.");
                 RequireOpen(entry, shard);
                 RequireOpen(entry, adjacent);
-                ReshardOp op;
-                if (shard.HashKeyRange.EndingHashKey != UInt128.MaxValue && shard.HashKeyRange.EndingHashKey + 1 == adjacent.HashKeyRange.StartingHashKey)
-                    op = new ReshardOp(ReshardOpKind.Merge, adjacent.HashKeyRange.StartingHashKey);
-                else if (adjacent.HashKeyRange.EndingHashKey != UInt128.MaxValue && adjacent.HashKeyRange.EndingHashKey + 1 == shard.HashKeyRange.StartingHashKey)
-                    op = new ReshardOp(ReshardOpKind.Merge, shard.HashKeyRange.StartingHashKey, UpperIsParent: true);
-                else
+                // As in AWS, the adjacent shard is the one whose hash keys follow ShardToMerge's: the pair named the
+                // other way round is refused, although its ranges touch.
+                if (shard.HashKeyRange.EndingHashKey == UInt128.MaxValue || shard.HashKeyRange.EndingHashKey + 1 != adjacent.HashKeyRange.StartingHashKey)
                     throw new InvalidArgumentException(
                         $"Shards {new StreamShardId(shard.Index)} and {new StreamShardId(adjacent.Index)} in stream {entry.Name} under account {_settings.AccountId} are not an adjacent pair of shards eligible for merging");
-                StartReshard(entry, [op], scaledAtMs: null, Sender);
+                StartReshard(entry, [new ReshardOp(ReshardOpKind.Merge, adjacent.HashKeyRange.StartingHashKey)], scaledAtMs: null, Sender);
                 return;
             }
             case UpdateShardCountCommand cmd:

@@ -8,8 +8,10 @@ namespace ActorStreams.Kinesis.Internal.Reads;
 internal readonly record struct ShardIteratorState(string StreamName, long Epoch, int ShardIndex, SequenceNumber Position, long MinTimestampMs, long IssuedAtMs);
 
 /// <summary>
-/// Shard iterators are opaque to clients: a binary layout, signed with HMAC-SHA256 (truncated to 16 bytes) under
-/// the configured secret, in URL-safe base64. Tampered, truncated or foreign iterators are rejected.
+/// Shard iterators are opaque to clients, shaped as AWS's are outwardly: standard base64 of 8 bytes
+/// <c>00 00 00 00 00 00 00 01</c>, then blocks of 16 bytes holding a binary layout (version 2), zero padding and an
+/// HMAC-SHA256 (truncated to 16 bytes) under the configured secret over everything before it. Tampered, truncated or
+/// foreign iterators are rejected; the URL-safe form of earlier builds (version 1) is still read.
 /// </summary>
 internal sealed class ShardIteratorCodec
 {
@@ -19,8 +21,13 @@ internal sealed class ShardIteratorCodec
     /// </summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(5);
 
-    private const byte Version = 1;
+    private const byte LegacyVersion = 1;
+    private const byte Version = 2;
     private const int MacLength = 16;
+    private const int HeaderLength = 8;
+    private const int Block = 16;
+    private const int FixedFields = 8 + 4 + 8 + 4 + 8 + 8;
+    private static ReadOnlySpan<byte> Header => [0, 0, 0, 0, 0, 0, 0, 1];
     private readonly byte[] _key;
 
     public ShardIteratorCodec(string secret) => _key = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
@@ -28,8 +35,12 @@ internal sealed class ShardIteratorCodec
     public string Encode(ShardIteratorState s)
     {
         var nameBytes = Encoding.UTF8.GetBytes(s.StreamName);
-        var body = new byte[1 + 1 + nameBytes.Length + 8 + 4 + 8 + 4 + 8 + 8];
-        var span = body.AsSpan();
+        var bodyLength = 2 + nameBytes.Length + FixedFields;
+        // Header, then body, zero padding and the MAC in whole blocks.
+        var blocks = (bodyLength + MacLength + Block - 1) / Block;
+        var all = new byte[HeaderLength + blocks * Block];
+        Header.CopyTo(all);
+        var span = all.AsSpan(HeaderLength);
         span[0] = Version;
         span[1] = (byte)nameBytes.Length;
         nameBytes.CopyTo(span[2..]);
@@ -40,11 +51,8 @@ internal sealed class ShardIteratorCodec
         BinaryPrimitives.WriteInt32BigEndian(span[p..], s.Position.Index); p += 4;
         BinaryPrimitives.WriteInt64BigEndian(span[p..], s.MinTimestampMs); p += 8;
         BinaryPrimitives.WriteInt64BigEndian(span[p..], s.IssuedAtMs);
-        var mac = HMACSHA256.HashData(_key, body).AsSpan(0, MacLength);
-        var all = new byte[body.Length + MacLength];
-        body.CopyTo(all, 0);
-        mac.CopyTo(all.AsSpan(body.Length));
-        return Convert.ToBase64String(all).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        HMACSHA256.HashData(_key, all.AsSpan(0, all.Length - MacLength)).AsSpan(0, MacLength).CopyTo(all.AsSpan(all.Length - MacLength));
+        return Convert.ToBase64String(all);
     }
 
     public ShardIteratorState Decode(string? iterator)
@@ -62,12 +70,25 @@ internal sealed class ShardIteratorCodec
         {
             throw Invalid();
         }
-        if (all.Length < 2 + 8 + 4 + 8 + 4 + 8 + 8 + MacLength || all[0] != Version) throw Invalid();
-        var body = all.AsSpan(0, all.Length - MacLength);
-        var expected = HMACSHA256.HashData(_key, body).AsSpan(0, MacLength);
-        if (!CryptographicOperations.FixedTimeEquals(expected, all.AsSpan(all.Length - MacLength))) throw Invalid();
+        ReadOnlySpan<byte> body;
+        if (all.Length > HeaderLength && all.AsSpan(0, HeaderLength).SequenceEqual(Header))
+        {
+            if ((all.Length - HeaderLength) % Block != 0 || all.Length < HeaderLength + 2 + FixedFields + MacLength || all[HeaderLength] != Version)
+                throw Invalid();
+            if (!MacHolds(all)) throw Invalid();
+            var bodyLength = 2 + all[HeaderLength + 1] + FixedFields;
+            var padding = all.Length - HeaderLength - MacLength - bodyLength;
+            if (padding is < 0 or >= Block) throw Invalid();
+            body = all.AsSpan(HeaderLength, bodyLength);
+        }
+        else
+        {
+            // Version 1: body and MAC, URL-safe base64 without padding.
+            if (all.Length < 2 + FixedFields + MacLength || all[0] != LegacyVersion || !MacHolds(all)) throw Invalid();
+            body = all.AsSpan(0, all.Length - MacLength);
+            if (body.Length != 2 + body[1] + FixedFields) throw Invalid();
+        }
         int nameLength = body[1];
-        if (body.Length != 2 + nameLength + 40) throw Invalid();
         var name = Encoding.UTF8.GetString(body.Slice(2, nameLength));
         // Signed by us, so this holds unless the secret leaked; then it keeps a forged name out of entity ids.
         if (nameLength > KinesisLimits.MaxStreamNameLength || !IsStreamName(name)) throw Invalid();
@@ -79,6 +100,12 @@ internal sealed class ShardIteratorCodec
         var minTs = BinaryPrimitives.ReadInt64BigEndian(body[p..]); p += 8;
         var issued = BinaryPrimitives.ReadInt64BigEndian(body[p..]);
         return new ShardIteratorState(name, epoch, shard, new SequenceNumber(eventNo, index), minTs, issued);
+    }
+
+    private bool MacHolds(byte[] all)
+    {
+        var expected = HMACSHA256.HashData(_key, all.AsSpan(0, all.Length - MacLength)).AsSpan(0, MacLength);
+        return CryptographicOperations.FixedTimeEquals(expected, all.AsSpan(all.Length - MacLength));
     }
 
     private static bool IsStreamName(string name) =>

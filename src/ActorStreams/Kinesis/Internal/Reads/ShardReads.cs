@@ -306,7 +306,7 @@ internal sealed class ShardReads
         for (var i = 0; i < records.Length; i++)
         {
             var r = records[i];
-            result[i] = new StreamRecord(shardId, r.Position.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs), r.Record.Data, r.Record.PartitionKey);
+            result[i] = new StreamRecord(shardId, r.Position.Format(shardId, r.TimestampMs), DateTimeOffset.FromUnixTimeMilliseconds(r.TimestampMs), r.Record.Data, r.Record.PartitionKey);
         }
         return result;
     }

@@ -148,7 +148,7 @@ internal sealed record ShardAck(string EntityId) : IActorStreamsReply;
 /// <see cref="Accepted"/> leading records were stored as event <see cref="EventNo"/> from index <see cref="FirstIndex"/>;
 /// the rest was throttled and may be retried after <see cref="RetryAfter"/>.
 /// </summary>
-internal sealed record AppendRecordsResult(long EventNo, int FirstIndex, int Accepted, TimeSpan RetryAfter) : IActorStreamsReply;
+internal sealed record AppendRecordsResult(long EventNo, int FirstIndex, int Accepted, TimeSpan RetryAfter, long TimestampMs = 0) : IActorStreamsReply;
 
 /// <summary>A record as a reader gets it, with its position.</summary>
 internal readonly record struct ReadRecord(SequenceNumber Position, long TimestampMs, StoredRecord Record);

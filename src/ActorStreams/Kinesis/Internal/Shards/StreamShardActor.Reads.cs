@@ -114,7 +114,7 @@ internal sealed partial class StreamShardActor
                 if (seq.EventNo > _appliedSequenceNr)
                 {
                     Sender.Tell(new ErrorReply(InvalidArgumentException.Code,
-                        $"StartingSequenceNumber {seq} is beyond the newest record of {ShardName}."));
+                        $"StartingSequenceNumber {(_init is null ? seq.ToString() : seq.Format(new StreamShardId(_init.ShardIndex)))} is beyond the newest record of {ShardName}."));
                     return;
                 }
                 // After the largest index of an event (a SubscribeToShard continuation between events) is the next event.

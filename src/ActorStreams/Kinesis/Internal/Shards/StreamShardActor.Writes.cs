@@ -105,7 +105,7 @@ internal sealed partial class StreamShardActor
             var first = 0;
             foreach (var p in batch.Writes)
             {
-                var result = new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter);
+                var result = new AppendRecordsResult(eventNo, first, p.Accepted, p.RetryAfter, e.TimestampMs);
                 p.ReplyTo.Tell(result);
                 AnswerResends(p.Command.RequestId, result, remember: true);
                 first += p.Accepted;

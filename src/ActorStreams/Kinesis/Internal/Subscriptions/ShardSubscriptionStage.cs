@@ -298,7 +298,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
                     return;
                 }
                 _heldBytes += size;
-                var record = new StreamRecord(_setup!.ShardId, position.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(pushed.Event.TimestampMs),
+                var record = new StreamRecord(_setup!.ShardId, position.Format(_setup.ShardId, pushed.Event.TimestampMs), DateTimeOffset.FromUnixTimeMilliseconds(pushed.Event.TimestampMs),
                     records[j].Data, records[j].PartitionKey);
                 _pending.Enqueue(new PendingRecord(record, size, Pushed: true));
             }
@@ -379,7 +379,7 @@ internal sealed class ShardSubscriptionStage : GraphStageWithMaterializedValue<S
             if (_live && !_refreshing) RefreshStream();
             if (_live && !_throttled && _pending.Count == 0 && IsAvailable(_stage.Out)
                 && NowMs - _lastEmitMs >= (long)_settings.HeartbeatInterval.TotalMilliseconds)
-                Emit(new SubscribeToShardEvent(Array.Empty<StreamRecord>(), Before(_position).ToString(), 0, Array.Empty<ChildShard>()));
+                Emit(new SubscribeToShardEvent(Array.Empty<StreamRecord>(), Before(_position).Format(_setup.ShardId), 0, Array.Empty<ChildShard>()));
         }
 
         /// <summary>Looks the stream up again: a deregistered consumer or deleted stream ends the subscription, a closed shard ends it once read.</summary>
