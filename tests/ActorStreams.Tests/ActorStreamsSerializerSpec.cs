@@ -170,4 +170,17 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(plain, RoundTrip(plain));
         Assert.Null(RoundTrip(plain).Streams[0].EncryptionKeyId);
     }
+
+    [Fact]
+    public void Enhanced_monitoring_events_and_snapshots_must_round_trip()
+    {
+        var metrics = ShardLevelMetrics.IncomingBytes | ShardLevelMetrics.ReadProvisionedThroughputExceeded;
+        Assert.Equal(new StreamMonitoringChanged("s", metrics), RoundTrip(new StreamMonitoringChanged("s", metrics)));
+        Assert.Equal(new StreamMonitoringChanged("s", ShardLevelMetrics.None), RoundTrip(new StreamMonitoringChanged("s", ShardLevelMetrics.None)));
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.Provisioned, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { ShardLevelMetrics = ShardLevelMetrics.All };
+        var catalog = new CatalogSnapshot(3, [entry]);
+        Assert.Equal(catalog, RoundTrip(catalog));
+        Assert.NotEqual(new CatalogSnapshot(3, [entry with { ShardLevelMetrics = metrics }]), RoundTrip(catalog));
+    }
 }

@@ -57,7 +57,7 @@ internal sealed partial class KinesisOperations
             w.WriteBoolean("HasMoreShards", end < shards.Count);
             w.WriteNumber("RetentionPeriodHours", d.RetentionPeriodHours);
             WriteTimestamp(w, "StreamCreationTimestamp", d.StreamCreationTimestamp);
-            WriteEnhancedMonitoring(w);
+            WriteEnhancedMonitoring(w, d.EnhancedMonitoring);
             w.WriteString("EncryptionType", d.EncryptionType);
             if (d.KeyId is not null) w.WriteString("KeyId", d.KeyId);
             w.WriteEndObject();
@@ -78,7 +78,7 @@ internal sealed partial class KinesisOperations
             WriteModeDetails(w, s.StreamMode);
             w.WriteNumber("RetentionPeriodHours", s.RetentionPeriodHours);
             WriteTimestamp(w, "StreamCreationTimestamp", s.StreamCreationTimestamp);
-            WriteEnhancedMonitoring(w);
+            WriteEnhancedMonitoring(w, s.EnhancedMonitoring);
             w.WriteString("EncryptionType", s.EncryptionType);
             if (s.KeyId is not null) w.WriteString("KeyId", s.KeyId);
             w.WriteNumber("OpenShardCount", s.OpenShardCount);

@@ -85,7 +85,10 @@ public sealed partial class ActorStreamsClient
     {
         var e = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
         return new StreamDescriptionSummary(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, e.RetentionHours,
-            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId, e.OpenShardCount, e.Consumers.Length);
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId, e.OpenShardCount, e.Consumers.Length)
+        {
+            EnhancedMonitoring = e.ShardLevelMetrics,
+        };
     }
 
     /// <summary>The shards of a stream (open and closed), ordered by shard id.</summary>
@@ -200,7 +203,10 @@ public sealed partial class ActorStreamsClient
     {
         var shards = e.Shards.OrderBy(s => s.Index).Select(s => ToShardDescription(e, s)).ToList();
         return new StreamDescription(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, shards, e.RetentionHours,
-            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId);
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId)
+        {
+            EnhancedMonitoring = e.ShardLevelMetrics,
+        };
     }
 
     private static string EncryptionTypeOf(StreamEntry e) => e.EncryptionKeyId is null ? EncryptionTypeNone : EncryptionTypeKms;

@@ -11,4 +11,8 @@ public sealed record StreamDescriptionSummary(
     string EncryptionType,
     string? KeyId,
     int OpenShardCount,
-    int ConsumerCount);
+    int ConsumerCount)
+{
+    /// <summary>The shard-level metrics enhanced monitoring exports for the stream (EnableEnhancedMonitoring).</summary>
+    public ShardLevelMetrics EnhancedMonitoring { get; init; }
+}

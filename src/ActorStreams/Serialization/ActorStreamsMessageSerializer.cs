@@ -56,6 +56,11 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 return p;
             },
             P.ChangeEncryption.Parser, p => new ChangeEncryption(p.Name, p.HasKeyId ? p.KeyId : null))
+        // ---- enhanced monitoring (Internal/Catalog/MonitoringProtocol.cs) ----
+        .Add<ChangeEnhancedMonitoring, P.ChangeEnhancedMonitoring>("cQ", m => new() { Name = m.Name, ShardLevelMetrics = (int)m.Metrics, Enable = m.Enable },
+            P.ChangeEnhancedMonitoring.Parser, p => new ChangeEnhancedMonitoring(p.Name, (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All, p.Enable))
+        .Add<MonitoringChanged, P.MonitoringChanged>("rM", m => new() { Entry = KinesisProto.Stream(m.Entry), Previous = (int)m.Previous },
+            P.MonitoringChanged.Parser, p => new MonitoringChanged(KinesisProto.Stream(p.Entry), (ShardLevelMetrics)p.Previous & ShardLevelMetrics.All))
         // PutRecords' payload on its way to the shard: hand-written, so the records come back as slices of the received
         // buffer (protobuf copies every bytes field on parse).
         .Add<AppendRecords>("sA", (w, m) =>

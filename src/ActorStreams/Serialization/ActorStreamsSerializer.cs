@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
 using ActorStreams.Kinesis.Internal.Catalog;
 using ActorStreams.Kinesis.Internal.Shards;
 using Akka.Actor;
@@ -84,6 +85,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 return p;
             },
             P.StreamEncryptionChanged.Parser, p => new StreamEncryptionChanged(p.Name, p.HasKeyId ? p.KeyId : null))
+        .Add<StreamMonitoringChanged, P.StreamMonitoringChanged>("CM", e => new() { Name = e.Name, ShardLevelMetrics = (int)e.Metrics },
+            P.StreamMonitoringChanged.Parser, p => new StreamMonitoringChanged(p.Name, (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All))
         .Add<StreamModeChanged, P.StreamModeChanged>("CO", e => new() { Name = e.Name, Mode = KinesisProto.Mode(e.Mode), AtMs = e.AtMs },
             P.StreamModeChanged.Parser, p => new StreamModeChanged(p.Name, KinesisProto.Mode(p.Mode), p.AtMs))
         .Add<ConsumerRegistered, P.ConsumerRegistered>("CG", e => new() { StreamName = e.StreamName, ConsumerName = e.ConsumerName, CreatedAtMs = e.CreatedAtMs },

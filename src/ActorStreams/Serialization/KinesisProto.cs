@@ -135,6 +135,7 @@ internal static class KinesisProto
         };
         AddTags(p.Tags, s.Tags);
         if (s.EncryptionKeyId is not null) p.EncryptionKeyId = s.EncryptionKeyId;
+        p.ShardLevelMetrics = (int)s.ShardLevelMetrics;
         return p;
     }
 
@@ -143,6 +144,7 @@ internal static class KinesisProto
             [.. p.Consumers.Select(Consumer)], [.. p.PendingReshard.Select(Op)], [.. p.ScalingTimesMs], [.. p.ModeChangeTimesMs])
         {
             EncryptionKeyId = p.HasEncryptionKeyId ? p.EncryptionKeyId : null,
+            ShardLevelMetrics = (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All,
         };
 
     public static P.CheckpointUpdate Checkpoint(CheckpointUpdate u) =>

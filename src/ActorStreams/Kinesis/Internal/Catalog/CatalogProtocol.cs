@@ -48,12 +48,16 @@ internal sealed record StreamEntry(
         && RetentionHours == other.RetentionHours && CreatedAtMs == other.CreatedAtMs
         && Shards.SequenceEqual(other.Shards) && Tags.SequenceEqual(other.Tags) && Consumers.SequenceEqual(other.Consumers)
         && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs)
-        && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId;
+        && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId
+        && ShardLevelMetrics == other.ShardLevelMetrics;
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
     /// <summary>The KMS key id new records are encrypted under (StartStreamEncryption); null when encryption is off.</summary>
     public string? EncryptionKeyId { get; init; }
+
+    /// <summary>The shard-level metrics enhanced monitoring exports for this stream (EnableEnhancedMonitoring).</summary>
+    public ShardLevelMetrics ShardLevelMetrics { get; init; }
 
     public int OpenShardCount => Shards.Count(s => s.IsOpen);
 

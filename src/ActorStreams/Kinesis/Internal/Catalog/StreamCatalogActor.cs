@@ -23,6 +23,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     private readonly ActorStreamsSettings _settings;
     private readonly TimeProvider _clock;
     private readonly KeyProvider _keys;
+    private readonly StreamMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private ImmutableSortedDictionary<string, StreamEntry> _streams = ImmutableSortedDictionary.Create<string, StreamEntry>(StringComparer.Ordinal);
@@ -55,17 +56,20 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         work.PipeTo(Self, success: result => new WorkDone(success(result)), failure: ex => new WorkDone(failure(ex)));
     }
 
-    public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null)
+    public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null,
+        StreamMetrics? metrics = null)
     {
         _keys = keys ?? new KeyProvider(settings.Encryption);
+        _metrics = metrics;
         _shardRegion = shardRegion;
         _settings = settings;
         _clock = clock;
         Timers = new ClockTimers(clock, Self);
     }
 
-    public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null) =>
-        Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock, keys));
+    public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null,
+        StreamMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock, keys, metrics));
 
     public override string PersistenceId => StreamCatalogEntity.PersistenceId;
 
@@ -88,6 +92,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case SnapshotOffer { Snapshot: CatalogSnapshot s }:
                 _lastEpoch = s.LastEpoch;
                 _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
+                foreach (var entry in _streams.Values) PublishMonitoring(entry.Name, entry);
                 return true;
             case RecoveryCompleted:
                 StartClosedShardSweep();
@@ -178,6 +183,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 return true;
             case ChangeEncryption cmd:
                 OnChangeEncryption(cmd);
+                return true;
+            case ChangeEnhancedMonitoring cmd:
+                OnChangeMonitoring(cmd);
                 return true;
             case AddTags cmd:
             {
@@ -457,6 +465,11 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 break;
             case StreamDeleted d:
                 _streams = _streams.Remove(d.Name);
+                PublishMonitoring(d.Name, null);
+                break;
+            case StreamMonitoringChanged m:
+                Update(m.Name, s => s with { ShardLevelMetrics = m.Metrics });
+                PublishMonitoring(m.Name, _streams.GetValueOrDefault(m.Name));
                 break;
             case StreamRetentionChanged r:
                 Update(r.Name, s => s with { RetentionHours = r.RetentionHours });
