@@ -183,4 +183,14 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(catalog, RoundTrip(catalog));
         Assert.NotEqual(new CatalogSnapshot(3, [entry with { ShardLevelMetrics = metrics }]), RoundTrip(catalog));
     }
+
+    [Fact]
+    public void Account_commitment_events_and_the_snapshot_holding_it_must_round_trip()
+    {
+        foreach (var commitment in new[] { AccountCommitment.None, new AccountCommitment(1_700_000_000_000, null), new AccountCommitment(1_700_000_000_000, 1_700_086_400_000) })
+            Assert.Equal(new AccountCommitmentChanged(commitment), RoundTrip(new AccountCommitmentChanged(commitment)));
+        var snapshot = new CatalogSnapshot(4, []) { Commitment = new AccountCommitment(1_700_000_000_000, null) };
+        Assert.Equal(snapshot, RoundTrip(snapshot));
+        Assert.Equal(AccountCommitment.None, RoundTrip(new CatalogSnapshot(4, [])).Commitment);
+    }
 }

@@ -61,6 +61,8 @@ internal sealed partial class KinesisOperations
             ["UpdateStreamMode"] = UpdateStreamModeAsync,
             ["EnableEnhancedMonitoring"] = EnableEnhancedMonitoringAsync,
             ["DisableEnhancedMonitoring"] = DisableEnhancedMonitoringAsync,
+            ["DescribeAccountSettings"] = DescribeAccountSettingsAsync,
+            ["UpdateAccountSettings"] = UpdateAccountSettingsAsync,
         };
         _byName = WithModelChecks(ApiModel.Instance.Kinesis, handlers).GetAlternateLookup<ReadOnlySpan<char>>();
     }

@@ -81,6 +81,12 @@ public static class KinesisLimits
     /// <summary>At most 20 enhanced fan-out consumers may be registered on one stream.</summary>
     public const int MaxConsumersPerStream = 20;
 
+    /// <summary>While the account's minimum throughput billing commitment is in effect, 50 consumers per stream.</summary>
+    public const int MaxConsumersPerStreamWithCommitment = 50;
+
+    /// <summary>A minimum throughput billing commitment lasts at least 24 hours after it is turned on.</summary>
+    public static readonly TimeSpan MinimumThroughputCommitmentPeriod = TimeSpan.FromHours(24);
+
     /// <summary>Consumer names are 1 to 128 characters of <c>[a-zA-Z0-9_.-]</c>.</summary>
     public const int MaxConsumerNameLength = 128;
 

@@ -61,6 +61,12 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
             P.ChangeEnhancedMonitoring.Parser, p => new ChangeEnhancedMonitoring(p.Name, (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All, p.Enable))
         .Add<MonitoringChanged, P.MonitoringChanged>("rM", m => new() { Entry = KinesisProto.Stream(m.Entry), Previous = (int)m.Previous },
             P.MonitoringChanged.Parser, p => new MonitoringChanged(KinesisProto.Stream(p.Entry), (ShardLevelMetrics)p.Previous & ShardLevelMetrics.All))
+        // ---- account settings (Internal/Catalog/AccountProtocol.cs) ----
+        .Add<GetAccountSettings>("cV", (_, _) => { }, _ => GetAccountSettings.Instance)
+        .Add<UpdateAccountSettingsCommand, P.UpdateAccountSettingsCommand>("cW",
+            m => new() { MinimumThroughputBillingCommitment = m.MinimumThroughputBillingCommitment },
+            P.UpdateAccountSettingsCommand.Parser, p => new UpdateAccountSettingsCommand(p.MinimumThroughputBillingCommitment))
+        .Add<AccountCommitment, P.AccountCommitment>("rB", KinesisProto.Commitment, P.AccountCommitment.Parser, p => KinesisProto.Commitment(p))
         // PutRecords' payload on its way to the shard: hand-written, so the records come back as slices of the received
         // buffer (protobuf copies every bytes field on parse).
         .Add<AppendRecords>("sA", (w, m) =>

@@ -120,8 +120,15 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 p.CompletedAtMs))
         .Add<ClosedShardRemoved, P.ClosedShardRemoved>("CY", e => new() { Name = e.Name, ShardIndex = e.ShardIndex }, P.ClosedShardRemoved.Parser,
             p => new ClosedShardRemoved(p.Name, p.ShardIndex))
-        .Add<CatalogSnapshot, P.CatalogSnapshot>("CS", s => new() { LastEpoch = s.LastEpoch, Streams = { s.Streams.Select(KinesisProto.Stream) } },
-            P.CatalogSnapshot.Parser, p => new CatalogSnapshot(p.LastEpoch, [.. p.Streams.Select(KinesisProto.Stream)]));
+        .Add<AccountCommitmentChanged, P.AccountCommitment>("CB", e => KinesisProto.Commitment(e.Commitment), P.AccountCommitment.Parser,
+            p => new AccountCommitmentChanged(KinesisProto.Commitment(p)))
+        .Add<CatalogSnapshot, P.CatalogSnapshot>("CS", s => new()
+            {
+                LastEpoch = s.LastEpoch, Streams = { s.Streams.Select(KinesisProto.Stream) },
+                Commitment = s.Commitment == AccountCommitment.None ? null : KinesisProto.Commitment(s.Commitment),
+            },
+            P.CatalogSnapshot.Parser,
+            p => new CatalogSnapshot(p.LastEpoch, [.. p.Streams.Select(KinesisProto.Stream)]) { Commitment = KinesisProto.Commitment(p.Commitment) });
 
     /// <summary>Every Kinesis event and snapshot manifest with the type it reads (the golden-file spec covers each).</summary>
     internal static IReadOnlyDictionary<string, Type> KinesisManifests => KinesisFormats.Types;

@@ -147,6 +147,17 @@ internal static class KinesisProto
             ShardLevelMetrics = (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All,
         };
 
+    public static P.AccountCommitment Commitment(AccountCommitment c)
+    {
+        var p = new P.AccountCommitment();
+        if (c.StartedAtMs is { } started) p.StartedAtMs = started;
+        if (c.EndedAtMs is { } ended) p.EndedAtMs = ended;
+        return p;
+    }
+
+    public static AccountCommitment Commitment(P.AccountCommitment? p) =>
+        p is null ? AccountCommitment.None : new(p.HasStartedAtMs ? p.StartedAtMs : null, p.HasEndedAtMs ? p.EndedAtMs : null);
+
     public static P.CheckpointUpdate Checkpoint(CheckpointUpdate u) =>
         new() { ShardIndex = u.ShardIndex, Position = Sequence(u.Position), ShardEnd = u.ShardEnd };
 

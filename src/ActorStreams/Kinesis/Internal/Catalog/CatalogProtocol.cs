@@ -168,7 +168,11 @@ internal sealed record ClosedShardRemoved(string Name, int ShardIndex) : IActorS
 
 internal sealed record CatalogSnapshot(long LastEpoch, ImmutableArray<StreamEntry> Streams) : IActorStreamsSerializable
 {
-    public bool Equals(CatalogSnapshot? other) => other is not null && LastEpoch == other.LastEpoch && Streams.SequenceEqual(other.Streams);
+    /// <summary>The account's minimum throughput billing commitment (UpdateAccountSettings).</summary>
+    public AccountCommitment Commitment { get; init; } = AccountCommitment.None;
+
+    public bool Equals(CatalogSnapshot? other) =>
+        other is not null && LastEpoch == other.LastEpoch && Streams.SequenceEqual(other.Streams) && Commitment == other.Commitment;
     public override int GetHashCode() => HashCode.Combine(LastEpoch, Streams.Length);
 }
 

@@ -92,6 +92,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case SnapshotOffer { Snapshot: CatalogSnapshot s }:
                 _lastEpoch = s.LastEpoch;
                 _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
+                _commitment = s.Commitment;
                 foreach (var entry in _streams.Values) PublishMonitoring(entry.Name, entry);
                 return true;
             case RecoveryCompleted:
@@ -186,6 +187,12 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 return true;
             case ChangeEnhancedMonitoring cmd:
                 OnChangeMonitoring(cmd);
+                return true;
+            case GetAccountSettings:
+                Sender.Tell(_commitment);
+                return true;
+            case UpdateAccountSettingsCommand cmd:
+                OnUpdateAccountSettings(cmd);
                 return true;
             case AddTags cmd:
             {
@@ -330,8 +337,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting) throw NotActive(entry);
         if (entry.Consumers.Any(c => c.Name == cmd.ConsumerName) || IsDeregistering(entry, cmd.ConsumerName))
             throw new ResourceInUseException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} already exists.");
-        if (entry.Consumers.Length >= KinesisLimits.MaxConsumersPerStream)
-            throw new LimitExceededException($"Stream {_settings.StreamArn(cmd.StreamName)} already has {entry.Consumers.Length} registered consumers; at most {KinesisLimits.MaxConsumersPerStream} are allowed.");
+        var maxConsumers = MaxConsumersPerStream;
+        if (entry.Consumers.Length >= maxConsumers)
+            throw new LimitExceededException($"Stream {_settings.StreamArn(cmd.StreamName)} already has {entry.Consumers.Length} registered consumers; at most {maxConsumers} are allowed.");
         var replyTo = Sender;
         // Kinesis registers a consumer as CREATING and turns it ACTIVE some seconds later: here after the register delay.
         var registered = new ConsumerRegistered(cmd.StreamName, cmd.ConsumerName, _clock.GetUtcNow().ToUnixTimeMilliseconds());
@@ -440,7 +448,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             if (++_eventsSinceSnapshot >= SnapshotEveryEvents)
             {
                 _eventsSinceSnapshot = 0;
-                SaveSnapshot(new CatalogSnapshot(_lastEpoch, _streams.Values.ToImmutableArray()));
+                SaveSnapshot(new CatalogSnapshot(_lastEpoch, _streams.Values.ToImmutableArray()) { Commitment = _commitment });
             }
         });
     }
@@ -466,6 +474,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case StreamDeleted d:
                 _streams = _streams.Remove(d.Name);
                 PublishMonitoring(d.Name, null);
+                break;
+            case AccountCommitmentChanged c:
+                _commitment = c.Commitment;
                 break;
             case StreamMonitoringChanged m:
                 Update(m.Name, s => s with { ShardLevelMetrics = m.Metrics });
