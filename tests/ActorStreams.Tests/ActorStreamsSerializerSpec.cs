@@ -193,4 +193,19 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(snapshot, RoundTrip(snapshot));
         Assert.Equal(AccountCommitment.None, RoundTrip(new CatalogSnapshot(4, [])).Commitment);
     }
+
+    [Fact]
+    public void Warm_throughput_events_and_the_stream_holding_it_must_round_trip()
+    {
+        Assert.Equal(new StreamWarmThroughputChanged("s", 40), RoundTrip(new StreamWarmThroughputChanged("s", 40)));
+        Assert.Equal(new StreamWarmThroughputChanged("s", 0), RoundTrip(new StreamWarmThroughputChanged("s", 0)));
+        Assert.Null(RoundTrip(new StreamWarmThroughputChanged("s", null)).MiBps);
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.OnDemand, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { WarmThroughputMiBps = 0 };
+        var catalog = new CatalogSnapshot(3, [entry, entry with { Name = "t", WarmThroughputMiBps = null }]);
+        var read = RoundTrip(catalog);
+        Assert.Equal(catalog, read);
+        Assert.Equal(0, read.Streams[0].WarmThroughputMiBps);
+        Assert.Null(read.Streams[1].WarmThroughputMiBps);
+    }
 }

@@ -62,6 +62,7 @@ internal sealed partial class KinesisOperations
             ["EnableEnhancedMonitoring"] = EnableEnhancedMonitoringAsync,
             ["DisableEnhancedMonitoring"] = DisableEnhancedMonitoringAsync,
             ["DescribeAccountSettings"] = DescribeAccountSettingsAsync,
+            ["UpdateStreamWarmThroughput"] = UpdateStreamWarmThroughputAsync,
             ["UpdateAccountSettings"] = UpdateAccountSettingsAsync,
         };
         _byName = WithModelChecks(ApiModel.Instance.Kinesis, handlers).GetAlternateLookup<ReadOnlySpan<char>>();

@@ -16,12 +16,25 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <exception cref="ResourceInUseException">A stream with that name exists.</exception>
     /// <exception cref="LimitExceededException">The account's shard limit would be exceeded.</exception>
-    public async Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount = 1, StreamMode mode = StreamMode.Provisioned,
+    public Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount = 1, StreamMode mode = StreamMode.Provisioned,
+        CancellationToken cancellationToken = default) =>
+        CreateStreamAsync(streamName, shardCount, mode, warmThroughputMiBps: null, cancellationToken);
+
+    /// <summary>
+    /// Creates a stream as <see cref="CreateStreamAsync(string, int, StreamMode, CancellationToken)"/> does; an ON_DEMAND
+    /// stream with a <paramref name="warmThroughputMiBps"/> starts with at least one shard per MiB/s of it (see
+    /// <see cref="UpdateStreamWarmThroughputAsync"/>).
+    /// </summary>
+    /// <exception cref="ValidationException">A warm throughput for a PROVISIONED stream, or below 0.</exception>
+    /// <exception cref="InvalidArgumentException">A warm throughput without the account's minimum throughput billing commitment.</exception>
+    public async Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount, StreamMode mode, int? warmThroughputMiBps,
         CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
         Validate.ShardCount(shardCount);
-        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode), cancellationToken).ConfigureAwait(false);
+        ValidateWarmThroughput(warmThroughputMiBps);
+        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode, warmThroughputMiBps), cancellationToken)
+            .ConfigureAwait(false);
         return ToDescription(entry);
     }
 
@@ -81,15 +94,16 @@ public sealed partial class ActorStreamsClient
         ToDescription(await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Describes a stream without its shard list.</summary>
-    public async Task<StreamDescriptionSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken = default)
-    {
-        var e = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        return new StreamDescriptionSummary(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, e.RetentionHours,
-            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId, e.OpenShardCount, e.Consumers.Length)
+    public async Task<StreamDescriptionSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken = default) =>
+        ToSummary(await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false));
+
+    private StreamDescriptionSummary ToSummary(StreamEntry e) =>
+        new(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, e.RetentionHours, DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs),
+            EncryptionTypeOf(e), e.EncryptionKeyId, e.OpenShardCount, e.Consumers.Length)
         {
             EnhancedMonitoring = e.ShardLevelMetrics,
+            WarmThroughput = WarmThroughputOf(e),
         };
-    }
 
     /// <summary>The shards of a stream (open and closed), ordered by shard id.</summary>
     public async Task<IReadOnlyList<StreamShardDescription>> ListShardsAsync(string streamName, CancellationToken cancellationToken = default) =>

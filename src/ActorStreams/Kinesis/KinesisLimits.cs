@@ -84,6 +84,9 @@ public static class KinesisLimits
     /// <summary>While the account's minimum throughput billing commitment is in effect, 50 consumers per stream.</summary>
     public const int MaxConsumersPerStreamWithCommitment = 50;
 
+    /// <summary>The largest warm throughput of an ON_DEMAND stream: 10 GiB/s.</summary>
+    public const int MaxWarmThroughputMiBps = 10 * 1024;
+
     /// <summary>A minimum throughput billing commitment lasts at least 24 hours after it is turned on.</summary>
     public static readonly TimeSpan MinimumThroughputCommitmentPeriod = TimeSpan.FromHours(24);
 

@@ -15,4 +15,7 @@ public sealed record StreamDescriptionSummary(
 {
     /// <summary>The shard-level metrics enhanced monitoring exports for the stream (EnableEnhancedMonitoring).</summary>
     public ShardLevelMetrics EnhancedMonitoring { get; init; }
+
+    /// <summary>An ON_DEMAND stream's warm throughput (UpdateStreamWarmThroughput); null for a PROVISIONED stream.</summary>
+    public WarmThroughput? WarmThroughput { get; init; }
 }

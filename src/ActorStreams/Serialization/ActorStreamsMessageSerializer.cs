@@ -199,8 +199,16 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         .Add<IteratorResolved, P.IteratorResolved>("rI", m => new() { Position = KinesisProto.Sequence(m.Position), MinTimestampMs = m.MinTimestampMs },
             P.IteratorResolved.Parser, p => new IteratorResolved(KinesisProto.Sequence(p.Position), p.MinTimestampMs))
         // ---- catalog commands ----
-        .Add<CreateStreamCommand, P.CreateStreamCommand>("cC", m => new() { Name = m.Name, ShardCount = m.ShardCount, Mode = KinesisProto.Mode(m.Mode) },
-            P.CreateStreamCommand.Parser, p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode)))
+        .Add<CreateStreamCommand, P.CreateStreamCommand>("cC", m =>
+            {
+                var p = new P.CreateStreamCommand { Name = m.Name, ShardCount = m.ShardCount, Mode = KinesisProto.Mode(m.Mode) };
+                if (m.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
+                return p;
+            },
+            P.CreateStreamCommand.Parser,
+            p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode), p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null))
+        .Add<UpdateWarmThroughputCommand, P.UpdateWarmThroughputCommand>("cY", m => new() { Name = m.Name, Mibps = m.MiBps },
+            P.UpdateWarmThroughputCommand.Parser, p => new UpdateWarmThroughputCommand(p.Name, p.Mibps))
         .Add<DeleteStreamCommand, P.StreamAddressed>("cD", m => new() { Name = m.Name }, P.StreamAddressed.Parser, p => new DeleteStreamCommand(p.Name))
         .Add<GetStream, P.StreamAddressed>("cG", m => new() { Name = m.Name }, P.StreamAddressed.Parser, p => new GetStream(p.Name))
         .Add<ListStreamsCommand, P.ListStreamsCommand>("cL", m =>
@@ -251,8 +259,14 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         .Add<UpdateShardCountCommand, P.UpdateShardCountCommand>("cP", m => new() { Name = m.Name, TargetShardCount = m.TargetShardCount },
             P.UpdateShardCountCommand.Parser, p => new UpdateShardCountCommand(p.Name, p.TargetShardCount))
         .Add<CatalogHeartbeat>("cH", (_, _) => { }, _ => CatalogHeartbeat.Instance)
-        .Add<UpdateStreamModeCommand, P.UpdateStreamModeCommand>("cO", m => new() { Name = m.Name, Mode = KinesisProto.Mode(m.Mode) },
-            P.UpdateStreamModeCommand.Parser, p => new UpdateStreamModeCommand(p.Name, KinesisProto.Mode(p.Mode)))
+        .Add<UpdateStreamModeCommand, P.UpdateStreamModeCommand>("cO", m =>
+            {
+                var p = new P.UpdateStreamModeCommand { Name = m.Name, Mode = KinesisProto.Mode(m.Mode) };
+                if (m.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
+                return p;
+            },
+            P.UpdateStreamModeCommand.Parser,
+            p => new UpdateStreamModeCommand(p.Name, KinesisProto.Mode(p.Mode), p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null))
         .Add<ClosedShardExpired, P.ClosedShardExpired>("cE", m => new() { StreamName = m.StreamName, Epoch = m.Epoch, ShardIndex = m.ShardIndex },
             P.ClosedShardExpired.Parser, p => new ClosedShardExpired(p.StreamName, p.Epoch, p.ShardIndex))
         // ---- catalog replies: a stream travels as the catalog snapshot stores it, shard map, consumers and resharding included ----

@@ -85,6 +85,13 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 return p;
             },
             P.StreamEncryptionChanged.Parser, p => new StreamEncryptionChanged(p.Name, p.HasKeyId ? p.KeyId : null))
+        .Add<StreamWarmThroughputChanged, P.StreamWarmThroughputChanged>("CH", e =>
+            {
+                var p = new P.StreamWarmThroughputChanged { Name = e.Name };
+                if (e.MiBps is { } mibps) p.Mibps = mibps;
+                return p;
+            },
+            P.StreamWarmThroughputChanged.Parser, p => new StreamWarmThroughputChanged(p.Name, p.HasMibps ? p.Mibps : null))
         .Add<StreamMonitoringChanged, P.StreamMonitoringChanged>("CM", e => new() { Name = e.Name, ShardLevelMetrics = (int)e.Metrics },
             P.StreamMonitoringChanged.Parser, p => new StreamMonitoringChanged(p.Name, (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All))
         .Add<StreamModeChanged, P.StreamModeChanged>("CO", e => new() { Name = e.Name, Mode = KinesisProto.Mode(e.Mode), AtMs = e.AtMs },

@@ -136,6 +136,7 @@ internal static class KinesisProto
         AddTags(p.Tags, s.Tags);
         if (s.EncryptionKeyId is not null) p.EncryptionKeyId = s.EncryptionKeyId;
         p.ShardLevelMetrics = (int)s.ShardLevelMetrics;
+        if (s.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
         return p;
     }
 
@@ -145,6 +146,7 @@ internal static class KinesisProto
         {
             EncryptionKeyId = p.HasEncryptionKeyId ? p.EncryptionKeyId : null,
             ShardLevelMetrics = (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All,
+            WarmThroughputMiBps = p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
         };
 
     public static P.AccountCommitment Commitment(AccountCommitment c)

@@ -49,7 +49,7 @@ internal sealed record StreamEntry(
         && Shards.SequenceEqual(other.Shards) && Tags.SequenceEqual(other.Tags) && Consumers.SequenceEqual(other.Consumers)
         && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs)
         && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId
-        && ShardLevelMetrics == other.ShardLevelMetrics;
+        && ShardLevelMetrics == other.ShardLevelMetrics && WarmThroughputMiBps == other.WarmThroughputMiBps;
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
@@ -58,6 +58,15 @@ internal sealed record StreamEntry(
 
     /// <summary>The shard-level metrics enhanced monitoring exports for this stream (EnableEnhancedMonitoring).</summary>
     public ShardLevelMetrics ShardLevelMetrics { get; init; }
+
+    /// <summary>The warm throughput asked for (UpdateStreamWarmThroughput); null when none was. ON_DEMAND streams only.</summary>
+    public int? WarmThroughputMiBps { get; init; }
+
+    /// <summary>
+    /// The open shards the warm throughput needs: one per MiB/s (a shard takes 1 MiB/s of writes). An ON_DEMAND stream
+    /// is split up to it and never merged below it.
+    /// </summary>
+    public int WarmShardCount => WarmThroughputMiBps is { } mibps ? (int)Math.Ceiling(mibps * 1024.0 * 1024.0 / KinesisLimits.ShardWriteBytesPerSecond) : 0;
 
     public int OpenShardCount => Shards.Count(s => s.IsOpen);
 
@@ -178,7 +187,7 @@ internal sealed record CatalogSnapshot(long LastEpoch, ImmutableArray<StreamEntr
 
 // ---- commands ----
 
-internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode) : ICatalogCommand;
+internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode, int? WarmThroughputMiBps = null) : ICatalogCommand;
 
 internal sealed record DeleteStreamCommand(string Name) : ICatalogCommand;
 
@@ -209,7 +218,7 @@ internal sealed record MergeShardsCommand(string Name, int ShardIndex, int Adjac
 
 internal sealed record UpdateShardCountCommand(string Name, int TargetShardCount) : ICatalogCommand;
 
-internal sealed record UpdateStreamModeCommand(string Name, StreamMode Mode) : ICatalogCommand;
+internal sealed record UpdateStreamModeCommand(string Name, StreamMode Mode, int? WarmThroughputMiBps = null) : ICatalogCommand;
 
 /// <summary>Sent to the catalog through its sharding region on a schedule: keeps it from idle passivation, starts it after a restart.</summary>
 internal sealed record CatalogHeartbeat : ICatalogCommand

@@ -188,6 +188,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case ChangeEnhancedMonitoring cmd:
                 OnChangeMonitoring(cmd);
                 return true;
+            case UpdateWarmThroughputCommand cmd:
+                OnUpdateWarmThroughput(cmd);
+                return true;
             case GetAccountSettings:
                 Sender.Tell(_commitment);
                 return true;
@@ -311,15 +314,29 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     {
         if (_streams.ContainsKey(cmd.Name))
             throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} already exists.");
+        var shardCount = cmd.ShardCount;
+        if (cmd.WarmThroughputMiBps is { } warm)
+        {
+            RequireWarmThroughputAllowed(cmd.Name, cmd.Mode, warm);
+            // Created warm: the shards the warm throughput needs exist from the start.
+            shardCount = Math.Max(shardCount, (int)Math.Ceiling(warm * 1024.0 * 1024.0 / KinesisLimits.ShardWriteBytesPerSecond));
+        }
         var open = _streams.Values.Sum(s => s.OpenShardCount);
-        if (open + cmd.ShardCount > _settings.MaxShards)
-            throw new LimitExceededException(ShardLimitMessage(open, cmd.ShardCount));
+        if (open + shardCount > _settings.MaxShards)
+            throw new LimitExceededException(ShardLimitMessage(open, shardCount));
         var replyTo = Sender;
-        var created = new StreamCreated(cmd.Name, _lastEpoch + 1, cmd.ShardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
+        var created = new StreamCreated(cmd.Name, _lastEpoch + 1, shardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
             _clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistEvent(created, () =>
         {
-            var entry = _streams[cmd.Name];
+            if (cmd.WarmThroughputMiBps is not null)
+                PersistEvent(new StreamWarmThroughputChanged(cmd.Name, cmd.WarmThroughputMiBps), () => Initialize(_streams[cmd.Name]));
+            else
+                Initialize(_streams[cmd.Name]);
+        });
+
+        void Initialize(StreamEntry entry)
+        {
             if (Delays.CreateStream <= TimeSpan.Zero)
             {
                 InitializeShards(entry, replyTo);
@@ -328,7 +345,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             // Kinesis answers at once with the stream CREATING; it turns ACTIVE when its shards exist and the delay is over.
             replyTo.Tell(View(entry));
             InitializeShards(entry, null);
-        });
+        }
     }
 
     private void OnRegisterConsumer(RegisterConsumer cmd)
@@ -477,6 +494,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 break;
             case AccountCommitmentChanged c:
                 _commitment = c.Commitment;
+                break;
+            case StreamWarmThroughputChanged w:
+                Update(w.Name, s => s with { WarmThroughputMiBps = w.MiBps });
                 break;
             case StreamMonitoringChanged m:
                 Update(m.Name, s => s with { ShardLevelMetrics = m.Metrics });
