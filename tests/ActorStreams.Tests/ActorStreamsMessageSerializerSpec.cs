@@ -107,6 +107,8 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new IteratorResolved(new SequenceNumber(8, 0), 1_700_000_000_003),
         new CreateStreamCommand("orders", 4, StreamMode.Provisioned),
         new CreateStreamCommand("orders", 4, StreamMode.OnDemand, WarmThroughputMiBps: 12),
+        new CreateStreamCommand("orders", 1, StreamMode.Provisioned, MaxRecordSizeKiB: 4096),
+        new UpdateMaxRecordSizeCommand("orders", 10_240),
         new UpdateWarmThroughputCommand("orders", 0),
         new UpdateWarmThroughputCommand("orders", 10_240),
         new UpdateStreamModeCommand("orders", StreamMode.OnDemand, WarmThroughputMiBps: 5),

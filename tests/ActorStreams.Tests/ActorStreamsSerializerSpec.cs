@@ -208,4 +208,15 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(0, read.Streams[0].WarmThroughputMiBps);
         Assert.Null(read.Streams[1].WarmThroughputMiBps);
     }
+
+    [Fact]
+    public void Max_record_size_events_and_the_stream_holding_it_must_round_trip()
+    {
+        Assert.Equal(new StreamMaxRecordSizeChanged("s", 10_240), RoundTrip(new StreamMaxRecordSizeChanged("s", 10_240)));
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.Provisioned, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { MaxRecordSizeKiB = 5_000 };
+        var read = RoundTrip(new CatalogSnapshot(3, [entry, entry with { Name = "t", MaxRecordSizeKiB = null }]));
+        Assert.Equal(5_000 * 1024, read.Streams[0].MaxRecordSizeBytes);
+        Assert.Equal(KinesisLimits.DefaultMaxRecordSizeBytes, read.Streams[1].MaxRecordSizeBytes);
+    }
 }

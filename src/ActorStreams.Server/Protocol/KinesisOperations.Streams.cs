@@ -22,7 +22,7 @@ internal sealed partial class KinesisOperations
             : StreamMode.Provisioned;
         var shardCount = request.Int("ShardCount") ?? (mode == StreamMode.OnDemand ? ProtocolLimits.OnDemandInitialShards : 1);
         var tags = ReadTags(request, name);
-        await _client.CreateStreamAsync(name, shardCount, mode, request.Int("WarmThroughputMiBps"), cancellationToken);
+        await _client.CreateStreamAsync(name, shardCount, mode, request.Int("WarmThroughputMiBps"), request.Int("MaxRecordSizeInKiB"), cancellationToken);
         if (tags is { Count: > 0 }) await _client.AddTagsToStreamAsync(name, tags, cancellationToken);
         await WriteEmptyAsync(output);
     }
@@ -84,6 +84,7 @@ internal sealed partial class KinesisOperations
             w.WriteNumber("OpenShardCount", s.OpenShardCount);
             w.WriteNumber("ConsumerCount", s.ConsumerCount);
             if (s.WarmThroughput is { } warm) WriteWarmThroughput(w, warm);
+            w.WriteNumber("MaxRecordSizeInKiB", s.MaxRecordSizeInKiB);
             w.WriteEndObject();
             w.WriteEndObject();
         });

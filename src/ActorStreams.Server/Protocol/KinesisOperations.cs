@@ -63,6 +63,7 @@ internal sealed partial class KinesisOperations
             ["DisableEnhancedMonitoring"] = DisableEnhancedMonitoringAsync,
             ["DescribeAccountSettings"] = DescribeAccountSettingsAsync,
             ["UpdateStreamWarmThroughput"] = UpdateStreamWarmThroughputAsync,
+            ["UpdateMaxRecordSize"] = UpdateMaxRecordSizeAsync,
             ["UpdateAccountSettings"] = UpdateAccountSettingsAsync,
         };
         _byName = WithModelChecks(ApiModel.Instance.Kinesis, handlers).GetAlternateLookup<ReadOnlySpan<char>>();

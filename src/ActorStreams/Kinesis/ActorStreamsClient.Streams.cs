@@ -18,22 +18,25 @@ public sealed partial class ActorStreamsClient
     /// <exception cref="LimitExceededException">The account's shard limit would be exceeded.</exception>
     public Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount = 1, StreamMode mode = StreamMode.Provisioned,
         CancellationToken cancellationToken = default) =>
-        CreateStreamAsync(streamName, shardCount, mode, warmThroughputMiBps: null, cancellationToken);
+        CreateStreamAsync(streamName, shardCount, mode, warmThroughputMiBps: null, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Creates a stream as <see cref="CreateStreamAsync(string, int, StreamMode, CancellationToken)"/> does; an ON_DEMAND
     /// stream with a <paramref name="warmThroughputMiBps"/> starts with at least one shard per MiB/s of it (see
-    /// <see cref="UpdateStreamWarmThroughputAsync"/>).
+    /// <see cref="UpdateStreamWarmThroughputAsync"/>); with a <paramref name="maxRecordSizeInKiB"/> (1,024 to 10,240) it takes
+    /// records up to that size (see <see cref="UpdateMaxRecordSizeAsync"/>).
     /// </summary>
-    /// <exception cref="ValidationException">A warm throughput for a PROVISIONED stream, or below 0.</exception>
+    /// <exception cref="ValidationException">A warm throughput for a PROVISIONED stream, or below 0; a record size out of range.</exception>
     /// <exception cref="InvalidArgumentException">A warm throughput without the account's minimum throughput billing commitment.</exception>
     public async Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount, StreamMode mode, int? warmThroughputMiBps,
-        CancellationToken cancellationToken = default)
+        int? maxRecordSizeInKiB = null, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
         Validate.ShardCount(shardCount);
         ValidateWarmThroughput(warmThroughputMiBps);
-        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode, warmThroughputMiBps), cancellationToken)
+        if (maxRecordSizeInKiB is { } kib) ValidateMaxRecordSize(kib);
+        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode, warmThroughputMiBps, maxRecordSizeInKiB),
+                cancellationToken)
             .ConfigureAwait(false);
         return ToDescription(entry);
     }
@@ -103,6 +106,7 @@ public sealed partial class ActorStreamsClient
         {
             EnhancedMonitoring = e.ShardLevelMetrics,
             WarmThroughput = WarmThroughputOf(e),
+            MaxRecordSizeInKiB = e.MaxRecordSizeBytes / 1024,
         };
 
     /// <summary>The shards of a stream (open and closed), ordered by shard id.</summary>

@@ -18,6 +18,15 @@ public static class KinesisLimits
     /// <summary>Data plus partition key of one record, by default (UpdateMaxRecordSize can raise it per stream).</summary>
     public const int DefaultMaxRecordSizeBytes = 1024 * 1024;
 
+    /// <summary>The largest record a stream may be set to take (UpdateMaxRecordSize): 10 MiB.</summary>
+    public const int LargestMaxRecordSizeBytes = 10 * 1024 * 1024;
+
+    /// <summary>UpdateMaxRecordSize and CreateStream take <c>MaxRecordSizeInKiB</c> from 1,024 to 10,240 KiB.</summary>
+    public const int MinMaxRecordSizeInKiB = DefaultMaxRecordSizeBytes / 1024;
+
+    /// <inheritdoc cref="MinMaxRecordSizeInKiB"/>
+    public const int MaxMaxRecordSizeInKiB = LargestMaxRecordSizeBytes / 1024;
+
     /// <summary>The most entries one PutRecords call may carry.</summary>
     public const int MaxPutRecordsEntries = 500;
 

@@ -18,4 +18,7 @@ public sealed record StreamDescriptionSummary(
 
     /// <summary>An ON_DEMAND stream's warm throughput (UpdateStreamWarmThroughput); null for a PROVISIONED stream.</summary>
     public WarmThroughput? WarmThroughput { get; init; }
+
+    /// <summary>The largest record (data plus partition key) the stream takes, in KiB (UpdateMaxRecordSize); 1,024 by default.</summary>
+    public int MaxRecordSizeInKiB { get; init; } = KinesisLimits.DefaultMaxRecordSizeBytes / 1024;
 }

@@ -203,10 +203,14 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
             {
                 var p = new P.CreateStreamCommand { Name = m.Name, ShardCount = m.ShardCount, Mode = KinesisProto.Mode(m.Mode) };
                 if (m.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
+                if (m.MaxRecordSizeKiB is { } kib) p.MaxRecordSizeKib = kib;
                 return p;
             },
             P.CreateStreamCommand.Parser,
-            p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode), p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null))
+            p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode), p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
+                p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null))
+        .Add<UpdateMaxRecordSizeCommand, P.UpdateMaxRecordSizeCommand>("cZ", m => new() { Name = m.Name, Kib = m.KiB },
+            P.UpdateMaxRecordSizeCommand.Parser, p => new UpdateMaxRecordSizeCommand(p.Name, p.Kib))
         .Add<UpdateWarmThroughputCommand, P.UpdateWarmThroughputCommand>("cY", m => new() { Name = m.Name, Mibps = m.MiBps },
             P.UpdateWarmThroughputCommand.Parser, p => new UpdateWarmThroughputCommand(p.Name, p.Mibps))
         .Add<DeleteStreamCommand, P.StreamAddressed>("cD", m => new() { Name = m.Name }, P.StreamAddressed.Parser, p => new DeleteStreamCommand(p.Name))

@@ -85,6 +85,8 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 return p;
             },
             P.StreamEncryptionChanged.Parser, p => new StreamEncryptionChanged(p.Name, p.HasKeyId ? p.KeyId : null))
+        .Add<StreamMaxRecordSizeChanged, P.StreamMaxRecordSizeChanged>("CK", e => new() { Name = e.Name, Kib = e.KiB },
+            P.StreamMaxRecordSizeChanged.Parser, p => new StreamMaxRecordSizeChanged(p.Name, p.Kib))
         .Add<StreamWarmThroughputChanged, P.StreamWarmThroughputChanged>("CH", e =>
             {
                 var p = new P.StreamWarmThroughputChanged { Name = e.Name };

@@ -137,6 +137,7 @@ internal static class KinesisProto
         if (s.EncryptionKeyId is not null) p.EncryptionKeyId = s.EncryptionKeyId;
         p.ShardLevelMetrics = (int)s.ShardLevelMetrics;
         if (s.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
+        if (s.MaxRecordSizeKiB is { } kib) p.MaxRecordSizeKib = kib;
         return p;
     }
 
@@ -147,6 +148,7 @@ internal static class KinesisProto
             EncryptionKeyId = p.HasEncryptionKeyId ? p.EncryptionKeyId : null,
             ShardLevelMetrics = (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All,
             WarmThroughputMiBps = p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
+            MaxRecordSizeKiB = p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null,
         };
 
     public static P.AccountCommitment Commitment(AccountCommitment c)

@@ -49,7 +49,8 @@ internal sealed record StreamEntry(
         && Shards.SequenceEqual(other.Shards) && Tags.SequenceEqual(other.Tags) && Consumers.SequenceEqual(other.Consumers)
         && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs)
         && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId
-        && ShardLevelMetrics == other.ShardLevelMetrics && WarmThroughputMiBps == other.WarmThroughputMiBps;
+        && ShardLevelMetrics == other.ShardLevelMetrics && WarmThroughputMiBps == other.WarmThroughputMiBps
+        && MaxRecordSizeKiB == other.MaxRecordSizeKiB;
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
@@ -61,6 +62,12 @@ internal sealed record StreamEntry(
 
     /// <summary>The warm throughput asked for (UpdateStreamWarmThroughput); null when none was. ON_DEMAND streams only.</summary>
     public int? WarmThroughputMiBps { get; init; }
+
+    /// <summary>The largest record (data plus partition key) the stream takes, in KiB (UpdateMaxRecordSize); null: the default 1,024.</summary>
+    public int? MaxRecordSizeKiB { get; init; }
+
+    /// <summary>The largest record the stream takes, in bytes.</summary>
+    public int MaxRecordSizeBytes => MaxRecordSizeKiB is { } kib ? kib * 1024 : KinesisLimits.DefaultMaxRecordSizeBytes;
 
     /// <summary>
     /// The open shards the warm throughput needs: one per MiB/s (a shard takes 1 MiB/s of writes). An ON_DEMAND stream
@@ -187,7 +194,8 @@ internal sealed record CatalogSnapshot(long LastEpoch, ImmutableArray<StreamEntr
 
 // ---- commands ----
 
-internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode, int? WarmThroughputMiBps = null) : ICatalogCommand;
+internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode, int? WarmThroughputMiBps = null, int? MaxRecordSizeKiB = null)
+    : ICatalogCommand;
 
 internal sealed record DeleteStreamCommand(string Name) : ICatalogCommand;
 

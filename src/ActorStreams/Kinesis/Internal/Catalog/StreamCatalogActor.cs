@@ -188,6 +188,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case ChangeEnhancedMonitoring cmd:
                 OnChangeMonitoring(cmd);
                 return true;
+            case UpdateMaxRecordSizeCommand cmd:
+                OnUpdateMaxRecordSize(cmd);
+                return true;
             case UpdateWarmThroughputCommand cmd:
                 OnUpdateWarmThroughput(cmd);
                 return true;
@@ -329,11 +332,18 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             _clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistEvent(created, () =>
         {
+            // The settings CreateStream takes besides the shards go into the journal before the stream is answered.
+            if (cmd.MaxRecordSizeKiB is { } kib) PersistEvent(new StreamMaxRecordSizeChanged(cmd.Name, kib), WithWarmThroughput);
+            else WithWarmThroughput();
+        });
+
+        void WithWarmThroughput()
+        {
             if (cmd.WarmThroughputMiBps is not null)
                 PersistEvent(new StreamWarmThroughputChanged(cmd.Name, cmd.WarmThroughputMiBps), () => Initialize(_streams[cmd.Name]));
             else
                 Initialize(_streams[cmd.Name]);
-        });
+        }
 
         void Initialize(StreamEntry entry)
         {
@@ -494,6 +504,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 break;
             case AccountCommitmentChanged c:
                 _commitment = c.Commitment;
+                break;
+            case StreamMaxRecordSizeChanged r:
+                Update(r.Name, s => s with { MaxRecordSizeKiB = r.KiB });
                 break;
             case StreamWarmThroughputChanged w:
                 Update(w.Name, s => s with { WarmThroughputMiBps = w.MiBps });
