@@ -89,6 +89,9 @@ public sealed class EnhancedMonitoringTests(ServerFixture server) : IClassFixtur
             .AssertError(HttpStatusCode.BadRequest, "ValidationException");
         (await server.CallAsync("EnableEnhancedMonitoring", new { ShardLevelMetrics = new[] { "ALL" } }))
             .AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        var nullMember = await server.CallAsync("EnableEnhancedMonitoring", $"{{\"StreamName\": \"{stream}\", \"ShardLevelMetrics\": [\"ALL\", null]}}");
+        nullMember.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Contains("'shardLevelMetrics.2.member' failed to satisfy constraint: Member must not be null", nullMember.Message);
         (await server.CallAsync("EnableEnhancedMonitoring", new { StreamName = stream, ShardLevelMetrics = "ALL" }))
             .AssertError(HttpStatusCode.BadRequest, "SerializationException");
         var missing = await server.CallAsync("DisableEnhancedMonitoring", new { StreamName = stream + "-gone", ShardLevelMetrics = new[] { "ALL" } });

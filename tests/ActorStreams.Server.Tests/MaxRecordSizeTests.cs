@@ -116,3 +116,29 @@ public sealed class MaxRecordSizeTests(ServerFixture server) : IClassFixture<Ser
     private async Task<JsonElement> SummaryAsync(string stream) =>
         (await server.OkAsync("DescribeStreamSummary", new { StreamName = stream })).GetProperty("StreamDescriptionSummary");
 }
+
+/// <summary>UpdateMaxRecordSize with state delays on: the stream is UPDATING for the update delay, as after other updates.</summary>
+public sealed class MaxRecordSizeStateTests(StateDelayServerFixture server) : IClassFixture<StateDelayServerFixture>
+{
+    [Fact]
+    public async Task UpdateMaxRecordSize_makes_the_stream_UPDATING_and_a_change_meanwhile_is_ResourceInUse()
+    {
+        var stream = await server.CreateStreamAsync("large-state");
+        server.Clock.Advance(StateDelayServerFixture.Delay);
+        await Eventually.EventuallyAsync(async () => Assert.Equal("ACTIVE", await StatusAsync(stream)), TimeSpan.FromSeconds(15));
+        var arn = $"arn:aws:kinesis:us-east-1:000000000000:stream/{stream}";
+
+        Assert.Equal(HttpStatusCode.OK, (await server.CallAsync("UpdateMaxRecordSize", new { StreamARN = arn, MaxRecordSizeInKiB = 4096 })).Status);
+        Assert.Equal("UPDATING", await StatusAsync(stream));
+        var busy = await server.CallAsync("UpdateMaxRecordSize", new { StreamARN = arn, MaxRecordSizeInKiB = 2048 });
+        busy.AssertError(HttpStatusCode.BadRequest, "ResourceInUseException");
+        Assert.Equal($"Stream {stream} under account 000000000000 not ACTIVE, instead in state UPDATING", busy.Message);
+
+        server.Clock.Advance(StateDelayServerFixture.Delay);
+        Assert.Equal("ACTIVE", await StatusAsync(stream));
+        Assert.Equal(HttpStatusCode.OK, (await server.CallAsync("UpdateMaxRecordSize", new { StreamARN = arn, MaxRecordSizeInKiB = 2048 })).Status);
+    }
+
+    private async Task<string?> StatusAsync(string stream) =>
+        (await server.OkAsync("DescribeStreamSummary", new { StreamName = stream })).GetProperty("StreamDescriptionSummary").GetProperty("StreamStatus").GetString();
+}

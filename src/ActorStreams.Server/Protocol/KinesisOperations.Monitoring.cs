@@ -29,12 +29,23 @@ internal sealed partial class KinesisOperations
     private async Task ChangeEnhancedMonitoringAsync(KinesisRequest request, PipeWriter output, bool enable, CancellationToken cancellationToken)
     {
         var name = request.StreamName();
-        // The model has checked the list (1-7 members, each a MetricsName) before this handler runs.
+        // The model has checked the list (1-7 members, each a MetricsName) before this handler runs, all but null members.
         var metrics = ShardLevelMetrics.None;
+        var n = 0;
         foreach (var item in (request.Array("ShardLevelMetrics") ?? throw KinesisRequest.Missing("shardLevelMetrics")).EnumerateArray())
         {
-            var text = item.GetString();
-            metrics |= text == "ALL" ? ShardLevelMetrics.All : ShardLevelMetricNames.First(m => m.Name == text).Flag;
+            n++;
+            var text = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
+            if (text == "ALL")
+            {
+                metrics |= ShardLevelMetrics.All;
+                continue;
+            }
+            var known = ShardLevelMetricNames.FirstOrDefault(m => m.Name == text);
+            metrics |= known.Name is not null
+                ? known.Flag
+                : throw new ValidationException(
+                    $"1 validation error detected: Value null at 'shardLevelMetrics.{n}.member' failed to satisfy constraint: Member must not be null");
         }
         var result = enable
             ? await _client.EnableEnhancedMonitoringAsync(name, metrics, cancellationToken)
