@@ -58,7 +58,7 @@ public sealed class ActorStreamsExtension : IExtension
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var shardRegion = StreamShardRegion;
         CatalogRegion = sharding.Start(StreamCatalogEntity.TypeName,
-            _ => StreamCatalogActor.Props(shardRegion, settings, clock, keys),
+            _ => StreamCatalogActor.Props(shardRegion, settings, clock, keys, metrics),
             shardingSettings, new CatalogMessageExtractor(),
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         var catalogRegion = CatalogRegion;
@@ -72,7 +72,7 @@ public sealed class ActorStreamsExtension : IExtension
             sharding.DefaultShardAllocationStrategy(shardingSettings), StopEntity.Instance);
         Iterators = new ShardIterators(settings.IteratorSecret, iteratorSecretRegion, settings.AskTimeout);
         Asks = new EntityAsks(settings);
-        Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion, journal);
+        Router = new StreamRouter(settings, Asks, CatalogRegion, StreamShardRegion, journal, metrics);
         Materializer = new Lazy<IMaterializer>(() => system.Materializer(namePrefix: "actorstreams-client"));
         Reads = new ShardReads(system, settings, clock, Asks, StreamShardRegion, metrics, keys, lag, Materializer);
         SubscribeToShard = new SubscribeToShardCalls(settings, Asks, Router, Reads, StreamShardRegion);

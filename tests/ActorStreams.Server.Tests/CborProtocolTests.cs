@@ -129,6 +129,44 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
         return ms;
     }
 
+    [Fact]
+    public async Task The_2026_operations_answer_in_CBOR_with_millisecond_timestamps()
+    {
+        var stream = await CreateStreamAsync("cbor-new");
+        var monitoring = await OkAsync("EnableEnhancedMonitoring", w =>
+        {
+            Text(w, "StreamName", stream);
+            w.WriteTextString("ShardLevelMetrics");
+            w.WriteStartArray(2);
+            w.WriteTextString("IncomingRecords");
+            w.WriteTextString("IteratorAgeMilliseconds");
+            w.WriteEndArray();
+        });
+        Assert.Empty(List(monitoring["CurrentShardLevelMetrics"]));
+        Assert.Equal(["IncomingRecords", "IteratorAgeMilliseconds"], List(monitoring["DesiredShardLevelMetrics"]));
+
+        await NoOutputAsync("UpdateMaxRecordSize", w =>
+        {
+            Text(w, "StreamARN", $"arn:aws:kinesis:us-east-1:000000000000:stream/{stream}");
+            w.WriteTextString("MaxRecordSizeInKiB");
+            w.WriteInt32(2048);
+        });
+        var summary = (Dictionary<string, object?>)(await OkAsync("DescribeStreamSummary", w => Text(w, "StreamName", stream)))["StreamDescriptionSummary"]!;
+        Assert.Equal(2048L, Convert.ToInt64(summary["MaxRecordSizeInKiB"]));
+
+        var settings = await OkAsync("UpdateAccountSettings", w =>
+        {
+            w.WriteTextString("MinimumThroughputBillingCommitment");
+            w.WriteStartMap(1);
+            Text(w, "Status", "ENABLED");
+            w.WriteEndMap();
+        });
+        var commitment = (Dictionary<string, object?>)settings["MinimumThroughputBillingCommitment"]!;
+        Assert.Equal("ENABLED", commitment["Status"]);
+        var started = AssertMillisecondsNearNow(commitment["StartedAt"]);
+        Assert.Equal(started + 24 * 60 * 60 * 1000L, Assert.IsType<long>(Assert.IsType<Tagged>(commitment["EarliestAllowedEndAt"]).Value));
+    }
+
     private async Task<string> CreateStreamAsync(string prefix, int shards = 1)
     {
         var name = $"{prefix}-{Guid.NewGuid():N}";

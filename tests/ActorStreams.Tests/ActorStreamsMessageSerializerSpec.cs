@@ -106,6 +106,12 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new ReadThrottled(TimeSpan.FromMilliseconds(180), "Rate exceeded for shardId-000000000001 in stream orders."),
         new IteratorResolved(new SequenceNumber(8, 0), 1_700_000_000_003),
         new CreateStreamCommand("orders", 4, StreamMode.Provisioned),
+        new CreateStreamCommand("orders", 4, StreamMode.OnDemand, WarmThroughputMiBps: 12),
+        new CreateStreamCommand("orders", 1, StreamMode.Provisioned, MaxRecordSizeKiB: 4096),
+        new UpdateMaxRecordSizeCommand("orders", 10_240),
+        new UpdateWarmThroughputCommand("orders", 0),
+        new UpdateWarmThroughputCommand("orders", 10_240),
+        new UpdateStreamModeCommand("orders", StreamMode.OnDemand, WarmThroughputMiBps: 5),
         new DeleteStreamCommand("orders"),
         new GetStream("orders"),
         new ListStreamsCommand(100, null),
@@ -113,6 +119,13 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new ChangeRetention("orders", 72, true),
         new ChangeEncryption("orders", "alias/orders"),
         new ChangeEncryption("orders", null),
+        new ChangeEnhancedMonitoring("orders", ShardLevelMetrics.All, Enable: true),
+        GetAccountSettings.Instance,
+        new UpdateAccountSettingsCommand(true),
+        new UpdateAccountSettingsCommand(false),
+        new AccountCommitment(1_700_000_000_000, null),
+        AccountCommitment.None,
+        new ChangeEnhancedMonitoring("orders", ShardLevelMetrics.IncomingBytes | ShardLevelMetrics.IteratorAgeMilliseconds, Enable: false),
         new AddTags("orders", ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("k", "v")])),
         new RemoveTags("orders", ["k", "other"]),
         new RegisterConsumer("orders", "billing"),
@@ -142,6 +155,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new StreamListing([SampleStream, SampleStream with { Name = "other", Tags = ImmutableSortedDictionary<string, string>.Empty, Consumers = [] }], true),
         new StreamListing([ReshardingStream], false),
         new ReshardDone(ReshardingStream, 2),
+        new MonitoringChanged(SampleStream with { ShardLevelMetrics = ShardLevelMetrics.OutgoingRecords }, ShardLevelMetrics.All),
         new AcquireSubscription(EntityId, "arn:aws:kinesis:us-east-1:000000000000:stream/orders/consumer/billing:1700000000", "sub-1",
             subscriber, TimeSpan.FromSeconds(5)),
         new SubscriptionAcquired("sub-1"),
@@ -331,7 +345,7 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
             }
         }
         var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
-        if (expected is CatalogHeartbeat) return; // a singleton signal: the same type is all there is to compare
+        if (expected is CatalogHeartbeat or GetAccountSettings) return; // a singleton signal: the same type is all there is to compare
         Assert.True(fields.Length > 0, $"{path}: {type.Name} has no fields to compare");
         foreach (var field in fields) AssertSameData(field.GetValue(expected), field.GetValue(actual), $"{path}.{field.Name}");
     }

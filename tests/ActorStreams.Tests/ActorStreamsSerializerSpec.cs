@@ -170,4 +170,53 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(plain, RoundTrip(plain));
         Assert.Null(RoundTrip(plain).Streams[0].EncryptionKeyId);
     }
+
+    [Fact]
+    public void Enhanced_monitoring_events_and_snapshots_must_round_trip()
+    {
+        var metrics = ShardLevelMetrics.IncomingBytes | ShardLevelMetrics.ReadProvisionedThroughputExceeded;
+        Assert.Equal(new StreamMonitoringChanged("s", metrics), RoundTrip(new StreamMonitoringChanged("s", metrics)));
+        Assert.Equal(new StreamMonitoringChanged("s", ShardLevelMetrics.None), RoundTrip(new StreamMonitoringChanged("s", ShardLevelMetrics.None)));
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.Provisioned, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { ShardLevelMetrics = ShardLevelMetrics.All };
+        var catalog = new CatalogSnapshot(3, [entry]);
+        Assert.Equal(catalog, RoundTrip(catalog));
+        Assert.NotEqual(new CatalogSnapshot(3, [entry with { ShardLevelMetrics = metrics }]), RoundTrip(catalog));
+    }
+
+    [Fact]
+    public void Account_commitment_events_and_the_snapshot_holding_it_must_round_trip()
+    {
+        foreach (var commitment in new[] { AccountCommitment.None, new AccountCommitment(1_700_000_000_000, null), new AccountCommitment(1_700_000_000_000, 1_700_086_400_000) })
+            Assert.Equal(new AccountCommitmentChanged(commitment), RoundTrip(new AccountCommitmentChanged(commitment)));
+        var snapshot = new CatalogSnapshot(4, []) { Commitment = new AccountCommitment(1_700_000_000_000, null) };
+        Assert.Equal(snapshot, RoundTrip(snapshot));
+        Assert.Equal(AccountCommitment.None, RoundTrip(new CatalogSnapshot(4, [])).Commitment);
+    }
+
+    [Fact]
+    public void Warm_throughput_events_and_the_stream_holding_it_must_round_trip()
+    {
+        Assert.Equal(new StreamWarmThroughputChanged("s", 40), RoundTrip(new StreamWarmThroughputChanged("s", 40)));
+        Assert.Equal(new StreamWarmThroughputChanged("s", 0), RoundTrip(new StreamWarmThroughputChanged("s", 0)));
+        Assert.Null(RoundTrip(new StreamWarmThroughputChanged("s", null)).MiBps);
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.OnDemand, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { WarmThroughputMiBps = 0 };
+        var catalog = new CatalogSnapshot(3, [entry, entry with { Name = "t", WarmThroughputMiBps = null }]);
+        var read = RoundTrip(catalog);
+        Assert.Equal(catalog, read);
+        Assert.Equal(0, read.Streams[0].WarmThroughputMiBps);
+        Assert.Null(read.Streams[1].WarmThroughputMiBps);
+    }
+
+    [Fact]
+    public void Max_record_size_events_and_the_stream_holding_it_must_round_trip()
+    {
+        Assert.Equal(new StreamMaxRecordSizeChanged("s", 10_240), RoundTrip(new StreamMaxRecordSizeChanged("s", 10_240)));
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.Provisioned, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { MaxRecordSizeKiB = 5_000 };
+        var read = RoundTrip(new CatalogSnapshot(3, [entry, entry with { Name = "t", MaxRecordSizeKiB = null }]));
+        Assert.Equal(5_000 * 1024, read.Streams[0].MaxRecordSizeBytes);
+        Assert.Equal(KinesisLimits.DefaultMaxRecordSizeBytes, read.Streams[1].MaxRecordSizeBytes);
+    }
 }

@@ -149,6 +149,35 @@ public abstract class OnDemandSpec(ITestOutputHelper output, SpecJournal journal
     }
 
     [JournalFact]
+    public async Task A_warm_stream_must_pre_split_keep_its_warm_shards_when_idle_and_merge_once_the_target_is_lowered()
+    {
+        var stream = UniqueName("warm");
+        await Client.CreateStreamAsync(stream, 1, StreamMode.OnDemand);
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => Client.UpdateStreamWarmThroughputAsync(stream, 3));
+        Assert.True((await Client.UpdateAccountSettingsAsync(true)).CommitmentInEffect);
+
+        var started = await Client.UpdateStreamWarmThroughputAsync(stream, 3);
+        Assert.Equal(3, started.WarmThroughput!.TargetMiBps);
+        await AwaitAssertAsync(async () => Assert.Equal(3, (await OpenShardsAsync(stream)).Count), Timeout, TimeSpan.FromMilliseconds(100));
+        Assert.Equal(new WarmThroughput(3, 3), (await Client.DescribeStreamSummaryAsync(stream)).WarmThroughput);
+
+        // Idle well past the quiet period: cold neighbours, but the warm throughput keeps all three.
+        Clock.Advance(TimeSpan.FromSeconds(61));
+        await EvaluationRoundsAsync(stream);
+        Clock.Advance(TimeSpan.FromSeconds(61));
+        await EvaluationRoundsAsync(stream);
+        Assert.Equal(3, (await OpenShardsAsync(stream)).Count);
+
+        // A lower target releases them: the scaling policy merges the cold shards down to its minimum again.
+        await Client.UpdateStreamWarmThroughputAsync(stream, 1);
+        await AwaitAssertAsync(async () =>
+        {
+            Clock.Advance(TimeSpan.FromSeconds(61));
+            Assert.Single(await OpenShardsAsync(stream));
+        }, Timeout, TimeSpan.FromMilliseconds(100));
+    }
+
+    [JournalFact]
     public async Task UpdateStreamMode_must_switch_the_mode_at_most_twice_a_day()
     {
         var stream = UniqueName("mode");

@@ -54,6 +54,12 @@ internal static class KinesisCbor
         ["RegisterStreamConsumer:Consumer.ConsumerCreationTimestamp"] = Kind.Timestamp,
         ["DescribeStreamConsumer:ConsumerDescription.ConsumerCreationTimestamp"] = Kind.Timestamp,
         ["ListStreamConsumers:Consumers.ConsumerCreationTimestamp"] = Kind.Timestamp,
+        ["DescribeAccountSettings:MinimumThroughputBillingCommitment.StartedAt"] = Kind.Timestamp,
+        ["DescribeAccountSettings:MinimumThroughputBillingCommitment.EndedAt"] = Kind.Timestamp,
+        ["DescribeAccountSettings:MinimumThroughputBillingCommitment.EarliestAllowedEndAt"] = Kind.Timestamp,
+        ["UpdateAccountSettings:MinimumThroughputBillingCommitment.StartedAt"] = Kind.Timestamp,
+        ["UpdateAccountSettings:MinimumThroughputBillingCommitment.EndedAt"] = Kind.Timestamp,
+        ["UpdateAccountSettings:MinimumThroughputBillingCommitment.EarliestAllowedEndAt"] = Kind.Timestamp,
         // The payload of each SubscribeToShard event (the event type stands in for the operation).
         ["SubscribeToShardEvent:Records.Data"] = Kind.Blob,
         ["SubscribeToShardEvent:Records.ApproximateArrivalTimestamp"] = Kind.Timestamp,

@@ -49,7 +49,7 @@ internal sealed partial class KinesisOperations
         var name = request.StreamName();
         var details = request.Object("StreamModeDetails") ?? throw KinesisRequest.Missing("streamModeDetails");
         var mode = ParseMode(KinesisRequest.RequiredString(details, "StreamMode", "streamModeDetails.streamMode"));
-        await _client.UpdateStreamModeAsync(name, mode, cancellationToken);
+        await _client.UpdateStreamModeAsync(name, mode, request.Int("WarmThroughputMiBps"), cancellationToken);
         await WriteEmptyAsync(output);
     }
 

@@ -22,7 +22,7 @@ internal sealed partial class KinesisOperations
             : StreamMode.Provisioned;
         var shardCount = request.Int("ShardCount") ?? (mode == StreamMode.OnDemand ? ProtocolLimits.OnDemandInitialShards : 1);
         var tags = ReadTags(request, name);
-        await _client.CreateStreamAsync(name, shardCount, mode, cancellationToken);
+        await _client.CreateStreamAsync(name, shardCount, mode, request.Int("WarmThroughputMiBps"), request.Int("MaxRecordSizeInKiB"), cancellationToken);
         if (tags is { Count: > 0 }) await _client.AddTagsToStreamAsync(name, tags, cancellationToken);
         await WriteEmptyAsync(output);
     }
@@ -57,7 +57,7 @@ internal sealed partial class KinesisOperations
             w.WriteBoolean("HasMoreShards", end < shards.Count);
             w.WriteNumber("RetentionPeriodHours", d.RetentionPeriodHours);
             WriteTimestamp(w, "StreamCreationTimestamp", d.StreamCreationTimestamp);
-            WriteEnhancedMonitoring(w);
+            WriteEnhancedMonitoring(w, d.EnhancedMonitoring);
             w.WriteString("EncryptionType", d.EncryptionType);
             if (d.KeyId is not null) w.WriteString("KeyId", d.KeyId);
             w.WriteEndObject();
@@ -78,11 +78,13 @@ internal sealed partial class KinesisOperations
             WriteModeDetails(w, s.StreamMode);
             w.WriteNumber("RetentionPeriodHours", s.RetentionPeriodHours);
             WriteTimestamp(w, "StreamCreationTimestamp", s.StreamCreationTimestamp);
-            WriteEnhancedMonitoring(w);
+            WriteEnhancedMonitoring(w, s.EnhancedMonitoring);
             w.WriteString("EncryptionType", s.EncryptionType);
             if (s.KeyId is not null) w.WriteString("KeyId", s.KeyId);
             w.WriteNumber("OpenShardCount", s.OpenShardCount);
             w.WriteNumber("ConsumerCount", s.ConsumerCount);
+            if (s.WarmThroughput is { } warm) WriteWarmThroughput(w, warm);
+            w.WriteNumber("MaxRecordSizeInKiB", s.MaxRecordSizeInKiB);
             w.WriteEndObject();
             w.WriteEndObject();
         });

@@ -59,6 +59,12 @@ internal sealed partial class KinesisOperations
             ["MergeShards"] = MergeShardsAsync,
             ["UpdateShardCount"] = UpdateShardCountAsync,
             ["UpdateStreamMode"] = UpdateStreamModeAsync,
+            ["EnableEnhancedMonitoring"] = EnableEnhancedMonitoringAsync,
+            ["DisableEnhancedMonitoring"] = DisableEnhancedMonitoringAsync,
+            ["DescribeAccountSettings"] = DescribeAccountSettingsAsync,
+            ["UpdateStreamWarmThroughput"] = UpdateStreamWarmThroughputAsync,
+            ["UpdateMaxRecordSize"] = UpdateMaxRecordSizeAsync,
+            ["UpdateAccountSettings"] = UpdateAccountSettingsAsync,
         };
         _byName = WithModelChecks(ApiModel.Instance.Kinesis, handlers).GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -130,16 +136,6 @@ internal sealed partial class KinesisOperations
         w.WriteStartObject("StreamModeDetails");
         w.WriteString("StreamMode", ModeText(mode));
         w.WriteEndObject();
-    }
-
-    private static void WriteEnhancedMonitoring(Utf8JsonWriter w)
-    {
-        w.WriteStartArray("EnhancedMonitoring");
-        w.WriteStartObject();
-        w.WriteStartArray("ShardLevelMetrics");
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndArray();
     }
 
     private static void WriteShard(Utf8JsonWriter w, StreamShardDescription s)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
 using ActorStreams.Kinesis.Internal;
 
 namespace ActorStreams.Diagnostics;
@@ -49,6 +50,27 @@ public static class ActorStreamsMetrics
             "Bytes (data and partition key) returned by GetRecords and the shard sources.");
         Meter.CreateObservableCounter("actorstreams.throttled.requests", ThrottledRequests, "{request}",
             "Requests a shard throttled (ProvisionedThroughputExceeded, or backpressure in the sink and sources).");
+        // Enhanced monitoring: Kinesis' shard-level metrics, exported only for the streams that enabled each one.
+        Meter.CreateObservableCounter("actorstreams.shard.incoming.bytes",
+            () => ShardLevel(ShardLevelMetrics.IncomingBytes, StreamMetrics.Metric.IncomingBytes), "By",
+            "IncomingBytes of enhanced monitoring: bytes written to the shard (streams that enabled it).");
+        Meter.CreateObservableCounter("actorstreams.shard.incoming.records",
+            () => ShardLevel(ShardLevelMetrics.IncomingRecords, StreamMetrics.Metric.IncomingRecords), "{record}",
+            "IncomingRecords of enhanced monitoring: records written to the shard (streams that enabled it).");
+        Meter.CreateObservableCounter("actorstreams.shard.outgoing.bytes",
+            () => ShardLevel(ShardLevelMetrics.OutgoingBytes, StreamMetrics.Metric.OutgoingBytes), "By",
+            "OutgoingBytes of enhanced monitoring: bytes read from the shard (streams that enabled it).");
+        Meter.CreateObservableCounter("actorstreams.shard.outgoing.records",
+            () => ShardLevel(ShardLevelMetrics.OutgoingRecords, StreamMetrics.Metric.OutgoingRecords), "{record}",
+            "OutgoingRecords of enhanced monitoring: records read from the shard (streams that enabled it).");
+        Meter.CreateObservableCounter("actorstreams.shard.write.provisioned_throughput_exceeded",
+            () => ShardLevel(ShardLevelMetrics.WriteProvisionedThroughputExceeded, StreamMetrics.Metric.WriteThrottled), "{record}",
+            "WriteProvisionedThroughputExceeded of enhanced monitoring: records the shard's write limit refused (streams that enabled it).");
+        Meter.CreateObservableCounter("actorstreams.shard.read.provisioned_throughput_exceeded",
+            () => ShardLevel(ShardLevelMetrics.ReadProvisionedThroughputExceeded, StreamMetrics.Metric.ReadThrottled), "{request}",
+            "ReadProvisionedThroughputExceeded of enhanced monitoring: read calls the shard's read limit refused (streams that enabled it).");
+        Meter.CreateObservableGauge("actorstreams.shard.iterator_age", ShardIteratorAges, "ms",
+            "IteratorAgeMilliseconds of enhanced monitoring: MillisBehindLatest of the shard's last read on this node (streams that enabled it).");
         Meter.CreateObservableGauge("actorstreams.memory.budget.used", () => Budgets.Keys.Sum(b => b.UsedBytes), "By",
             "Bytes held of the node's memory budget (actorstreams.memory-budget): Firehose backlogs and hot tails.");
         Meter.CreateObservableGauge("actorstreams.memory.budget.limit", () => Budgets.Keys.Sum(b => b.LimitBytes), "By",
@@ -78,6 +100,32 @@ public static class ActorStreamsMetrics
         {
             foreach (var (tags, totals, _) in registry.Observe())
                 measurements.Add(new Measurement<long>(totals[(int)metric], tags));
+        }
+        return measurements;
+    }
+
+    private static List<Measurement<long>> ShardLevel(ShardLevelMetrics wanted, StreamMetrics.Metric metric)
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach (var registry in Registries.Keys)
+        {
+            foreach (var (tags, enabled, totals, _) in registry.ObserveShardLevel())
+            {
+                if ((enabled & wanted) != 0) measurements.Add(new Measurement<long>(totals[(int)metric], tags));
+            }
+        }
+        return measurements;
+    }
+
+    private static List<Measurement<long>> ShardIteratorAges()
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach (var registry in Registries.Keys)
+        {
+            foreach (var (tags, enabled, _, age) in registry.ObserveShardLevel())
+            {
+                if ((enabled & ShardLevelMetrics.IteratorAgeMilliseconds) != 0 && age is { } ms) measurements.Add(new Measurement<long>(ms, tags));
+            }
         }
         return measurements;
     }

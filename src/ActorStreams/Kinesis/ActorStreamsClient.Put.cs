@@ -17,7 +17,7 @@ public sealed partial class ActorStreamsClient
     {
         Validate.StreamName(streamName);
         Validate.PartitionKey(partitionKey);
-        var size = Validate.RecordSize(data, partitionKey, KinesisLimits.DefaultMaxRecordSizeBytes);
+        var size = Validate.RecordSize(data, partitionKey, KinesisLimits.LargestMaxRecordSizeBytes);
         var hashKey = explicitHashKey is null ? HashKey.OfPartitionKey(partitionKey) : HashKey.ParseExplicit(explicitHashKey);
         // Each shard assigns strictly increasing sequence numbers, so a record written after the one named here
         // already sorts after it; the value only has to be a well-formed Kinesis sequence number, as AWS checks it.
@@ -28,6 +28,7 @@ public sealed partial class ActorStreamsClient
         for (var attempt = 0; ; attempt++)
         {
             var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+            Validate.RecordSize(data, partitionKey, route.MaxRecordSizeBytes);
             var shard = route.ShardFor(hashKey);
             AppendRecordsResult result;
             try
@@ -71,7 +72,7 @@ public sealed partial class ActorStreamsClient
         {
             var entry = records[i];
             Validate.PartitionKey(entry.PartitionKey, $"records.{i + 1}.member.partitionKey");
-            sizes[i] = Validate.RecordSize(entry.Data, entry.PartitionKey, KinesisLimits.DefaultMaxRecordSizeBytes, $"records.{i + 1}.member.data");
+            sizes[i] = Validate.RecordSize(entry.Data, entry.PartitionKey, KinesisLimits.LargestMaxRecordSizeBytes, $"records.{i + 1}.member.data");
             hashKeys[i] = entry.ExplicitHashKey is null ? HashKey.OfPartitionKey(entry.PartitionKey) : HashKey.ParseExplicit(entry.ExplicitHashKey);
             total += sizes[i];
         }
@@ -80,6 +81,8 @@ public sealed partial class ActorStreamsClient
 
         var results = new PutRecordsResultEntry[records.Count];
         var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < records.Count; i++)
+            Validate.RecordSize(records[i].Data, records[i].PartitionKey, route.MaxRecordSizeBytes, $"records.{i + 1}.member.data");
         var (stale, closed) = await PutRoutedAsync(streamName, route, records, hashKeys, sizes, Enumerable.Range(0, records.Count), results,
             cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; closed.Count > 0; attempt++)

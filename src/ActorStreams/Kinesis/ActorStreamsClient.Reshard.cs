@@ -75,15 +75,26 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <exception cref="ResourceInUseException">The stream is not ACTIVE.</exception>
     /// <exception cref="LimitExceededException">Too many mode changes in 24 hours.</exception>
-    public async Task UpdateStreamModeAsync(string streamName, StreamMode mode, CancellationToken cancellationToken = default)
+    public Task UpdateStreamModeAsync(string streamName, StreamMode mode, CancellationToken cancellationToken = default) =>
+        UpdateStreamModeAsync(streamName, mode, warmThroughputMiBps: null, cancellationToken);
+
+    /// <summary>
+    /// Switches a stream's mode as <see cref="UpdateStreamModeAsync(string, StreamMode, CancellationToken)"/> does; to
+    /// ON_DEMAND with a <paramref name="warmThroughputMiBps"/>, the stream also gets that warm throughput (see
+    /// <see cref="UpdateStreamWarmThroughputAsync"/>).
+    /// </summary>
+    /// <exception cref="ValidationException">A warm throughput with PROVISIONED.</exception>
+    /// <exception cref="InvalidArgumentException">A warm throughput without the account's minimum throughput billing commitment.</exception>
+    public async Task UpdateStreamModeAsync(string streamName, StreamMode mode, int? warmThroughputMiBps, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
+        ValidateWarmThroughput(warmThroughputMiBps);
         if (!Enum.IsDefined(mode))
             throw new ValidationException(
                 $"1 validation error detected: Value '{mode}' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
         try
         {
-            await AskAsync<StreamEntry>(_catalog, new UpdateStreamModeCommand(streamName, mode), cancellationToken).ConfigureAwait(false);
+            await AskAsync<StreamEntry>(_catalog, new UpdateStreamModeCommand(streamName, mode, warmThroughputMiBps), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

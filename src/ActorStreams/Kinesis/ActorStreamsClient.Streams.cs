@@ -16,12 +16,28 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <exception cref="ResourceInUseException">A stream with that name exists.</exception>
     /// <exception cref="LimitExceededException">The account's shard limit would be exceeded.</exception>
-    public async Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount = 1, StreamMode mode = StreamMode.Provisioned,
-        CancellationToken cancellationToken = default)
+    public Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount = 1, StreamMode mode = StreamMode.Provisioned,
+        CancellationToken cancellationToken = default) =>
+        CreateStreamAsync(streamName, shardCount, mode, warmThroughputMiBps: null, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Creates a stream as <see cref="CreateStreamAsync(string, int, StreamMode, CancellationToken)"/> does; an ON_DEMAND
+    /// stream with a <paramref name="warmThroughputMiBps"/> starts with at least one shard per MiB/s of it (see
+    /// <see cref="UpdateStreamWarmThroughputAsync"/>); with a <paramref name="maxRecordSizeInKiB"/> (1,024 to 10,240) it takes
+    /// records up to that size (see <see cref="UpdateMaxRecordSizeAsync"/>).
+    /// </summary>
+    /// <exception cref="ValidationException">A warm throughput for a PROVISIONED stream, or below 0; a record size out of range.</exception>
+    /// <exception cref="InvalidArgumentException">A warm throughput without the account's minimum throughput billing commitment.</exception>
+    public async Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount, StreamMode mode, int? warmThroughputMiBps,
+        int? maxRecordSizeInKiB = null, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
         Validate.ShardCount(shardCount);
-        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode), cancellationToken).ConfigureAwait(false);
+        ValidateWarmThroughput(warmThroughputMiBps);
+        if (maxRecordSizeInKiB is { } kib) ValidateMaxRecordSize(kib);
+        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode, warmThroughputMiBps, maxRecordSizeInKiB),
+                cancellationToken)
+            .ConfigureAwait(false);
         return ToDescription(entry);
     }
 
@@ -81,12 +97,17 @@ public sealed partial class ActorStreamsClient
         ToDescription(await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Describes a stream without its shard list.</summary>
-    public async Task<StreamDescriptionSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken = default)
-    {
-        var e = await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false);
-        return new StreamDescriptionSummary(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, e.RetentionHours,
-            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId, e.OpenShardCount, e.Consumers.Length);
-    }
+    public async Task<StreamDescriptionSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken = default) =>
+        ToSummary(await GetEntryAsync(streamName, cancellationToken).ConfigureAwait(false));
+
+    private StreamDescriptionSummary ToSummary(StreamEntry e) =>
+        new(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, e.RetentionHours, DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs),
+            EncryptionTypeOf(e), e.EncryptionKeyId, e.OpenShardCount, e.Consumers.Length)
+        {
+            EnhancedMonitoring = e.ShardLevelMetrics,
+            WarmThroughput = WarmThroughputOf(e),
+            MaxRecordSizeInKiB = e.MaxRecordSizeBytes / 1024,
+        };
 
     /// <summary>The shards of a stream (open and closed), ordered by shard id.</summary>
     public async Task<IReadOnlyList<StreamShardDescription>> ListShardsAsync(string streamName, CancellationToken cancellationToken = default) =>
@@ -199,7 +220,10 @@ public sealed partial class ActorStreamsClient
     {
         var shards = e.Shards.OrderBy(s => s.Index).Select(s => ToShardDescription(e, s)).ToList();
         return new StreamDescription(e.Name, _settings.StreamArn(e.Name), e.Status, e.Mode, shards, e.RetentionHours,
-            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId);
+            DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAtMs), EncryptionTypeOf(e), e.EncryptionKeyId)
+        {
+            EnhancedMonitoring = e.ShardLevelMetrics,
+        };
     }
 
     private static string EncryptionTypeOf(StreamEntry e) => e.EncryptionKeyId is null ? EncryptionTypeNone : EncryptionTypeKms;

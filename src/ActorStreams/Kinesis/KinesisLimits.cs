@@ -18,6 +18,15 @@ public static class KinesisLimits
     /// <summary>Data plus partition key of one record, by default (UpdateMaxRecordSize can raise it per stream).</summary>
     public const int DefaultMaxRecordSizeBytes = 1024 * 1024;
 
+    /// <summary>The largest record a stream may be set to take (UpdateMaxRecordSize): 10 MiB.</summary>
+    public const int LargestMaxRecordSizeBytes = 10 * 1024 * 1024;
+
+    /// <summary>UpdateMaxRecordSize and CreateStream take <c>MaxRecordSizeInKiB</c> from 1,024 to 10,240 KiB.</summary>
+    public const int MinMaxRecordSizeInKiB = DefaultMaxRecordSizeBytes / 1024;
+
+    /// <inheritdoc cref="MinMaxRecordSizeInKiB"/>
+    public const int MaxMaxRecordSizeInKiB = LargestMaxRecordSizeBytes / 1024;
+
     /// <summary>The most entries one PutRecords call may carry.</summary>
     public const int MaxPutRecordsEntries = 500;
 
@@ -80,6 +89,15 @@ public static class KinesisLimits
 
     /// <summary>At most 20 enhanced fan-out consumers may be registered on one stream.</summary>
     public const int MaxConsumersPerStream = 20;
+
+    /// <summary>While the account's minimum throughput billing commitment is in effect, 50 consumers per stream.</summary>
+    public const int MaxConsumersPerStreamWithCommitment = 50;
+
+    /// <summary>The largest warm throughput of an ON_DEMAND stream: 10 GiB/s.</summary>
+    public const int MaxWarmThroughputMiBps = 10 * 1024;
+
+    /// <summary>A minimum throughput billing commitment lasts at least 24 hours after it is turned on.</summary>
+    public static readonly TimeSpan MinimumThroughputCommitmentPeriod = TimeSpan.FromHours(24);
 
     /// <summary>Consumer names are 1 to 128 characters of <c>[a-zA-Z0-9_.-]</c>.</summary>
     public const int MaxConsumerNameLength = 128;

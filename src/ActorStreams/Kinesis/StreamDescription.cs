@@ -10,4 +10,8 @@ public sealed record StreamDescription(
     int RetentionPeriodHours,
     DateTimeOffset StreamCreationTimestamp,
     string EncryptionType,
-    string? KeyId);
+    string? KeyId)
+{
+    /// <summary>The shard-level metrics enhanced monitoring exports for the stream (EnableEnhancedMonitoring).</summary>
+    public ShardLevelMetrics EnhancedMonitoring { get; init; }
+}

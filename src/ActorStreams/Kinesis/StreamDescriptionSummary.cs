@@ -11,4 +11,14 @@ public sealed record StreamDescriptionSummary(
     string EncryptionType,
     string? KeyId,
     int OpenShardCount,
-    int ConsumerCount);
+    int ConsumerCount)
+{
+    /// <summary>The shard-level metrics enhanced monitoring exports for the stream (EnableEnhancedMonitoring).</summary>
+    public ShardLevelMetrics EnhancedMonitoring { get; init; }
+
+    /// <summary>An ON_DEMAND stream's warm throughput (UpdateStreamWarmThroughput); null for a PROVISIONED stream.</summary>
+    public WarmThroughput? WarmThroughput { get; init; }
+
+    /// <summary>The largest record (data plus partition key) the stream takes, in KiB (UpdateMaxRecordSize); 1,024 by default.</summary>
+    public int MaxRecordSizeInKiB { get; init; } = KinesisLimits.DefaultMaxRecordSizeBytes / 1024;
+}

@@ -56,6 +56,17 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 return p;
             },
             P.ChangeEncryption.Parser, p => new ChangeEncryption(p.Name, p.HasKeyId ? p.KeyId : null))
+        // ---- enhanced monitoring (Internal/Catalog/MonitoringProtocol.cs) ----
+        .Add<ChangeEnhancedMonitoring, P.ChangeEnhancedMonitoring>("cQ", m => new() { Name = m.Name, ShardLevelMetrics = (int)m.Metrics, Enable = m.Enable },
+            P.ChangeEnhancedMonitoring.Parser, p => new ChangeEnhancedMonitoring(p.Name, (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All, p.Enable))
+        .Add<MonitoringChanged, P.MonitoringChanged>("rM", m => new() { Entry = KinesisProto.Stream(m.Entry), Previous = (int)m.Previous },
+            P.MonitoringChanged.Parser, p => new MonitoringChanged(KinesisProto.Stream(p.Entry), (ShardLevelMetrics)p.Previous & ShardLevelMetrics.All))
+        // ---- account settings (Internal/Catalog/AccountProtocol.cs) ----
+        .Add<GetAccountSettings>("cV", (_, _) => { }, _ => GetAccountSettings.Instance)
+        .Add<UpdateAccountSettingsCommand, P.UpdateAccountSettingsCommand>("cW",
+            m => new() { MinimumThroughputBillingCommitment = m.MinimumThroughputBillingCommitment },
+            P.UpdateAccountSettingsCommand.Parser, p => new UpdateAccountSettingsCommand(p.MinimumThroughputBillingCommitment))
+        .Add<AccountCommitment, P.AccountCommitment>("rB", KinesisProto.Commitment, P.AccountCommitment.Parser, p => KinesisProto.Commitment(p))
         // PutRecords' payload on its way to the shard: hand-written, so the records come back as slices of the received
         // buffer (protobuf copies every bytes field on parse).
         .Add<AppendRecords>("sA", (w, m) =>
@@ -188,8 +199,20 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         .Add<IteratorResolved, P.IteratorResolved>("rI", m => new() { Position = KinesisProto.Sequence(m.Position), MinTimestampMs = m.MinTimestampMs },
             P.IteratorResolved.Parser, p => new IteratorResolved(KinesisProto.Sequence(p.Position), p.MinTimestampMs))
         // ---- catalog commands ----
-        .Add<CreateStreamCommand, P.CreateStreamCommand>("cC", m => new() { Name = m.Name, ShardCount = m.ShardCount, Mode = KinesisProto.Mode(m.Mode) },
-            P.CreateStreamCommand.Parser, p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode)))
+        .Add<CreateStreamCommand, P.CreateStreamCommand>("cC", m =>
+            {
+                var p = new P.CreateStreamCommand { Name = m.Name, ShardCount = m.ShardCount, Mode = KinesisProto.Mode(m.Mode) };
+                if (m.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
+                if (m.MaxRecordSizeKiB is { } kib) p.MaxRecordSizeKib = kib;
+                return p;
+            },
+            P.CreateStreamCommand.Parser,
+            p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode), p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
+                p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null))
+        .Add<UpdateMaxRecordSizeCommand, P.UpdateMaxRecordSizeCommand>("cZ", m => new() { Name = m.Name, Kib = m.KiB },
+            P.UpdateMaxRecordSizeCommand.Parser, p => new UpdateMaxRecordSizeCommand(p.Name, p.Kib))
+        .Add<UpdateWarmThroughputCommand, P.UpdateWarmThroughputCommand>("cY", m => new() { Name = m.Name, Mibps = m.MiBps },
+            P.UpdateWarmThroughputCommand.Parser, p => new UpdateWarmThroughputCommand(p.Name, p.Mibps))
         .Add<DeleteStreamCommand, P.StreamAddressed>("cD", m => new() { Name = m.Name }, P.StreamAddressed.Parser, p => new DeleteStreamCommand(p.Name))
         .Add<GetStream, P.StreamAddressed>("cG", m => new() { Name = m.Name }, P.StreamAddressed.Parser, p => new GetStream(p.Name))
         .Add<ListStreamsCommand, P.ListStreamsCommand>("cL", m =>
@@ -240,8 +263,14 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
         .Add<UpdateShardCountCommand, P.UpdateShardCountCommand>("cP", m => new() { Name = m.Name, TargetShardCount = m.TargetShardCount },
             P.UpdateShardCountCommand.Parser, p => new UpdateShardCountCommand(p.Name, p.TargetShardCount))
         .Add<CatalogHeartbeat>("cH", (_, _) => { }, _ => CatalogHeartbeat.Instance)
-        .Add<UpdateStreamModeCommand, P.UpdateStreamModeCommand>("cO", m => new() { Name = m.Name, Mode = KinesisProto.Mode(m.Mode) },
-            P.UpdateStreamModeCommand.Parser, p => new UpdateStreamModeCommand(p.Name, KinesisProto.Mode(p.Mode)))
+        .Add<UpdateStreamModeCommand, P.UpdateStreamModeCommand>("cO", m =>
+            {
+                var p = new P.UpdateStreamModeCommand { Name = m.Name, Mode = KinesisProto.Mode(m.Mode) };
+                if (m.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
+                return p;
+            },
+            P.UpdateStreamModeCommand.Parser,
+            p => new UpdateStreamModeCommand(p.Name, KinesisProto.Mode(p.Mode), p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null))
         .Add<ClosedShardExpired, P.ClosedShardExpired>("cE", m => new() { StreamName = m.StreamName, Epoch = m.Epoch, ShardIndex = m.ShardIndex },
             P.ClosedShardExpired.Parser, p => new ClosedShardExpired(p.StreamName, p.Epoch, p.ShardIndex))
         // ---- catalog replies: a stream travels as the catalog snapshot stores it, shard map, consumers and resharding included ----

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
 using ActorStreams.Internal;
+using ActorStreams.Kinesis;
 using ActorStreams.Kinesis.Internal.Catalog;
 using ActorStreams.Kinesis.Internal.Shards;
 using Akka.Actor;
@@ -84,6 +85,17 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 return p;
             },
             P.StreamEncryptionChanged.Parser, p => new StreamEncryptionChanged(p.Name, p.HasKeyId ? p.KeyId : null))
+        .Add<StreamMaxRecordSizeChanged, P.StreamMaxRecordSizeChanged>("CK", e => new() { Name = e.Name, Kib = e.KiB },
+            P.StreamMaxRecordSizeChanged.Parser, p => new StreamMaxRecordSizeChanged(p.Name, p.Kib))
+        .Add<StreamWarmThroughputChanged, P.StreamWarmThroughputChanged>("CH", e =>
+            {
+                var p = new P.StreamWarmThroughputChanged { Name = e.Name };
+                if (e.MiBps is { } mibps) p.Mibps = mibps;
+                return p;
+            },
+            P.StreamWarmThroughputChanged.Parser, p => new StreamWarmThroughputChanged(p.Name, p.HasMibps ? p.Mibps : null))
+        .Add<StreamMonitoringChanged, P.StreamMonitoringChanged>("CM", e => new() { Name = e.Name, ShardLevelMetrics = (int)e.Metrics },
+            P.StreamMonitoringChanged.Parser, p => new StreamMonitoringChanged(p.Name, (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All))
         .Add<StreamModeChanged, P.StreamModeChanged>("CO", e => new() { Name = e.Name, Mode = KinesisProto.Mode(e.Mode), AtMs = e.AtMs },
             P.StreamModeChanged.Parser, p => new StreamModeChanged(p.Name, KinesisProto.Mode(p.Mode), p.AtMs))
         .Add<ConsumerRegistered, P.ConsumerRegistered>("CG", e => new() { StreamName = e.StreamName, ConsumerName = e.ConsumerName, CreatedAtMs = e.CreatedAtMs },
@@ -117,8 +129,15 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 p.CompletedAtMs))
         .Add<ClosedShardRemoved, P.ClosedShardRemoved>("CY", e => new() { Name = e.Name, ShardIndex = e.ShardIndex }, P.ClosedShardRemoved.Parser,
             p => new ClosedShardRemoved(p.Name, p.ShardIndex))
-        .Add<CatalogSnapshot, P.CatalogSnapshot>("CS", s => new() { LastEpoch = s.LastEpoch, Streams = { s.Streams.Select(KinesisProto.Stream) } },
-            P.CatalogSnapshot.Parser, p => new CatalogSnapshot(p.LastEpoch, [.. p.Streams.Select(KinesisProto.Stream)]));
+        .Add<AccountCommitmentChanged, P.AccountCommitment>("CB", e => KinesisProto.Commitment(e.Commitment), P.AccountCommitment.Parser,
+            p => new AccountCommitmentChanged(KinesisProto.Commitment(p)))
+        .Add<CatalogSnapshot, P.CatalogSnapshot>("CS", s => new()
+            {
+                LastEpoch = s.LastEpoch, Streams = { s.Streams.Select(KinesisProto.Stream) },
+                Commitment = s.Commitment == AccountCommitment.None ? null : KinesisProto.Commitment(s.Commitment),
+            },
+            P.CatalogSnapshot.Parser,
+            p => new CatalogSnapshot(p.LastEpoch, [.. p.Streams.Select(KinesisProto.Stream)]) { Commitment = KinesisProto.Commitment(p.Commitment) });
 
     /// <summary>Every Kinesis event and snapshot manifest with the type it reads (the golden-file spec covers each).</summary>
     internal static IReadOnlyDictionary<string, Type> KinesisManifests => KinesisFormats.Types;

@@ -135,6 +135,9 @@ internal static class KinesisProto
         };
         AddTags(p.Tags, s.Tags);
         if (s.EncryptionKeyId is not null) p.EncryptionKeyId = s.EncryptionKeyId;
+        p.ShardLevelMetrics = (int)s.ShardLevelMetrics;
+        if (s.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
+        if (s.MaxRecordSizeKiB is { } kib) p.MaxRecordSizeKib = kib;
         return p;
     }
 
@@ -143,7 +146,21 @@ internal static class KinesisProto
             [.. p.Consumers.Select(Consumer)], [.. p.PendingReshard.Select(Op)], [.. p.ScalingTimesMs], [.. p.ModeChangeTimesMs])
         {
             EncryptionKeyId = p.HasEncryptionKeyId ? p.EncryptionKeyId : null,
+            ShardLevelMetrics = (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All,
+            WarmThroughputMiBps = p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
+            MaxRecordSizeKiB = p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null,
         };
+
+    public static P.AccountCommitment Commitment(AccountCommitment c)
+    {
+        var p = new P.AccountCommitment();
+        if (c.StartedAtMs is { } started) p.StartedAtMs = started;
+        if (c.EndedAtMs is { } ended) p.EndedAtMs = ended;
+        return p;
+    }
+
+    public static AccountCommitment Commitment(P.AccountCommitment? p) =>
+        p is null ? AccountCommitment.None : new(p.HasStartedAtMs ? p.StartedAtMs : null, p.HasEndedAtMs ? p.EndedAtMs : null);
 
     public static P.CheckpointUpdate Checkpoint(CheckpointUpdate u) =>
         new() { ShardIndex = u.ShardIndex, Position = Sequence(u.Position), ShardEnd = u.ShardEnd };

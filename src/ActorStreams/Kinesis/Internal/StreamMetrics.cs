@@ -32,6 +32,9 @@ internal sealed class StreamMetrics : IDisposable
 
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, ShardCounters> _shards = new(StringComparer.Ordinal);
+
+    // Enhanced monitoring: the shard-level metrics each stream (of that epoch) exports, as this node last learned them.
+    private readonly ConcurrentDictionary<string, (long Epoch, ShardLevelMetrics Metrics)> _shardLevel = new(StringComparer.Ordinal);
     private long _lastPruneSecond;
 
     public StreamMetrics(TimeProvider clock)
@@ -105,9 +108,40 @@ internal sealed class StreamMetrics : IDisposable
     /// <summary>Forgets the counters of one StreamShard entity (deleted: its stream, or itself after expiring closed).</summary>
     public void ForgetShard(string entityId) => _shards.TryRemove(entityId, out _);
 
+    /// <summary>
+    /// The shard-level metrics enhanced monitoring exports for the stream <paramref name="streamName"/> of epoch
+    /// <paramref name="epoch"/> (its other incarnations export none).
+    /// </summary>
+    public void SetShardLevelMetrics(string streamName, long epoch, ShardLevelMetrics metrics)
+    {
+        if (metrics == ShardLevelMetrics.None) _shardLevel.TryRemove(streamName, out _);
+        else _shardLevel[streamName] = (epoch, metrics);
+    }
+
+    /// <summary>The stream is gone: it exports no shard-level metric.</summary>
+    public void ForgetShardLevelMetrics(string streamName) => _shardLevel.TryRemove(streamName, out _);
+
+    /// <summary>
+    /// The shards whose stream enabled shard-level metrics, each with the metrics enabled, its totals, refused
+    /// reads, and its last iterator age (null before a read): what the <c>actorstreams.shard.*</c> instruments export.
+    /// </summary>
+    internal IEnumerable<(KeyValuePair<string, object?>[] Tags, ShardLevelMetrics Metrics, long[] Totals, long? IteratorAgeMs)> ObserveShardLevel()
+    {
+        if (_shardLevel.IsEmpty) return [];
+        Prune(NowSecond);
+        var result = new List<(KeyValuePair<string, object?>[], ShardLevelMetrics, long[], long?)>();
+        foreach (var counters in _shards.Values)
+        {
+            if (!_shardLevel.TryGetValue(counters.Stream, out var enabled) || enabled.Epoch != counters.Epoch) continue;
+            result.Add((counters.Tags, enabled.Metrics, counters.Window.Totals(), counters.LastLagMs));
+        }
+        return result;
+    }
+
     /// <summary>Forgets the counters of every incarnation of a deleted stream.</summary>
     public void ForgetStream(string streamName)
     {
+        _shardLevel.TryRemove(streamName, out _);
         foreach (var (key, counters) in _shards)
         {
             if (counters.Stream == streamName) _shards.TryRemove(key, out _);
@@ -194,6 +228,9 @@ internal sealed class StreamMetrics : IDisposable
             [Interlocked.Read(ref _throttledRequests[0]), Interlocked.Read(ref _throttledRequests[1]), Interlocked.Read(ref _throttledRequests[2])];
 
         public void ObserveLag(long millisBehindLatest) => Interlocked.Exchange(ref _lastLagMs, millisBehindLatest);
+
+        /// <summary>MillisBehindLatest of the last read; null before one.</summary>
+        public long? LastLagMs => Interlocked.Read(ref _lastLagMs) is var lag and >= 0 ? lag : null;
 
         public ShardMetrics Snapshot(long now)
         {

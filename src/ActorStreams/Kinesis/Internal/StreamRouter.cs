@@ -12,7 +12,8 @@ namespace ActorStreams.Kinesis.Internal;
 /// appends to one StreamShard, which keep the cached route current when a shard turns out deleted or closed.
 /// The client's puts, the sink stage and the sources reach the shards through it.
 /// </summary>
-internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks asks, IActorRef catalog, IActorRef shards, JournalHealth? journal = null)
+internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks asks, IActorRef catalog, IActorRef shards, JournalHealth? journal = null,
+    StreamMetrics? metrics = null)
 {
     private readonly ConcurrentDictionary<string, StreamRoute> _routes = new(StringComparer.Ordinal);
 
@@ -20,7 +21,10 @@ internal sealed class StreamRouter(ActorStreamsSettings settings, EntityAsks ask
     public async Task<StreamEntry> GetEntryAsync(string streamName, CancellationToken cancellationToken)
     {
         Validate.StreamName(streamName);
-        return await asks.AskAsync<StreamEntry>(catalog, new GetStream(streamName), cancellationToken).ConfigureAwait(false);
+        var entry = await asks.AskAsync<StreamEntry>(catalog, new GetStream(streamName), cancellationToken).ConfigureAwait(false);
+        // How a node other than the catalog's learns which shard-level metrics the stream exports.
+        metrics?.SetShardLevelMetrics(entry.Name, entry.Epoch, entry.ShardLevelMetrics);
+        return entry;
     }
 
     /// <summary>The cached route of an ACTIVE (or UPDATING) stream, read from the catalog when there is none.</summary>

@@ -48,12 +48,32 @@ internal sealed record StreamEntry(
         && RetentionHours == other.RetentionHours && CreatedAtMs == other.CreatedAtMs
         && Shards.SequenceEqual(other.Shards) && Tags.SequenceEqual(other.Tags) && Consumers.SequenceEqual(other.Consumers)
         && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs)
-        && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId;
+        && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId
+        && ShardLevelMetrics == other.ShardLevelMetrics && WarmThroughputMiBps == other.WarmThroughputMiBps
+        && MaxRecordSizeKiB == other.MaxRecordSizeKiB;
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
     /// <summary>The KMS key id new records are encrypted under (StartStreamEncryption); null when encryption is off.</summary>
     public string? EncryptionKeyId { get; init; }
+
+    /// <summary>The shard-level metrics enhanced monitoring exports for this stream (EnableEnhancedMonitoring).</summary>
+    public ShardLevelMetrics ShardLevelMetrics { get; init; }
+
+    /// <summary>The warm throughput asked for (UpdateStreamWarmThroughput); null when none was. ON_DEMAND streams only.</summary>
+    public int? WarmThroughputMiBps { get; init; }
+
+    /// <summary>The largest record (data plus partition key) the stream takes, in KiB (UpdateMaxRecordSize); null: the default 1,024.</summary>
+    public int? MaxRecordSizeKiB { get; init; }
+
+    /// <summary>The largest record the stream takes, in bytes.</summary>
+    public int MaxRecordSizeBytes => MaxRecordSizeKiB is { } kib ? kib * 1024 : KinesisLimits.DefaultMaxRecordSizeBytes;
+
+    /// <summary>
+    /// The open shards the warm throughput needs: one per MiB/s (a shard takes 1 MiB/s of writes). An ON_DEMAND stream
+    /// is split up to it and never merged below it.
+    /// </summary>
+    public int WarmShardCount => WarmThroughputMiBps is { } mibps ? (int)Math.Ceiling(mibps * 1024.0 * 1024.0 / KinesisLimits.ShardWriteBytesPerSecond) : 0;
 
     public int OpenShardCount => Shards.Count(s => s.IsOpen);
 
@@ -164,13 +184,18 @@ internal sealed record ClosedShardRemoved(string Name, int ShardIndex) : IActorS
 
 internal sealed record CatalogSnapshot(long LastEpoch, ImmutableArray<StreamEntry> Streams) : IActorStreamsSerializable
 {
-    public bool Equals(CatalogSnapshot? other) => other is not null && LastEpoch == other.LastEpoch && Streams.SequenceEqual(other.Streams);
+    /// <summary>The account's minimum throughput billing commitment (UpdateAccountSettings).</summary>
+    public AccountCommitment Commitment { get; init; } = AccountCommitment.None;
+
+    public bool Equals(CatalogSnapshot? other) =>
+        other is not null && LastEpoch == other.LastEpoch && Streams.SequenceEqual(other.Streams) && Commitment == other.Commitment;
     public override int GetHashCode() => HashCode.Combine(LastEpoch, Streams.Length);
 }
 
 // ---- commands ----
 
-internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode) : ICatalogCommand;
+internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode, int? WarmThroughputMiBps = null, int? MaxRecordSizeKiB = null)
+    : ICatalogCommand;
 
 internal sealed record DeleteStreamCommand(string Name) : ICatalogCommand;
 
@@ -201,7 +226,7 @@ internal sealed record MergeShardsCommand(string Name, int ShardIndex, int Adjac
 
 internal sealed record UpdateShardCountCommand(string Name, int TargetShardCount) : ICatalogCommand;
 
-internal sealed record UpdateStreamModeCommand(string Name, StreamMode Mode) : ICatalogCommand;
+internal sealed record UpdateStreamModeCommand(string Name, StreamMode Mode, int? WarmThroughputMiBps = null) : ICatalogCommand;
 
 /// <summary>Sent to the catalog through its sharding region on a schedule: keeps it from idle passivation, starts it after a restart.</summary>
 internal sealed record CatalogHeartbeat : ICatalogCommand

@@ -64,6 +64,16 @@ internal sealed partial class StreamCatalogActor
     private void OnUpdateStreamMode(UpdateStreamModeCommand cmd)
     {
         var entry = Find(cmd.Name);
+        if (cmd.WarmThroughputMiBps is { } warm)
+        {
+            RequireWarmThroughputAllowed(cmd.Name, cmd.Mode, warm);
+            if (entry.Mode == cmd.Mode)
+            {
+                // Already ON_DEMAND: the call sets its warm throughput and nothing else.
+                OnUpdateWarmThroughput(new UpdateWarmThroughputCommand(cmd.Name, warm));
+                return;
+            }
+        }
         if (entry.Status != StreamStatus.Active) throw NotActive(entry);
         if (entry.Mode == cmd.Mode)
         {
@@ -76,10 +86,17 @@ internal sealed partial class StreamCatalogActor
             throw new LimitExceededException(
                 $"Stream {cmd.Name} under account {_settings.AccountId} changed its capacity mode {recent.Length} times in the last 24 hours; " +
                 $"at most {_settings.MaxStreamModeChangesPerDay} are allowed (actorstreams.limits.max-stream-mode-changes-per-day).");
+        if (cmd.WarmThroughputMiBps is { } target)
+            RequireShardLimit(Math.Max(entry.OpenShardCount, (entry with { WarmThroughputMiBps = target }).WarmShardCount), entry);
         var replyTo = Sender;
         PersistEvent(new StreamModeChanged(cmd.Name, cmd.Mode, now), () =>
         {
             _lastReshardAtMs[cmd.Name] = now;
+            if (cmd.WarmThroughputMiBps is not null)
+            {
+                PersistEvent(new StreamWarmThroughputChanged(cmd.Name, cmd.WarmThroughputMiBps), () => PreSplit(cmd.Name, replyTo));
+                return;
+            }
             MarkUpdating(cmd.Name);
             replyTo.Tell(View(_streams[cmd.Name]));
         });
@@ -127,7 +144,8 @@ internal sealed partial class StreamCatalogActor
             return;
         }
 
-        if (open.Count <= policy.MinShards) return;
+        // Merges never take the stream below its warm throughput's shards.
+        if (open.Count <= Math.Max(policy.MinShards, entry.WarmShardCount)) return;
         // A stream first seen here (created since the catalog started) starts its quiet period now.
         if (!_lastReshardAtMs.TryGetValue(entry.Name, out var lastReshard)) _lastReshardAtMs[entry.Name] = lastReshard = now;
         if (now - lastReshard < (long)policy.QuietPeriod.TotalMilliseconds) return;

@@ -329,7 +329,12 @@ internal sealed partial class StreamCatalogActor
                 Update(r.Name, s => s with { Shards = s.Shards.RemoveAll(shard => shard.Index == r.ShardIndex) });
                 break;
             case StreamModeChanged m:
-                Update(m.Name, s => s with { Mode = m.Mode, ModeChangeTimesMs = RecentTimes(s.ModeChangeTimesMs, m.AtMs).Add(m.AtMs) });
+                // A PROVISIONED stream has no warm throughput.
+                Update(m.Name, s => s with
+                {
+                    Mode = m.Mode, ModeChangeTimesMs = RecentTimes(s.ModeChangeTimesMs, m.AtMs).Add(m.AtMs),
+                    WarmThroughputMiBps = m.Mode == StreamMode.OnDemand ? s.WarmThroughputMiBps : null,
+                });
                 break;
         }
     }

@@ -23,6 +23,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     private readonly ActorStreamsSettings _settings;
     private readonly TimeProvider _clock;
     private readonly KeyProvider _keys;
+    private readonly StreamMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private ImmutableSortedDictionary<string, StreamEntry> _streams = ImmutableSortedDictionary.Create<string, StreamEntry>(StringComparer.Ordinal);
@@ -55,17 +56,20 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         work.PipeTo(Self, success: result => new WorkDone(success(result)), failure: ex => new WorkDone(failure(ex)));
     }
 
-    public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null)
+    public StreamCatalogActor(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null,
+        StreamMetrics? metrics = null)
     {
         _keys = keys ?? new KeyProvider(settings.Encryption);
+        _metrics = metrics;
         _shardRegion = shardRegion;
         _settings = settings;
         _clock = clock;
         Timers = new ClockTimers(clock, Self);
     }
 
-    public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null) =>
-        Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock, keys));
+    public static Props Props(IActorRef shardRegion, ActorStreamsSettings settings, TimeProvider clock, KeyProvider? keys = null,
+        StreamMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new StreamCatalogActor(shardRegion, settings, clock, keys, metrics));
 
     public override string PersistenceId => StreamCatalogEntity.PersistenceId;
 
@@ -88,6 +92,8 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case SnapshotOffer { Snapshot: CatalogSnapshot s }:
                 _lastEpoch = s.LastEpoch;
                 _streams = s.Streams.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal);
+                _commitment = s.Commitment;
+                foreach (var entry in _streams.Values) PublishMonitoring(entry.Name, entry);
                 return true;
             case RecoveryCompleted:
                 StartClosedShardSweep();
@@ -178,6 +184,21 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 return true;
             case ChangeEncryption cmd:
                 OnChangeEncryption(cmd);
+                return true;
+            case ChangeEnhancedMonitoring cmd:
+                OnChangeMonitoring(cmd);
+                return true;
+            case UpdateMaxRecordSizeCommand cmd:
+                OnUpdateMaxRecordSize(cmd);
+                return true;
+            case UpdateWarmThroughputCommand cmd:
+                OnUpdateWarmThroughput(cmd);
+                return true;
+            case GetAccountSettings:
+                Sender.Tell(_commitment);
+                return true;
+            case UpdateAccountSettingsCommand cmd:
+                OnUpdateAccountSettings(cmd);
                 return true;
             case AddTags cmd:
             {
@@ -296,15 +317,36 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     {
         if (_streams.ContainsKey(cmd.Name))
             throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} already exists.");
+        var shardCount = cmd.ShardCount;
+        if (cmd.WarmThroughputMiBps is { } warm)
+        {
+            RequireWarmThroughputAllowed(cmd.Name, cmd.Mode, warm);
+            // Created warm: the shards the warm throughput needs exist from the start.
+            shardCount = Math.Max(shardCount, (int)Math.Ceiling(warm * 1024.0 * 1024.0 / KinesisLimits.ShardWriteBytesPerSecond));
+        }
         var open = _streams.Values.Sum(s => s.OpenShardCount);
-        if (open + cmd.ShardCount > _settings.MaxShards)
-            throw new LimitExceededException(ShardLimitMessage(open, cmd.ShardCount));
+        if (open + shardCount > _settings.MaxShards)
+            throw new LimitExceededException(ShardLimitMessage(open, shardCount));
         var replyTo = Sender;
-        var created = new StreamCreated(cmd.Name, _lastEpoch + 1, cmd.ShardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
+        var created = new StreamCreated(cmd.Name, _lastEpoch + 1, shardCount, cmd.Mode, KinesisLimits.DefaultRetentionHours,
             _clock.GetUtcNow().ToUnixTimeMilliseconds());
         PersistEvent(created, () =>
         {
-            var entry = _streams[cmd.Name];
+            // The settings CreateStream takes besides the shards go into the journal before the stream is answered.
+            if (cmd.MaxRecordSizeKiB is { } kib) PersistEvent(new StreamMaxRecordSizeChanged(cmd.Name, kib), WithWarmThroughput);
+            else WithWarmThroughput();
+        });
+
+        void WithWarmThroughput()
+        {
+            if (cmd.WarmThroughputMiBps is not null)
+                PersistEvent(new StreamWarmThroughputChanged(cmd.Name, cmd.WarmThroughputMiBps), () => Initialize(_streams[cmd.Name]));
+            else
+                Initialize(_streams[cmd.Name]);
+        }
+
+        void Initialize(StreamEntry entry)
+        {
             if (Delays.CreateStream <= TimeSpan.Zero)
             {
                 InitializeShards(entry, replyTo);
@@ -313,7 +355,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             // Kinesis answers at once with the stream CREATING; it turns ACTIVE when its shards exist and the delay is over.
             replyTo.Tell(View(entry));
             InitializeShards(entry, null);
-        });
+        }
     }
 
     private void OnRegisterConsumer(RegisterConsumer cmd)
@@ -322,8 +364,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         if (entry.Status is StreamStatus.Creating or StreamStatus.Deleting) throw NotActive(entry);
         if (entry.Consumers.Any(c => c.Name == cmd.ConsumerName) || IsDeregistering(entry, cmd.ConsumerName))
             throw new ResourceInUseException($"Consumer {cmd.ConsumerName} under stream {_settings.StreamArn(cmd.StreamName)} already exists.");
-        if (entry.Consumers.Length >= KinesisLimits.MaxConsumersPerStream)
-            throw new LimitExceededException($"Stream {_settings.StreamArn(cmd.StreamName)} already has {entry.Consumers.Length} registered consumers; at most {KinesisLimits.MaxConsumersPerStream} are allowed.");
+        var maxConsumers = MaxConsumersPerStream;
+        if (entry.Consumers.Length >= maxConsumers)
+            throw new LimitExceededException($"Stream {_settings.StreamArn(cmd.StreamName)} already has {entry.Consumers.Length} registered consumers; at most {maxConsumers} are allowed.");
         var replyTo = Sender;
         // Kinesis registers a consumer as CREATING and turns it ACTIVE some seconds later: here after the register delay.
         var registered = new ConsumerRegistered(cmd.StreamName, cmd.ConsumerName, _clock.GetUtcNow().ToUnixTimeMilliseconds());
@@ -432,7 +475,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             if (++_eventsSinceSnapshot >= SnapshotEveryEvents)
             {
                 _eventsSinceSnapshot = 0;
-                SaveSnapshot(new CatalogSnapshot(_lastEpoch, _streams.Values.ToImmutableArray()));
+                SaveSnapshot(new CatalogSnapshot(_lastEpoch, _streams.Values.ToImmutableArray()) { Commitment = _commitment });
             }
         });
     }
@@ -457,6 +500,20 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 break;
             case StreamDeleted d:
                 _streams = _streams.Remove(d.Name);
+                PublishMonitoring(d.Name, null);
+                break;
+            case AccountCommitmentChanged c:
+                _commitment = c.Commitment;
+                break;
+            case StreamMaxRecordSizeChanged r:
+                Update(r.Name, s => s with { MaxRecordSizeKiB = r.KiB });
+                break;
+            case StreamWarmThroughputChanged w:
+                Update(w.Name, s => s with { WarmThroughputMiBps = w.MiBps });
+                break;
+            case StreamMonitoringChanged m:
+                Update(m.Name, s => s with { ShardLevelMetrics = m.Metrics });
+                PublishMonitoring(m.Name, _streams.GetValueOrDefault(m.Name));
                 break;
             case StreamRetentionChanged r:
                 Update(r.Name, s => s with { RetentionHours = r.RetentionHours });

@@ -20,14 +20,16 @@ internal sealed class StreamRoute
             entry.Shards.ToImmutableDictionary(s => s.Index, s => StreamShardEntity.EntityId(entry.Name, entry.Epoch, s.Index)),
             // A route read from the catalog holds every completed step: it is newer than any patch made at the same index.
             (long)entry.NextShardIndex * 4 + 3,
-            entry.Mode == StreamMode.OnDemand)
+            entry.Mode == StreamMode.OnDemand,
+            entry.MaxRecordSizeBytes)
     {
     }
 
     private StreamRoute(string name, long epoch, (UInt128 Start, int Index)[] segments, ImmutableDictionary<int, string> entityIds, long version,
-        bool onDemand)
+        bool onDemand, int maxRecordSizeBytes)
     {
         OnDemand = onDemand;
+        MaxRecordSizeBytes = maxRecordSizeBytes;
         Name = name;
         Epoch = epoch;
         _starts = segments.Select(s => s.Start).ToArray();
@@ -47,6 +49,9 @@ internal sealed class StreamRoute
 
     /// <summary>The stream is ON_DEMAND: its writes are not held to a shard's write limit.</summary>
     public bool OnDemand { get; }
+
+    /// <summary>The largest record (data plus partition key) the stream takes (UpdateMaxRecordSize).</summary>
+    public int MaxRecordSizeBytes { get; }
 
     public int OpenShardCount => _indexes.Distinct().Count();
 
@@ -92,6 +97,6 @@ internal sealed class StreamRoute
         foreach (var child in closed.Children) ids = ids.SetItem(child.Index, StreamShardEntity.EntityId(Name, Epoch, child.Index));
         var next = Math.Max(EntityIds.Keys.DefaultIfEmpty(-1).Max(), closed.Children.Max(c => c.Index)) + 1;
         var version = Math.Max(Version + 1, (long)next * 4);
-        return new StreamRoute(Name, Epoch, segments.OrderBy(s => s.Start).ToArray(), ids, version, OnDemand);
+        return new StreamRoute(Name, Epoch, segments.OrderBy(s => s.Start).ToArray(), ids, version, OnDemand, MaxRecordSizeBytes);
     }
 }
