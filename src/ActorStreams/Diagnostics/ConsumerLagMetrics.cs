@@ -12,23 +12,18 @@ namespace ActorStreams.Diagnostics;
 /// <c>stream</c>, <c>shard</c>, <c>consumer</c>: the MillisBehindLatest of the last event each running enhanced
 /// fan-out subscription on this node sent) and <c>actorstreams.iterator.age.max</c> (tags <c>stream</c>,
 /// <c>shard</c>: the largest MillisBehindLatest of the polling reads this node made in the last minute, Kinesis'
-/// GetRecords.IteratorAgeMilliseconds). One meter per ActorSystem, disposed when the system terminates, and made again
-/// after enough of the tracker's entries were forgotten (<see cref="RenewableMeter"/>).
+/// GetRecords.IteratorAgeMilliseconds). One meter per ActorSystem, disposed when the system terminates.
 /// </summary>
 internal sealed class ConsumerLagMetrics : IDisposable
 {
-    private readonly RenewableMeter _meter;
+    private readonly Meter _meter = new(ActorStreamsMetrics.MeterName);
 
     public ConsumerLagMetrics(ConsumerLagTracker tracker)
     {
-        _meter = new RenewableMeter(null, meter =>
-        {
-            meter.CreateObservableGauge("actorstreams.consumer.lag", () => Subscriptions(tracker), "ms",
-                "MillisBehindLatest of the last event sent to each enhanced fan-out consumer, per shard (subscriptions running on this node).");
-            meter.CreateObservableGauge("actorstreams.iterator.age.max", () => IteratorAges(tracker), "ms",
-                "The largest MillisBehindLatest of GetRecords and other polling reads of each shard on this node over the last minute.");
-        });
-        tracker.Forgotten = _meter.Forgotten;
+        _meter.CreateObservableGauge("actorstreams.consumer.lag", () => Subscriptions(tracker), "ms",
+            "MillisBehindLatest of the last event sent to each enhanced fan-out consumer, per shard (subscriptions running on this node).");
+        _meter.CreateObservableGauge("actorstreams.iterator.age.max", () => IteratorAges(tracker), "ms",
+            "The largest MillisBehindLatest of GetRecords and other polling reads of each shard on this node over the last minute.");
     }
 
     private static IEnumerable<Measurement<long>> Subscriptions(ConsumerLagTracker tracker)

@@ -31,9 +31,6 @@ internal sealed class ConsumerLagTracker
 
     public ConsumerLagTracker(TimeProvider clock) => _clock = clock;
 
-    /// <summary>Told how many entries (each a series of the lag gauges) were just forgotten; set by <see cref="ConsumerLagMetrics"/>.</summary>
-    public Action<int> Forgotten { private get; set; } = _ => { };
-
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>An enhanced fan-out subscription sent an event (records or a heartbeat) with this lag.</summary>
@@ -63,36 +60,30 @@ internal sealed class ConsumerLagTracker
     /// <summary>Forgets a deleted StreamShard: its subscriptions' lag and its iterator ages.</summary>
     public void ForgetShard(string entityId)
     {
-        var forgotten = _polls.TryRemove(entityId, out _) ? 1 : 0;
+        _polls.TryRemove(entityId, out _);
         foreach (var key in _subscriptions.Keys)
-            if (key.EntityId == entityId && _subscriptions.TryRemove(key, out _)) forgotten++;
-        Forgotten(forgotten);
+            if (key.EntityId == entityId) _subscriptions.TryRemove(key, out _);
     }
 
     /// <summary>Forgets everything of every incarnation of a deleted stream.</summary>
     public void ForgetStream(string streamName)
     {
         var prefix = streamName + "/";
-        var forgotten = 0;
         foreach (var key in _polls.Keys)
-            if (key.StartsWith(prefix, StringComparison.Ordinal) && _polls.TryRemove(key, out _)) forgotten++;
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) _polls.TryRemove(key, out _);
         foreach (var key in _subscriptions.Keys)
-            if (key.EntityId.StartsWith(prefix, StringComparison.Ordinal) && _subscriptions.TryRemove(key, out _)) forgotten++;
-        Forgotten(forgotten);
+            if (key.EntityId.StartsWith(prefix, StringComparison.Ordinal)) _subscriptions.TryRemove(key, out _);
     }
 
     /// <summary>Forgets the subscriptions of a deregistered consumer.</summary>
     public void ForgetConsumer(string streamName, string consumerName)
     {
         var prefix = streamName + "/";
-        var forgotten = 0;
         foreach (var key in _subscriptions.Keys)
         {
-            if (key.EntityId.StartsWith(prefix, StringComparison.Ordinal) && ConsumerLagMetrics.ConsumerName(key.ConsumerArn) == consumerName
-                && _subscriptions.TryRemove(key, out _))
-                forgotten++;
+            if (key.EntityId.StartsWith(prefix, StringComparison.Ordinal) && ConsumerLagMetrics.ConsumerName(key.ConsumerArn) == consumerName)
+                _subscriptions.TryRemove(key, out _);
         }
-        Forgotten(forgotten);
     }
 
     /// <summary>How many subscriptions, polled shards and applications this node keeps (what a test of forgetting asserts on).</summary>
@@ -143,12 +134,10 @@ internal sealed class ConsumerLagTracker
     private void Prune(long now)
     {
         var expiry = (long)EndedSubscriptionExpiry.TotalMilliseconds;
-        var forgotten = 0;
         foreach (var entry in _subscriptions)
-            if (!entry.Value.Active && now - entry.Value.ObservedAtMs > expiry && _subscriptions.TryRemove(entry)) forgotten++;
+            if (!entry.Value.Active && now - entry.Value.ObservedAtMs > expiry) _subscriptions.TryRemove(entry);
         foreach (var entry in _polls)
-            if (now - entry.Value.LastAtMs > expiry && _polls.TryRemove(entry)) forgotten++;
-        Forgotten(forgotten);
+            if (now - entry.Value.LastAtMs > expiry) _polls.TryRemove(entry);
     }
 
     private static bool Matches(string entityId, string streamName, long epoch, out int shardIndex)
