@@ -19,14 +19,6 @@ namespace ActorStreams.Diagnostics;
 /// reads and these counters: they are observed from its registry at collection time, so the series of a deleted
 /// stream or shard leave the scrape when it is forgotten there. The histograms carry no stream tags, because a
 /// histogram's series can never be taken back.
-/// <para>
-/// An exporter may still remember them: the OpenTelemetry SDK keeps a point for every tag set a cumulative instrument
-/// ever reported, even one no longer observed, and past its cardinality limit (2,000 by default) reports new tag sets
-/// only as one overflow series. So the per-shard instruments live on a meter of their own (same name and version), and
-/// after <see cref="ShardSeriesRenewalThreshold"/> shards were forgotten that meter is disposed and made again: the SDK
-/// drops the old instruments with every point they held, and the live shards' series come back at their next collection
-/// with the same totals, read from StreamMetrics. A scrape between the two can miss them once.
-/// </para>
 /// </remarks>
 public static class ActorStreamsMetrics
 {
@@ -45,54 +37,22 @@ public static class ActorStreamsMetrics
     private static readonly Histogram<double> JournalWrite = Meter.CreateHistogram<double>(
         "actorstreams.journal.write.duration", "s", "Time from handing a group-commit event to the journal to its confirmation, on this node.");
 
-    private static readonly Lock ShardSeriesLock = new();
-    private static Meter _shardSeries = CreateShardSeries();
-    private static int _forgottenShards;
-
     static ActorStreamsMetrics()
     {
+        Meter.CreateObservableCounter("actorstreams.incoming.records", () => Totals(StreamMetrics.Metric.IncomingRecords), "{record}",
+            "Records written to a shard and acknowledged (durable in the journal).");
+        Meter.CreateObservableCounter("actorstreams.incoming.bytes", () => Totals(StreamMetrics.Metric.IncomingBytes), "By",
+            "Bytes (data and partition key) written to a shard and acknowledged.");
+        Meter.CreateObservableCounter("actorstreams.outgoing.records", () => Totals(StreamMetrics.Metric.OutgoingRecords), "{record}",
+            "Records returned by GetRecords and the shard sources.");
+        Meter.CreateObservableCounter("actorstreams.outgoing.bytes", () => Totals(StreamMetrics.Metric.OutgoingBytes), "By",
+            "Bytes (data and partition key) returned by GetRecords and the shard sources.");
+        Meter.CreateObservableCounter("actorstreams.throttled.requests", ThrottledRequests, "{request}",
+            "Requests a shard throttled (ProvisionedThroughputExceeded, or backpressure in the sink and sources).");
         Meter.CreateObservableGauge("actorstreams.memory.budget.used", () => Budgets.Keys.Sum(b => b.UsedBytes), "By",
             "Bytes held of the node's memory budget (actorstreams.memory-budget): Firehose backlogs and hot tails.");
         Meter.CreateObservableGauge("actorstreams.memory.budget.limit", () => Budgets.Keys.Sum(b => b.LimitBytes), "By",
             "The node's memory budget (actorstreams.memory-budget) in bytes.");
-    }
-
-    /// <summary>
-    /// Forgotten shards after which the per-shard instruments are made again. A quarter of the SDK's default cardinality
-    /// limit, because the throttled-requests counter can hold three tag sets per shard (one per operation) beside the
-    /// live shards'. A test lowers it.
-    /// </summary>
-    internal static int ShardSeriesRenewalThreshold { get; set; } = 500;
-
-    /// <summary>Counts shards a StreamMetrics forgot; past <see cref="ShardSeriesRenewalThreshold"/> the per-shard instruments are made again.</summary>
-    internal static void ShardsForgotten(int count)
-    {
-        if (count <= 0 || Interlocked.Add(ref _forgottenShards, count) < ShardSeriesRenewalThreshold) return;
-        lock (ShardSeriesLock)
-        {
-            if (Volatile.Read(ref _forgottenShards) < ShardSeriesRenewalThreshold) return;
-            Volatile.Write(ref _forgottenShards, 0);
-            // Disposed first: while the old instruments are active, the SDK would bind new ones of the same identity to
-            // them, and then retire them together.
-            _shardSeries.Dispose();
-            _shardSeries = CreateShardSeries();
-        }
-    }
-
-    private static Meter CreateShardSeries()
-    {
-        var meter = new Meter(MeterName, Meter.Version);
-        meter.CreateObservableCounter("actorstreams.incoming.records", () => Totals(StreamMetrics.Metric.IncomingRecords), "{record}",
-            "Records written to a shard and acknowledged (durable in the journal).");
-        meter.CreateObservableCounter("actorstreams.incoming.bytes", () => Totals(StreamMetrics.Metric.IncomingBytes), "By",
-            "Bytes (data and partition key) written to a shard and acknowledged.");
-        meter.CreateObservableCounter("actorstreams.outgoing.records", () => Totals(StreamMetrics.Metric.OutgoingRecords), "{record}",
-            "Records returned by GetRecords and the shard sources.");
-        meter.CreateObservableCounter("actorstreams.outgoing.bytes", () => Totals(StreamMetrics.Metric.OutgoingBytes), "By",
-            "Bytes (data and partition key) returned by GetRecords and the shard sources.");
-        meter.CreateObservableCounter("actorstreams.throttled.requests", ThrottledRequests, "{request}",
-            "Requests a shard throttled (ProvisionedThroughputExceeded, or backpressure in the sink and sources).");
-        return meter;
     }
 
     internal static void Observe(NodeMemoryBudget budget) => Budgets.TryAdd(budget, 0);

@@ -103,20 +103,15 @@ internal sealed class StreamMetrics : IDisposable
     }
 
     /// <summary>Forgets the counters of one StreamShard entity (deleted: its stream, or itself after expiring closed).</summary>
-    public void ForgetShard(string entityId)
-    {
-        if (_shards.TryRemove(entityId, out _)) ActorStreamsMetrics.ShardsForgotten(1);
-    }
+    public void ForgetShard(string entityId) => _shards.TryRemove(entityId, out _);
 
     /// <summary>Forgets the counters of every incarnation of a deleted stream.</summary>
     public void ForgetStream(string streamName)
     {
-        var forgotten = 0;
         foreach (var (key, counters) in _shards)
         {
-            if (counters.Stream == streamName && _shards.TryRemove(key, out _)) forgotten++;
+            if (counters.Stream == streamName) _shards.TryRemove(key, out _);
         }
-        ActorStreamsMetrics.ShardsForgotten(forgotten);
     }
 
     /// <summary>Every shard's totals and throttled requests, read by the OpenTelemetry counters at collection time.</summary>
@@ -149,12 +144,10 @@ internal sealed class StreamMetrics : IDisposable
         var last = Interlocked.Read(ref _lastPruneSecond);
         if (now - last < WindowSeconds || Interlocked.CompareExchange(ref _lastPruneSecond, now, last) != last) return;
         var expiry = (long)IdleExpiry.TotalSeconds;
-        var forgotten = 0;
         foreach (var (key, counters) in _shards)
         {
-            if (now - counters.Window.LastActivitySecond > expiry && _shards.TryRemove(key, out _)) forgotten++;
+            if (now - counters.Window.LastActivitySecond > expiry) _shards.TryRemove(key, out _);
         }
-        ActorStreamsMetrics.ShardsForgotten(forgotten);
     }
 
     /// <summary>The counters in <see cref="Metric"/> order.</summary>
