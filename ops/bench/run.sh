@@ -6,9 +6,15 @@
 # Both end with the BenchmarkDotNet micro-benchmarks (tests/ActorStreams.MicroBenchmarks --quick, about 1.5 minutes).
 #   ops/bench/run.sh --churn MINUTES
 #                               only the churn soak (issue 16): one Release server, then for MINUTES create a 4-shard
-#                               stream, put 5,000 records, read, delete, over and over (tests/js/churn.mjs); the
-#                               server's RSS and its /metrics scrape (lines, and series of churned streams) after a
-#                               30 s warm-up and at the end. What is deleted is forgotten when both stay flat.
+#                               stream, put 5,000 records, read, scrape /metrics, delete, over and over
+#                               (tests/js/churn.mjs). After a 30 s warm-up: the server's RSS every 10 s; at 1/3, 2/3
+#                               and the end its RSS, /metrics scrape (lines, series of churned streams) and managed
+#                               heap after a full GC (dotnet-gcdump, installed from NuGet into $ACTORSTREAMS_TOOLS,
+#                               default /tmp/actorstreams-tools). Verdict "growing" when the last third's mean RSS is
+#                               more than 3 % above the middle third's, the heap at the end more than 10 % above the
+#                               heap at 1/3 (one heap sample varies by about 6 %, so two thirds of the run apart), the
+#                               scrape longer at the end than at 2/3, or a cycle's live stream missing from the
+#                               scrape; "flat" otherwise. Measured runs: docs/benchmarks.md and ops/bench/RUNLOG.md.
 #
 # Options: --no-pg (skip PostgreSQL), --out DIR (keep logs and results there; default a temp dir, printed).
 # PostgreSQL: uses $ACTORSTREAMS_TEST_POSTGRES when set; otherwise starts its own throwaway instance with
@@ -71,18 +77,65 @@ if [[ $CHURN != 0 ]]; then
     trap 'kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$SERVER_DIR"' EXIT
     ENDPOINT="http://127.0.0.1:$PORT"
     for _ in $(seq 1 240); do curl -fs "$ENDPOINT/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
-    # RSS (MiB) of the server, the scrape's lines, and its series naming a churned stream.
+    TOOLS="${ACTORSTREAMS_TOOLS:-/tmp/actorstreams-tools}"
+    GCDUMP="$(command -v dotnet-gcdump || echo "$TOOLS/dotnet-gcdump")"
+    [[ -x $GCDUMP ]] || dotnet tool install --tool-path "$TOOLS" dotnet-gcdump >"$OUT/gcdump-install.log" 2>&1 || true
+    rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status"; }
+    # RSS (MiB) of the server, the scrape's lines, its series naming a churned stream, and the managed heap (MiB) of
+    # live objects after the full GC that dotnet-gcdump induces ("n/a" without the tool).
     sample() {
-        local scrape
+        local scrape heap="n/a"
         scrape="$(curl -fs "$ENDPOINT/metrics")"
-        result "churn.$1.rss-mib" "$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status")"
+        result "churn.$1.rss-mib" "$(rss_mib)"
         result "churn.$1.scrape-lines" "$(printf '%s\n' "$scrape" | wc -l)"
         result "churn.$1.deleted-stream-series" "$(printf '%s\n' "$scrape" | grep -c 'stream="churn-')"
+        if [[ -x $GCDUMP ]] && "$GCDUMP" collect -p "$SERVER_PID" -o "$OUT/$1.gcdump" >"$OUT/$1.gcdump.log" 2>&1; then
+            heap="$("$GCDUMP" report "$OUT/$1.gcdump" 2>/dev/null | awk '/GC Heap bytes/ {gsub(",", "", $1); printf "%.1f", $1/1048576; exit}')"
+        fi
+        result "churn.$1.heap-mib" "${heap:-n/a}"
     }
     step churn-warmup node tests/js/churn.mjs "$ENDPOINT" --seconds 30 --label churn-warmup
     sample start
-    step churn node tests/js/churn.mjs "$ENDPOINT" --seconds "$((CHURN * 60))"
+    log "churn: node tests/js/churn.mjs $ENDPOINT --seconds $((CHURN * 60))"
+    node tests/js/churn.mjs "$ENDPOINT" --seconds "$((CHURN * 60))" >"$OUT/churn.log" 2>&1 &
+    CHURN_PID=$!
+    # RSS every 10 s (elapsed seconds and MiB in DIR/rss.txt); the thirds' samples at the first tick past each third.
+    : >"$OUT/rss.txt"
+    THIRD=$((CHURN * 20)); ELAPSED=0; NEXT=1
+    while kill -0 "$CHURN_PID" 2>/dev/null; do
+        sleep 10; ELAPSED=$((ELAPSED + 10))
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        echo "$ELAPSED $(rss_mib)" >>"$OUT/rss.txt"
+        if [[ $NEXT -le 2 && $ELAPSED -ge $((NEXT * THIRD)) ]]; then sample "third$NEXT"; NEXT=$((NEXT + 1)); fi
+    done
+    wait "$CHURN_PID" || result failed.churn "exit $? (see $OUT/churn.log)"
+    grep '^RESULT ' "$OUT/churn.log" | sed 's/^RESULT //' >>"$RESULTS" || true
     sample end
+    python3 - "$OUT/rss.txt" "$RESULTS" "$THIRD" >>"$RESULTS" <<'PY'
+import sys
+rss = [tuple(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
+results = dict(line.rstrip("\n").split("=", 1) for line in open(sys.argv[2]) if "=" in line)
+third = float(sys.argv[3])
+middle = [m for t, m in rss if third < t <= 2 * third]
+last = [m for t, m in rss if t > 2 * third]
+reasons = []
+if middle and last:
+    growth = 100 * (sum(last) / len(last) / (sum(middle) / len(middle)) - 1)
+    print(f"churn.rss-mean-mib.thirds={'/'.join(str(round(sum(x) / len(x))) for x in ([m for t, m in rss if t <= third], middle, last))}")
+    print(f"churn.rss-growth-last-third-pct={growth:.1f}")
+    if growth > 3: reasons.append(f"RSS +{growth:.1f} % in the last third")
+try:
+    heap_growth = 100 * (float(results["churn.end.heap-mib"]) / float(results["churn.third1.heap-mib"]) - 1)
+    print(f"churn.heap-growth-after-first-third-pct={heap_growth:.1f}")
+    if heap_growth > 10: reasons.append(f"managed heap +{heap_growth:.1f} % after the first third")
+except (KeyError, ValueError):
+    pass
+if int(results.get("churn.end.scrape-lines", 0)) > int(results.get("churn.third2.scrape-lines", 0)):
+    reasons.append("the scrape grew in the last third")
+if int(results.get("churn.cycles-without-own-series", 0)) > 0:
+    reasons.append(f"{results['churn.cycles-without-own-series']} cycles' streams missing from the scrape")
+print("churn.verdict=" + ("growing: " + "; ".join(reasons) if reasons else "flat"))
+PY
     result meta.load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
     grep '^churn\.\|^meta\.\|^failed\.' "$RESULTS" | tee "$OUT/churn.txt"
     log "results in $RESULTS"
