@@ -86,6 +86,40 @@ public sealed class KinesisErrorsTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task Sequence_numbers_and_merges_at_their_edges_are_answered_in_AWS_words()
+    {
+        var name = await server.CreateStreamAsync("edges", 3);
+        var put = await server.CallAsync("PutRecord", new { StreamName = name, Data = "AA==", PartitionKey = "k", ExplicitHashKey = "0" });
+        var sequenceNumber = put.Json.GetProperty("SequenceNumber").GetString()!;
+        Assert.Equal(56, sequenceNumber.Length);
+
+        // The number of shard 0 used on shard 1.
+        var other = await server.CallAsync("GetShardIterator", new
+        {
+            StreamName = name, ShardId = "shardId-000000000001", ShardIteratorType = "AT_SEQUENCE_NUMBER", StartingSequenceNumber = sequenceNumber,
+        });
+        other.AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        Assert.Equal("Invalid StartingSequenceNumber. It encodes shardId-000000000000, while it was used in a call to a shard with shardId-000000000001", other.Message);
+
+        // Any well-formed number orders a put; a malformed one is refused with AWS's member name.
+        var ordered = await server.CallAsync("PutRecord", new { StreamName = name, Data = "AA==", PartitionKey = "k", ExplicitHashKey = "0", SequenceNumberForOrdering = sequenceNumber });
+        Assert.Equal(HttpStatusCode.OK, ordered.Status);
+        Assert.True(string.CompareOrdinal(ordered.Json.GetProperty("SequenceNumber").GetString(), sequenceNumber) > 0);
+        var malformed = await server.CallAsync("PutRecord", new { StreamName = name, Data = "AA==", PartitionKey = "k", SequenceNumberForOrdering = "12345" });
+        malformed.AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        Assert.Equal($"ExclusiveMinimumSequenceNumber 12345 used in PutRecord on stream {name} under account 000000000000 is invalid.", malformed.Message);
+
+        // A split key of 2^128 or more, and a merge pair named upper first.
+        var tooBig = await server.CallAsync("SplitShard", new { StreamName = name, ShardToSplit = "shardId-000000000002", NewStartingHashKey = "999999999999999999999999999999999999999" });
+        tooBig.AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        Assert.StartsWith("NewStartingHashKey 999999999999999999999999999999999999999 used in SplitShard() on shard shardId-000000000002 in stream ", tooBig.Message);
+        Assert.EndsWith("and less than the shard's EndingHashKey 340282366920938463463374607431768211455.", tooBig.Message);
+        var inverted = await server.CallAsync("MergeShards", new { StreamName = name, ShardToMerge = "shardId-000000000001", AdjacentShardToMerge = "shardId-000000000000" });
+        inverted.AssertError(HttpStatusCode.BadRequest, "InvalidArgumentException");
+        Assert.Equal($"Shards shardId-000000000001 and shardId-000000000000 in stream {name} under account 000000000000 are not an adjacent pair of shards eligible for merging", inverted.Message);
+    }
+
+    [Fact]
     public async Task An_unknown_stream_is_a_ResourceNotFoundException()
     {
         var name = $"ghost-{Guid.NewGuid():N}";

@@ -21,7 +21,17 @@ public sealed partial class ActorStreamsClient
     {
         Validate.StreamName(streamName);
         var shard = ParseShardId(shardToSplit, "shardToSplit", streamName);
-        var key = ParseHashKey(newStartingHashKey, "newStartingHashKey");
+        if (!TryParseHashKey(newStartingHashKey, "newStartingHashKey", out var key))
+        {
+            // A key of 2^128 or more is outside every shard: AWS answers it as any key outside the shard, with its range.
+            var description = await DescribeStreamAsync(streamName, cancellationToken).ConfigureAwait(false);
+            var range = description.Shards.FirstOrDefault(s => s.ShardId == shard)?.HashKeyRange
+                ?? throw new ResourceNotFoundException($"Could not find shard {shard} in stream {streamName} under account {_settings.AccountId}.");
+            throw new InvalidArgumentException(
+                $"NewStartingHashKey {newStartingHashKey} used in SplitShard() on shard {shard} in stream {streamName} " +
+                $"under account {_settings.AccountId} is not both greater than one plus the shard's StartingHashKey {range.StartingHashKeyText} " +
+                $"and less than the shard's EndingHashKey {range.EndingHashKeyText}.");
+        }
         await ReshardAsync(streamName, new SplitShardCommand(streamName, shard.Index, key), cancellationToken).ConfigureAwait(false);
     }
 
@@ -122,15 +132,13 @@ public sealed partial class ActorStreamsClient
         return ParseShard(text, streamName);
     }
 
-    /// <summary>A hash key as the API writes it: <c>0|([1-9]\d{0,38})</c>, below 2^128.</summary>
-    private static UInt128 ParseHashKey(string? text, string member)
+    /// <summary>A hash key as the API writes it: <c>0|([1-9]\d{0,38})</c>; false when it is 2^128 or more.</summary>
+    private static bool TryParseHashKey(string? text, string member, out UInt128 key)
     {
         var wellFormed = text is { Length: > 0 and <= 39 } && text.All(char.IsAsciiDigit) && (text.Length == 1 || text[0] != '0');
         if (!wellFormed)
             throw new ValidationException(
                 $"1 validation error detected: Value '{text}' at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{{0,38}})");
-        if (!UInt128.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var key))
-            throw new InvalidArgumentException($"{member} {text} is not a hash key: hash keys are below 2^128.");
-        return key;
+        return UInt128.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out key);
     }
 }
