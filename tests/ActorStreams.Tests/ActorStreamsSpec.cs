@@ -1,3 +1,6 @@
+using ActorStreams.Settings;
+using Npgsql;
+using Microsoft.Data.Sqlite;
 using System.Numerics;
 using System.Text;
 using ActorStreams.Firehose.Settings;
@@ -35,6 +38,74 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>The journal this spec instance runs on.</summary>
     protected SpecJournal Journal => _context.Journal;
+
+    /// <summary>
+    /// Every value of every row of every table of the journal database (journal and snapshots), as text with blobs
+    /// decoded as Latin-1 byte for byte: what a reader of the raw database sees (encryption at rest checks it holds no plaintext).
+    /// </summary>
+    protected async Task<string> JournalTextAsync()
+    {
+        var text = new StringBuilder();
+        if (Journal == SpecJournal.Sqlite)
+        {
+            await using var connection = new SqliteConnection($"Data Source={ActorStreamsConfig.SqliteFile(SpecConfig)};Mode=ReadOnly;Pooling=False");
+            await connection.OpenAsync();
+            var tables = new List<string>();
+            await using (var list = connection.CreateCommand())
+            {
+                list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+                await using var reader = await list.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+            }
+            Assert.Contains("journal", tables);
+            foreach (var table in tables)
+            {
+                await using var select = connection.CreateCommand();
+                select.CommandText = $"SELECT * FROM \"{table}\"";
+                await AppendRowsAsync(await select.ExecuteReaderAsync(), text);
+            }
+        }
+        else
+        {
+            var cs = SpecConfig.GetString("actorstreams.journal.postgresql.connection-string");
+            await using var connection = new NpgsqlConnection(cs);
+            await connection.OpenAsync();
+            var tables = new List<string>();
+            await using (var list = connection.CreateCommand())
+            {
+                list.CommandText = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()";
+                await using var reader = await list.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+            }
+            Assert.Contains("journal", tables);
+            foreach (var table in tables)
+            {
+                await using var select = connection.CreateCommand();
+                select.CommandText = $"SELECT * FROM \"{table}\"";
+                await AppendRowsAsync(await select.ExecuteReaderAsync(), text);
+            }
+        }
+        return text.ToString();
+    }
+
+    private static async Task AppendRowsAsync(System.Data.Common.DbDataReader reader, StringBuilder text)
+    {
+        await using (reader)
+        {
+            while (await reader.ReadAsync())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    if (await reader.IsDBNullAsync(i)) continue;
+                    text.Append(reader.GetValue(i) switch
+                    {
+                        byte[] blob => Encoding.Latin1.GetString(blob),
+                        var other => other.ToString(),
+                    }).Append('\u0001');
+                }
+            }
+        }
+    }
 
     /// <summary>The application HOCON of the spec's system: start another system on it to read the same data.</summary>
     protected Config SpecConfig => _context.Config;

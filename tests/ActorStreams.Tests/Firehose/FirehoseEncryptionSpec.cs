@@ -102,35 +102,4 @@ public sealed class FirehoseEncryptionSpec(ITestOutputHelper output) : FirehoseS
         for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal)) count++;
         return count;
     }
-
-    /// <summary>Every value of every row of every table of the SQLite database (journal and snapshots), blobs as Latin-1.</summary>
-    private async Task<string> JournalTextAsync()
-    {
-        var text = new StringBuilder();
-        await using var connection = new SqliteConnection($"Data Source={ActorStreamsConfig.SqliteFile(SpecConfig)};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        var tables = new List<string>();
-        await using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-            await using var reader = await list.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
-        }
-        Assert.Contains("journal", tables);
-        foreach (var table in tables)
-        {
-            await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\"";
-            await using var reader = await select.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    if (await reader.IsDBNullAsync(i)) continue;
-                    text.Append(reader.GetValue(i) is byte[] blob ? Encoding.Latin1.GetString(blob) : reader.GetValue(i).ToString()).Append('\u0001');
-                }
-            }
-        }
-        return text.ToString();
-    }
 }
