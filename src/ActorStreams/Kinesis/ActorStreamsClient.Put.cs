@@ -28,7 +28,8 @@ public sealed partial class ActorStreamsClient
         for (var attempt = 0; ; attempt++)
         {
             var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
-            Validate.RecordSize(data, partitionKey, route.MaxRecordSizeBytes);
+            // The stream's own limit (UpdateMaxRecordSize); the message is made only for a record over it.
+            if (size > route.MaxRecordSizeBytes) Validate.RecordSize(data, partitionKey, route.MaxRecordSizeBytes);
             var shard = route.ShardFor(hashKey);
             AppendRecordsResult result;
             try
@@ -82,7 +83,8 @@ public sealed partial class ActorStreamsClient
         var results = new PutRecordsResultEntry[records.Count];
         var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < records.Count; i++)
-            Validate.RecordSize(records[i].Data, records[i].PartitionKey, route.MaxRecordSizeBytes, $"records.{i + 1}.member.data");
+            if (sizes[i] > route.MaxRecordSizeBytes)
+                Validate.RecordSize(records[i].Data, records[i].PartitionKey, route.MaxRecordSizeBytes, $"records.{i + 1}.member.data");
         var (stale, closed) = await PutRoutedAsync(streamName, route, records, hashKeys, sizes, Enumerable.Range(0, records.Count), results,
             cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; closed.Count > 0; attempt++)
