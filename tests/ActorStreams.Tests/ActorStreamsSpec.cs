@@ -1,15 +1,16 @@
-using ActorStreams.Settings;
-using Npgsql;
-using Microsoft.Data.Sqlite;
 using System.Numerics;
 using System.Text;
 using ActorStreams.Firehose.Settings;
 using ActorStreams.Kinesis;
+using ActorStreams.Settings;
 using ActorStreams.TestSupport;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Xunit;
 using Xunit.Abstractions;
 
 namespace ActorStreams.Tests;
