@@ -46,45 +46,27 @@ public abstract class ActorStreamsSpec : Akka.TestKit.Xunit2.TestKit
     /// </summary>
     protected async Task<string> JournalTextAsync()
     {
-        var text = new StringBuilder();
-        if (Journal == SpecJournal.Sqlite)
+        await using System.Data.Common.DbConnection connection = Journal == SpecJournal.Sqlite
+            ? new SqliteConnection($"Data Source={ActorStreamsConfig.SqliteFile(SpecConfig)};Mode=ReadOnly;Pooling=False")
+            : new NpgsqlConnection(SpecConfig.GetString("actorstreams.journal.postgresql.connection-string"));
+        var listTables = Journal == SpecJournal.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()";
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = connection.CreateCommand())
         {
-            await using var connection = new SqliteConnection($"Data Source={ActorStreamsConfig.SqliteFile(SpecConfig)};Mode=ReadOnly;Pooling=False");
-            await connection.OpenAsync();
-            var tables = new List<string>();
-            await using (var list = connection.CreateCommand())
-            {
-                list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-                await using var reader = await list.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
-            }
-            Assert.Contains("journal", tables);
-            foreach (var table in tables)
-            {
-                await using var select = connection.CreateCommand();
-                select.CommandText = $"SELECT * FROM \"{table}\"";
-                await AppendRowsAsync(await select.ExecuteReaderAsync(), text);
-            }
+            list.CommandText = listTables;
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
         }
-        else
+        Assert.Contains("journal", tables);
+        var text = new StringBuilder();
+        foreach (var table in tables)
         {
-            var cs = SpecConfig.GetString("actorstreams.journal.postgresql.connection-string");
-            await using var connection = new NpgsqlConnection(cs);
-            await connection.OpenAsync();
-            var tables = new List<string>();
-            await using (var list = connection.CreateCommand())
-            {
-                list.CommandText = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()";
-                await using var reader = await list.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
-            }
-            Assert.Contains("journal", tables);
-            foreach (var table in tables)
-            {
-                await using var select = connection.CreateCommand();
-                select.CommandText = $"SELECT * FROM \"{table}\"";
-                await AppendRowsAsync(await select.ExecuteReaderAsync(), text);
-            }
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\"";
+            await AppendRowsAsync(await select.ExecuteReaderAsync(), text);
         }
         return text.ToString();
     }
