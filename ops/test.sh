@@ -175,6 +175,12 @@ for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.trx")):
             if bad == 0 and outcome not in ("Completed", "Passed", ""):
                 print(f"test.sh: {path.name}: run outcome {outcome} without a failed test"
                       " (test host crashed, hung or was aborted; see output above)", file=sys.stderr)
+    # Name every test that did not pass, with the start of its message, so that the tail of a log says which.
+    for r in (e for e in root.iter() if local(e) == "UnitTestResult"):
+        if r.get("outcome") in ("Failed", "Error", "Timeout", "Aborted"):
+            message = " ".join((e.text or "").strip() for e in r.iter() if local(e) == "Message")
+            message = " | ".join(line.strip() for line in message.splitlines() if line.strip())[:800]
+            print(f"test.sh: FAILED {r.get('testName')} ({path.name}): {message}", file=sys.stderr)
 print(passed, failed, skipped, executed, ntrx)
 PY
 )" || counts="0 0 0 0 0"
