@@ -135,7 +135,14 @@ public static class ActorStreamsServer
         if (options.Metrics.Enabled)
         {
             builder.Services.AddSingleton<ClusterMembershipMetrics>();
-            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ActorStreamsMetrics.MeterName).AddPrometheusExporter());
+            builder.Services.AddSingleton<ObservedInstrumentsScrape>();
+            // The observable instruments (series per stream, shard, consumer, delivery stream) are written by
+            // ObservedInstrumentsScrape at each scrape: the SDK would keep every tag set they ever reported.
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(ActorStreamsMetrics.MeterName)
+                .AddView(instrument => ObservedInstrumentsScrape.IsServedHere(instrument) ? MetricStreamConfiguration.Drop : null)
+                // No cached answer: the families written at each scrape must not be newer than the SDK's beside them.
+                .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         }
         builder.Services.AddSingleton<KinesisOperations>();
         builder.Services.AddSingleton<FirehoseOperations>();
@@ -158,6 +165,10 @@ public static class ActorStreamsServer
         if (options.Metrics.Enabled)
         {
             app.Services.GetRequiredService<ClusterMembershipMetrics>();
+            var observed = app.Services.GetRequiredService<ObservedInstrumentsScrape>();
+            var metricsPath = new PathString(options.Metrics.Path);
+            app.UseWhen(context => context.Request.Path.Equals(metricsPath, StringComparison.OrdinalIgnoreCase),
+                branch => branch.Use(observed.InvokeAsync));
             app.MapPrometheusScrapingEndpoint(options.Metrics.Path);
         }
         app.Use(KinesisEndpoint.AddRequestId);

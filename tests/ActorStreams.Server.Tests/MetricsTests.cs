@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using ActorStreams.Diagnostics;
 using ActorStreams.Kinesis;
 using ActorStreams.Kinesis.Internal.Shards;
 
@@ -155,6 +157,55 @@ public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFix
         // Deletion forgets the shards' counters at once; the scrape follows at its next collection.
         var text = await server.ScrapeMetricsAsync(t => !streams.Any(s => t.Contains(s)));
         Assert.All(streams, s => Assert.DoesNotContain(s, text));
+    }
+
+    [Fact]
+    public async Task Series_past_the_SDK_cardinality_limit_must_keep_their_labels()
+    {
+        // The OpenTelemetry SDK keeps a point for every tag set a cumulative instrument ever reported and folds those
+        // past 2,000 into one otel_metric_overflow series. A node that creates and deletes streams sees tag sets come
+        // and go: 2,500 here, 100 alive at a time, on an observable instrument of the meter as the shards' counters are.
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var family = $"actorstreams_test_churn_{id}_total";
+        var generation = 0;
+        using var meter = new Meter(ActorStreamsMetrics.MeterName);
+        meter.CreateObservableCounter($"actorstreams.test.churn_{id}",
+            () => Enumerable.Range(generation * 100, 100).Select(n => new Measurement<long>(n, new KeyValuePair<string, object?>("stream", $"churn-{id}-{n}"))),
+            "{record}", "Tag sets that come and go.");
+
+        for (generation = 0; generation < 25; generation++)
+        {
+            var text = await server.Http.GetStringAsync("/metrics");
+            var lines = text.Split('\n').Where(l => l.StartsWith(family + "{", StringComparison.Ordinal)).ToList();
+            Assert.Equal(100, lines.Count);
+            var first = generation * 100;
+            Assert.All(Enumerable.Range(first, 100), n => Assert.Contains(lines, l => l.Contains($"stream=\"churn-{id}-{n}\"") && l.EndsWith($" {n}", StringComparison.Ordinal)));
+            Assert.DoesNotContain("otel_metric_overflow", text);
+        }
+    }
+
+    [Fact]
+    public async Task The_scrape_must_serve_OpenMetrics_and_gzip_with_every_family_before_the_end_marker()
+    {
+        var stream = await server.CreateStreamAsync("metrics-om");
+        await server.OkAsync("PutRecord", new { StreamName = stream, Data = Convert.ToBase64String("x"u8.ToArray()), PartitionKey = "pk" });
+        await server.ScrapeMetricsAsync(t => t.Contains($"stream=\"{stream}\""));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Accept.ParseAdd("application/openmetrics-text; version=1.0.0");
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var response = await server.Http.SendAsync(request);
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        Assert.StartsWith("application/openmetrics-text", response.Content.Headers.ContentType?.MediaType);
+        await using var gzip = new System.IO.Compression.GZipStream(await response.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        var text = await new StreamReader(gzip).ReadToEndAsync();
+
+        Assert.EndsWith("\n# EOF\n", text);
+        Assert.Equal(1, text.Split('\n').Count(l => l == "# EOF"));
+        Assert.Contains("# TYPE actorstreams_incoming_records counter\n", text);
+        Assert.Contains("# TYPE actorstreams_incoming_bytes counter\n# UNIT actorstreams_incoming_bytes bytes\n", text);
+        Assert.Contains("# TYPE actorstreams_journal_write_duration_seconds histogram\n", text);
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("actorstreams_incoming_records_total{", StringComparison.Ordinal) && l.Contains($"stream=\"{stream}\"") && l.EndsWith(" 1", StringComparison.Ordinal));
     }
 
     /// <summary>The value of a series of the node (no stream labels), with or without scope labels.</summary>

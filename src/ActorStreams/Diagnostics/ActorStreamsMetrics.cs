@@ -35,8 +35,10 @@ public static class ActorStreamsMetrics
     private static readonly Histogram<long> IteratorAge = Meter.CreateHistogram<long>(
         "actorstreams.iterator.age", "ms", "MillisBehindLatest of each read on this node: how far readers are behind the tip of their shards.");
 
+    // In seconds: the SDK's default boundaries (0 to 10,000) are made for milliseconds and would put every write in one bucket.
     private static readonly Histogram<double> JournalWrite = Meter.CreateHistogram<double>(
-        "actorstreams.journal.write.duration", "s", "Time from handing a group-commit event to the journal to its confirmation, on this node.");
+        "actorstreams.journal.write.duration", "s", "Time from handing a group-commit event to the journal to its confirmation, on this node.",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
     static ActorStreamsMetrics()
     {
