@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Memory;
 using OpenTelemetry.Metrics;
 using System.Net;
 using System.Security.Cryptography;
@@ -40,6 +41,13 @@ public static class ActorStreamsServer
         }
         """);
 
+    // ASP.NET Core logs each request at Information (eight lines a request); only its warnings are worth a line.
+    private static readonly Dictionary<string, string?> ConfigurationDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
+
     /// <summary>
     /// Creates the web application from command-line arguments and the usual ASP.NET Core configuration sources.
     /// <paramref name="configureRuntime"/> adjusts the runtime's options after the configuration was applied
@@ -49,6 +57,9 @@ public static class ActorStreamsServer
     {
         args = WithFlagValues(args);
         var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read from the working directory: a server started from anywhere else (a script, a
+        // service manager, a benchmark) must still have the defaults that matter, below every other source.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = ConfigurationDefaults });
         builder.Configuration.AddCommandLine(args, ServerCommandLine.SwitchMappings);
         var options = new ActorStreamsServerOptions();
         builder.Configuration.GetSection(ActorStreamsServerOptions.Section).Bind(options);

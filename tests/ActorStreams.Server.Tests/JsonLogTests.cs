@@ -82,6 +82,55 @@ public sealed class JsonLogTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_server_started_from_another_directory_must_not_log_each_request()
+    {
+        // appsettings.json lies next to the binary; the working directory here has none.
+        var workDir = Path.Combine(Path.GetTempPath(), "actorstreams-cwd-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workDir);
+        var port = LoopbackPort.Free();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workDir,
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "ActorStreams.Server.dll"), "--log-format", "json", "--port", port.ToString(),
+                     "--data-dir", Path.Combine(workDir, "data") })
+            start.ArgumentList.Add(a);
+        var lines = new ConcurrentQueue<string>();
+        var stderr = new StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        Assert.True(process.Start());
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await UntilAsync(() => Parsed(lines).Any(l => l.Message.StartsWith("ActorStreams ", StringComparison.Ordinal) && l.Message.Contains(" serving ")),
+                "startup line", lines, stderr);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            for (var i = 0; i < 5; i++)
+            {
+                using var listed = await http.SendAsync(ServerFixture.Request("ListStreams", "{}"));
+                Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+            }
+            using var missing = await http.SendAsync(ServerFixture.Request("DescribeStream", """{"StreamName":"absent"}"""));
+            Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            try { Directory.Delete(workDir, recursive: true); } catch (IOException) { }
+        }
+
+        var events = Parsed(lines).ToList();
+        output.WriteLine(string.Join('\n', lines.Take(40)));
+        // Our own Information lines are there; ASP.NET Core's per-request ones are not.
+        Assert.Contains(events, e => e.Level == "Information" && e.Category.StartsWith("ActorStreams", StringComparison.Ordinal));
+        Assert.DoesNotContain(events, e => e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && e.Level is "Information" or "Debug" or "Trace");
+    }
+
+    [Fact]
     public void Entity_fields_come_from_the_sharding_path_of_the_log_source()
     {
         var shard = EntityPath.FromLogSource("akka://actorstreams/system/sharding/actorstreams-stream-shard/17/orders%2F1700000000000%2F3");
