@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using ActorStreams.Kinesis;
 using ActorStreams.TestSupport;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
@@ -18,17 +19,23 @@ public sealed class RefusingJournal : MemoryJournal
 
     public static volatile bool Refuse;
 
+    /// <summary>Refuse only the writes of the persistence ids that start with this (one stream's shards, say).</summary>
+    public static volatile string? RefusePrefix;
+
     public static int Refused => Volatile.Read(ref _refused);
 
     public static void Reset()
     {
         Refuse = false;
+        RefusePrefix = null;
         Interlocked.Exchange(ref _refused, 0);
     }
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
-        if (!Refuse) return base.WriteMessagesAsync(messages, cancellationToken);
+        var writes = messages.ToList();
+        var refuse = Refuse || (RefusePrefix is { } prefix && writes.Any(w => w.PersistenceId.StartsWith(prefix, StringComparison.Ordinal)));
+        if (!refuse) return base.WriteMessagesAsync(writes, cancellationToken);
         Interlocked.Increment(ref _refused);
         return Task.FromException<IImmutableList<Exception>>(new IOException("No space left on device (RefusingJournal)"));
     }
@@ -93,5 +100,44 @@ public sealed class JournalFaultSpec(ITestOutputHelper output) : ActorStreamsSpe
 
         var stored = (await ReadStreamAsync(stream)).Select(r => Encoding.UTF8.GetString(r.Data.Span)).ToList();
         Assert.Equal(["before", "after"], stored);
+    }
+
+    [Fact]
+    public async Task A_stream_whose_shards_could_not_be_created_must_be_retried_on_the_runtime_clock_and_turn_ACTIVE()
+    {
+        RefusingJournal.Reset();
+        var journal = ActorStreamsExtension.Get(Sys).Journal;
+        var stream = UniqueName("slow-shards");
+        // The catalog stores the stream; its shards cannot store their first event (a journal under load, say).
+        RefusingJournal.RefusePrefix = "streamshard-" + stream + "/";
+        var failed = await Assert.ThrowsAsync<InternalFailureException>(() => Client.CreateStreamAsync(stream, 2));
+        Assert.Contains("Creating the shards", failed.Message);
+        Assert.Equal(StreamStatus.Creating, (await Client.DescribeStreamSummaryAsync(stream)).StreamStatus);
+
+        // Still refused: the retries on the runtime clock keep failing, and the stream stays CREATING.
+        var refusedBefore = RefusingJournal.Refused;
+        await Eventually.EventuallyAsync(() =>
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            return RefusingJournal.Refused > refusedBefore;
+        }, "a retried shard creation", TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(StreamStatus.Creating, (await Client.DescribeStreamSummaryAsync(stream)).StreamStatus);
+
+        // The journal takes the shards' writes again: the next retry creates them, without a restart.
+        RefusingJournal.RefusePrefix = null;
+        await Eventually.EventuallyAsync(async () =>
+        {
+            Clock.Advance(TimeSpan.FromSeconds(5));
+            return journal.Fault is null && (await Client.DescribeStreamSummaryAsync(stream)).StreamStatus == StreamStatus.Active;
+        }, "the stream to turn ACTIVE", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+        await Client.PutRecordAsync(stream, Bytes("created"), "k");
+        Assert.Equal(["created"], (await ReadStreamAsync(stream)).Select(r => Encoding.UTF8.GetString(r.Data.Span)).ToList());
+    }
+
+    [Fact]
+    public void Shard_work_retries_must_back_off_from_1_s_to_at_most_30_s()
+    {
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30, 30], Enumerable.Range(1, 8)
+            .Select(n => (int)ActorStreams.Kinesis.Internal.Catalog.StreamCatalogActor.ShardWorkRetryDelay(n).TotalSeconds));
     }
 }

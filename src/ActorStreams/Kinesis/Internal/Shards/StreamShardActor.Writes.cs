@@ -124,7 +124,13 @@ internal sealed partial class StreamShardActor
         // The actor stops after this (sharding starts it again from the journal on the next message). Nothing queued
         // was stored, and the batch in flight is not acknowledged: every writer is answered now rather than left to
         // time out and resend into the same failure.
-        FailWrites(new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed ({cause.Message}); retry the request."));
+        var error = new ErrorReply(InternalFailureException.Code, $"Writing to {ShardName} failed ({cause.Message}); retry the request.");
+        FailWrites(error);
+        foreach (var waiter in _controlWaiters.Distinct())
+        {
+            if (!waiter.IsNobody()) waiter.Tell(error);
+        }
+        _controlWaiters.Clear();
         // The node's journal fault is logged once by JournalHealth, not here for every shard and request.
         if (_journal is null) base.OnPersistFailure(cause, @event, sequenceNr);
         else _journal.Failed($"a write of {PersistenceId}", cause);

@@ -362,11 +362,18 @@ internal sealed partial class StreamShardActor : PersistentActor
         _retentionHours = e.RetentionHours;
     }
 
+    // The senders of control commands (initialize, encryption, retire, ...) whose events are being stored: a failed
+    // write answers them at once (the actor stops after it) instead of leaving them to the ask timeout.
+    private readonly List<IActorRef> _controlWaiters = new();
+
     private void PersistApplied<TEvent>(TEvent e, Action<TEvent> handler)
     {
         var sequenceNr = LastSequenceNr + 1;
+        var waiter = Sender;
+        _controlWaiters.Add(waiter);
         Persist(e, evt =>
         {
+            _controlWaiters.Remove(waiter);
             _appliedSequenceNr = Math.Max(_appliedSequenceNr, sequenceNr);
             handler(evt);
         });
