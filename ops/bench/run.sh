@@ -4,6 +4,11 @@
 #   ops/bench/run.sh            full sizes: 8 s warm-up, 10 s measured, recovery at 1M and 10M records (~10-15 min)
 #   ops/bench/run.sh --quick    2 s warm-up, 4 s measured, recovery at 100k and 1M records (a few minutes)
 # Both end with the BenchmarkDotNet micro-benchmarks (tests/ActorStreams.MicroBenchmarks --quick, about 1.5 minutes).
+#   ops/bench/run.sh --idle SHARDS
+#                               only the idle cost (issue 19): one Release server with nothing in it, then one with
+#                               SHARDS open shards (tests/js/idle-shards.mjs: streams of 500 shards, one record each),
+#                               each left alone 60 s and then measured for 60 s: CPU time (share of one core, from
+#                               /proc) and RSS.
 #   ops/bench/run.sh --churn MINUTES
 #                               only the churn soak (issue 16): one Release server, then for MINUTES create a 4-shard
 #                               stream, put 5,000 records, read, scrape /metrics, delete, over and over
@@ -30,14 +35,15 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO_ROOT"
 log() { echo "bench: $(date -u +%H:%M:%S) $*" >&2; }
 
-QUICK=0; PG=1; OUT=""; CHURN=0
+QUICK=0; PG=1; OUT=""; CHURN=0; IDLE=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) QUICK=1 ;;
         --no-pg) PG=0 ;;
         --out) OUT="$2"; shift ;;
         --churn) CHURN="$2"; shift ;;
-        *) echo "usage: ops/bench/run.sh [--quick] [--no-pg] [--out DIR] [--churn MINUTES]" >&2; exit 2 ;;
+        --idle) IDLE="$2"; shift ;;
+        *) echo "usage: ops/bench/run.sh [--quick] [--no-pg] [--out DIR] [--churn MINUTES | --idle SHARDS]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -60,6 +66,42 @@ step() {
     if "$@" >"$OUT/$name.log" 2>&1; then :; else result "failed.$name" "exit $? (see $OUT/$name.log)"; log "$name FAILED (see $OUT/$name.log)"; fi
     grep '^RESULT ' "$OUT/$name.log" | sed 's/^RESULT //' >>"$RESULTS" || true
 }
+
+# ---- idle cost alone (--idle SHARDS) ----
+if [[ $IDLE != 0 ]]; then
+    result meta.mode "idle $IDLE shards"
+    result meta.started "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    result meta.load-before "$(cut -d' ' -f1-3 /proc/loadavg)"
+    log "building the server (Release)"
+    dotnet build src/ActorStreams.Server -c Release -nologo -v quiet >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+    [[ -f tests/js/node_modules/@aws-sdk/client-kinesis/package.json ]] || (cd tests/js && npm ci --no-audit --no-fund >/dev/null)
+    printf 'actorstreams {\n  throttling.enabled = off\n  limits.max-shards = %d\n}\nakka.loglevel = WARNING\n' "$((IDLE + 1000))" >"$OUT/idle.conf"
+    cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+    # $1: label, $2: shards (0: none). Prints RESULT lines into $RESULTS.
+    idle_server() {
+        local label=$1 shards=$2 port dir pid t0 t1
+        port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+        dir="$(mktemp -d /tmp/actorstreams-idle-server.XXXXXX)"
+        dotnet src/ActorStreams.Server/bin/Release/net10.0/ActorStreams.Server.dll --port "$port" --data-dir "$dir" \
+            --config "$OUT/idle.conf" --Logging:LogLevel:Default Warning >"$OUT/server-$label.log" 2>&1 &
+        pid=$!
+        for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+        if (( shards > 0 )); then
+            step "idle-setup-$label" node tests/js/idle-shards.mjs "http://127.0.0.1:$port" --shards "$shards"
+        fi
+        log "idle: $label settles 60 s, then 60 s measured"
+        sleep 60
+        t0="$(cpu_ticks "$pid")"; sleep 60; t1="$(cpu_ticks "$pid")"
+        result "idle.$label.cpu-core-pct" "$(python3 -c "print(round(($t1 - $t0) / $(getconf CLK_TCK) / 60 * 100, 2))")"
+        result "idle.$label.rss-mib" "$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")"
+        kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"
+    }
+    idle_server empty 0
+    idle_server shards "$IDLE"
+    result meta.load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
+    grep '^idle\.\|^meta\.\|^failed\.' "$RESULTS" | tee "$OUT/idle.txt"
+    exit 0
+fi
 
 # ---- churn soak alone (--churn MINUTES) ----
 if [[ $CHURN != 0 ]]; then
