@@ -6,6 +6,8 @@
 #   ops/cluster.sh kill N       kill node N (1-3) with SIGKILL
 #   ops/cluster.sh leave N      stop node N gracefully (SIGTERM: it leaves the cluster and hands its shards over)
 #   ops/cluster.sh restart N    start node N again (after kill or leave) and wait until it answers
+#   ops/cluster.sh pause N      SIGSTOP node N (frozen, sockets open: a zombie once resumed)
+#   ops/cluster.sh resume N     SIGCONT node N
 #   ops/cluster.sh status       one line per node: pid, HTTP and remoting ports, ready or not
 #
 # Node N serves HTTP on 127.0.0.1:457N and talks to the other nodes on 127.0.0.1:458N; its log is
@@ -225,6 +227,19 @@ case "$cmd" in
     leave)
         check_node "${1:-}"
         stop_node "$1" TERM
+        ;;
+    pause)
+        # SIGSTOP: the process is frozen (a long GC pause, a stalled VM) and its sockets stay open.
+        check_node "${1:-}"
+        running "$1" || { log "node $1 not running"; exit 1; }
+        kill -STOP "$(pid_of "$1")"
+        log "node $1 paused (pid $(pid_of "$1"))"
+        ;;
+    resume)
+        check_node "${1:-}"
+        running "$1" || { log "node $1 not running"; exit 1; }
+        kill -CONT "$(pid_of "$1")"
+        log "node $1 resumed (pid $(pid_of "$1"))"
         ;;
     stop)
         # All at once: nodes leaving one by one would hand their shards to each other first.

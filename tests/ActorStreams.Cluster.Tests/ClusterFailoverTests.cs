@@ -179,11 +179,12 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         return new Failover(worst, moved);
     }
 
-    private static async Task VerifyAsync(KinesisHttp http, Uri node, ShardProducer[] producers, Action<string> log, CancellationToken cancellationToken)
+    internal static async Task VerifyAsync(KinesisHttp http, Uri node, ShardProducer[] producers, Action<string> log, CancellationToken cancellationToken,
+        string streamName = StreamName)
     {
         foreach (var p in producers)
         {
-            var stored = await ReadShardAsync(http, node, p.Shard, cancellationToken);
+            var stored = await ReadShardAsync(http, node, p.Shard, cancellationToken, streamName);
             var acks = p.Acks;
             var prefix = $"s{p.Shard}-";
 
@@ -214,11 +215,12 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<List<(string Sequence, string Data)>> ReadShardAsync(KinesisHttp http, Uri node, int shard, CancellationToken cancellationToken)
+    private static async Task<List<(string Sequence, string Data)>> ReadShardAsync(KinesisHttp http, Uri node, int shard, CancellationToken cancellationToken,
+        string streamName)
     {
         var shardId = $"shardId-{shard:D12}";
         var iterator = (await http.OkAsync(node, "GetShardIterator",
-            new { StreamName, ShardId = shardId, ShardIteratorType = "TRIM_HORIZON" }, cancellationToken)).GetProperty("ShardIterator").GetString();
+            new { StreamName = streamName, ShardId = shardId, ShardIteratorType = "TRIM_HORIZON" }, cancellationToken)).GetProperty("ShardIterator").GetString();
         var records = new List<(string, string)>();
         while (true)
         {

@@ -85,6 +85,12 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>SIGTERM node <paramref name="n"/> and wait until its process is gone.</summary>
     public Task LeaveAsync(int n, CancellationToken cancellationToken) => RunAsync(cancellationToken, "leave", n.ToString());
 
+    /// <summary>SIGSTOP node <paramref name="n"/>: frozen, its sockets open.</summary>
+    public Task PauseAsync(int n, CancellationToken cancellationToken) => RunAsync(cancellationToken, "pause", n.ToString());
+
+    /// <summary>SIGCONT node <paramref name="n"/>.</summary>
+    public Task ResumeAsync(int n, CancellationToken cancellationToken) => RunAsync(cancellationToken, "resume", n.ToString());
+
     /// <summary>Start node <paramref name="n"/> again and wait until it answers.</summary>
     public Task RestartAsync(int n, CancellationToken cancellationToken) => RunAsync(cancellationToken, "restart", n.ToString());
 

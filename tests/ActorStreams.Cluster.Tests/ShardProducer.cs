@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace ActorStreams.Cluster.Tests;
 
-/// <summary>A record the cluster acknowledged: the producer's counter, its sequence number and when the ack came.</summary>
-public sealed record Ack(long Counter, string SequenceNumber, TimeSpan At);
+/// <summary>A record the cluster acknowledged: the producer's counter, its sequence number, when the ack came and from which node.</summary>
+public sealed record Ack(long Counter, string SequenceNumber, TimeSpan At, Uri? Node = null);
 
 /// <summary>A request that failed: no answer in time, no connection, or an error answer.</summary>
 public sealed record RequestFailure(TimeSpan At, Uri Node, string Reason);
@@ -93,7 +93,7 @@ public sealed class ShardProducer(int shard, string explicitHashKey, string stre
                 {
                     if (entry.TryGetProperty("SequenceNumber", out var sequence))
                     {
-                        lock (_lock) _acks.Add(new Ack(queue[i], sequence.GetString()!, clock.Elapsed));
+                        lock (_lock) _acks.Add(new Ack(queue[i], sequence.GetString()!, clock.Elapsed, node));
                     }
                     else
                     {

@@ -35,17 +35,17 @@ const client = new KinesisClient({
 
 const started = Date.now();
 const streams = [];
+// One stream at a time, as Kinesis' CreateStream limits would have it: created, ACTIVE, then filled.
 for (let left = total, i = 0; left > 0; left -= perStream, i++) {
   const name = `idle-${i}`;
   await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: Math.min(perStream, left) }));
   streams.push(name);
-}
-for (const name of streams) {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const s = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (s.StreamDescriptionSummary.StreamStatus === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 200));
+  let status;
+  for (let attempt = 0; attempt < 1500 && status !== 'ACTIVE'; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 200));
+    status = (await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary.StreamStatus;
   }
+  if (status !== 'ACTIVE') throw new Error(`${name} is still ${status} after 5 minutes`);
   // One record per shard, at the start of its hash key range.
   const shards = [];
   let token;
