@@ -219,4 +219,20 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(5_000 * 1024, read.Streams[0].MaxRecordSizeBytes);
         Assert.Equal(KinesisLimits.DefaultMaxRecordSizeBytes, read.Streams[1].MaxRecordSizeBytes);
     }
+
+    [Fact]
+    public void Record_distribution_events_and_the_stream_holding_the_strategy_must_round_trip()
+    {
+        Assert.Equal(new StreamRecordDistributionChanged("s", RecordDistributionStrategy.Auto),
+            RoundTrip(new StreamRecordDistributionChanged("s", RecordDistributionStrategy.Auto)));
+        Assert.Equal(new StreamRecordDistributionChanged("s", RecordDistributionStrategy.UserPartitionKey),
+            RoundTrip(new StreamRecordDistributionChanged("s", RecordDistributionStrategy.UserPartitionKey)));
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.OnDemand, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { RecordDistribution = RecordDistributionStrategy.Auto };
+        var read = RoundTrip(new CatalogSnapshot(3, [entry, entry with { Name = "t", RecordDistribution = RecordDistributionStrategy.UserPartitionKey }]));
+        Assert.Equal(RecordDistributionStrategy.Auto, read.Streams[0].RecordDistribution);
+        Assert.True(read.Streams[0].DistributesAutomatically);
+        Assert.Equal(RecordDistributionStrategy.UserPartitionKey, read.Streams[1].RecordDistribution);
+        Assert.False((read.Streams[0] with { Mode = StreamMode.Provisioned }).DistributesAutomatically);
+    }
 }

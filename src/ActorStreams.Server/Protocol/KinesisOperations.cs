@@ -64,6 +64,7 @@ internal sealed partial class KinesisOperations
             ["DescribeAccountSettings"] = DescribeAccountSettingsAsync,
             ["UpdateStreamWarmThroughput"] = UpdateStreamWarmThroughputAsync,
             ["UpdateMaxRecordSize"] = UpdateMaxRecordSizeAsync,
+            ["UpdateStreamRecordDistributionStrategy"] = UpdateStreamRecordDistributionStrategyAsync,
             ["UpdateAccountSettings"] = UpdateAccountSettingsAsync,
         };
         _byName = WithModelChecks(ApiModel.Instance.Kinesis, handlers).GetAlternateLookup<ReadOnlySpan<char>>();

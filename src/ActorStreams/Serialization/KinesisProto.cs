@@ -33,6 +33,10 @@ internal static class KinesisProto
 
     public static StreamMode Mode(P.StreamMode mode) => (StreamMode)(int)mode;
 
+    public static P.RecordDistributionStrategy Distribution(RecordDistributionStrategy strategy) => (P.RecordDistributionStrategy)(int)strategy;
+
+    public static RecordDistributionStrategy Distribution(P.RecordDistributionStrategy strategy) => (RecordDistributionStrategy)(int)strategy;
+
     public static void AddTags(MapField<string, string> target, ImmutableSortedDictionary<string, string> tags)
     {
         foreach (var (key, value) in tags) target.Add(key, value);
@@ -138,6 +142,7 @@ internal static class KinesisProto
         p.ShardLevelMetrics = (int)s.ShardLevelMetrics;
         if (s.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
         if (s.MaxRecordSizeKiB is { } kib) p.MaxRecordSizeKib = kib;
+        p.RecordDistribution = Distribution(s.RecordDistribution);
         return p;
     }
 
@@ -149,6 +154,7 @@ internal static class KinesisProto
             ShardLevelMetrics = (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All,
             WarmThroughputMiBps = p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
             MaxRecordSizeKiB = p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null,
+            RecordDistribution = Distribution(p.RecordDistribution),
         };
 
     public static P.AccountCommitment Commitment(AccountCommitment c)

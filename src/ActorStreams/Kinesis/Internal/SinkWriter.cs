@@ -83,7 +83,8 @@ internal sealed class SinkWriter
             var parts = new Dictionary<int, List<SinkRecord>>();
             foreach (var r in batch.Records)
             {
-                var shard = route.ShardFor(r.HashKey);
+                // An AUTO stream ignores the key (UpdateStreamRecordDistributionStrategy): the route deals the shards out.
+                var shard = route.ShardFor(route.DistributesAutomatically ? route.NextAutoHashKey() : r.HashKey);
                 if (!parts.TryGetValue(shard, out var part)) parts[shard] = part = new List<SinkRecord>();
                 part.Add(r);
             }

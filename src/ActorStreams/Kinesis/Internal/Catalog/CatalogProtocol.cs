@@ -50,7 +50,7 @@ internal sealed record StreamEntry(
         && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs)
         && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId
         && ShardLevelMetrics == other.ShardLevelMetrics && WarmThroughputMiBps == other.WarmThroughputMiBps
-        && MaxRecordSizeKiB == other.MaxRecordSizeKiB;
+        && MaxRecordSizeKiB == other.MaxRecordSizeKiB && RecordDistribution == other.RecordDistribution;
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
@@ -65,6 +65,12 @@ internal sealed record StreamEntry(
 
     /// <summary>The largest record (data plus partition key) the stream takes, in KiB (UpdateMaxRecordSize); null: the default 1,024.</summary>
     public int? MaxRecordSizeKiB { get; init; }
+
+    /// <summary>How records are placed on shards (UpdateStreamRecordDistributionStrategy); only an ON_DEMAND stream applies AUTO.</summary>
+    public RecordDistributionStrategy RecordDistribution { get; init; }
+
+    /// <summary>Whether writes are spread over the open shards regardless of their keys: AUTO on an ON_DEMAND stream.</summary>
+    public bool DistributesAutomatically => RecordDistribution == RecordDistributionStrategy.Auto && Mode == StreamMode.OnDemand;
 
     /// <summary>The largest record the stream takes, in bytes.</summary>
     public int MaxRecordSizeBytes => MaxRecordSizeKiB is { } kib ? kib * 1024 : KinesisLimits.DefaultMaxRecordSizeBytes;
@@ -194,8 +200,8 @@ internal sealed record CatalogSnapshot(long LastEpoch, ImmutableArray<StreamEntr
 
 // ---- commands ----
 
-internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode, int? WarmThroughputMiBps = null, int? MaxRecordSizeKiB = null)
-    : ICatalogCommand;
+internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode, int? WarmThroughputMiBps = null, int? MaxRecordSizeKiB = null,
+    RecordDistributionStrategy? RecordDistribution = null) : ICatalogCommand;
 
 internal sealed record DeleteStreamCommand(string Name) : ICatalogCommand;
 

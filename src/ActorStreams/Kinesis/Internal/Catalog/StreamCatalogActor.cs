@@ -191,6 +191,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case UpdateMaxRecordSizeCommand cmd:
                 OnUpdateMaxRecordSize(cmd);
                 return true;
+            case UpdateRecordDistributionCommand cmd:
+                OnUpdateRecordDistribution(cmd);
+                return true;
             case UpdateWarmThroughputCommand cmd:
                 OnUpdateWarmThroughput(cmd);
                 return true;
@@ -317,6 +320,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     {
         if (_streams.ContainsKey(cmd.Name))
             throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} already exists.");
+        if (cmd.RecordDistribution is { } strategy) RequireDistributionAllowed(cmd.Name, cmd.Mode, strategy);
         var shardCount = cmd.ShardCount;
         if (cmd.WarmThroughputMiBps is { } warm)
         {
@@ -333,9 +337,17 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         PersistEvent(created, () =>
         {
             // The settings CreateStream takes besides the shards go into the journal before the stream is answered.
-            if (cmd.MaxRecordSizeKiB is { } kib) PersistEvent(new StreamMaxRecordSizeChanged(cmd.Name, kib), WithWarmThroughput);
-            else WithWarmThroughput();
+            if (cmd.MaxRecordSizeKiB is { } kib) PersistEvent(new StreamMaxRecordSizeChanged(cmd.Name, kib), WithDistribution);
+            else WithDistribution();
         });
+
+        void WithDistribution()
+        {
+            if (cmd.RecordDistribution is RecordDistributionStrategy.Auto)
+                PersistEvent(new StreamRecordDistributionChanged(cmd.Name, RecordDistributionStrategy.Auto), WithWarmThroughput);
+            else
+                WithWarmThroughput();
+        }
 
         void WithWarmThroughput()
         {
@@ -507,6 +519,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 break;
             case StreamMaxRecordSizeChanged r:
                 Update(r.Name, s => s with { MaxRecordSizeKiB = r.KiB });
+                break;
+            case StreamRecordDistributionChanged d:
+                Update(d.Name, s => s with { RecordDistribution = d.Strategy });
                 break;
             case StreamWarmThroughputChanged w:
                 Update(w.Name, s => s with { WarmThroughputMiBps = w.MiBps });
