@@ -112,6 +112,8 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new CreateStreamCommand("orders", 4, StreamMode.OnDemand, RecordDistribution: RecordDistributionStrategy.Auto),
         new CreateStreamCommand("orders", 4, StreamMode.OnDemand, RecordDistribution: RecordDistributionStrategy.UserPartitionKey),
         new UpdateRecordDistributionCommand("orders", RecordDistributionStrategy.Auto),
+        new SetResourcePolicy("orders", null, null, "{\"Statement\":[]}"),
+        new SetResourcePolicy("orders", "billing", 1_700_000_000, null),
         new UpdateRecordDistributionCommand("orders", RecordDistributionStrategy.UserPartitionKey),
         new UpdateWarmThroughputCommand("orders", 0),
         new UpdateWarmThroughputCommand("orders", 10_240),

@@ -65,6 +65,9 @@ internal sealed partial class KinesisOperations
             ["UpdateStreamWarmThroughput"] = UpdateStreamWarmThroughputAsync,
             ["UpdateMaxRecordSize"] = UpdateMaxRecordSizeAsync,
             ["UpdateStreamRecordDistributionStrategy"] = UpdateStreamRecordDistributionStrategyAsync,
+            ["PutResourcePolicy"] = PutResourcePolicyAsync,
+            ["GetResourcePolicy"] = GetResourcePolicyAsync,
+            ["DeleteResourcePolicy"] = DeleteResourcePolicyAsync,
             ["UpdateAccountSettings"] = UpdateAccountSettingsAsync,
         };
         _byName = WithModelChecks(ApiModel.Instance.Kinesis, handlers).GetAlternateLookup<ReadOnlySpan<char>>();

@@ -210,6 +210,17 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
             P.CreateStreamCommand.Parser,
             p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode), p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
                 p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null, p.HasRecordDistribution ? KinesisProto.Distribution(p.RecordDistribution) : null))
+        .Add<SetResourcePolicy, P.SetResourcePolicy>("cF", m =>
+            {
+                var p = new P.SetResourcePolicy { StreamName = m.StreamName };
+                if (m.ConsumerName is not null) p.ConsumerName = m.ConsumerName;
+                if (m.CreatedAtSeconds is { } created) p.CreatedAtSeconds = created;
+                if (m.Policy is not null) p.Policy = m.Policy;
+                return p;
+            },
+            P.SetResourcePolicy.Parser,
+            p => new SetResourcePolicy(p.StreamName, p.HasConsumerName ? p.ConsumerName : null, p.HasCreatedAtSeconds ? p.CreatedAtSeconds : null,
+                p.HasPolicy ? p.Policy : null))
         .Add<UpdateRecordDistributionCommand, P.UpdateRecordDistributionCommand>("cI",
             m => new() { Name = m.Name, Strategy = KinesisProto.Distribution(m.Strategy) },
             P.UpdateRecordDistributionCommand.Parser, p => new UpdateRecordDistributionCommand(p.Name, KinesisProto.Distribution(p.Strategy)))

@@ -96,12 +96,14 @@ internal static class KinesisProto
             },
         };
         AddTags(p.Tags, c.Tags);
+        if (c.ResourcePolicy is not null) p.ResourcePolicy = c.ResourcePolicy;
         return p;
     }
 
     public static ConsumerEntry Consumer(P.ConsumerEntry p) => new(p.Name, p.CreatedAtMs)
     {
         Tags = Tags(p.Tags),
+        ResourcePolicy = p.HasResourcePolicy ? p.ResourcePolicy : null,
         Status = p.State switch
         {
             P.ConsumerState.Creating => ConsumerStatus.Creating,
@@ -143,6 +145,7 @@ internal static class KinesisProto
         if (s.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
         if (s.MaxRecordSizeKiB is { } kib) p.MaxRecordSizeKib = kib;
         p.RecordDistribution = Distribution(s.RecordDistribution);
+        if (s.ResourcePolicy is not null) p.ResourcePolicy = s.ResourcePolicy;
         return p;
     }
 
@@ -155,6 +158,7 @@ internal static class KinesisProto
             WarmThroughputMiBps = p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
             MaxRecordSizeKiB = p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null,
             RecordDistribution = Distribution(p.RecordDistribution),
+            ResourcePolicy = p.HasResourcePolicy ? p.ResourcePolicy : null,
         };
 
     public static P.AccountCommitment Commitment(AccountCommitment c)

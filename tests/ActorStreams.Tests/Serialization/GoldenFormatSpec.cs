@@ -83,6 +83,7 @@ public sealed class GoldenFormatSpec(ITestOutputHelper output) : ActorStreamsSpe
         ["CH"] = new StreamWarmThroughputChanged("orders", 64),
         ["CK"] = new StreamMaxRecordSizeChanged("orders", 10_240),
         ["CI"] = new StreamRecordDistributionChanged("orders", RecordDistributionStrategy.Auto),
+        ["CF"] = new ResourcePolicyChanged("orders", "billing", "{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"kinesis:*\",\"Resource\":\"*\"}]}"),
         ["CM"] = new StreamMonitoringChanged("orders", ShardLevelMetrics.IncomingBytes | ShardLevelMetrics.IteratorAgeMilliseconds),
         ["CG"] = new ConsumerRegistered("orders", "billing", 1_700_000_000_500),
         ["CN"] = new ConsumerDeregistered("orders", "billing"),

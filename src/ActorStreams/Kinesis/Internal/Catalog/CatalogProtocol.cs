@@ -50,7 +50,7 @@ internal sealed record StreamEntry(
         && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs)
         && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId
         && ShardLevelMetrics == other.ShardLevelMetrics && WarmThroughputMiBps == other.WarmThroughputMiBps
-        && MaxRecordSizeKiB == other.MaxRecordSizeKiB && RecordDistribution == other.RecordDistribution;
+        && MaxRecordSizeKiB == other.MaxRecordSizeKiB && RecordDistribution == other.RecordDistribution && ResourcePolicy == other.ResourcePolicy;
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
@@ -65,6 +65,9 @@ internal sealed record StreamEntry(
 
     /// <summary>The largest record (data plus partition key) the stream takes, in KiB (UpdateMaxRecordSize); null: the default 1,024.</summary>
     public int? MaxRecordSizeKiB { get; init; }
+
+    /// <summary>The stream's resource policy document (PutResourcePolicy), as put; null when it has none.</summary>
+    public string? ResourcePolicy { get; init; }
 
     /// <summary>How records are placed on shards (UpdateStreamRecordDistributionStrategy); only an ON_DEMAND stream applies AUTO.</summary>
     public RecordDistributionStrategy RecordDistribution { get; init; }
@@ -99,12 +102,16 @@ internal sealed record ConsumerEntry(string Name, long CreatedAtMs) : IActorStre
     /// </summary>
     public ConsumerStatus Status { get; init; } = ConsumerStatus.Active;
 
+    /// <summary>The consumer's resource policy document (PutResourcePolicy on its ARN), as put; null when it has none.</summary>
+    public string? ResourcePolicy { get; init; }
+
     /// <summary>Whether a consumer ARN's creation time (whole epoch seconds) names this registration.</summary>
     public bool IsRegistration(long? createdAtSeconds) =>
         createdAtSeconds is null || DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs).ToUnixTimeSeconds() == createdAtSeconds;
 
     public bool Equals(ConsumerEntry? other) =>
-        other is not null && Name == other.Name && CreatedAtMs == other.CreatedAtMs && Status == other.Status && Tags.SequenceEqual(other.Tags);
+        other is not null && Name == other.Name && CreatedAtMs == other.CreatedAtMs && Status == other.Status && Tags.SequenceEqual(other.Tags)
+        && ResourcePolicy == other.ResourcePolicy;
 
     public override int GetHashCode() => HashCode.Combine(Name, CreatedAtMs);
 }

@@ -244,6 +244,14 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                     () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
                 return true;
             }
+            case SetResourcePolicy cmd:
+            {
+                var stream = Find(cmd.StreamName);
+                if (cmd.ConsumerName is not null) FindRegistration(stream, cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var replyTo = Sender;
+                PersistEvent(new ResourcePolicyChanged(cmd.StreamName, cmd.ConsumerName, cmd.Policy), () => replyTo.Tell(View(_streams[cmd.StreamName])));
+                return true;
+            }
             case RemoveConsumerTags cmd:
             {
                 FindRegistration(Find(cmd.StreamName), cmd.ConsumerName, cmd.CreatedAtSeconds);
@@ -550,6 +558,12 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 break;
             case ConsumerTagsAdded t:
                 UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.SetItems(t.Tags) });
+                break;
+            case ResourcePolicyChanged { ConsumerName: { } consumerName } r:
+                UpdateConsumer(r.StreamName, consumerName, c => c with { ResourcePolicy = r.Policy });
+                break;
+            case ResourcePolicyChanged r:
+                Update(r.StreamName, s => s with { ResourcePolicy = r.Policy });
                 break;
             case ConsumerTagsRemoved t:
                 UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.RemoveRange(t.Keys) });
