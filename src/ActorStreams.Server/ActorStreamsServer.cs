@@ -158,7 +158,8 @@ public static class ActorStreamsServer
             verifier is null
                 ? null
                 : new ResourcePolicyAuthorizer(services.GetRequiredService<ActorStreams.Kinesis.ActorStreamsClient>(),
-                    ActorStreams.Settings.ActorStreamsSettings.Create(services.GetRequiredService<Akka.Actor.ActorSystem>()), principals)));
+                    ActorStreams.Settings.ActorStreamsSettings.Create(services.GetRequiredService<Akka.Actor.ActorSystem>()), principals,
+                    ActorStreamsExtension.Get(services.GetRequiredService<Akka.Actor.ActorSystem>()).Clock)));
 
         var app = builder.Build();
         LogStartup(app, options);

@@ -22,6 +22,14 @@ internal sealed partial class ResourcePolicyAuthorizer
 {
     private const int MaxCachedPolicies = 1024;
 
+    /// <summary>
+    /// How long a policy read from the catalog is used before it is read again. Without it every signed request would
+    /// add a round trip to the catalog (a cluster singleton) in front of its operation. A change made through this
+    /// node applies at once (<see cref="ActorStreamsClient.ResourcePolicyChanges"/>); through another node, or by
+    /// deleting a stream or consumer, within this time.
+    /// </summary>
+    public static readonly TimeSpan PolicyCacheTime = TimeSpan.FromSeconds(1);
+
     private static readonly HashSet<string> PolicyOperations = ["PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy"];
 
     private readonly ActorStreamsClient _client;
@@ -29,10 +37,14 @@ internal sealed partial class ResourcePolicyAuthorizer
     private readonly IReadOnlyDictionary<string, PolicyPrincipal> _principals;
     private readonly PolicyPrincipal _owner;
     private readonly ConcurrentDictionary<string, ResourcePolicy> _parsed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string? Policy, long Changes, long ReadAtMs)> _policies = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock;
 
-    public ResourcePolicyAuthorizer(ActorStreamsClient client, ActorStreamsSettings settings, IReadOnlyDictionary<string, string> principals)
+    public ResourcePolicyAuthorizer(ActorStreamsClient client, ActorStreamsSettings settings, IReadOnlyDictionary<string, string> principals,
+        TimeProvider clock)
     {
         _client = client;
+        _clock = clock;
         _settings = settings;
         _owner = new PolicyPrincipal(settings.AccountId);
         _principals = principals.ToDictionary(p => p.Key, p => ParsePrincipal(p.Key, p.Value), StringComparer.Ordinal);
@@ -77,7 +89,7 @@ internal sealed partial class ResourcePolicyAuthorizer
         string? policy;
         try
         {
-            policy = await _client.GetResourcePolicyAsync(resource, cancellationToken);
+            policy = await PolicyOfAsync(resource, cancellationToken);
         }
         catch (ActorStreamsException) when (sameAccount)
         {
@@ -122,6 +134,20 @@ internal sealed partial class ResourcePolicyAuthorizer
 
     private static string? Text(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>The policy of a stream or consumer, from the cache while it is current (<see cref="PolicyCacheTime"/>).</summary>
+    private async Task<string?> PolicyOfAsync(string resourceArn, CancellationToken cancellationToken)
+    {
+        var changes = _client.ResourcePolicyChanges;
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_policies.TryGetValue(resourceArn, out var cached) && cached.Changes == changes && now - cached.ReadAtMs < PolicyCacheTime.TotalMilliseconds)
+            return cached.Policy;
+        var policy = await _client.GetResourcePolicyAsync(resourceArn, cancellationToken);
+        if (_policies.Count >= MaxCachedPolicies) _policies.Clear();
+        // Stamped with the change count read before the catalog was asked: a change made meanwhile makes it stale.
+        _policies[resourceArn] = (policy, changes, now);
+        return policy;
+    }
 
     private ResourcePolicy Parsed(string policy)
     {

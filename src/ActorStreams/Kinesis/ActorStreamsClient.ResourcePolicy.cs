@@ -38,10 +38,30 @@ public sealed partial class ActorStreamsClient
     public Task DeleteResourcePolicyAsync(string resourceArn, CancellationToken cancellationToken = default) =>
         SetResourcePolicyAsync(resourceArn, null, cancellationToken);
 
-    private Task SetResourcePolicyAsync(string resourceArn, string? policy, CancellationToken cancellationToken) =>
-        TryParseConsumerResource(resourceArn, out var consumer)
-            ? AskAsync<StreamEntry>(_catalog, new SetResourcePolicy(consumer.StreamName, consumer.ConsumerName, consumer.CreatedSeconds, policy), cancellationToken)
-            : AskAsync<StreamEntry>(_catalog, new SetResourcePolicy(ConsumerArns.StreamNameOf(resourceArn), null, null, policy), cancellationToken);
+    private async Task SetResourcePolicyAsync(string resourceArn, string? policy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (TryParseConsumerResource(resourceArn, out var consumer))
+                await AskAsync<StreamEntry>(_catalog, new SetResourcePolicy(consumer.StreamName, consumer.ConsumerName, consumer.CreatedSeconds, policy),
+                    cancellationToken).ConfigureAwait(false);
+            else
+                await AskAsync<StreamEntry>(_catalog, new SetResourcePolicy(ConsumerArns.StreamNameOf(resourceArn), null, null, policy), cancellationToken)
+                    .ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _resourcePolicyChanges);
+        }
+    }
+
+    private long _resourcePolicyChanges;
+
+    /// <summary>
+    /// Grows whenever this client has put or deleted a resource policy (or tried to): a policy read before it changed
+    /// is no longer current (the server's authorizer caches policies by it).
+    /// </summary>
+    internal long ResourcePolicyChanges => Interlocked.Read(ref _resourcePolicyChanges);
 
     /// <summary>The stream a shard iterator reads, or null when it is not one of this cluster's iterators (GetRecords then says why).</summary>
     internal async Task<string?> StreamNameOfIteratorAsync(string shardIterator, CancellationToken cancellationToken)
