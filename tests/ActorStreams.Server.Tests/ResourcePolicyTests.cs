@@ -211,6 +211,18 @@ public sealed class ResourcePolicyTests(ResourcePolicyServerFixture server) : IC
             .GetProperty("ConsumerStatus").GetString());
     }
 
+    [Fact]
+    public void A_principal_that_is_not_an_account_id_or_an_IAM_user_or_role_fails_at_startup()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ActorStreamsServer.Create(
+        [
+            "--port", "0", "--ActorStreams:Auth:Enabled", "true", "--ActorStreams:Auth:Credentials:AKIDSOMEONE", "secret",
+            "--ActorStreams:Auth:Principals:AKIDSOMEONE", "arn:aws:iam::111122223333:group/admins",
+        ]));
+
+        Assert.StartsWith("ActorStreams:Auth:Principals:AKIDSOMEONE is 'arn:aws:iam::111122223333:group/admins'", error.Message);
+    }
+
     [JavaScriptSdkFact]
     public async Task The_JavaScript_SDK_v3_puts_gets_and_deletes_policies_and_is_held_to_them_across_accounts()
     {
