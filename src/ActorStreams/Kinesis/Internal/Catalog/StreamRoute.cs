@@ -66,7 +66,8 @@ internal sealed class StreamRoute
     /// than a random key: one writer's records land on the open shards evenly to within one record, whatever their
     /// sizes and however few there are, and the route stays deterministic for tests; writers on several nodes each go
     /// round on their own, which stays even. A segment start always routes to the segment's shard, also after
-    /// <see cref="WithClosed"/> hands it to a child.
+    /// <see cref="WithClosed"/> hands it to a child (while a merge is under way its child holds two segments, and so
+    /// takes two turns, until the route is read afresh).
     /// </summary>
     public UInt128 NextAutoHashKey()
     {
