@@ -66,6 +66,24 @@ public sealed class RecordDistributionTests(ServerFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_AUTO_stream_switched_to_PROVISIONED_routes_by_key_and_deals_records_out_again_once_back_ON_DEMAND()
+    {
+        var stream = $"auto-mode-{Guid.NewGuid():N}";
+        await server.OkAsync("CreateStream",
+            new { StreamName = stream, StreamModeDetails = new { StreamMode = "ON_DEMAND" }, RecordDistributionStrategy = "AUTO" });
+        var arn = (await SummaryAsync(stream)).GetProperty("StreamARN").GetString();
+
+        await server.OkAsync("UpdateStreamMode", new { StreamARN = arn, StreamModeDetails = new { StreamMode = "PROVISIONED" } });
+        Assert.False((await SummaryAsync(stream)).TryGetProperty("RecordDistributionStrategy", out _));
+        Assert.Single(await PutOneKeyAsync(stream, 8));
+
+        await server.OkAsync("UpdateStreamMode", new { StreamARN = arn, StreamModeDetails = new { StreamMode = "ON_DEMAND" } });
+        var summary = await SummaryAsync(stream);
+        Assert.Equal("AUTO", summary.GetProperty("RecordDistributionStrategy").GetString());
+        Assert.Equal(summary.GetProperty("OpenShardCount").GetInt32(), (await PutOneKeyAsync(stream, 4 * summary.GetProperty("OpenShardCount").GetInt32())).Count);
+    }
+
+    [Fact]
     public async Task Bad_requests_are_answered_as_AWS_does()
     {
         var stream = await server.CreateStreamAsync("distribution-errors", shards: 2);
