@@ -207,6 +207,9 @@ public sealed class ResourcePolicyTests(ResourcePolicyServerFixture server) : IC
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(bob, "DescribeStreamConsumer", new { ConsumerARN = consumerArn })).Status);
         AssertDenied(await CallAsync(alice, "DeregisterStreamConsumer", new { ConsumerARN = consumerArn }), AliceArn, "kinesis:DeregisterStreamConsumer",
             consumerArn, explicitDeny: true);
+        // Named by stream and name instead of by ARN, it is the same consumer under the same policy.
+        AssertDenied(await CallAsync(alice, "DeregisterStreamConsumer", new { StreamARN = arn, ConsumerName = "c" }), AliceArn,
+            "kinesis:DeregisterStreamConsumer", consumerArn, explicitDeny: true);
         Assert.Equal("ACTIVE", (await server.OkAsync("DescribeStreamConsumer", new { ConsumerARN = consumerArn })).GetProperty("ConsumerDescription")
             .GetProperty("ConsumerStatus").GetString());
     }

@@ -118,7 +118,22 @@ internal sealed partial class ResourcePolicyAuthorizer
         if (body.ValueKind != JsonValueKind.Object) return null;
         if (Text(body, "ConsumerARN") is { } consumerArn) return Normalized(consumerArn);
         if (Text(body, "ResourceARN") is { } resourceArn) return Normalized(resourceArn);
-        if (Text(body, "StreamARN") is { } streamArn) return Normalized(streamArn);
+        if (Text(body, "StreamARN") is { } streamArn)
+        {
+            // A consumer named by stream and name is the consumer, as by its ARN: its policy governs it.
+            if (operation is "DescribeStreamConsumer" or "DeregisterStreamConsumer" && Text(body, "ConsumerName") is { } consumerName)
+            {
+                try
+                {
+                    return Normalized((await _client.DescribeStreamConsumerAsync(streamArn, consumerName, cancellationToken)).ConsumerArn);
+                }
+                catch (ActorStreamsException)
+                {
+                    // No such consumer (or a malformed name): judged on the stream's policy; the operation says what is wrong.
+                }
+            }
+            return Normalized(streamArn);
+        }
         if (Text(body, "StreamName") is { } streamName) return operation == "CreateStream" ? null : _settings.StreamArn(streamName);
         if (Text(body, "ShardIterator") is { } iterator && await _client.StreamNameOfIteratorAsync(iterator, cancellationToken) is { } name)
             return _settings.StreamArn(name);
