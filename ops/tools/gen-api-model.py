@@ -24,6 +24,25 @@ DEVIATIONS = {
 }
 
 
+# Operations and members newer than the botocore this tool runs with, as the type definitions of
+# @aws-sdk/client-kinesis 3.1143.0 (pinned in tests/js) declare them: service -> (operations, shapes, members added
+# to existing structures). Drop an entry once botocore has it.
+ADDITIONS = {
+    "kinesis": (
+        {"UpdateStreamRecordDistributionStrategy": "UpdateStreamRecordDistributionStrategyInput"},
+        {
+            "RecordDistributionStrategy": {"type": "enum", "values": ["AUTO", "USER_PARTITION_KEY"]},
+            "UpdateStreamRecordDistributionStrategyInput": {"type": "structure", "members": [
+                {"name": "StreamARN", "shape": "StreamARN", "required": True},
+                {"name": "StreamId", "shape": "StreamId"},
+                {"name": "RecordDistributionStrategy", "shape": "RecordDistributionStrategy", "required": True},
+            ]},
+        },
+        {"CreateStreamInput": [{"name": "RecordDistributionStrategy", "shape": "RecordDistributionStrategy"}]},
+    ),
+}
+
+
 def botocore_data():
     if len(sys.argv) > 1:
         return sys.argv[1]
@@ -81,6 +100,16 @@ def main():
                 compact(source["shapes"], spec["input"]["shape"], shapes)
             else:
                 operations[op] = None
+        if service in ADDITIONS:
+            added_operations, added_shapes, added_members = ADDITIONS[service]
+            for op, shape in added_operations.items():
+                operations.setdefault(op, shape)
+            for name, shape in added_shapes.items():
+                shapes.setdefault(name, shape)
+            for name, members in added_members.items():
+                known = {m["name"] for m in shapes[name]["members"]}
+                shapes[name]["members"].extend(m for m in members if m["name"] not in known)
+            operations = dict(sorted(operations.items()))
         for (owner, shape), constraints in DEVIATIONS.items():
             if owner == service and shape in shapes:
                 shapes[shape].update(constraints)

@@ -167,9 +167,17 @@ public static class ActorStreamsServer
             verifier = new SigV4Verifier(options.Auth.Credentials);
         }
         var allowedHosts = AllowedHostsPolicy.From(options);
+        var principals = options.Auth.Principals;
+        // Checked at start: a key mapped to something that is not an account or IAM ARN is a configuration mistake.
+        foreach (var (key, value) in principals) ResourcePolicyAuthorizer.ParsePrincipal(key, value);
         builder.Services.AddSingleton(services => new KinesisEndpoint(
             services.GetRequiredService<KinesisOperations>(), services.GetRequiredService<ILogger<KinesisEndpoint>>(), verifier,
-            services.GetRequiredService<FirehoseOperations>()));
+            services.GetRequiredService<FirehoseOperations>(),
+            verifier is null
+                ? null
+                : new ResourcePolicyAuthorizer(services.GetRequiredService<ActorStreams.Kinesis.ActorStreamsClient>(),
+                    ActorStreams.Settings.ActorStreamsSettings.Create(services.GetRequiredService<Akka.Actor.ActorSystem>()), principals,
+                    ActorStreamsExtension.Get(services.GetRequiredService<Akka.Actor.ActorSystem>()).Clock)));
 
         var app = builder.Build();
         LogStartup(app, options);

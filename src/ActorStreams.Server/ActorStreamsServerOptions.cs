@@ -146,4 +146,12 @@ public sealed class ActorStreamsAuthOptions
     /// <c>ACCESS_KEY_ID:SECRET_ACCESS_KEY</c> per line, blank lines and lines starting with <c>#</c> ignored.
     /// </summary>
     public string? CredentialsFile { get; set; }
+
+    /// <summary>
+    /// Access key id -> who it acts as, for resource policies (docs/security.md): a 12-digit account id, or an IAM
+    /// user or role ARN (<c>arn:aws:iam::111122223333:user/alice</c>), e.g.
+    /// <c>ActorStreams__Auth__Principals__AKIDPARTNER=111122223333</c>. A key not listed acts as the root of the
+    /// server's account (<c>actorstreams.account-id</c>), which owns every stream.
+    /// </summary>
+    public Dictionary<string, string> Principals { get; set; } = new(StringComparer.Ordinal);
 }

@@ -167,6 +167,27 @@ public sealed class CborProtocolTests(ServerFixture server) : IClassFixture<Serv
         Assert.Equal(started + 24 * 60 * 60 * 1000L, Assert.IsType<long>(Assert.IsType<Tagged>(commitment["EarliestAllowedEndAt"]).Value));
     }
 
+    [Fact]
+    public async Task Record_distribution_and_resource_policies_answer_in_CBOR()
+    {
+        var stream = await CreateStreamAsync("cbor-policy");
+        var arn = $"arn:aws:kinesis:us-east-1:000000000000:stream/{stream}";
+        await NoOutputAsync("UpdateStreamRecordDistributionStrategy", w =>
+        {
+            Text(w, "StreamARN", arn);
+            Text(w, "RecordDistributionStrategy", "USER_PARTITION_KEY");
+        });
+        const string policy = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"kinesis:GetRecords\",\"Resource\":\"*\"}]}";
+        await NoOutputAsync("PutResourcePolicy", w =>
+        {
+            Text(w, "ResourceARN", arn);
+            Text(w, "Policy", policy);
+        });
+        Assert.Equal(policy, (await OkAsync("GetResourcePolicy", w => Text(w, "ResourceARN", arn)))["Policy"]);
+        await NoOutputAsync("DeleteResourcePolicy", w => Text(w, "ResourceARN", arn));
+        Assert.Equal("{}", (await OkAsync("GetResourcePolicy", w => Text(w, "ResourceARN", arn)))["Policy"]);
+    }
+
     private async Task<string> CreateStreamAsync(string prefix, int shards = 1)
     {
         var name = $"{prefix}-{Guid.NewGuid():N}";

@@ -219,4 +219,37 @@ public sealed class ActorStreamsSerializerSpec(ITestOutputHelper output) : Actor
         Assert.Equal(5_000 * 1024, read.Streams[0].MaxRecordSizeBytes);
         Assert.Equal(KinesisLimits.DefaultMaxRecordSizeBytes, read.Streams[1].MaxRecordSizeBytes);
     }
+
+    [Fact]
+    public void Record_distribution_events_and_the_stream_holding_the_strategy_must_round_trip()
+    {
+        Assert.Equal(new StreamRecordDistributionChanged("s", RecordDistributionStrategy.Auto),
+            RoundTrip(new StreamRecordDistributionChanged("s", RecordDistributionStrategy.Auto)));
+        Assert.Equal(new StreamRecordDistributionChanged("s", RecordDistributionStrategy.UserPartitionKey),
+            RoundTrip(new StreamRecordDistributionChanged("s", RecordDistributionStrategy.UserPartitionKey)));
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.OnDemand, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags, []) { RecordDistribution = RecordDistributionStrategy.Auto };
+        var read = RoundTrip(new CatalogSnapshot(3, [entry, entry with { Name = "t", RecordDistribution = RecordDistributionStrategy.UserPartitionKey }]));
+        Assert.Equal(RecordDistributionStrategy.Auto, read.Streams[0].RecordDistribution);
+        Assert.True(read.Streams[0].DistributesAutomatically);
+        Assert.Equal(RecordDistributionStrategy.UserPartitionKey, read.Streams[1].RecordDistribution);
+        Assert.False((read.Streams[0] with { Mode = StreamMode.Provisioned }).DistributesAutomatically);
+    }
+
+    [Fact]
+    public void Resource_policy_events_and_the_stream_and_consumer_holding_them_must_round_trip()
+    {
+        const string policy = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kinesis:*\",\"Resource\":\"*\"}]}";
+        Assert.Equal(new ResourcePolicyChanged("s", null, policy), RoundTrip(new ResourcePolicyChanged("s", null, policy)));
+        Assert.Equal(new ResourcePolicyChanged("s", "c", null), RoundTrip(new ResourcePolicyChanged("s", "c", null)));
+        var entry = new StreamEntry("s", 3, StreamStatus.Active, StreamMode.Provisioned, 24, 1_700_000_000_000,
+            [new ShardEntry(0, HashKeyRange.All, null, null, null)], ConsumerEntry.NoTags,
+            [new ConsumerEntry("c", 1_700_000_000_000) { ResourcePolicy = policy }, new ConsumerEntry("d", 1_700_000_000_000)]) { ResourcePolicy = policy };
+        var read = RoundTrip(new CatalogSnapshot(3, [entry, entry with { Name = "t", ResourcePolicy = null }]));
+        Assert.Equal(policy, read.Streams[0].ResourcePolicy);
+        Assert.Null(read.Streams[1].ResourcePolicy);
+        Assert.Equal(policy, read.Streams[0].Consumers[0].ResourcePolicy);
+        Assert.Null(read.Streams[0].Consumers[1].ResourcePolicy);
+        Assert.Equal(entry, read.Streams[0]);
+    }
 }

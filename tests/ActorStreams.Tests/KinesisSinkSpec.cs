@@ -99,6 +99,61 @@ public abstract class KinesisSinkSpec(ITestOutputHelper output, SpecJournal jour
     }
 
     [JournalFact]
+    public async Task Sink_must_take_records_up_to_the_streams_max_record_size_and_fail_on_a_larger_one()
+    {
+        const int MiB = 1024 * 1024;
+        var stream = UniqueName("large");
+        // ON_DEMAND: the writes are not held to a shard's 1 MiB/s, so no clock has to run for 15 MiB.
+        var shards = (await Client.CreateStreamAsync(stream, 4, StreamMode.OnDemand, warmThroughputMiBps: null, maxRecordSizeInKiB: 10_240)).Shards;
+        var five = new byte[5 * MiB];
+        var ten = new byte[10 * MiB - 1]; // with its one-byte key exactly 10 MiB, the largest record there is
+        Random.Shared.NextBytes(five);
+        Random.Shared.NextBytes(ten);
+        var maxHashKey = UInt128.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await this.AssertAllStagesStoppedAsync(async () =>
+        {
+            var records = new[] { new PutRecordsEntry(five, "a", "0"), new PutRecordsEntry(ten, "b", maxHashKey) };
+            await Source.From(records).RunWith(KinesisSink.Create(Sys, stream), Materializer).WaitAsync(Timeout);
+        }, Materializer);
+
+        // One GetRecords call per shard: each large record fills its shard's read.
+        foreach (var (shard, data) in new[] { (shards[0].ShardId, five), (shards[^1].ShardId, ten) })
+        {
+            var page = await Client.GetRecordsAsync(await Client.GetShardIteratorAsync(stream, shard.ToString(), ShardIteratorType.TrimHorizon), null);
+            Assert.True(Assert.Single(page.Records).Data.Span.SequenceEqual(data), $"the {data.Length} bytes read back from {shard} differ");
+        }
+
+        // A stream at the default 1 MiB: a 2 MiB record fails the sink and is not written.
+        var small = UniqueName("small");
+        await Client.CreateStreamAsync(small);
+        await this.AssertAllStagesStoppedAsync(async () =>
+        {
+            var records = new[] { Entry("k", "fine"), new PutRecordsEntry(new byte[2 * MiB], "k") };
+            var done = Source.From(records).RunWith(KinesisSink.Create(Sys, small), Materializer);
+            var e = await Assert.ThrowsAsync<ValidationException>(() => done.WaitAsync(Timeout));
+            Assert.Contains("more than the stream's maximum record size of 1048576 bytes", e.Message);
+        }, Materializer);
+        Assert.DoesNotContain(await ReadAllAsync(small, Shard0), r => r.Data.Length > 1024 * 1024);
+    }
+
+    [JournalFact]
+    public async Task Sink_must_deal_one_keys_records_out_over_every_shard_of_an_AUTO_stream()
+    {
+        var stream = UniqueName("auto");
+        var shards = (await Client.CreateStreamAsync(stream, 4, StreamMode.OnDemand)).Shards;
+        await Client.UpdateStreamRecordDistributionStrategyAsync(stream, RecordDistributionStrategy.Auto);
+        var records = Enumerable.Range(0, 400).Select(i => Entry("the-key", $"{i}")).ToList();
+
+        await this.AssertAllStagesStoppedAsync(async () =>
+            await Source.From(records).RunWith(KinesisSink.Create(Sys, stream), Materializer).WaitAsync(Timeout), Materializer);
+
+        var stored = await ReadStreamAsync(stream);
+        Assert.Equal(records.Select(r => Text(r.Data)).Order(), stored.Select(r => Text(r.Data)).Order());
+        Assert.Equal(shards.Count, stored.Select(r => r.ShardId).Distinct().Count());
+    }
+
+    [JournalFact]
     public async Task Sink_must_fail_on_an_invalid_record()
     {
         var stream = UniqueName("invalid");

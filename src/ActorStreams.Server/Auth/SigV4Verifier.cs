@@ -42,6 +42,9 @@ internal sealed class SigV4Verifier
     public const string IncompleteSignature = "IncompleteSignatureException";
 
     /// <summary>How far <c>X-Amz-Date</c> may be from the server's clock, either way, as in AWS.</summary>
+    /// <summary>HTTP/2's pseudo-header for the host, signed in place of <c>host</c> by some SDKs.</summary>
+    private const string AuthorityHeader = ":authority";
+
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     private const string DateFormat = "yyyyMMdd'T'HHmmss'Z'";
@@ -125,7 +128,9 @@ internal sealed class SigV4Verifier
         var signedHeaders = signedHeadersText.Split(';');
         if (signedHeaders.Any(h => h.Length == 0 || h != h.ToLowerInvariant()))
             return SigV4Result.Fail(IncompleteSignature, $"SignedHeaders must be lowercase header names separated by ';', got '{signedHeadersText}'. Authorization={authorization}");
-        if (!signedHeaders.Contains("host"))
+        // Over HTTP/2 a signer may sign the :authority pseudo-header instead (the JavaScript SDK v3 does); Kestrel
+        // hands it on as Host, which is what its canonical value is read from (CanonicalRequest).
+        if (!signedHeaders.Contains("host") && !signedHeaders.Contains(AuthorityHeader))
             return SigV4Result.Fail(IncompleteSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
 
         if (request.HeaderNames is not null)
@@ -169,7 +174,7 @@ internal sealed class SigV4Verifier
         builder.Append(CanonicalQuery(request.RawQuery)).Append('\n');
         foreach (var name in signedHeaders)
         {
-            var values = request.Header(name) ?? [];
+            var values = request.Header(name == AuthorityHeader ? "host" : name) ?? [];
             builder.Append(name).Append(':').Append(string.Join(',', values.Select(CanonicalHeaderValue))).Append('\n');
         }
         builder.Append('\n').Append(signedHeadersText).Append('\n').Append(payloadHash);

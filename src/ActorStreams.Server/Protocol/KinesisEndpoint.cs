@@ -13,7 +13,7 @@ namespace ActorStreams.Server.Protocol;
 /// is parsed and before any operation runs, so a rejected request changes nothing.
 /// </summary>
 internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<KinesisEndpoint> logger, SigV4Verifier? verifier = null,
-    FirehoseOperations? firehose = null)
+    FirehoseOperations? firehose = null, ResourcePolicyAuthorizer? authorizer = null)
 {
     /// <summary>
     /// The largest request body accepted: a 10 MiB PutRecords grows by a third in base64, plus JSON framing
@@ -109,7 +109,13 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
             // Firehose speaks JSON only.
             if (isFirehose && cbor) throw KinesisProtocolException.BadBody($"Firehose operations take {JsonContentType}, not {KinesisCbor.ContentType}.");
             AwsConnection.CheckSignatureShape(request);
-            if (verifier is not null) Authenticate(verifier, context, body);
+            var accessKeyId = verifier is not null ? Authenticate(verifier, context, body) : null;
+            // Resource policies bind signed callers only (docs/security.md); a refusal comes before the operation runs.
+            if (authorizer is not null && verifier is not null)
+            {
+                if (isFirehose) authorizer.AuthorizeFirehose(accessKeyId, name);
+                else await authorizer.AuthorizeKinesisAsync(accessKeyId, name, document.RootElement, context.RequestAborted);
+            }
             if (operation is null)
             {
                 // SubscribeToShard answers with an event stream instead of one reply.
@@ -213,9 +219,10 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
 
     /// <summary>
     /// Throws the AWS authentication error (HTTP 400, as Kinesis answers) unless the request is validly signed; with no
-    /// <paramref name="body"/> only what the headers alone can show (<see cref="SigV4Verifier.CheckHeaders"/>).
+    /// <paramref name="body"/> only what the headers alone can show (<see cref="SigV4Verifier.CheckHeaders"/>). Returns
+    /// the access key id the request was signed with.
     /// </summary>
-    internal static void Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte>? body)
+    internal static string? Authenticate(SigV4Verifier verifier, HttpContext context, ReadOnlySequence<byte>? body)
     {
         var request = context.Request;
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
@@ -237,6 +244,7 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
             headers.Keys);
         var result = body is null ? verifier.CheckHeaders(signed) : verifier.Verify(signed);
         if (!result.Succeeded) throw new KinesisProtocolException(result.ErrorCode!, result.Message!);
+        return result.AccessKeyId;
     }
 
     /// <summary>

@@ -22,7 +22,9 @@ internal sealed partial class KinesisOperations
             : StreamMode.Provisioned;
         var shardCount = request.Int("ShardCount") ?? (mode == StreamMode.OnDemand ? ProtocolLimits.OnDemandInitialShards : 1);
         var tags = ReadTags(request, name);
-        await _client.CreateStreamAsync(name, shardCount, mode, request.Int("WarmThroughputMiBps"), request.Int("MaxRecordSizeInKiB"), cancellationToken);
+        var distribution = request.String("RecordDistributionStrategy") is { } strategy ? ParseDistribution(strategy) : (RecordDistributionStrategy?)null;
+        await _client.CreateStreamAsync(name, shardCount, mode, request.Int("WarmThroughputMiBps"), request.Int("MaxRecordSizeInKiB"), distribution,
+            cancellationToken);
         if (tags is { Count: > 0 }) await _client.AddTagsToStreamAsync(name, tags, cancellationToken);
         await WriteEmptyAsync(output);
     }
@@ -85,6 +87,7 @@ internal sealed partial class KinesisOperations
             w.WriteNumber("ConsumerCount", s.ConsumerCount);
             if (s.WarmThroughput is { } warm) WriteWarmThroughput(w, warm);
             w.WriteNumber("MaxRecordSizeInKiB", s.MaxRecordSizeInKiB);
+            if (s.RecordDistributionStrategy is { } distribution) w.WriteString("RecordDistributionStrategy", DistributionText(distribution));
             w.WriteEndObject();
             w.WriteEndObject();
         });

@@ -64,6 +64,10 @@ internal sealed partial class KinesisOperations
             ["DescribeAccountSettings"] = DescribeAccountSettingsAsync,
             ["UpdateStreamWarmThroughput"] = UpdateStreamWarmThroughputAsync,
             ["UpdateMaxRecordSize"] = UpdateMaxRecordSizeAsync,
+            ["UpdateStreamRecordDistributionStrategy"] = UpdateStreamRecordDistributionStrategyAsync,
+            ["PutResourcePolicy"] = PutResourcePolicyAsync,
+            ["GetResourcePolicy"] = GetResourcePolicyAsync,
+            ["DeleteResourcePolicy"] = DeleteResourcePolicyAsync,
             ["UpdateAccountSettings"] = UpdateAccountSettingsAsync,
         };
         _byName = WithModelChecks(ApiModel.Instance.Kinesis, handlers).GetAlternateLookup<ReadOnlySpan<char>>();

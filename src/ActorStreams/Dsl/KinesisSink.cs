@@ -12,7 +12,10 @@ namespace ActorStreams.Dsl;
 /// A sink that writes records to a stream. It batches by itself (a batch grows while the previous one is being
 /// written), routes each record to its shard, keeps per-shard order (one batch in flight per shard), and turns
 /// throttling into backpressure by retrying the throttled rest once the shard has capacity again. Its task
-/// completes when every record was acknowledged as durable, and fails with the first error otherwise.
+/// completes when every record was acknowledged as durable, and fails with the first error otherwise. A record may be
+/// as large as the stream's MaxRecordSizeInKiB (1 MiB by default, up to 10 MiB); a larger one fails the sink with a
+/// <see cref="ValidationException"/>. On an ON_DEMAND stream set to AUTO record distribution the records are dealt
+/// out over the open shards, their keys ignored.
 /// </summary>
 public static class KinesisSink
 {
@@ -32,7 +35,8 @@ public static class KinesisSink
             .Select(entry =>
             {
                 Validate.PartitionKey(entry.PartitionKey);
-                var size = Validate.RecordSize(entry.Data, entry.PartitionKey, KinesisLimits.DefaultMaxRecordSizeBytes);
+                // Up to the largest size a stream can take; the stream's own (UpdateMaxRecordSize) is checked with its route.
+                var size = Validate.RecordSize(entry.Data, entry.PartitionKey, KinesisLimits.LargestMaxRecordSizeBytes);
                 var hashKey = entry.ExplicitHashKey is null ? HashKey.OfPartitionKey(entry.PartitionKey) : HashKey.ParseExplicit(entry.ExplicitHashKey);
                 return new SinkRecord(new StoredRecord(entry.PartitionKey, entry.Data), hashKey, size);
             })

@@ -7,8 +7,9 @@ namespace ActorStreams.Kinesis;
 public sealed partial class ActorStreamsClient
 {
     /// <summary>
-    /// Writes one record to the shard its partition key (or explicit hash key) maps to and returns its sequence
-    /// number once it is durable.
+    /// Writes one record to the shard its partition key (or explicit hash key) maps to, or on an AUTO stream to the next
+    /// open shard in turn (<see cref="UpdateStreamRecordDistributionStrategyAsync"/>), and returns its sequence number
+    /// once it is durable.
     /// </summary>
     /// <exception cref="ProvisionedThroughputExceededException">The shard is at its write limit; retry after a back-off.</exception>
     /// <exception cref="ResourceNotFoundException">The stream does not exist or is not ACTIVE.</exception>
@@ -30,7 +31,8 @@ public sealed partial class ActorStreamsClient
             var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
             // The stream's own limit (UpdateMaxRecordSize); the message is made only for a record over it.
             if (size > route.MaxRecordSizeBytes) Validate.RecordSize(data, partitionKey, route.MaxRecordSizeBytes);
-            var shard = route.ShardFor(hashKey);
+            // An AUTO stream ignores partition key and explicit hash key alike (UpdateStreamRecordDistributionStrategy).
+            var shard = route.ShardFor(route.DistributesAutomatically ? route.NextAutoHashKey() : hashKey);
             AppendRecordsResult result;
             try
             {
@@ -85,6 +87,9 @@ public sealed partial class ActorStreamsClient
         for (var i = 0; i < records.Count; i++)
             if (sizes[i] > route.MaxRecordSizeBytes)
                 Validate.RecordSize(records[i].Data, records[i].PartitionKey, route.MaxRecordSizeBytes, $"records.{i + 1}.member.data");
+        // An AUTO stream deals the records out over its open shards; a retry below keeps each record's dealt key.
+        if (route.DistributesAutomatically)
+            for (var i = 0; i < records.Count; i++) hashKeys[i] = route.NextAutoHashKey();
         var (stale, closed) = await PutRoutedAsync(streamName, route, records, hashKeys, sizes, Enumerable.Range(0, records.Count), results,
             cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; closed.Count > 0; attempt++)

@@ -8,7 +8,7 @@ public sealed partial class ActorStreamsClient
     /// <summary>
     /// Sets the largest record (data plus partition key) the stream takes: 1,024 to 10,240 KiB (Kinesis' default is
     /// 1,024). A record larger than a shard's 1 MiB/s write limit is taken as a burst, and the shard then throttles
-    /// until it has paid it off. Writers on this node see the new size at once; the library's sink stays at 1 MiB.
+    /// until it has paid it off. Writers on this node, <see cref="ActorStreams.Dsl.KinesisSink"/> included, see the new size at once.
     /// </summary>
     /// <exception cref="ValidationException">The size is outside 1,024 to 10,240 KiB.</exception>
     /// <exception cref="ResourceInUseException">The stream is not ACTIVE.</exception>

@@ -24,18 +24,21 @@ public sealed partial class ActorStreamsClient
     /// Creates a stream as <see cref="CreateStreamAsync(string, int, StreamMode, CancellationToken)"/> does; an ON_DEMAND
     /// stream with a <paramref name="warmThroughputMiBps"/> starts with at least one shard per MiB/s of it (see
     /// <see cref="UpdateStreamWarmThroughputAsync"/>); with a <paramref name="maxRecordSizeInKiB"/> (1,024 to 10,240) it takes
-    /// records up to that size (see <see cref="UpdateMaxRecordSizeAsync"/>).
+    /// records up to that size (see <see cref="UpdateMaxRecordSizeAsync"/>); an ON_DEMAND stream created with
+    /// <paramref name="recordDistributionStrategy"/> AUTO spreads its records over its shards whatever their keys (see
+    /// <see cref="UpdateStreamRecordDistributionStrategyAsync"/>).
     /// </summary>
     /// <exception cref="ValidationException">A warm throughput for a PROVISIONED stream, or below 0; a record size out of range.</exception>
-    /// <exception cref="InvalidArgumentException">A warm throughput without the account's minimum throughput billing commitment.</exception>
+    /// <exception cref="InvalidArgumentException">A warm throughput without the account's minimum throughput billing commitment; AUTO for a PROVISIONED stream.</exception>
     public async Task<StreamDescription> CreateStreamAsync(string streamName, int shardCount, StreamMode mode, int? warmThroughputMiBps,
-        int? maxRecordSizeInKiB = null, CancellationToken cancellationToken = default)
+        int? maxRecordSizeInKiB = null, RecordDistributionStrategy? recordDistributionStrategy = null, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
         Validate.ShardCount(shardCount);
         ValidateWarmThroughput(warmThroughputMiBps);
         if (maxRecordSizeInKiB is { } kib) ValidateMaxRecordSize(kib);
-        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode, warmThroughputMiBps, maxRecordSizeInKiB),
+        var entry = await AskAsync<StreamEntry>(_catalog, new CreateStreamCommand(streamName, shardCount, mode, warmThroughputMiBps, maxRecordSizeInKiB,
+                    recordDistributionStrategy),
                 cancellationToken)
             .ConfigureAwait(false);
         return ToDescription(entry);
@@ -107,6 +110,7 @@ public sealed partial class ActorStreamsClient
             EnhancedMonitoring = e.ShardLevelMetrics,
             WarmThroughput = WarmThroughputOf(e),
             MaxRecordSizeInKiB = e.MaxRecordSizeBytes / 1024,
+            RecordDistributionStrategy = e.Mode == StreamMode.OnDemand ? e.RecordDistribution : null,
         };
 
     /// <summary>The shards of a stream (open and closed), ordered by shard id.</summary>

@@ -21,4 +21,10 @@ public sealed record StreamDescriptionSummary(
 
     /// <summary>The largest record (data plus partition key) the stream takes, in KiB (UpdateMaxRecordSize); 1,024 by default.</summary>
     public int MaxRecordSizeInKiB { get; init; } = KinesisLimits.DefaultMaxRecordSizeBytes / 1024;
+
+    /// <summary>
+    /// How an ON_DEMAND stream places records on its shards (UpdateStreamRecordDistributionStrategy); null for a
+    /// PROVISIONED stream, which always routes by partition key.
+    /// </summary>
+    public RecordDistributionStrategy? RecordDistributionStrategy { get; init; }
 }

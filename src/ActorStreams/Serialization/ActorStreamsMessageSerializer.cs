@@ -204,11 +204,26 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 var p = new P.CreateStreamCommand { Name = m.Name, ShardCount = m.ShardCount, Mode = KinesisProto.Mode(m.Mode) };
                 if (m.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
                 if (m.MaxRecordSizeKiB is { } kib) p.MaxRecordSizeKib = kib;
+                if (m.RecordDistribution is { } strategy) p.RecordDistribution = KinesisProto.Distribution(strategy);
                 return p;
             },
             P.CreateStreamCommand.Parser,
             p => new CreateStreamCommand(p.Name, p.ShardCount, KinesisProto.Mode(p.Mode), p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
-                p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null))
+                p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null, p.HasRecordDistribution ? KinesisProto.Distribution(p.RecordDistribution) : null))
+        .Add<SetResourcePolicy, P.SetResourcePolicy>("cF", m =>
+            {
+                var p = new P.SetResourcePolicy { StreamName = m.StreamName };
+                if (m.ConsumerName is not null) p.ConsumerName = m.ConsumerName;
+                if (m.CreatedAtSeconds is { } created) p.CreatedAtSeconds = created;
+                if (m.Policy is not null) p.Policy = m.Policy;
+                return p;
+            },
+            P.SetResourcePolicy.Parser,
+            p => new SetResourcePolicy(p.StreamName, p.HasConsumerName ? p.ConsumerName : null, p.HasCreatedAtSeconds ? p.CreatedAtSeconds : null,
+                p.HasPolicy ? p.Policy : null))
+        .Add<UpdateRecordDistributionCommand, P.UpdateRecordDistributionCommand>("cI",
+            m => new() { Name = m.Name, Strategy = KinesisProto.Distribution(m.Strategy) },
+            P.UpdateRecordDistributionCommand.Parser, p => new UpdateRecordDistributionCommand(p.Name, KinesisProto.Distribution(p.Strategy)))
         .Add<UpdateMaxRecordSizeCommand, P.UpdateMaxRecordSizeCommand>("cZ", m => new() { Name = m.Name, Kib = m.KiB },
             P.UpdateMaxRecordSizeCommand.Parser, p => new UpdateMaxRecordSizeCommand(p.Name, p.Kib))
         .Add<UpdateWarmThroughputCommand, P.UpdateWarmThroughputCommand>("cY", m => new() { Name = m.Name, Mibps = m.MiBps },

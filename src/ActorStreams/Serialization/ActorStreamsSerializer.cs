@@ -85,6 +85,18 @@ public sealed class ActorStreamsSerializer : SerializerWithStringManifest
                 return p;
             },
             P.StreamEncryptionChanged.Parser, p => new StreamEncryptionChanged(p.Name, p.HasKeyId ? p.KeyId : null))
+        .Add<ResourcePolicyChanged, P.ResourcePolicyChanged>("CF", e =>
+            {
+                var p = new P.ResourcePolicyChanged { StreamName = e.StreamName };
+                if (e.ConsumerName is not null) p.ConsumerName = e.ConsumerName;
+                if (e.Policy is not null) p.Policy = e.Policy;
+                return p;
+            },
+            P.ResourcePolicyChanged.Parser,
+            p => new ResourcePolicyChanged(p.StreamName, p.HasConsumerName ? p.ConsumerName : null, p.HasPolicy ? p.Policy : null))
+        .Add<StreamRecordDistributionChanged, P.StreamRecordDistributionChanged>("CI",
+            e => new() { Name = e.Name, Strategy = KinesisProto.Distribution(e.Strategy) },
+            P.StreamRecordDistributionChanged.Parser, p => new StreamRecordDistributionChanged(p.Name, KinesisProto.Distribution(p.Strategy)))
         .Add<StreamMaxRecordSizeChanged, P.StreamMaxRecordSizeChanged>("CK", e => new() { Name = e.Name, Kib = e.KiB },
             P.StreamMaxRecordSizeChanged.Parser, p => new StreamMaxRecordSizeChanged(p.Name, p.Kib))
         .Add<StreamWarmThroughputChanged, P.StreamWarmThroughputChanged>("CH", e =>

@@ -33,6 +33,10 @@ internal static class KinesisProto
 
     public static StreamMode Mode(P.StreamMode mode) => (StreamMode)(int)mode;
 
+    public static P.RecordDistributionStrategy Distribution(RecordDistributionStrategy strategy) => (P.RecordDistributionStrategy)(int)strategy;
+
+    public static RecordDistributionStrategy Distribution(P.RecordDistributionStrategy strategy) => (RecordDistributionStrategy)(int)strategy;
+
     public static void AddTags(MapField<string, string> target, ImmutableSortedDictionary<string, string> tags)
     {
         foreach (var (key, value) in tags) target.Add(key, value);
@@ -92,12 +96,14 @@ internal static class KinesisProto
             },
         };
         AddTags(p.Tags, c.Tags);
+        if (c.ResourcePolicy is not null) p.ResourcePolicy = c.ResourcePolicy;
         return p;
     }
 
     public static ConsumerEntry Consumer(P.ConsumerEntry p) => new(p.Name, p.CreatedAtMs)
     {
         Tags = Tags(p.Tags),
+        ResourcePolicy = p.HasResourcePolicy ? p.ResourcePolicy : null,
         Status = p.State switch
         {
             P.ConsumerState.Creating => ConsumerStatus.Creating,
@@ -138,6 +144,8 @@ internal static class KinesisProto
         p.ShardLevelMetrics = (int)s.ShardLevelMetrics;
         if (s.WarmThroughputMiBps is { } warm) p.WarmThroughputMibps = warm;
         if (s.MaxRecordSizeKiB is { } kib) p.MaxRecordSizeKib = kib;
+        p.RecordDistribution = Distribution(s.RecordDistribution);
+        if (s.ResourcePolicy is not null) p.ResourcePolicy = s.ResourcePolicy;
         return p;
     }
 
@@ -149,6 +157,8 @@ internal static class KinesisProto
             ShardLevelMetrics = (ShardLevelMetrics)p.ShardLevelMetrics & ShardLevelMetrics.All,
             WarmThroughputMiBps = p.HasWarmThroughputMibps ? p.WarmThroughputMibps : null,
             MaxRecordSizeKiB = p.HasMaxRecordSizeKib ? p.MaxRecordSizeKib : null,
+            RecordDistribution = Distribution(p.RecordDistribution),
+            ResourcePolicy = p.HasResourcePolicy ? p.ResourcePolicy : null,
         };
 
     public static P.AccountCommitment Commitment(AccountCommitment c)

@@ -82,6 +82,8 @@ public sealed class GoldenFormatSpec(ITestOutputHelper output) : ActorStreamsSpe
         ["CB"] = new AccountCommitmentChanged(new AccountCommitment(1_700_000_000_000, 1_700_086_400_000)),
         ["CH"] = new StreamWarmThroughputChanged("orders", 64),
         ["CK"] = new StreamMaxRecordSizeChanged("orders", 10_240),
+        ["CI"] = new StreamRecordDistributionChanged("orders", RecordDistributionStrategy.Auto),
+        ["CF"] = new ResourcePolicyChanged("orders", "billing", "{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"kinesis:*\",\"Resource\":\"*\"}]}"),
         ["CM"] = new StreamMonitoringChanged("orders", ShardLevelMetrics.IncomingBytes | ShardLevelMetrics.IteratorAgeMilliseconds),
         ["CG"] = new ConsumerRegistered("orders", "billing", 1_700_000_000_500),
         ["CN"] = new ConsumerDeregistered("orders", "billing"),

@@ -1,3 +1,4 @@
+using ActorStreams.Internal;
 using ActorStreams.Kinesis.Internal.Catalog;
 using ActorStreams.Kinesis.Internal.Shards;
 using Akka;
@@ -83,7 +84,10 @@ internal sealed class SinkWriter
             var parts = new Dictionary<int, List<SinkRecord>>();
             foreach (var r in batch.Records)
             {
-                var shard = route.ShardFor(r.HashKey);
+                // The stream's own limit (UpdateMaxRecordSize), known from its route; nothing of the batch is written past it.
+                if (r.Size > route.MaxRecordSizeBytes) Validate.RecordSize(r.Record.Data, r.Record.PartitionKey, route.MaxRecordSizeBytes);
+                // An AUTO stream ignores the key (UpdateStreamRecordDistributionStrategy): the route deals the shards out.
+                var shard = route.ShardFor(route.DistributesAutomatically ? route.NextAutoHashKey() : r.HashKey);
                 if (!parts.TryGetValue(shard, out var part)) parts[shard] = part = new List<SinkRecord>();
                 part.Add(r);
             }

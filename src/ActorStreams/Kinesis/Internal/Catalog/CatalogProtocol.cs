@@ -50,7 +50,7 @@ internal sealed record StreamEntry(
         && PendingReshard.SequenceEqual(other.PendingReshard) && ScalingTimesMs.SequenceEqual(other.ScalingTimesMs)
         && ModeChangeTimesMs.SequenceEqual(other.ModeChangeTimesMs) && EncryptionKeyId == other.EncryptionKeyId
         && ShardLevelMetrics == other.ShardLevelMetrics && WarmThroughputMiBps == other.WarmThroughputMiBps
-        && MaxRecordSizeKiB == other.MaxRecordSizeKiB;
+        && MaxRecordSizeKiB == other.MaxRecordSizeKiB && RecordDistribution == other.RecordDistribution && ResourcePolicy == other.ResourcePolicy;
 
     public override int GetHashCode() => HashCode.Combine(Name, Epoch, Status);
 
@@ -65,6 +65,15 @@ internal sealed record StreamEntry(
 
     /// <summary>The largest record (data plus partition key) the stream takes, in KiB (UpdateMaxRecordSize); null: the default 1,024.</summary>
     public int? MaxRecordSizeKiB { get; init; }
+
+    /// <summary>The stream's resource policy document (PutResourcePolicy), as put; null when it has none.</summary>
+    public string? ResourcePolicy { get; init; }
+
+    /// <summary>How records are placed on shards (UpdateStreamRecordDistributionStrategy); only an ON_DEMAND stream applies AUTO.</summary>
+    public RecordDistributionStrategy RecordDistribution { get; init; }
+
+    /// <summary>Whether writes are spread over the open shards regardless of their keys: AUTO on an ON_DEMAND stream.</summary>
+    public bool DistributesAutomatically => RecordDistribution == RecordDistributionStrategy.Auto && Mode == StreamMode.OnDemand;
 
     /// <summary>The largest record the stream takes, in bytes.</summary>
     public int MaxRecordSizeBytes => MaxRecordSizeKiB is { } kib ? kib * 1024 : KinesisLimits.DefaultMaxRecordSizeBytes;
@@ -93,12 +102,16 @@ internal sealed record ConsumerEntry(string Name, long CreatedAtMs) : IActorStre
     /// </summary>
     public ConsumerStatus Status { get; init; } = ConsumerStatus.Active;
 
+    /// <summary>The consumer's resource policy document (PutResourcePolicy on its ARN), as put; null when it has none.</summary>
+    public string? ResourcePolicy { get; init; }
+
     /// <summary>Whether a consumer ARN's creation time (whole epoch seconds) names this registration.</summary>
     public bool IsRegistration(long? createdAtSeconds) =>
         createdAtSeconds is null || DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs).ToUnixTimeSeconds() == createdAtSeconds;
 
     public bool Equals(ConsumerEntry? other) =>
-        other is not null && Name == other.Name && CreatedAtMs == other.CreatedAtMs && Status == other.Status && Tags.SequenceEqual(other.Tags);
+        other is not null && Name == other.Name && CreatedAtMs == other.CreatedAtMs && Status == other.Status && Tags.SequenceEqual(other.Tags)
+        && ResourcePolicy == other.ResourcePolicy;
 
     public override int GetHashCode() => HashCode.Combine(Name, CreatedAtMs);
 }
@@ -194,8 +207,8 @@ internal sealed record CatalogSnapshot(long LastEpoch, ImmutableArray<StreamEntr
 
 // ---- commands ----
 
-internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode, int? WarmThroughputMiBps = null, int? MaxRecordSizeKiB = null)
-    : ICatalogCommand;
+internal sealed record CreateStreamCommand(string Name, int ShardCount, StreamMode Mode, int? WarmThroughputMiBps = null, int? MaxRecordSizeKiB = null,
+    RecordDistributionStrategy? RecordDistribution = null) : ICatalogCommand;
 
 internal sealed record DeleteStreamCommand(string Name) : ICatalogCommand;
 

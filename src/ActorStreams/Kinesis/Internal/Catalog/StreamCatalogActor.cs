@@ -199,6 +199,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case UpdateMaxRecordSizeCommand cmd:
                 OnUpdateMaxRecordSize(cmd);
                 return true;
+            case UpdateRecordDistributionCommand cmd:
+                OnUpdateRecordDistribution(cmd);
+                return true;
             case UpdateWarmThroughputCommand cmd:
                 OnUpdateWarmThroughput(cmd);
                 return true;
@@ -247,6 +250,14 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 var replyTo = Sender;
                 PersistEvent(new ConsumerTagsAdded(cmd.StreamName, cmd.ConsumerName, cmd.Tags),
                     () => replyTo.Tell(FindConsumer(_streams[cmd.StreamName], cmd.ConsumerName)));
+                return true;
+            }
+            case SetResourcePolicy cmd:
+            {
+                var stream = Find(cmd.StreamName);
+                if (cmd.ConsumerName is not null) FindRegistration(stream, cmd.ConsumerName, cmd.CreatedAtSeconds);
+                var replyTo = Sender;
+                PersistEvent(new ResourcePolicyChanged(cmd.StreamName, cmd.ConsumerName, cmd.Policy), () => replyTo.Tell(View(_streams[cmd.StreamName])));
                 return true;
             }
             case RemoveConsumerTags cmd:
@@ -352,6 +363,7 @@ internal sealed partial class StreamCatalogActor : PersistentActor
     {
         if (_streams.ContainsKey(cmd.Name))
             throw new ResourceInUseException($"Stream {cmd.Name} under account {_settings.AccountId} already exists.");
+        if (cmd.RecordDistribution is { } strategy) RequireDistributionAllowed(cmd.Name, cmd.Mode, strategy);
         var shardCount = cmd.ShardCount;
         if (cmd.WarmThroughputMiBps is { } warm)
         {
@@ -368,9 +380,17 @@ internal sealed partial class StreamCatalogActor : PersistentActor
         PersistEvent(created, () =>
         {
             // The settings CreateStream takes besides the shards go into the journal before the stream is answered.
-            if (cmd.MaxRecordSizeKiB is { } kib) PersistEvent(new StreamMaxRecordSizeChanged(cmd.Name, kib), WithWarmThroughput);
-            else WithWarmThroughput();
+            if (cmd.MaxRecordSizeKiB is { } kib) PersistEvent(new StreamMaxRecordSizeChanged(cmd.Name, kib), WithDistribution);
+            else WithDistribution();
         });
+
+        void WithDistribution()
+        {
+            if (cmd.RecordDistribution is RecordDistributionStrategy.Auto)
+                PersistEvent(new StreamRecordDistributionChanged(cmd.Name, RecordDistributionStrategy.Auto), WithWarmThroughput);
+            else
+                WithWarmThroughput();
+        }
 
         void WithWarmThroughput()
         {
@@ -543,6 +563,9 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case StreamMaxRecordSizeChanged r:
                 Update(r.Name, s => s with { MaxRecordSizeKiB = r.KiB });
                 break;
+            case StreamRecordDistributionChanged d:
+                Update(d.Name, s => s with { RecordDistribution = d.Strategy });
+                break;
             case StreamWarmThroughputChanged w:
                 Update(w.Name, s => s with { WarmThroughputMiBps = w.MiBps });
                 break;
@@ -570,6 +593,12 @@ internal sealed partial class StreamCatalogActor : PersistentActor
                 break;
             case ConsumerTagsAdded t:
                 UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.SetItems(t.Tags) });
+                break;
+            case ResourcePolicyChanged { ConsumerName: { } consumerName } r:
+                UpdateConsumer(r.StreamName, consumerName, c => c with { ResourcePolicy = r.Policy });
+                break;
+            case ResourcePolicyChanged r:
+                Update(r.StreamName, s => s with { ResourcePolicy = r.Policy });
                 break;
             case ConsumerTagsRemoved t:
                 UpdateConsumer(t.StreamName, t.ConsumerName, c => c with { Tags = c.Tags.RemoveRange(t.Keys) });

@@ -21,14 +21,16 @@ internal sealed class StreamRoute
             // A route read from the catalog holds every completed step: it is newer than any patch made at the same index.
             (long)entry.NextShardIndex * 4 + 3,
             entry.Mode == StreamMode.OnDemand,
-            entry.MaxRecordSizeBytes)
+            entry.MaxRecordSizeBytes,
+            entry.DistributesAutomatically)
     {
     }
 
     private StreamRoute(string name, long epoch, (UInt128 Start, int Index)[] segments, ImmutableDictionary<int, string> entityIds, long version,
-        bool onDemand, int maxRecordSizeBytes)
+        bool onDemand, int maxRecordSizeBytes, bool distributesAutomatically)
     {
         OnDemand = onDemand;
+        DistributesAutomatically = distributesAutomatically;
         MaxRecordSizeBytes = maxRecordSizeBytes;
         Name = name;
         Epoch = epoch;
@@ -52,6 +54,28 @@ internal sealed class StreamRoute
 
     /// <summary>The largest record (data plus partition key) the stream takes (UpdateMaxRecordSize).</summary>
     public int MaxRecordSizeBytes { get; }
+
+    /// <summary>
+    /// The stream places records itself (AUTO on an ON_DEMAND stream): each write takes <see cref="NextAutoHashKey"/>
+    /// instead of the hash of its key.
+    /// </summary>
+    public bool DistributesAutomatically { get; }
+
+    /// <summary>
+    /// The hash key of the next record of an AUTO stream: the start of the open segments in turn. Round robin rather
+    /// than a random key: one writer's records land on the open shards evenly to within one record, whatever their
+    /// sizes and however few there are, and the route stays deterministic for tests; writers on several nodes each go
+    /// round on their own, which stays even. A segment start always routes to the segment's shard, also after
+    /// <see cref="WithClosed"/> hands it to a child (while a merge is under way its child holds two segments, and so
+    /// takes two turns, until the route is read afresh).
+    /// </summary>
+    public UInt128 NextAutoHashKey()
+    {
+        var turn = (uint)Interlocked.Increment(ref _autoTurn);
+        return _starts[(int)(turn % (uint)_starts.Length)];
+    }
+
+    private int _autoTurn = -1;
 
     public int OpenShardCount => _indexes.Distinct().Count();
 
@@ -97,6 +121,6 @@ internal sealed class StreamRoute
         foreach (var child in closed.Children) ids = ids.SetItem(child.Index, StreamShardEntity.EntityId(Name, Epoch, child.Index));
         var next = Math.Max(EntityIds.Keys.DefaultIfEmpty(-1).Max(), closed.Children.Max(c => c.Index)) + 1;
         var version = Math.Max(Version + 1, (long)next * 4);
-        return new StreamRoute(Name, Epoch, segments.OrderBy(s => s.Start).ToArray(), ids, version, OnDemand, MaxRecordSizeBytes);
+        return new StreamRoute(Name, Epoch, segments.OrderBy(s => s.Start).ToArray(), ids, version, OnDemand, MaxRecordSizeBytes, DistributesAutomatically);
     }
 }
