@@ -32,7 +32,7 @@ public static class KinesisAggregation
 
     /// <summary>
     /// User records to aggregated records, to write with <see cref="KinesisSink"/>. User records are held until
-    /// <paramref name="maxBufferedTime"/> passed or a record's worth arrived, then packed in order into aggregates of
+    /// <paramref name="maxBufferedTime"/> passed or a record's worth per range arrived (16 MiB at most), then packed in order into aggregates of
     /// at most <paramref name="maxRecordBytes"/> (data plus partition key). The hash-key space is cut into
     /// <paramref name="hashRanges"/> equal ranges (set it to the stream's shard count): the user records whose hash key
     /// falls in one range are packed together, and their aggregates are put with an explicit hash key at the start of
@@ -60,9 +60,13 @@ public static class KinesisAggregation
                 var hashKey = entry.ExplicitHashKey is null ? HashKey.OfPartitionKey(entry.PartitionKey) : HashKey.ParseExplicit(entry.ExplicitHashKey);
                 return new Pending(entry, RangeOf(ranges, hashKey));
             })
-            .GroupedWeightedWithin(maxRecordBytes, int.MaxValue, wait, p => (long)Math.Max(1, p.Entry.Data.Length))
+            .GroupedWeightedWithin(Math.Min((long)maxRecordBytes * hashRanges, Math.Max(maxRecordBytes, MaxBufferedBytes)), int.MaxValue, wait, p => (long)Math.Max(1, p.Entry.Data.Length))
             .SelectMany(group => Pack(group, ranges, maxRecordBytes));
     }
+
+    // The most user-record bytes held at once: a record's worth per range, but not beyond this (a stream of many
+    // shards then gets partly filled aggregates rather than a producer holding gigabytes).
+    private const long MaxBufferedBytes = 16 * 1024 * 1024;
 
     private readonly record struct Pending(PutRecordsEntry Entry, int Range);
 
