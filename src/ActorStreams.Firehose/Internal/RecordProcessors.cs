@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -23,6 +24,9 @@ internal static class RecordProcessors
 
     /// <summary>The newline AppendDelimiterToRecord appends when it has no Delimiter.</summary>
     private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    // A header of 10 bytes, an empty deflate block, and the trailer's CRC-32 and size.
+    private const int GzipMinimumBytes = 20;
 
     // A decompressed record larger than this is refused (a small GZIP can unpack to gigabytes).
     private const int MaxDecompressedBytes = 64 * 1024 * 1024;
@@ -118,9 +122,12 @@ internal static class RecordProcessors
                 }
                 result.Write(chunk, 0, read);
             }
-            if (data.Length == 0)
+            // GZipStream ends quietly at the end of a truncated input; the trailer tells. Its last four bytes are the
+            // size of the last member, which is the whole output for one member (what CloudWatch Logs sends) and less
+            // for several; the bytes a cut leaves there are all but never a size that fits.
+            if (data.Length < GzipMinimumBytes || BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(data.Length - 4)) > result.Length)
             {
-                error = "The record is not GZIP-compressed data.";
+                error = "The record is not complete GZIP-compressed data (truncated or empty).";
                 return false;
             }
             output = result.ToArray();
