@@ -12,9 +12,16 @@ public sealed class CommittableRecord : ICommittable
     private readonly ConsumerApplicationMember _member;
 
     internal CommittableRecord(StreamRecord record, SequenceNumber position, ConsumerApplicationMember member, ConsumerApplicationMember.ShardRun run)
+        : this(record, position, position.Next, member, run)
+    {
+    }
+
+    private CommittableRecord(StreamRecord record, SequenceNumber position, SequenceNumber checkpoint, ConsumerApplicationMember member,
+        ConsumerApplicationMember.ShardRun run)
     {
         Record = record;
         Position = position;
+        CheckpointPosition = checkpoint;
         _member = member;
         Run = run;
     }
@@ -32,6 +39,15 @@ public sealed class CommittableRecord : ICommittable
     public string ApplicationName => _member.ApplicationName;
 
     internal SequenceNumber Position { get; }
+
+    /// <summary>Where the shard resumes once this is committed: after the record, or at it (<see cref="ResumingAtItself"/>).</summary>
+    internal SequenceNumber CheckpointPosition { get; }
+
+    /// <summary>
+    /// The same record, but committing it resumes the shard at the record instead of after it: what a user record of
+    /// an aggregate commits before the aggregate's last one (the aggregate is delivered again).
+    /// </summary>
+    internal CommittableRecord ResumingAtItself() => new(Record, Position, Position, _member, Run);
 
     internal ConsumerApplicationMember Member => _member;
 

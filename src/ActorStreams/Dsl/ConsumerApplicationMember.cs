@@ -236,11 +236,11 @@ internal sealed class ConsumerApplicationMember
         var finished = new List<ShardRun>();
         lock (_lock)
         {
-            foreach (var newest in records.GroupBy(r => r.Run).Select(g => g.MaxBy(r => r.Position)!))
+            foreach (var newest in records.GroupBy(r => r.Run).Select(g => g.MaxBy(r => r.CheckpointPosition)!))
             {
                 var run = newest.Run;
-                var position = newest.Position.Next;
-                var end = run.Ended && !run.Stopped && run.LastEmitted is { } last && newest.Position >= last;
+                var position = newest.CheckpointPosition;
+                var end = run.Ended && !run.Stopped && run.LastEmitted is { } last && position > last;
                 if (end) finished.Add(run);
                 updates.Add(new CheckpointUpdate(run.Index, position, end));
             }

@@ -31,6 +31,21 @@ public static class KinesisAggregation
         Flow.Create<SubscribeToShardEvent>().SelectMany(e => e.Records.SelectMany(KplAggregate.Deaggregate));
 
     /// <summary>
+    /// A consumer application's records (<see cref="KinesisSource.Committable"/>) to its user records, each to commit
+    /// (<see cref="CommittableUserRecord"/>): committing the last user record of an aggregate resumes after the
+    /// aggregate, committing an earlier one resumes at the aggregate (delivered again, so nothing is lost).
+    /// </summary>
+    public static Flow<CommittableRecord, CommittableUserRecord, NotUsed> DeaggregateCommittable() =>
+        Flow.Create<CommittableRecord>().SelectMany(record =>
+        {
+            var users = KplAggregate.Deaggregate(record.Record);
+            var committables = new CommittableUserRecord[users.Count];
+            for (var i = 0; i < committables.Length; i++)
+                committables[i] = new CommittableUserRecord(users[i], i == committables.Length - 1 ? record : record.ResumingAtItself());
+            return committables;
+        });
+
+    /// <summary>
     /// User records to aggregated records, to write with <see cref="KinesisSink"/>. User records are held until
     /// <paramref name="maxBufferedTime"/> passed or a record's worth per range arrived (16 MiB at most), then packed in order into aggregates of
     /// at most <paramref name="maxRecordBytes"/> (data plus partition key). The hash-key space is cut into
