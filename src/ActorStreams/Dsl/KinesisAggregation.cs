@@ -33,15 +33,18 @@ public static class KinesisAggregation
     /// <summary>
     /// A consumer application's records (<see cref="KinesisSource.Committable"/>) to its user records, each to commit
     /// (<see cref="CommittableUserRecord"/>): committing the last user record of an aggregate resumes after the
-    /// aggregate, committing an earlier one resumes at the aggregate (delivered again, so nothing is lost).
+    /// aggregate, committing an earlier one resumes inside the aggregate, after that user record (the checkpoint keeps the sequence
+    /// number and how many of the aggregate's user records were done).
     /// </summary>
     public static Flow<CommittableRecord, CommittableUserRecord, NotUsed> DeaggregateCommittable() =>
         Flow.Create<CommittableRecord>().SelectMany(record =>
         {
             var users = KplAggregate.Deaggregate(record.Record);
-            var committables = new CommittableUserRecord[users.Count];
-            for (var i = 0; i < committables.Length; i++)
-                committables[i] = new CommittableUserRecord(users[i], i == committables.Length - 1 ? record : record.ResumingAtItself());
+            // Resumed inside this aggregate: its first user records were processed and committed before.
+            var skip = users is [{ Aggregated: true }, ..] ? (int)Math.Min(record.SkipUserRecords, users.Count) : 0;
+            var committables = new CommittableUserRecord[users.Count - skip];
+            for (var i = skip; i < users.Count; i++)
+                committables[i - skip] = new CommittableUserRecord(users[i], i == users.Count - 1 ? record : record.ResumingInside(i + 1));
             return committables;
         });
 
