@@ -3,6 +3,8 @@ using ActorStreams.Dsl;
 using ActorStreams.Kinesis;
 using ActorStreams.Kinesis.Aggregation;
 using ActorStreams.TestSupport;
+using Akka.Actor;
+using Akka.Streams;
 using Akka.Streams.Dsl;
 using Xunit;
 using Xunit.Abstractions;
@@ -27,11 +29,13 @@ public sealed class CommittableDeaggregationSpec(ITestOutputHelper output) : Act
     /// A member that commits each user record it gets, one by one, until it committed <paramref name="lastToCommit"/>
     /// (then <c>Committed</c> completes); it goes on reading without committing.
     /// </summary>
-    private (ISourceControl Control, ConcurrentQueue<string> Seen, Task Committed) Start(string stream, string application, string lastToCommit)
+    private (ISourceControl Control, ConcurrentQueue<string> Seen, Task Committed) Start(string stream, string application, string lastToCommit,
+        ActorSystem? system = null)
     {
+        system ??= Sys;
         var seen = new ConcurrentQueue<string>();
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var control = KinesisSource.Committable(Sys, stream, application)
+        var control = KinesisSource.Committable(system, stream, application)
             .Via(KinesisAggregation.DeaggregateCommittable())
             .SelectAsync(1, async u =>
             {
@@ -45,7 +49,7 @@ public sealed class CommittableDeaggregationSpec(ITestOutputHelper output) : Act
                 return u;
             })
             .ToMaterialized(Sink.Ignore<CommittableUserRecord>(), Keep.Left)
-            .Run(Materializer);
+            .Run(system == Sys ? Materializer : system.Materializer());
         return (control, seen, committed.Task);
     }
 
@@ -58,9 +62,9 @@ public sealed class CommittableDeaggregationSpec(ITestOutputHelper output) : Act
         }
     }
 
-    private async Task<List<string>> RunUntilAsync(string stream, string application, string lastToCommit, int expected)
+    private async Task<List<string>> RunUntilAsync(string stream, string application, string lastToCommit, int expected, ActorSystem? system = null)
     {
-        var (control, seen, committed) = Start(stream, application, lastToCommit);
+        var (control, seen, committed) = Start(stream, application, lastToCommit, system);
         // A new member is leased the shard at once, or after the previous member's lease is released at its renewal.
         for (var i = 0; seen.Count < expected; i++)
         {
@@ -96,5 +100,32 @@ public sealed class CommittableDeaggregationSpec(ITestOutputHelper output) : Act
         // Resumes after the second aggregate.
         var third = await RunUntilAsync(stream, app, "c1", 2);
         Assert.Equal(["c0", "c1"], third);
+    }
+
+    [Fact]
+    public async Task An_application_killed_inside_an_aggregate_must_resume_after_its_last_checkpointed_user_record_from_the_journal()
+    {
+        var stream = UniqueName("aggkill");
+        await Client.CreateStreamAsync(stream);
+        const string app = "deagg-kill";
+        await PutAggregatesAsync(stream, ["a0", "a1", "a2", "a3"], ["b0", "b1"]);
+
+        var (_, seen, committed) = Start(stream, app, "a2");
+        await committed.WaitAsync(Timeout);
+        await Eventually.EventuallyAsync(() => seen.Count == 6, "the first run reads everything", Timeout, PollInterval);
+        // Killed: the system goes without the source leaving the application.
+        await Sys.Terminate();
+
+        var system = StartAnotherSystem("actorstreams-restarted");
+        try
+        {
+            // The recovered application grants no lease for one lease duration (the killed member may still read).
+            var resumed = await RunUntilAsync(stream, app, "b1", 3, system);
+            Assert.Equal(["a3", "b0", "b1"], resumed);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 }
