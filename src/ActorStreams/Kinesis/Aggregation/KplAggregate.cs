@@ -11,7 +11,7 @@ namespace ActorStreams.Kinesis.Aggregation;
 /// </summary>
 /// <remarks>
 /// Reading is as lenient as the KCL's: a record without the magic bytes, or with them but a wrong MD5, a protobuf that
-/// does not parse or a key index out of its table, is one user record, unchanged. Nothing read from the record sizes
+/// does not parse, a key index out of its table or no records at all, is one user record, unchanged. Nothing read from the record sizes
 /// an allocation: every count and length is bounded by the record's own bytes.
 /// </remarks>
 public static class KplAggregate
@@ -44,7 +44,7 @@ public static class KplAggregate
     /// <summary>
     /// The user records of a Kinesis record, in the order they were aggregated, each with its own partition key,
     /// explicit hash key and sub-sequence number; a record that is not a well-formed aggregate is one user record,
-    /// unchanged (sub-sequence number 0, not <see cref="UserRecord.Aggregated"/>). An aggregate of no records gives none.
+    /// unchanged (sub-sequence number 0, not <see cref="UserRecord.Aggregated"/>); so is an aggregate of no records.
     /// </summary>
     public static IReadOnlyList<UserRecord> Deaggregate(StreamRecord record)
     {
@@ -132,6 +132,9 @@ public static class KplAggregate
                     break;
             }
         }
+        // No producer writes an aggregate of nothing; read as one, it would leave its record without a user record to
+        // commit (a consumer application could never finish its shard).
+        if (entries.Count == 0) return false;
         foreach (var entry in entries)
         {
             if (entry.KeyIndex >= (ulong)keys.Count) return false;
