@@ -9,6 +9,9 @@ public static class FirehoseLimits
     /// <summary>Largest record (its data, before base64): 1,000 KiB.</summary>
     public const int MaxRecordBytes = 1000 * 1024;
 
+    /// <summary>RecordDeAggregation (JSON or delimited) takes at most this many records out of one record.</summary>
+    public const int MaxDeAggregatedRecords = 500;
+
     /// <summary>Most records in one PutRecordBatch.</summary>
     public const int MaxPutRecordBatchEntries = 500;
 

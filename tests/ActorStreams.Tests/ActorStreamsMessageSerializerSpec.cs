@@ -149,6 +149,8 @@ public sealed class ActorStreamsMessageSerializerSpec(ITestOutputHelper output) 
         new CommitCheckpoints("app-entity", "member-1", [new CheckpointUpdate(0, new SequenceNumber(7, 2), false), new CheckpointUpdate(3, new SequenceNumber(9, 0), true)]),
         new GetConsumerApplication("app-entity"),
         new LeaseAssignment([new ShardGrant(1, new SequenceNumber(4, 1), false), new ShardGrant(2, null, true)], [0]),
+        new LeaseAssignment([new ShardGrant(3, new SequenceNumber(4, 1), false, UserRecordsDone: 5)], []),
+        new CommitCheckpoints("app-entity", "member-1", [new CheckpointUpdate(1, new SequenceNumber(7, 2), false, UserRecordsDone: 2)]),
         new CheckpointsCommitted("app-entity"),
         new ConsumerApplicationState(
             ImmutableSortedDictionary<int, CheckpointUpdate>.Empty.Add(0, new CheckpointUpdate(0, new SequenceNumber(7, 2), false)),

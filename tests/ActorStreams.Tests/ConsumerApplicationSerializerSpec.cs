@@ -18,6 +18,9 @@ public sealed class ConsumerApplicationSerializerSpec(ITestOutputHelper output) 
         new CheckpointsAdvanced([new CheckpointUpdate(0, new SequenceNumber(12, 3), false), new CheckpointUpdate(5, new SequenceNumber(99, 0), true)]),
         new ConsumerApplicationSnapshot(new ApplicationStarted(true, [4], []), [new CheckpointUpdate(4, new SequenceNumber(1, 1), false)]),
         new ConsumerApplicationSnapshot(null, []),
+        // A checkpoint inside a KPL aggregate: three of its user records done.
+        new CheckpointsAdvanced([new CheckpointUpdate(2, new SequenceNumber(40, 7), false, UserRecordsDone: 3)]),
+        new ConsumerApplicationSnapshot(null, [new CheckpointUpdate(2, new SequenceNumber(40, 7), false, UserRecordsDone: 3)]),
     };
 
     [Theory]

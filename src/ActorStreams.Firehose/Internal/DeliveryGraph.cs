@@ -53,16 +53,26 @@ internal static class DeliveryGraph
     internal static async Task<TransformedBuffer> TransformAsync(DeliveryBuffer buffer, FirehoseRuntime runtime, ILoggingAdapter log,
         CancellationToken cancellationToken)
     {
-        var output = new List<BufferedRecord>(buffer.Records.Length);
-        var failed = new List<FailedRecord>();
         var processing = buffer.Plan.Processing;
-        // Partition buffers hold records their intake buffer already transformed; a MetadataExtraction-only
-        // processing configuration has no transformation.
-        if (processing is not { Enabled: true } || buffer.IsPartitionBuffer || (processing.LambdaArn is null && processing.MetadataExtractionQuery is not null))
-        {
-            output.AddRange(buffer.Records);
-            return new TransformedBuffer(buffer, output, failed);
-        }
+        // Partition buffers hold records their intake buffer already processed.
+        if (processing is not { Enabled: true } || buffer.IsPartitionBuffer)
+            return new TransformedBuffer(buffer, [.. buffer.Records], []);
+        var failed = new List<FailedRecord>();
+        IReadOnlyList<BufferedRecord> records = RecordProcessors.ProcessesBeforeTransformation(processing)
+            ? RecordProcessors.BeforeTransformation(buffer.Records, processing, failed)
+            : buffer.Records;
+        var output = processing.LambdaArn is null
+            ? new List<BufferedRecord>(records)
+            : await LambdaAsync(buffer, records, processing, failed, runtime, log, cancellationToken).ConfigureAwait(false);
+        RecordProcessors.AppendDelimiter(output, processing);
+        return new TransformedBuffer(buffer, output, failed);
+    }
+
+    /// <summary>The Lambda processor over <paramref name="records"/>: what it returns Ok, and its failures in <paramref name="failed"/>.</summary>
+    private static async Task<List<BufferedRecord>> LambdaAsync(DeliveryBuffer buffer, IReadOnlyList<BufferedRecord> records, ProcessingConfiguration processing,
+        List<FailedRecord> failed, FirehoseRuntime runtime, ILoggingAdapter log, CancellationToken cancellationToken)
+    {
+        var output = new List<BufferedRecord>(records.Count);
 
         var transformation = HttpTransformation.IsEndpoint(processing.LambdaArn)
             ? HttpTransformation.Create(runtime.Http, processing.LambdaArn!, buffer.Plan.StreamArn, runtime.Region)
@@ -71,18 +81,18 @@ internal static class DeliveryGraph
         {
             var notFound = $"No transformation is registered as {processing.LambdaArn} (FirehoseClient.RegisterTransformation).";
             buffer.Plan.Recorder?.OtherFailure(DeliveryRecorder.Transformation, "Lambda.FunctionNotFound", notFound);
-            foreach (var r in buffer.Records)
+            foreach (var r in records)
                 failed.Add(new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionNotFound", notFound, 1));
-            return new TransformedBuffer(buffer, output, failed);
+            return output;
         }
 
-        var inputs = new TransformationInputRecord[buffer.Records.Length];
+        var inputs = new TransformationInputRecord[records.Count];
         var ids = new Dictionary<string, int>(inputs.Length, StringComparer.Ordinal);
         for (var i = 0; i < inputs.Length; i++)
         {
             var id = $"{buffer.BufferId:N}{i:D8}";
             ids[id] = i;
-            inputs[i] = new TransformationInputRecord(id, buffer.Records[i].Data, DateTimeOffset.FromUnixTimeMilliseconds(buffer.Records[i].ArrivalMs));
+            inputs[i] = new TransformationInputRecord(id, records[i].Data, DateTimeOffset.FromUnixTimeMilliseconds(records[i].ArrivalMs));
         }
 
         IReadOnlyList<TransformationOutputRecord>? results = null;
@@ -104,9 +114,9 @@ internal static class DeliveryGraph
         }
         if (results is null)
         {
-            foreach (var r in buffer.Records)
+            foreach (var r in records)
                 failed.Add(new FailedRecord(r, ObjectNaming.ProcessingFailed, "Lambda.FunctionError", last?.Message ?? "The transformation failed.", attempts));
-            return new TransformedBuffer(buffer, output, failed);
+            return output;
         }
 
         var answered = new bool[inputs.Length];
@@ -114,7 +124,7 @@ internal static class DeliveryGraph
         {
             if (result is null || !ids.TryGetValue(result.RecordId ?? "", out var index) || answered[index]) continue;
             answered[index] = true;
-            var source = buffer.Records[index];
+            var source = records[index];
             switch (result.Result)
             {
                 case TransformationResult.Ok when result.Data.Length > FirehoseLimits.MaxRecordBytes:
@@ -134,10 +144,10 @@ internal static class DeliveryGraph
         for (var i = 0; i < answered.Length; i++)
         {
             if (!answered[i])
-                failed.Add(new FailedRecord(buffer.Records[i], ObjectNaming.ProcessingFailed, "Lambda.MissingRecordId",
+                failed.Add(new FailedRecord(records[i], ObjectNaming.ProcessingFailed, "Lambda.MissingRecordId",
                     $"The transformation returned no record with id {inputs[i].RecordId}.", attempts));
         }
-        return new TransformedBuffer(buffer, output, failed);
+        return output;
     }
 
     // ---------------- prepare ----------------

@@ -170,8 +170,32 @@ internal static class FirehoseValidation
     {
         if (!objectStore && processing?.MetadataExtractionQuery is not null)
             throw new InvalidArgumentException("The MetadataExtraction processor (dynamic partitioning) is only supported on the (extended) S3 destination.");
-        if (processing is { Enabled: true } && string.IsNullOrEmpty(processing.LambdaArn) && processing.MetadataExtractionQuery is null)
-            throw new InvalidArgumentException("ProcessingConfiguration is enabled but names no Lambda processor (LambdaArn).");
+        if (processing is null) return;
+        var builtIn = processing.DecompressionFormat is not null || processing.CloudWatchLogDataMessageExtraction
+                      || processing.DeAggregationSubRecordType is not null || processing.AppendDelimiterToRecord;
+        if (processing.Enabled && string.IsNullOrEmpty(processing.LambdaArn) && processing.MetadataExtractionQuery is null && !builtIn)
+            throw new InvalidArgumentException("ProcessingConfiguration is enabled but names no processor (Lambda, MetadataExtraction, RecordDeAggregation, Decompression, CloudWatchLogProcessing or AppendDelimiterToRecord).");
+        if (processing.DecompressionFormat is { } format && format != RecordProcessors.Gzip)
+            throw new InvalidArgumentException($"The Decompression processor's CompressionFormat is {format}; the supported format is {RecordProcessors.Gzip}.");
+        if (processing.CloudWatchLogDataMessageExtraction && processing.DecompressionFormat is null)
+            throw new InvalidArgumentException("The CloudWatchLogProcessing processor needs the Decompression processor (CloudWatch Logs sends GZIP).");
+        if (processing.DeAggregationSubRecordType is { } type)
+        {
+            if (type is not (RecordProcessors.Json or RecordProcessors.Delimited or RecordProcessors.Kpl))
+                throw new InvalidArgumentException($"The RecordDeAggregation processor's SubRecordType is {type}; it must be {RecordProcessors.Json}, {RecordProcessors.Delimited} or {RecordProcessors.Kpl}.");
+            if (type == RecordProcessors.Delimited && processing.DeAggregationDelimiter is null)
+                throw new InvalidArgumentException("The RecordDeAggregation processor with SubRecordType DELIMITED needs the parameter Delimiter (base64).");
+        }
+        Delimiter(processing.DeAggregationDelimiter, "RecordDeAggregation");
+        Delimiter(processing.RecordDelimiter, "AppendDelimiterToRecord");
+    }
+
+    private static void Delimiter(string? base64, string processor)
+    {
+        if (base64 is null) return;
+        var bytes = new byte[base64.Length];
+        if (!Convert.TryFromBase64String(base64, bytes, out var length) || length == 0)
+            throw new InvalidArgumentException($"The {processor} processor's Delimiter must be a non-empty base64 string; {base64} is not.");
     }
 
     /// <summary>Firehose's rules of dynamic partitioning (the developer guide's "Dynamic partitioning" pages).</summary>

@@ -94,7 +94,11 @@ internal static class KinesisSourceGraph
     private static (DeliveryBuffer Buffer, IReadOnlyList<CommittableRecord> Records) ToBuffer(DeliveryPlan plan, IEnumerable<CommittableRecord> records)
     {
         var list = records.ToList();
-        var buffered = list.Select(r => new BufferedRecord(r.Record.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds(), r.Record.Data.ToArray())).ToArray();
+        // Firehose de-aggregates KPL records from a stream by itself; the buffer commits its Kinesis records as a whole.
+        var buffered = list
+            .SelectMany(r => RecordProcessors.UserRecordsOf(r.Record.Data)
+                .Select(data => new BufferedRecord(r.Record.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds(), data)))
+            .ToArray();
         return (new DeliveryBuffer(Guid.NewGuid(), plan, buffered), list);
     }
 

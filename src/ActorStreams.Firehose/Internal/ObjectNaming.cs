@@ -18,6 +18,7 @@ internal static class ObjectNaming
     public const string WarehouseFailed = "redshift-failed";
     public const string FormatConversionFailed = "format-conversion-failed";
     public const string PartitioningFailed = "partitioning-failed";
+    public const string DecompressionFailed = "decompression-failed";
 
     public static string ObjectKey(ObjectStoreDestination destination, string streamName, int version, DateTimeOffset oldestArrival,
         Guid bufferId, string? errorOutputType, IReadOnlyDictionary<string, string>? partitionKeys = null)

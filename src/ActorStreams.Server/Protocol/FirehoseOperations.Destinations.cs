@@ -241,31 +241,50 @@ internal sealed partial class FirehoseOperations
     {
         if (!KinesisRequest.TryGet(e, "ProcessingConfiguration", out var p)) return null;
         var enabled = p.TryGetProperty("Enabled", out var en) && en.ValueKind == JsonValueKind.True;
-        string? lambda = null, query = null, engine = null;
+        string? lambda = null, query = null, engine = null, subRecordType = null, deAggregationDelimiter = null, compression = null, recordDelimiter = null;
+        bool cloudWatch = false, appendDelimiter = false;
         if (KinesisRequest.TryGet(p, "Processors", out var processors) && processors.ValueKind == JsonValueKind.Array)
         {
             foreach (var processor in processors.EnumerateArray())
             {
                 var type = KinesisRequest.String(processor, "Type");
-                if (type is not ("Lambda" or "MetadataExtraction"))
+                if (type is not ("Lambda" or "MetadataExtraction" or "RecordDeAggregation" or "Decompression" or "CloudWatchLogProcessing" or "AppendDelimiterToRecord"))
                     throw new InvalidArgumentException(
-                        $"Processor type '{type}' is not supported; ActorStreams runs Lambda processors (as registered transformations or HTTP endpoints) and MetadataExtraction (dynamic partitioning).");
-                if (!KinesisRequest.TryGet(processor, "Parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Array) continue;
-                foreach (var parameter in parameters.EnumerateArray())
+                        $"Processor type '{type}' is not supported; the types are RecordDeAggregation, Decompression, CloudWatchLogProcessing, Lambda, MetadataExtraction and AppendDelimiterToRecord.");
+                if (type == "AppendDelimiterToRecord") appendDelimiter = true;
+                if (!KinesisRequest.TryGet(processor, "Parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Array) parameters = default;
+                if (parameters.ValueKind == JsonValueKind.Array)
                 {
-                    var value = KinesisRequest.String(parameter, "ParameterValue");
-                    switch (type, KinesisRequest.String(parameter, "ParameterName"))
+                    foreach (var parameter in parameters.EnumerateArray())
                     {
-                        case ("Lambda", "LambdaArn"): lambda = value; break;
-                        case ("MetadataExtraction", "MetadataExtractionQuery"): query = value; break;
-                        case ("MetadataExtraction", "JsonParsingEngine"): engine = value; break;
+                        var value = KinesisRequest.String(parameter, "ParameterValue");
+                        switch (type, KinesisRequest.String(parameter, "ParameterName"))
+                        {
+                            case ("Lambda", "LambdaArn"): lambda = value; break;
+                            case ("MetadataExtraction", "MetadataExtractionQuery"): query = value; break;
+                            case ("MetadataExtraction", "JsonParsingEngine"): engine = value; break;
+                            case ("RecordDeAggregation", "SubRecordType"): subRecordType = value; break;
+                            case ("RecordDeAggregation", "Delimiter"): deAggregationDelimiter = value; break;
+                            case ("Decompression", "CompressionFormat"): compression = value; break;
+                            case ("CloudWatchLogProcessing", "DataMessageExtraction"): cloudWatch = string.Equals(value, "true", StringComparison.OrdinalIgnoreCase); break;
+                            case ("AppendDelimiterToRecord", "Delimiter"): recordDelimiter = value; break;
+                        }
                     }
                 }
                 if (type == "MetadataExtraction" && query is null)
                     throw new InvalidArgumentException("The MetadataExtraction processor needs the parameter MetadataExtractionQuery.");
+                if (type == "RecordDeAggregation" && subRecordType is null)
+                    throw new InvalidArgumentException("The RecordDeAggregation processor needs the parameter SubRecordType.");
+                if (type == "Decompression") compression ??= "GZIP";
             }
         }
-        return new ProcessingConfiguration { Enabled = enabled, LambdaArn = lambda, MetadataExtractionQuery = query, JsonParsingEngine = engine };
+        return new ProcessingConfiguration
+        {
+            Enabled = enabled, LambdaArn = lambda, MetadataExtractionQuery = query, JsonParsingEngine = engine,
+            DecompressionFormat = compression, CloudWatchLogDataMessageExtraction = cloudWatch,
+            DeAggregationSubRecordType = subRecordType, DeAggregationDelimiter = deAggregationDelimiter,
+            AppendDelimiterToRecord = appendDelimiter, RecordDelimiter = recordDelimiter,
+        };
     }
 
     private static CompressionFormat ParseCompression(string text) => text switch
@@ -456,6 +475,20 @@ internal sealed partial class FirehoseOperations
         w.WriteStartObject("ProcessingConfiguration");
         w.WriteBoolean("Enabled", processing.Enabled);
         w.WriteStartArray("Processors");
+        if (processing.DecompressionFormat is { } compression) WriteProcessor(w, "Decompression", ("CompressionFormat", compression));
+        if (processing.CloudWatchLogDataMessageExtraction) WriteProcessor(w, "CloudWatchLogProcessing", ("DataMessageExtraction", "true"));
+        if (processing.DeAggregationSubRecordType is { } subRecordType)
+        {
+            if (processing.DeAggregationDelimiter is { } delimiter)
+                WriteProcessor(w, "RecordDeAggregation", ("SubRecordType", subRecordType), ("Delimiter", delimiter));
+            else
+                WriteProcessor(w, "RecordDeAggregation", ("SubRecordType", subRecordType));
+        }
+        if (processing.AppendDelimiterToRecord)
+        {
+            if (processing.RecordDelimiter is { } delimiter) WriteProcessor(w, "AppendDelimiterToRecord", ("Delimiter", delimiter));
+            else WriteProcessor(w, "AppendDelimiterToRecord");
+        }
         if (processing.MetadataExtractionQuery is { } query)
         {
             w.WriteStartObject();
@@ -482,6 +515,22 @@ internal sealed partial class FirehoseOperations
             w.WriteString("ParameterValue", lambda);
             w.WriteEndObject();
             w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteProcessor(Utf8JsonWriter w, string type, params (string Name, string Value)[] parameters)
+    {
+        w.WriteStartObject();
+        w.WriteString("Type", type);
+        w.WriteStartArray("Parameters");
+        foreach (var (name, value) in parameters)
+        {
+            w.WriteStartObject();
+            w.WriteString("ParameterName", name);
+            w.WriteString("ParameterValue", value);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -12,9 +12,18 @@ public sealed class CommittableRecord : ICommittable
     private readonly ConsumerApplicationMember _member;
 
     internal CommittableRecord(StreamRecord record, SequenceNumber position, ConsumerApplicationMember member, ConsumerApplicationMember.ShardRun run)
+        : this(record, position, position.Next, 0, 0, member, run)
+    {
+    }
+
+    private CommittableRecord(StreamRecord record, SequenceNumber position, SequenceNumber checkpoint, long checkpointUserRecords,
+        long skipUserRecords, ConsumerApplicationMember member, ConsumerApplicationMember.ShardRun run)
     {
         Record = record;
         Position = position;
+        CheckpointPosition = checkpoint;
+        CheckpointUserRecords = checkpointUserRecords;
+        SkipUserRecords = skipUserRecords;
         _member = member;
         Run = run;
     }
@@ -32,6 +41,24 @@ public sealed class CommittableRecord : ICommittable
     public string ApplicationName => _member.ApplicationName;
 
     internal SequenceNumber Position { get; }
+
+    /// <summary>Where the shard resumes once this is committed: after the record, or inside it (<see cref="ResumingInside"/>).</summary>
+    internal SequenceNumber CheckpointPosition { get; }
+
+    /// <summary>With <see cref="CheckpointPosition"/> at the record: how many of its user records the checkpoint covers.</summary>
+    internal long CheckpointUserRecords { get; }
+
+    /// <summary>The user records of this record a checkpoint inside it said were processed: a de-aggregating reader skips them.</summary>
+    internal long SkipUserRecords { get; }
+
+    /// <summary>
+    /// The same record, but committing it resumes the shard at the record, past its first <paramref name="userRecordsDone"/>
+    /// user records: what a user record of an aggregate commits before the aggregate's last one.
+    /// </summary>
+    internal CommittableRecord ResumingInside(long userRecordsDone) => new(Record, Position, Position, userRecordsDone, SkipUserRecords, _member, Run);
+
+    /// <summary>The same record, read where a checkpoint inside it resumed: its first <paramref name="count"/> user records were processed.</summary>
+    internal CommittableRecord SkippingUserRecords(long count) => new(Record, Position, CheckpointPosition, CheckpointUserRecords, count, _member, Run);
 
     internal ConsumerApplicationMember Member => _member;
 

@@ -41,7 +41,13 @@ public static class Committer
         var byMember = new Dictionary<ConsumerApplicationMember, List<CommittableRecord>>();
         foreach (var item in batch)
         {
-            if (item is CommittableRecord record)
+            var committable = item switch
+            {
+                CommittableRecord r => r,
+                CommittableUserRecord u => u.Committable,
+                _ => null,
+            };
+            if (committable is { } record)
             {
                 if (!byMember.TryGetValue(record.Member, out var list)) byMember[record.Member] = list = new List<CommittableRecord>();
                 list.Add(record);

@@ -200,7 +200,14 @@ internal sealed class ConsumerApplicationMember
         if (run.Stopped) return Array.Empty<CommittableRecord>();
         var records = new CommittableRecord[page.Records.Count];
         for (var i = 0; i < records.Length; i++)
+        {
             records[i] = new CommittableRecord(page.Records[i], SequenceNumber.Parse(page.Records[i].SequenceNumber, "SequenceNumber"), this, run);
+            if (run.ResumeInside is { } inside && records[i].Position >= inside.Position)
+            {
+                if (records[i].Position == inside.Position) records[i] = records[i].SkippingUserRecords(inside.UserRecordsDone);
+                run.ResumeInside = null;
+            }
+        }
         bool finished;
         lock (_lock)
         {
@@ -236,13 +243,13 @@ internal sealed class ConsumerApplicationMember
         var finished = new List<ShardRun>();
         lock (_lock)
         {
-            foreach (var newest in records.GroupBy(r => r.Run).Select(g => g.MaxBy(r => r.Position)!))
+            foreach (var newest in records.GroupBy(r => r.Run).Select(g => g.MaxBy(r => (r.CheckpointPosition, r.CheckpointUserRecords))!))
             {
                 var run = newest.Run;
-                var position = newest.Position.Next;
-                var end = run.Ended && !run.Stopped && run.LastEmitted is { } last && newest.Position >= last;
+                var position = newest.CheckpointPosition;
+                var end = run.Ended && !run.Stopped && run.LastEmitted is { } last && position > last;
                 if (end) finished.Add(run);
-                updates.Add(new CheckpointUpdate(run.Index, position, end));
+                updates.Add(new CheckpointUpdate(run.Index, position, end, newest.CheckpointUserRecords));
             }
         }
         await SendAsync(updates.ToImmutable(), finished, cancellationToken).ConfigureAwait(false);
@@ -300,6 +307,9 @@ internal sealed class ConsumerApplicationMember
 
         public bool Stopped { get; private set; }
 
+        /// <summary>The record the shard resumed at and how many of its user records a checkpoint inside it covers, until it is read.</summary>
+        public (SequenceNumber Position, long UserRecordsDone)? ResumeInside { get; set; }
+
         public bool AllCommitted => LastEmitted is not { } last || LastCommitted > last;
 
         public void Stop()
@@ -332,7 +342,11 @@ internal sealed class ConsumerApplicationMember
             var horizon = (await streams.Reads.ResolveAsync(entityId, StartingPosition.TrimHorizon, countCall: false, CancellationToken.None).ConfigureAwait(false)).Position;
             SequenceNumber start;
             if (_grant.Position is { } checkpoint)
+            {
                 start = checkpoint > horizon ? checkpoint : horizon;
+                if (start == checkpoint && _grant.UserRecordsDone > 0)
+                    lock (_member._lock) ResumeInside = (checkpoint, _grant.UserRecordsDone);
+            }
             else if (_grant.FromLatest)
             {
                 start = (await streams.Reads.ResolveAsync(entityId, StartingPosition.Latest, countCall: false, CancellationToken.None).ConfigureAwait(false)).Position;

@@ -125,14 +125,14 @@ public sealed class ActorStreamsMessageSerializer : SerializerWithStringManifest
                 {
                     m.Granted.Select(g => new P.ShardGrant
                     {
-                        ShardIndex = g.ShardIndex, Position = g.Position is { } position ? KinesisProto.Sequence(position) : null, FromLatest = g.FromLatest,
+                        ShardIndex = g.ShardIndex, Position = g.Position is { } position ? KinesisProto.Sequence(position) : null, FromLatest = g.FromLatest, UserRecordsDone = g.UserRecordsDone,
                     }),
                 },
                 Revoked = { m.Revoked },
             },
             P.LeaseAssignment.Parser,
             p => new LeaseAssignment(
-                [.. p.Granted.Select(g => new ShardGrant(g.ShardIndex, g.Position is null ? null : KinesisProto.Sequence(g.Position), g.FromLatest))],
+                [.. p.Granted.Select(g => new ShardGrant(g.ShardIndex, g.Position is null ? null : KinesisProto.Sequence(g.Position), g.FromLatest, g.UserRecordsDone))],
                 [.. p.Revoked]))
         .Add<CheckpointsCommitted, P.EntityAddressed>("aK", m => new() { EntityId = m.EntityId }, P.EntityAddressed.Parser,
             p => new CheckpointsCommitted(p.EntityId))

@@ -173,9 +173,9 @@ internal static class KinesisProto
         p is null ? AccountCommitment.None : new(p.HasStartedAtMs ? p.StartedAtMs : null, p.HasEndedAtMs ? p.EndedAtMs : null);
 
     public static P.CheckpointUpdate Checkpoint(CheckpointUpdate u) =>
-        new() { ShardIndex = u.ShardIndex, Position = Sequence(u.Position), ShardEnd = u.ShardEnd };
+        new() { ShardIndex = u.ShardIndex, Position = Sequence(u.Position), ShardEnd = u.ShardEnd, UserRecordsDone = u.UserRecordsDone };
 
-    public static CheckpointUpdate Checkpoint(P.CheckpointUpdate p) => new(p.ShardIndex, Sequence(p.Position), p.ShardEnd);
+    public static CheckpointUpdate Checkpoint(P.CheckpointUpdate p) => new(p.ShardIndex, Sequence(p.Position), p.ShardEnd, p.UserRecordsDone);
 
     public static ImmutableArray<CheckpointUpdate> Checkpoints(RepeatedField<P.CheckpointUpdate> updates) => [.. updates.Select(Checkpoint)];
 }

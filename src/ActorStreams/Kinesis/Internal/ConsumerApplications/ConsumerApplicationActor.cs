@@ -184,7 +184,7 @@ internal sealed class ConsumerApplicationActor : PersistentActor
     {
         if (!_checkpoints.TryGetValue(u.ShardIndex, out var current)) return true;
         if (current.ShardEnd) return false;
-        return u.ShardEnd || u.Position > current.Position;
+        return u.ShardEnd || u.Position > current.Position || (u.Position == current.Position && u.UserRecordsDone > current.UserRecordsDone);
     }
 
     // ---------------- leases ----------------
@@ -313,7 +313,7 @@ internal sealed class ConsumerApplicationActor : PersistentActor
 
     private ShardGrant GrantOf(int shard)
     {
-        if (_checkpoints.TryGetValue(shard, out var c)) return new ShardGrant(shard, c.Position, false);
+        if (_checkpoints.TryGetValue(shard, out var c)) return new ShardGrant(shard, c.Position, false, c.UserRecordsDone);
         return new ShardGrant(shard, null, _started!.LatestShards.Contains(shard));
     }
 

@@ -29,7 +29,7 @@ internal sealed record ConsumerHeartbeat(string EntityId, string MemberId, Immut
 internal sealed record LeaseAssignment(ImmutableArray<ShardGrant> Granted, ImmutableArray<int> Revoked) : IActorStreamsReply;
 
 /// <summary>A lease: read the shard from <see cref="Position"/> (the checkpoint), or from its start or tip when there is none.</summary>
-internal sealed record ShardGrant(int ShardIndex, SequenceNumber? Position, bool FromLatest);
+internal sealed record ShardGrant(int ShardIndex, SequenceNumber? Position, bool FromLatest, long UserRecordsDone = 0);
 
 /// <summary>Moves checkpoints forward (never back); the reply is <see cref="CheckpointsCommitted"/>.</summary>
 internal sealed record CommitCheckpoints(string EntityId, string MemberId, ImmutableArray<CheckpointUpdate> Updates) : IConsumerApplicationCommand;
@@ -46,7 +46,14 @@ internal sealed record ConsumerApplicationState(ImmutableSortedDictionary<int, C
 /// A shard's checkpoint: the position to resume reading at (the record after the last one processed), or
 /// <see cref="ShardEnd"/> once every record of a closed shard was processed, which lets its children be leased.
 /// </summary>
-internal sealed record CheckpointUpdate(int ShardIndex, SequenceNumber Position, bool ShardEnd);
+/// <param name="ShardIndex">The shard.</param>
+/// <param name="Position">Where reading resumes.</param>
+/// <param name="ShardEnd">Every record of the closed shard was processed.</param>
+/// <param name="UserRecordsDone">
+/// How many user records of the KPL aggregate at <paramref name="Position"/> were processed (a checkpoint inside an
+/// aggregate, <see cref="Dsl.KinesisAggregation.DeaggregateCommittable"/>): the shard resumes at the aggregate and skips them.
+/// </param>
+internal sealed record CheckpointUpdate(int ShardIndex, SequenceNumber Position, bool ShardEnd, long UserRecordsDone = 0);
 
 /// <summary>Journaled once, when the application first meets its stream: where reading begins.</summary>
 internal sealed record ApplicationStarted(bool InitialLatest, ImmutableArray<int> LatestShards, ImmutableArray<int> SkippedShards)
