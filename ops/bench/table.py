@@ -166,6 +166,8 @@ for label, current, baseline in [("partition-key MD5: managed (Streams/Md5) vs S
         "-", None)
 row("8 micro: PutRecords reply of 500 entries over 4 shards: WritePutRecordsResult vs plain WriteString per property",
     micro_pair("reply.WritePutRecordsResult", "reply.PlainWriteString", "us"), "-", None)
+row("8 micro: KPL de-aggregation, 500 user records of 100 B: one aggregate vs 500 plain records passed through",
+    micro_pair("deagg.Aggregate", "deagg.PlainRecords", "us"), "-", None)
 (write, write_alloc), (read, read_alloc) = micro("codec.Write"), micro("codec.Read")
 row("8 micro: journal codec, RecordsAppended of 500 x 100 B (ActorStreamsSerializer ToBinary / FromBinary)",
     f"write {fmt(write / 1000 if write is not None else None, 2)} us ({fmt(num('micro.codec.Write.mbps'))} MB/s, {fmt(write_alloc)} B allocated), "

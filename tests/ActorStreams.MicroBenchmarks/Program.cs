@@ -31,6 +31,7 @@ internal static class Results
         [typeof(PartitionKeyHashBenchmarks)] = "hash",
         [typeof(PutRecordsReplyBenchmarks)] = "reply",
         [typeof(JournalCodecBenchmarks)] = "codec",
+        [typeof(DeaggregationBenchmarks)] = "deagg",
     };
 
     public static void Print(Summary summary)
