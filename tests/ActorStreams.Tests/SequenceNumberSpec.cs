@@ -17,7 +17,8 @@ public sealed class SequenceNumberSpec
     private static string Reference(long eventNo, int index, int shard, long? arrivalMs)
     {
         var seconds = arrivalMs is { } ms ? ms / 1000 : SequenceNumber.BaseTimeSeconds;
-        var hex = "2" + SequenceNumber.BaseTimeSeconds.ToString("x9", CultureInfo.InvariantCulture)
+        // The shard-creation field: the base plus the shard's index, so that children number above their parents.
+        var hex = "2" + (SequenceNumber.BaseTimeSeconds + shard).ToString("x9", CultureInfo.InvariantCulture)
             + (shard & 0xF).ToString("x1", CultureInfo.InvariantCulture)
             + ((eventNo << 20) | (long)index).ToString("x16", CultureInfo.InvariantCulture)
             + "00" + seconds.ToString("x9", CultureInfo.InvariantCulture)

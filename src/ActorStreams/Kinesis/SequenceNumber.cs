@@ -19,8 +19,10 @@ public readonly record struct SequenceNumber(long EventNo, int Index) : ICompara
     private const long MaxEventNo = (1L << (63 - IndexBits)) - 1;
 
     /// <summary>
-    /// The "shard creation" second of the layout, the same for every shard so that it never reorders positions:
-    /// 2015-01-01T00:00:00Z. AWS puts the shard's creation time there; clients read the field only as a number.
+    /// The base of the layout's "shard creation" second, 2015-01-01T00:00:00Z. AWS puts the shard's creation time
+    /// there, so a child shard (created after its parents) numbers its records above theirs; ActorStreams puts this base
+    /// plus the shard's index, which has the same effect (a child's index is always above its parents') and is the same
+    /// for every record of a shard, so it never reorders positions.
     /// </summary>
     public const long BaseTimeSeconds = 1_420_070_400;
 
@@ -68,9 +70,9 @@ public readonly record struct SequenceNumber(long EventNo, int Index) : ICompara
         var arrival = arrivalMs is { } ms ? (ulong)Math.Clamp(ms / 1000, 0, MaxSeconds) : (ulong)BaseTimeSeconds;
         var shardIndex = (uint)shard.Index;
         // Bits 0-3 version 2, 4-35 shard index, 36-71 arrival second, 72-79 zero, 80-143 position,
-        // 144-147 low nibble of the shard index, 148-183 base time, 184-187 the leading 2.
+        // 144-147 low nibble of the shard index, 148-183 base time plus the shard index, 184-187 the leading 2.
         var low = (UInt128)2 | ((UInt128)shardIndex << 4) | ((UInt128)arrival << 36) | ((UInt128)position << 80);
-        var high = (position >> 48) | ((ulong)(shardIndex & 0xF) << 16) | ((ulong)BaseTimeSeconds << 20) | (2UL << 56);
+        var high = (position >> 48) | ((ulong)(shardIndex & 0xF) << 16) | ((ulong)(BaseTimeSeconds + shardIndex) << 20) | (2UL << 56);
         return string.Create(TextLength, (high, low), static (span, v) =>
         {
             var (high, low) = v;
