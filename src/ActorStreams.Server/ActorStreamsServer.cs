@@ -184,14 +184,18 @@ public static class ActorStreamsServer
         if (options.Metrics.Enabled)
         {
             app.Services.GetRequiredService<ClusterMembershipMetrics>();
-            var observed = app.Services.GetRequiredService<ObservedInstrumentsScrape>();
-            var metricsPath = new PathString(options.Metrics.Path);
-            app.UseWhen(context => context.Request.Path.Equals(metricsPath, StringComparison.OrdinalIgnoreCase),
-                branch => branch.Use(observed.InvokeAsync));
             app.MapPrometheusScrapingEndpoint(options.Metrics.Path);
         }
         app.Use(KinesisEndpoint.AddRequestId);
         if (!allowedHosts.AllowsAny) app.Use(allowedHosts.InvokeAsync);
+        if (options.Metrics.Enabled)
+        {
+            // After the Host check: a refused scrape never reaches it.
+            var observed = app.Services.GetRequiredService<ObservedInstrumentsScrape>();
+            var metricsPath = new PathString(options.Metrics.Path);
+            app.UseWhen(context => context.Request.Path.Equals(metricsPath, StringComparison.OrdinalIgnoreCase),
+                branch => branch.Use(observed.InvokeAsync));
+        }
         // An error that would leave with an empty body (routing's 405 for another endpoint's path) gets AWS's error shape.
         app.UseStatusCodePages(AwsConnection.WriteEmptyErrorAsync);
         // AWS takes its protocol on any path and answers every method (403 in XML for all but POST, CORS for OPTIONS).

@@ -115,17 +115,16 @@ internal sealed class ObservedInstrumentsScrape : IDisposable
                 : scrape + ours;
         }
         var bytes = Encoding.UTF8.GetBytes(scrape);
-        context.Response.Headers.ContentLength = null;
         if (gzip && bytes.Length > 0)
         {
+            using var compressed = new MemoryStream();
+            await using (var gzipStream = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+                await gzipStream.WriteAsync(bytes, context.RequestAborted);
             context.Response.Headers.ContentEncoding = "gzip";
-            await using var compressed = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true);
-            await compressed.WriteAsync(bytes, context.RequestAborted);
+            bytes = compressed.ToArray();
         }
-        else
-        {
-            await body.WriteAsync(bytes, context.RequestAborted);
-        }
+        context.Response.ContentLength = bytes.Length;
+        await body.WriteAsync(bytes, context.RequestAborted);
     }
 
     // The SDK exporter's naming: dots and other characters outside [a-zA-Z0-9_:] become '_', the unit is appended
