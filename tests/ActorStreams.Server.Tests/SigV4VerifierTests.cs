@@ -209,4 +209,120 @@ public sealed class SigV4VerifierTests
         Assert.Equal(code, result.ErrorCode);
         Assert.Contains(messagePart, result.Message);
     }
+
+    // Made with botocore 1.43's SigV4QueryAuth (tests/python/presign.py) at 2026-11-26T08:00:00Z, X-Amz-Expires=900,
+    // for kinesis/us-east-1 on http://127.0.0.1:4567/: with the body's hash in X-Amz-Content-SHA256, and without.
+    private const string PresignedQuery =
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261126%2Fus-east-1%2Fkinesis%2Faws4_request&X-Amz-Date=20261126T080000Z" +
+        "&X-Amz-Expires=900&X-Amz-SignedHeaders=content-type%3Bhost%3Bx-amz-content-sha256%3Bx-amz-target" +
+        "&X-Amz-Signature=1de9d1a1fe73736407a060f75c4f0ac9abd10ec232c3d2e7c73b18e02de57d11";
+
+    private const string PresignedQueryWithoutBodyHash =
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261126%2Fus-east-1%2Fkinesis%2Faws4_request&X-Amz-Date=20261126T080000Z" +
+        "&X-Amz-Expires=900&X-Amz-SignedHeaders=content-type%3Bhost%3Bx-amz-target" +
+        "&X-Amz-Signature=a5e96bca148d617c4b84cb2ca8de2ef003f9def6b07c574aadc582d538f183d5";
+
+    private const string SignatureMismatch = "The request signature we calculated does not match the signature you provided. " +
+                                             "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+    private static Dictionary<string, string> PresignedHeaders(bool bodyHash = true)
+    {
+        var headers = new Dictionary<string, string>
+        {
+            ["Content-Type"] = "application/x-amz-json-1.1",
+            ["X-Amz-Target"] = "Kinesis_20131202.DescribeStream",
+            ["Host"] = "127.0.0.1:4567",
+        };
+        if (bodyHash) headers["X-Amz-Content-SHA256"] = "c51186d8dde7c68a806475a9ef419978a1f2a935c9db54fe2d405937607b5f7d";
+        return headers;
+    }
+
+    private static SigV4Request Presigned(string query = PresignedQuery, Dictionary<string, string>? headers = null, string body = Body)
+    {
+        headers ??= PresignedHeaders();
+        return Request(headers, body, query: query) with { HeaderNames = headers.Keys };
+    }
+
+    [Fact]
+    public void A_request_presigned_by_botocore_is_accepted_on_the_same_canonical_request_as_the_header_form()
+    {
+        var result = Verifier().Verify(Presigned());
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(ExampleKeyId, result.AccessKeyId);
+        Assert.True(Verifier().CheckHeaders(Presigned(body: "")).Succeeded);
+
+        // Without X-Amz-Content-SHA256 botocore signs the hash of the body it was given (none here): an empty body
+        // passes, a body that was not signed does not.
+        Assert.True(Verifier().Verify(Presigned(PresignedQueryWithoutBodyHash, PresignedHeaders(bodyHash: false), body: "")).Succeeded);
+        var unsignedBody = Verifier().Verify(Presigned(PresignedQueryWithoutBodyHash, PresignedHeaders(bodyHash: false)));
+        Assert.Equal((SigV4Verifier.InvalidSignature, SignatureMismatch), (unsignedBody.ErrorCode, unsignedBody.Message));
+    }
+
+    [Fact]
+    public void A_tampered_presigned_request_is_an_InvalidSignatureException()
+    {
+        var signature = Verifier().Verify(Presigned(PresignedQuery.Replace("Signature=1de9", "Signature=0de9")));
+        Assert.Equal((SigV4Verifier.InvalidSignature, SignatureMismatch), (signature.ErrorCode, signature.Message));
+
+        var longer = Verifier().Verify(Presigned(PresignedQuery.Replace("X-Amz-Expires=900", "X-Amz-Expires=901")));
+        Assert.Equal((SigV4Verifier.InvalidSignature, SignatureMismatch), (longer.ErrorCode, longer.Message));
+
+        var headers = PresignedHeaders();
+        headers["X-Amz-Target"] = "Kinesis_20131202.DeleteStream";
+        Assert.Equal(SigV4Verifier.InvalidSignature, Verifier().Verify(Presigned(headers: headers)).ErrorCode);
+    }
+
+    [Fact]
+    public void A_presigned_request_from_an_unknown_key_is_refused_without_its_body()
+    {
+        var result = Verifier().CheckHeaders(Presigned(PresignedQuery.Replace("AKIDEXAMPLE", "NOBODY"), body: ""));
+        Assert.Equal((SigV4Verifier.UnrecognizedClient, "The security token included in the request is invalid."), (result.ErrorCode, result.Message));
+    }
+
+    [Fact]
+    public void A_presigned_request_is_good_until_its_date_plus_X_Amz_Expires()
+    {
+        // Older than the header form's 5 minutes of skew, but within its 900 seconds.
+        Assert.True(Verifier(SignedAt.AddSeconds(900)).Verify(Presigned()).Succeeded);
+
+        var expired = Verifier(SignedAt.AddSeconds(901)).CheckHeaders(Presigned(body: ""));
+        Assert.Equal((SigV4Verifier.InvalidSignature, "Signature expired: 20261126T080000Z is now earlier than 20261126T080001Z (20261126T081501Z - 900 sec.)"),
+            (expired.ErrorCode, expired.Message));
+
+        var early = Verifier(SignedAt.AddMinutes(-6)).CheckHeaders(Presigned(body: ""));
+        Assert.Equal(SigV4Verifier.InvalidSignature, early.ErrorCode);
+        Assert.StartsWith("Signature not yet current: 20261126T080000Z is still later than 20261126T075900Z", early.Message);
+
+        Assert.Equal(SigV4Verifier.InvalidSignature,
+            Verifier(SignedAt).CheckHeaders(Presigned(PresignedQuery.Replace("X-Amz-Expires=900", "X-Amz-Expires=0"), body: "")).ErrorCode);
+    }
+
+    [Theory]
+    [InlineData("abc", "X-Amz-Expires should be a number")]
+    [InlineData("-1", "X-Amz-Expires must be non-negative")]
+    [InlineData("604801", "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")]
+    public void An_X_Amz_Expires_out_of_range_is_an_IncompleteSignatureException(string expires, string message)
+    {
+        var result = Verifier().CheckHeaders(Presigned(PresignedQuery.Replace("X-Amz-Expires=900", $"X-Amz-Expires={expires}"), body: ""));
+        Assert.Equal((SigV4Verifier.IncompleteSignature, message), (result.ErrorCode, result.Message));
+        Assert.True(Verifier().CheckHeaders(Presigned(PresignedQuery.Replace("X-Amz-Expires=900", "X-Amz-Expires=604800"), body: "")).Succeeded);
+    }
+
+    [Fact]
+    public void A_presigned_request_missing_a_parameter_or_with_an_Authorization_header_too_is_refused()
+    {
+        var query = string.Join('&', PresignedQuery.Split('&').Where(p => !p.StartsWith("X-Amz-Date=") && !p.StartsWith("X-Amz-Credential=")));
+        var missing = Verifier().CheckHeaders(Presigned(query, body: ""));
+        Assert.Equal((SigV4Verifier.IncompleteSignature,
+                "AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-Date'. Re-examine the query-string parameters."),
+            (missing.ErrorCode, missing.Message));
+
+        var headers = PresignedHeaders();
+        headers["Authorization"] = BotocoreHeaders()["Authorization"];
+        var both = Verifier().Verify(Presigned(headers: headers));
+        Assert.Equal((SigV4Verifier.InvalidSignature, SigV4Verifier.BothAuthenticationsMessage), (both.ErrorCode, both.Message));
+
+        var algorithm = Verifier().CheckHeaders(Presigned(PresignedQuery.Replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA512"), body: ""));
+        Assert.Equal(SigV4Verifier.IncompleteSignature, algorithm.ErrorCode);
+    }
 }

@@ -27,7 +27,8 @@ internal readonly record struct SigV4Result(string? AccessKeyId, string? ErrorCo
 
 /// <summary>
 /// Checks AWS Signature Version 4 (<c>Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...</c>
-/// with <c>X-Amz-Date</c>) against a fixed set of access key id -> secret access key pairs. The canonical request,
+/// with <c>X-Amz-Date</c>, or the same in the query string of a presigned request: <c>X-Amz-Algorithm</c>,
+/// <c>X-Amz-Credential</c>, <c>X-Amz-Date</c>, <c>X-Amz-Expires</c>, <c>X-Amz-SignedHeaders</c>, <c>X-Amz-Signature</c>) against a fixed set of access key id -> secret access key pairs. The canonical request,
 /// string to sign and signing key are built as the AWS SDKs build them; the signature is compared in constant time.
 /// Everything but the signature itself (the header's form, the date, the key id, that every <c>x-amz-*</c> header is
 /// signed) is checked by <see cref="CheckHeaders"/> before the body is read, so an unknown caller cannot make the
@@ -40,6 +41,23 @@ internal sealed class SigV4Verifier
     public const string UnrecognizedClient = "UnrecognizedClientException";
     public const string InvalidSignature = "InvalidSignatureException";
     public const string IncompleteSignature = "IncompleteSignatureException";
+
+    /// <summary>The query parameter that makes a request presigned (query-string authentication).</summary>
+    public const string AlgorithmParameter = "X-Amz-Algorithm";
+    public const string CredentialParameter = "X-Amz-Credential";
+    public const string SignatureParameter = "X-Amz-Signature";
+    public const string SignedHeadersParameter = "X-Amz-SignedHeaders";
+    public const string DateParameter = "X-Amz-Date";
+    public const string ExpiresParameter = "X-Amz-Expires";
+
+    /// <summary>The longest a presigned request may be valid, in seconds (7 days), as in AWS.</summary>
+    public const int MaxExpiresSeconds = 604_800;
+
+    /// <summary>AWS's answer to a request authenticated both ways (recorded by kinesalite against Kinesis).</summary>
+    public const string BothAuthenticationsMessage = $"Found both '{AlgorithmParameter}' as a query-string param and 'Authorization' as HTTP header.";
+
+    /// <summary>The query parameters a presigned request must carry, in the order AWS names the missing ones.</summary>
+    public static readonly string[] RequiredQueryParameters = [AlgorithmParameter, CredentialParameter, SignatureParameter, SignedHeadersParameter, DateParameter];
 
     /// <summary>How far <c>X-Amz-Date</c> may be from the server's clock, either way, as in AWS.</summary>
     /// <summary>HTTP/2's pseudo-header for the host, signed in place of <c>host</c> by some SDKs.</summary>
@@ -69,7 +87,7 @@ internal sealed class SigV4Verifier
     {
         var inspected = Inspect(request, out var parts);
         if (!inspected.Succeeded) return inspected;
-        var (accessKeyId, secret, amzDate, scopeDate, region, service, signedHeaders, signedHeadersText, signature) = parts;
+        var (accessKeyId, secret, amzDate, scopeDate, region, service, signedHeaders, signedHeadersText, signature, presigned) = parts;
 
         var bodyHash = Sha256Hex(request.Body);
         var payloadHash = bodyHash;
@@ -82,7 +100,8 @@ internal sealed class SigV4Verifier
             payloadHash = declaredHash;
         }
 
-        var canonicalRequest = CanonicalRequest(request, signedHeaders, signedHeadersText, payloadHash);
+        // One canonical request for both forms; a presigned one leaves its own signature out of the query, as signers do.
+        var canonicalRequest = CanonicalRequest(request, signedHeaders, signedHeadersText, payloadHash, presigned ? SignatureParameter : null);
         var credentialScope = $"{scopeDate}/{region}/{service}/{Terminator}";
         var stringToSign = $"{Algorithm}\n{amzDate}\n{credentialScope}\n{Sha256Hex(Encoding.UTF8.GetBytes(canonicalRequest))}";
         var key = SigningKey(secret, scopeDate, region, service);
@@ -96,22 +115,55 @@ internal sealed class SigV4Verifier
 
     /// <summary>The parts of a signed request that <see cref="Verify"/> needs once <see cref="Inspect"/> found them well formed.</summary>
     private readonly record struct SignatureParts(string AccessKeyId, string Secret, string AmzDate, string ScopeDate, string Region, string Service,
-        string[] SignedHeaders, string SignedHeadersText, string Signature);
+        string[] SignedHeaders, string SignedHeadersText, string Signature, bool Presigned);
 
     private SigV4Result Inspect(SigV4Request request, out SignatureParts parts)
     {
         parts = default;
         var authorization = Single(request.Header("authorization"));
-        if (string.IsNullOrWhiteSpace(authorization))
-            return SigV4Result.Fail(MissingAuthenticationToken, "Missing Authentication Token");
+        var query = QueryParameters(request.RawQuery);
+        var presigned = query.ContainsKey(AlgorithmParameter);
+        string credential, signedHeadersText, signature, amzDate;
+        long? expires = null;
+        if (presigned)
+        {
+            if (!string.IsNullOrEmpty(authorization)) return SigV4Result.Fail(InvalidSignature, BothAuthenticationsMessage);
+            var missing = RequiredQueryParameters.Where(p => string.IsNullOrEmpty(query.GetValueOrDefault(p))).ToList();
+            if (missing.Count > 0)
+                return SigV4Result.Fail(IncompleteSignature,
+                    string.Concat(missing.Select(p => $"AWS query-string parameters must include '{p}'. ")) + "Re-examine the query-string parameters.");
+            var algorithm = query[AlgorithmParameter];
+            if (algorithm != Algorithm)
+                return SigV4Result.Fail(IncompleteSignature, $"Unsupported AWS 'algorithm': '{algorithm}'; only {Algorithm} is accepted.");
+            (credential, signedHeadersText, signature, amzDate) =
+                (query[CredentialParameter], query[SignedHeadersParameter], query[SignatureParameter], query[DateParameter].Trim());
+            if (signature.Length != 64 || !signature.All(Uri.IsHexDigit))
+                return SigV4Result.Fail(IncompleteSignature, "The signature must be 64 hexadecimal digits.");
+            if (query.TryGetValue(ExpiresParameter, out var expiresText))
+            {
+                // The wording of these three is S3's (Kinesis's own is not on record); docs/errors.md.
+                if (!long.TryParse(expiresText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds))
+                    return SigV4Result.Fail(IncompleteSignature, "X-Amz-Expires should be a number");
+                if (seconds < 0) return SigV4Result.Fail(IncompleteSignature, "X-Amz-Expires must be non-negative");
+                if (seconds > MaxExpiresSeconds)
+                    return SigV4Result.Fail(IncompleteSignature,
+                        $"X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than {MaxExpiresSeconds} seconds");
+                expires = seconds;
+            }
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(authorization))
+                return SigV4Result.Fail(MissingAuthenticationToken, "Missing Authentication Token");
 
-        if (!TryParseAuthorization(authorization, out var credential, out var signedHeadersText, out var signature, out var problem))
-            return SigV4Result.Fail(IncompleteSignature, $"{problem} Authorization={authorization}");
+            if (!TryParseAuthorization(authorization, out credential, out signedHeadersText, out signature, out var problem))
+                return SigV4Result.Fail(IncompleteSignature, $"{problem} Authorization={authorization}");
 
-        var amzDate = Single(request.Header("x-amz-date"))?.Trim();
-        if (string.IsNullOrEmpty(amzDate))
-            return SigV4Result.Fail(IncompleteSignature,
-                $"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={authorization}");
+            amzDate = Single(request.Header("x-amz-date"))?.Trim() ?? "";
+            if (amzDate.Length == 0)
+                return SigV4Result.Fail(IncompleteSignature,
+                    $"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={authorization}");
+        }
         if (!DateTimeOffset.TryParseExact(amzDate, DateFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
             return SigV4Result.Fail(IncompleteSignature,
@@ -127,7 +179,8 @@ internal sealed class SigV4Verifier
 
         var signedHeaders = signedHeadersText.Split(';');
         if (signedHeaders.Any(h => h.Length == 0 || h != h.ToLowerInvariant()))
-            return SigV4Result.Fail(IncompleteSignature, $"SignedHeaders must be lowercase header names separated by ';', got '{signedHeadersText}'. Authorization={authorization}");
+            return SigV4Result.Fail(IncompleteSignature, $"SignedHeaders must be lowercase header names separated by ';', got '{signedHeadersText}'." +
+                (presigned ? "" : $" Authorization={authorization}"));
         // Over HTTP/2 a signer may sign the :authority pseudo-header instead (the JavaScript SDK v3 does); Kestrel
         // hands it on as Host, which is what its canonical value is read from (CanonicalRequest).
         if (!signedHeaders.Contains("host") && !signedHeaders.Contains(AuthorityHeader))
@@ -154,24 +207,33 @@ internal sealed class SigV4Verifier
                 $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scopeDate}' != '{amzDate[..8]}', from '{amzDate}'.");
 
         var now = _time.GetUtcNow();
-        if (signedAt < now - MaxClockSkew)
+        // A presigned request is good until its date plus X-Amz-Expires (0: never, as S3 treats it); one dated
+        // later than the clock skew allows is refused as a header-signed one is.
+        if (expires is { } lifetime && (lifetime == 0 || signedAt.AddSeconds(lifetime) < now))
+            return SigV4Result.Fail(InvalidSignature,
+                $"Signature expired: {amzDate} is now earlier than {Format(now.AddSeconds(-lifetime))} ({Format(now)} - {lifetime} sec.)");
+        if (expires is null && signedAt < now - MaxClockSkew)
             return SigV4Result.Fail(InvalidSignature,
                 $"Signature expired: {amzDate} is now earlier than {Format(now - MaxClockSkew)} ({Format(now)} - {MaxClockSkew.TotalMinutes:0} min.)");
         if (signedAt > now + MaxClockSkew)
             return SigV4Result.Fail(InvalidSignature,
                 $"Signature not yet current: {amzDate} is still later than {Format(now + MaxClockSkew)} ({Format(now)} + {MaxClockSkew.TotalMinutes:0} min.)");
 
-        parts = new SignatureParts(accessKeyId, secret, amzDate, scopeDate, region, service, signedHeaders, signedHeadersText, signature);
+        parts = new SignatureParts(accessKeyId, secret, amzDate, scopeDate, region, service, signedHeaders, signedHeadersText, signature, presigned);
         return SigV4Result.Ok(accessKeyId);
     }
 
-    /// <summary>The canonical request of SigV4: method, URI, query, headers, signed header list and payload hash, one per line.</summary>
-    public static string CanonicalRequest(SigV4Request request, IReadOnlyList<string> signedHeaders, string signedHeadersText, string payloadHash)
+    /// <summary>
+    /// The canonical request of SigV4: method, URI, query, headers, signed header list and payload hash, one per line;
+    /// the query without <c>excludedParameter</c> (a presigned request's <c>X-Amz-Signature</c>) when one is given.
+    /// </summary>
+    public static string CanonicalRequest(SigV4Request request, IReadOnlyList<string> signedHeaders, string signedHeadersText, string payloadHash,
+        string? excludedParameter = null)
     {
         var builder = new StringBuilder();
         builder.Append(request.Method.ToUpperInvariant()).Append('\n');
         builder.Append(CanonicalUri(request.RawPath)).Append('\n');
-        builder.Append(CanonicalQuery(request.RawQuery)).Append('\n');
+        builder.Append(CanonicalQuery(request.RawQuery, excludedParameter)).Append('\n');
         foreach (var name in signedHeaders)
         {
             var values = request.Header(name == AuthorityHeader ? "host" : name) ?? [];
@@ -253,20 +315,32 @@ internal sealed class SigV4Verifier
     private static string CanonicalUri(string rawPath) =>
         rawPath.Length == 0 ? "/" : string.Join('/', rawPath.Split('/').Select(UriEncode));
 
-    private static string CanonicalQuery(string rawQuery)
+    private static string CanonicalQuery(string rawQuery, string? excludedParameter)
     {
-        if (rawQuery.StartsWith('?')) rawQuery = rawQuery[1..];
-        if (rawQuery.Length == 0) return "";
-        var pairs = rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(pair =>
-            {
-                var eq = pair.IndexOf('=');
-                var key = eq < 0 ? pair : pair[..eq];
-                var value = eq < 0 ? "" : pair[(eq + 1)..];
-                return (Key: UriEncode(Uri.UnescapeDataString(key)), Value: UriEncode(Uri.UnescapeDataString(value)));
-            })
+        var pairs = QueryPairs(rawQuery)
+            .Where(p => p.Key != excludedParameter)
+            .Select(p => (Key: UriEncode(p.Key), Value: UriEncode(p.Value)))
             .OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal);
         return string.Join('&', pairs.Select(p => $"{p.Key}={p.Value}"));
+    }
+
+    /// <summary>The query string's parameters, percent-decoded, in the order sent.</summary>
+    private static IEnumerable<(string Key, string Value)> QueryPairs(string rawQuery)
+    {
+        if (rawQuery.StartsWith('?')) rawQuery = rawQuery[1..];
+        foreach (var pair in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=');
+            yield return (Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]), Uri.UnescapeDataString(eq < 0 ? "" : pair[(eq + 1)..]));
+        }
+    }
+
+    /// <summary>The query's parameters by name (the first of repeated ones).</summary>
+    private static Dictionary<string, string> QueryParameters(string rawQuery)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in QueryPairs(rawQuery)) parameters.TryAdd(key, value);
+        return parameters;
     }
 
     /// <summary>RFC 3986 encoding: unreserved characters kept, everything else as %XX of its UTF-8 bytes.</summary>

@@ -28,10 +28,10 @@ internal static class AwsConnection
 
     private const string LegacyTypePrefix = "com.amazon.coral.service#";
     private const string LegacyVersion = "1.0";
-    private const string AlgorithmParameter = "X-Amz-Algorithm";
+    private const string AlgorithmParameter = Auth.SigV4Verifier.AlgorithmParameter;
 
     /// <summary>The query-string parameters of a presigned request, in the order AWS names the missing ones.</summary>
-    private static readonly string[] QueryParameters = [AlgorithmParameter, "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"];
+    private static readonly string[] QueryParameters = Auth.SigV4Verifier.RequiredQueryParameters;
 
     /// <summary>The parameters an <c>Authorization</c> header must carry, in the order AWS names the missing ones.</summary>
     private static readonly string[] AuthorizationParameters = ["Credential", "Signature", "SignedHeaders"];
@@ -134,8 +134,7 @@ internal static class AwsConnection
         if (query.ContainsKey(AlgorithmParameter))
         {
             if (authorization.Length > 0)
-                throw new KinesisProtocolException(Auth.SigV4Verifier.InvalidSignature,
-                    $"Found both '{AlgorithmParameter}' as a query-string param and 'Authorization' as HTTP header.");
+                throw new KinesisProtocolException(Auth.SigV4Verifier.InvalidSignature, Auth.SigV4Verifier.BothAuthenticationsMessage);
             var missing = new StringBuilder();
             foreach (var parameter in QueryParameters)
                 if (string.IsNullOrEmpty(query[parameter].ToString())) missing.Append($"AWS query-string parameters must include '{parameter}'. ");
