@@ -18,12 +18,16 @@ internal sealed partial class FirehoseOperations
             ErrorOutputPrefix = KinesisRequest.String(e, "ErrorOutputPrefix") ?? d.ErrorOutputPrefix,
             BufferingHints = ParseBuffering(e, d.BufferingHints),
             CompressionFormat = KinesisRequest.String(e, "CompressionFormat") is { } c ? ParseCompression(c) : d.CompressionFormat,
-            FileExtension = KinesisRequest.String(e, "FileExtension") ?? d.FileExtension,
+            // The model allows "" for both: the default (no override, UTC), which an update can also set back to.
+            FileExtension = KinesisRequest.String(e, "FileExtension") is { } extension ? NullIfEmpty(extension) : d.FileExtension,
+            CustomTimeZone = KinesisRequest.String(e, "CustomTimeZone") is { } zone ? NullIfEmpty(zone) : d.CustomTimeZone,
             Processing = ParseProcessing(e) ?? d.Processing,
             DataFormatConversion = ParseFormatConversion(e) ?? d.DataFormatConversion,
             DynamicPartitioning = ParseDynamicPartitioning(e, d.DynamicPartitioning) ?? d.DynamicPartitioning,
         };
     }
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     private static DynamicPartitioningConfiguration? ParseDynamicPartitioning(JsonElement e, DynamicPartitioningConfiguration? current)
     {
@@ -416,6 +420,7 @@ internal sealed partial class FirehoseOperations
             WriteProcessing(w, s3.Processing);
             w.WriteString("S3BackupMode", "Disabled");
             if (s3.FileExtension is { } ext) w.WriteString("FileExtension", ext);
+            if (s3.CustomTimeZone is { } zone) w.WriteString("CustomTimeZone", zone);
             if (s3.DataFormatConversion is { } conversion)
             {
                 w.WriteStartObject("DataFormatConversionConfiguration");
