@@ -110,16 +110,21 @@ internal static class FirehoseValidation
                 Processing(sp.Processing);
                 break;
             case OpenSearchDestination os:
-                HttpUrl(os.ClusterEndpoint, "AmazonopensearchserviceDestinationConfiguration.ClusterEndpoint");
+            {
+                var configuration = os.Serverless ? "AmazonOpenSearchServerlessDestinationConfiguration" : "AmazonopensearchserviceDestinationConfiguration";
+                HttpUrl(os.ClusterEndpoint, configuration + (os.Serverless ? ".CollectionEndpoint" : ".ClusterEndpoint"));
+                if (os.Serverless && (os.IndexRotationPeriod != IndexRotationPeriod.NoRotation || os.TypeName is not null))
+                    throw new InvalidArgumentException($"{configuration}: an OpenSearch Serverless collection takes no IndexRotationPeriod (NoRotation) and no TypeName.");
                 if (string.IsNullOrEmpty(os.IndexName) || os.IndexName.Length > 80 || os.IndexName != os.IndexName.ToLowerInvariant()
                     || os.IndexName.IndexOfAny([' ', '"', '*', '\\', '<', '|', ',', '>', '/', '?', '#', ':']) >= 0 || os.IndexName[0] is '_' or '-' or '+')
                     throw new InvalidArgumentException($"IndexName '{os.IndexName}' must be 1 to 80 lowercase characters without spaces or \\/*?\"<>|,#: and not start with _, - or +.");
-                Buffering(os.BufferingHints, "AmazonopensearchserviceDestinationConfiguration.BufferingHints", FirehoseLimits.MinOpenSearchBufferSizeMiB,
+                Buffering(os.BufferingHints, configuration + ".BufferingHints", FirehoseLimits.MinOpenSearchBufferSizeMiB,
                     FirehoseLimits.MaxOpenSearchBufferSizeMiB);
-                RetryDuration(os.RetryDurationInSeconds, "AmazonopensearchserviceDestinationConfiguration.RetryOptions.DurationInSeconds");
-                ObjectStore(os.S3Configuration, "AmazonopensearchserviceDestinationConfiguration.S3Configuration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
+                RetryDuration(os.RetryDurationInSeconds, configuration + ".RetryOptions.DurationInSeconds");
+                ObjectStore(os.S3Configuration, configuration + ".S3Configuration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
                 Processing(os.Processing);
                 break;
+            }
             case null:
                 throw new InvalidArgumentException("A delivery stream needs a destination configuration.");
             default:

@@ -186,8 +186,36 @@ internal sealed partial class FirehoseOperations
         };
     }
 
+    /// <summary>AmazonOpenSearchServerlessDestinationConfiguration: the OpenSearch destination to a collection endpoint, without rotation or type.</summary>
+    private static OpenSearchDestination ParseOpenSearchServerless(JsonElement e, OpenSearchDestination? b)
+    {
+        var d = b is { Serverless: true } ? b : null;
+        var s3 = KinesisRequest.TryGet(e, "S3Configuration", out var s) ? s : KinesisRequest.TryGet(e, "S3Update", out var su) ? su : (JsonElement?)null;
+        if (s3 is null && d is null) throw KinesisRequest.Missing("s3Configuration");
+        var current = d ?? new OpenSearchDestination { Serverless = true, IndexRotationPeriod = IndexRotationPeriod.NoRotation };
+        return current with
+        {
+            ClusterEndpoint = KinesisRequest.String(e, "CollectionEndpoint")
+                              ?? (d is null ? throw new InvalidArgumentException("CollectionEndpoint (the collection's URL) is required here: nothing resolves a collection by its ARN.") : d.ClusterEndpoint),
+            IndexName = KinesisRequest.String(e, "IndexName") ?? (d is null ? throw KinesisRequest.Missing("indexName") : d.IndexName),
+            BufferingHints = ParseBuffering(e, current.BufferingHints),
+            RetryDurationInSeconds = ParseRetry(e) ?? current.RetryDurationInSeconds,
+            BackupAllDocuments = KinesisRequest.String(e, "S3BackupMode") switch
+            {
+                null => current.BackupAllDocuments,
+                "FailedDocumentsOnly" => false,
+                "AllDocuments" => true,
+                var other => throw EnumError(other, "s3BackupMode", "FailedDocumentsOnly, AllDocuments"),
+            },
+            S3Configuration = s3 is { } cfg ? ParseS3(cfg, d?.S3Configuration) : current.S3Configuration,
+            Processing = ParseProcessing(e) ?? current.Processing,
+        };
+    }
+
     private static OpenSearchDestination ParseOpenSearch(JsonElement e, OpenSearchDestination? b)
     {
+        // A serverless collection updated as a domain is replaced whole, as a destination of another kind is.
+        if (b is { Serverless: true }) b = null;
         var d = b ?? new OpenSearchDestination();
         if (KinesisRequest.String(e, "DomainARN") is { } domain && KinesisRequest.String(e, "ClusterEndpoint") is null)
             throw new InvalidArgumentException($"DomainARN {domain} cannot be resolved here; give ClusterEndpoint (the cluster's URL) instead.");
@@ -353,6 +381,20 @@ internal sealed partial class FirehoseOperations
                 w.WritePropertyName("S3DestinationDescription");
                 WriteS3(w, sp.S3Configuration, extended: false);
                 WriteProcessing(w, sp.Processing);
+                w.WriteEndObject();
+                break;
+            case OpenSearchDestination { Serverless: true } oss:
+                w.WriteStartObject("AmazonOpenSearchServerlessDestinationDescription");
+                w.WriteString("CollectionEndpoint", oss.ClusterEndpoint);
+                w.WriteString("IndexName", oss.IndexName);
+                WriteBuffering(w, oss.BufferingHints);
+                w.WriteStartObject("RetryOptions");
+                w.WriteNumber("DurationInSeconds", oss.RetryDurationInSeconds);
+                w.WriteEndObject();
+                w.WriteString("S3BackupMode", oss.BackupAllDocuments ? "AllDocuments" : "FailedDocumentsOnly");
+                w.WritePropertyName("S3DestinationDescription");
+                WriteS3(w, oss.S3Configuration, extended: false);
+                WriteProcessing(w, oss.Processing);
                 w.WriteEndObject();
                 break;
             case OpenSearchDestination os:
