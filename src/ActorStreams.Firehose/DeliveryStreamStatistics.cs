@@ -5,7 +5,7 @@ namespace ActorStreams.Firehose;
 /// ActorStreams extension: AWS reports these as CloudWatch metrics, not in DescribeDeliveryStream). Over the wire it
 /// is the <c>DeliveryStatistics</c> member of <c>DeliveryStreamDescription</c>, which the AWS CLI passes over.
 /// </summary>
-/// <param name="Destination">The destination kind, as in Firehose's metric names (DeliveryTo<i>X</i>): S3, Redshift, HttpEndpoint, Splunk or AmazonOpenSearchService.</param>
+/// <param name="Destination">The destination kind, as in Firehose's metric names (DeliveryTo<i>X</i>): S3, Redshift, HttpEndpoint, Splunk, AmazonOpenSearchService or AmazonOpenSearchServerless.</param>
 /// <param name="CountingSince">When this node started counting (the delivery stream started here; counters are in memory).</param>
 /// <param name="DeliveredRecords">Records delivered to the destination.</param>
 /// <param name="DeliveredBytes">Bytes of those records (after transformation, before compression).</param>

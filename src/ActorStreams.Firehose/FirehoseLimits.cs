@@ -75,6 +75,12 @@ public static class FirehoseLimits
     /// <summary>Longest object key prefix (and error output prefix).</summary>
     public const int MaxPrefixLength = 1024;
 
+    /// <summary>The longest FileExtension of an S3 destination.</summary>
+    public const int MaxFileExtensionLength = 128;
+
+    /// <summary>The longest CustomTimeZone of an S3 destination.</summary>
+    public const int MaxCustomTimeZoneLength = 50;
+
     /// <summary>Longest segment (between two '/') of an object key, in UTF-8 bytes: what a file name holds.</summary>
     public const int MaxObjectKeySegmentBytes = 255;
 

@@ -27,8 +27,18 @@ public sealed record ObjectStoreDestination : DeliveryDestination
     /// <summary>Compression of each object.</summary>
     public CompressionFormat CompressionFormat { get; init; } = CompressionFormat.Uncompressed;
 
-    /// <summary>Overrides the compression's file extension (must start with a dot); null for the default.</summary>
+    /// <summary>
+    /// Replaces the default extension of delivered objects, the compression's included (<c>.json</c> on a GZIP
+    /// destination names objects <c>...-uuid.json</c>): a dot, then lowercase letters, digits and <c>!-_.*'()</c>.
+    /// Null for the default.
+    /// </summary>
     public string? FileExtension { get; init; }
+
+    /// <summary>
+    /// The IANA time zone (<c>Asia/Tokyo</c>) of the times in object keys: the prefix's <c>!{timestamp:...}</c>
+    /// expressions, the default <c>yyyy/MM/dd/HH/</c> prefix and the time in the object name; null for UTC.
+    /// </summary>
+    public string? CustomTimeZone { get; init; }
 
     /// <summary>JSON to Parquet conversion; null or disabled delivers the records as they are.</summary>
     public DataFormatConversion? DataFormatConversion { get; init; }

@@ -30,6 +30,13 @@ public sealed record OpenSearchDestination : DeliveryDestination
     /// <summary>True (<c>AllDocuments</c>) also backs up every delivered record; false (<c>FailedDocumentsOnly</c>) only failed ones.</summary>
     public bool BackupAllDocuments { get; init; }
 
+    /// <summary>
+    /// True for an OpenSearch Serverless collection (<c>AmazonOpenSearchServerlessDestinationConfiguration</c>):
+    /// <see cref="ClusterEndpoint"/> is the collection endpoint, the index does not rotate and has no type, and records
+    /// the collection refuses go to the error output as <c>AmazonOpenSearchServerless-failed</c>.
+    /// </summary>
+    public bool Serverless { get; init; }
+
     /// <summary>The backup object store.</summary>
     public ObjectStoreDestination S3Configuration { get; init; } = new();
 

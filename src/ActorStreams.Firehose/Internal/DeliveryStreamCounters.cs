@@ -185,7 +185,7 @@ internal sealed class DeliveryRecorder
         Tags = FirehoseMetrics.DeliveryTags(counters.DeliveryStreamName, destination);
     }
 
-    /// <summary>The destination kind: S3, Redshift, HttpEndpoint, Splunk, AmazonOpenSearchService (Firehose's DeliveryTo<i>X</i> metric names).</summary>
+    /// <summary>The destination kind: S3, Redshift, HttpEndpoint, Splunk, AmazonOpenSearchService, AmazonOpenSearchServerless (Firehose's DeliveryTo<i>X</i> metric names).</summary>
     public string Destination { get; }
 
     public KeyValuePair<string, object?>[] Tags { get; }
@@ -196,6 +196,7 @@ internal sealed class DeliveryRecorder
         WarehouseDestination => "Redshift",
         HttpEndpointDestination => "HttpEndpoint",
         SplunkDestination => "Splunk",
+        OpenSearchDestination { Serverless: true } => "AmazonOpenSearchServerless",
         OpenSearchDestination => "AmazonOpenSearchService",
         _ => destination.GetType().Name,
     };

@@ -66,6 +66,7 @@ internal sealed class FirehoseRuntime
         {
             HttpEndpointDestination h => (h.Url, "HttpEndpointDestinationConfiguration.EndpointConfiguration.Url", h.Processing),
             SplunkDestination sp => (sp.HecEndpoint, "SplunkDestinationConfiguration.HECEndpoint", sp.Processing),
+            OpenSearchDestination { Serverless: true } oss => (oss.ClusterEndpoint, "AmazonOpenSearchServerlessDestinationConfiguration.CollectionEndpoint", oss.Processing),
             OpenSearchDestination os => (os.ClusterEndpoint, "AmazonopensearchserviceDestinationConfiguration.ClusterEndpoint", os.Processing),
             ObjectStoreDestination s3 => (null, null, s3.Processing),
             WarehouseDestination w => (null, null, w.Processing),

@@ -25,8 +25,6 @@ internal static class FirehoseValidation
             if (config.Encryption.Enabled)
                 throw new InvalidArgumentException("A KinesisStreamAsSource delivery stream cannot have server-side encryption of its own.");
         }
-        if (config.DeliveryStreamType == DeliveryStreamType.KinesisStreamAsSource && config.Destination is ObjectStoreDestination { DynamicPartitioning.Enabled: true })
-            throw new InvalidArgumentException("Dynamic partitioning is not supported yet on a KinesisStreamAsSource delivery stream in ActorStreams; use a DirectPut delivery stream.");
         if (config.DeliveryStreamType != DeliveryStreamType.KinesisStreamAsSource && config.KinesisStreamSource is not null)
         {
             throw new InvalidArgumentException("KinesisStreamSourceConfiguration is only allowed with DeliveryStreamType KinesisStreamAsSource.");
@@ -112,16 +110,21 @@ internal static class FirehoseValidation
                 Processing(sp.Processing);
                 break;
             case OpenSearchDestination os:
-                HttpUrl(os.ClusterEndpoint, "AmazonopensearchserviceDestinationConfiguration.ClusterEndpoint");
+            {
+                var configuration = os.Serverless ? "AmazonOpenSearchServerlessDestinationConfiguration" : "AmazonopensearchserviceDestinationConfiguration";
+                HttpUrl(os.ClusterEndpoint, configuration + (os.Serverless ? ".CollectionEndpoint" : ".ClusterEndpoint"));
+                if (os.Serverless && (os.IndexRotationPeriod != IndexRotationPeriod.NoRotation || os.TypeName is not null))
+                    throw new InvalidArgumentException($"{configuration}: an OpenSearch Serverless collection takes no IndexRotationPeriod (NoRotation) and no TypeName.");
                 if (string.IsNullOrEmpty(os.IndexName) || os.IndexName.Length > 80 || os.IndexName != os.IndexName.ToLowerInvariant()
                     || os.IndexName.IndexOfAny([' ', '"', '*', '\\', '<', '|', ',', '>', '/', '?', '#', ':']) >= 0 || os.IndexName[0] is '_' or '-' or '+')
                     throw new InvalidArgumentException($"IndexName '{os.IndexName}' must be 1 to 80 lowercase characters without spaces or \\/*?\"<>|,#: and not start with _, - or +.");
-                Buffering(os.BufferingHints, "AmazonopensearchserviceDestinationConfiguration.BufferingHints", FirehoseLimits.MinOpenSearchBufferSizeMiB,
+                Buffering(os.BufferingHints, configuration + ".BufferingHints", FirehoseLimits.MinOpenSearchBufferSizeMiB,
                     FirehoseLimits.MaxOpenSearchBufferSizeMiB);
-                RetryDuration(os.RetryDurationInSeconds, "AmazonopensearchserviceDestinationConfiguration.RetryOptions.DurationInSeconds");
-                ObjectStore(os.S3Configuration, "AmazonopensearchserviceDestinationConfiguration.S3Configuration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
+                RetryDuration(os.RetryDurationInSeconds, configuration + ".RetryOptions.DurationInSeconds");
+                ObjectStore(os.S3Configuration, configuration + ".S3Configuration", FirehoseLimits.MaxObjectStoreBufferSizeMiB);
                 Processing(os.Processing);
                 break;
+            }
             case null:
                 throw new InvalidArgumentException("A delivery stream needs a destination configuration.");
             default:
@@ -139,10 +142,16 @@ internal static class FirehoseValidation
         ObjectNaming.ValidatePrefix(s3.ErrorOutputPrefix, member + ".ErrorOutputPrefix", isErrorPrefix: true);
         if (ObjectNaming.HasExpressions(s3.Prefix) && string.IsNullOrEmpty(s3.ErrorOutputPrefix))
             throw new InvalidArgumentException($"{member}: ErrorOutputPrefix must be given when Prefix contains expressions.");
-        if (s3.FileExtension is { } ext && (ext.Length is < 2 or > 128 || ext[0] != '.' || ext.IndexOfAny(['/', '\\']) >= 0 || ext.Any(char.IsControl)))
+        if (s3.FileExtension is { } ext && !ValidFileExtension(ext))
             throw new InvalidArgumentException(
-                $"{member}.FileExtension '{ext.Replace("\0", "\\0", StringComparison.Ordinal)}' must start with '.' and be at most 128 characters without '/', '\\' or control characters.");
+                $"{member}.FileExtension '{ext.Replace("\0", "\\0", StringComparison.Ordinal)}' is not valid: it must be a '.' then lowercase letters, digits or !-_.*'(), at most {FirehoseLimits.MaxFileExtensionLength} characters.");
+        if (s3.CustomTimeZone is { } zone) ObjectNaming.TimeZoneOf(zone, member + ".CustomTimeZone");
     }
+
+    /// <summary>The model's pattern of FileExtension, <c>\.[0-9a-z!\-_.*'()]+</c>, and its length.</summary>
+    private static bool ValidFileExtension(string ext) =>
+        ext.Length is >= 2 and <= FirehoseLimits.MaxFileExtensionLength && ext[0] == '.'
+        && ext.Skip(1).All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c) || c is '!' or '-' or '_' or '.' or '*' or '\'' or '(' or ')');
 
     private static void HttpUrl(string? text, string member)
     {

@@ -79,7 +79,8 @@ internal static class KinesisSourceGraph
             .Async()
             .SelectAsync(1, async p =>
             {
-                await DeliveryGraph.DeliverAsync(p.Prepared, runtime, log, cancellationToken).ConfigureAwait(false);
+                var outcome = await DeliveryGraph.DeliverAsync(p.Prepared, runtime, log, cancellationToken).ConfigureAwait(false);
+                if (outcome.Partitioned is { } partitions) await DeliverPartitionsAsync(plan, partitions, runtime, log, cancellationToken).ConfigureAwait(false);
                 return p.Records;
             })
             // Delivered, or in the error output: the newest record of each shard read commits the whole buffer.
@@ -89,6 +90,32 @@ internal static class KinesisSourceGraph
         handle.Outer = killSwitch;
         done.ContinueWith(t => owner.Tell(new DeliveryGraphStopped(generation, t.Exception?.GetBaseException())), TaskScheduler.Default);
         return handle;
+    }
+
+    /// <summary>
+    /// Dynamic partitioning of a buffer read from the stream: its records were transformed and given their keys (those
+    /// without go to <c>partitioning-failed</c>) by <see cref="DeliveryGraph.DeliverAsync"/>; each partition is then
+    /// delivered as one object under the prefix evaluated with its keys. The records stay in the source stream until
+    /// every partition is delivered, so partitions are not journaled as DirectPut's are, and a partition closes with
+    /// the buffer it came from. Partitions beyond the active partition limit go to the error output, as DirectPut's.
+    /// </summary>
+    private static async Task DeliverPartitionsAsync(DeliveryPlan plan, IReadOnlyList<PartitionGroup> partitions, FirehoseRuntime runtime,
+        ILoggingAdapter log, CancellationToken cancellationToken)
+    {
+        var max = runtime.Settings.MaxActivePartitions;
+        var buffers = partitions.Take(max).Select(g => new DeliveryBuffer(Guid.NewGuid(), plan, g.Records) { Partition = g.Keys }).ToList();
+        if (partitions.Count > max)
+        {
+            var overflow = partitions.Skip(max).SelectMany(g => g.Records).ToArray();
+            log.Warning("Firehose {0}: {1} records belong to partitions beyond the limit of {2} active partitions; they go to the error output",
+                plan.StreamName, overflow.Length, max);
+            buffers.Add(new DeliveryBuffer(Guid.NewGuid(), plan, overflow) { Overflow = true });
+        }
+        foreach (var buffer in buffers)
+        {
+            var transformed = await DeliveryGraph.TransformAsync(buffer, runtime, log, cancellationToken).ConfigureAwait(false);
+            await DeliveryGraph.DeliverAsync(DeliveryGraph.Prepare(transformed), runtime, log, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static (DeliveryBuffer Buffer, IReadOnlyList<CommittableRecord> Records) ToBuffer(DeliveryPlan plan, IEnumerable<CommittableRecord> records)

@@ -6,7 +6,7 @@ namespace ActorStreams.Firehose.Internal;
 
 /// <summary>
 /// Firehose object keys: the prefix with its <c>!{namespace:value}</c> expressions evaluated (timestamps at the
-/// arrival time of the buffer's oldest record, UTC), <c>yyyy/MM/dd/HH/</c> appended when the prefix has no timestamp
+/// arrival time of the buffer's oldest record, in UTC or the destination's CustomTimeZone), <c>yyyy/MM/dd/HH/</c> appended when the prefix has no timestamp
 /// expression, then <c>&lt;stream&gt;-&lt;version&gt;-yyyy-MM-dd-HH-mm-ss-&lt;uuid&gt;</c>. Everything is derived from the
 /// buffer (its id is the uuid and seeds the random string), so a buffer delivered again after a restart gets the
 /// same key and overwrites its earlier copy instead of duplicating it.
@@ -26,14 +26,15 @@ internal static class ObjectNaming
         var prefix = errorOutputType is null
             ? destination.Prefix ?? ""
             : destination.ErrorOutputPrefix ?? $"{errorOutputType}/";
-        var evaluated = Evaluate(prefix, oldestArrival, bufferId, errorOutputType, partitionKeys, validating: false, out var hadTimestamp);
-        var utc = oldestArrival.UtcDateTime;
+        // The time prefix and the name's time are in the destination's time zone (UTC by default), as in Firehose.
+        var local = LocalTime(oldestArrival, destination.CustomTimeZone);
+        var evaluated = Evaluate(prefix, local, bufferId, errorOutputType, partitionKeys, validating: false, out var hadTimestamp);
         // A dynamically partitioned prefix is used as evaluated; the others get the default time prefix.
         var partitioned = errorOutputType is null && destination.DynamicPartitioning is { Enabled: true };
-        if (!hadTimestamp && !partitioned) evaluated += utc.ToString("yyyy'/'MM'/'dd'/'HH'/'", CultureInfo.InvariantCulture);
+        if (!hadTimestamp && !partitioned) evaluated += local.ToString("yyyy'/'MM'/'dd'/'HH'/'", CultureInfo.InvariantCulture);
         var extension = errorOutputType is null ? destination.FileExtension ?? Compression.Extension(destination.CompressionFormat) : "";
         var key = evaluated + streamName + "-" + version.ToString(CultureInfo.InvariantCulture) + "-"
-                  + utc.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture) + "-" + bufferId.ToString("D") + extension;
+                  + local.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture) + "-" + bufferId.ToString("D") + extension;
         if (KeyProblem(key) is { } problem) throw new FormatException($"the object key '{Shorten(key)}' {problem}");
         return key;
     }
@@ -67,7 +68,7 @@ internal static class ObjectNaming
             throw new InvalidArgumentException($"{member} is {prefix.Length} characters long; at most {FirehoseLimits.MaxPrefixLength} are allowed.");
         try
         {
-            Evaluate(prefix, DateTimeOffset.UnixEpoch, Guid.Empty, isErrorPrefix ? ProcessingFailed : null, null, validating: true, out _);
+            Evaluate(prefix, DateTime.UnixEpoch, Guid.Empty, isErrorPrefix ? ProcessingFailed : null, null, validating: true, out _);
         }
         catch (FormatException e)
         {
@@ -78,10 +79,26 @@ internal static class ObjectNaming
         if (prefix.StartsWith('/') || prefix.Split('/').Any(segment => segment is "." or ".."))
             throw new InvalidArgumentException($"{member} '{prefix}' must not start with '/' or hold '.' or '..' path segments.");
         // What the expressions make counts too: !{timestamp:..} is the segment '..' at every instant.
-        var evaluated = Evaluate(prefix, DateTimeOffset.UnixEpoch, Guid.Empty, isErrorPrefix ? ProcessingFailed : null, null, validating: true, out _);
+        var evaluated = Evaluate(prefix, DateTime.UnixEpoch, Guid.Empty, isErrorPrefix ? ProcessingFailed : null, null, validating: true, out _);
         if (evaluated.Length > 0 && KeyProblem(evaluated) is { } problem)
             throw new InvalidArgumentException($"{member} '{prefix}' evaluates to '{Shorten(evaluated)}', which {problem}");
     }
+
+    /// <summary>The wall-clock time at <paramref name="at"/> in the IANA zone <paramref name="timeZone"/> (UTC when null or empty).</summary>
+    internal static DateTime LocalTime(DateTimeOffset at, string? timeZone) =>
+        string.IsNullOrEmpty(timeZone) ? at.UtcDateTime : TimeZoneInfo.ConvertTime(at, TimeZoneOf(timeZone)).DateTime;
+
+    /// <summary>The IANA time zone of that id; only IANA ids (with a '/', or UTC) are taken, as Firehose takes them.</summary>
+    internal static TimeZoneInfo TimeZoneOf(string id, string member = "CustomTimeZone")
+    {
+        if (!IsIanaLike(id) || !TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone))
+            throw new InvalidArgumentException($"{member} '{id}' is not a supported time zone; use an IANA time zone id such as Asia/Tokyo or America/New_York.");
+        return zone;
+    }
+
+    private static bool IsIanaLike(string id) =>
+        id.Length <= FirehoseLimits.MaxCustomTimeZoneLength && id.All(c => char.IsAsciiLetter(c) || c is '/' or '_')
+        && (id.Contains('/') || id == "UTC");
 
     public static bool HasExpressions(string? prefix) => prefix is not null && prefix.Contains("!{", StringComparison.Ordinal);
 
@@ -107,7 +124,7 @@ internal static class ObjectNaming
         return found;
     }
 
-    private static string Evaluate(string prefix, DateTimeOffset at, Guid bufferId, string? errorOutputType,
+    private static string Evaluate(string prefix, DateTime at, Guid bufferId, string? errorOutputType,
         IReadOnlyDictionary<string, string>? partitionKeys, bool validating, out bool hadTimestamp)
     {
         hadTimestamp = false;
@@ -134,7 +151,7 @@ internal static class ObjectNaming
             {
                 case "timestamp":
                     hadTimestamp = true;
-                    result.Append(FormatJavaPattern(value, at.UtcDateTime));
+                    result.Append(FormatJavaPattern(value, at));
                     break;
                 case "firehose" when value == "random-string":
                     result.Append(RandomString(bufferId, randomIndex++));
@@ -175,9 +192,9 @@ internal static class ObjectNaming
 
     /// <summary>
     /// A Java DateTimeFormatter pattern (the letters y, u, M, d, H, h, m, s, S, a and 'quoted text'; other
-    /// non-letters are literal) applied to a UTC time.
+    /// non-letters are literal) applied to a time (UTC, or the destination's time zone's).
     /// </summary>
-    internal static string FormatJavaPattern(string pattern, DateTime utc)
+    internal static string FormatJavaPattern(string pattern, DateTime time)
     {
         if (pattern.Length == 0) throw new FormatException("!{timestamp:} needs a pattern, for example !{timestamp:yyyy/MM/dd}.");
         var sb = new StringBuilder();
@@ -204,15 +221,15 @@ internal static class ObjectNaming
             var inv = CultureInfo.InvariantCulture;
             sb.Append(c switch
             {
-                'y' or 'u' => run == 2 ? (utc.Year % 100).ToString("00", inv) : utc.Year.ToString(new string('0', run), inv),
-                'M' => run >= 3 ? utc.ToString(run == 3 ? "MMM" : "MMMM", inv) : utc.Month.ToString(new string('0', run), inv),
-                'd' => utc.Day.ToString(new string('0', run), inv),
-                'H' => utc.Hour.ToString(new string('0', run), inv),
-                'h' => ((utc.Hour + 11) % 12 + 1).ToString(new string('0', run), inv),
-                'm' => utc.Minute.ToString(new string('0', run), inv),
-                's' => utc.Second.ToString(new string('0', run), inv),
-                'S' => (utc.Ticks % TimeSpan.TicksPerSecond).ToString("0000000", inv)[..Math.Min(run, 7)],
-                'a' => utc.Hour < 12 ? "AM" : "PM",
+                'y' or 'u' => run == 2 ? (time.Year % 100).ToString("00", inv) : time.Year.ToString(new string('0', run), inv),
+                'M' => run >= 3 ? time.ToString(run == 3 ? "MMM" : "MMMM", inv) : time.Month.ToString(new string('0', run), inv),
+                'd' => time.Day.ToString(new string('0', run), inv),
+                'H' => time.Hour.ToString(new string('0', run), inv),
+                'h' => ((time.Hour + 11) % 12 + 1).ToString(new string('0', run), inv),
+                'm' => time.Minute.ToString(new string('0', run), inv),
+                's' => time.Second.ToString(new string('0', run), inv),
+                'S' => (time.Ticks % TimeSpan.TicksPerSecond).ToString("0000000", inv)[..Math.Min(run, 7)],
+                'a' => time.Hour < 12 ? "AM" : "PM",
                 _ => throw new FormatException($"the letter '{c}' in timestamp pattern '{pattern}' is not supported (use y, M, d, H, h, m, s, S, a)."),
             });
             i += run;

@@ -17,7 +17,9 @@ internal sealed class OpenSearchSink(OpenSearchDestination destination, HttpClie
 
     public OpenSearchDestination Destination { get; } = destination;
 
-    public override string FailureOutputType => OpenSearchFailed;
+    public const string OpenSearchServerlessFailed = "AmazonOpenSearchServerless-failed";
+
+    public override string FailureOutputType => Destination.Serverless ? OpenSearchServerlessFailed : OpenSearchFailed;
 
     public override TimeSpan? RetryDuration => TimeSpan.FromSeconds(Destination.RetryDurationInSeconds);
 
@@ -54,7 +56,7 @@ internal sealed class OpenSearchSink(OpenSearchDestination destination, HttpClie
             }
             catch (JsonException e)
             {
-                failed.Add(new FailedRecord(record, OpenSearchFailed, "OS.MalformedJson", $"The record is not a JSON object: {e.Message}", 0));
+                failed.Add(new FailedRecord(record, FailureOutputType, "OS.MalformedJson", $"The record is not a JSON object: {e.Message}", 0));
                 continue;
             }
             var action = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
@@ -129,7 +131,7 @@ internal sealed class OpenSearchSink(OpenSearchDestination destination, HttpClie
                 var error = result.TryGetProperty("error", out var e) ? e : default;
                 var type = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("type", out var t) ? t.GetString() : $"status {status}";
                 var reason = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("reason", out var r) ? r.GetString() : $"status {status}";
-                bulk.Refused.Add(new FailedRecord(item.Record, OpenSearchFailed, $"OS.{type}", reason ?? "", 1));
+                bulk.Refused.Add(new FailedRecord(item.Record, FailureOutputType, $"OS.{type}", reason ?? "", 1));
             }
             bulk.Pending = retry;
             if (retry.Count > 0)

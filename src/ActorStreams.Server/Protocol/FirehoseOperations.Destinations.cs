@@ -18,12 +18,16 @@ internal sealed partial class FirehoseOperations
             ErrorOutputPrefix = KinesisRequest.String(e, "ErrorOutputPrefix") ?? d.ErrorOutputPrefix,
             BufferingHints = ParseBuffering(e, d.BufferingHints),
             CompressionFormat = KinesisRequest.String(e, "CompressionFormat") is { } c ? ParseCompression(c) : d.CompressionFormat,
-            FileExtension = KinesisRequest.String(e, "FileExtension") ?? d.FileExtension,
+            // The model allows "" for both: the default (no override, UTC), which an update can also set back to.
+            FileExtension = KinesisRequest.String(e, "FileExtension") is { } extension ? NullIfEmpty(extension) : d.FileExtension,
+            CustomTimeZone = KinesisRequest.String(e, "CustomTimeZone") is { } zone ? NullIfEmpty(zone) : d.CustomTimeZone,
             Processing = ParseProcessing(e) ?? d.Processing,
             DataFormatConversion = ParseFormatConversion(e) ?? d.DataFormatConversion,
             DynamicPartitioning = ParseDynamicPartitioning(e, d.DynamicPartitioning) ?? d.DynamicPartitioning,
         };
     }
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     private static DynamicPartitioningConfiguration? ParseDynamicPartitioning(JsonElement e, DynamicPartitioningConfiguration? current)
     {
@@ -182,8 +186,36 @@ internal sealed partial class FirehoseOperations
         };
     }
 
+    /// <summary>AmazonOpenSearchServerlessDestinationConfiguration: the OpenSearch destination to a collection endpoint, without rotation or type.</summary>
+    private static OpenSearchDestination ParseOpenSearchServerless(JsonElement e, OpenSearchDestination? b)
+    {
+        var d = b is { Serverless: true } ? b : null;
+        var s3 = KinesisRequest.TryGet(e, "S3Configuration", out var s) ? s : KinesisRequest.TryGet(e, "S3Update", out var su) ? su : (JsonElement?)null;
+        if (s3 is null && d is null) throw KinesisRequest.Missing("s3Configuration");
+        var current = d ?? new OpenSearchDestination { Serverless = true, IndexRotationPeriod = IndexRotationPeriod.NoRotation };
+        return current with
+        {
+            ClusterEndpoint = KinesisRequest.String(e, "CollectionEndpoint")
+                              ?? (d is null ? throw new InvalidArgumentException("CollectionEndpoint (the collection's URL) is required here: nothing resolves a collection by its ARN.") : d.ClusterEndpoint),
+            IndexName = KinesisRequest.String(e, "IndexName") ?? (d is null ? throw KinesisRequest.Missing("indexName") : d.IndexName),
+            BufferingHints = ParseBuffering(e, current.BufferingHints),
+            RetryDurationInSeconds = ParseRetry(e) ?? current.RetryDurationInSeconds,
+            BackupAllDocuments = KinesisRequest.String(e, "S3BackupMode") switch
+            {
+                null => current.BackupAllDocuments,
+                "FailedDocumentsOnly" => false,
+                "AllDocuments" => true,
+                var other => throw EnumError(other, "s3BackupMode", "FailedDocumentsOnly, AllDocuments"),
+            },
+            S3Configuration = s3 is { } cfg ? ParseS3(cfg, d?.S3Configuration) : current.S3Configuration,
+            Processing = ParseProcessing(e) ?? current.Processing,
+        };
+    }
+
     private static OpenSearchDestination ParseOpenSearch(JsonElement e, OpenSearchDestination? b)
     {
+        // A serverless collection updated as a domain is replaced whole, as a destination of another kind is.
+        if (b is { Serverless: true }) b = null;
         var d = b ?? new OpenSearchDestination();
         if (KinesisRequest.String(e, "DomainARN") is { } domain && KinesisRequest.String(e, "ClusterEndpoint") is null)
             throw new InvalidArgumentException($"DomainARN {domain} cannot be resolved here; give ClusterEndpoint (the cluster's URL) instead.");
@@ -351,6 +383,20 @@ internal sealed partial class FirehoseOperations
                 WriteProcessing(w, sp.Processing);
                 w.WriteEndObject();
                 break;
+            case OpenSearchDestination { Serverless: true } oss:
+                w.WriteStartObject("AmazonOpenSearchServerlessDestinationDescription");
+                w.WriteString("CollectionEndpoint", oss.ClusterEndpoint);
+                w.WriteString("IndexName", oss.IndexName);
+                WriteBuffering(w, oss.BufferingHints);
+                w.WriteStartObject("RetryOptions");
+                w.WriteNumber("DurationInSeconds", oss.RetryDurationInSeconds);
+                w.WriteEndObject();
+                w.WriteString("S3BackupMode", oss.BackupAllDocuments ? "AllDocuments" : "FailedDocumentsOnly");
+                w.WritePropertyName("S3DestinationDescription");
+                WriteS3(w, oss.S3Configuration, extended: false);
+                WriteProcessing(w, oss.Processing);
+                w.WriteEndObject();
+                break;
             case OpenSearchDestination os:
                 w.WriteStartObject("AmazonopensearchserviceDestinationDescription");
                 w.WriteString("ClusterEndpoint", os.ClusterEndpoint);
@@ -416,6 +462,7 @@ internal sealed partial class FirehoseOperations
             WriteProcessing(w, s3.Processing);
             w.WriteString("S3BackupMode", "Disabled");
             if (s3.FileExtension is { } ext) w.WriteString("FileExtension", ext);
+            if (s3.CustomTimeZone is { } zone) w.WriteString("CustomTimeZone", zone);
             if (s3.DataFormatConversion is { } conversion)
             {
                 w.WriteStartObject("DataFormatConversionConfiguration");

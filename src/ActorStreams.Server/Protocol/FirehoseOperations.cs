@@ -60,7 +60,7 @@ internal sealed partial class FirehoseOperations
 
     private static readonly string[] UnsupportedDestinations =
     [
-        "AmazonOpenSearchServerlessDestinationConfiguration", "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration",
+        "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration",
     ];
 
     private async Task CreateDeliveryStreamAsync(KinesisRequest request, PipeWriter output, CancellationToken cancellationToken)
@@ -89,14 +89,15 @@ internal sealed partial class FirehoseOperations
         if (request.Object("SplunkDestinationConfiguration") is { } splunk) destinations.Add(ParseSplunk(splunk, null));
         if (request.Object("AmazonopensearchserviceDestinationConfiguration") is { } os) destinations.Add(ParseOpenSearch(os, null));
         if (request.Object("ElasticsearchDestinationConfiguration") is { } es) destinations.Add(ParseOpenSearch(es, null));
+        if (request.Object("AmazonOpenSearchServerlessDestinationConfiguration") is { } oss) destinations.Add(ParseOpenSearchServerless(oss, null));
         foreach (var unsupported in UnsupportedDestinations)
         {
             if (request.TryGet(unsupported, out _))
-                throw new InvalidArgumentException($"{unsupported} is not supported by ActorStreams (use ExtendedS3, Redshift, HttpEndpoint, Splunk or Amazonopensearchservice/Elasticsearch).");
+                throw new InvalidArgumentException($"{unsupported} is not supported by ActorStreams (use ExtendedS3, Redshift, HttpEndpoint, Splunk, Amazonopensearchservice/Elasticsearch or AmazonOpenSearchServerless).");
         }
         if (destinations.Count != 1)
             throw new InvalidArgumentException(destinations.Count == 0
-                ? "Exactly one destination configuration is required (ExtendedS3, Redshift, HttpEndpoint, Splunk, Amazonopensearchservice or Elasticsearch)."
+                ? "Exactly one destination configuration is required (ExtendedS3, Redshift, HttpEndpoint, Splunk, Amazonopensearchservice, Elasticsearch or AmazonOpenSearchServerless)."
                 : "Only one destination configuration may be given.");
 
         var encryption = DeliveryStreamEncryption.Disabled;
@@ -217,6 +218,7 @@ internal sealed partial class FirehoseOperations
         if (request.Object("SplunkDestinationUpdate") is { } splunk) updates.Add(ParseSplunk(splunk, current as SplunkDestination));
         if (request.Object("AmazonopensearchserviceDestinationUpdate") is { } os) updates.Add(ParseOpenSearch(os, current as OpenSearchDestination));
         if (request.Object("ElasticsearchDestinationUpdate") is { } es) updates.Add(ParseOpenSearch(es, current as OpenSearchDestination));
+        if (request.Object("AmazonOpenSearchServerlessDestinationUpdate") is { } oss) updates.Add(ParseOpenSearchServerless(oss, current as OpenSearchDestination));
         if (updates.Count != 1) throw new InvalidArgumentException("Exactly one destination update is required.");
         await _client.UpdateDestinationAsync(name, version, destinationId, updates[0], cancellationToken);
         await WriteEmptyAsync(output);

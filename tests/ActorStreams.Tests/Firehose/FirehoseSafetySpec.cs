@@ -148,7 +148,7 @@ public sealed class FirehoseSafetySpec(ITestOutputHelper output) : FirehoseSpec(
         Assert.Contains("'.' or '..'", await Refused(S3(bucket, prefix: "a/!{timestamp:.}/b/")));
         Assert.Contains("control characters", await Refused(S3(bucket, prefix: "data\0/")));
         Assert.Contains("control characters", await Refused(S3(bucket, errorPrefix: "errors\0/")));
-        Assert.Contains("control characters", await Refused(S3(bucket) with { FileExtension = ".json\0" }));
+        Assert.Contains("FileExtension", await Refused(S3(bucket) with { FileExtension = ".json\0" }));
         Assert.Contains("255 bytes", await Refused(S3(bucket, prefix: new string('é', 200) + "/")));
         // A prefix that is safe once evaluated is taken.
         await CreateAsync(UniqueName("prefix"), S3(bucket, prefix: "data/!{timestamp:yyyy/MM}/", errorPrefix: "errors/!{timestamp:yyyy}/!{firehose:error-output-type}/"));

@@ -112,4 +112,44 @@ public sealed class KinesisStreamAsSourceSpec(ITestOutputHelper output)
             await system.Terminate();
         }
     }
+
+    [Fact]
+    public async Task Dynamic_partitioning_must_put_each_partition_of_the_stream_in_its_own_objects_and_unpartitionable_records_in_the_error_output()
+    {
+        var stream = UniqueName("src");
+        var name = UniqueName("fh");
+        var bucket = UniqueBucket("bucket");
+        await Client.CreateStreamAsync(stream, 2);
+        await Firehose.CreateDeliveryStreamAsync(Configuration(name, stream, bucket) with { Destination = DynamicPartitioningSpec.Partitioned(bucket) });
+        var good = Enumerable.Range(0, 40).Select(i => DynamicPartitioningSpec.Event(i % 3, i % 2 == 0 ? "mobile" : "desktop", i)).ToList();
+        string[] bad = ["not json\n", "{\"customer_id\":1,\"tags\":[\"x\"]}\n"];
+        var put = await Client.PutRecordsAsync(stream,
+            good.Concat(bad).Select((r, i) => new PutRecordsEntry(Encoding.UTF8.GetBytes(r), $"key-{i}", null)).ToList());
+        Assert.Equal(0, put.FailedRecordCount);
+
+        var objects = await WaitForObjectsAsync(bucket, o => o.Values.Sum(v => Lines(Encoding.UTF8.GetString(v)).Count) >= good.Count + bad.Length);
+        var partitions = objects.Where(o => o.Key.StartsWith("data/", StringComparison.Ordinal))
+            .GroupBy(o => o.Key[..(o.Key.LastIndexOf('/') + 1)])
+            .ToDictionary(g => g.Key, g => g.SelectMany(o => Lines(Encoding.UTF8.GetString(o.Value))).Order(StringComparer.Ordinal).ToList());
+        // 3 customers x 2 devices, each under the prefix evaluated with its keys, holding exactly its records.
+        Assert.Equal(6, partitions.Count);
+        foreach (var customer in new[] { 0, 1, 2 })
+        foreach (var device in new[] { "mobile", "desktop" })
+        {
+            var expected = good.Where(r => r.Contains($"\"customer_id\":{customer},", StringComparison.Ordinal) && r.Contains($"\"{device}\"", StringComparison.Ordinal))
+                .Select(r => r.TrimEnd('\n')).Order(StringComparer.Ordinal);
+            Assert.Equal(expected, partitions[$"data/customer={customer}/device={device}/"]);
+        }
+        var errors = objects.Where(o => o.Key.StartsWith("errors/partitioning-failed/", StringComparison.Ordinal))
+            .SelectMany(o => Lines(Encoding.UTF8.GetString(o.Value))).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.Equal(bad.Order(StringComparer.Ordinal), errors.Select(e => Encoding.UTF8.GetString(e.GetProperty("rawData").GetBytesFromBase64())).Order(StringComparer.Ordinal));
+        Assert.All(errors, e => Assert.Equal("DynamicPartitioning.MetadataExtractionFailed", e.GetProperty("errorCode").GetString()));
+        Assert.All(objects.Keys, k => Assert.True(k.StartsWith("data/", StringComparison.Ordinal) || k.StartsWith("errors/partitioning-failed/", StringComparison.Ordinal), k));
+
+        // Delivered or in the error output: every shard's checkpoint moves past its newest record.
+        var newest = (await ReadStreamAsync(stream)).GroupBy(r => r.ShardId.Index)
+            .ToDictionary(g => g.Key, g => SequenceNumber.Parse(g.Last().SequenceNumber, "SequenceNumber").Next);
+        await AwaitAssertAsync(async () => Assert.Equal(newest.OrderBy(kv => kv.Key),
+            (await Firehose.GetSourceApplicationAsync(name)).State.Checkpoints.Select(c => KeyValuePair.Create(c.Key, c.Value.Position))), TimeSpan.FromSeconds(10));
+    }
 }

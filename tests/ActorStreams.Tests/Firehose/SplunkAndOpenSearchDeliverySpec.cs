@@ -259,4 +259,39 @@ public sealed class SplunkAndOpenSearchDeliverySpec(ITestOutputHelper output)
         Assert.Empty(search.Violations);
         Assert.Empty(Objects("os-backup-2"));
     }
+
+    [Fact]
+    public async Task An_OpenSearch_Serverless_collection_must_get_the_same_bulk_requests_into_its_index_and_refusals_go_to_its_error_output()
+    {
+        var search = new FakeOpenSearch();
+        search.Unmappable.Add(2);
+        await using var server = new LocalHttpServer(search.HandleAsync);
+        var name = UniqueName("oss");
+        await CreateAsync(name, new OpenSearchDestination
+        {
+            Serverless = true,
+            ClusterEndpoint = server.BaseUrl,
+            IndexName = "metrics",
+            IndexRotationPeriod = IndexRotationPeriod.NoRotation,
+            BufferingHints = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 0 },
+            S3Configuration = S3("oss-backup", intervalSeconds: 0),
+        });
+        Assert.Equal(0, (await Firehose.PutRecordBatchAsync(name, Enumerable.Range(0, 5).Select(n => Utf8($"{{\"n\":{n}}}")).ToList())).FailedPutCount);
+
+        var objects = await WaitForObjectsAsync("oss-backup", o => o.Count == 1);
+        await WaitAsync(() => search.Documents.Count >= 4, "four documents indexed");
+        Assert.Empty(search.Violations);
+        Assert.Equal([0, 1, 3, 4], search.Documents.Values.Select(d => JsonDocument.Parse(d.Document).RootElement.GetProperty("n").GetInt32()).Order());
+        Assert.All(search.Documents.Values, d => Assert.Equal("metrics", d.Index));
+        var (key, data) = objects.Single();
+        Assert.StartsWith("AmazonOpenSearchServerless-failed/", key);
+        Assert.Equal("OS.mapper_parsing_exception", JsonDocument.Parse(Encoding.UTF8.GetString(data).Trim()).RootElement.GetProperty("errorCode").GetString());
+        Assert.True(((OpenSearchDestination)(await Firehose.DescribeDeliveryStreamAsync(name)).Destination).Serverless);
+        // A collection does not rotate its index.
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => CreateAsync(UniqueName("oss"), new OpenSearchDestination
+        {
+            Serverless = true, ClusterEndpoint = server.BaseUrl, IndexName = "metrics", IndexRotationPeriod = IndexRotationPeriod.OneDay,
+            S3Configuration = S3("oss-backup", intervalSeconds: 0),
+        }));
+    }
 }
