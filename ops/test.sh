@@ -39,6 +39,8 @@ command -v node >/dev/null 2>&1 || required+=(nodejs)        # ... and the AWS S
 command -v npm >/dev/null 2>&1 || required+=(npm)
 [[ -x /usr/bin/chromium ]] || required+=(chromium)   # the web console's browser tests (tests/console: playwright-core drives it; no browser download)
 command -v sqlite3 >/dev/null 2>&1 || optional+=(sqlite3)   # handy for poking at test DBs
+# botocore drives the SubscribeToShard and presigned-request tests (tests/python); they are skipped without it.
+python3 -c 'import botocore' >/dev/null 2>&1 || /usr/bin/python3 -c 'import botocore' >/dev/null 2>&1 || optional+=(python3-botocore)
 
 if (( ${#required[@]} + ${#optional[@]} )); then
     sudo=()
