@@ -52,6 +52,28 @@ public sealed class ClusterTestRun : IAsyncDisposable
         return run;
     }
 
+    /// <summary>
+    /// Creates <paramref name="streamName"/> with <paramref name="shards"/> shards through node 1, waits until node 2
+    /// sees it ACTIVE, and returns one producer per shard (by its starting hash key, listed through node 3), each
+    /// sending through every node.
+    /// </summary>
+    public async Task<ShardProducer[]> CreateStreamWithProducersAsync(string streamName, int shards)
+    {
+        await Http.OkAsync(Nodes[0], "CreateStream", new { StreamName = streamName, ShardCount = shards }, Budget.Token);
+        await TestSupport.Eventually.EventuallyAsync(async () =>
+        {
+            var summary = await Http.OkAsync(Nodes[1], "DescribeStreamSummary", new { StreamName = streamName }, Budget.Token);
+            return summary.GetProperty("StreamDescriptionSummary").GetProperty("StreamStatus").GetString() == "ACTIVE";
+        }, "the stream to become ACTIVE", TimeSpan.FromSeconds(30), PollInterval, Budget.Token);
+        var hashKeys = (await Http.OkAsync(Nodes[2], "ListShards", new { StreamName = streamName }, Budget.Token)).GetProperty("Shards").EnumerateArray()
+            .Select(s => s.GetProperty("HashKeyRange").GetProperty("StartingHashKey").GetString()!)
+            .ToArray();
+        if (hashKeys.Length != shards) throw new Xunit.Sdk.XunitException($"{streamName} lists {hashKeys.Length} shards, not {shards}");
+        var producers = hashKeys.Select((hashKey, i) => new ShardProducer(i, hashKey, streamName, Http, Clock)).ToArray();
+        foreach (var p in producers) p.UseNodes(Nodes);
+        return producers;
+    }
+
     /// <summary>Writes a line to the test output, after the seconds since the run started.</summary>
     public void Log(string line) => _output.WriteLine($"[{Clock.Elapsed.TotalSeconds,6:F1} s] {line}");
 

@@ -29,18 +29,7 @@ public sealed class ZombieNodeTests(ITestOutputHelper output)
         void Log(string line) => run.Log(line);
         try
         {
-            await http.OkAsync(nodes[0], "CreateStream", new { StreamName, ShardCount = Shards }, budget.Token);
-            await Eventually.EventuallyAsync(async () =>
-            {
-                var summary = await http.OkAsync(nodes[1], "DescribeStreamSummary", new { StreamName }, budget.Token);
-                return summary.GetProperty("StreamDescriptionSummary").GetProperty("StreamStatus").GetString() == "ACTIVE";
-            }, "the stream to become ACTIVE", TimeSpan.FromSeconds(30), ClusterTestRun.PollInterval, budget.Token);
-            var shards = (await http.OkAsync(nodes[2], "ListShards", new { StreamName }, budget.Token)).GetProperty("Shards").EnumerateArray()
-                .Select(s => s.GetProperty("HashKeyRange").GetProperty("StartingHashKey").GetString()!)
-                .ToArray();
-
-            var producers = shards.Select((hashKey, i) => new ShardProducer(i, hashKey, StreamName, http, clock)).ToArray();
-            foreach (var p in producers) p.UseNodes(nodes);
+            var producers = await run.CreateStreamWithProducersAsync(StreamName, Shards);
             using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(budget.Token);
             var load = producers.Select(p => Task.Run(() => p.RunAsync(stopLoad.Token))).ToArray();
             await Eventually.EventuallyAsync(() => producers.All(p => p.Acks.Count >= 30), "every shard to take writes",

@@ -23,21 +23,8 @@ public sealed class JsonLogTests(ITestOutputHelper output)
         var dataDir = Path.Combine(Path.GetTempPath(), "actorstreams-jsonlog-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
         var port = LoopbackPort.Free();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "ActorStreams.Server.dll"), "--log-format", "json", "--port", port.ToString(),
-                     "--data-dir", dataDir, "--Logging:LogLevel:Default", "Information" })
-            start.ArgumentList.Add(a);
-        var lines = new ConcurrentQueue<string>();
-        var stderr = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        Assert.True(process.Start());
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, lines, stderr) = StartServer(AppContext.BaseDirectory, "--port", port.ToString(), "--data-dir", dataDir, "--Logging:LogLevel:Default", "Information");
+        using var owned = process;
         try
         {
             await UntilAsync(() => Parsed(lines).Any(l => l.Message.StartsWith("Now listening on", StringComparison.Ordinal)), "the listening line", lines, stderr);
@@ -88,21 +75,8 @@ public sealed class JsonLogTests(ITestOutputHelper output)
         var workDir = Path.Combine(Path.GetTempPath(), "actorstreams-cwd-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(workDir);
         var port = LoopbackPort.Free();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workDir,
-        };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "ActorStreams.Server.dll"), "--log-format", "json", "--port", port.ToString(),
-                     "--data-dir", Path.Combine(workDir, "data") })
-            start.ArgumentList.Add(a);
-        var lines = new ConcurrentQueue<string>();
-        var stderr = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        Assert.True(process.Start());
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, lines, stderr) = StartServer(workDir, "--port", port.ToString(), "--data-dir", Path.Combine(workDir, "data"));
+        using var owned = process;
         try
         {
             await UntilAsync(() => Parsed(lines).Any(l => l.Message.StartsWith("ActorStreams ", StringComparison.Ordinal) && l.Message.Contains(" serving ")),
@@ -188,6 +162,26 @@ public sealed class JsonLogTests(ITestOutputHelper output)
             yield return new LogLine(root.GetProperty("LogLevel").GetString()!, root.GetProperty("Category").GetString()!,
                 root.GetProperty("Message").GetString() ?? "", state);
         }
+    }
+
+    /// <summary>A server process with <c>--log-format json</c> and <paramref name="args"/>, its stdout lines and stderr collected.</summary>
+    private static (Process Process, ConcurrentQueue<string> Lines, StringBuilder Stderr) StartServer(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "ActorStreams.Server.dll"), "--log-format", "json" }.Concat(args))
+            start.ArgumentList.Add(a);
+        var lines = new ConcurrentQueue<string>();
+        var stderr = new StringBuilder();
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        Assert.True(process.Start());
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, lines, stderr);
     }
 
     private static Task UntilAsync(Func<bool> condition, string what, ConcurrentQueue<string> lines, StringBuilder stderr) =>

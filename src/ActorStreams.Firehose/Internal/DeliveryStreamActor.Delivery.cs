@@ -95,11 +95,12 @@ internal sealed partial class DeliveryStreamActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        // The node's journal fault first (logged once by JournalHealth, not here for every delivery stream and request),
+        // so that a caller told of the failure finds the node already refusing writes and its readiness red.
+        _runtime.Journal?.Failed($"a write of {PersistenceId}", cause);
         // The entity stops after this: the puts in flight and waiting are answered now, none acknowledged.
         FailPuts(new ErrorReply(InternalFailureException.Code, $"Writing to Firehose {_name} failed ({cause.Message}); retry the request."));
-        // The node's journal fault is logged once by JournalHealth, not here for every delivery stream and request.
         if (_runtime.Journal is null) base.OnPersistFailure(cause, @event, sequenceNr);
-        else _runtime.Journal.Failed($"a write of {PersistenceId}", cause);
     }
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)

@@ -121,6 +121,9 @@ internal sealed partial class StreamShardActor
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
+        // The node's journal fault first (logged once by JournalHealth, not here for every shard and request), so that
+        // a writer told of the failure finds the node already refusing writes and its readiness red.
+        _journal?.Failed($"a write of {PersistenceId}", cause);
         // The actor stops after this (sharding starts it again from the journal on the next message). Nothing queued
         // was stored, and the batch in flight is not acknowledged: every writer is answered now rather than left to
         // time out and resend into the same failure.
@@ -131,9 +134,7 @@ internal sealed partial class StreamShardActor
             if (!waiter.IsNobody()) waiter.Tell(error);
         }
         _controlWaiters.Clear();
-        // The node's journal fault is logged once by JournalHealth, not here for every shard and request.
         if (_journal is null) base.OnPersistFailure(cause, @event, sequenceNr);
-        else _journal.Failed($"a write of {PersistenceId}", cause);
     }
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
