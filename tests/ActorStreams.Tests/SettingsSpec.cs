@@ -36,4 +36,20 @@ public sealed class SettingsSpec
         var e = Assert.Throws<ConfigurationException>(() => ThrottlingSettings.Create(ConfigurationFactory.ParseString("enabled = off")));
         Assert.Contains("write-bytes-per-second", e.Message);
     }
+
+    [Fact]
+    public void The_PostgreSQL_journal_must_end_sessions_idle_in_a_transaction_unless_told_otherwise()
+    {
+        const string cs = "Host=db;Username=u;Password=p;Database=d";
+        var set = new Npgsql.NpgsqlConnectionStringBuilder(ActorStreams.Settings.ActorStreamsConfig.WithIdleInTransactionTimeout(cs, TimeSpan.FromSeconds(5)));
+        Assert.Equal("-c idle_in_transaction_session_timeout=5000", set.Options);
+        Assert.Equal("db", set.Host);
+
+        var own = "Host=db;Options=-c idle_in_transaction_session_timeout=60000";
+        Assert.Equal(own, ActorStreams.Settings.ActorStreamsConfig.WithIdleInTransactionTimeout(own, TimeSpan.FromSeconds(5)));
+        var other = new Npgsql.NpgsqlConnectionStringBuilder(
+            ActorStreams.Settings.ActorStreamsConfig.WithIdleInTransactionTimeout("Host=db;Options=-c search_path=x", TimeSpan.FromSeconds(2)));
+        Assert.Equal("-c search_path=x -c idle_in_transaction_session_timeout=2000", other.Options);
+        Assert.Equal(cs, ActorStreams.Settings.ActorStreamsConfig.WithIdleInTransactionTimeout(cs, TimeSpan.Zero));
+    }
 }

@@ -52,7 +52,8 @@ public static class ActorStreamsConfig
                 var cs = merged.GetString("actorstreams.journal.postgresql.connection-string", "");
                 if (string.IsNullOrWhiteSpace(cs))
                     throw new ConfigurationException("actorstreams.journal.provider = postgresql needs actorstreams.journal.postgresql.connection-string.");
-                return SqlPlugins(cs, PostgreSqlProvider);
+                return SqlPlugins(WithIdleInTransactionTimeout(cs,
+                    merged.GetTimeSpan("actorstreams.journal.postgresql.idle-in-transaction-timeout", TimeSpan.FromSeconds(5))), PostgreSqlProvider);
             case "custom":
                 return Config.Empty;
             case InMemoryProvider:
@@ -66,6 +67,20 @@ public static class ActorStreamsConfig
                 throw new ConfigurationException(
                     $"actorstreams.journal.provider '{JournalProvider(merged)}' is not one of sqlite, postgresql, inmemory, custom.");
         }
+    }
+
+    /// <summary>
+    /// The journal's connection string with <c>idle_in_transaction_session_timeout</c> in its <c>Options</c>, unless it
+    /// sets that already or <paramref name="timeout"/> is zero.
+    /// </summary>
+    internal static string WithIdleInTransactionTimeout(string connectionString, TimeSpan timeout)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var options = builder.Options ?? "";
+        if (timeout <= TimeSpan.Zero || options.Contains("idle_in_transaction_session_timeout", StringComparison.OrdinalIgnoreCase))
+            return connectionString;
+        builder.Options = (options + " -c idle_in_transaction_session_timeout=" + (long)timeout.TotalMilliseconds).Trim();
+        return builder.ConnectionString;
     }
 
     private static Config SqlPlugins(string connectionString, string provider)
