@@ -50,7 +50,7 @@ public sealed class RequestModelTests(ServerFixture server) : IClassFixture<Serv
                 if (shape.Pattern is { } pattern && !Regex.IsMatch(text, @"\A(?:" + ApiModel.FromJava(pattern) + @")\z"))
                     broken.Add($"Member must satisfy regular expression pattern: {pattern}");
                 if (shape.Type == ApiShapeType.Enum && !shape.EnumValues.Contains(text))
-                    broken.Add($"Member must satisfy enum value set: [{string.Join(", ", shape.EnumValues)}]");
+                    broken.Add($"Member must satisfy enum value set: {shape.EnumSetText}");
                 yield return (JsonValue.Create(text), text, broken.ToArray());
             }
         }
@@ -228,6 +228,30 @@ public sealed class RequestModelTests(ServerFixture server) : IClassFixture<Serv
                 $"{operation} {together.ToJsonString()}:\nexpected {expectedAll}\ngot      {(int)all.Status} {all.Type}: {all.Message}");
         }
         Assert.True(checkedViolations >= served.Count, $"{checkedViolations} violations checked");
+    }
+
+    [Fact]
+    public async Task Answers_recorded_from_Kinesis_are_given_word_for_word()
+    {
+        var stream = await server.CreateStreamAsync("recorded", 1);
+
+        // The iterator types in the order Kinesis lists them (not the model's).
+        var type = await server.CallAsync("GetShardIterator", new { StreamName = stream, ShardId = "shardId-000000000000", ShardIteratorType = "" });
+        type.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Equal("1 validation error detected: Value '' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy " +
+            "enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER, TRIM_HORIZON]", type.Message);
+
+        // More than 10 tags in one call: the value quoted as Java renders a map, then a list.
+        var tags = Enumerable.Range(0, 11).ToDictionary(i => "k" + i, i => "v" + i);
+        var add = await server.CallAsync("AddTagsToStream", new { StreamName = stream, Tags = tags });
+        add.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Matches(@"^1 validation error detected: Value '\{(k\d+=v\d+, ){10}k\d+=v\d+\}' at 'tags' failed to satisfy constraint: " +
+            "Member must have length less than or equal to 10$", add.Message);
+        var remove = await server.CallAsync("RemoveTagsFromStream", new { StreamName = stream, TagKeys = Enumerable.Range(1, 11).Select(i => i.ToString()).ToArray() });
+        remove.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Equal("1 validation error detected: Value '[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]' at 'tagKeys' failed to satisfy constraint: " +
+            "Member must have length less than or equal to 10", remove.Message);
+        Assert.Empty((await server.OkAsync("ListTagsForStream", new { StreamName = stream })).GetProperty("Tags").EnumerateArray());
     }
 
     [Fact]

@@ -89,9 +89,6 @@ public sealed class StateDelayTests(StateDelayServerFixture server) : IClassFixt
             new { StreamName = stream, ShardToMerge = "shardId-000000000000", AdjacentShardToMerge = "shardId-000000000001" });
         merge.AssertError(HttpStatusCode.BadRequest, "ResourceInUseException");
         Assert.Equal($"Stream {stream} under account 000000000000 not ACTIVE, instead in state CREATING", merge.Message);
-        var delete = await server.CallAsync("DeleteStream", new { StreamName = stream });
-        delete.AssertError(HttpStatusCode.BadRequest, "ResourceInUseException");
-        Assert.Equal($"Attempt to change a resource which is still in use: Stream is being created: {stream}", delete.Message);
 
         PassTheDelay();
         await WaitForStatusAsync(stream, "ACTIVE");
@@ -134,6 +131,27 @@ public sealed class StateDelayTests(StateDelayServerFixture server) : IClassFixt
         Assert.Equal("UPDATING", await StatusAsync(stream));
         PassTheDelay();
         await WaitForStatusAsync(stream, "ACTIVE");
+    }
+
+    [Fact]
+    public async Task A_stream_still_CREATING_may_be_deleted_as_in_AWS_and_is_DELETING_then_gone()
+    {
+        var stream = await CreatedAsync("creating-deleted", shards: 2);
+        Assert.Equal("CREATING", await StatusAsync(stream));
+
+        await server.OkAsync("DeleteStream", new { StreamName = stream });
+        Assert.Equal("DELETING", await StatusAsync(stream));
+        PassTheDelay();
+        await Eventually.EventuallyAsync(async () =>
+            (await server.CallAsync("DescribeStreamSummary", new { StreamName = stream })).AssertError(HttpStatusCode.BadRequest, "ResourceNotFoundException"),
+            TimeSpan.FromSeconds(15));
+        // The name is free again, and the new stream's shards are its own.
+        await server.OkAsync("CreateStream", new { StreamName = stream, ShardCount = 1 });
+        PassTheDelay();
+        await WaitForStatusAsync(stream, "ACTIVE");
+        await server.OkAsync("PutRecord", new { StreamName = stream, PartitionKey = "k", Data = "AQ==" });
+        var shards = await server.OkAsync("ListShards", new { StreamName = stream });
+        Assert.Equal(1, shards.GetProperty("Shards").GetArrayLength());
     }
 
     [Fact]

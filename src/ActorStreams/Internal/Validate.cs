@@ -43,25 +43,34 @@ internal static class Validate
     public static void ShardCount(int count)
     {
         if (count < 1)
-            throw new ValidationException($"1 validation error detected: Value '{count}' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1.");
+            throw new ValidationException($"1 validation error detected: Value '{count}' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1");
     }
 
-    public static void Limit(int? limit, int max, string parameter = "Limit")
+    /// <summary>A page size, named as AWS names the member in its messages (<c>limit</c>, <c>maxResults</c>).</summary>
+    public static void Limit(int? limit, int max, string parameter = "limit")
     {
         if (limit is < 1)
-            throw new ValidationException($"1 validation error detected: Value '{limit}' at '{parameter}' failed to satisfy constraint: Member must have value greater than or equal to 1.");
+            throw new ValidationException($"1 validation error detected: Value '{limit}' at '{parameter}' failed to satisfy constraint: Member must have value greater than or equal to 1");
         if (limit > max)
-            throw new ValidationException($"1 validation error detected: Value '{limit}' at '{parameter}' failed to satisfy constraint: Member must have value less than or equal to {max}.");
+            throw new ValidationException($"1 validation error detected: Value '{limit}' at '{parameter}' failed to satisfy constraint: Member must have value less than or equal to {max}");
     }
 
+    /// <summary>The tags of one call: 1 to <see cref="KinesisLimits.MaxTagsPerRequest"/>, each key and value within its limits.</summary>
     public static void Tags(IReadOnlyDictionary<string, string> tags)
     {
-        if (tags.Count == 0)
-            throw new ValidationException("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1.");
-        if (tags.Count > KinesisLimits.MaxTagsPerRequest)
-            throw new ValidationException($"1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to {KinesisLimits.MaxTagsPerRequest}.");
+        if (tags.Count is 0 or > KinesisLimits.MaxTagsPerRequest)
+            throw new ValidationException("1 validation error detected: " + LengthViolation(
+                "{" + string.Join(", ", tags.Select(t => t.Key + "=" + t.Value)) + "}", "tags", tags.Count, KinesisLimits.MaxTagsPerRequest));
         foreach (var (key, value) in tags) TagKey(key, value);
     }
+
+    /// <summary>
+    /// AWS's violation of a list or map member's length, the value quoted as Java renders it
+    /// (<c>[a, b]</c>, <c>{k=v}</c>).
+    /// </summary>
+    public static string LengthViolation(string rendered, string memberPath, int count, int max) =>
+        $"Value '{rendered}' at '{memberPath}' failed to satisfy constraint: Member must have length " +
+        (count < 1 ? "greater than or equal to 1" : $"less than or equal to {max}");
 
     public static void TagKey(string? key, string? value = "")
     {

@@ -72,7 +72,7 @@ public sealed partial class ActorStreamsClient
         DateTimeOffset? streamCreationTimestamp, CancellationToken cancellationToken = default)
     {
         var streamName = ConsumerArns.StreamNameOf(streamNameOrArn);
-        Validate.Limit(maxResults, KinesisLimits.MaxListStreamConsumersResults, "MaxResults");
+        Validate.Limit(maxResults, KinesisLimits.MaxListStreamConsumersResults, "maxResults");
         if (nextToken is not null && streamCreationTimestamp is not null)
             throw new InvalidArgumentException("NextToken and StreamCreationTimestamp cannot be provided together; the token already names the stream.");
         var after = nextToken is null ? null : DecodeListConsumersToken(nextToken, streamName);

@@ -53,7 +53,8 @@ public sealed partial class ActorStreamsClient
     {
         var keys = tagKeys.ToImmutableArray();
         if (keys.Length is 0 or > KinesisLimits.MaxTagsPerRequest)
-            throw new ValidationException($"1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must have length between 1 and {KinesisLimits.MaxTagsPerRequest}.");
+            throw new ValidationException("1 validation error detected: " +
+                Validate.LengthViolation("[" + string.Join(", ", keys) + "]", "tagKeys", keys.Length, KinesisLimits.MaxTagsPerRequest));
         foreach (var key in keys) Validate.TagKey(key);
         return keys;
     }

@@ -89,8 +89,20 @@ internal sealed class ApiModel
             // AWS's patterns are Java regular expressions that must match the whole value (Matcher.matches).
             Regex = pattern is null ? null : new Regex(@"\A(?:" + FromJava(pattern) + @")\z", RegexOptions.CultureInvariant),
             EnumValues = s.TryGetProperty("values", out var values) ? values.EnumerateArray().Select(v => v.GetString()!).ToArray() : [],
+            EnumSetText = "[" + string.Join(", ", RecordedEnumOrder.GetValueOrDefault(name) ??
+                (s.TryGetProperty("values", out var listed) ? listed.EnumerateArray().Select(v => v.GetString()!).ToArray() : [])) + "]",
         };
     }
+
+    /// <summary>
+    /// Enums whose set AWS lists in an order of its own (its validator's hash set), as recorded from Kinesis:
+    /// <c>Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, ...]</c>. Every other enum is listed in
+    /// model order, which no recorded answer contradicts.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> RecordedEnumOrder = new(StringComparer.Ordinal)
+    {
+        ["ShardIteratorType"] = ["AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"],
+    };
 
     /// <summary>Java accepts an escaped underscore (<c>\_</c>), .NET does not: the one difference the models' patterns meet.</summary>
     internal static string FromJava(string pattern)

@@ -50,6 +50,9 @@ internal sealed class ApiShape(string name, ApiShapeType type)
 
     public IReadOnlyList<string> EnumValues { get; init; } = [];
 
+    /// <summary>The enum's values as AWS quotes them in a violation: <c>[A, B]</c>, in the order AWS lists them.</summary>
+    public string EnumSetText { get; init; } = "[]";
+
     /// <summary>The members of a structure, in model order: the order AWS reports their violations in.</summary>
     public IReadOnlyList<ApiMember> Members { get; internal set; } = [];
 

@@ -228,7 +228,7 @@ internal static class RequestValidator
             if (shape.Regex is { } regex && !regex.IsMatch(text))
                 yield return $"Member must satisfy regular expression pattern: {shape.Pattern}";
             if (shape.Type == ApiShapeType.Enum && !shape.EnumValues.Contains(text, StringComparer.Ordinal))
-                yield return $"Member must satisfy enum value set: [{string.Join(", ", shape.EnumValues)}]";
+                yield return $"Member must satisfy enum value set: {shape.EnumSetText}";
         }
         if (shape.Type is ApiShapeType.Integer or ApiShapeType.Long && value.ValueKind == JsonValueKind.Number)
         {
@@ -244,7 +244,7 @@ internal static class RequestValidator
         if (shape.MaxLength is { } max) yield return $"Member must have length less than or equal to {max}";
         if (shape.MinLength is { } min) yield return $"Member must have length greater than or equal to {min}";
         if (shape.Pattern is { } pattern) yield return $"Member must satisfy regular expression pattern: {pattern}";
-        if (shape.Type == ApiShapeType.Enum) yield return $"Member must satisfy enum value set: [{string.Join(", ", shape.EnumValues)}]";
+        if (shape.Type == ApiShapeType.Enum) yield return $"Member must satisfy enum value set: {shape.EnumSetText}";
         if (shape.MaxValue is { } maxValue) yield return $"Member must have value less than or equal to {maxValue}";
         if (shape.MinValue is { } minValue) yield return $"Member must have value greater than or equal to {minValue}";
     }

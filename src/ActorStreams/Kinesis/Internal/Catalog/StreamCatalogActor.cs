@@ -139,8 +139,8 @@ internal sealed partial class StreamCatalogActor : PersistentActor
             case DeleteStreamCommand cmd:
             {
                 var entry = Find(cmd.Name);
-                if (entry.Status == StreamStatus.Creating)
-                    throw new ResourceInUseException($"Attempt to change a resource which is still in use: Stream is being created: {cmd.Name}");
+                // As in AWS, a stream still CREATING may be deleted: shard creation still in flight reaches each shard
+                // before its retirement (one sender, one order), and its completion no longer activates the stream.
                 if (entry.Status is StreamStatus.Deleting or StreamStatus.Updating) throw NotActive(entry);
                 var replyTo = Sender;
                 PersistEvent(new StreamDeletionStarted(cmd.Name), () =>

@@ -76,7 +76,7 @@ internal sealed class ShardReads
                     throw new InvalidArgumentException($"Neither StartingSequenceNumber nor Timestamp may be given for {IteratorTypeName(type)}.");
                 return type == ShardIteratorType.TrimHorizon ? StartingPosition.TrimHorizon : StartingPosition.Latest;
             default:
-                throw new ValidationException($"1 validation error detected: Value '{type}' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP].");
+                throw new ValidationException($"1 validation error detected: Value '{type}' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_TIMESTAMP, AT_SEQUENCE_NUMBER, TRIM_HORIZON]");
         }
     }
 
