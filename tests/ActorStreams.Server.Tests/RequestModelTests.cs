@@ -252,6 +252,14 @@ public sealed class RequestModelTests(ServerFixture server) : IClassFixture<Serv
         Assert.Equal("1 validation error detected: Value '[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]' at 'tagKeys' failed to satisfy constraint: " +
             "Member must have length less than or equal to 10", remove.Message);
         Assert.Empty((await server.OkAsync("ListTagsForStream", new { StreamName = stream })).GetProperty("Tags").EnumerateArray());
+
+        // A list of structures is quoted as Java prints it: class@hash, the hash 1 plus the members' hashes
+        // (the empty blob's ByteBuffer 1, "a" 97), unpadded hex, so the text is the same from one run to the next.
+        var entries = Enumerable.Range(0, 501).Select(_ => new { Data = "", PartitionKey = "a" }).ToArray();
+        var tooMany = await server.CallAsync("PutRecords", new { StreamName = stream, Records = entries });
+        tooMany.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Equal("1 validation error detected: Value '[" + string.Join(", ", Enumerable.Repeat("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@63", 501)) +
+            "]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500", tooMany.Message);
     }
 
     [Fact]

@@ -269,6 +269,68 @@ internal static class RequestValidator
         return Math.Clamp(Math.Floor(d), min, max);
     }
 
+    /// <summary>
+    /// The hash code Java prints after a structure's class name (<c>Entry@21b90f</c>): 1 plus its members' hash codes,
+    /// as recorded from AWS (<c>{KeyType: 'HASH'}</c> is <c>@21b90f</c>, "HASH".hashCode() + 1). Strings hash as
+    /// java.lang.String, numbers as Integer and Long, lists as java.util.List, maps as java.util.Map; a blob as its
+    /// ByteBuffer (AWS hashes a blob by identity, which no one can reproduce: this keeps the text at least stable).
+    /// </summary>
+    internal static int JavaHash(ApiShape shape, JsonElement value)
+    {
+        unchecked
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Null or JsonValueKind.Undefined:
+                    return 0;
+                case JsonValueKind.True:
+                    return 1231;
+                case JsonValueKind.False:
+                    return 1237;
+                case JsonValueKind.String when shape.Type == ApiShapeType.Blob:
+                {
+                    var h = 1;
+                    if (value.TryGetBytesFromBase64(out var bytes))
+                        for (var i = bytes.Length - 1; i >= 0; i--) h = 31 * h + (sbyte)bytes[i];
+                    return h;
+                }
+                case JsonValueKind.String:
+                {
+                    var h = 0;
+                    foreach (var c in value.GetString()!) h = 31 * h + c;
+                    return h;
+                }
+                case JsonValueKind.Number:
+                {
+                    var n = (long)Number(shape, value);
+                    return shape.Type == ApiShapeType.Integer ? (int)n : (int)(n ^ (long)((ulong)n >> 32));
+                }
+                case JsonValueKind.Array:
+                {
+                    var h = 1;
+                    foreach (var item in value.EnumerateArray()) h = 31 * h + JavaHash(shape.Member ?? shape, item);
+                    return h;
+                }
+                case JsonValueKind.Object when shape.Type == ApiShapeType.Map:
+                {
+                    var h = 0;
+                    foreach (var entry in value.EnumerateObject())
+                        h += JavaHash(shape.Key!, JsonString(entry.Name)) ^ JavaHash(shape.Value!, entry.Value);
+                    return h;
+                }
+                case JsonValueKind.Object:
+                {
+                    var h = 1;
+                    foreach (var member in shape.Members)
+                        if (value.TryGetProperty(member.Name, out var v)) h += JavaHash(member.Shape, v);
+                    return h;
+                }
+                default:
+                    return 0;
+            }
+        }
+    }
+
     /// <summary>A value as AWS quotes it in a violation: Java's rendering of the value it read.</summary>
     private static string Render(ApiService service, ApiShape shape, JsonElement value) => shape.Type switch
     {
@@ -280,7 +342,7 @@ internal static class RequestValidator
             "[" + string.Join(", ", value.EnumerateArray().Select(item => Render(service, shape.Member!, item))) + "]",
         ApiShapeType.Map when value.ValueKind == JsonValueKind.Object =>
             "{" + string.Join(", ", value.EnumerateObject().Select(e => e.Name + "=" + Render(service, shape.Value!, e.Value))) + "}",
-        ApiShapeType.Structure => $"{service.JavaPackage}.{shape.Name}@{(uint)value.GetRawText().GetHashCode():x8}",
+        ApiShapeType.Structure => $"{service.JavaPackage}.{shape.Name}@{(uint)JavaHash(shape, value):x}",
         _ => value.ValueKind == JsonValueKind.Null ? "null" : value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText(),
     };
 }
