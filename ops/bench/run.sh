@@ -9,6 +9,11 @@
 #                               SHARDS open shards (tests/js/idle-shards.mjs: streams of 500 shards, one record each),
 #                               each left alone 60 s and then measured for 60 s: CPU time (share of one core, from
 #                               /proc) and RSS.
+#   ops/bench/run.sh --large SECONDS
+#                               only large records (issues 17 and 19): one Release server (throttles lifted), a
+#                               4-shard stream taking 10 MiB records, 16 PutRecord calls of 10 MiB in flight for
+#                               SECONDS, then everything read back and checked (tests/js/large-records.mjs); the
+#                               server's RSS before, its peak (VmHWM) and after, and the throughput both ways.
 #   ops/bench/run.sh --churn MINUTES
 #                               only the churn soak (issue 16): one Release server, then for MINUTES create a 4-shard
 #                               stream, put 5,000 records, read, scrape /metrics, delete, over and over
@@ -35,7 +40,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO_ROOT"
 log() { echo "bench: $(date -u +%H:%M:%S) $*" >&2; }
 
-QUICK=0; PG=1; OUT=""; CHURN=0; IDLE=0
+QUICK=0; PG=1; OUT=""; CHURN=0; IDLE=0; LARGE=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) QUICK=1 ;;
@@ -43,6 +48,7 @@ while [[ $# -gt 0 ]]; do
         --out) OUT="$2"; shift ;;
         --churn) CHURN="$2"; shift ;;
         --idle) IDLE="$2"; shift ;;
+        --large) LARGE="$2"; shift ;;
         *) echo "usage: ops/bench/run.sh [--quick] [--no-pg] [--out DIR] [--churn MINUTES | --idle SHARDS]" >&2; exit 2 ;;
     esac
     shift
@@ -100,6 +106,31 @@ if [[ $IDLE != 0 ]]; then
     idle_server shards "$IDLE"
     result meta.load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
     grep '^idle\.\|^meta\.\|^failed\.' "$RESULTS" | tee "$OUT/idle.txt"
+    exit 0
+fi
+
+# ---- large records alone (--large SECONDS) ----
+if [[ $LARGE != 0 ]]; then
+    result meta.mode "large records, $LARGE s"
+    result meta.started "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    result meta.load-before "$(cut -d' ' -f1-3 /proc/loadavg)"
+    log "building the server (Release)"
+    dotnet build src/ActorStreams.Server -c Release -nologo -v quiet >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+    [[ -f tests/js/node_modules/@aws-sdk/client-kinesis/package.json ]] || (cd tests/js && npm ci --no-audit --no-fund >/dev/null)
+    PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    SERVER_DIR="$(mktemp -d /tmp/actorstreams-large-server.XXXXXX)"
+    dotnet src/ActorStreams.Server/bin/Release/net10.0/ActorStreams.Server.dll --port "$PORT" --data-dir "$SERVER_DIR" \
+        --config "$REPO_ROOT/config/benchmark.conf" --Logging:LogLevel:Default Warning >"$OUT/server.log" 2>&1 &
+    SERVER_PID=$!
+    trap 'kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$SERVER_DIR"' EXIT
+    for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+    status_mib() { awk -v k="$1:" '$1 == k {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status"; }
+    result large.rss-before-mib "$(status_mib VmRSS)"
+    step large node tests/js/large-records.mjs "http://127.0.0.1:$PORT" --seconds "$LARGE" --inflight 16 --shards 4
+    result large.rss-peak-mib "$(status_mib VmHWM)"
+    result large.rss-after-mib "$(status_mib VmRSS)"
+    result meta.load-after "$(cut -d' ' -f1-3 /proc/loadavg)"
+    grep '^large\.\|^meta\.\|^failed\.' "$RESULTS" | tee "$OUT/large.txt"
     exit 0
 fi
 

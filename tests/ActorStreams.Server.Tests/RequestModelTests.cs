@@ -262,6 +262,41 @@ public sealed class RequestModelTests(ServerFixture server) : IClassFixture<Serv
             "]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500", tooMany.Message);
     }
 
+    [Theory]
+    [InlineData("23456", "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5")]
+    [InlineData("=+/=", "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='")]
+    [InlineData("+/+=", "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected")]
+    [InlineData("AB==", "'AB==' can not be converted to a Blob: Invalid last non-pad Base64 character dectected")]
+    [InlineData("AA===", "'AA===' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5")]
+    [InlineData("A===", "'A===' can not be converted to a Blob: Invalid last non-pad Base64 character dectected")]
+    [InlineData("ab c", "'ab c' can not be converted to a Blob: Invalid Base64 character: ' '")]
+    [InlineData("abé=", "'abé=' can not be converted to a Blob: Invalid Base64 character: 'é'")]
+    public async Task A_blob_that_is_not_canonical_base64_is_a_SerializationException_in_AWS_words(string data, string message)
+    {
+        var reply = await server.CallAsync("PutRecord", new { StreamName = "any", PartitionKey = "k", Data = data });
+        reply.AssertError(HttpStatusCode.BadRequest, "SerializationException");
+        Assert.Equal(message, reply.Message);
+    }
+
+    [Fact]
+    public async Task A_blob_is_read_from_its_JSON_text_with_escapes_and_its_length_checked_without_decoding_it_twice()
+    {
+        var stream = await server.CreateStreamAsync("blob", 1);
+        // "\/" is how some JSON writers escape '/': still the base64 of 0xFF 0xFF 0xFF.
+        var escaped = await server.CallAsync("PutRecord", $$"""{"StreamName":"{{stream}}","PartitionKey":"k","Data":"\/\/\/\/"}""");
+        Assert.Equal(HttpStatusCode.OK, escaped.Status);
+        var iterator = (await server.OkAsync("GetShardIterator", new { StreamName = stream, ShardId = "shardId-000000000000", ShardIteratorType = "TRIM_HORIZON" }))
+            .GetProperty("ShardIterator").GetString();
+        var records = (await server.OkAsync("GetRecords", new { ShardIterator = iterator })).GetProperty("Records");
+        Assert.Equal("////", records[0].GetProperty("Data").GetString());
+
+        // One byte over the stream's 1 MiB record (with its one-character key): the length comes from the text alone.
+        var over = await server.CallAsync("PutRecord", new { StreamName = stream, PartitionKey = "k", Data = Convert.ToBase64String(new byte[1024 * 1024]) });
+        over.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        var fits = await server.CallAsync("PutRecord", new { StreamName = stream, PartitionKey = "k", Data = Convert.ToBase64String(new byte[1024 * 1024 - 1]) });
+        Assert.Equal(HttpStatusCode.OK, fits.Status);
+    }
+
     [Fact]
     public void Every_pattern_of_the_model_compiles_and_every_operation_has_its_input()
     {

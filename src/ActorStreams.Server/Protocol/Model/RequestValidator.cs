@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace ActorStreams.Server.Protocol.Model;
@@ -66,7 +67,7 @@ internal static class RequestValidator
             {
                 JsonValueKind.True or JsonValueKind.False => "class java.lang.Boolean can not be converted to a Blob",
                 JsonValueKind.Number => $"{BigNumber} can not be converted to a Blob",
-                JsonValueKind.String => Base64Error(value.GetString()!),
+                JsonValueKind.String => Base64Error(value),
                 _ => Container(kind),
             },
             ApiShapeType.Timestamp => kind switch
@@ -125,24 +126,60 @@ internal static class RequestValidator
         _ => "Double",
     };
 
-    /// <summary>AWS's base64 checks, in its order: the length, a character outside the alphabet, the last character's unused bits.</summary>
-    private static string? Base64Error(string text)
+    /// <summary>
+    /// AWS's base64 checks, in its order: the length, a character outside the alphabet, the last character's unused
+    /// bits. Done on the value's raw UTF-8 bytes in the request buffer, so a 10 MiB record costs no copy here; only a
+    /// value written with JSON escapes (<c>\/</c>) is unescaped first.
+    /// </summary>
+    private static string? Base64Error(JsonElement value)
     {
-        if (text.Length % 4 != 0)
-            return $"'{text}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: {text.Length}";
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        raw = raw[1..^1];
+        if (raw.IndexOf((byte)'\\') >= 0) return Base64Error(Encoding.UTF8.GetBytes(value.GetString()!), value.GetString()!);
+        return Base64Error(raw, null);
+    }
+
+    private static string? Base64Error(ReadOnlySpan<byte> text, string? unescaped)
+    {
+        // The value is quoted in the message only when it is wrong, and only then turned into a string.
+        string Quoted(ReadOnlySpan<byte> t) => unescaped ?? Encoding.UTF8.GetString(t);
+        var chars = CharCount(text, unescaped);
+        if (chars % 4 != 0)
+            return $"'{Quoted(text)}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: {chars}";
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            var inAlphabet = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '+' or '/';
+            var inAlphabet = c is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9') or (byte)'+' or (byte)'/';
             // Padding only at the end: '=' followed by anything but '=' is out of place.
             var misplacedPad = c == '=' && i + 1 < text.Length && text[i + 1] != '=';
             if ((!inAlphabet && c != '=') || misplacedPad)
-                return $"'{text}' can not be converted to a Blob: Invalid Base64 character: '{c}'";
+                return $"'{Quoted(text)}' can not be converted to a Blob: Invalid Base64 character: '{FirstChar(text[i..])}'";
         }
-        var bytes = Encoding.ASCII.GetBytes(text);
-        if (!Base64.IsValid(bytes, out _) || Convert.ToBase64String(Convert.FromBase64String(text)) != text)
-            return $"'{text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected";
+        var padding = text.EndsWith("=="u8) ? 2 : text.EndsWith("="u8) ? 1 : 0;
+        // At most two '=' (a third is a misplaced pad above only when a non-pad follows), and the unused low bits
+        // of the last character before them zero: what a round trip through decode and encode gives back unchanged.
+        if (text.Length > 0 && (text.EndsWith("==="u8) || (padding > 0 && (SextetOf(text[^(padding + 1)]) & (padding == 2 ? 0x0F : 0x03)) != 0)))
+            return $"'{Quoted(text)}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected";
         return null;
+    }
+
+    private static int SextetOf(byte c) => c switch
+    {
+        >= (byte)'A' and <= (byte)'Z' => c - 'A',
+        >= (byte)'a' and <= (byte)'z' => c - 'a' + 26,
+        >= (byte)'0' and <= (byte)'9' => c - '0' + 52,
+        (byte)'+' => 62,
+        _ => 63,
+    };
+
+    /// <summary>The length Java sees: UTF-16 characters, not bytes.</summary>
+    private static int CharCount(ReadOnlySpan<byte> text, string? unescaped) =>
+        unescaped?.Length ?? (System.Text.Ascii.IsValid(text) ? text.Length : Encoding.UTF8.GetCharCount(text));
+
+    private static string FirstChar(ReadOnlySpan<byte> text)
+    {
+        var length = text[0] < 0x80 ? 1 : text[0] >= 0xF0 ? 4 : text[0] >= 0xE0 ? 3 : 2;
+        return Encoding.UTF8.GetString(text[..Math.Min(length, text.Length)]);
     }
 
     private static void ValidateMembers(ApiService service, ApiShape structure, JsonElement obj, string path, List<string> violations)
@@ -258,7 +295,17 @@ internal static class RequestValidator
         _ => null,
     };
 
-    private static long BlobLength(JsonElement value) => value.TryGetBytesFromBase64(out var bytes) ? bytes.Length : 0;
+    /// <summary>
+    /// The decoded length of a blob the type check has passed (valid base64, no whitespace), from its text alone:
+    /// no 10 MiB copy to learn a length.
+    /// </summary>
+    private static long BlobLength(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
+        if (raw.IndexOf((byte)'\\') >= 0) return value.TryGetBytesFromBase64(out var bytes) ? bytes.Length : 0;
+        var padding = raw.EndsWith("=="u8) ? 2 : raw.EndsWith("="u8) ? 1 : 0;
+        return raw.Length / 4 * 3 - padding;
+    }
 
     /// <summary>A number as AWS reads it into an Integer or a Long: the fraction dropped, clamped to the type's range.</summary>
     private static decimal Number(ApiShape shape, JsonElement value)
