@@ -121,7 +121,7 @@ internal sealed partial class KinesisOperations
             w.WriteStartObject();
             w.WriteString("SequenceNumber", r.SequenceNumber);
             WriteTimestamp(w, "ApproximateArrivalTimestamp", r.ApproximateArrivalTimestamp);
-            w.WriteBase64String("Data", r.Data.Span);
+            WriteBlob(w, "Data", r.Data.Span);
             w.WriteString("PartitionKey", r.PartitionKey);
             w.WriteEndObject();
         }
