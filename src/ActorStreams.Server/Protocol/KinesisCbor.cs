@@ -75,8 +75,16 @@ internal static class KinesisCbor
     /// milliseconds to epoch seconds). Anything that is not a well-formed CBOR map of the right member types is a
     /// SerializationException.
     /// </summary>
-    public static JsonDocument ReadRequest(string operation, ReadOnlySequence<byte> body, JsonDocumentOptions options)
+    public static JsonDocument ReadRequest(string operation, ReadOnlySequence<byte> body, JsonDocumentOptions options) =>
+        ReadRequest(operation, body, options, 0, out _);
+
+    /// <summary>
+    /// The request as a JSON document; with a <paramref name="dataDepth"/> (<see cref="LargeStrings.DataDepthOf"/>), its
+    /// large blobs are left out of the document and found through <paramref name="blobs"/>.
+    /// </summary>
+    public static JsonDocument ReadRequest(string operation, ReadOnlySequence<byte> body, JsonDocumentOptions options, int dataDepth, out LargeStrings? blobs)
     {
+        blobs = null;
         if (body.IsEmpty) return JsonDocument.Parse("{}"u8.ToArray());
         var bytes = body.IsSingleSegment ? body.First : body.ToArray();
         var json = new ArrayBufferWriter<byte>((int)Math.Min(int.MaxValue, body.Length * 4 / 3 + 1024));
@@ -96,7 +104,9 @@ internal static class KinesisCbor
         {
             throw KinesisProtocolException.BadBody($"The request body is not valid CBOR: {e.Message}");
         }
-        return JsonDocument.Parse(json.WrittenMemory, options);
+        var (text, table) = LargeStrings.Extract(json.WrittenMemory, dataDepth);
+        blobs = table;
+        return JsonDocument.Parse(text, options);
     }
 
     private static void CopyToJson(CborReader reader, Utf8JsonWriter writer, string operation, string path, Kind kind, int depth)

@@ -171,14 +171,27 @@ internal sealed class KinesisEndpoint(KinesisOperations operations, ILogger<Kine
         {
             // The operation picks the members that are blobs and timestamps; an unknown one has none.
             var dot = target.IndexOf('.');
-            return KinesisCbor.ReadRequest(dot < 0 ? target : target[(dot + 1)..], body, DocumentOptions);
+            var cborDocument = KinesisCbor.ReadRequest(dot < 0 ? target : target[(dot + 1)..], body, DocumentOptions, LargeStrings.DataDepthOf(target), out var cborTable);
+            LargeStrings.Current = cborTable;
+            return cborDocument;
         }
         JsonDocument document;
         try
         {
-            document = body.IsSingleSegment || body.Length < LargeBodyBytes
-                ? JsonDocument.Parse(body, DocumentOptions)
-                : JsonDocument.Parse(Contiguous(body), DocumentOptions);
+            var dataDepth = LargeStrings.DataDepthOf(target);
+            if (body.Length < LargeStrings.MinBodyBytes || dataDepth == 0)
+            {
+                document = body.IsSingleSegment || body.Length < LargeBodyBytes
+                    ? JsonDocument.Parse(body, DocumentOptions)
+                    : JsonDocument.Parse(Contiguous(body), DocumentOptions);
+            }
+            else
+            {
+                var (json, table) = LargeStrings.Extract(body.IsSingleSegment ? body.First : Contiguous(body), dataDepth);
+                document = JsonDocument.Parse(json, DocumentOptions);
+                // For the rest of this request (its async calls included): the type check and the handler find the blobs.
+                LargeStrings.Current = table;
+            }
         }
         catch (JsonException)
         {

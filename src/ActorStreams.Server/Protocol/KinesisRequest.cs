@@ -84,9 +84,13 @@ internal readonly struct KinesisRequest(JsonElement root)
         throw KinesisProtocolException.BadBody($"Member '{name}' must be a base64-encoded string.");
     }
 
+    /// <summary>A blob value's bytes, or null when it is not base64.</summary>
+    public static byte[]? Blob(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String && TryDecodeBase64(value, out var bytes) ? bytes : null;
+
     private static bool TryDecodeBase64(JsonElement value, out byte[] bytes)
     {
-        var text = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)[1..^1];
+        var text = LargeStrings.Raw(value);
         if (text.IndexOf((byte)'\\') >= 0 || text.Length % 4 != 0)
             return value.TryGetBytesFromBase64(out bytes!);
         var padding = text.EndsWith("=="u8) ? 2 : text.EndsWith("="u8) ? 1 : 0;

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace ActorStreams.Server.Protocol.Model;
@@ -133,8 +132,7 @@ internal static class RequestValidator
     /// </summary>
     private static string? Base64Error(JsonElement value)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(value);
-        raw = raw[1..^1];
+        var raw = LargeStrings.Raw(value);
         if (raw.IndexOf((byte)'\\') >= 0) return Base64Error(Encoding.UTF8.GetBytes(value.GetString()!), value.GetString()!);
         return Base64Error(raw, null);
     }
@@ -301,7 +299,7 @@ internal static class RequestValidator
     /// </summary>
     private static long BlobLength(JsonElement value)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
+        var raw = LargeStrings.Raw(value);
         if (raw.IndexOf((byte)'\\') >= 0) return value.TryGetBytesFromBase64(out var bytes) ? bytes.Length : 0;
         var padding = raw.EndsWith("=="u8) ? 2 : raw.EndsWith("="u8) ? 1 : 0;
         return raw.Length / 4 * 3 - padding;
@@ -337,7 +335,7 @@ internal static class RequestValidator
                 case JsonValueKind.String when shape.Type == ApiShapeType.Blob:
                 {
                     var h = 1;
-                    if (value.TryGetBytesFromBase64(out var bytes))
+                    if (KinesisRequest.Blob(value) is { } bytes)
                         for (var i = bytes.Length - 1; i >= 0; i--) h = 31 * h + (sbyte)bytes[i];
                     return h;
                 }
