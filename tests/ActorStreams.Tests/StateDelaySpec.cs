@@ -29,7 +29,6 @@ public sealed class StateDelaySpec(ITestOutputHelper output) : ActorStreamsSpec(
         Assert.Equal(StreamStatus.Creating, created.StreamStatus);
         Assert.Equal(StreamStatus.Creating, (await Client.DescribeStreamSummaryAsync(stream)).StreamStatus);
         await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.PutRecordAsync(stream, Bytes("x"), "k"));
-        await Assert.ThrowsAsync<ResourceInUseException>(() => Client.DeleteStreamAsync(stream));
         var waiting = Client.WaitForStreamActiveAsync(stream);
         Assert.False(waiting.IsCompleted);
 
@@ -79,6 +78,26 @@ public sealed class StateDelaySpec(ITestOutputHelper output) : ActorStreamsSpec(
         Clock.Advance(Delay);
         var active = await ActiveAsync(stream);
         Assert.Equal(4, active.Shards.Count(s => s.IsOpen));
+    }
+
+    [Fact]
+    public async Task A_stream_still_CREATING_may_be_deleted_as_in_Kinesis_and_its_name_taken_again()
+    {
+        var stream = UniqueName("creating-deleted");
+        await Client.CreateStreamAsync(stream, 2);
+
+        await Client.DeleteStreamAsync(stream);
+
+        Assert.Equal(StreamStatus.Deleting, (await Client.DescribeStreamSummaryAsync(stream)).StreamStatus);
+        await WithClockRunningAsync(Client.WaitForStreamDeletedAsync(stream).ContinueWith(t => t.IsCompletedSuccessfully), TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAsync<ResourceNotFoundException>(() => Client.DescribeStreamSummaryAsync(stream));
+
+        // The name is free again; the new stream's shards start empty.
+        await Client.CreateStreamAsync(stream, 1);
+        Clock.Advance(Delay);
+        await ActiveAsync(stream);
+        await Client.PutRecordAsync(stream, Bytes("x"), "k");
+        Assert.Single(await Client.ListShardsAsync(stream));
     }
 
     [Fact]
