@@ -45,9 +45,27 @@ public sealed class RecordDistributionTests(ServerFixture server) : IClassFixtur
         Assert.Equal(shards, byPut.Count);
         Assert.All(byPut.Values, n => Assert.Equal(2, n));
 
+        // No partition key at all: optional on an AUTO stream, in PutRecord and in PutRecords.
+        await server.OkAsync("PutRecord", new { StreamName = stream, Data = "AA==" });
+        var keyless = await server.OkAsync("PutRecords", new { StreamName = stream, Records = new[] { new { Data = "AA==" }, new { Data = "AQ==" } } });
+        Assert.Equal(0, keyless.GetProperty("FailedRecordCount").GetInt32());
+
         await server.OkAsync("UpdateStreamRecordDistributionStrategy", new { StreamARN = arn, RecordDistributionStrategy = "USER_PARTITION_KEY" });
         Assert.Equal("USER_PARTITION_KEY", (await SummaryAsync(stream)).GetProperty("RecordDistributionStrategy").GetString());
         Assert.Single(await PutOneKeyAsync(stream, 4 * shards));
+
+        // Routing by key needs one, as the required member it was before AUTO existed.
+        var noKey = await server.CallAsync("PutRecord", new { StreamName = stream, Data = "AA==" });
+        noKey.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Equal("1 validation error detected: Value null at 'partitionKey' failed to satisfy constraint: Member must not be null", noKey.Message);
+        var noKeys = await server.CallAsync("PutRecords", new
+        {
+            StreamName = stream,
+            Records = new object[] { new { Data = "AA==" }, new { Data = "AA==", PartitionKey = "k" }, new { Data = "AA==" } },
+        });
+        noKeys.AssertError(HttpStatusCode.BadRequest, "ValidationException");
+        Assert.Equal("2 validation errors detected: Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null; " +
+            "Value null at 'records.3.member.partitionKey' failed to satisfy constraint: Member must not be null", noKeys.Message);
     }
 
     [Fact]

@@ -46,10 +46,21 @@ async function main() {
     single.push((await client.send(new PutRecordCommand({ StreamName, PartitionKey: 'one-key', ExplicitHashKey: '0', Data: Buffer.from('x') }))).ShardId);
   }
   check(countByShard(single).size === shards, `PutRecord with an explicit hash key: ${single}`);
+  // An AUTO stream takes records without a partition key, as the current API allows.
+  const keyless = await client.send(new PutRecordsCommand({ StreamName, Records: Array.from({ length: shards }, (_, i) => ({ Data: Buffer.from(`n${i}`) })) }));
+  check(keyless.FailedRecordCount === 0 && countByShard(keyless.Records.map((r) => r.ShardId)).size === shards,
+    `PutRecords without partition keys on AUTO: ${JSON.stringify(keyless.Records)}`);
+  const keylessOne = await client.send(new PutRecordCommand({ StreamName, Data: Buffer.from('no key') }));
+  check(/^shardId-/.test(keylessOne.ShardId), `PutRecord without a partition key on AUTO: ${JSON.stringify(keylessOne)}`);
 
   await client.send(new UpdateStreamRecordDistributionStrategyCommand({ StreamARN: before.StreamARN, RecordDistributionStrategy: 'USER_PARTITION_KEY' }));
   const byKey = await client.send(new PutRecordsCommand({ StreamName, Records }));
   check(countByShard(byKey.Records.map((r) => r.ShardId)).size === 1, 'USER_PARTITION_KEY keeps one key on one shard');
+  // Routing by key needs a key: nothing of a request with a record without one is written.
+  await expectError('ValidationException', () => client.send(new PutRecordCommand({ StreamName, Data: Buffer.from('no key') })));
+  await expectError('ValidationException', () => client.send(new PutRecordsCommand({
+    StreamName, Records: [{ PartitionKey: 'k', Data: Buffer.from('a') }, { Data: Buffer.from('b') }],
+  })));
 
   const created = `js-auto-created-${randomUUID()}`;
   await client.send(new CreateStreamCommand({ StreamName: created, StreamModeDetails: { StreamMode: 'ON_DEMAND' }, RecordDistributionStrategy: 'AUTO' }));

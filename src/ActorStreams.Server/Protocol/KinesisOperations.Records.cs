@@ -11,7 +11,8 @@ internal sealed partial class KinesisOperations
     {
         var name = request.StreamName();
         var data = KinesisRequest.Blob(request.Root, "Data") ?? throw KinesisRequest.Missing("data");
-        var partitionKey = request.RequiredString("PartitionKey", "partitionKey");
+        // Optional on an AUTO stream; the client asks for it on others.
+        var partitionKey = request.String("PartitionKey");
         var result = await _client.PutRecordAsync(name, data, partitionKey, request.String("ExplicitHashKey"),
             request.String("SequenceNumberForOrdering"), cancellationToken);
         await WriteAsync(output, w =>
@@ -33,7 +34,7 @@ internal sealed partial class KinesisOperations
         {
             if (item.ValueKind != JsonValueKind.Object) throw KinesisProtocolException.BadBody("Records must be a list of objects.");
             var data = KinesisRequest.Blob(item, "Data") ?? throw KinesisRequest.Missing($"records.{i + 1}.member.data");
-            var key = KinesisRequest.String(item, "PartitionKey") ?? throw KinesisRequest.Missing($"records.{i + 1}.member.partitionKey");
+            var key = KinesisRequest.String(item, "PartitionKey");
             entries[i++] = new PutRecordsEntry(data, key, KinesisRequest.String(item, "ExplicitHashKey"));
         }
         var result = await _client.PutRecordsAsync(name, entries, cancellationToken);

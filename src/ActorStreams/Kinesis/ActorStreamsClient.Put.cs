@@ -13,13 +13,15 @@ public sealed partial class ActorStreamsClient
     /// </summary>
     /// <exception cref="ProvisionedThroughputExceededException">The shard is at its write limit; retry after a back-off.</exception>
     /// <exception cref="ResourceNotFoundException">The stream does not exist or is not ACTIVE.</exception>
-    public async Task<PutRecordResult> PutRecordAsync(string streamName, ReadOnlyMemory<byte> data, string partitionKey,
+    /// <exception cref="ValidationException">No partition key, and the stream is not of the AUTO strategy.</exception>
+    public async Task<PutRecordResult> PutRecordAsync(string streamName, ReadOnlyMemory<byte> data, string? partitionKey,
         string? explicitHashKey = null, string? sequenceNumberForOrdering = null, CancellationToken cancellationToken = default)
     {
         Validate.StreamName(streamName);
-        Validate.PartitionKey(partitionKey);
-        var size = Validate.RecordSize(data, partitionKey, KinesisLimits.LargestMaxRecordSizeBytes);
-        var hashKey = explicitHashKey is null ? HashKey.OfPartitionKey(partitionKey) : HashKey.ParseExplicit(explicitHashKey);
+        if (partitionKey is not null) Validate.PartitionKey(partitionKey);
+        var size = Validate.RecordSize(data, partitionKey ?? "", KinesisLimits.LargestMaxRecordSizeBytes);
+        var hashKey = partitionKey is null ? default
+            : explicitHashKey is null ? HashKey.OfPartitionKey(partitionKey) : HashKey.ParseExplicit(explicitHashKey);
         // Each shard assigns strictly increasing sequence numbers, so a record written after the one named here
         // already sorts after it; the value only has to be a well-formed Kinesis sequence number, as AWS checks it.
         if (sequenceNumberForOrdering is not null && !SequenceNumber.IsWellFormed(sequenceNumberForOrdering, NowMs))
@@ -30,13 +32,14 @@ public sealed partial class ActorStreamsClient
         {
             var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
             // The stream's own limit (UpdateMaxRecordSize); the message is made only for a record over it.
-            if (size > route.MaxRecordSizeBytes) Validate.RecordSize(data, partitionKey, route.MaxRecordSizeBytes);
+            if (size > route.MaxRecordSizeBytes) Validate.RecordSize(data, partitionKey ?? "", route.MaxRecordSizeBytes);
+            if (partitionKey is null && !route.DistributesAutomatically) throw MissingPartitionKeys(["partitionKey"]);
             // An AUTO stream ignores partition key and explicit hash key alike (UpdateStreamRecordDistributionStrategy).
             var shard = route.ShardFor(route.DistributesAutomatically ? route.NextAutoHashKey() : hashKey);
             AppendRecordsResult result;
             try
             {
-                result = await _router.AppendAsync(route, shard, [new StoredRecord(partitionKey, data)], size, cancellationToken).ConfigureAwait(false);
+                result = await _router.AppendAsync(route, shard, [new StoredRecord(partitionKey ?? "", data)], size, cancellationToken).ConfigureAwait(false);
             }
             catch (ResourceNotFoundException) when (attempt == 0)
             {
@@ -69,14 +72,22 @@ public sealed partial class ActorStreamsClient
             throw new ValidationException($"1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length less than or equal to {KinesisLimits.MaxPutRecordsEntries}.");
 
         var hashKeys = new UInt128[records.Count];
+        List<string>? missingKeys = null;
         var sizes = new int[records.Count];
         long total = 0;
         for (var i = 0; i < records.Count; i++)
         {
             var entry = records[i];
-            Validate.PartitionKey(entry.PartitionKey, $"records.{i + 1}.member.partitionKey");
-            sizes[i] = Validate.RecordSize(entry.Data, entry.PartitionKey, KinesisLimits.LargestMaxRecordSizeBytes, $"records.{i + 1}.member.data");
-            hashKeys[i] = entry.ExplicitHashKey is null ? HashKey.OfPartitionKey(entry.PartitionKey) : HashKey.ParseExplicit(entry.ExplicitHashKey);
+            if (entry.PartitionKey is null)
+            {
+                (missingKeys ??= []).Add($"records.{i + 1}.member.partitionKey");
+            }
+            else
+            {
+                Validate.PartitionKey(entry.PartitionKey, $"records.{i + 1}.member.partitionKey");
+                hashKeys[i] = entry.ExplicitHashKey is null ? HashKey.OfPartitionKey(entry.PartitionKey) : HashKey.ParseExplicit(entry.ExplicitHashKey);
+            }
+            sizes[i] = Validate.RecordSize(entry.Data, entry.PartitionKey ?? "", KinesisLimits.LargestMaxRecordSizeBytes, $"records.{i + 1}.member.data");
             total += sizes[i];
         }
         if (total > _settings.MaxPutRecordsRequestBytes)
@@ -86,7 +97,8 @@ public sealed partial class ActorStreamsClient
         var route = await _router.GetRouteAsync(streamName, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < records.Count; i++)
             if (sizes[i] > route.MaxRecordSizeBytes)
-                Validate.RecordSize(records[i].Data, records[i].PartitionKey, route.MaxRecordSizeBytes, $"records.{i + 1}.member.data");
+                Validate.RecordSize(records[i].Data, records[i].PartitionKey ?? "", route.MaxRecordSizeBytes, $"records.{i + 1}.member.data");
+        if (missingKeys is not null && !route.DistributesAutomatically) throw MissingPartitionKeys(missingKeys);
         // An AUTO stream deals the records out over its open shards; a retry below keeps each record's dealt key.
         if (route.DistributesAutomatically)
             for (var i = 0; i < records.Count; i++) hashKeys[i] = route.NextAutoHashKey();
@@ -117,6 +129,16 @@ public sealed partial class ActorStreamsClient
     }
 
     /// <summary>
+    /// A record without a partition key for a stream that routes by key (USER_PARTITION_KEY, the default): AWS's
+    /// violation of a required member, for each such record (at most 10 listed).
+    /// </summary>
+    private static ValidationException MissingPartitionKeys(IReadOnlyList<string> memberPaths)
+    {
+        var listed = memberPaths.Take(10).Select(p => $"Value null at '{p}' failed to satisfy constraint: Member must not be null").ToList();
+        return new ValidationException($"{listed.Count} validation error{(listed.Count == 1 ? "" : "s")} detected: {string.Join("; ", listed)}");
+    }
+
+    /// <summary>
     /// Writes the entries at <paramref name="indexes"/> through <paramref name="route"/>, one append per shard, into
     /// <paramref name="results"/>. Returns the indexes whose shard no longer exists (a stale route) and those whose
     /// shard was closed by resharding; nothing of theirs was stored.
@@ -137,7 +159,7 @@ public sealed partial class ActorStreamsClient
         await Task.WhenAll(byShard.Select(async pair =>
         {
             var (shard, positions) = (pair.Key, pair.Value);
-            var stored = positions.Select(i => new StoredRecord(records[i].PartitionKey, records[i].Data)).ToArray();
+            var stored = positions.Select(i => new StoredRecord(records[i].PartitionKey ?? "", records[i].Data)).ToArray();
             AppendRecordsResult result;
             try
             {

@@ -39,6 +39,17 @@ internal sealed class ApiModel
             ReadService("firehose", "com.amazonaws.firehose.v20150804", root.GetProperty("firehose")));
     }
 
+    /// <summary>
+    /// Members the model of the current API (<c>@aws-sdk/client-kinesis</c> 3.1143.0) no longer requires where the
+    /// generated model still does: a partition key is optional for a stream of the AUTO record distribution strategy,
+    /// and the operation asks for it on other streams.
+    /// </summary>
+    private static readonly HashSet<(string Shape, string Member)> NoLongerRequired =
+    [
+        ("PutRecordInput", "PartitionKey"),
+        ("PutRecordsRequestEntry", "PartitionKey"),
+    ];
+
     private static ApiService ReadService(string name, string javaPackage, JsonElement service)
     {
         var shapes = new Dictionary<string, ApiShape>(StringComparer.Ordinal);
@@ -50,7 +61,8 @@ internal sealed class ApiModel
             var shape = shapes[p.Name];
             if (p.Value.TryGetProperty("members", out var members))
                 shape.Members = members.EnumerateArray().Select(m => new ApiMember(m.GetProperty("name").GetString()!,
-                    shapes[m.GetProperty("shape").GetString()!], m.TryGetProperty("required", out var r) && r.GetBoolean())).ToArray();
+                    shapes[m.GetProperty("shape").GetString()!],
+                    m.TryGetProperty("required", out var r) && r.GetBoolean() && !NoLongerRequired.Contains((p.Name, m.GetProperty("name").GetString()!)))).ToArray();
             if (p.Value.TryGetProperty("member", out var member)) shape.Member = shapes[member.GetString()!];
             if (p.Value.TryGetProperty("key", out var key)) shape.Key = shapes[key.GetString()!];
             if (p.Value.TryGetProperty("value", out var value)) shape.Value = shapes[value.GetString()!];
