@@ -119,14 +119,14 @@ public static class KinesisAggregation
             }
             if (!open.TryGetValue(range, out current))
             {
-                var keyBytes = Encoding.UTF8.GetByteCount(entry.PartitionKey);
+                var keyBytes = Encoding.UTF8.GetByteCount(entry.PartitionKey!); // checked when the entry came in
                 var builder = new AggregateBuilder();
                 if (builder.BytesWith(entry) + keyBytes > maxRecordBytes)
                 {
                     output.Add(entry with { ExplicitHashKey = routeKey });
                     continue;
                 }
-                current = (builder, entry.PartitionKey, keyBytes);
+                current = (builder, entry.PartitionKey!, keyBytes);
                 open.Add(range, current);
             }
             current.Builder.Add(entry);

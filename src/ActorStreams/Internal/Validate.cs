@@ -24,7 +24,7 @@ internal static class Validate
         }
     }
 
-    public static void PartitionKey(string? key, string parameter = "PartitionKey")
+    public static void PartitionKey([System.Diagnostics.CodeAnalysis.NotNull] string? key, string parameter = "PartitionKey")
     {
         if (string.IsNullOrEmpty(key))
             throw new ValidationException($"1 validation error detected: Value at '{parameter}' failed to satisfy constraint: Member must have length greater than or equal to 1.");

@@ -28,11 +28,13 @@ internal sealed class AggregateBuilder
     public long BytesWith(PutRecordsEntry record)
     {
         long growth = 0;
-        var keyIndex = _keyIndexes.TryGetValue(record.PartitionKey, out var k) ? k : -1;
+        // An aggregated user record always has its key (KinesisAggregation.Aggregate checks it on the way in).
+        var key = record.PartitionKey!;
+        var keyIndex = _keyIndexes.TryGetValue(key, out var k) ? k : -1;
         if (keyIndex < 0)
         {
             keyIndex = _keys.Count;
-            growth += FieldBytes(Encoding.UTF8.GetByteCount(record.PartitionKey));
+            growth += FieldBytes(Encoding.UTF8.GetByteCount(key));
         }
         var hashKeyIndex = -1;
         if (record.ExplicitHashKey is { } hashKey)
@@ -46,12 +48,13 @@ internal sealed class AggregateBuilder
 
     public void Add(PutRecordsEntry record)
     {
-        if (!_keyIndexes.TryGetValue(record.PartitionKey, out var keyIndex))
+        var partitionKey = record.PartitionKey!;
+        if (!_keyIndexes.TryGetValue(partitionKey, out var keyIndex))
         {
             keyIndex = _keys.Count;
-            var key = Encoding.UTF8.GetBytes(record.PartitionKey);
+            var key = Encoding.UTF8.GetBytes(partitionKey);
             _keys.Add(key);
-            _keyIndexes.Add(record.PartitionKey, keyIndex);
+            _keyIndexes.Add(partitionKey, keyIndex);
             _bodyBytes = checked(_bodyBytes + FieldBytes(key.Length));
         }
         var hashKeyIndex = -1;
