@@ -145,6 +145,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             _log($"stopping the cluster failed: {e.Message}");
         }
+        LogNodeExtracts();
         var keep = Environment.GetEnvironmentVariable("ACTORSTREAMS_KEEP_CLUSTER_LOGS") == "1";
         if (keep) _log($"schema {_schema} kept");
         try
@@ -175,6 +176,29 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    /// <summary>
+    /// What each node logged about membership, downing, shutdown and errors (the last 40 such lines of each of its
+    /// logs), into the test's output: xunit shows it for a failed test, so a failure on a machine whose temporary
+    /// directories are gone (CI) can still be read.
+    /// </summary>
+    private void LogNodeExtracts()
+    {
+        string[] markers = ["ERROR", "WARNING", "unreachable", "Unreachable", "Down", "down", "Leader", "Shutting down", "exit", "Exit", "Marking", "SBR"];
+        try
+        {
+            foreach (var log in Directory.EnumerateFiles(_dir, "server*.log", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var lines = File.ReadLines(log).Where(l => markers.Any(m => l.Contains(m, StringComparison.Ordinal))).TakeLast(40).ToList();
+                _log($"{Path.GetRelativePath(_dir, log)}: {lines.Count} lines about membership, downing and errors (the last 40):\n" +
+                    string.Join('\n', lines.Select(l => l.Length > 400 ? l[..400] + " ..." : l)));
+            }
+        }
+        catch (IOException e)
+        {
+            _log($"reading the nodes' logs failed: {e.Message}");
         }
     }
 
